@@ -1,0 +1,187 @@
+//! Countries: ISO 3166-1 alpha-2 codes known to the numbering plans, their names and
+//! dial codes, for the picker and for reading national numbers.
+
+use super::country_names::COUNTRY_NAMES;
+use phonenumber::country::Id;
+use phonenumber::metadata::DATABASE;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A country the phone-number metadata knows, e.g. `IN`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CountryCode(Id);
+
+/// An unknown or malformed country code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a known ISO 3166 country code")]
+pub struct UnknownCountry(pub String);
+
+impl CountryCode {
+    /// India, the product's default country.
+    pub const INDIA: Self = Self(Id::IN);
+
+    /// Parses a two-letter ISO code, in any letter case.
+    pub fn parse(text: &str) -> Result<Self, UnknownCountry> {
+        let upper = text.trim().to_ascii_uppercase();
+        if upper.len() != 2 || !upper.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(UnknownCountry(text.to_owned()));
+        }
+        upper
+            .parse::<Id>()
+            .map(Self)
+            .map_err(|_| UnknownCountry(text.to_owned()))
+    }
+
+    /// Every country of the picker, sorted by name.
+    pub fn all() -> Vec<Self> {
+        let mut all: Vec<Self> = COUNTRY_NAMES
+            .iter()
+            .filter_map(|(iso, _)| Self::parse(iso).ok())
+            .collect();
+        all.sort_by_key(|c| c.name());
+        all
+    }
+
+    /// The main country for a dial code (`1` → US, `44` → GB), if any.
+    pub fn main_for_dial_code(code: u16) -> Option<Self> {
+        let regions = DATABASE.by_code(&code)?;
+        let main = regions
+            .iter()
+            .find(|m| m.is_main_country_for_code())
+            .or_else(|| regions.first())?;
+        Self::parse(main.id()).ok()
+    }
+
+    /// The ISO code, `"IN"`.
+    pub fn as_str(&self) -> &str {
+        self.0.as_ref()
+    }
+
+    /// The English short name, `"India"`.
+    pub fn name(&self) -> &'static str {
+        let iso = self.as_str();
+        COUNTRY_NAMES
+            .binary_search_by(|(code, _)| (*code).cmp(iso))
+            .map(|i| COUNTRY_NAMES[i].1)
+            .unwrap_or("this country")
+    }
+
+    /// The international dial code, `91`.
+    pub fn dial_code(&self) -> u16 {
+        DATABASE
+            .by_id(self.as_str())
+            .map(|m| m.country_code())
+            .unwrap_or(0)
+    }
+
+    /// The crate's identifier, for parsing.
+    pub(crate) fn id(&self) -> Id {
+        self.0
+    }
+
+    /// The picker's view of this country.
+    pub fn view(&self) -> Country {
+        Country {
+            iso2: self.as_str().to_owned(),
+            name: self.name().to_owned(),
+            dial_code: format!("+{}", self.dial_code()),
+        }
+    }
+}
+
+impl Default for CountryCode {
+    fn default() -> Self {
+        Self::INDIA
+    }
+}
+
+impl fmt::Debug for CountryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Display for CountryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for CountryCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for CountryCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// One entry of the country picker (`GET /api/v1/countries`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Country {
+    /// `"IN"`.
+    pub iso2: String,
+    /// `"India"`.
+    pub name: String,
+    /// `"+91"`.
+    pub dial_code: String,
+}
+
+/// The picker's list with the default selection (`GET /api/v1/countries`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountryList {
+    /// The ISO code selected when the widget opens.
+    pub default: String,
+    /// Every country, sorted by name.
+    pub countries: Vec<Country>,
+}
+
+impl CountryList {
+    /// The full list with `default` selected.
+    pub fn with_default(default: CountryCode) -> Self {
+        Self {
+            default: default.as_str().to_owned(),
+            countries: CountryCode::all().iter().map(CountryCode::view).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn india_is_the_default_with_dial_code_91() {
+        let india = CountryCode::default();
+        assert_eq!(india.view(), Country {
+            iso2: "IN".into(),
+            name: "India".into(),
+            dial_code: "+91".into()
+        });
+    }
+
+    #[test]
+    fn codes_parse_in_any_case_and_refuse_garbage() {
+        assert_eq!(CountryCode::parse("gb").map(|c| c.name()), Ok("United Kingdom"));
+        assert!(CountryCode::parse("ZZ").is_err());
+        assert!(CountryCode::parse("India").is_err());
+        assert!(CountryCode::parse("").is_err());
+    }
+
+    #[test]
+    fn the_list_names_every_country_with_a_dial_code() {
+        let list = CountryList::with_default(CountryCode::INDIA);
+        assert!(list.countries.len() > 200);
+        assert!(list.countries.iter().all(|c| c.dial_code.len() > 1 && c.dial_code != "+0"));
+        assert!(list.countries.iter().all(|c| c.name != "this country"));
+    }
+
+    #[test]
+    fn dial_code_one_belongs_to_the_united_states() {
+        assert_eq!(CountryCode::main_for_dial_code(1).map(|c| c.as_str().to_owned()), Some("US".into()));
+    }
+}

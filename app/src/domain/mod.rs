@@ -1,0 +1,23 @@
+//! The domain core: pure types and rules shared by the browser and the server.
+//!
+//! Nothing here does I/O or depends on tokio, sqlx, axum or the other server crates;
+//! the wasm build proves it.
+
+pub mod channel;
+pub mod country;
+mod country_names;
+pub mod ids;
+pub mod notification;
+pub mod phone;
+pub mod sms;
+pub mod status;
+pub mod template;
+
+pub use channel::Channel;
+pub use country::{Country, CountryCode, CountryList};
+pub use ids::{CallId, GroupId, IdError, IdempotencyKey, TemplateId, UserId};
+pub use notification::*;
+pub use phone::{NumberType, PhoneError, PhoneNumber, PhoneParseError};
+pub use sms::{sms_length, SmsEncoding, SmsLength};
+pub use status::{NotificationStatus, Transition};
+pub use template::*;

@@ -1,0 +1,205 @@
+//! The shapes of a notification on the wire (REST and server functions alike).
+
+use super::channel::Channel;
+use super::ids::{CallId, TemplateId};
+use super::phone::{NumberType, PhoneNumber, PhoneParseError};
+use super::status::NotificationStatus;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Who a message goes to, as the caller wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Recipient {
+    /// `"+919876543210"`.
+    E164(String),
+    /// `{"country": "IN", "number": "98765 43210"}`.
+    Local {
+        /// ISO country code the number is read in.
+        country: String,
+        /// The number as typed.
+        number: String,
+    },
+}
+
+/// A field value: JSON strings, numbers and booleans are all taken as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct FieldValue(pub String);
+
+impl<'de> Deserialize<'de> for FieldValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(s) => Ok(Self(s)),
+            serde_json::Value::Number(n) => Ok(Self(n.to_string())),
+            serde_json::Value::Bool(b) => Ok(Self(b.to_string())),
+            serde_json::Value::Null => Ok(Self(String::new())),
+            _ => Err(serde::de::Error::custom("a field value must be text, a number or a boolean")),
+        }
+    }
+}
+
+/// `POST /api/v1/notifications` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendRequest {
+    /// The recipient.
+    pub to: Recipient,
+    /// The channel.
+    pub channel: Channel,
+    /// The template, which must be mapped to the caller's group for the channel.
+    pub template_id: TemplateId,
+    /// Values for the template's fields.
+    #[serde(default)]
+    pub fields: BTreeMap<String, FieldValue>,
+    /// The call the message belongs to.
+    #[serde(default)]
+    pub call_id: Option<CallId>,
+    /// The failed message this one resends, if any.
+    #[serde(default)]
+    pub resend_of: Option<String>,
+}
+
+/// `202 Accepted` body of a send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Accepted {
+    /// The message's UUID.
+    pub uuid: String,
+    /// Always `queued` at acceptance.
+    pub status: NotificationStatus,
+    /// The channel.
+    pub channel: Channel,
+    /// The recipient in E.164.
+    pub to: String,
+    /// RFC 3339 UTC.
+    pub created_at: String,
+}
+
+/// One step of a message's status history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// The status reached.
+    pub status: NotificationStatus,
+    /// When (RFC 3339 UTC).
+    pub at: String,
+    /// What happened, in plain words.
+    pub detail: Option<String>,
+}
+
+/// Why a message failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailureReason {
+    /// A stable code (`unreachable`, `invalid_number`, …).
+    pub code: String,
+    /// The provider's reason in plain words.
+    pub message: String,
+}
+
+/// A message as `GET /api/v1/notifications/{uuid}` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationView {
+    /// The message's UUID.
+    pub uuid: String,
+    /// The channel.
+    pub channel: Channel,
+    /// The current status.
+    pub status: NotificationStatus,
+    /// The recipient in E.164.
+    pub to: String,
+    /// The template used.
+    pub template_id: TemplateId,
+    /// The call it belongs to.
+    pub call_id: Option<CallId>,
+    /// The agent who sent it.
+    pub agent_id: String,
+    /// The message it resends, if any.
+    pub resend_of: Option<String>,
+    /// RFC 3339 UTC.
+    pub created_at: String,
+    /// RFC 3339 UTC.
+    pub updated_at: String,
+    /// Every status reached, oldest first.
+    pub history: Vec<HistoryEntry>,
+    /// Set when the status is `failed`.
+    pub error: Option<FailureReason>,
+}
+
+/// One entry of a call's comment log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comment {
+    /// RFC 3339 UTC.
+    pub at: String,
+    /// Who wrote it (the agent's id).
+    pub author: String,
+    /// `Notification <uuid> sent via <channel> template <name>`.
+    pub text: String,
+    /// The message it is about.
+    pub notification_uuid: Option<String>,
+}
+
+/// `POST /api/v1/phone/validate` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneCheckRequest {
+    /// The number as typed.
+    pub number: String,
+    /// The ISO country to read a national number in (default: the configured one).
+    #[serde(default)]
+    pub country: Option<String>,
+}
+
+/// The answer of a phone check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PhoneCheck {
+    /// The number is valid.
+    Valid {
+        /// Always true.
+        valid: bool,
+        /// `+919876543210`.
+        e164: String,
+        /// `IN`.
+        country: String,
+        /// `098765 43210`.
+        national: String,
+        /// `+91 98765 43210`.
+        international: String,
+        /// Mobile, fixed line, …
+        #[serde(rename = "type")]
+        kind: NumberType,
+    },
+    /// The number is not valid.
+    Invalid {
+        /// Always false.
+        valid: bool,
+        /// `too_short`, …
+        reason: String,
+        /// A sentence for a person.
+        message: String,
+    },
+}
+
+impl From<Result<PhoneNumber, PhoneParseError>> for PhoneCheck {
+    fn from(result: Result<PhoneNumber, PhoneParseError>) -> Self {
+        match result {
+            Ok(n) => Self::Valid {
+                valid: true,
+                e164: n.e164().to_owned(),
+                country: n.country().as_str().to_owned(),
+                national: n.national().to_owned(),
+                international: n.international().to_owned(),
+                kind: n.kind(),
+            },
+            Err(e) => Self::Invalid {
+                valid: false,
+                reason: e.reason.code().to_owned(),
+                message: e.message(),
+            },
+        }
+    }
+}
+
+/// The comment a send adds to its call's log.
+pub fn send_comment(uuid: &str, channel: Channel, template_name: &str) -> String {
+    format!("Notification {uuid} sent via {} template {template_name}", channel.label())
+}
