@@ -1,1 +1,31 @@
+//! Agent Notify's Leptos crate: the domain core (browser and server), the service
+//! layer and server functions (server), and the agent widget and settings page
+//! (browser, client-side rendered).
+
+pub mod admin;
+pub mod api;
 pub mod domain;
+#[cfg(feature = "ssr")]
+pub mod service;
+pub mod widget;
+
+use leptos::prelude::*;
+
+/// The page to show, chosen by the URL path (`/widget` or `/admin`).
+#[component]
+pub fn App() -> impl IntoView {
+    let path = window().location().pathname().unwrap_or_default();
+    if path.starts_with("/admin") {
+        view! { <admin::AdminPage /> }.into_any()
+    } else {
+        view! { <widget::Widget /> }.into_any()
+    }
+}
+
+/// The wasm entry point: mounts the app into the page body.
+#[cfg(feature = "csr")]
+#[wasm_bindgen::prelude::wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}

@@ -1,0 +1,74 @@
+//! The public error shape (`{"error": {"code", "message", "fields"}}`), shared by the
+//! REST API and the server functions.
+
+use serde::{Deserialize, Serialize};
+use server_fn::codec::JsonEncoding;
+use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// An error as clients see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// A stable snake_case identifier.
+    pub code: String,
+    /// For a person.
+    pub message: String,
+    /// Field path → problem, when the error is about fields.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, String>,
+}
+
+/// The envelope every error response has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ApiError,
+}
+
+impl ApiError {
+    /// An error without field detail.
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { code: code.into(), message: message.into(), fields: BTreeMap::new() }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl FromServerFnError for ApiError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => {
+                Self::new("network_error", "The server could not be reached. Check the connection and retry.")
+            }
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) => Self::new("malformed_request", m),
+            other => Self::new("server_fn_error", other.to_string()),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::service::ServiceError> for ApiError {
+    /// Logs what must be logged (internal detail, once) and keeps it out of the answer.
+    fn from(e: crate::service::ServiceError) -> Self {
+        use crate::service::ServiceError as E;
+        match &e {
+            E::Internal(source) => tracing::error!(error = ?source, "internal error"),
+            E::Unavailable(source) => tracing::warn!(error = %source, "backend unavailable"),
+            _ => {}
+        }
+        let fields = match &e {
+            E::Invalid { fields, .. } => fields.clone(),
+            _ => BTreeMap::new(),
+        };
+        Self { code: e.code().to_owned(), message: e.public_message(), fields }
+    }
+}

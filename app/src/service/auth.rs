@@ -1,0 +1,59 @@
+//! Who is calling: the identity a verified token carries.
+
+use super::error::ServiceError;
+use crate::domain::{GroupId, UserId};
+use serde::{Deserialize, Serialize};
+
+/// The two roles of the product.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Sends notifications from the widget or the API.
+    Agent,
+    /// Manages templates, groups, agents and providers.
+    Admin,
+}
+
+/// A verified caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// The user's id (`sub`).
+    pub id: UserId,
+    /// The role (`role`).
+    pub role: Role,
+    /// The agent's group (`grp`); admins have none.
+    pub group: Option<GroupId>,
+}
+
+impl Caller {
+    /// The caller's group, or 403 when the caller is not an agent with a group.
+    pub fn agent_group(&self) -> Result<&GroupId, ServiceError> {
+        match (&self.role, &self.group) {
+            (Role::Agent, Some(group)) => Ok(group),
+            _ => Err(ServiceError::Forbidden {
+                code: "agent_only",
+                message: "Only an agent with a group can do this.".into(),
+            }),
+        }
+    }
+
+    /// Whether the caller may read messages sent by `agent_id`.
+    pub fn may_read(&self, agent_id: &str) -> bool {
+        self.role == Role::Admin || self.id.as_str() == agent_id
+    }
+
+    /// 403 unless the caller is an admin.
+    pub fn require_admin(&self) -> Result<(), ServiceError> {
+        if self.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden { code: "admin_only", message: "This needs an admin account.".into() })
+        }
+    }
+}
+
+/// Checks bearer tokens (port: the server implements it with HS256 JWTs).
+pub trait Authenticator: Send + Sync {
+    /// The caller a token proves, or 401.
+    fn verify(&self, token: &str) -> Result<Caller, ServiceError>;
+}

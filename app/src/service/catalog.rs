@@ -1,0 +1,39 @@
+//! What an agent may pick from: countries, phone checks and the group's templates.
+
+use super::{Caller, ServiceError, Services};
+use crate::domain::{AgentTemplate, Channel, CountryCode, CountryList, PhoneCheck, PhoneCheckRequest, PhoneNumber};
+
+/// The country picker's list with the configured default.
+pub fn countries(services: &Services) -> CountryList {
+    CountryList::with_default(services.settings.default_country)
+}
+
+/// Validates and normalises a number (`POST /api/v1/phone/validate`).
+pub fn check_phone(services: &Services, request: &PhoneCheckRequest) -> Result<PhoneCheck, ServiceError> {
+    let country = match request.country.as_deref() {
+        None | Some("") => services.settings.default_country,
+        Some(code) => CountryCode::parse(code).map_err(|e| {
+            ServiceError::invalid("invalid_country", "The country is not a known ISO 3166 code.", "country", e.to_string())
+        })?,
+    };
+    Ok(PhoneNumber::parse(&request.number, country).into())
+}
+
+/// The templates the caller's group may use, for one channel or for every enabled one.
+pub async fn agent_templates(
+    services: &Services,
+    caller: &Caller,
+    channel: Option<Channel>,
+) -> Result<Vec<AgentTemplate>, ServiceError> {
+    let group = caller.agent_group()?;
+    let channels = match channel {
+        Some(c) => vec![c],
+        None => services.config.enabled_channels(group).await?,
+    };
+    let mut out = Vec::new();
+    for channel in channels {
+        let templates = services.config.group_templates(group, channel).await?;
+        out.extend(templates.iter().map(|t| t.for_agent()));
+    }
+    Ok(out)
+}

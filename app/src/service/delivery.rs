@@ -1,0 +1,123 @@
+//! Delivering one queued job: hand the message to its channel's provider and record
+//! what happened. The worker loop (in `server`) calls [`deliver`] and acks, retries or
+//! dead-letters the job according to the [`Outcome`].
+
+use super::status::StatusRecorder;
+use super::{now, Delivery, Job, OutboundMessage, ProviderError, ServiceError, Services, StatusUpdate};
+use crate::domain::{FailureReason, NotificationStatus};
+use std::time::Duration;
+
+/// Longest wait between two attempts.
+const MAX_RETRY_DELAY: Duration = Duration::from_secs(300);
+
+/// What the worker should do with the job next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Finished (delivered to the provider, failed for good, or nothing left to do): ack.
+    Done,
+    /// A transient failure: hand the job out again after this delay.
+    Retry(Duration),
+    /// The job can never succeed: move it to the dead letters with this reason.
+    DeadLetter(String),
+}
+
+/// Handles one delivery of a job.
+pub async fn deliver(services: &Services, recorder: &StatusRecorder, delivery: &Delivery) -> Result<Outcome, ServiceError> {
+    let job: &Job = match &delivery.job {
+        Ok(job) if job.v == Job::VERSION => job,
+        Ok(job) => return Ok(Outcome::DeadLetter(format!("unsupported job version {}", job.v))),
+        Err(reason) => return Ok(Outcome::DeadLetter(format!("unreadable job: {reason}"))),
+    };
+    let Some(record) = services.status.get(job.uuid).await? else {
+        return Ok(Outcome::DeadLetter("no record for this message".into()));
+    };
+    // A redelivered job whose message the provider already took: nothing to do.
+    let pending = matches!(record.status, NotificationStatus::Queued | NotificationStatus::Sending);
+    if !pending || record.provider_message_id.is_some() {
+        return Ok(Outcome::Done);
+    }
+    let Some(provider) = services.providers.for_channel(record.channel) else {
+        let reason = FailureReason {
+            code: "no_provider".into(),
+            message: format!("No provider is configured for {}.", record.channel.label()),
+        };
+        fail(recorder, job, reason).await?;
+        return Ok(Outcome::Done);
+    };
+    let sending = StatusUpdate {
+        status: NotificationStatus::Sending,
+        at: now(),
+        detail: Some(format!("Handed to {} (attempt {})", provider.name(), delivery.attempt)),
+        error: None,
+    };
+    recorder.record(job.uuid, &sending).await?;
+    let message = OutboundMessage {
+        uuid: record.uuid,
+        channel: record.channel,
+        to: record.to.clone(),
+        body: record.body.clone(),
+        template_id: record.template_id.clone(),
+        parameters: record.parameters.clone(),
+    };
+    match provider.send(&message).await {
+        Ok(receipt) => {
+            services
+                .status
+                .set_provider_ref(job.uuid, &receipt.provider, &receipt.provider_message_id)
+                .await?;
+            Ok(Outcome::Done)
+        }
+        Err(ProviderError::Permanent(reason)) => {
+            fail(recorder, job, reason).await?;
+            Ok(Outcome::Done)
+        }
+        Err(ProviderError::Transient(reason)) if delivery.attempt >= services.settings.max_attempts => {
+            let failure = FailureReason {
+                code: "provider_unavailable".into(),
+                message: format!(
+                    "The provider could not take the message after {} attempts ({reason}).",
+                    delivery.attempt
+                ),
+            };
+            fail(recorder, job, failure).await?;
+            Ok(Outcome::DeadLetter(reason))
+        }
+        Err(ProviderError::Transient(reason)) => {
+            tracing::warn!(notification = %job.uuid, attempt = delivery.attempt, %reason, "transient provider failure");
+            Ok(Outcome::Retry(retry_delay(services.settings.retry_base_delay, delivery.attempt)))
+        }
+    }
+}
+
+async fn fail(recorder: &StatusRecorder, job: &Job, reason: FailureReason) -> Result<(), ServiceError> {
+    let update = StatusUpdate {
+        status: NotificationStatus::Failed,
+        at: now(),
+        detail: Some(reason.message.clone()),
+        error: Some(reason),
+    };
+    recorder.record(job.uuid, &update).await.map(|_| ())
+}
+
+/// Exponential backoff with ±20 % jitter: `base`, `2·base`, `4·base`, … capped at 5 min.
+pub fn retry_delay(base: Duration, attempt: u32) -> Duration {
+    let exp = base.saturating_mul(1u32 << attempt.saturating_sub(1).min(16)).min(MAX_RETRY_DELAY);
+    // Jitter from a random UUID's bits: good enough to spread retries, no extra crate.
+    let unit = (uuid::Uuid::new_v4().as_u128() % 1000) as f64 / 1000.0;
+    exp.mul_f64(0.8 + 0.4 * unit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_delays_grow_and_stay_capped() {
+        let base = Duration::from_secs(2);
+        let first = retry_delay(base, 1);
+        assert!(first >= Duration::from_millis(1600) && first <= Duration::from_millis(2400));
+        let third = retry_delay(base, 3);
+        assert!(third >= Duration::from_millis(6400) && third <= Duration::from_millis(9600));
+        assert!(retry_delay(base, 40) <= MAX_RETRY_DELAY.mul_f64(1.2));
+    }
+}

@@ -1,0 +1,126 @@
+//! The service boundary's error type: what went wrong, in terms a client can act on.
+
+use crate::domain::FieldErrors;
+use std::collections::BTreeMap;
+
+/// A failure of a port's adapter (database, queue, provider).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The backend cannot be reached right now; retrying later may work.
+    #[error("backend unavailable: {0}")]
+    Unavailable(#[source] anyhow::Error),
+    /// A uniqueness or reference rule of the store refused the change.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// Anything else: a bug or corrupt data.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// Everything a use case can answer instead of a result. Each variant carries a stable
+/// `code` for clients; internal detail stays in `Internal` and is never shown.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// No credentials, or credentials that do not check out.
+    #[error("{message}")]
+    Unauthenticated {
+        /// Stable code.
+        code: &'static str,
+        /// For a person.
+        message: String,
+    },
+    /// Authenticated, but not allowed to do this.
+    #[error("{message}")]
+    Forbidden {
+        /// Stable code.
+        code: &'static str,
+        /// For a person.
+        message: String,
+    },
+    /// Unknown, or not the caller's.
+    #[error("{message}")]
+    NotFound {
+        /// Stable code.
+        code: &'static str,
+        /// For a person.
+        message: String,
+    },
+    /// Conflicts with what exists (e.g. an idempotency key reused with another body).
+    #[error("{message}")]
+    Conflict {
+        /// Stable code.
+        code: &'static str,
+        /// For a person.
+        message: String,
+    },
+    /// Well-formed but invalid content, with per-field problems.
+    #[error("{message}")]
+    Invalid {
+        /// Stable code.
+        code: &'static str,
+        /// For a person.
+        message: String,
+        /// Field path → problem.
+        fields: BTreeMap<String, String>,
+    },
+    /// A backend is down; try again later.
+    #[error("a backend is unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    /// A bug or corrupt data; logged, never shown.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl ServiceError {
+    /// An `Invalid` error with field problems, each field path prefixed by `prefix`.
+    pub fn invalid_fields(code: &'static str, message: impl Into<String>, prefix: &str, errors: FieldErrors) -> Self {
+        Self::Invalid {
+            code,
+            message: message.into(),
+            fields: errors.0.into_iter().map(|(k, v)| (format!("{prefix}{k}"), v)).collect(),
+        }
+    }
+
+    /// An `Invalid` error about one field.
+    pub fn invalid(code: &'static str, message: impl Into<String>, field: &str, problem: impl Into<String>) -> Self {
+        Self::Invalid {
+            code,
+            message: message.into(),
+            fields: BTreeMap::from([(field.to_owned(), problem.into())]),
+        }
+    }
+
+    /// The stable code clients see.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated { code, .. }
+            | Self::Forbidden { code, .. }
+            | Self::NotFound { code, .. }
+            | Self::Conflict { code, .. }
+            | Self::Invalid { code, .. } => code,
+            Self::Unavailable(_) => "backend_unavailable",
+            Self::Internal(_) => "internal_error",
+        }
+    }
+
+    /// The message clients see (never internal detail).
+    pub fn public_message(&self) -> String {
+        match self {
+            Self::Unavailable(_) => {
+                "The service is temporarily unavailable. Nothing was sent; please retry shortly.".into()
+            }
+            Self::Internal(_) => "Something went wrong on our side. It has been logged.".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(e) => Self::Unavailable(e),
+            StoreError::Conflict(message) => Self::Conflict { code: "conflict", message },
+            StoreError::Internal(e) => Self::Internal(e),
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! The service layer (server only): the use cases, and the ports they need.
+//!
+//! REST handlers and server functions both call these functions, so the two paths
+//! behave identically. Each use case takes [`Services`] and a verified [`Caller`].
+
+pub mod auth;
+pub mod catalog;
+pub mod delivery;
+pub mod error;
+pub mod ports;
+pub mod send;
+pub mod status;
+
+pub use auth::{Authenticator, Caller, Role};
+pub use error::{ServiceError, StoreError};
+pub use ports::*;
+
+use crate::domain::{Channel, CountryCode};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// Settings the use cases need (a slice of the server's configuration).
+#[derive(Debug, Clone)]
+pub struct ServiceSettings {
+    /// The country national numbers are read in unless the caller says otherwise.
+    pub default_country: CountryCode,
+    /// How long a send waits for a concurrent request with the same idempotency key.
+    pub idempotency_wait: Duration,
+    /// After how long an unfinished idempotent request may be taken over.
+    pub idempotency_stale_after: Duration,
+    /// Attempts before a transiently failing message is failed for good.
+    pub max_attempts: u32,
+    /// The first retry delay; each further attempt doubles it (with jitter).
+    pub retry_base_delay: Duration,
+}
+
+impl Default for ServiceSettings {
+    fn default() -> Self {
+        Self {
+            default_country: CountryCode::INDIA,
+            idempotency_wait: Duration::from_secs(10),
+            idempotency_stale_after: Duration::from_secs(30),
+            max_attempts: 5,
+            retry_base_delay: Duration::from_secs(2),
+        }
+    }
+}
+
+/// The providers to use, per channel.
+#[derive(Clone)]
+pub struct Providers {
+    by_channel: BTreeMap<Channel, Arc<dyn Provider>>,
+}
+
+impl Providers {
+    /// Uses `provider` for every channel.
+    pub fn same_for_all(provider: Arc<dyn Provider>) -> Self {
+        Self { by_channel: Channel::ALL.into_iter().map(|c| (c, provider.clone())).collect() }
+    }
+
+    /// The provider for `channel`.
+    pub fn for_channel(&self, channel: Channel) -> Option<Arc<dyn Provider>> {
+        self.by_channel.get(&channel).cloned()
+    }
+}
+
+/// Every adapter the use cases need, built once at startup.
+#[derive(Clone)]
+pub struct Services {
+    /// Verifies bearer tokens.
+    pub auth: Arc<dyn Authenticator>,
+    /// Templates and group mappings.
+    pub config: Arc<dyn ConfigStore>,
+    /// Message status and history.
+    pub status: Arc<dyn StatusStore>,
+    /// Idempotency keys.
+    pub idempotency: Arc<dyn IdempotencyStore>,
+    /// Call comment logs.
+    pub comments: Arc<dyn CommentStore>,
+    /// The gateway queue.
+    pub queue: Arc<dyn JobQueue>,
+    /// Live status changes.
+    pub feed: Arc<dyn StatusFeed>,
+    /// Providers per channel.
+    pub providers: Providers,
+    /// Use-case settings.
+    pub settings: ServiceSettings,
+}
+
+/// Formats a time as RFC 3339 UTC with millisecond precision.
+pub fn rfc3339(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    let ms = at.millisecond();
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{ms:03}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
+/// Now, truncated to milliseconds (what the stores keep).
+pub fn now() -> OffsetDateTime {
+    let now = OffsetDateTime::now_utc();
+    let ms = now.unix_timestamp_nanos() / 1_000_000;
+    OffsetDateTime::from_unix_timestamp_nanos(ms * 1_000_000).unwrap_or(now)
+}

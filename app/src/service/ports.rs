@@ -1,0 +1,300 @@
+//! The ports: what the use cases need from the outside world, as traits. Adapters live
+//! in the `server` crate (SQLite/MySQL stores, embedded/Redis queues, providers) and are
+//! chosen by configuration; the use cases never know which one they talk to.
+
+use super::error::StoreError;
+use crate::domain::{
+    CallId, Channel, Comment, FailureReason, GroupId, HistoryEntry, NotificationStatus, NotificationView, Template,
+    TemplateId,
+};
+use async_trait::async_trait;
+use futures::stream::BoxStream;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Result of a port call.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Templates, groups and their channel mappings (SQL: SQLite embedded, MySQL in production).
+#[async_trait]
+pub trait ConfigStore: Send + Sync {
+    /// The channels `group` has enabled, in display order.
+    async fn enabled_channels(&self, group: &GroupId) -> StoreResult<Vec<Channel>>;
+    /// The templates mapped to `group` for `channel` (if enabled), in the admin's order.
+    async fn group_templates(&self, group: &GroupId, channel: Channel) -> StoreResult<Vec<Template>>;
+    /// Whether the store can be reached (readiness).
+    async fn ping(&self) -> StoreResult<()>;
+}
+
+/// A message as the status store keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotificationRecord {
+    /// The message's id.
+    pub uuid: Uuid,
+    /// Its channel.
+    pub channel: Channel,
+    /// Current status.
+    pub status: NotificationStatus,
+    /// Recipient in E.164.
+    pub to: String,
+    /// The template used.
+    pub template_id: TemplateId,
+    /// The template's name at send time.
+    pub template_name: String,
+    /// The call it belongs to.
+    pub call_id: Option<CallId>,
+    /// The sending agent.
+    pub agent_id: String,
+    /// The agent's group.
+    pub group_id: GroupId,
+    /// The rendered text.
+    pub body: String,
+    /// The checked field values, in field order.
+    pub parameters: Vec<(String, String)>,
+    /// The failed message this one resends.
+    pub resend_of: Option<Uuid>,
+    /// The provider that took it, once one did.
+    pub provider: Option<String>,
+    /// The provider's id for it.
+    pub provider_message_id: Option<String>,
+    /// When it was accepted.
+    pub created_at: OffsetDateTime,
+    /// When it last changed.
+    pub updated_at: OffsetDateTime,
+    /// Every status reached, oldest first.
+    pub history: Vec<HistoryEntry>,
+    /// Why it failed, when it did.
+    pub error: Option<FailureReason>,
+}
+
+impl NotificationRecord {
+    /// The public view of the record.
+    pub fn view(&self) -> NotificationView {
+        NotificationView {
+            uuid: self.uuid.to_string(),
+            channel: self.channel,
+            status: self.status,
+            to: self.to.clone(),
+            template_id: self.template_id.clone(),
+            call_id: self.call_id.clone(),
+            agent_id: self.agent_id.clone(),
+            resend_of: self.resend_of.map(|u| u.to_string()),
+            created_at: super::rfc3339(self.created_at),
+            updated_at: super::rfc3339(self.updated_at),
+            history: self.history.clone(),
+            error: self.error.clone(),
+        }
+    }
+}
+
+/// A status change reported for a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusUpdate {
+    /// The new status.
+    pub status: NotificationStatus,
+    /// When it happened.
+    pub at: OffsetDateTime,
+    /// What happened, in plain words (no personal data).
+    pub detail: Option<String>,
+    /// Why, when the status is `failed`.
+    pub error: Option<FailureReason>,
+}
+
+/// What the status store did with an update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    /// The status moved forward; the record as it is now.
+    Advanced(NotificationRecord),
+    /// Stale, duplicate or contradicted: nothing changed.
+    Ignored(NotificationRecord),
+    /// No such message.
+    NotFound,
+}
+
+/// Which messages to list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotificationFilter {
+    /// Only this agent's messages (none: everyone's).
+    pub agent_id: Option<String>,
+    /// Only this call's messages.
+    pub call_id: Option<CallId>,
+    /// At most this many, newest first.
+    pub limit: u32,
+}
+
+/// Message status and history (SQL embedded, MongoDB in production).
+#[async_trait]
+pub trait StatusStore: Send + Sync {
+    /// Records a new message; recording the same UUID again changes nothing.
+    async fn create(&self, record: &NotificationRecord) -> StoreResult<()>;
+    /// One message.
+    async fn get(&self, uuid: Uuid) -> StoreResult<Option<NotificationRecord>>;
+    /// Messages matching `filter`, newest first.
+    async fn list(&self, filter: &NotificationFilter) -> StoreResult<Vec<NotificationRecord>>;
+    /// Applies a status change if it is progress (see `NotificationStatus::transition_to`),
+    /// atomically, so concurrent or out-of-order updates never move a status back.
+    async fn apply(&self, uuid: Uuid, update: &StatusUpdate) -> StoreResult<Applied>;
+    /// Notes which provider took the message and its id there.
+    async fn set_provider_ref(&self, uuid: Uuid, provider: &str, provider_message_id: &str) -> StoreResult<()>;
+    /// Whether the store can be reached (readiness).
+    async fn ping(&self) -> StoreResult<()>;
+}
+
+/// What an idempotency reservation found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reservation {
+    /// The caller owns the key now and must finish the work; `response` is the stored
+    /// response (ours, or the one of an abandoned attempt we take over).
+    Reserved {
+        /// The response to give once the work is done.
+        response: String,
+    },
+    /// Another request holds or finished the key.
+    Taken {
+        /// The fingerprint of that request's body.
+        fingerprint: String,
+        /// Its response.
+        response: String,
+        /// Whether its work is done.
+        completed: bool,
+    },
+}
+
+/// `Idempotency-Key` bookkeeping (SQL).
+#[async_trait]
+pub trait IdempotencyStore: Send + Sync {
+    /// Claims `(caller, key)` for a request with `fingerprint`, storing `response` as the
+    /// answer to repeat. A claim left unfinished for longer than `stale_after`, or
+    /// abandoned, is taken over by a request with the same fingerprint.
+    async fn reserve(&self, caller: &str, key: &str, fingerprint: &str, response: &str, stale_after: Duration)
+        -> StoreResult<Reservation>;
+    /// Marks the claim's work as done.
+    async fn complete(&self, caller: &str, key: &str) -> StoreResult<()>;
+    /// Marks the claim's work as failed part-way, so a retry takes it over at once.
+    async fn abandon(&self, caller: &str, key: &str) -> StoreResult<()>;
+}
+
+/// A call's comment log (SQL).
+#[async_trait]
+pub trait CommentStore: Send + Sync {
+    /// Appends a comment to a call's log.
+    async fn add(&self, call_id: &CallId, group: &GroupId, comment: &Comment) -> StoreResult<()>;
+    /// The log of a call as `group` sees it, oldest first.
+    async fn for_call(&self, call_id: &CallId, group: Option<&GroupId>) -> StoreResult<Vec<Comment>>;
+}
+
+/// The unit of work on the gateway queue. This is the queue contract: every queue
+/// adapter stores exactly this, serialised as JSON, and bumps `v` on any change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Job {
+    /// Format version (currently [`Job::VERSION`]).
+    pub v: u8,
+    /// The message to deliver.
+    pub uuid: Uuid,
+    /// Its channel (lets a queue route by channel without reading the record).
+    pub channel: Channel,
+}
+
+impl Job {
+    /// The current job format version.
+    pub const VERSION: u8 = 1;
+
+    /// A job for message `uuid`.
+    pub fn new(uuid: Uuid, channel: Channel) -> Self {
+        Self { v: Self::VERSION, uuid, channel }
+    }
+}
+
+/// A job handed to a worker, with the queue's bookkeeping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// The queue's id for this entry (to ack or retry it).
+    pub receipt: String,
+    /// How many times it has been handed out, this time included.
+    pub attempt: u32,
+    /// The job, or why it could not be read (a poison entry, dead-lettered).
+    pub job: Result<Job, String>,
+}
+
+/// The gateway queue (embedded SQLite queue, or Redis Streams in production).
+#[async_trait]
+pub trait JobQueue: Send + Sync {
+    /// Adds a job; durable once this returns.
+    async fn enqueue(&self, job: &Job) -> StoreResult<()>;
+    /// Takes up to `max` jobs, waiting up to `wait` for the first one. A job not acked
+    /// or retried within the queue's visibility timeout is handed out again.
+    async fn receive(&self, max: usize, wait: Duration) -> StoreResult<Vec<Delivery>>;
+    /// Removes a finished job.
+    async fn ack(&self, delivery: &Delivery) -> StoreResult<()>;
+    /// Hands the job out again after `delay`.
+    async fn retry(&self, delivery: &Delivery, delay: Duration) -> StoreResult<()>;
+    /// Moves a job that can never succeed aside, with the reason.
+    async fn dead_letter(&self, delivery: &Delivery, reason: &str) -> StoreResult<()>;
+    /// Jobs waiting (for metrics and readiness).
+    async fn depth(&self) -> StoreResult<u64>;
+}
+
+/// A message ready for a provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboundMessage {
+    /// Our id; providers that take a client reference get it, so a redelivered job
+    /// cannot make a second customer message.
+    pub uuid: Uuid,
+    /// The channel.
+    pub channel: Channel,
+    /// Recipient in E.164.
+    pub to: String,
+    /// The rendered text.
+    pub body: String,
+    /// The template's id.
+    pub template_id: TemplateId,
+    /// Field values in field order (template parameters).
+    pub parameters: Vec<(String, String)>,
+}
+
+/// What a provider said when it took a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderReceipt {
+    /// The provider's name (`sandbox`, `twilio`, …).
+    pub provider: String,
+    /// The provider's id for the message.
+    pub provider_message_id: String,
+}
+
+/// Why a provider did not take a message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProviderError {
+    /// Rate limited, 5xx, timeout: worth retrying later.
+    #[error("temporary provider failure: {0}")]
+    Transient(String),
+    /// Will never work as sent: fail the message with this reason.
+    #[error("provider refused the message: {}", .0.message)]
+    Permanent(FailureReason),
+}
+
+/// A messaging provider (sandbox, Twilio, Meta, RBM, DLT gateway).
+#[async_trait]
+pub trait Provider: Send + Sync {
+    /// The provider's name, as recorded on messages.
+    fn name(&self) -> &str;
+    /// Hands a message over.
+    async fn send(&self, message: &OutboundMessage) -> Result<ProviderReceipt, ProviderError>;
+}
+
+/// Where providers report what happened to a message after they took it
+/// (webhooks; the sandbox reports directly).
+#[async_trait]
+pub trait StatusSink: Send + Sync {
+    /// Records a status change for message `uuid`.
+    async fn report(&self, uuid: Uuid, update: StatusUpdate);
+}
+
+/// Live status changes, for the widget's push updates (SSE).
+pub trait StatusFeed: Send + Sync {
+    /// Announces a message's new state.
+    fn publish(&self, view: &NotificationView);
+    /// Every announced state of message `uuid`, from now on.
+    fn subscribe(&self, uuid: Uuid) -> BoxStream<'static, NotificationView>;
+}

@@ -1,0 +1,254 @@
+//! Sending a notification: parse, authorise, render, record, enqueue, comment —
+//! exactly once per idempotency key.
+
+use super::{
+    now, rfc3339, Caller, IdempotencyStore, Job, NotificationRecord, Reservation, ServiceError, Services,
+};
+use crate::domain::{
+    send_comment, Accepted, Comment, CountryCode, GroupId, HistoryEntry, IdempotencyKey, NotificationStatus,
+    PhoneNumber, Recipient, SendRequest, Template,
+};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// A send request that passed every check: ready to record.
+struct CheckedSend {
+    to: PhoneNumber,
+    template: Template,
+    body: String,
+    parameters: Vec<(String, String)>,
+    request: SendRequest,
+    group: GroupId,
+    resend_of: Option<Uuid>,
+}
+
+/// Sends a notification for `caller` (`POST /api/v1/notifications`).
+///
+/// With an `Idempotency-Key`, the same key and body from the same caller always get the
+/// first response and never a second message, also under concurrent retries; the same
+/// key with another body is a 409.
+pub async fn send_notification(
+    services: &Services,
+    caller: &Caller,
+    key: Option<&IdempotencyKey>,
+    request: SendRequest,
+) -> Result<Accepted, ServiceError> {
+    let checked = check(services, caller, request).await?;
+    let uuid = Uuid::new_v4();
+    let accepted = Accepted {
+        uuid: uuid.to_string(),
+        status: NotificationStatus::Queued,
+        channel: checked.request.channel,
+        to: checked.to.e164().to_owned(),
+        created_at: rfc3339(now()),
+    };
+    let Some(key) = key else {
+        record_and_enqueue(services, caller, &checked, &accepted).await?;
+        return Ok(accepted);
+    };
+    let fingerprint = fingerprint(&checked.request);
+    let response = serde_json::to_string(&accepted).map_err(|e| ServiceError::Internal(e.into()))?;
+    let idem = services.idempotency.as_ref();
+    let deadline = tokio::time::Instant::now() + services.settings.idempotency_wait;
+    loop {
+        let stale = services.settings.idempotency_stale_after;
+        match idem.reserve(caller.id.as_str(), key.as_str(), &fingerprint, &response, stale).await? {
+            Reservation::Reserved { response } => {
+                let accepted = parse_response(&response)?;
+                return finish_reserved(services, idem, caller, key, &checked, accepted).await;
+            }
+            Reservation::Taken { fingerprint: theirs, .. } if theirs != fingerprint => {
+                return Err(ServiceError::Conflict {
+                    code: "idempotency_key_reused",
+                    message: "This Idempotency-Key was already used for a different request.".into(),
+                });
+            }
+            Reservation::Taken { response, completed: true, .. } => return parse_response(&response),
+            Reservation::Taken { .. } if tokio::time::Instant::now() >= deadline => {
+                return Err(ServiceError::Conflict {
+                    code: "request_in_progress",
+                    message: "A request with this Idempotency-Key is still being processed; retry shortly.".into(),
+                });
+            }
+            Reservation::Taken { .. } => tokio::time::sleep(Duration::from_millis(25)).await,
+        }
+    }
+}
+
+/// Does the work for a reserved key; on failure the claim is abandoned so that a retry
+/// with the same key takes it over (and reuses the same UUID: never two messages).
+async fn finish_reserved(
+    services: &Services,
+    idem: &dyn IdempotencyStore,
+    caller: &Caller,
+    key: &IdempotencyKey,
+    checked: &CheckedSend,
+    accepted: Accepted,
+) -> Result<Accepted, ServiceError> {
+    match record_and_enqueue(services, caller, checked, &accepted).await {
+        Ok(()) => {
+            idem.complete(caller.id.as_str(), key.as_str()).await?;
+            Ok(accepted)
+        }
+        Err(e) => {
+            if let Err(abandon) = idem.abandon(caller.id.as_str(), key.as_str()).await {
+                tracing::warn!(error = %abandon, "could not abandon an idempotency claim; it will go stale");
+            }
+            Err(e)
+        }
+    }
+}
+
+fn parse_response(response: &str) -> Result<Accepted, ServiceError> {
+    serde_json::from_str(response).map_err(|e| ServiceError::Internal(e.into()))
+}
+
+/// Parses the recipient, authorises the template for the caller's group and renders it.
+async fn check(services: &Services, caller: &Caller, request: SendRequest) -> Result<CheckedSend, ServiceError> {
+    let group = caller.agent_group()?.clone();
+    let to = parse_recipient(&request.to, services.settings.default_country)?;
+    let template = services
+        .config
+        .group_templates(&group, request.channel)
+        .await?
+        .into_iter()
+        .find(|t| t.id == request.template_id)
+        .ok_or_else(|| ServiceError::Forbidden {
+            code: "template_not_allowed",
+            message: format!(
+                "Template {} is not available to your group for {}.",
+                request.template_id,
+                request.channel.label()
+            ),
+        })?;
+    let values: BTreeMap<String, String> = request.fields.iter().map(|(k, v)| (k.clone(), v.0.clone())).collect();
+    let rendered = template.render(&values).map_err(|errors| {
+        ServiceError::invalid_fields("invalid_fields", "Some template fields are missing or invalid.", "fields.", errors)
+    })?;
+    let resend_of = match &request.resend_of {
+        None => None,
+        Some(text) => Some(check_resend(services, caller, text).await?),
+    };
+    Ok(CheckedSend {
+        to,
+        body: rendered.body,
+        parameters: rendered.parameters,
+        template,
+        request,
+        group,
+        resend_of,
+    })
+}
+
+/// A resend must name a failed message of the caller's.
+async fn check_resend(services: &Services, caller: &Caller, text: &str) -> Result<Uuid, ServiceError> {
+    let not_found = || ServiceError::NotFound {
+        code: "notification_not_found",
+        message: "The message to resend does not exist.".into(),
+    };
+    let uuid = Uuid::parse_str(text).map_err(|_| not_found())?;
+    let original = services.status.get(uuid).await?.ok_or_else(not_found)?;
+    if !caller.may_read(&original.agent_id) {
+        return Err(not_found());
+    }
+    if original.status != NotificationStatus::Failed {
+        return Err(ServiceError::Conflict {
+            code: "not_failed",
+            message: "Only a failed message can be resent.".into(),
+        });
+    }
+    Ok(uuid)
+}
+
+/// Reads `to` as E.164 text or as a country + national number.
+fn parse_recipient(to: &Recipient, default_country: CountryCode) -> Result<PhoneNumber, ServiceError> {
+    let (field, result) = match to {
+        Recipient::E164(text) if !text.trim_start().starts_with('+') => {
+            return Err(ServiceError::invalid(
+                "invalid_phone",
+                "Give the number in international form (+ and country code), or as {\"country\", \"number\"}.",
+                "to",
+                "not in international form",
+            ));
+        }
+        Recipient::E164(text) => ("to", PhoneNumber::parse(text, default_country)),
+        Recipient::Local { country, number } => {
+            let country = CountryCode::parse(country).map_err(|e| {
+                ServiceError::invalid("invalid_country", "The country is not a known ISO 3166 code.", "to.country", e.to_string())
+            })?;
+            ("to.number", PhoneNumber::parse(number, country))
+        }
+    };
+    result.map_err(|e| ServiceError::invalid("invalid_phone", e.message(), field, e.reason.phrase()))
+}
+
+/// Records the message (durably, first), then queues it, then logs it on the call.
+async fn record_and_enqueue(
+    services: &Services,
+    caller: &Caller,
+    checked: &CheckedSend,
+    accepted: &Accepted,
+) -> Result<(), ServiceError> {
+    let uuid = Uuid::parse_str(&accepted.uuid).map_err(|e| ServiceError::Internal(e.into()))?;
+    let created_at = now();
+    let record = NotificationRecord {
+        uuid,
+        channel: checked.request.channel,
+        status: NotificationStatus::Queued,
+        to: checked.to.e164().to_owned(),
+        template_id: checked.template.id.clone(),
+        template_name: checked.template.name.clone(),
+        call_id: checked.request.call_id.clone(),
+        agent_id: caller.id.to_string(),
+        group_id: checked.group.clone(),
+        body: checked.body.clone(),
+        parameters: checked.parameters.clone(),
+        resend_of: checked.resend_of,
+        provider: None,
+        provider_message_id: None,
+        created_at,
+        updated_at: created_at,
+        history: vec![HistoryEntry {
+            status: NotificationStatus::Queued,
+            at: rfc3339(created_at),
+            detail: Some(match checked.resend_of {
+                Some(original) => format!("Accepted (resend of {original})"),
+                None => "Accepted".to_owned(),
+            }),
+        }],
+        error: None,
+    };
+    services.status.create(&record).await?;
+    services.queue.enqueue(&Job::new(uuid, record.channel)).await?;
+    tracing::info!(
+        notification = %uuid,
+        channel = %record.channel,
+        template = %record.template_id,
+        to = %checked.to.masked(),
+        "notification accepted"
+    );
+    if let Some(call_id) = &checked.request.call_id {
+        let comment = Comment {
+            at: rfc3339(created_at),
+            author: caller.id.to_string(),
+            text: send_comment(&accepted.uuid, record.channel, &record.template_name),
+            notification_uuid: Some(accepted.uuid.clone()),
+        };
+        // The message is already queued; a comment that cannot be written must not
+        // turn the send into an error (a retry would only repeat the same answer).
+        if let Err(e) = services.comments.add(call_id, &checked.group, &comment).await {
+            tracing::error!(notification = %uuid, error = %e, "could not write the call comment");
+        }
+    }
+    services.feed.publish(&record.view());
+    Ok(())
+}
+
+/// A stable digest of what was asked, to tell a retry from a different request.
+fn fingerprint(request: &SendRequest) -> String {
+    // `SendRequest` serialises with sorted field maps, so equal requests digest equally.
+    let canonical = serde_json::to_vec(request).unwrap_or_default();
+    hex::encode(Sha256::digest(&canonical))
+}

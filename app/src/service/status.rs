@@ -1,0 +1,112 @@
+//! Following a message: reading its status, listing messages, the call's comments,
+//! and recording the status changes providers report.
+
+use super::{
+    Applied, Caller, NotificationFilter, ServiceError, Services, StatusFeed, StatusSink, StatusStore, StatusUpdate,
+};
+use crate::domain::{CallId, Comment, NotificationView};
+use async_trait::async_trait;
+use futures::stream::BoxStream;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// Most messages one list returns.
+pub const LIST_LIMIT_MAX: u32 = 200;
+
+fn not_found() -> ServiceError {
+    ServiceError::NotFound { code: "notification_not_found", message: "No such notification.".into() }
+}
+
+/// Parses a message id from a path; anything that is not a UUID is simply not found.
+pub fn parse_uuid(text: &str) -> Result<Uuid, ServiceError> {
+    Uuid::parse_str(text).map_err(|_| not_found())
+}
+
+/// One message, if the caller may see it (`GET /api/v1/notifications/{uuid}`).
+pub async fn get_notification(services: &Services, caller: &Caller, uuid: Uuid) -> Result<NotificationView, ServiceError> {
+    let record = services.status.get(uuid).await?.ok_or_else(not_found)?;
+    if !caller.may_read(&record.agent_id) {
+        return Err(not_found());
+    }
+    Ok(record.view())
+}
+
+/// The caller's recent messages, newest first (`GET /api/v1/notifications`).
+pub async fn list_notifications(
+    services: &Services,
+    caller: &Caller,
+    call_id: Option<CallId>,
+    limit: Option<u32>,
+) -> Result<Vec<NotificationView>, ServiceError> {
+    let limit = limit.unwrap_or(50);
+    if !(1..=LIST_LIMIT_MAX).contains(&limit) {
+        return Err(ServiceError::invalid(
+            "invalid_limit",
+            format!("limit must be between 1 and {LIST_LIMIT_MAX}."),
+            "limit",
+            "out of range",
+        ));
+    }
+    let agent_id = (caller.role != super::Role::Admin).then(|| caller.id.to_string());
+    let filter = NotificationFilter { agent_id, call_id, limit };
+    Ok(services.status.list(&filter).await?.iter().map(|r| r.view()).collect())
+}
+
+/// A message's current state followed by every change, for the SSE endpoint. The
+/// subscription starts before the current state is read, so no change is missed.
+pub async fn watch_notification(
+    services: &Services,
+    caller: &Caller,
+    uuid: Uuid,
+) -> Result<(NotificationView, BoxStream<'static, NotificationView>), ServiceError> {
+    let changes = services.feed.subscribe(uuid);
+    let current = get_notification(services, caller, uuid).await?;
+    Ok((current, changes))
+}
+
+/// The call's comment log as the caller's group sees it (admins see all of it).
+pub async fn call_comments(services: &Services, caller: &Caller, call_id: &CallId) -> Result<Vec<Comment>, ServiceError> {
+    let group = match caller.role {
+        super::Role::Admin => None,
+        super::Role::Agent => Some(caller.agent_group()?),
+    };
+    Ok(services.comments.for_call(call_id, group).await?)
+}
+
+/// Records provider-reported status changes and announces the ones that advance.
+pub struct StatusRecorder {
+    store: Arc<dyn StatusStore>,
+    feed: Arc<dyn StatusFeed>,
+}
+
+impl StatusRecorder {
+    /// A recorder writing to `store` and announcing on `feed`.
+    pub fn new(store: Arc<dyn StatusStore>, feed: Arc<dyn StatusFeed>) -> Self {
+        Self { store, feed }
+    }
+
+    /// Applies `update`; returns what the store did.
+    pub async fn record(&self, uuid: Uuid, update: &StatusUpdate) -> Result<Applied, ServiceError> {
+        let applied = self.store.apply(uuid, update).await?;
+        match &applied {
+            Applied::Advanced(record) => {
+                tracing::info!(notification = %uuid, status = %record.status, "status advanced");
+                self.feed.publish(&record.view());
+            }
+            Applied::Ignored(record) => {
+                tracing::debug!(notification = %uuid, current = %record.status, reported = %update.status, "stale status ignored");
+            }
+            Applied::NotFound => tracing::warn!(notification = %uuid, "status for an unknown message"),
+        }
+        Ok(applied)
+    }
+}
+
+#[async_trait]
+impl StatusSink for StatusRecorder {
+    async fn report(&self, uuid: Uuid, update: StatusUpdate) {
+        if let Err(e) = self.record(uuid, &update).await {
+            tracing::error!(notification = %uuid, error = %e, "could not record a reported status");
+        }
+    }
+}
