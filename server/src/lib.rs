@@ -1,1 +1,14 @@
+//! The `agent-notify` server: configuration, startup, the HTTP surface, and the
+//! adapters (stores, queue, providers) behind the service layer's ports.
 
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod feed;
+pub mod http;
+pub mod providers;
+pub mod queue;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+pub mod worker;

@@ -29,7 +29,11 @@ pub struct ErrorBody {
 impl ApiError {
     /// An error without field detail.
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { code: code.into(), message: message.into(), fields: BTreeMap::new() }
+        Self {
+            code: code.into(),
+            message: message.into(),
+            fields: BTreeMap::new(),
+        }
     }
 }
 
@@ -46,10 +50,13 @@ impl FromServerFnError for ApiError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => {
-                Self::new("network_error", "The server could not be reached. Check the connection and retry.")
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => Self::new(
+                "network_error",
+                "The server could not be reached. Check the connection and retry.",
+            ),
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) => {
+                Self::new("malformed_request", m)
             }
-            ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) => Self::new("malformed_request", m),
             other => Self::new("server_fn_error", other.to_string()),
         }
     }
@@ -69,6 +76,10 @@ impl From<crate::service::ServiceError> for ApiError {
             E::Invalid { fields, .. } => fields.clone(),
             _ => BTreeMap::new(),
         };
-        Self { code: e.code().to_owned(), message: e.public_message(), fields }
+        Self {
+            code: e.code().to_owned(),
+            message: e.public_message(),
+            fields,
+        }
     }
 }

@@ -14,7 +14,10 @@ use leptos::server;
 /// The token travels in the request body: the widget lives in third-party iframes,
 /// where cookies are unreliable.
 #[server(prefix = "/api/fn", endpoint = "agent_templates")]
-pub async fn agent_templates(token: String, channel: Option<Channel>) -> Result<Vec<AgentTemplate>, ApiError> {
+pub async fn agent_templates(
+    token: String,
+    channel: Option<Channel>,
+) -> Result<Vec<AgentTemplate>, ApiError> {
     let services = services()?;
     let caller = services.auth.verify(&token)?;
     Ok(crate::service::catalog::agent_templates(&services, &caller, channel).await?)
@@ -24,6 +27,9 @@ pub async fn agent_templates(token: String, channel: Option<Channel>) -> Result<
 fn services() -> Result<crate::service::Services, ApiError> {
     leptos::prelude::use_context::<crate::service::Services>().ok_or_else(|| {
         tracing::error!("server functions are mounted without the services in context");
-        ApiError::new("internal_error", "Something went wrong on our side. It has been logged.")
+        ApiError::new(
+            "internal_error",
+            "Something went wrong on our side. It has been logged.",
+        )
     })
 }

@@ -70,7 +70,10 @@ mod tests {
     fn wire_names_round_trip() {
         for c in Channel::ALL {
             assert_eq!(c.as_str().parse::<Channel>(), Ok(c));
-            assert_eq!(serde_json::to_string(&c).expect("serialises"), format!("\"{c}\""));
+            assert_eq!(
+                serde_json::to_string(&c).expect("serialises"),
+                format!("\"{c}\"")
+            );
         }
         assert_eq!("SMS".parse::<Channel>(), Err(UnknownChannel));
     }

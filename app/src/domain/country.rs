@@ -157,16 +157,22 @@ mod tests {
     #[test]
     fn india_is_the_default_with_dial_code_91() {
         let india = CountryCode::default();
-        assert_eq!(india.view(), Country {
-            iso2: "IN".into(),
-            name: "India".into(),
-            dial_code: "+91".into()
-        });
+        assert_eq!(
+            india.view(),
+            Country {
+                iso2: "IN".into(),
+                name: "India".into(),
+                dial_code: "+91".into()
+            }
+        );
     }
 
     #[test]
     fn codes_parse_in_any_case_and_refuse_garbage() {
-        assert_eq!(CountryCode::parse("gb").map(|c| c.name()), Ok("United Kingdom"));
+        assert_eq!(
+            CountryCode::parse("gb").map(|c| c.name()),
+            Ok("United Kingdom")
+        );
         assert!(CountryCode::parse("ZZ").is_err());
         assert!(CountryCode::parse("India").is_err());
         assert!(CountryCode::parse("").is_err());
@@ -176,12 +182,18 @@ mod tests {
     fn the_list_names_every_country_with_a_dial_code() {
         let list = CountryList::with_default(CountryCode::INDIA);
         assert!(list.countries.len() > 200);
-        assert!(list.countries.iter().all(|c| c.dial_code.len() > 1 && c.dial_code != "+0"));
+        assert!(list
+            .countries
+            .iter()
+            .all(|c| c.dial_code.len() > 1 && c.dial_code != "+0"));
         assert!(list.countries.iter().all(|c| c.name != "this country"));
     }
 
     #[test]
     fn dial_code_one_belongs_to_the_united_states() {
-        assert_eq!(CountryCode::main_for_dial_code(1).map(|c| c.as_str().to_owned()), Some("US".into()));
+        assert_eq!(
+            CountryCode::main_for_dial_code(1).map(|c| c.as_str().to_owned()),
+            Some("US".into())
+        );
     }
 }

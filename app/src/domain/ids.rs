@@ -97,17 +97,29 @@ mod tests {
     #[test]
     fn ids_refuse_empty_long_and_strange_text() {
         assert_eq!(TemplateId::parse(""), Err(IdError::Empty));
-        assert_eq!(TemplateId::parse(&"a".repeat(65)), Err(IdError::TooLong(64)));
+        assert_eq!(
+            TemplateId::parse(&"a".repeat(65)),
+            Err(IdError::TooLong(64))
+        );
         assert_eq!(TemplateId::parse("t otp"), Err(IdError::BadCharacter));
-        assert_eq!(TemplateId::parse("t_otp").map(|t| t.to_string()), Ok("t_otp".into()));
+        assert_eq!(
+            TemplateId::parse("t_otp").map(|t| t.to_string()),
+            Ok("t_otp".into())
+        );
     }
 
     #[test]
     fn an_idempotency_key_is_up_to_100_printable_ascii_characters() {
         assert!(IdempotencyKey::parse("6f1c-!~").is_ok());
         assert!(IdempotencyKey::parse(&"k".repeat(100)).is_ok());
-        assert_eq!(IdempotencyKey::parse(&"k".repeat(101)), Err(IdError::TooLong(100)));
-        assert_eq!(IdempotencyKey::parse("caf\u{e9}"), Err(IdError::BadCharacter));
+        assert_eq!(
+            IdempotencyKey::parse(&"k".repeat(101)),
+            Err(IdError::TooLong(100))
+        );
+        assert_eq!(
+            IdempotencyKey::parse("caf\u{e9}"),
+            Err(IdError::BadCharacter)
+        );
         assert_eq!(IdempotencyKey::parse("a b"), Err(IdError::BadCharacter));
     }
 

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Who a message goes to, as the caller wrote it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Recipient {
     /// `"+919876543210"`.
@@ -20,6 +20,28 @@ pub enum Recipient {
         /// The number as typed.
         number: String,
     },
+}
+
+impl<'de> Deserialize<'de> for Recipient {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Local {
+            country: String,
+            number: String,
+        }
+        const EXPECTED: &str = r#"`to` must be "+<country code><number>" or {"country": "IN", "number": "98765 43210"}"#;
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(s) => Ok(Self::E164(s)),
+            value @ serde_json::Value::Object(_) => serde_json::from_value::<Local>(value)
+                .map(|l| Self::Local {
+                    country: l.country,
+                    number: l.number,
+                })
+                .map_err(|e| serde::de::Error::custom(format!("{EXPECTED} ({e})"))),
+            _ => Err(serde::de::Error::custom(EXPECTED)),
+        }
+    }
 }
 
 /// A field value: JSON strings, numbers and booleans are all taken as text.
@@ -34,7 +56,9 @@ impl<'de> Deserialize<'de> for FieldValue {
             serde_json::Value::Number(n) => Ok(Self(n.to_string())),
             serde_json::Value::Bool(b) => Ok(Self(b.to_string())),
             serde_json::Value::Null => Ok(Self(String::new())),
-            _ => Err(serde::de::Error::custom("a field value must be text, a number or a boolean")),
+            _ => Err(serde::de::Error::custom(
+                "a field value must be text, a number or a boolean",
+            )),
         }
     }
 }
@@ -201,5 +225,8 @@ impl From<Result<PhoneNumber, PhoneParseError>> for PhoneCheck {
 
 /// The comment a send adds to its call's log.
 pub fn send_comment(uuid: &str, channel: Channel, template_name: &str) -> String {
-    format!("Notification {uuid} sent via {} template {template_name}", channel.label())
+    format!(
+        "Notification {uuid} sent via {} template {template_name}",
+        channel.label()
+    )
 }

@@ -271,7 +271,10 @@ fn possible_lengths(country: CountryCode) -> Option<(usize, usize)> {
         d.uan(),
         d.voicemail(),
     ];
-    let lengths = kinds.into_iter().flatten().flat_map(|k| k.possible_length().iter().copied());
+    let lengths = kinds
+        .into_iter()
+        .flatten()
+        .flat_map(|k| k.possible_length().iter().copied());
     let (min, max) = lengths.fold((u16::MAX, 0), |(lo, hi), l| (lo.min(l), hi.max(l)));
     (max > 0).then(|| (usize::from(min), usize::from(max)))
 }
@@ -304,7 +307,10 @@ fn country_for_error(text: &str, default_country: CountryCode) -> CountryCode {
 
 /// The region a parsed number belongs to: the one the metadata picks, else the main
 /// region for its dial code (e.g. `+1` numbers outside the known ranges).
-fn region_of(number: &phonenumber::PhoneNumber, default_country: CountryCode) -> Option<CountryCode> {
+fn region_of(
+    number: &phonenumber::PhoneNumber,
+    default_country: CountryCode,
+) -> Option<CountryCode> {
     if let Some(id) = number.country().id() {
         return CountryCode::parse(id.as_ref()).ok();
     }
@@ -324,7 +330,9 @@ mod tests {
     }
 
     fn reason(text: &str) -> PhoneError {
-        PhoneNumber::parse(text, india()).expect_err("should be refused").reason
+        PhoneNumber::parse(text, india())
+            .expect_err("should be refused")
+            .reason
     }
 
     #[test]

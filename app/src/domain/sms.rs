@@ -67,7 +67,13 @@ fn measure(encoding: SmsEncoding, sizes: &[usize], single: usize, multi: usize) 
     let units: usize = sizes.iter().sum();
     if units <= single {
         let segments = usize::from(units > 0);
-        return SmsLength { encoding, units, segments, per_segment: single, remaining: single - units };
+        return SmsLength {
+            encoding,
+            units,
+            segments,
+            per_segment: single,
+            remaining: single - units,
+        };
     }
     let mut segments = 1;
     let mut used = 0;
@@ -78,7 +84,13 @@ fn measure(encoding: SmsEncoding, sizes: &[usize], single: usize, multi: usize) 
         }
         used += size;
     }
-    SmsLength { encoding, units, segments, per_segment: multi, remaining: multi - used }
+    SmsLength {
+        encoding,
+        units,
+        segments,
+        per_segment: multi,
+        remaining: multi - used,
+    }
 }
 
 #[cfg(test)]
@@ -88,7 +100,10 @@ mod tests {
     #[test]
     fn plain_text_up_to_160_characters_is_one_gsm_part() {
         let m = sms_length(&"a".repeat(160));
-        assert_eq!((m.encoding, m.units, m.segments, m.remaining), (SmsEncoding::Gsm7, 160, 1, 0));
+        assert_eq!(
+            (m.encoding, m.units, m.segments, m.remaining),
+            (SmsEncoding::Gsm7, 160, 1, 0)
+        );
     }
 
     #[test]
@@ -113,7 +128,10 @@ mod tests {
     #[test]
     fn a_non_gsm_character_switches_to_ucs2() {
         let m = sms_length("Namaste ₹500");
-        assert_eq!((m.encoding, m.units, m.segments, m.per_segment), (SmsEncoding::Ucs2, 12, 1, 70));
+        assert_eq!(
+            (m.encoding, m.units, m.segments, m.per_segment),
+            (SmsEncoding::Ucs2, 12, 1, 70)
+        );
         assert_eq!(sms_length(&"₹".repeat(71)).segments, 2);
         assert_eq!(sms_length(&"₹".repeat(134)).segments, 2);
         assert_eq!(sms_length(&"₹".repeat(135)).segments, 3);

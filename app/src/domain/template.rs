@@ -211,7 +211,9 @@ pub fn parse_placeholders(body: &str) -> Result<Placeholders, String> {
         (true, 0) => Ok(Placeholders::None),
         (false, 0) => Ok(Placeholders::Named(named)),
         (true, n) => Ok(Placeholders::Dlt(n)),
-        (false, _) => Err("use either {{name}} placeholders or DLT {#var#} variables, not both".into()),
+        (false, _) => {
+            Err("use either {{name}} placeholders or DLT {#var#} variables, not both".into())
+        }
     }
 }
 
@@ -305,22 +307,37 @@ impl Template {
             Ok(Placeholders::Named(names)) => {
                 for name in &names {
                     if !seen.contains(name.as_str()) {
-                        errors.add("fields", format!("the placeholder {{{{{name}}}}} has no field"));
+                        errors.add(
+                            "fields",
+                            format!("the placeholder {{{{{name}}}}} has no field"),
+                        );
                     }
                 }
                 for field in &self.fields {
                     if !names.contains(&field.name) {
-                        errors.add("fields", format!("the field `{}` is not used in the body", field.name));
+                        errors.add(
+                            "fields",
+                            format!("the field `{}` is not used in the body", field.name),
+                        );
                     }
                 }
             }
             Ok(Placeholders::Dlt(count)) => {
                 if count != self.fields.len() {
-                    errors.add("fields", format!("the body has {count} {{#var#}} variables but {} fields are defined", self.fields.len()));
+                    errors.add(
+                        "fields",
+                        format!(
+                            "the body has {count} {{#var#}} variables but {} fields are defined",
+                            self.fields.len()
+                        ),
+                    );
                 }
                 for (i, field) in self.fields.iter().enumerate() {
                     if field.max_length.is_some_and(|m| m > DLT_VARIABLE_MAX) {
-                        errors.add(format!("fields[{i}].max_length"), format!("DLT variables are at most {DLT_VARIABLE_MAX} characters"));
+                        errors.add(
+                            format!("fields[{i}].max_length"),
+                            format!("DLT variables are at most {DLT_VARIABLE_MAX} characters"),
+                        );
                     }
                 }
             }
@@ -335,7 +352,10 @@ impl Template {
     /// Checks `values` against the fields and renders the message. Every problem is
     /// reported: unknown fields, missing required ones, and each value that is too long,
     /// of the wrong type or does not match its pattern.
-    pub fn render(&self, values: &BTreeMap<String, String>) -> Result<RenderedMessage, FieldErrors> {
+    pub fn render(
+        &self,
+        values: &BTreeMap<String, String>,
+    ) -> Result<RenderedMessage, FieldErrors> {
         let mut errors = FieldErrors::default();
         let placeholders = match parse_placeholders(&self.body) {
             Ok(p) => p,
@@ -352,7 +372,10 @@ impl Template {
         let dlt = matches!(placeholders, Placeholders::Dlt(_));
         let mut parameters = Vec::with_capacity(self.fields.len());
         for field in &self.fields {
-            let given = values.get(&field.name).map(|v| v.trim()).filter(|v| !v.is_empty());
+            let given = values
+                .get(&field.name)
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty());
             let value = given.or(field.default.as_deref().filter(|d| !d.is_empty()));
             match value {
                 None if field.required => errors.add(field.name.clone(), "required"),
@@ -374,11 +397,20 @@ impl Template {
             found.map(|(_, v)| v.clone()).unwrap_or_default()
         });
         if self.channel == Channel::Whatsapp && body.chars().count() > WHATSAPP_BODY_MAX {
-            errors.add("body", format!("the message would be longer than WhatsApp's {WHATSAPP_BODY_MAX} characters"));
+            errors.add(
+                "body",
+                format!(
+                    "the message would be longer than WhatsApp's {WHATSAPP_BODY_MAX} characters"
+                ),
+            );
             return Err(errors);
         }
         let sms = (self.channel == Channel::Sms).then(|| sms_length(&body));
-        Ok(RenderedMessage { body, parameters, sms })
+        Ok(RenderedMessage {
+            body,
+            parameters,
+            sms,
+        })
     }
 
     /// The body with the values given so far, and `[Label]` where one is missing:
@@ -393,7 +425,9 @@ impl Template {
                 None => self.fields.get(i),
             };
             let Some(field) = field else {
-                return name.map(|n| format!("{{{{{n}}}}}")).unwrap_or_else(|| DLT_VAR.to_owned());
+                return name
+                    .map(|n| format!("{{{{{n}}}}}"))
+                    .unwrap_or_else(|| DLT_VAR.to_owned());
             };
             values
                 .get(&field.name)
@@ -407,7 +441,11 @@ impl Template {
 
 /// Replaces each placeholder: `value(position, Some(name))` for `{{name}}`,
 /// `value(position, None)` for the `position`-th `{#var#}`.
-fn substitute(body: &str, placeholders: &Placeholders, mut value: impl FnMut(usize, Option<&str>) -> String) -> String {
+fn substitute(
+    body: &str,
+    placeholders: &Placeholders,
+    mut value: impl FnMut(usize, Option<&str>) -> String,
+) -> String {
     match placeholders {
         Placeholders::None => body.to_owned(),
         Placeholders::Dlt(_) => {
@@ -489,19 +527,24 @@ impl TemplateField {
 }
 
 fn is_decimal(value: &str, signed: bool, max_decimals: Option<usize>) -> bool {
-    let unsigned = if signed { value.strip_prefix('-').unwrap_or(value) } else { value };
+    let unsigned = if signed {
+        value.strip_prefix('-').unwrap_or(value)
+    } else {
+        value
+    };
     let (whole, frac) = match unsigned.split_once('.') {
         Some((w, f)) => (w, Some(f)),
         None => (unsigned, None),
     };
     let digits = |s: &str| !s.is_empty() && s.len() <= 15 && s.bytes().all(|b| b.is_ascii_digit());
-    digits(whole)
-        && frac.is_none_or(|f| digits(f) && max_decimals.is_none_or(|m| f.len() <= m))
+    digits(whole) && frac.is_none_or(|f| digits(f) && max_decimals.is_none_or(|m| f.len() <= m))
 }
 
 fn is_date(value: &str) -> bool {
     let parts: Vec<&str> = value.split('-').collect();
-    let [y, m, d] = parts.as_slice() else { return false };
+    let [y, m, d] = parts.as_slice() else {
+        return false;
+    };
     if y.len() != 4 || m.len() != 2 || d.len() != 2 {
         return false;
     }
@@ -520,7 +563,9 @@ fn is_date(value: &str) -> bool {
 }
 
 fn is_url(value: &str) -> bool {
-    let rest = value.strip_prefix("https://").or_else(|| value.strip_prefix("http://"));
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
     rest.is_some_and(|r| {
         let host = r.split(['/', '?', '#']).next().unwrap_or("");
         !host.is_empty() && host.contains('.') && !r.chars().any(char::is_whitespace)
@@ -556,7 +601,10 @@ mod tests {
     }
 
     fn values(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
     }
 
     #[test]
@@ -566,7 +614,10 @@ mod tests {
             parse_placeholders("Hi {{ name }}, pay {{amount}} {{name}}"),
             Ok(Placeholders::Named(vec!["name".into(), "amount".into()]))
         );
-        assert_eq!(parse_placeholders("OTP {#var#} for {#var#}"), Ok(Placeholders::Dlt(2)));
+        assert_eq!(
+            parse_placeholders("OTP {#var#} for {#var#}"),
+            Ok(Placeholders::Dlt(2))
+        );
     }
 
     #[test]
@@ -588,12 +639,22 @@ mod tests {
 
     #[test]
     fn a_dynamic_template_renders_named_values() {
-        let t = template(Channel::Whatsapp, "Hi {{name}}, order {{order}} ships {{date}}.", vec![
-            field("name", FieldType::Text, true),
-            field("order", FieldType::Text, true),
-            field("date", FieldType::Date, true),
-        ]);
-        let m = t.render(&values(&[("name", "Asha"), ("order", "A-17"), ("date", "2026-12-01")])).expect("renders");
+        let t = template(
+            Channel::Whatsapp,
+            "Hi {{name}}, order {{order}} ships {{date}}.",
+            vec![
+                field("name", FieldType::Text, true),
+                field("order", FieldType::Text, true),
+                field("date", FieldType::Date, true),
+            ],
+        );
+        let m = t
+            .render(&values(&[
+                ("name", "Asha"),
+                ("order", "A-17"),
+                ("date", "2026-12-01"),
+            ]))
+            .expect("renders");
         assert_eq!(m.body, "Hi Asha, order A-17 ships 2026-12-01.");
         assert_eq!(m.sms, None);
     }
@@ -604,15 +665,25 @@ mod tests {
         code.pattern = Some("[0-9]{6}".into());
         let mut short = field("short", FieldType::Text, false);
         short.max_length = Some(3);
-        let t = template(Channel::Sms, "{{name}} {{amount}} {{code}} {{short}} {{link}}", vec![
-            field("name", FieldType::Text, true),
-            field("amount", FieldType::Currency, true),
-            code,
-            short,
-            field("link", FieldType::Url, false),
-        ]);
+        let t = template(
+            Channel::Sms,
+            "{{name}} {{amount}} {{code}} {{short}} {{link}}",
+            vec![
+                field("name", FieldType::Text, true),
+                field("amount", FieldType::Currency, true),
+                code,
+                short,
+                field("link", FieldType::Url, false),
+            ],
+        );
         let errors = t
-            .render(&values(&[("amount", "12.345"), ("code", "12ab56"), ("short", "long"), ("link", "ftp://x"), ("extra", "1")]))
+            .render(&values(&[
+                ("amount", "12.345"),
+                ("code", "12ab56"),
+                ("short", "long"),
+                ("link", "ftp://x"),
+                ("extra", "1"),
+            ]))
             .expect_err("refused");
         let keys: Vec<&str> = errors.0.keys().map(String::as_str).collect();
         assert_eq!(keys, ["amount", "code", "extra", "link", "name", "short"]);
@@ -625,27 +696,44 @@ mod tests {
         let mut name = field("name", FieldType::Text, true);
         name.default = Some("Customer".into());
         let t = template(Channel::Sms, "Dear {{name}}", vec![name]);
-        assert_eq!(t.render(&BTreeMap::new()).expect("renders").body, "Dear Customer");
+        assert_eq!(
+            t.render(&BTreeMap::new()).expect("renders").body,
+            "Dear Customer"
+        );
     }
 
     #[test]
     fn dlt_variables_are_positional_and_at_most_30_characters() {
-        let t = template(Channel::Sms, "Dear {#var#}, pay Rs {#var#} -ACME", vec![
-            field("name", FieldType::Text, true),
-            field("amount", FieldType::Currency, true),
-        ]);
+        let t = template(
+            Channel::Sms,
+            "Dear {#var#}, pay Rs {#var#} -ACME",
+            vec![
+                field("name", FieldType::Text, true),
+                field("amount", FieldType::Currency, true),
+            ],
+        );
         assert_eq!(t.check(), Ok(()));
-        let m = t.render(&values(&[("name", "Asha"), ("amount", "250")])).expect("renders");
+        let m = t
+            .render(&values(&[("name", "Asha"), ("amount", "250")]))
+            .expect("renders");
         assert_eq!(m.body, "Dear Asha, pay Rs 250 -ACME");
         let long = "x".repeat(31);
-        let errors = t.render(&values(&[("name", &long), ("amount", "250")])).expect_err("too long");
+        let errors = t
+            .render(&values(&[("name", &long), ("amount", "250")]))
+            .expect_err("too long");
         assert_eq!(errors.0["name"], "at most 30 characters (this has 31)");
     }
 
     #[test]
     fn phone_fields_are_normalised() {
-        let t = template(Channel::Rcs, "Call {{callback}}", vec![field("callback", FieldType::Phone, true)]);
-        let m = t.render(&values(&[("callback", "98765 43210")])).expect("renders");
+        let t = template(
+            Channel::Rcs,
+            "Call {{callback}}",
+            vec![field("callback", FieldType::Phone, true)],
+        );
+        let m = t
+            .render(&values(&[("callback", "98765 43210")]))
+            .expect("renders");
         assert_eq!(m.body, "Call +919876543210");
     }
 
@@ -659,7 +747,9 @@ mod tests {
         assert!(number.check_value("-3.5", false).is_ok());
         assert!(number.check_value("3.", false).is_err());
         let url = field("u", FieldType::Url, true);
-        assert!(url.check_value("https://pay.example.com/x?y=1", false).is_ok());
+        assert!(url
+            .check_value("https://pay.example.com/x?y=1", false)
+            .is_ok());
         assert!(url.check_value("https://localhost", false).is_err());
     }
 
@@ -672,7 +762,11 @@ mod tests {
 
     #[test]
     fn the_save_check_compares_placeholders_and_fields() {
-        let t = template(Channel::Sms, "Hi {{name}}", vec![field("nmae", FieldType::Text, true)]);
+        let t = template(
+            Channel::Sms,
+            "Hi {{name}}",
+            vec![field("nmae", FieldType::Text, true)],
+        );
         let errors = t.check().expect_err("mismatch");
         assert!(errors.0["fields"].contains("{{name}}"));
         let dlt = template(Channel::Sms, "Hi {#var#}", vec![]);
@@ -680,16 +774,27 @@ mod tests {
         let mut wide = field("a", FieldType::Text, true);
         wide.max_length = Some(40);
         let dlt = template(Channel::Sms, "Hi {#var#}", vec![wide]);
-        assert!(dlt.check().expect_err("width").0.contains_key("fields[0].max_length"));
+        assert!(dlt
+            .check()
+            .expect_err("width")
+            .0
+            .contains_key("fields[0].max_length"));
     }
 
     #[test]
     fn the_preview_marks_missing_values_with_their_label() {
-        let t = template(Channel::Sms, "Hi {{name}}, pay {{amount}}", vec![
-            field("name", FieldType::Text, true),
-            field("amount", FieldType::Currency, true),
-        ]);
-        assert_eq!(t.preview(&values(&[("name", "Asha")])), "Hi Asha, pay [AMOUNT]");
+        let t = template(
+            Channel::Sms,
+            "Hi {{name}}, pay {{amount}}",
+            vec![
+                field("name", FieldType::Text, true),
+                field("amount", FieldType::Currency, true),
+            ],
+        );
+        assert_eq!(
+            t.preview(&values(&[("name", "Asha")])),
+            "Hi Asha, pay [AMOUNT]"
+        );
     }
 
     mod properties {

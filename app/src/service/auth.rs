@@ -47,7 +47,10 @@ impl Caller {
         if self.role == Role::Admin {
             Ok(())
         } else {
-            Err(ServiceError::Forbidden { code: "admin_only", message: "This needs an admin account.".into() })
+            Err(ServiceError::Forbidden {
+                code: "admin_only",
+                message: "This needs an admin account.".into(),
+            })
         }
     }
 }

@@ -1,7 +1,9 @@
 //! What an agent may pick from: countries, phone checks and the group's templates.
 
 use super::{Caller, ServiceError, Services};
-use crate::domain::{AgentTemplate, Channel, CountryCode, CountryList, PhoneCheck, PhoneCheckRequest, PhoneNumber};
+use crate::domain::{
+    AgentTemplate, Channel, CountryCode, CountryList, PhoneCheck, PhoneCheckRequest, PhoneNumber,
+};
 
 /// The country picker's list with the configured default.
 pub fn countries(services: &Services) -> CountryList {
@@ -9,11 +11,19 @@ pub fn countries(services: &Services) -> CountryList {
 }
 
 /// Validates and normalises a number (`POST /api/v1/phone/validate`).
-pub fn check_phone(services: &Services, request: &PhoneCheckRequest) -> Result<PhoneCheck, ServiceError> {
+pub fn check_phone(
+    services: &Services,
+    request: &PhoneCheckRequest,
+) -> Result<PhoneCheck, ServiceError> {
     let country = match request.country.as_deref() {
         None | Some("") => services.settings.default_country,
         Some(code) => CountryCode::parse(code).map_err(|e| {
-            ServiceError::invalid("invalid_country", "The country is not a known ISO 3166 code.", "country", e.to_string())
+            ServiceError::invalid(
+                "invalid_country",
+                "The country is not a known ISO 3166 code.",
+                "country",
+                e.to_string(),
+            )
         })?,
     };
     Ok(PhoneNumber::parse(&request.number, country).into())

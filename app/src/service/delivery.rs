@@ -3,7 +3,9 @@
 //! dead-letters the job according to the [`Outcome`].
 
 use super::status::StatusRecorder;
-use super::{now, Delivery, Job, OutboundMessage, ProviderError, ServiceError, Services, StatusUpdate};
+use super::{
+    now, Delivery, Job, OutboundMessage, ProviderError, ServiceError, Services, StatusUpdate,
+};
 use crate::domain::{FailureReason, NotificationStatus};
 use std::time::Duration;
 
@@ -22,17 +24,29 @@ pub enum Outcome {
 }
 
 /// Handles one delivery of a job.
-pub async fn deliver(services: &Services, recorder: &StatusRecorder, delivery: &Delivery) -> Result<Outcome, ServiceError> {
+pub async fn deliver(
+    services: &Services,
+    recorder: &StatusRecorder,
+    delivery: &Delivery,
+) -> Result<Outcome, ServiceError> {
     let job: &Job = match &delivery.job {
         Ok(job) if job.v == Job::VERSION => job,
-        Ok(job) => return Ok(Outcome::DeadLetter(format!("unsupported job version {}", job.v))),
+        Ok(job) => {
+            return Ok(Outcome::DeadLetter(format!(
+                "unsupported job version {}",
+                job.v
+            )))
+        }
         Err(reason) => return Ok(Outcome::DeadLetter(format!("unreadable job: {reason}"))),
     };
     let Some(record) = services.status.get(job.uuid).await? else {
         return Ok(Outcome::DeadLetter("no record for this message".into()));
     };
     // A redelivered job whose message the provider already took: nothing to do.
-    let pending = matches!(record.status, NotificationStatus::Queued | NotificationStatus::Sending);
+    let pending = matches!(
+        record.status,
+        NotificationStatus::Queued | NotificationStatus::Sending
+    );
     if !pending || record.provider_message_id.is_some() {
         return Ok(Outcome::Done);
     }
@@ -47,7 +61,11 @@ pub async fn deliver(services: &Services, recorder: &StatusRecorder, delivery: &
     let sending = StatusUpdate {
         status: NotificationStatus::Sending,
         at: now(),
-        detail: Some(format!("Handed to {} (attempt {})", provider.name(), delivery.attempt)),
+        detail: Some(format!(
+            "Handed to {} (attempt {})",
+            provider.name(),
+            delivery.attempt
+        )),
         error: None,
     };
     recorder.record(job.uuid, &sending).await?;
@@ -71,7 +89,9 @@ pub async fn deliver(services: &Services, recorder: &StatusRecorder, delivery: &
             fail(recorder, job, reason).await?;
             Ok(Outcome::Done)
         }
-        Err(ProviderError::Transient(reason)) if delivery.attempt >= services.settings.max_attempts => {
+        Err(ProviderError::Transient(reason))
+            if delivery.attempt >= services.settings.max_attempts =>
+        {
             let failure = FailureReason {
                 code: "provider_unavailable".into(),
                 message: format!(
@@ -84,12 +104,19 @@ pub async fn deliver(services: &Services, recorder: &StatusRecorder, delivery: &
         }
         Err(ProviderError::Transient(reason)) => {
             tracing::warn!(notification = %job.uuid, attempt = delivery.attempt, %reason, "transient provider failure");
-            Ok(Outcome::Retry(retry_delay(services.settings.retry_base_delay, delivery.attempt)))
+            Ok(Outcome::Retry(retry_delay(
+                services.settings.retry_base_delay,
+                delivery.attempt,
+            )))
         }
     }
 }
 
-async fn fail(recorder: &StatusRecorder, job: &Job, reason: FailureReason) -> Result<(), ServiceError> {
+async fn fail(
+    recorder: &StatusRecorder,
+    job: &Job,
+    reason: FailureReason,
+) -> Result<(), ServiceError> {
     let update = StatusUpdate {
         status: NotificationStatus::Failed,
         at: now(),
@@ -101,7 +128,9 @@ async fn fail(recorder: &StatusRecorder, job: &Job, reason: FailureReason) -> Re
 
 /// Exponential backoff with ±20 % jitter: `base`, `2·base`, `4·base`, … capped at 5 min.
 pub fn retry_delay(base: Duration, attempt: u32) -> Duration {
-    let exp = base.saturating_mul(1u32 << attempt.saturating_sub(1).min(16)).min(MAX_RETRY_DELAY);
+    let exp = base
+        .saturating_mul(1u32 << attempt.saturating_sub(1).min(16))
+        .min(MAX_RETRY_DELAY);
     // Jitter from a random UUID's bits: good enough to spread retries, no extra crate.
     let unit = (uuid::Uuid::new_v4().as_u128() % 1000) as f64 / 1000.0;
     exp.mul_f64(0.8 + 0.4 * unit)

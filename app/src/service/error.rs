@@ -73,16 +73,30 @@ pub enum ServiceError {
 
 impl ServiceError {
     /// An `Invalid` error with field problems, each field path prefixed by `prefix`.
-    pub fn invalid_fields(code: &'static str, message: impl Into<String>, prefix: &str, errors: FieldErrors) -> Self {
+    pub fn invalid_fields(
+        code: &'static str,
+        message: impl Into<String>,
+        prefix: &str,
+        errors: FieldErrors,
+    ) -> Self {
         Self::Invalid {
             code,
             message: message.into(),
-            fields: errors.0.into_iter().map(|(k, v)| (format!("{prefix}{k}"), v)).collect(),
+            fields: errors
+                .0
+                .into_iter()
+                .map(|(k, v)| (format!("{prefix}{k}"), v))
+                .collect(),
         }
     }
 
     /// An `Invalid` error about one field.
-    pub fn invalid(code: &'static str, message: impl Into<String>, field: &str, problem: impl Into<String>) -> Self {
+    pub fn invalid(
+        code: &'static str,
+        message: impl Into<String>,
+        field: &str,
+        problem: impl Into<String>,
+    ) -> Self {
         Self::Invalid {
             code,
             message: message.into(),
@@ -107,7 +121,8 @@ impl ServiceError {
     pub fn public_message(&self) -> String {
         match self {
             Self::Unavailable(_) => {
-                "The service is temporarily unavailable. Nothing was sent; please retry shortly.".into()
+                "The service is temporarily unavailable. Nothing was sent; please retry shortly."
+                    .into()
             }
             Self::Internal(_) => "Something went wrong on our side. It has been logged.".into(),
             other => other.to_string(),
@@ -119,7 +134,10 @@ impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Unavailable(e) => Self::Unavailable(e),
-            StoreError::Conflict(message) => Self::Conflict { code: "conflict", message },
+            StoreError::Conflict(message) => Self::Conflict {
+                code: "conflict",
+                message,
+            },
             StoreError::Internal(e) => Self::Internal(e),
         }
     }

@@ -57,7 +57,12 @@ pub struct Providers {
 impl Providers {
     /// Uses `provider` for every channel.
     pub fn same_for_all(provider: Arc<dyn Provider>) -> Self {
-        Self { by_channel: Channel::ALL.into_iter().map(|c| (c, provider.clone())).collect() }
+        Self {
+            by_channel: Channel::ALL
+                .into_iter()
+                .map(|c| (c, provider.clone()))
+                .collect(),
+        }
     }
 
     /// The provider for `channel`.

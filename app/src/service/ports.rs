@@ -4,8 +4,8 @@
 
 use super::error::StoreError;
 use crate::domain::{
-    CallId, Channel, Comment, FailureReason, GroupId, HistoryEntry, NotificationStatus, NotificationView, Template,
-    TemplateId,
+    CallId, Channel, Comment, FailureReason, GroupId, HistoryEntry, NotificationStatus,
+    NotificationView, Template, TemplateId,
 };
 use async_trait::async_trait;
 use futures::stream::BoxStream;
@@ -23,7 +23,11 @@ pub trait ConfigStore: Send + Sync {
     /// The channels `group` has enabled, in display order.
     async fn enabled_channels(&self, group: &GroupId) -> StoreResult<Vec<Channel>>;
     /// The templates mapped to `group` for `channel` (if enabled), in the admin's order.
-    async fn group_templates(&self, group: &GroupId, channel: Channel) -> StoreResult<Vec<Template>>;
+    async fn group_templates(
+        &self,
+        group: &GroupId,
+        channel: Channel,
+    ) -> StoreResult<Vec<Template>>;
     /// Whether the store can be reached (readiness).
     async fn ping(&self) -> StoreResult<()>;
 }
@@ -137,7 +141,12 @@ pub trait StatusStore: Send + Sync {
     /// atomically, so concurrent or out-of-order updates never move a status back.
     async fn apply(&self, uuid: Uuid, update: &StatusUpdate) -> StoreResult<Applied>;
     /// Notes which provider took the message and its id there.
-    async fn set_provider_ref(&self, uuid: Uuid, provider: &str, provider_message_id: &str) -> StoreResult<()>;
+    async fn set_provider_ref(
+        &self,
+        uuid: Uuid,
+        provider: &str,
+        provider_message_id: &str,
+    ) -> StoreResult<()>;
     /// Whether the store can be reached (readiness).
     async fn ping(&self) -> StoreResult<()>;
 }
@@ -168,8 +177,14 @@ pub trait IdempotencyStore: Send + Sync {
     /// Claims `(caller, key)` for a request with `fingerprint`, storing `response` as the
     /// answer to repeat. A claim left unfinished for longer than `stale_after`, or
     /// abandoned, is taken over by a request with the same fingerprint.
-    async fn reserve(&self, caller: &str, key: &str, fingerprint: &str, response: &str, stale_after: Duration)
-        -> StoreResult<Reservation>;
+    async fn reserve(
+        &self,
+        caller: &str,
+        key: &str,
+        fingerprint: &str,
+        response: &str,
+        stale_after: Duration,
+    ) -> StoreResult<Reservation>;
     /// Marks the claim's work as done.
     async fn complete(&self, caller: &str, key: &str) -> StoreResult<()>;
     /// Marks the claim's work as failed part-way, so a retry takes it over at once.
@@ -182,7 +197,11 @@ pub trait CommentStore: Send + Sync {
     /// Appends a comment to a call's log.
     async fn add(&self, call_id: &CallId, group: &GroupId, comment: &Comment) -> StoreResult<()>;
     /// The log of a call as `group` sees it, oldest first.
-    async fn for_call(&self, call_id: &CallId, group: Option<&GroupId>) -> StoreResult<Vec<Comment>>;
+    async fn for_call(
+        &self,
+        call_id: &CallId,
+        group: Option<&GroupId>,
+    ) -> StoreResult<Vec<Comment>>;
 }
 
 /// The unit of work on the gateway queue. This is the queue contract: every queue
@@ -203,7 +222,11 @@ impl Job {
 
     /// A job for message `uuid`.
     pub fn new(uuid: Uuid, channel: Channel) -> Self {
-        Self { v: Self::VERSION, uuid, channel }
+        Self {
+            v: Self::VERSION,
+            uuid,
+            channel,
+        }
     }
 }
 

@@ -2,11 +2,12 @@
 //! exactly once per idempotency key.
 
 use super::{
-    now, rfc3339, Caller, IdempotencyStore, Job, NotificationRecord, Reservation, ServiceError, Services,
+    now, rfc3339, Caller, IdempotencyStore, Job, NotificationRecord, Reservation, ServiceError,
+    Services,
 };
 use crate::domain::{
-    send_comment, Accepted, Comment, CountryCode, GroupId, HistoryEntry, IdempotencyKey, NotificationStatus,
-    PhoneNumber, Recipient, SendRequest, Template,
+    send_comment, Accepted, Comment, CountryCode, GroupId, HistoryEntry, IdempotencyKey,
+    NotificationStatus, PhoneNumber, Recipient, SendRequest, Template,
 };
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -49,23 +50,41 @@ pub async fn send_notification(
         return Ok(accepted);
     };
     let fingerprint = fingerprint(&checked.request);
-    let response = serde_json::to_string(&accepted).map_err(|e| ServiceError::Internal(e.into()))?;
+    let response =
+        serde_json::to_string(&accepted).map_err(|e| ServiceError::Internal(e.into()))?;
     let idem = services.idempotency.as_ref();
     let deadline = tokio::time::Instant::now() + services.settings.idempotency_wait;
     loop {
         let stale = services.settings.idempotency_stale_after;
-        match idem.reserve(caller.id.as_str(), key.as_str(), &fingerprint, &response, stale).await? {
+        match idem
+            .reserve(
+                caller.id.as_str(),
+                key.as_str(),
+                &fingerprint,
+                &response,
+                stale,
+            )
+            .await?
+        {
             Reservation::Reserved { response } => {
                 let accepted = parse_response(&response)?;
                 return finish_reserved(services, idem, caller, key, &checked, accepted).await;
             }
-            Reservation::Taken { fingerprint: theirs, .. } if theirs != fingerprint => {
+            Reservation::Taken {
+                fingerprint: theirs,
+                ..
+            } if theirs != fingerprint => {
                 return Err(ServiceError::Conflict {
                     code: "idempotency_key_reused",
-                    message: "This Idempotency-Key was already used for a different request.".into(),
+                    message: "This Idempotency-Key was already used for a different request."
+                        .into(),
                 });
             }
-            Reservation::Taken { response, completed: true, .. } => return parse_response(&response),
+            Reservation::Taken {
+                response,
+                completed: true,
+                ..
+            } => return parse_response(&response),
             Reservation::Taken { .. } if tokio::time::Instant::now() >= deadline => {
                 return Err(ServiceError::Conflict {
                     code: "request_in_progress",
@@ -106,7 +125,11 @@ fn parse_response(response: &str) -> Result<Accepted, ServiceError> {
 }
 
 /// Parses the recipient, authorises the template for the caller's group and renders it.
-async fn check(services: &Services, caller: &Caller, request: SendRequest) -> Result<CheckedSend, ServiceError> {
+async fn check(
+    services: &Services,
+    caller: &Caller,
+    request: SendRequest,
+) -> Result<CheckedSend, ServiceError> {
     let group = caller.agent_group()?.clone();
     let to = parse_recipient(&request.to, services.settings.default_country)?;
     let template = services
@@ -123,9 +146,18 @@ async fn check(services: &Services, caller: &Caller, request: SendRequest) -> Re
                 request.channel.label()
             ),
         })?;
-    let values: BTreeMap<String, String> = request.fields.iter().map(|(k, v)| (k.clone(), v.0.clone())).collect();
+    let values: BTreeMap<String, String> = request
+        .fields
+        .iter()
+        .map(|(k, v)| (k.clone(), v.0.clone()))
+        .collect();
     let rendered = template.render(&values).map_err(|errors| {
-        ServiceError::invalid_fields("invalid_fields", "Some template fields are missing or invalid.", "fields.", errors)
+        ServiceError::invalid_fields(
+            "invalid_fields",
+            "Some template fields are missing or invalid.",
+            "fields.",
+            errors,
+        )
     })?;
     let resend_of = match &request.resend_of {
         None => None,
@@ -143,7 +175,11 @@ async fn check(services: &Services, caller: &Caller, request: SendRequest) -> Re
 }
 
 /// A resend must name a failed message of the caller's.
-async fn check_resend(services: &Services, caller: &Caller, text: &str) -> Result<Uuid, ServiceError> {
+async fn check_resend(
+    services: &Services,
+    caller: &Caller,
+    text: &str,
+) -> Result<Uuid, ServiceError> {
     let not_found = || ServiceError::NotFound {
         code: "notification_not_found",
         message: "The message to resend does not exist.".into(),
@@ -163,7 +199,10 @@ async fn check_resend(services: &Services, caller: &Caller, text: &str) -> Resul
 }
 
 /// Reads `to` as E.164 text or as a country + national number.
-fn parse_recipient(to: &Recipient, default_country: CountryCode) -> Result<PhoneNumber, ServiceError> {
+fn parse_recipient(
+    to: &Recipient,
+    default_country: CountryCode,
+) -> Result<PhoneNumber, ServiceError> {
     let (field, result) = match to {
         Recipient::E164(text) if !text.trim_start().starts_with('+') => {
             return Err(ServiceError::invalid(
@@ -176,12 +215,18 @@ fn parse_recipient(to: &Recipient, default_country: CountryCode) -> Result<Phone
         Recipient::E164(text) => ("to", PhoneNumber::parse(text, default_country)),
         Recipient::Local { country, number } => {
             let country = CountryCode::parse(country).map_err(|e| {
-                ServiceError::invalid("invalid_country", "The country is not a known ISO 3166 code.", "to.country", e.to_string())
+                ServiceError::invalid(
+                    "invalid_country",
+                    "The country is not a known ISO 3166 code.",
+                    "to.country",
+                    e.to_string(),
+                )
             })?;
             ("to.number", PhoneNumber::parse(number, country))
         }
     };
-    result.map_err(|e| ServiceError::invalid("invalid_phone", e.message(), field, e.reason.phrase()))
+    result
+        .map_err(|e| ServiceError::invalid("invalid_phone", e.message(), field, e.reason.phrase()))
 }
 
 /// Records the message (durably, first), then queues it, then logs it on the call.
@@ -221,7 +266,10 @@ async fn record_and_enqueue(
         error: None,
     };
     services.status.create(&record).await?;
-    services.queue.enqueue(&Job::new(uuid, record.channel)).await?;
+    services
+        .queue
+        .enqueue(&Job::new(uuid, record.channel))
+        .await?;
     tracing::info!(
         notification = %uuid,
         channel = %record.channel,
@@ -238,7 +286,11 @@ async fn record_and_enqueue(
         };
         // The message is already queued; a comment that cannot be written must not
         // turn the send into an error (a retry would only repeat the same answer).
-        if let Err(e) = services.comments.add(call_id, &checked.group, &comment).await {
+        if let Err(e) = services
+            .comments
+            .add(call_id, &checked.group, &comment)
+            .await
+        {
             tracing::error!(notification = %uuid, error = %e, "could not write the call comment");
         }
     }

@@ -2,7 +2,8 @@
 //! and recording the status changes providers report.
 
 use super::{
-    Applied, Caller, NotificationFilter, ServiceError, Services, StatusFeed, StatusSink, StatusStore, StatusUpdate,
+    Applied, Caller, NotificationFilter, ServiceError, Services, StatusFeed, StatusSink,
+    StatusStore, StatusUpdate,
 };
 use crate::domain::{CallId, Comment, NotificationView};
 use async_trait::async_trait;
@@ -14,7 +15,10 @@ use uuid::Uuid;
 pub const LIST_LIMIT_MAX: u32 = 200;
 
 fn not_found() -> ServiceError {
-    ServiceError::NotFound { code: "notification_not_found", message: "No such notification.".into() }
+    ServiceError::NotFound {
+        code: "notification_not_found",
+        message: "No such notification.".into(),
+    }
 }
 
 /// Parses a message id from a path; anything that is not a UUID is simply not found.
@@ -23,7 +27,11 @@ pub fn parse_uuid(text: &str) -> Result<Uuid, ServiceError> {
 }
 
 /// One message, if the caller may see it (`GET /api/v1/notifications/{uuid}`).
-pub async fn get_notification(services: &Services, caller: &Caller, uuid: Uuid) -> Result<NotificationView, ServiceError> {
+pub async fn get_notification(
+    services: &Services,
+    caller: &Caller,
+    uuid: Uuid,
+) -> Result<NotificationView, ServiceError> {
     let record = services.status.get(uuid).await?.ok_or_else(not_found)?;
     if !caller.may_read(&record.agent_id) {
         return Err(not_found());
@@ -48,8 +56,18 @@ pub async fn list_notifications(
         ));
     }
     let agent_id = (caller.role != super::Role::Admin).then(|| caller.id.to_string());
-    let filter = NotificationFilter { agent_id, call_id, limit };
-    Ok(services.status.list(&filter).await?.iter().map(|r| r.view()).collect())
+    let filter = NotificationFilter {
+        agent_id,
+        call_id,
+        limit,
+    };
+    Ok(services
+        .status
+        .list(&filter)
+        .await?
+        .iter()
+        .map(|r| r.view())
+        .collect())
 }
 
 /// A message's current state followed by every change, for the SSE endpoint. The
@@ -65,7 +83,11 @@ pub async fn watch_notification(
 }
 
 /// The call's comment log as the caller's group sees it (admins see all of it).
-pub async fn call_comments(services: &Services, caller: &Caller, call_id: &CallId) -> Result<Vec<Comment>, ServiceError> {
+pub async fn call_comments(
+    services: &Services,
+    caller: &Caller,
+    call_id: &CallId,
+) -> Result<Vec<Comment>, ServiceError> {
     let group = match caller.role {
         super::Role::Admin => None,
         super::Role::Agent => Some(caller.agent_group()?),
@@ -96,7 +118,9 @@ impl StatusRecorder {
             Applied::Ignored(record) => {
                 tracing::debug!(notification = %uuid, current = %record.status, reported = %update.status, "stale status ignored");
             }
-            Applied::NotFound => tracing::warn!(notification = %uuid, "status for an unknown message"),
+            Applied::NotFound => {
+                tracing::warn!(notification = %uuid, "status for an unknown message")
+            }
         }
         Ok(applied)
     }

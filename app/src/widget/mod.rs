@@ -113,7 +113,8 @@ pub fn Widget() -> impl IntoView {
 fn template_list(list: Vec<AgentTemplate>, channel: Channel) -> impl IntoView {
     let shown: Vec<AgentTemplate> = list.into_iter().filter(|t| t.channel == channel).collect();
     if shown.is_empty() {
-        return view! { <p class="hint">"No templates for this channel in your group."</p> }.into_any();
+        return view! { <p class="hint">"No templates for this channel in your group."</p> }
+            .into_any();
     }
     view! {
         <ul class="templates">

@@ -1,0 +1,159 @@
+//! The `agent-notify` command line: `serve`, `worker`, `migrate`, `token`.
+
+use crate::auth::{token_secret, JwtAuth};
+use crate::config::Settings;
+use crate::startup::{run_worker, Application, Backends, WorkerMode};
+use anyhow::Context;
+use app::domain::{GroupId, UserId};
+use app::service::{Caller, Role};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Agent Notify: send SMS, WhatsApp and RCS notifications from the call screen.
+#[derive(Debug, Parser)]
+#[command(name = "agent-notify", version)]
+pub struct Cli {
+    /// The settings file (default: `Leptos.toml`, or `NOTIFY_CONFIG`).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// What to do (default: `serve --print-urls`, which is what `cargo leptos watch` runs).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API, the widget and the settings page (with an in-process worker).
+    Serve {
+        /// Run the API only; deliveries are left to `agent-notify worker` processes.
+        #[arg(long)]
+        no_worker: bool,
+        /// Print the widget and settings URLs with freshly minted demo tokens.
+        #[arg(long)]
+        print_urls: bool,
+    },
+    /// Run a standalone delivery worker.
+    Worker,
+    /// Create or update the database schema, then exit.
+    Migrate,
+    /// Mint a bearer token.
+    Token {
+        /// Whose token.
+        #[command(subcommand)]
+        role: TokenRole,
+    },
+}
+
+/// The role of a minted token.
+#[derive(Debug, Subcommand)]
+pub enum TokenRole {
+    /// An agent token (`role: agent`, with the agent's group).
+    Agent {
+        /// The agent's id.
+        #[arg(long)]
+        id: String,
+        /// The agent's group id.
+        #[arg(long)]
+        group: String,
+        /// Lifetime in seconds (default: `auth.token_ttl_secs`).
+        #[arg(long)]
+        ttl: Option<u64>,
+    },
+    /// An admin token (`role: admin`).
+    Admin {
+        /// The admin's id.
+        #[arg(long)]
+        id: String,
+        /// Lifetime in seconds (default: `auth.token_ttl_secs`).
+        #[arg(long)]
+        ttl: Option<u64>,
+    },
+}
+
+/// Runs the command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::from_environment(cli.config.as_deref())?;
+    let command = cli.command.unwrap_or(Command::Serve {
+        no_worker: false,
+        print_urls: true,
+    });
+    match command {
+        Command::Serve {
+            no_worker,
+            print_urls,
+        } => {
+            let mode = if no_worker {
+                WorkerMode::None
+            } else {
+                WorkerMode::InProcess
+            };
+            let app = Application::build(&settings, mode).await?;
+            let addr = app.local_addr()?;
+            tracing::info!(%addr, worker = !no_worker, "listening");
+            if print_urls {
+                print_demo_urls(&settings, addr)?;
+            }
+            app.run_until_stopped().await
+        }
+        Command::Worker => run_worker(&settings).await,
+        Command::Migrate => {
+            Backends::build(&settings).await?;
+            println!("The database schema is up to date.");
+            Ok(())
+        }
+        Command::Token { role } => {
+            let (caller, ttl) = match role {
+                TokenRole::Agent { id, group, ttl } => (
+                    Caller {
+                        id: UserId::parse(&id).context("--id")?,
+                        role: Role::Agent,
+                        group: Some(GroupId::parse(&group).context("--group")?),
+                    },
+                    ttl,
+                ),
+                TokenRole::Admin { id, ttl } => (
+                    Caller {
+                        id: UserId::parse(&id).context("--id")?,
+                        role: Role::Admin,
+                        group: None,
+                    },
+                    ttl,
+                ),
+            };
+            let auth = JwtAuth::new(&token_secret(&settings)?);
+            let ttl = Duration::from_secs(ttl.unwrap_or(settings.auth.token_ttl_secs));
+            println!("{}", auth.mint(&caller, ttl)?);
+            Ok(())
+        }
+    }
+}
+
+/// Prints the pages' URLs with tokens for the demo agent and an admin.
+fn print_demo_urls(settings: &Settings, addr: std::net::SocketAddr) -> anyhow::Result<()> {
+    let auth = JwtAuth::new(&token_secret(settings)?);
+    let ttl = Duration::from_secs(settings.auth.token_ttl_secs);
+    let agent = Caller {
+        id: UserId::parse(crate::store::seed::DEMO_AGENT)?,
+        role: Role::Agent,
+        group: Some(GroupId::parse(crate::store::seed::DEMO_GROUP)?),
+    };
+    let admin = Caller {
+        id: UserId::parse("admin")?,
+        role: Role::Admin,
+        group: None,
+    };
+    let agent_token = auth.mint(&agent, ttl)?;
+    let base = format!("http://{addr}");
+    println!();
+    println!("  Agent Notify is running on {base}");
+    println!();
+    println!("  Widget:   {base}/widget?token={agent_token}&call_id=demo-call-1");
+    println!("  Settings: {base}/admin?token={}", auth.mint(&admin, ttl)?);
+    println!();
+    println!("  API token for the demo agent (curl -H \"Authorization: Bearer $TOKEN\"):");
+    println!("  TOKEN={agent_token}");
+    println!();
+    Ok(())
+}

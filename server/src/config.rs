@@ -1,0 +1,424 @@
+//! The typed settings tree: `Leptos.toml`, then `NOTIFY_<SECTION>__<KEY>` environment
+//! overrides (and the `LEPTOS_*` variables cargo-leptos sets). This is the only module
+//! that reads the environment.
+
+use anyhow::Context;
+use secrecy::SecretString;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Every setting of the server.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Where the embedded defaults keep their files (SQLite databases, token secret).
+    pub data_dir: PathBuf,
+    /// Where the site is served from and its assets live.
+    pub site: SiteSettings,
+    /// The config store (templates, groups, agents): `sqlite://…` or `mysql://…`.
+    pub database: DatabaseSettings,
+    /// The gateway queue.
+    pub queue: QueueSettings,
+    /// The status store.
+    pub status: StatusSettings,
+    /// Messaging providers.
+    pub providers: ProviderSettings,
+    /// Token checking.
+    pub auth: AuthSettings,
+    /// The customer-details lookup.
+    pub crm: CrmSettings,
+    /// Embedding in softphone pages.
+    pub embed: EmbedSettings,
+    /// The delivery worker.
+    pub worker: WorkerSettings,
+    /// Phone-number reading.
+    pub phone: PhoneSettings,
+    /// HTTP limits.
+    pub http: HttpSettings,
+}
+
+/// Where the site is served.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SiteSettings {
+    /// Listen address (`LEPTOS_SITE_ADDR` overrides it).
+    pub addr: SocketAddr,
+    /// The built site's root folder (`LEPTOS_SITE_ROOT`).
+    pub root: PathBuf,
+    /// The folder under `root` holding the wasm, js and css (`LEPTOS_SITE_PKG_DIR`).
+    pub pkg_dir: String,
+    /// The base name of the wasm, js and css files (`LEPTOS_OUTPUT_NAME`).
+    pub output_name: String,
+}
+
+/// The config store.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseSettings {
+    /// `sqlite://data/notify.db` (embedded default) or `mysql://…`.
+    pub url: String,
+    /// Most connections in the pool.
+    pub max_connections: u32,
+    /// Seed the demo group, agent and templates into an empty database.
+    pub seed_demo: bool,
+}
+
+/// The gateway queue.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QueueSettings {
+    /// `embedded` (SQLite file under `data_dir`) or `redis://…`.
+    pub url: String,
+    /// The Redis stream's name.
+    pub stream: String,
+    /// Seconds a taken job stays invisible before another worker may take it.
+    pub visibility_timeout_secs: u64,
+}
+
+/// The status store.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StatusSettings {
+    /// `embedded` (the SQL database) or `mongodb://…`.
+    pub url: String,
+}
+
+/// Messaging providers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProviderSettings {
+    /// The provider used when no account is configured: `sandbox`.
+    pub default: String,
+    /// The sandbox's pace.
+    pub sandbox: SandboxSettings,
+}
+
+/// How fast the sandbox provider walks a message through its statuses.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SandboxSettings {
+    /// Milliseconds from hand-over to `sent`.
+    pub sent_after_ms: u64,
+    /// Milliseconds from `sent` to `delivered` (or `failed` for numbers ending 0000).
+    pub delivered_after_ms: u64,
+}
+
+/// Token checking.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthSettings {
+    /// The HS256 secret; generated and kept under `data_dir` when unset.
+    pub token_secret: Option<SecretString>,
+    /// Lifetime of tokens minted by `agent-notify token`, in seconds.
+    pub token_ttl_secs: u64,
+}
+
+/// The customer-details lookup.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CrmSettings {
+    /// The CRM's customer-details endpoint (unset: no lookup).
+    pub lookup_url: Option<String>,
+}
+
+/// Embedding in softphone pages.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EmbedSettings {
+    /// Origins allowed to embed the widget and receive its events.
+    pub allowed_origins: Vec<String>,
+}
+
+/// The delivery worker.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WorkerSettings {
+    /// Jobs handled at once.
+    pub concurrency: usize,
+    /// Attempts before a transiently failing message fails for good.
+    pub max_attempts: u32,
+    /// First retry delay in milliseconds (doubles each attempt, with jitter).
+    pub retry_base_ms: u64,
+}
+
+/// Phone-number reading.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PhoneSettings {
+    /// ISO code of the country national numbers are read in.
+    pub default_country: String,
+}
+
+/// HTTP limits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpSettings {
+    /// Largest request body accepted, in bytes.
+    pub body_limit_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("data"),
+            site: SiteSettings::default(),
+            database: DatabaseSettings::default(),
+            queue: QueueSettings::default(),
+            status: StatusSettings::default(),
+            providers: ProviderSettings::default(),
+            auth: AuthSettings::default(),
+            crm: CrmSettings::default(),
+            embed: EmbedSettings::default(),
+            worker: WorkerSettings::default(),
+            phone: PhoneSettings::default(),
+            http: HttpSettings::default(),
+        }
+    }
+}
+
+impl Default for SiteSettings {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            root: PathBuf::from("target/site"),
+            pkg_dir: "pkg".into(),
+            output_name: "agent-notify".into(),
+        }
+    }
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: "sqlite://data/notify.db".into(),
+            max_connections: 8,
+            seed_demo: true,
+        }
+    }
+}
+
+impl Default for QueueSettings {
+    fn default() -> Self {
+        Self {
+            url: "embedded".into(),
+            stream: "gateway:realtime".into(),
+            visibility_timeout_secs: 60,
+        }
+    }
+}
+
+impl Default for StatusSettings {
+    fn default() -> Self {
+        Self {
+            url: "embedded".into(),
+        }
+    }
+}
+
+impl Default for ProviderSettings {
+    fn default() -> Self {
+        Self {
+            default: "sandbox".into(),
+            sandbox: SandboxSettings::default(),
+        }
+    }
+}
+
+impl Default for SandboxSettings {
+    fn default() -> Self {
+        Self {
+            sent_after_ms: 1500,
+            delivered_after_ms: 2500,
+        }
+    }
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            token_secret: None,
+            token_ttl_secs: 12 * 3600,
+        }
+    }
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        Self {
+            concurrency: 8,
+            max_attempts: 5,
+            retry_base_ms: 2000,
+        }
+    }
+}
+
+impl Default for PhoneSettings {
+    fn default() -> Self {
+        Self {
+            default_country: "IN".into(),
+        }
+    }
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            body_limit_bytes: 64 * 1024,
+        }
+    }
+}
+
+/// The prefix of environment overrides.
+const ENV_PREFIX: &str = "NOTIFY_";
+
+impl Settings {
+    /// Reads `path` (if it exists; the defaults otherwise) and applies the overrides
+    /// found in `env` (pass `std::env::vars()`).
+    pub fn load(
+        path: &Path,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> anyhow::Result<Self> {
+        let mut table = if path.exists() {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            text.parse::<toml::Table>()
+                .with_context(|| format!("parsing {}", path.display()))?
+        } else {
+            toml::Table::new()
+        };
+        for (name, value) in env {
+            if let Some(keys) = override_path(&name) {
+                set_path(&mut table, &keys, parse_env_value(&value))
+                    .with_context(|| format!("applying the environment variable {name}"))?;
+            }
+        }
+        toml::Value::Table(table).try_into().with_context(|| {
+            format!(
+                "invalid settings in {} or NOTIFY_* variables",
+                path.display()
+            )
+        })
+    }
+
+    /// The settings for this process: `Leptos.toml` (or `NOTIFY_CONFIG`) and its env.
+    pub fn from_environment(path: Option<&Path>) -> anyhow::Result<Self> {
+        let default_path = std::env::var("NOTIFY_CONFIG").unwrap_or_else(|_| "Leptos.toml".into());
+        let path = path
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from(default_path));
+        Self::load(&path, std::env::vars())
+    }
+}
+
+/// `NOTIFY_DATABASE__URL` → `["database", "url"]`; `LEPTOS_SITE_ADDR` → `["site", "addr"]`.
+fn override_path(name: &str) -> Option<Vec<String>> {
+    let leptos = match name {
+        "LEPTOS_SITE_ADDR" => Some("addr"),
+        "LEPTOS_SITE_ROOT" => Some("root"),
+        "LEPTOS_SITE_PKG_DIR" => Some("pkg_dir"),
+        "LEPTOS_OUTPUT_NAME" => Some("output_name"),
+        _ => None,
+    };
+    if let Some(key) = leptos {
+        return Some(vec!["site".into(), key.into()]);
+    }
+    let rest = name.strip_prefix(ENV_PREFIX)?;
+    if rest == "CONFIG" || rest.is_empty() {
+        return None;
+    }
+    Some(rest.split("__").map(str::to_ascii_lowercase).collect())
+}
+
+/// A TOML literal if the value is one (`8`, `true`, `["a"]`), else the text itself.
+fn parse_env_value(value: &str) -> toml::Value {
+    format!("v = {value}")
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(value.to_owned()))
+}
+
+fn set_path(table: &mut toml::Table, keys: &[String], value: toml::Value) -> anyhow::Result<()> {
+    let (last, parents) = keys.split_last().context("empty key")?;
+    let mut current = table;
+    for key in parents {
+        let entry = current
+            .entry(key.clone())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        current = entry
+            .as_table_mut()
+            .with_context(|| format!("`{key}` is not a section"))?;
+    }
+    current.insert(last.clone(), value);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn without_a_file_the_embedded_defaults_apply() {
+        let s = Settings::load(Path::new("/nonexistent/Leptos.toml"), vars(&[])).expect("defaults");
+        assert_eq!(s.database.url, "sqlite://data/notify.db");
+        assert_eq!(s.queue.url, "embedded");
+        assert_eq!(s.status.url, "embedded");
+        assert_eq!(s.site.addr.to_string(), "127.0.0.1:3000");
+    }
+
+    #[test]
+    fn environment_variables_override_the_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("Leptos.toml");
+        std::fs::write(
+            &path,
+            "[database]\nurl = \"sqlite://a.db\"\n[worker]\nconcurrency = 2\n",
+        )
+        .expect("write");
+        let s = Settings::load(
+            &path,
+            vars(&[
+                ("NOTIFY_DATABASE__URL", "mysql://db/notify"),
+                ("NOTIFY_WORKER__CONCURRENCY", "4"),
+                ("NOTIFY_AUTH__TOKEN_SECRET", "s3cret"),
+                (
+                    "NOTIFY_EMBED__ALLOWED_ORIGINS",
+                    "[\"https://phone.example.com\"]",
+                ),
+                ("LEPTOS_SITE_ADDR", "0.0.0.0:8080"),
+                ("UNRELATED", "x"),
+            ]),
+        )
+        .expect("loads");
+        assert_eq!(s.database.url, "mysql://db/notify");
+        assert_eq!(s.worker.concurrency, 4);
+        assert_eq!(
+            s.auth
+                .token_secret
+                .as_ref()
+                .map(|x| x.expose_secret().to_owned()),
+            Some("s3cret".into())
+        );
+        assert_eq!(s.embed.allowed_origins, ["https://phone.example.com"]);
+        assert_eq!(s.site.addr.port(), 8080);
+    }
+
+    #[test]
+    fn an_unknown_key_is_an_error_not_ignored() {
+        let err = Settings::load(
+            Path::new("/nonexistent"),
+            vars(&[("NOTIFY_DATABASE__URLL", "x")]),
+        )
+        .expect_err("typo refused");
+        assert!(format!("{err:#}").contains("urll"));
+    }
+}

@@ -1,0 +1,98 @@
+//! Extractors that turn a request into parsed, authenticated input — or into the
+//! error shape of `api.md`, never axum's plain-text rejections.
+
+use super::error::HttpError;
+use super::AppState;
+use app::domain::IdempotencyKey;
+use app::service::{Caller, ServiceError};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+
+/// The verified caller of a request (`Authorization: Bearer <token>`).
+pub struct AuthCaller(pub Caller);
+
+impl FromRequestParts<AppState> for AuthCaller {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        let token = header.and_then(|h| {
+            h.strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+        });
+        let Some(token) = token.map(str::trim).filter(|t| !t.is_empty()) else {
+            return Err(ServiceError::Unauthenticated {
+                code: "missing_token",
+                message: "Send a token as Authorization: Bearer <token>.".into(),
+            }
+            .into());
+        };
+        Ok(Self(state.services.auth.verify(token)?))
+    }
+}
+
+/// The optional `Idempotency-Key` header, parsed.
+pub struct IdempotencyHeader(pub Option<IdempotencyKey>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyHeader {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let Some(value) = parts.headers.get("idempotency-key") else {
+            return Ok(Self(None));
+        };
+        let bad = |problem: String| {
+            HttpError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_idempotency_key",
+                format!("The Idempotency-Key header {problem}; use up to 100 printable ASCII characters."),
+            )
+        };
+        let text = value.to_str().map_err(|_| bad("is not ASCII".into()))?;
+        IdempotencyKey::parse(text)
+            .map(|k| Self(Some(k)))
+            .map_err(|e| bad(e.to_string()))
+    }
+}
+
+/// Defines an extractor wrapping one of axum's whose rejection becomes an [`HttpError`].
+macro_rules! api_extractor {
+    ($(#[$doc:meta])* $name:ident, $inner:ident, $trait:ident, $method:ident, $input:ty) => {
+        $(#[$doc])*
+        pub struct $name<T>(pub T);
+
+        impl<T, S> $trait<S> for $name<T>
+        where
+            axum::extract::$inner<T>: $trait<S>,
+            HttpError: From<<axum::extract::$inner<T> as $trait<S>>::Rejection>,
+            S: Send + Sync,
+        {
+            type Rejection = HttpError;
+
+            async fn $method(input: $input, state: &S) -> Result<Self, Self::Rejection> {
+                let axum::extract::$inner(value) = axum::extract::$inner::<T>::$method(input, state).await?;
+                Ok(Self(value))
+            }
+        }
+    };
+}
+
+api_extractor!(
+    /// A JSON body (unknown fields refused by the target type).
+    ApiJson, Json, FromRequest, from_request, Request
+);
+api_extractor!(
+    /// Query parameters.
+    ApiQuery, Query, FromRequestParts, from_request_parts, &mut Parts
+);
+api_extractor!(
+    /// Path parameters.
+    ApiPath, Path, FromRequestParts, from_request_parts, &mut Parts
+);

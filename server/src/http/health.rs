@@ -1,0 +1,50 @@
+//! Liveness, readiness and the OpenAPI document.
+
+use super::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+/// The OpenAPI 3 document of the public API (kept true by a test over the router).
+pub const OPENAPI: &str = include_str!("../../openapi.json");
+
+/// The routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(|| async { Json(json!({"status": "ok"})) }))
+        .route("/readyz", get(readyz))
+        .route("/api/v1/openapi.json", get(openapi))
+}
+
+async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    let s = &state.services;
+    let config = s.config.ping().await;
+    let status = s.status.ping().await;
+    let queue = s.queue.depth().await;
+    let ok = config.is_ok() && status.is_ok() && queue.is_ok();
+    let word = |ok: bool| if ok { "ok" } else { "unavailable" };
+    let body = json!({
+        "status": word(ok),
+        "checks": {
+            "config_store": word(config.is_ok()),
+            "status_store": word(status.is_ok()),
+            "queue": word(queue.is_ok()),
+        },
+        "queue_depth": queue.ok(),
+    });
+    let code = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (code, Json(body))
+}
+
+async fn openapi() -> ([(axum::http::HeaderName, &'static str); 1], &'static str) {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        OPENAPI,
+    )
+}

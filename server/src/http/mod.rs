@@ -1,0 +1,95 @@
+//! The HTTP surface: REST handlers (one module per resource, each with its router),
+//! server functions, the pages, health — and the layers every request passes.
+
+pub mod agent;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod notifications;
+pub mod site;
+
+use crate::config::Settings;
+use app::service::Services;
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum::Router;
+use std::any::Any;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The use cases' adapters.
+    pub services: Services,
+}
+
+/// The whole application's router.
+pub fn router(state: AppState, settings: &Settings) -> Router {
+    let services = state.services.clone();
+    let server_fns = any(move |request: Request<Body>| {
+        let services = services.clone();
+        async move {
+            leptos_axum::handle_server_fns_with_context(
+                move || leptos::prelude::provide_context(services.clone()),
+                request,
+            )
+            .await
+        }
+    });
+    let api = Router::new()
+        .merge(agent::router())
+        .merge(notifications::router())
+        .merge(health::router())
+        .route("/api/fn/{*name}", server_fns)
+        .route("/api/{*rest}", any(error::not_found))
+        .method_not_allowed_fallback(error::method_not_allowed);
+    Router::new()
+        .merge(api)
+        .merge(site::router(&settings.site))
+        .fallback_service(
+            site::static_files(&settings.site).not_found_service(any(error::not_found)),
+        )
+        .layer(RequestBodyLimitLayer::new(settings.http.body_limit_bytes))
+        .layer(axum::middleware::map_response(too_large_as_json))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
+                // The route, never the URL: query strings can carry tokens and numbers.
+                let route = request
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map_or("unmatched", MatchedPath::as_str)
+                    .to_owned();
+                tracing::info_span!("request", method = %request.method(), route)
+            }),
+        )
+        .with_state(state)
+}
+
+/// The body-limit layer answers 413 in plain text; give it the API's shape.
+async fn too_large_as_json(response: Response) -> Response {
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE
+        && response
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .is_none_or(|v| v != "application/json")
+    {
+        return error::payload_too_large().into_response();
+    }
+    response
+}
+
+fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    error::HttpError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal_error",
+        "Something went wrong on our side. It has been logged.",
+    )
+    .into_response()
+}

@@ -1,0 +1,218 @@
+//! Startup as a library: build the adapters from the settings, the router, the
+//! worker; serve until told to stop, then shut down gracefully. `main.rs` and the
+//! black-box tests both go through [`Application::build`].
+
+use crate::auth::{token_secret, JwtAuth};
+use crate::config::Settings;
+use crate::feed::BroadcastFeed;
+use crate::http::{self, AppState};
+use crate::providers::SandboxProvider;
+use crate::queue::EmbeddedQueue;
+use crate::store::{seed, SqliteStore};
+use crate::worker;
+use anyhow::{bail, Context};
+use app::domain::CountryCode;
+use app::service::status::StatusRecorder;
+use app::service::{Providers, ServiceSettings, Services};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// Whether this process runs the delivery worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkerMode {
+    /// API and an in-process worker (the embedded default).
+    InProcess,
+    /// API only (`serve --no-worker`).
+    None,
+}
+
+/// The adapters, built once from the settings.
+pub struct Backends {
+    /// The use cases' adapters.
+    pub services: Services,
+    /// Records provider status reports.
+    pub recorder: Arc<StatusRecorder>,
+    /// Signs and checks tokens.
+    pub auth: Arc<JwtAuth>,
+}
+
+impl Backends {
+    /// Connects every backend the settings name; seeds demo data into an empty store.
+    pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        if !settings.database.url.starts_with("sqlite:") {
+            bail!("database.url: only sqlite:// is supported in this build (MySQL arrives with the production backends)");
+        }
+        if settings.queue.url != "embedded" {
+            bail!("queue.url: only `embedded` is supported in this build (Redis Streams arrive with the production backends)");
+        }
+        if settings.status.url != "embedded" {
+            bail!("status.url: only `embedded` is supported in this build (MongoDB arrives with the production backends)");
+        }
+        if settings.providers.default != "sandbox" {
+            bail!("providers.default: only `sandbox` is available in this build");
+        }
+        let default_country = CountryCode::parse(&settings.phone.default_country)
+            .context("phone.default_country must be an ISO 3166 alpha-2 code")?;
+        std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+            format!(
+                "creating the data directory {}",
+                settings.data_dir.display()
+            )
+        })?;
+        let store = Arc::new(
+            SqliteStore::open(&settings.database.url, settings.database.max_connections).await?,
+        );
+        if settings.database.seed_demo && seed::seed_demo_if_empty(&store).await? {
+            tracing::info!(
+                group = seed::DEMO_GROUP,
+                agent = seed::DEMO_AGENT,
+                "seeded the demo data"
+            );
+        }
+        let queue = Arc::new(
+            EmbeddedQueue::open(
+                &settings.data_dir.join("queue.db"),
+                Duration::from_secs(settings.queue.visibility_timeout_secs),
+            )
+            .await?,
+        );
+        let feed = Arc::new(BroadcastFeed::new(1024));
+        let recorder = Arc::new(StatusRecorder::new(store.clone(), feed.clone()));
+        let sandbox = Arc::new(SandboxProvider::new(
+            recorder.clone(),
+            Duration::from_millis(settings.providers.sandbox.sent_after_ms),
+            Duration::from_millis(settings.providers.sandbox.delivered_after_ms),
+        ));
+        let auth = Arc::new(JwtAuth::new(&token_secret(settings)?));
+        let services = Services {
+            auth: auth.clone(),
+            config: store.clone(),
+            status: store.clone(),
+            idempotency: store.clone(),
+            comments: store,
+            queue,
+            feed,
+            providers: Providers::same_for_all(sandbox),
+            settings: ServiceSettings {
+                default_country,
+                max_attempts: settings.worker.max_attempts.max(1),
+                retry_base_delay: Duration::from_millis(settings.worker.retry_base_ms),
+                ..ServiceSettings::default()
+            },
+        };
+        Ok(Self {
+            services,
+            recorder,
+            auth,
+        })
+    }
+}
+
+/// A running server (and, unless disabled, its worker).
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    worker: Option<JoinHandle<()>>,
+    shutdown: CancellationToken,
+}
+
+impl Application {
+    /// Builds the backends, binds the listen address (port 0 picks a free port) and
+    /// starts the worker.
+    pub async fn build(settings: &Settings, mode: WorkerMode) -> anyhow::Result<Self> {
+        let backends = Backends::build(settings).await?;
+        let listener = TcpListener::bind(settings.site.addr)
+            .await
+            .with_context(|| format!("binding {}", settings.site.addr))?;
+        let shutdown = CancellationToken::new();
+        let worker = (mode == WorkerMode::InProcess).then(|| {
+            tokio::spawn(worker::run(
+                backends.services.clone(),
+                backends.recorder.clone(),
+                settings.worker.concurrency,
+                shutdown.clone(),
+            ))
+        });
+        let router = http::router(
+            AppState {
+                services: backends.services,
+            },
+            settings,
+        );
+        Ok(Self {
+            listener,
+            router,
+            worker,
+            shutdown,
+        })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    /// A token that stops the server (as SIGTERM would).
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Serves until Ctrl-C, SIGTERM or the shutdown token; then stops taking
+    /// connections, lets open requests and in-flight jobs finish, and returns.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let shutdown = self.shutdown.clone();
+        tokio::spawn(signal_shutdown(shutdown.clone()));
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(async move { shutdown.cancelled().await })
+            .await
+            .context("serving HTTP")?;
+        if let Some(worker) = self.worker {
+            worker.await.context("the worker task failed")?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs a standalone worker until Ctrl-C or SIGTERM (`agent-notify worker`).
+pub async fn run_worker(settings: &Settings) -> anyhow::Result<()> {
+    let backends = Backends::build(settings).await?;
+    let shutdown = CancellationToken::new();
+    tokio::spawn(signal_shutdown(shutdown.clone()));
+    worker::run(
+        backends.services,
+        backends.recorder,
+        settings.worker.concurrency,
+        shutdown,
+    )
+    .await;
+    Ok(())
+}
+
+/// Cancels `token` on Ctrl-C or SIGTERM.
+async fn signal_shutdown(token: CancellationToken) {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+        () = token.cancelled() => return,
+    }
+    tracing::info!("shutting down: finishing open requests and in-flight jobs");
+    token.cancel();
+}

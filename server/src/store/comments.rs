@@ -1,0 +1,58 @@
+//! The comment port on SQLite: each call's log.
+
+use super::{from_ms, store_error, to_ms, SqliteStore};
+use app::domain::{CallId, Comment, GroupId};
+use app::service::{rfc3339, CommentStore, StoreResult};
+use async_trait::async_trait;
+use sqlx::Row;
+
+#[async_trait]
+impl CommentStore for SqliteStore {
+    async fn add(&self, call_id: &CallId, group: &GroupId, comment: &Comment) -> StoreResult<()> {
+        let at = time::OffsetDateTime::parse(
+            &comment.at,
+            &time::format_description::well_known::Rfc3339,
+        )
+        .map_err(|e| app::service::StoreError::Internal(e.into()))?;
+        sqlx::query(
+            "INSERT INTO call_comments (call_id, group_id, author, text, notification_uuid, at)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(call_id.as_str())
+        .bind(group.as_str())
+        .bind(&comment.author)
+        .bind(&comment.text)
+        .bind(&comment.notification_uuid)
+        .bind(to_ms(at))
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn for_call(
+        &self,
+        call_id: &CallId,
+        group: Option<&GroupId>,
+    ) -> StoreResult<Vec<Comment>> {
+        let rows = sqlx::query(
+            "SELECT author, text, notification_uuid, at FROM call_comments
+             WHERE call_id = ? AND (? IS NULL OR group_id = ?) ORDER BY id",
+        )
+        .bind(call_id.as_str())
+        .bind(group.map(GroupId::as_str))
+        .bind(group.map(GroupId::as_str))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(rows
+            .iter()
+            .map(|r| Comment {
+                at: rfc3339(from_ms(r.get("at"))),
+                author: r.get("author"),
+                text: r.get("text"),
+                notification_uuid: r.get("notification_uuid"),
+            })
+            .collect())
+    }
+}

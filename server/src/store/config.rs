@@ -1,0 +1,78 @@
+//! The config port on SQLite: a group's enabled channels and mapped templates.
+
+use super::{store_error, SqliteStore};
+use anyhow::Context;
+use app::domain::{Channel, GroupId, ProviderRef, Template, TemplateField, TemplateId};
+use app::service::{ConfigStore, StoreResult};
+use async_trait::async_trait;
+use sqlx::Row;
+
+#[async_trait]
+impl ConfigStore for SqliteStore {
+    async fn enabled_channels(&self, group: &GroupId) -> StoreResult<Vec<Channel>> {
+        let rows =
+            sqlx::query("SELECT channel FROM group_channels WHERE group_id = ? AND enabled = 1")
+                .bind(group.as_str())
+                .fetch_all(&self.pool)
+                .await
+                .map_err(store_error)?;
+        let mut channels: Vec<Channel> = rows
+            .iter()
+            .filter_map(|r| r.get::<String, _>("channel").parse().ok())
+            .collect();
+        channels.sort();
+        Ok(channels)
+    }
+
+    async fn group_templates(
+        &self,
+        group: &GroupId,
+        channel: Channel,
+    ) -> StoreResult<Vec<Template>> {
+        let rows = sqlx::query(
+            "SELECT t.id, t.name, t.channel, t.body, t.fields, t.language, t.provider_ref
+             FROM group_templates gt
+             JOIN templates t ON t.id = gt.template_id
+             JOIN group_channels gc ON gc.group_id = gt.group_id AND gc.channel = gt.channel
+             WHERE gt.group_id = ? AND gt.channel = ? AND gc.enabled = 1
+             ORDER BY gt.position",
+        )
+        .bind(group.as_str())
+        .bind(channel.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        rows.iter()
+            .map(template_from_row)
+            .collect::<anyhow::Result<_>>()
+            .map_err(Into::into)
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+}
+
+fn template_from_row(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<Template> {
+    let id: String = row.get("id");
+    let fields: Vec<TemplateField> = serde_json::from_str(row.get("fields"))
+        .with_context(|| format!("fields of template {id}"))?;
+    let provider_ref: ProviderRef = serde_json::from_str(row.get("provider_ref"))
+        .with_context(|| format!("provider_ref of template {id}"))?;
+    Ok(Template {
+        id: TemplateId::parse(&id).with_context(|| format!("template id {id}"))?,
+        name: row.get("name"),
+        channel: row
+            .get::<String, _>("channel")
+            .parse()
+            .with_context(|| format!("channel of template {id}"))?,
+        body: row.get("body"),
+        fields,
+        language: row.get("language"),
+        provider_ref,
+    })
+}

@@ -1,0 +1,247 @@
+//! The status port on SQL: one row per message plus its history; status changes are
+//! compare-and-set, so concurrent or out-of-order updates never move a status back.
+
+use super::{from_ms, store_error, to_ms, SqliteStore};
+use anyhow::Context;
+use app::domain::{
+    CallId, FailureReason, GroupId, HistoryEntry, NotificationStatus, TemplateId, Transition,
+};
+use app::service::{
+    rfc3339, Applied, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate,
+    StoreResult,
+};
+use async_trait::async_trait;
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+use uuid::Uuid;
+
+#[async_trait]
+impl StatusStore for SqliteStore {
+    async fn create(&self, record: &NotificationRecord) -> StoreResult<()> {
+        let parameters =
+            serde_json::to_string(&record.parameters).map_err(|e| anyhow::Error::from(e))?;
+        let mut tx = self.pool.begin().await.map_err(store_error)?;
+        let inserted = sqlx::query(
+            "INSERT INTO notifications (uuid, channel, status, to_e164, template_id, template_name, call_id,
+                 agent_id, group_id, body, parameters, resend_of, provider, provider_message_id,
+                 error_code, error_message, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (uuid) DO NOTHING",
+        )
+        .bind(record.uuid.to_string())
+        .bind(record.channel.as_str())
+        .bind(record.status.as_str())
+        .bind(&record.to)
+        .bind(record.template_id.as_str())
+        .bind(&record.template_name)
+        .bind(record.call_id.as_ref().map(CallId::as_str))
+        .bind(&record.agent_id)
+        .bind(record.group_id.as_str())
+        .bind(&record.body)
+        .bind(parameters)
+        .bind(record.resend_of.map(|u| u.to_string()))
+        .bind(&record.provider)
+        .bind(&record.provider_message_id)
+        .bind(record.error.as_ref().map(|e| e.code.clone()))
+        .bind(record.error.as_ref().map(|e| e.message.clone()))
+        .bind(to_ms(record.created_at))
+        .bind(to_ms(record.updated_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(store_error)?;
+        if inserted.rows_affected() == 1 {
+            for entry in &record.history {
+                let at = time::OffsetDateTime::parse(
+                    &entry.at,
+                    &time::format_description::well_known::Rfc3339,
+                )
+                .map_err(|e| anyhow::Error::from(e))?;
+                insert_history(
+                    &mut tx,
+                    record.uuid,
+                    entry.status,
+                    to_ms(at),
+                    entry.detail.as_deref(),
+                )
+                .await?;
+            }
+        }
+        tx.commit().await.map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn get(&self, uuid: Uuid) -> StoreResult<Option<NotificationRecord>> {
+        let Some(row) = sqlx::query("SELECT * FROM notifications WHERE uuid = ?")
+            .bind(uuid.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?
+        else {
+            return Ok(None);
+        };
+        let history = sqlx::query(
+            "SELECT status, at, detail FROM notification_history WHERE uuid = ? ORDER BY id",
+        )
+        .bind(uuid.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(Some(record_from_rows(&row, &history)?))
+    }
+
+    async fn list(&self, filter: &NotificationFilter) -> StoreResult<Vec<NotificationRecord>> {
+        let rows = sqlx::query(
+            "SELECT uuid FROM notifications
+             WHERE (?1 IS NULL OR agent_id = ?1) AND (?2 IS NULL OR call_id = ?2)
+             ORDER BY created_at DESC, rowid DESC LIMIT ?3",
+        )
+        .bind(filter.agent_id.as_deref())
+        .bind(filter.call_id.as_ref().map(CallId::as_str))
+        .bind(filter.limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let uuid: String = row.get("uuid");
+            let uuid = Uuid::parse_str(&uuid).map_err(anyhow::Error::from)?;
+            if let Some(record) = self.get(uuid).await? {
+                out.push(record);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn apply(&self, uuid: Uuid, update: &StatusUpdate) -> StoreResult<Applied> {
+        loop {
+            let Some(current) = self.get(uuid).await? else {
+                return Ok(Applied::NotFound);
+            };
+            if current.status.transition_to(update.status) == Transition::Ignore {
+                return Ok(Applied::Ignored(current));
+            }
+            let failed = update.status == NotificationStatus::Failed;
+            let error = if failed { update.error.as_ref() } else { None };
+            let at = to_ms(update.at);
+            let mut tx = self.pool.begin().await.map_err(store_error)?;
+            // Compare-and-set: only if nobody changed the status since we read it.
+            let changed = sqlx::query(
+                "UPDATE notifications SET status = ?, updated_at = MAX(updated_at, ?), error_code = ?, error_message = ?
+                 WHERE uuid = ? AND status = ?",
+            )
+            .bind(update.status.as_str())
+            .bind(at)
+            .bind(error.map(|e| e.code.as_str()))
+            .bind(error.map(|e| e.message.as_str()))
+            .bind(uuid.to_string())
+            .bind(current.status.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
+            if changed.rows_affected() == 0 {
+                continue;
+            }
+            insert_history(&mut tx, uuid, update.status, at, update.detail.as_deref()).await?;
+            tx.commit().await.map_err(store_error)?;
+            let record = self
+                .get(uuid)
+                .await?
+                .context("a message vanished while its status changed")?;
+            return Ok(Applied::Advanced(record));
+        }
+    }
+
+    async fn set_provider_ref(
+        &self,
+        uuid: Uuid,
+        provider: &str,
+        provider_message_id: &str,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE notifications SET provider = ?, provider_message_id = ? WHERE uuid = ?",
+        )
+        .bind(provider)
+        .bind(provider_message_id)
+        .bind(uuid.to_string())
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+}
+
+async fn insert_history(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    uuid: Uuid,
+    status: NotificationStatus,
+    at: i64,
+    detail: Option<&str>,
+) -> StoreResult<()> {
+    sqlx::query("INSERT INTO notification_history (uuid, status, at, detail) VALUES (?, ?, ?, ?)")
+        .bind(uuid.to_string())
+        .bind(status.as_str())
+        .bind(at)
+        .bind(detail)
+        .execute(&mut **tx)
+        .await
+        .map_err(store_error)?;
+    Ok(())
+}
+
+fn record_from_rows(row: &SqliteRow, history: &[SqliteRow]) -> anyhow::Result<NotificationRecord> {
+    let uuid: String = row.get("uuid");
+    let status = |text: String| {
+        text.parse::<NotificationStatus>()
+            .with_context(|| format!("status of {uuid}"))
+    };
+    let error_code: Option<String> = row.get("error_code");
+    let error_message: Option<String> = row.get("error_message");
+    Ok(NotificationRecord {
+        uuid: Uuid::parse_str(&uuid)?,
+        channel: row
+            .get::<String, _>("channel")
+            .parse()
+            .with_context(|| format!("channel of {uuid}"))?,
+        status: status(row.get("status"))?,
+        to: row.get("to_e164"),
+        template_id: TemplateId::parse(row.get("template_id"))?,
+        template_name: row.get("template_name"),
+        call_id: row
+            .get::<Option<String>, _>("call_id")
+            .map(|c| CallId::parse(&c))
+            .transpose()?,
+        agent_id: row.get("agent_id"),
+        group_id: GroupId::parse(row.get("group_id"))?,
+        body: row.get("body"),
+        parameters: serde_json::from_str(row.get("parameters"))?,
+        resend_of: row
+            .get::<Option<String>, _>("resend_of")
+            .map(|u| Uuid::parse_str(&u))
+            .transpose()?,
+        provider: row.get("provider"),
+        provider_message_id: row.get("provider_message_id"),
+        created_at: from_ms(row.get("created_at")),
+        updated_at: from_ms(row.get("updated_at")),
+        history: history
+            .iter()
+            .map(|h| {
+                Ok(HistoryEntry {
+                    status: status(h.get("status"))?,
+                    at: rfc3339(from_ms(h.get("at"))),
+                    detail: h.get("detail"),
+                })
+            })
+            .collect::<anyhow::Result<_>>()?,
+        error: error_code
+            .zip(error_message)
+            .map(|(code, message)| FailureReason { code, message }),
+    })
+}
