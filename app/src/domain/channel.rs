@@ -5,7 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// SMS, WhatsApp or RCS.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Channel {
     /// Plain SMS (GSM-7 or UCS-2).
@@ -59,6 +59,23 @@ impl FromStr for Channel {
             "rcs" => Ok(Self::Rcs),
             _ => Err(UnknownChannel),
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Channel {
+    /// From its wire name only, with a message that lists the choices.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Name;
+        impl serde::de::Visitor<'_> for Name {
+            type Value = Channel;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a channel: sms, whatsapp or rcs")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Channel, E> {
+                v.parse().map_err(E::custom)
+            }
+        }
+        d.deserialize_any(Name)
     }
 }
 

@@ -1,0 +1,142 @@
+use crate::helpers::{error_of, TestApp};
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn countries_default_to_india_and_list_dial_codes() {
+    let app = TestApp::spawn().await;
+    let body: Value = app
+        .get("/api/v1/countries", &app.agent)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(body["default"], "IN");
+    let countries = body["countries"].as_array().expect("list");
+    assert!(countries.len() > 200);
+    assert!(countries.contains(&json!({"iso2": "IN", "name": "India", "dial_code": "+91"})));
+}
+
+#[tokio::test]
+async fn a_valid_number_is_normalised_to_e164() {
+    let app = TestApp::spawn().await;
+    let body: Value = app
+        .post("/api/v1/phone/validate", &app.agent)
+        .json(&json!({"number": "098765-43210", "country": "IN"}))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        body,
+        json!({"valid": true, "e164": "+919876543210", "country": "IN", "national": "098765 43210",
+               "international": "+91 98765 43210", "type": "mobile"})
+    );
+}
+
+#[tokio::test]
+async fn each_invalid_number_gets_its_reason_and_a_message() {
+    let app = TestApp::spawn().await;
+    let cases = [
+        ("hello", "not_a_number"),
+        ("+999 123 456 789", "invalid_country_code"),
+        ("98765", "too_short"),
+        ("9876 5432 1012 3456", "too_long"),
+        ("55555 55555", "invalid"),
+    ];
+    for (number, reason) in cases {
+        let body: Value = app
+            .post("/api/v1/phone/validate", &app.agent)
+            .json(&json!({"number": number}))
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(body["valid"], false, "{number}");
+        assert_eq!(body["reason"], reason, "{number}");
+        assert!(
+            body["message"].as_str().is_some_and(|m| m.len() > 10),
+            "{number}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_country_is_refused_with_the_field_named() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .post("/api/v1/phone/validate", &app.agent)
+        .json(&json!({"number": "1", "country": "XX"}))
+        .send()
+        .await;
+    let error = error_of(r.expect("sent"), 422, "invalid_country").await;
+    assert!(error["fields"]["country"].is_string());
+}
+
+#[tokio::test]
+async fn an_agent_sees_the_templates_of_their_group_in_the_admins_order() {
+    let app = TestApp::spawn().await;
+    let list: Vec<Value> = app
+        .get("/api/v1/templates?channel=sms", &app.agent)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let ids: Vec<&str> = list.iter().filter_map(|t| t["id"].as_str()).collect();
+    assert_eq!(ids, ["t_sms_thanks", "t_otp", "t_sms_payment"]);
+    assert_eq!(list[0]["kind"], "static");
+    assert_eq!(list[1]["kind"], "dynamic");
+    assert_eq!(list[1]["fields"][0]["name"], "code");
+    assert!(list.iter().all(|t| t["channel"] == "sms"));
+}
+
+#[tokio::test]
+async fn without_a_channel_every_enabled_channel_is_listed() {
+    let app = TestApp::spawn().await;
+    let list: Vec<Value> = app
+        .get("/api/v1/templates", &app.agent)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    for channel in ["sms", "whatsapp", "rcs"] {
+        assert!(
+            list.iter().any(|t| t["channel"] == channel),
+            "{channel} missing"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_agent_of_another_group_sees_none_of_them() {
+    let app = TestApp::spawn().await;
+    let list: Vec<Value> = app
+        .get("/api/v1/templates", &app.stranger)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert!(list.is_empty());
+}
+
+#[tokio::test]
+async fn an_unknown_channel_is_refused() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .get("/api/v1/templates?channel=fax", &app.agent)
+        .send()
+        .await
+        .expect("sent");
+    error_of(r, 422, "invalid_channel").await;
+}

@@ -1,0 +1,91 @@
+use crate::helpers::TestApp;
+use serde_json::Value;
+
+#[tokio::test]
+async fn health_answers_ok_without_a_token() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .client
+        .get(format!("{}/healthz", app.base))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn readiness_reports_each_backend() {
+    let app = TestApp::spawn().await;
+    let body: Value = app
+        .client
+        .get(format!("{}/readyz", app.base))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(body["status"], "ok");
+    for check in ["config_store", "status_store", "queue"] {
+        assert_eq!(body["checks"][check], "ok", "{check}");
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_public_endpoint() {
+    let app = TestApp::spawn().await;
+    let doc: Value = app
+        .client
+        .get(format!("{}/api/v1/openapi.json", app.base))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+    let expected = [
+        ("/api/v1/countries", "get"),
+        ("/api/v1/phone/validate", "post"),
+        ("/api/v1/templates", "get"),
+        ("/api/v1/notifications", "post"),
+        ("/api/v1/notifications", "get"),
+        ("/api/v1/notifications/{uuid}", "get"),
+        ("/api/v1/notifications/{uuid}/events", "get"),
+        ("/api/v1/calls/{call_id}/comments", "get"),
+        ("/healthz", "get"),
+        ("/readyz", "get"),
+    ];
+    for (path, method) in expected {
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} is not documented"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_widget_and_settings_pages_load_the_wasm_bundle() {
+    let app = TestApp::spawn().await;
+    for page in ["/widget", "/admin"] {
+        let r = app
+            .client
+            .get(format!("{}{page}", app.base))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.expect("text");
+        assert!(
+            html.contains("/pkg/agent-notify.js") && html.contains("/pkg/agent-notify.wasm"),
+            "{page}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn stopping_the_app_is_graceful() {
+    let app = TestApp::spawn().await;
+    let dir = app.stop().await;
+    assert!(dir.path().join("notify.db").exists());
+}

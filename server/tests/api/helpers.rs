@@ -1,0 +1,181 @@
+//! Starting the app for a test, and the small vocabulary the tests speak.
+
+use app::domain::{GroupId, UserId};
+use app::service::{Caller, Role};
+use reqwest::{Client, RequestBuilder, Response};
+use secrecy::SecretString;
+use serde_json::{json, Value};
+use server::auth::JwtAuth;
+use server::config::Settings;
+use server::startup::{Application, WorkerMode};
+use std::path::Path;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+const SECRET: &str = "test-secret-0123456789abcdef";
+
+/// A running app and tokens for its users.
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    /// The seeded demo agent (group `demo`).
+    pub agent: String,
+    /// A second agent of the demo group.
+    pub colleague: String,
+    /// An agent of a group with no templates.
+    pub stranger: String,
+    /// An admin.
+    pub admin: String,
+    shutdown: CancellationToken,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+    pub dir: tempfile::TempDir,
+}
+
+/// Settings for a test: everything under `dir`, a random port, a fast sandbox.
+pub fn test_settings(dir: &Path) -> Settings {
+    let mut s = Settings::default();
+    s.data_dir = dir.to_path_buf();
+    s.database.url = format!("sqlite://{}", dir.join("notify.db").display());
+    s.site.addr = "127.0.0.1:0".parse().expect("address");
+    s.site.root = dir.join("site");
+    s.auth.token_secret = Some(SecretString::from(SECRET.to_owned()));
+    s.providers.sandbox.sent_after_ms = 50;
+    s.providers.sandbox.delivered_after_ms = 100;
+    s.worker.retry_base_ms = 20;
+    s.worker.max_attempts = 3;
+    s
+}
+
+fn token(id: &str, role: Role, group: Option<&str>) -> String {
+    let caller = Caller {
+        id: UserId::parse(id).expect("id"),
+        role,
+        group: group.map(|g| GroupId::parse(g).expect("group")),
+    };
+    JwtAuth::new(&SecretString::from(SECRET.to_owned()))
+        .mint(&caller, Duration::from_secs(600))
+        .expect("token")
+}
+
+impl TestApp {
+    /// Starts an app with the in-process worker.
+    pub async fn spawn() -> Self {
+        Self::spawn_in(tempfile::tempdir().expect("tempdir"), WorkerMode::InProcess).await
+    }
+
+    /// Starts an app on an existing data directory.
+    pub async fn spawn_in(dir: tempfile::TempDir, mode: WorkerMode) -> Self {
+        server::telemetry::init();
+        let settings = test_settings(dir.path());
+        let app = Application::build(&settings, mode)
+            .await
+            .expect("app builds");
+        let base = format!("http://{}", app.local_addr().expect("bound"));
+        let shutdown = app.shutdown_token();
+        let task = tokio::spawn(app.run_until_stopped());
+        Self {
+            base,
+            client: Client::builder()
+                .timeout(Duration::from_secs(20))
+                .build()
+                .expect("client"),
+            agent: token("demo-agent", Role::Agent, Some("demo")),
+            colleague: token("other-agent", Role::Agent, Some("demo")),
+            stranger: token("outsider", Role::Agent, Some("empty-group")),
+            admin: token("admin", Role::Admin, None),
+            shutdown,
+            task,
+            dir,
+        }
+    }
+
+    /// Stops the app gracefully and hands back its data directory.
+    pub async fn stop(self) -> tempfile::TempDir {
+        self.shutdown.cancel();
+        self.task.await.expect("server task").expect("server ran");
+        self.dir
+    }
+
+    pub fn get(&self, path: &str, token: &str) -> RequestBuilder {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+    }
+
+    pub fn post(&self, path: &str, token: &str) -> RequestBuilder {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+    }
+
+    /// Sends `body` as the demo agent, with an idempotency key if given.
+    pub async fn send(&self, body: &Value, key: Option<&str>) -> Response {
+        let mut request = self.post("/api/v1/notifications", &self.agent).json(body);
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    /// Sends and expects a 202; returns the UUID.
+    pub async fn send_ok(&self, body: &Value) -> String {
+        let response = self.send(body, None).await;
+        assert_eq!(
+            response.status(),
+            202,
+            "send refused: {}",
+            response.text().await.unwrap_or_default()
+        );
+        let accepted: Value = response.json().await.expect("json");
+        accepted["uuid"].as_str().expect("uuid").to_owned()
+    }
+
+    /// The notification as its sender sees it.
+    pub async fn notification(&self, uuid: &str) -> Value {
+        let response = self
+            .get(&format!("/api/v1/notifications/{uuid}"), &self.agent)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("json")
+    }
+
+    /// Polls until the message has `status` (or fails after 10 s with what it has).
+    pub async fn wait_for_status(&self, uuid: &str, status: &str) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let n = self.notification(uuid).await;
+            if n["status"] == status || tokio::time::Instant::now() > deadline {
+                assert_eq!(n["status"], status, "message never reached {status}: {n}");
+                return n;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+}
+
+/// A static SMS to a valid Indian mobile.
+pub fn static_sms(call_id: &str) -> Value {
+    json!({"to": {"country": "IN", "number": "98765 43210"}, "channel": "sms",
+           "template_id": "t_sms_thanks", "call_id": call_id})
+}
+
+/// A static SMS to `e164`.
+pub fn static_sms_to(e164: &str) -> Value {
+    json!({"to": e164, "channel": "sms", "template_id": "t_sms_thanks"})
+}
+
+/// Asserts the `api.md` error shape and returns the error object.
+pub async fn error_of(response: Response, status: u16, code: &str) -> Value {
+    assert_eq!(response.status(), status, "unexpected status");
+    let body: Value = response.json().await.expect("error bodies are JSON");
+    assert_eq!(body["error"]["code"], code, "unexpected error: {body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "no message: {body}"
+    );
+    body["error"].clone()
+}

@@ -1,0 +1,11 @@
+//! Black-box tests: each starts the real application on port 0 with a throwaway data
+//! directory (real SQLite, the embedded queue, the sandbox provider) and talks HTTP.
+
+mod bad_input;
+mod catalog;
+mod health;
+mod helpers;
+mod idempotency;
+mod notifications;
+mod restart;
+mod server_functions;

@@ -1,0 +1,41 @@
+use crate::helpers::TestApp;
+use serde_json::Value;
+
+async fn call(app: &TestApp, form: &[(&str, &str)]) -> (u16, Value) {
+    let r = app
+        .client
+        .post(format!("{}/api/fn/agent_templates", app.base))
+        .form(form)
+        .send()
+        .await
+        .expect("sent");
+    let status = r.status().as_u16();
+    (status, r.json().await.expect("json"))
+}
+
+#[tokio::test]
+async fn the_widgets_server_function_lists_the_same_templates_as_rest() {
+    let app = TestApp::spawn().await;
+    let (status, body) = call(&app, &[("token", &app.agent), ("channel", "whatsapp")]).await;
+    assert_eq!(status, 200);
+    let rest: Value = app
+        .get("/api/v1/templates?channel=whatsapp", &app.agent)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(body, rest);
+}
+
+#[tokio::test]
+async fn the_server_function_refuses_a_bad_token_with_the_error_shape() {
+    let app = TestApp::spawn().await;
+    let (status, body) = call(&app, &[("token", "forged")]).await;
+    assert_eq!(
+        status, 500,
+        "server functions report errors as 500 with the typed error"
+    );
+    assert_eq!(body["code"], "invalid_token");
+}
