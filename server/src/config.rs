@@ -413,6 +413,14 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_leptos_toml_is_the_embedded_defaults() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Leptos.toml");
+        let shipped = Settings::load(&path, vars(&[])).expect("Leptos.toml parses");
+        let defaults = Settings::default();
+        assert_eq!(format!("{shipped:?}"), format!("{defaults:?}"));
+    }
+
+    #[test]
     fn an_unknown_key_is_an_error_not_ignored() {
         let err = Settings::load(
             Path::new("/nonexistent"),

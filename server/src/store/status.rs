@@ -18,8 +18,7 @@ use uuid::Uuid;
 #[async_trait]
 impl StatusStore for SqliteStore {
     async fn create(&self, record: &NotificationRecord) -> StoreResult<()> {
-        let parameters =
-            serde_json::to_string(&record.parameters).map_err(|e| anyhow::Error::from(e))?;
+        let parameters = serde_json::to_string(&record.parameters).map_err(anyhow::Error::from)?;
         let mut tx = self.pool.begin().await.map_err(store_error)?;
         let inserted = sqlx::query(
             "INSERT INTO notifications (uuid, channel, status, to_e164, template_id, template_name, call_id,
@@ -55,7 +54,7 @@ impl StatusStore for SqliteStore {
                     &entry.at,
                     &time::format_description::well_known::Rfc3339,
                 )
-                .map_err(|e| anyhow::Error::from(e))?;
+                .map_err(anyhow::Error::from)?;
                 insert_history(
                     &mut tx,
                     record.uuid,

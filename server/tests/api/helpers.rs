@@ -33,8 +33,10 @@ pub struct TestApp {
 
 /// Settings for a test: everything under `dir`, a random port, a fast sandbox.
 pub fn test_settings(dir: &Path) -> Settings {
-    let mut s = Settings::default();
-    s.data_dir = dir.to_path_buf();
+    let mut s = Settings {
+        data_dir: dir.to_path_buf(),
+        ..Settings::default()
+    };
     s.database.url = format!("sqlite://{}", dir.join("notify.db").display());
     s.site.addr = "127.0.0.1:0".parse().expect("address");
     s.site.root = dir.join("site");

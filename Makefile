@@ -1,0 +1,56 @@
+# Agent Notify — the two commands: `make run` and `make test` (plus `make bench`).
+# Every target installs what it needs first, and only what is missing.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+CARGO_LEPTOS_VERSION := 0.3.4
+# cargo-leptos downloads wasm-bindgen unless one of exactly the lockfile's version is on PATH.
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3 }' Cargo.lock)
+
+# The environment cargo-leptos builds the server with. Exporting the same values for
+# every cargo command lets clippy, tests and `cargo leptos build` share one build.
+export RUSTFLAGS := --cfg erase_components
+export LEPTOS_OUTPUT_NAME := agent-notify
+export LEPTOS_SITE_ROOT := target/site
+export LEPTOS_SITE_PKG_DIR := pkg
+export LEPTOS_SITE_ADDR ?= 127.0.0.1:3000
+export LEPTOS_RELOAD_PORT := 3001
+export LEPTOS_LIB_DIR := app
+export LEPTOS_BIN_DIR := server
+export LEPTOS_JS_MINIFY := false
+export LEPTOS_HASH_FILES := false
+
+.PHONY: run test bench setup build lint
+
+## Build and serve on the embedded defaults (SQLite, embedded queue, sandbox provider).
+run: build
+	./target/debug/agent-notify serve --print-urls
+
+## Everything CI checks: formatting, lints (native and wasm), the site build, all tests.
+test: setup
+	cargo fmt --all -- --check
+	$(MAKE) --no-print-directory lint
+	cargo leptos build
+	cargo test --workspace --locked
+
+## Measurements (not tests): release bundle sizes. Numbers go in the README.
+bench: setup
+	bench/wasm-size.sh
+
+build: setup
+	cargo leptos build
+
+lint:
+	cargo clippy --workspace --all-targets --locked -- -D warnings
+	cargo clippy -p app --lib --locked --target wasm32-unknown-unknown --no-default-features --features csr -- -D warnings
+
+## Install what is missing: rustfmt/clippy, the wasm target, cargo-leptos, wasm-bindgen.
+setup:
+	@rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
+	@rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@cargo leptos --version 2>/dev/null | grep -q ' $(CARGO_LEPTOS_VERSION)$$' \
+		|| cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked
+	@wasm-bindgen --version 2>/dev/null | grep -q ' $(WASM_BINDGEN_VERSION)$$' \
+		|| cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
