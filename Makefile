@@ -21,6 +21,10 @@ export LEPTOS_BIN_DIR := server
 export LEPTOS_JS_MINIFY := false
 export LEPTOS_HASH_FILES := false
 
+# A current wasm-opt (binaryen from npm; Debian's is too old for rustc's reference
+# types and breaks the bundle) comes first on PATH, where cargo-leptos looks for it.
+export PATH := $(CURDIR)/end2end/node_modules/.bin:$(PATH)
+
 .PHONY: run test bench setup build lint
 
 ## Build and serve on the embedded defaults (SQLite, embedded queue, sandbox provider).
@@ -35,8 +39,12 @@ test: setup
 	cargo test --workspace --locked
 
 ## Measurements (not tests): release bundle sizes. Numbers go in the README.
-bench: setup
-	bench/wasm-size.sh
+bench: setup end2end/node_modules
+	end2end/bench/wasm-size.sh
+
+end2end/node_modules: end2end/package.json end2end/package-lock.json
+	cd end2end && npm ci --no-audit --no-fund
+	@touch $@
 
 build: setup
 	cargo leptos build

@@ -26,12 +26,16 @@ pub fn Widget() -> impl IntoView {
         let text = number.get();
         (!text.trim().is_empty()).then(|| PhoneNumber::parse(&text, country.get()))
     });
-    // A number typed with + and a country code moves the picker to that country.
+    // A number typed with + and a country code moves the picker to that country, as
+    // soon as the code is recognised (also while the rest is still incomplete).
     Effect::new(move |_| {
-        if let Some(Ok(n)) = check.get() {
-            if n.country() != country.get_untracked() {
-                set_country.set(n.country());
-            }
+        let named = match check.get() {
+            Some(Ok(n)) => Some(n.country()),
+            Some(Err(e)) if number.get_untracked().trim_start().starts_with('+') => Some(e.country),
+            _ => None,
+        };
+        if let Some(c) = named.filter(|c| *c != country.get_untracked()) {
+            set_country.set(c);
         }
     });
     let templates = LocalResource::new(move || {

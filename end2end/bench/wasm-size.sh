@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Release bundle sizes of the browser side (wasm, js, css): raw, gzip -9 and brotli -q 11.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 command -v brotli >/dev/null || { echo "installing brotli"; apt-get install -y -q brotli >/dev/null; }
 # A release build of the front end only needs the wasm profile; the server flags stay default.
 env -u RUSTFLAGS cargo leptos build --release --frontend-only --precompress >/dev/null
