@@ -115,11 +115,23 @@ pub struct AuthSettings {
 }
 
 /// The customer-details lookup.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CrmSettings {
-    /// The CRM's customer-details endpoint (unset: no lookup).
+    /// The CRM's customer-details endpoint (unset: no lookup), called with `call_id`
+    /// and `number` query parameters.
     pub lookup_url: Option<String>,
+    /// How long the widget waits for the CRM, in milliseconds.
+    pub timeout_ms: u64,
+}
+
+impl Default for CrmSettings {
+    fn default() -> Self {
+        Self {
+            lookup_url: None,
+            timeout_ms: 1500,
+        }
+    }
 }
 
 /// Embedding in softphone pages.

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod crm;
 pub mod feed;
 pub mod http;
 pub mod providers;

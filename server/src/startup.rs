@@ -4,6 +4,7 @@
 
 use crate::auth::{token_secret, JwtAuth};
 use crate::config::Settings;
+use crate::crm::HttpCustomerLookup;
 use crate::feed::BroadcastFeed;
 use crate::http::{self, AppState};
 use crate::providers::SandboxProvider;
@@ -13,7 +14,7 @@ use crate::worker;
 use anyhow::{bail, Context};
 use app::domain::CountryCode;
 use app::service::status::StatusRecorder;
-use app::service::{Providers, ServiceSettings, Services};
+use app::service::{CustomerLookup, Providers, ServiceSettings, Services};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -88,6 +89,14 @@ impl Backends {
             Duration::from_millis(settings.providers.sandbox.delivered_after_ms),
         ));
         let auth = Arc::new(JwtAuth::new(&token_secret(settings)?));
+        let crm = match &settings.crm.lookup_url {
+            Some(url) => {
+                let timeout = Duration::from_millis(settings.crm.timeout_ms);
+                Some(Arc::new(HttpCustomerLookup::new(url.clone(), timeout)?)
+                    as Arc<dyn CustomerLookup>)
+            }
+            None => None,
+        };
         let services = Services {
             auth: auth.clone(),
             config: store.clone(),
@@ -97,10 +106,12 @@ impl Backends {
             queue,
             feed,
             providers: Providers::same_for_all(sandbox),
+            crm,
             settings: ServiceSettings {
                 default_country,
                 max_attempts: settings.worker.max_attempts.max(1),
                 retry_base_delay: Duration::from_millis(settings.worker.retry_base_ms),
+                embed_origins: settings.embed.allowed_origins.clone(),
                 ..ServiceSettings::default()
             },
         };

@@ -230,3 +230,47 @@ pub fn send_comment(uuid: &str, channel: Channel, template_name: &str) -> String
         channel.label()
     )
 }
+
+/// What the CRM knows about the caller (from the customer-details lookup or the host page).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerDetails {
+    /// The customer's name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Their known phone numbers, preferred first.
+    #[serde(default)]
+    pub numbers: Vec<String>,
+    /// Values for template fields, by field name.
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+}
+
+impl CustomerDetails {
+    /// The value the customer data gives a field: its own entry, else the name for a
+    /// field called `name` or `customer_name`.
+    pub fn value_for(&self, field: &str) -> Option<String> {
+        self.fields.get(field).cloned().or_else(|| match field {
+            "name" | "customer_name" => self.name.clone(),
+            _ => None,
+        })
+    }
+}
+
+/// Everything the widget needs when it opens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetBootstrap {
+    /// The agent's id.
+    pub agent_id: String,
+    /// The ISO code the picker starts on.
+    pub default_country: String,
+    /// Channels the group has enabled, in display order.
+    pub channels: Vec<Channel>,
+    /// The group's templates for those channels, in the admin's order.
+    pub templates: Vec<super::template::AgentTemplate>,
+    /// Origins that may embed the widget and receive its events (empty: same origin).
+    pub allowed_origins: Vec<String>,
+    /// The customer-details lookup's answer, when one is configured and answered.
+    pub customer: Option<CustomerDetails>,
+    /// Set when a configured lookup failed or timed out (sending still works).
+    pub customer_unavailable: bool,
+}

@@ -322,6 +322,12 @@ impl Template {
                     }
                 }
             }
+            Ok(Placeholders::Dlt(_)) if self.channel != Channel::Sms => {
+                errors.add(
+                    "body",
+                    "DLT {#var#} variables are for SMS templates; use {{name}} placeholders",
+                );
+            }
             Ok(Placeholders::Dlt(count)) => {
                 if count != self.fields.len() {
                     errors.add(
@@ -779,6 +785,16 @@ mod tests {
             .expect_err("width")
             .0
             .contains_key("fields[0].max_length"));
+    }
+
+    #[test]
+    fn dlt_variables_are_refused_outside_sms() {
+        let t = template(
+            Channel::Whatsapp,
+            "Hi {#var#}",
+            vec![field("a", FieldType::Text, true)],
+        );
+        assert!(t.check().expect_err("not sms").0["body"].contains("SMS"));
     }
 
     #[test]

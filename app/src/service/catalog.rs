@@ -2,7 +2,8 @@
 
 use super::{Caller, ServiceError, Services};
 use crate::domain::{
-    AgentTemplate, Channel, CountryCode, CountryList, PhoneCheck, PhoneCheckRequest, PhoneNumber,
+    AgentTemplate, CallId, Channel, CountryCode, CountryList, PhoneCheck, PhoneCheckRequest,
+    PhoneNumber, WidgetBootstrap,
 };
 
 /// The country picker's list with the configured default.
@@ -46,4 +47,37 @@ pub async fn agent_templates(
         out.extend(templates.iter().map(|t| t.for_agent()));
     }
     Ok(out)
+}
+
+/// What the widget needs when it opens: channels, templates, embedding origins and,
+/// when a lookup is configured, the customer's details. A slow or failing CRM never
+/// blocks the widget: it says so and carries on.
+pub async fn widget_bootstrap(
+    services: &Services,
+    caller: &Caller,
+    call_id: Option<&CallId>,
+    number: Option<&str>,
+) -> Result<WidgetBootstrap, ServiceError> {
+    let group = caller.agent_group()?;
+    let channels = services.config.enabled_channels(group).await?;
+    let templates = agent_templates(services, caller, None).await?;
+    let (customer, customer_unavailable) = match &services.crm {
+        None => (None, false),
+        Some(crm) => match crm.lookup(call_id, number).await {
+            Ok(customer) => (customer, false),
+            Err(reason) => {
+                tracing::warn!(%reason, "customer lookup failed; the widget carries on without it");
+                (None, true)
+            }
+        },
+    };
+    Ok(WidgetBootstrap {
+        agent_id: caller.id.to_string(),
+        default_country: services.settings.default_country.as_str().to_owned(),
+        channels,
+        templates,
+        allowed_origins: services.settings.embed_origins.clone(),
+        customer,
+        customer_unavailable,
+    })
 }

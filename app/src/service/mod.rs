@@ -34,6 +34,8 @@ pub struct ServiceSettings {
     pub max_attempts: u32,
     /// The first retry delay; each further attempt doubles it (with jitter).
     pub retry_base_delay: Duration,
+    /// Origins allowed to embed the widget and receive its events.
+    pub embed_origins: Vec<String>,
 }
 
 impl Default for ServiceSettings {
@@ -44,6 +46,7 @@ impl Default for ServiceSettings {
             idempotency_stale_after: Duration::from_secs(30),
             max_attempts: 5,
             retry_base_delay: Duration::from_secs(2),
+            embed_origins: Vec::new(),
         }
     }
 }
@@ -90,6 +93,8 @@ pub struct Services {
     pub feed: Arc<dyn StatusFeed>,
     /// Providers per channel.
     pub providers: Providers,
+    /// The customer-details lookup, when one is configured.
+    pub crm: Option<Arc<dyn CustomerLookup>>,
     /// Use-case settings.
     pub settings: ServiceSettings,
 }

@@ -314,6 +314,18 @@ pub trait StatusSink: Send + Sync {
     async fn report(&self, uuid: Uuid, update: StatusUpdate);
 }
 
+/// The customer-details lookup (the CRM's webhook), keyed by call id and number.
+#[async_trait]
+pub trait CustomerLookup: Send + Sync {
+    /// What the CRM knows; `Ok(None)` when it knows nothing, `Err` when it failed or
+    /// did not answer in time (the caller carries on without it).
+    async fn lookup(
+        &self,
+        call_id: Option<&CallId>,
+        number: Option<&str>,
+    ) -> Result<Option<crate::domain::CustomerDetails>, String>;
+}
+
 /// Live status changes, for the widget's push updates (SSE).
 pub trait StatusFeed: Send + Sync {
     /// Announces a message's new state.

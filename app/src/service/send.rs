@@ -146,11 +146,19 @@ async fn check(
                 request.channel.label()
             ),
         })?;
-    let values: BTreeMap<String, String> = request
-        .fields
-        .iter()
-        .map(|(k, v)| (k.clone(), v.0.clone()))
-        .collect();
+    let original = match &request.resend_of {
+        None => None,
+        Some(text) => Some(check_resend(services, caller, text).await?),
+    };
+    // A resend without fields reuses the failed message's values.
+    let values: BTreeMap<String, String> = match &original {
+        Some(o) if request.fields.is_empty() => o.parameters.iter().cloned().collect(),
+        _ => request
+            .fields
+            .iter()
+            .map(|(k, v)| (k.clone(), v.0.clone()))
+            .collect(),
+    };
     let rendered = template.render(&values).map_err(|errors| {
         ServiceError::invalid_fields(
             "invalid_fields",
@@ -159,10 +167,7 @@ async fn check(
             errors,
         )
     })?;
-    let resend_of = match &request.resend_of {
-        None => None,
-        Some(text) => Some(check_resend(services, caller, text).await?),
-    };
+    let resend_of = original.map(|o| o.uuid);
     Ok(CheckedSend {
         to,
         body: rendered.body,
@@ -179,7 +184,7 @@ async fn check_resend(
     services: &Services,
     caller: &Caller,
     text: &str,
-) -> Result<Uuid, ServiceError> {
+) -> Result<NotificationRecord, ServiceError> {
     let not_found = || ServiceError::NotFound {
         code: "notification_not_found",
         message: "The message to resend does not exist.".into(),
@@ -195,7 +200,7 @@ async fn check_resend(
             message: "Only a failed message can be resent.".into(),
         });
     }
-    Ok(uuid)
+    Ok(original)
 }
 
 /// Reads `to` as E.164 text or as a country + national number.

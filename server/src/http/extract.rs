@@ -38,6 +38,39 @@ impl FromRequestParts<AppState> for AuthCaller {
     }
 }
 
+/// The caller of an event-stream request: the `Authorization` header, or a `token`
+/// query parameter, since browsers' `EventSource` cannot send headers. (Request logs
+/// never include query strings.)
+pub struct StreamCaller(pub Caller);
+
+impl FromRequestParts<AppState> for StreamCaller {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if parts.headers.contains_key(header::AUTHORIZATION) {
+            return AuthCaller::from_request_parts(parts, state)
+                .await
+                .map(|AuthCaller(c)| Self(c));
+        }
+        let token = parts
+            .uri
+            .query()
+            .and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("token=")))
+            .filter(|t| !t.is_empty());
+        let Some(token) = token else {
+            return Err(ServiceError::Unauthenticated {
+                code: "missing_token",
+                message: "Send a token as Authorization: Bearer <token> or ?token=<token>.".into(),
+            }
+            .into());
+        };
+        Ok(Self(state.services.auth.verify(token)?))
+    }
+}
+
 /// The optional `Idempotency-Key` header, parsed.
 pub struct IdempotencyHeader(pub Option<IdempotencyKey>);
 

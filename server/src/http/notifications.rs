@@ -1,7 +1,7 @@
 //! Sending and following notifications, live status (SSE), and call comments.
 
 use super::error::HttpError;
-use super::extract::{ApiJson, ApiPath, ApiQuery, AuthCaller, IdempotencyHeader};
+use super::extract::{ApiJson, ApiPath, ApiQuery, AuthCaller, IdempotencyHeader, StreamCaller};
 use super::AppState;
 use app::domain::{Accepted, CallId, Comment, NotificationView, SendRequest};
 use app::service::{send, status, ServiceError};
@@ -95,7 +95,7 @@ fn parse_call_id(text: &str) -> Result<CallId, ServiceError> {
 /// store is re-read every few seconds so changes made by other processes show too.
 async fn events(
     State(state): State<AppState>,
-    AuthCaller(caller): AuthCaller,
+    StreamCaller(caller): StreamCaller,
     ApiPath(uuid): ApiPath<String>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, HttpError> {
     let uuid = status::parse_uuid(&uuid)?;

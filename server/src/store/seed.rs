@@ -85,24 +85,13 @@ pub fn demo_templates() -> anyhow::Result<Vec<Template>> {
 
 /// Seeds the demo data if the database has no group yet; returns whether it did.
 pub async fn seed_demo_if_empty(store: &SqliteStore) -> anyhow::Result<bool> {
-    let pool = store.pool();
-    let mut tx = pool.begin().await?;
-    // A write first, so the transaction holds the write lock from the start and two
-    // processes starting together cannot both seed.
-    sqlx::query("INSERT OR IGNORE INTO agent_groups (id, name, created_at) VALUES (?, ?, ?)")
-        .bind("__seed_probe")
-        .bind("")
-        .bind(0)
-        .execute(&mut *tx)
-        .await?;
-    let groups: i64 =
-        sqlx::query("SELECT COUNT(*) AS n FROM agent_groups WHERE id <> '__seed_probe'")
-            .fetch_one(&mut *tx)
-            .await?
-            .get("n");
-    sqlx::query("DELETE FROM agent_groups WHERE id = '__seed_probe'")
-        .execute(&mut *tx)
-        .await?;
+    // BEGIN IMMEDIATE takes the write lock at once: two processes starting together
+    // cannot both find the database empty and both seed it.
+    let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
+    let groups: i64 = sqlx::query("SELECT COUNT(*) AS n FROM agent_groups")
+        .fetch_one(&mut *tx)
+        .await?
+        .get("n");
     if groups > 0 {
         tx.commit().await?;
         return Ok(false);

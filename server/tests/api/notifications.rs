@@ -321,3 +321,36 @@ async fn the_event_stream_pushes_each_status_until_delivered() {
         "each event is a step forward: {seen:?}"
     );
 }
+
+#[tokio::test]
+async fn a_resend_without_fields_reuses_the_failed_messages_values() {
+    let app = TestApp::spawn().await;
+    let failed = app
+        .send_ok(&json!({"to": "+919876540000", "channel": "sms", "template_id": "t_otp", "fields": {"code": "4821"}}))
+        .await;
+    app.wait_for_status(&failed, "failed").await;
+    let again = app
+        .send_ok(&json!({"to": "+919876543210", "channel": "sms", "template_id": "t_otp", "resend_of": failed}))
+        .await;
+    let n = app.wait_for_status(&again, "delivered").await;
+    assert_eq!(n["resend_of"], failed.as_str());
+}
+
+#[tokio::test]
+async fn the_event_stream_also_takes_the_token_as_a_query_parameter() {
+    let app = TestApp::spawn().await;
+    let uuid = app.send_ok(&static_sms("c-es")).await;
+    let url = format!(
+        "{}/api/v1/notifications/{uuid}/events?token={}",
+        app.base, app.agent
+    );
+    let r = app.client.get(url).send().await.expect("sent");
+    assert_eq!(r.status(), 200);
+    let r = app
+        .client
+        .get(format!("{}/api/v1/notifications/{uuid}/events", app.base))
+        .send()
+        .await
+        .expect("sent");
+    error_of(r, 401, "missing_token").await;
+}

@@ -1,0 +1,203 @@
+//! The pop-up for a dynamic template: one input per field, a live preview, the SMS
+//! segment counter, and a Send that stays disabled until every field is valid. A native
+//! modal `<dialog>`: focus stays inside, Escape closes it.
+
+use crate::domain::{
+    sms_length, AgentTemplate, Channel, FieldType, SmsEncoding, Template, TemplateField,
+};
+use leptos::html;
+use leptos::prelude::*;
+use std::collections::BTreeMap;
+
+/// The input type that fits a field.
+fn input_type(field: &TemplateField) -> &'static str {
+    match field.field_type {
+        FieldType::Text | FieldType::Currency => "text",
+        FieldType::Number => "number",
+        FieldType::Date => "date",
+        FieldType::Url => "url",
+        FieldType::Phone => "tel",
+    }
+}
+
+/// The agent's template as the domain's `Template`, to reuse its checks and rendering.
+pub fn as_template(t: &AgentTemplate) -> Template {
+    Template {
+        id: t.id.clone(),
+        name: t.name.clone(),
+        channel: t.channel,
+        body: t.body.clone(),
+        fields: t.fields.clone(),
+        language: None,
+        provider_ref: Default::default(),
+    }
+}
+
+/// The counter line under an SMS preview: `2 parts · 187/306 · GSM-7`.
+pub fn sms_counter(text: &str) -> String {
+    let m = sms_length(text);
+    let encoding = match m.encoding {
+        SmsEncoding::Gsm7 => "GSM-7",
+        SmsEncoding::Ucs2 => "Unicode (UCS-2)",
+    };
+    let parts = if m.segments == 1 {
+        "1 part".to_owned()
+    } else {
+        format!("{} parts", m.segments)
+    };
+    format!(
+        "{parts} · {}/{} · {encoding}",
+        m.units,
+        m.per_segment * m.segments.max(1)
+    )
+}
+
+/// The fields pop-up. `on_send` gets the values when the agent presses Send.
+#[component]
+pub fn FieldsDialog(
+    template: Signal<Option<AgentTemplate>>,
+    defaults: Signal<BTreeMap<String, String>>,
+    open: RwSignal<bool>,
+    busy: Signal<bool>,
+    on_send: Callback<BTreeMap<String, String>>,
+) -> impl IntoView {
+    let dialog = NodeRef::<html::Dialog>::new();
+    let values = RwSignal::new(BTreeMap::<String, String>::new());
+    // Opening (re)fills the values from the defaults; the modal traps focus.
+    Effect::new(move |_| {
+        let Some(el) = dialog.get() else { return };
+        if open.get() {
+            let t = template.get_untracked();
+            let d = defaults.get_untracked();
+            let start: BTreeMap<String, String> = t
+                .iter()
+                .flat_map(|t| t.fields.iter())
+                .map(|f| {
+                    let v = d
+                        .get(&f.name)
+                        .cloned()
+                        .or_else(|| f.default.clone())
+                        .unwrap_or_default();
+                    (f.name.clone(), v)
+                })
+                .collect();
+            values.set(start);
+            if !el.open() {
+                let _ = el.show_modal();
+            }
+        } else if el.open() {
+            el.close();
+        }
+    });
+    let errors = Memo::new(move |_| {
+        let Some(t) = template.get() else {
+            return BTreeMap::new();
+        };
+        let t = as_template(&t);
+        match t.render(&values.get()) {
+            Ok(_) => BTreeMap::new(),
+            Err(e) => e.0,
+        }
+    });
+    let preview = Memo::new(move |_| {
+        template
+            .get()
+            .map(|t| as_template(&t).preview(&values.get()))
+            .unwrap_or_default()
+    });
+    let is_sms = move || template.get().is_some_and(|t| t.channel == Channel::Sms);
+    let valid = move || template.get().is_some() && errors.with(BTreeMap::is_empty);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if valid() && !busy.get_untracked() {
+            on_send.run(values.get_untracked());
+        }
+    };
+    view! {
+        <dialog
+            node_ref=dialog
+            class="fields-dialog"
+            aria-labelledby="an-dialog-title"
+            on:close=move |_| open.set(false)
+        >
+            <form on:submit=submit novalidate>
+                <h2 id="an-dialog-title">{move || template.get().map(|t| t.name).unwrap_or_default()}</h2>
+                <For
+                    each=move || template.get().map(|t| t.fields).unwrap_or_default()
+                    key=|f| f.name.clone()
+                    children=move |field| {
+                        let name = field.name.clone();
+                        let id = format!("an-field-{name}");
+                        let error_id = format!("{id}-error");
+                        let touched = RwSignal::new(false);
+                        let error = {
+                            let name = name.clone();
+                            move || errors.with(|e| e.get(&name).cloned()).filter(|_| touched.get())
+                        };
+                        let value = {
+                            let name = name.clone();
+                            move || values.with(|v| v.get(&name).cloned().unwrap_or_default())
+                        };
+                        let set = {
+                            let name = name.clone();
+                            move |ev| {
+                                touched.set(true);
+                                values.update(|v| {
+                                    v.insert(name.clone(), event_target_value(&ev));
+                                });
+                            }
+                        };
+                        let error_shown = error.clone();
+                        view! {
+                            <div class="field">
+                                <label class="field-label" for=id.clone()>
+                                    {field.label.clone()}
+                                    {field.required.then(|| view! { <span class="required" aria-hidden="true">" *"</span> })}
+                                </label>
+                                <input
+                                    id=id
+                                    class="input"
+                                    name=name.clone()
+                                    type=input_type(&field)
+                                    required=field.required
+                                    maxlength=field.max_length.map(|m| m.to_string())
+                                    aria-describedby=error_id.clone()
+                                    aria-invalid=move || error_shown().is_some().to_string()
+                                    prop:value=value
+                                    on:input=set
+                                    on:blur=move |_| touched.set(true)
+                                />
+                                <p id=error_id class="hint error" aria-live="polite">{error}</p>
+                            </div>
+                        }
+                    }
+                />
+                <div class="preview-box">
+                    <p class="field-label">"Preview"</p>
+                    <p class="preview" data-testid="preview">{preview}</p>
+                    <Show when=is_sms>
+                        <p class="hint" data-testid="sms-counter">{move || sms_counter(&preview.get())}</p>
+                    </Show>
+                </div>
+                <div class="actions">
+                    <button type="button" class="button secondary" on:click=move |_| open.set(false)>"Cancel"</button>
+                    <button type="submit" class="button" disabled=move || !valid() || busy.get()>
+                        {move || if busy.get() { "Sending…" } else { "Send" }}
+                    </button>
+                </div>
+            </form>
+        </dialog>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_counter_names_parts_units_and_encoding() {
+        assert_eq!(sms_counter("Hello"), "1 part · 5/160 · GSM-7");
+        assert_eq!(sms_counter("₹"), "1 part · 1/70 · Unicode (UCS-2)");
+        assert_eq!(sms_counter(&"a".repeat(161)), "2 parts · 161/306 · GSM-7");
+    }
+}

@@ -1,0 +1,131 @@
+//! The widget's browser edges: URL parameters, messages to and from the host page
+//! (the softphone), live status streams, the clipboard and random keys.
+
+use crate::domain::{CustomerDetails, NotificationView};
+use leptos::prelude::*;
+use serde::Deserialize;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+
+/// Reads one query parameter of the page URL.
+pub fn query_param(name: &str) -> Option<String> {
+    let search = window().location().search().ok()?;
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+    params.get(name).filter(|v| !v.is_empty())
+}
+
+/// The page's own origin (`http://127.0.0.1:3000`).
+pub fn own_origin() -> String {
+    window().location().origin().unwrap_or_default()
+}
+
+/// A message from the host page: `{"type": "agent-notify:prefill", …}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Prefill {
+    /// `agent-notify:prefill`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The caller's number.
+    #[serde(default)]
+    pub number: Option<String>,
+    /// The ISO country to read it in.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// The call's id.
+    #[serde(default)]
+    pub call_id: Option<String>,
+    /// What the host knows about the customer.
+    #[serde(default)]
+    pub customer: Option<CustomerDetails>,
+    /// A token, for hosts that pass it this way instead of in the URL.
+    #[serde(default)]
+    pub token: Option<String>,
+}
+
+/// Whether `origin` may talk to the widget: its own origin, or a configured one.
+pub fn origin_allowed(origin: &str, allowed: &[String]) -> bool {
+    origin == own_origin() || allowed.iter().any(|a| a == origin)
+}
+
+/// Calls `on_prefill` for each prefill message from an allowed origin. The listener
+/// lives as long as the page.
+pub fn listen_for_prefill(allowed: Signal<Vec<String>>, on_prefill: impl Fn(Prefill) + 'static) {
+    let handler =
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            if !origin_allowed(&event.origin(), &allowed.get_untracked()) {
+                return;
+            }
+            let Ok(text) = js_sys::JSON::stringify(&event.data()) else {
+                return;
+            };
+            let Some(text) = text.as_string() else { return };
+            if let Ok(prefill) = serde_json::from_str::<Prefill>(&text) {
+                if prefill.kind == "agent-notify:prefill" {
+                    on_prefill(prefill);
+                }
+            }
+        });
+    let _ = window().add_event_listener_with_callback("message", handler.as_ref().unchecked_ref());
+    handler.forget();
+}
+
+/// Posts `message` to the host page, once per allowed origin (the page's own origin
+/// when none is configured). Nothing is posted when the widget is not embedded.
+pub fn post_to_host(message: &serde_json::Value, allowed: &[String]) {
+    let Ok(Some(parent)) = window().parent() else {
+        return;
+    };
+    if parent == window() {
+        return;
+    }
+    let Ok(data) = js_sys::JSON::parse(&message.to_string()) else {
+        return;
+    };
+    let targets = if allowed.is_empty() {
+        vec![own_origin()]
+    } else {
+        allowed.to_vec()
+    };
+    for origin in targets {
+        let _ = parent.post_message(&data, &origin);
+    }
+}
+
+/// Follows a message's status over SSE; `on_update` gets each new state. Returns the
+/// stream, to be closed when no longer needed.
+pub fn follow_status(
+    uuid: &str,
+    token: &str,
+    on_update: impl Fn(NotificationView) + 'static,
+) -> Option<web_sys::EventSource> {
+    let url = format!("/api/v1/notifications/{uuid}/events?token={token}");
+    let source = web_sys::EventSource::new(&url).ok()?;
+    let handler =
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            if let Some(view) = event
+                .data()
+                .as_string()
+                .and_then(|t| serde_json::from_str(&t).ok())
+            {
+                on_update(view);
+            }
+        });
+    let _ = source.add_event_listener_with_callback("status", handler.as_ref().unchecked_ref());
+    handler.forget();
+    Some(source)
+}
+
+/// Copies `text` to the clipboard.
+pub fn copy_to_clipboard(text: &str) {
+    let _ = window().navigator().clipboard().write_text(text);
+}
+
+/// A fresh random key for one send attempt (128 random bits, hex).
+pub fn new_attempt_key() -> String {
+    let mut key = String::with_capacity(36);
+    for _ in 0..4 {
+        let part = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
+        key.push_str(&format!("{part:08x}"));
+    }
+    format!("w-{key}")
+}

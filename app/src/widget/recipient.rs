@@ -1,0 +1,205 @@
+//! To whom: a searchable, keyboard-driven country picker and the number box, checked
+//! as the agent types (the domain's parser, compiled to wasm).
+
+use crate::domain::{CountryCode, PhoneNumber, PhoneParseError};
+use leptos::prelude::*;
+
+/// Countries matching a search by name, ISO code or dial code (`ind`, `IN`, `+91`, `91`).
+pub fn matching_countries(all: &[CountryCode], query: &str) -> Vec<CountryCode> {
+    let q = query.trim().to_lowercase();
+    if q.is_empty() {
+        return all.to_vec();
+    }
+    let digits = q.trim_start_matches('+');
+    let dial = digits
+        .parse::<u16>()
+        .ok()
+        .filter(|_| digits.bytes().all(|b| b.is_ascii_digit()));
+    let main = dial.and_then(CountryCode::main_for_dial_code);
+    let mut hits: Vec<(u8, CountryCode)> = all
+        .iter()
+        .filter_map(|c| {
+            let name = c.name().to_lowercase();
+            let code = c.dial_code().to_string();
+            let rank = if c.as_str().eq_ignore_ascii_case(&q) || main == Some(*c) {
+                0
+            } else if name.starts_with(&q) || dial == Some(c.dial_code()) {
+                1
+            } else if name.contains(&q) || (dial.is_some() && code.starts_with(digits)) {
+                2
+            } else {
+                return None;
+            };
+            Some((rank, *c))
+        })
+        .collect();
+    hits.sort_by_key(|(rank, c)| (*rank, c.name()));
+    hits.into_iter().map(|(_, c)| c).collect()
+}
+
+/// The country picker: a combobox whose list filters as the agent types.
+#[component]
+pub fn CountryPicker(country: RwSignal<CountryCode>) -> impl IntoView {
+    let all = StoredValue::new(CountryCode::all());
+    let (query, set_query) = signal(String::new());
+    let (open, set_open) = signal(false);
+    let (active, set_active) = signal(0usize);
+    let matches = Memo::new(move |_| all.with_value(|all| matching_countries(all, &query.get())));
+    let label = move || {
+        let c = country.get();
+        format!("{} (+{})", c.name(), c.dial_code())
+    };
+    let choose = move |c: CountryCode| {
+        country.set(c);
+        set_open.set(false);
+        set_query.set(String::new());
+    };
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        let count = matches.with(Vec::len);
+        match ev.key().as_str() {
+            "ArrowDown" => {
+                ev.prevent_default();
+                set_open.set(true);
+                set_active.update(|i| *i = (*i + 1).min(count.saturating_sub(1)));
+            }
+            "ArrowUp" => {
+                ev.prevent_default();
+                set_active.update(|i| *i = i.saturating_sub(1));
+            }
+            "Enter" if open.get_untracked() => {
+                ev.prevent_default();
+                if let Some(c) = matches.with(|m| m.get(active.get_untracked()).copied()) {
+                    choose(c);
+                }
+            }
+            "Escape" => {
+                set_open.set(false);
+                set_query.set(String::new());
+            }
+            _ => {}
+        }
+    };
+    view! {
+        <div class="picker">
+            <label class="field-label" for="an-country">"Country"</label>
+            <input
+                id="an-country"
+                class="input"
+                role="combobox"
+                aria-autocomplete="list"
+                aria-controls="an-country-list"
+                aria-expanded=move || open.get().to_string()
+                aria-activedescendant=move || {
+                    matches.with(|m| m.get(active.get()).map(|c| format!("an-country-{}", c.as_str()))).unwrap_or_default()
+                }
+                autocomplete="off"
+                placeholder=label
+                prop:value=move || if open.get() { query.get() } else { label() }
+                on:focus=move |_| {
+                    set_open.set(true);
+                    set_query.set(String::new());
+                    set_active.set(0);
+                }
+                on:blur=move |_| set_open.set(false)
+                on:input=move |ev| {
+                    set_query.set(event_target_value(&ev));
+                    set_active.set(0);
+                    set_open.set(true);
+                }
+                on:keydown=on_key
+            />
+            <Show when=move || open.get()>
+                <ul id="an-country-list" class="picker-list" role="listbox" aria-label="Countries">
+                    <For
+                        each=move || matches.get().into_iter().enumerate().take(60)
+                        key=|(i, c)| (*i, c.as_str().to_owned())
+                        children=move |(i, c)| {
+                            view! {
+                                <li
+                                    id=format!("an-country-{}", c.as_str())
+                                    role="option"
+                                    aria-selected=move || (active.get() == i).to_string()
+                                    class:active=move || active.get() == i
+                                    // mousedown, not click: it comes before the input's blur.
+                                    on:mousedown=move |ev| {
+                                        ev.prevent_default();
+                                        choose(c);
+                                    }
+                                >
+                                    <span>{c.name()}</span>
+                                    <span class="muted">{format!("{} +{}", c.as_str(), c.dial_code())}</span>
+                                </li>
+                            }
+                        }
+                    />
+                </ul>
+            </Show>
+        </div>
+    }
+}
+
+/// The number box with its validation line. `check` holds the parse of what is typed.
+#[component]
+pub fn NumberBox(
+    number: RwSignal<String>,
+    check: Memo<Option<Result<PhoneNumber, PhoneParseError>>>,
+) -> impl IntoView {
+    let invalid = move || matches!(check.get(), Some(Err(_)));
+    view! {
+        <div class="field">
+            <label class="field-label" for="an-number">"Number"</label>
+            <input
+                id="an-number"
+                class="input"
+                type="tel"
+                inputmode="tel"
+                autocomplete="off"
+                aria-describedby="an-number-status"
+                aria-invalid=move || invalid().to_string()
+                prop:value=number
+                on:input=move |ev| number.set(event_target_value(&ev))
+            />
+            <p
+                id="an-number-status"
+                class="hint"
+                class:error=invalid
+                class:ok=move || matches!(check.get(), Some(Ok(_)))
+                role="status"
+                aria-live="polite"
+                data-reason=move || match check.get() {
+                    Some(Err(e)) => e.reason.code().to_owned(),
+                    Some(Ok(_)) => "valid".to_owned(),
+                    None => String::new(),
+                }
+            >
+                {move || match check.get() {
+                    None => "Enter the customer's number.".to_owned(),
+                    Some(Ok(n)) => format!("✓ {} · {}", n.international(), n.country().name()),
+                    Some(Err(e)) => e.message(),
+                }}
+            </p>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(query: &str) -> Vec<String> {
+        matching_countries(&CountryCode::all(), query)
+            .iter()
+            .take(3)
+            .map(|c| c.as_str().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn the_picker_finds_countries_by_name_code_and_dial_code() {
+        assert_eq!(codes("india")[0], "IN");
+        assert_eq!(codes("IN")[0], "IN");
+        assert_eq!(codes("+91")[0], "IN");
+        assert_eq!(codes("44")[0], "GB");
+        assert!(codes("zzzz").is_empty());
+    }
+}
