@@ -25,26 +25,34 @@ export LEPTOS_HASH_FILES := false
 # types and breaks the bundle) comes first on PATH, where cargo-leptos looks for it.
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(PATH)
 
-.PHONY: run test bench setup build lint
+.PHONY: run test bench setup setup-e2e build lint
 
 ## Build and serve on the embedded defaults (SQLite, embedded queue, sandbox provider).
 run: build
 	./target/debug/agent-notify serve --print-urls
 
-## Everything CI checks: formatting, lints (native and wasm), the site build, all tests.
-test: setup
+## Everything CI checks: formatting, lints (native and wasm), the site build, the unit,
+## property and API tests, then the browser suite on Debian's Chromium.
+test: setup setup-e2e
 	cargo fmt --all -- --check
 	$(MAKE) --no-print-directory lint
 	cargo leptos build
 	cargo test --workspace --locked
+	cd end2end && npx playwright test
 
 ## Measurements (not tests): release bundle sizes. Numbers go in the README.
 bench: setup end2end/node_modules
 	end2end/bench/wasm-size.sh
 
+# Playwright must never download a browser: it drives Debian's /usr/bin/chromium.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
 end2end/node_modules: end2end/package.json end2end/package-lock.json
 	cd end2end && npm ci --no-audit --no-fund
 	@touch $@
+
+setup-e2e: end2end/node_modules
+	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
 
 build: setup
 	cargo leptos build

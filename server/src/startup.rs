@@ -56,6 +56,18 @@ impl Backends {
         if settings.providers.default != "sandbox" {
             bail!("providers.default: only `sandbox` is available in this build");
         }
+        for origin in &settings.embed.allowed_origins {
+            let valid = origin.split_once("://").is_some_and(|(scheme, host)| {
+                matches!(scheme, "http" | "https")
+                    && !host.is_empty()
+                    && host.chars().all(|c| {
+                        c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')
+                    })
+            });
+            if !valid {
+                bail!("embed.allowed_origins: `{origin}` is not an origin like https://phone.example.com");
+            }
+        }
         let default_country = CountryCode::parse(&settings.phone.default_country)
             .context("phone.default_country must be an ISO 3166 alpha-2 code")?;
         std::fs::create_dir_all(&settings.data_dir).with_context(|| {

@@ -50,7 +50,10 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .method_not_allowed_fallback(error::method_not_allowed);
     Router::new()
         .merge(api)
-        .merge(site::router(&settings.site))
+        .merge(site::router(
+            &settings.site,
+            &settings.embed.allowed_origins,
+        ))
         .fallback_service(
             site::static_files(&settings.site).not_found_service(any(error::not_found)),
         )

@@ -11,11 +11,17 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The routes of this module; unknown non-API paths fall through to the site root.
-pub fn router(site: &SiteSettings) -> Router<AppState> {
+/// The pages may be framed by the site itself and by `embed_origins` only.
+pub fn router(site: &SiteSettings, embed_origins: &[String]) -> Router<AppState> {
     let shell = shell(site);
+    let ancestors = std::iter::once("'self'")
+        .chain(embed_origins.iter().map(String::as_str))
+        .collect::<Vec<_>>();
+    let policy = HeaderValue::from_str(&format!("frame-ancestors {}", ancestors.join(" ")))
+        .unwrap_or_else(|_| HeaderValue::from_static("frame-ancestors 'self'"));
     let page = move || {
-        let shell = shell.clone();
-        async move { html_page(shell) }
+        let (shell, policy) = (shell.clone(), policy.clone());
+        async move { html_page(shell, policy) }
     };
     let pkg = format!("/{}", site.pkg_dir);
     let pkg_files = ServeDir::new(site.root.join(&site.pkg_dir))
@@ -41,11 +47,11 @@ pub fn static_files(site: &SiteSettings) -> ServeDir {
     ServeDir::new(&site.root)
 }
 
-fn html_page(shell: String) -> Response {
+fn html_page(shell: String, frame_policy: HeaderValue) -> Response {
     let mut response = Html(shell).into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert(header::CONTENT_SECURITY_POLICY, frame_policy);
     response
 }
 

@@ -89,3 +89,18 @@ async fn stopping_the_app_is_graceful() {
     let dir = app.stop().await;
     assert!(dir.path().join("notify.db").exists());
 }
+
+#[tokio::test]
+async fn only_the_site_itself_may_frame_the_widget_by_default() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .client
+        .get(format!("{}/widget", app.base))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        r.headers()["content-security-policy"],
+        "frame-ancestors 'self'"
+    );
+}

@@ -1,0 +1,84 @@
+// Starts the real `agent-notify` (built by `cargo leptos build`) with the embedded
+// defaults in a temporary directory, a fast sandbox provider, and a fake CRM that
+// speaks the customer-details lookup. Returns the teardown.
+import { spawn, ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, Server } from "node:http";
+import { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { SECRET } from "./tests/support";
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((ok) => server.close(ok));
+  return port;
+}
+
+/** The fake CRM: call `crm-known` has a customer, `crm-slow` never answers in time. */
+async function fakeCrm(): Promise<[Server, number]> {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://crm");
+    const callId = url.searchParams.get("call_id") ?? "";
+    if (callId.startsWith("crm-slow")) {
+      setTimeout(() => res.end("{}"), 5_000);
+      return;
+    }
+    if (callId.startsWith("crm-known")) {
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ name: "Asha Rao", numbers: ["+919812345678"], fields: { order_id: "A-17" } }));
+      return;
+    }
+    res.statusCode = 404;
+    res.end();
+  });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  return [server, (server.address() as AddressInfo).port];
+}
+
+export default async function globalSetup() {
+  const root = resolve(__dirname, "..");
+  const dir = mkdtempSync(join(tmpdir(), "agent-notify-e2e-"));
+  const port = await freePort();
+  const [crm, crmPort] = await fakeCrm();
+  const child: ChildProcess = spawn(join(root, "target/debug/agent-notify"), ["serve"], {
+    cwd: dir,
+    stdio: ["ignore", "inherit", "inherit"],
+    env: {
+      ...process.env,
+      RUST_LOG: "warn",
+      NOTIFY_CONFIG: join(dir, "none.toml"),
+      NOTIFY_DATA_DIR: dir,
+      NOTIFY_DATABASE__URL: `sqlite://${join(dir, "notify.db")}`,
+      NOTIFY_AUTH__TOKEN_SECRET: SECRET,
+      NOTIFY_PROVIDERS__SANDBOX__SENT_AFTER_MS: "300",
+      NOTIFY_PROVIDERS__SANDBOX__DELIVERED_AFTER_MS: "700",
+      NOTIFY_WORKER__RETRY_BASE_MS: "50",
+      NOTIFY_WORKER__MAX_ATTEMPTS: "2",
+      NOTIFY_CRM__LOOKUP_URL: `http://127.0.0.1:${crmPort}/customer`,
+      NOTIFY_CRM__TIMEOUT_MS: "800",
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: join(root, "target/site"),
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error("agent-notify did not start");
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  process.env.AGENT_NOTIFY_URL = url;
+  return async () => {
+    child.kill("SIGTERM");
+    await new Promise((ok) => child.once("exit", ok));
+    crm.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}

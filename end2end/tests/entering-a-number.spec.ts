@@ -1,0 +1,56 @@
+import { expect, test } from "@playwright/test";
+import { newCallId, numberBox, numberStatus, openWidget } from "./support";
+
+test("the country picker starts on India", async ({ page }) => {
+  await openWidget(page, newCallId());
+  await expect(page.getByRole("combobox", { name: "Country" })).toHaveValue("India (+91)");
+});
+
+test("each invalid number shows its own message", async ({ page }) => {
+  await openWidget(page, newCallId());
+  const cases: Array<[string, string, RegExp]> = [
+    ["hello", "not_a_number", /Enter a phone number using digits/],
+    ["+999 1234 5678", "invalid_country_code", /country code is not recognised/],
+    ["98765", "too_short", /too short for India/],
+    ["9876 5432 1012 3456", "too_long", /too long for India/],
+    ["55555 55555", "invalid", /not a valid phone number for India/],
+  ];
+  for (const [typed, reason, message] of cases) {
+    await numberBox(page).fill(typed);
+    await expect(numberStatus(page)).toHaveAttribute("data-reason", reason);
+    await expect(numberStatus(page)).toHaveText(message);
+  }
+});
+
+test("a valid number is confirmed in international format and Send waits for a template", async ({ page }) => {
+  await openWidget(page, newCallId());
+  await numberBox(page).fill("98765 43210");
+  await expect(numberStatus(page)).toHaveText("✓ +91 98765 43210 · India");
+  await expect(page.getByRole("button", { name: "Send" })).toBeDisabled();
+  await page.getByRole("radio", { name: /Thanks for calling/ }).click();
+  await expect(page.getByRole("button", { name: "Send" })).toBeEnabled();
+  await numberBox(page).fill("98765");
+  await expect(page.getByRole("button", { name: "Send" })).toBeDisabled();
+});
+
+test("an international number switches the country", async ({ page }) => {
+  await openWidget(page, newCallId());
+  await numberBox(page).fill("+44 7400 123456");
+  await expect(page.getByRole("combobox", { name: "Country" })).toHaveValue("United Kingdom (+44)");
+  await expect(numberStatus(page)).toHaveAttribute("data-reason", "valid");
+});
+
+test("the picker is searchable by name and dial code and works from the keyboard", async ({ page }) => {
+  await openWidget(page, newCallId());
+  const picker = page.getByRole("combobox", { name: "Country" });
+  await picker.click();
+  await picker.fill("+49");
+  await expect(page.getByRole("option").first()).toContainText("Germany");
+  await picker.press("Enter");
+  await expect(picker).toHaveValue("Germany (+49)");
+  await picker.click();
+  await picker.fill("ind");
+  await picker.press("ArrowDown");
+  await picker.press("Enter");
+  await expect(picker).toHaveValue("Indonesia (+62)");
+});

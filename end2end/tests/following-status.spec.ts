@@ -1,0 +1,20 @@
+import { expect, test } from "@playwright/test";
+import { newCallId, openWidget } from "./support";
+
+test("Refresh can be used once every 15 seconds and shows the countdown", async ({ page }) => {
+  await page.clock.install();
+  await openWidget(page, newCallId(), { number: "98765 43210" });
+  await page.getByRole("radio", { name: /Thanks for calling/ }).click();
+  await page.getByRole("button", { name: "Send" }).click();
+  const refresh = page.getByTestId("refresh");
+  await expect(refresh).toHaveText("Refresh");
+  await refresh.click();
+  await expect(refresh).toHaveText("Refresh in 15s");
+  await expect(refresh).toBeDisabled();
+  await page.clock.runFor(5_000);
+  await expect(refresh).toHaveText("Refresh in 10s");
+  await expect(refresh).toBeDisabled();
+  await page.clock.runFor(10_000);
+  await expect(refresh).toHaveText("Refresh");
+  await expect(refresh).toBeEnabled();
+});

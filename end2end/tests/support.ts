@@ -1,0 +1,40 @@
+// What the specs share: tokens minted with Node's own HMAC (independently of the
+// server's JWT code), unique call ids, and a look at what the server recorded.
+import { createHmac, randomUUID } from "node:crypto";
+import { expect, Page } from "@playwright/test";
+
+export const SECRET = "e2e-secret-0123456789abcdef";
+
+const b64url = (data: string | Buffer) => Buffer.from(data).toString("base64url");
+
+/** An HS256 agent token for the demo group. */
+export function agentToken(sub = "demo-agent", group = "demo"): string {
+  const header = b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
+  const now = Math.floor(Date.now() / 1000);
+  const claims = b64url(JSON.stringify({ sub, role: "agent", grp: group, iat: now, exp: now + 3600 }));
+  const signature = createHmac("sha256", SECRET).update(`${header}.${claims}`).digest("base64url");
+  return `${header}.${claims}.${signature}`;
+}
+
+/** A call id no other test uses. */
+export const newCallId = (prefix = "call") => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+/** Opens the widget for a call, with extra URL parameters. */
+export async function openWidget(page: Page, callId: string, params: Record<string, string> = {}) {
+  const query = new URLSearchParams({ token: agentToken(), call_id: callId, ...params });
+  await page.goto(`/widget?${query}`);
+  await expect(page.getByRole("tab", { name: "SMS" })).toBeVisible();
+}
+
+/** The messages the server recorded for a call (through the REST API). */
+export async function sentForCall(page: Page, callId: string): Promise<Array<Record<string, unknown>>> {
+  const response = await page.request.get(`/api/v1/notifications?call_id=${callId}`, {
+    headers: { authorization: `Bearer ${agentToken()}` },
+  });
+  expect(response.ok()).toBeTruthy();
+  return response.json();
+}
+
+/** The number box and its status line. */
+export const numberBox = (page: Page) => page.getByLabel("Number", { exact: true });
+export const numberStatus = (page: Page) => page.locator("#an-number-status");
