@@ -40,9 +40,11 @@ test: setup setup-e2e
 	cargo test --workspace --locked
 	cd end2end && npx playwright test
 
-## Measurements (not tests): release bundle sizes. Numbers go in the README.
-bench: setup end2end/node_modules
+## Measurements (not tests): release bundle sizes and widget timings. Numbers go in the README.
+bench: setup setup-e2e
 	end2end/bench/wasm-size.sh
+	env -u RUSTFLAGS cargo build --release --locked -p server --bin agent-notify
+	end2end/bench/widget-load.sh
 
 # Playwright must never download a browser: it drives Debian's /usr/bin/chromium.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1

@@ -27,5 +27,9 @@ pub fn App() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
+    // The page shell paints a placeholder before the wasm arrives; the app replaces it.
+    if let Some(placeholder) = document().get_element_by_id("boot") {
+        placeholder.remove();
+    }
     leptos::mount::mount_to_body(App);
 }

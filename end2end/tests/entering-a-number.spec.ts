@@ -3,6 +3,8 @@ import { newCallId, numberBox, numberStatus, openWidget } from "./support";
 
 test("the country picker starts on India", async ({ page }) => {
   await openWidget(page, newCallId());
+  await expect(page.locator("#boot")).toHaveCount(0);
+  await expect(page.getByRole("heading", { name: "Send a notification" })).toHaveCount(1);
   await expect(page.getByRole("combobox", { name: "Country" })).toHaveValue("India (+91)");
 });
 

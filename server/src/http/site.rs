@@ -71,6 +71,7 @@ fn shell(site: &SiteSettings) -> String {
 </head>
 <body>
 <noscript>Agent Notify needs JavaScript and WebAssembly.</noscript>
+<main id="boot" class="widget boot" aria-busy="true"><h1>Send a notification</h1><p class="hint">Loading…</p></main>
 <script type="module">import init from "{pkg}.js"; init({{ module_or_path: "{pkg}.wasm" }});</script>
 </body>
 </html>

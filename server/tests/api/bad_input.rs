@@ -96,15 +96,8 @@ async fn an_oversize_body_is_413() {
 #[tokio::test]
 async fn unknown_paths_and_methods_answer_in_the_error_shape() {
     let app = TestApp::spawn().await;
-    error_of(
-        app.get("/api/v1/nope", &app.agent)
-            .send()
-            .await
-            .expect("sent"),
-        404,
-        "not_found",
-    )
-    .await;
+    app.get_error("/api/v1/nope", &app.agent, 404, "not_found")
+        .await;
     let r = app
         .client
         .delete(format!("{}/api/v1/notifications", app.base))
@@ -123,29 +116,23 @@ async fn unknown_paths_and_methods_answer_in_the_error_shape() {
 #[tokio::test]
 async fn bad_query_parameters_are_refused() {
     let app = TestApp::spawn().await;
-    error_of(
-        app.get("/api/v1/notifications?limit=abc", &app.agent)
-            .send()
-            .await
-            .expect("sent"),
+    app.get_error(
+        "/api/v1/notifications?limit=abc",
+        &app.agent,
         400,
         "invalid_query",
     )
     .await;
-    error_of(
-        app.get("/api/v1/notifications?limit=0", &app.agent)
-            .send()
-            .await
-            .expect("sent"),
+    app.get_error(
+        "/api/v1/notifications?limit=0",
+        &app.agent,
         422,
         "invalid_limit",
     )
     .await;
-    error_of(
-        app.get("/api/v1/notifications?sort=up", &app.agent)
-            .send()
-            .await
-            .expect("sent"),
+    app.get_error(
+        "/api/v1/notifications?sort=up",
+        &app.agent,
         400,
         "invalid_query",
     )

@@ -4,14 +4,7 @@ use serde_json::{json, Value};
 #[tokio::test]
 async fn countries_default_to_india_and_list_dial_codes() {
     let app = TestApp::spawn().await;
-    let body: Value = app
-        .get("/api/v1/countries", &app.agent)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let body: Value = app.get_json("/api/v1/countries", &app.agent).await;
     assert_eq!(body["default"], "IN");
     let countries = body["countries"].as_array().expect("list");
     assert!(countries.len() > 200);
@@ -82,13 +75,8 @@ async fn an_unknown_country_is_refused_with_the_field_named() {
 async fn an_agent_sees_the_templates_of_their_group_in_the_admins_order() {
     let app = TestApp::spawn().await;
     let list: Vec<Value> = app
-        .get("/api/v1/templates?channel=sms", &app.agent)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+        .get_json("/api/v1/templates?channel=sms", &app.agent)
+        .await;
     let ids: Vec<&str> = list.iter().filter_map(|t| t["id"].as_str()).collect();
     assert_eq!(ids, ["t_sms_thanks", "t_otp", "t_sms_payment"]);
     assert_eq!(list[0]["kind"], "static");
@@ -100,14 +88,7 @@ async fn an_agent_sees_the_templates_of_their_group_in_the_admins_order() {
 #[tokio::test]
 async fn without_a_channel_every_enabled_channel_is_listed() {
     let app = TestApp::spawn().await;
-    let list: Vec<Value> = app
-        .get("/api/v1/templates", &app.agent)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let list: Vec<Value> = app.get_json("/api/v1/templates", &app.agent).await;
     for channel in ["sms", "whatsapp", "rcs"] {
         assert!(
             list.iter().any(|t| t["channel"] == channel),
@@ -119,14 +100,7 @@ async fn without_a_channel_every_enabled_channel_is_listed() {
 #[tokio::test]
 async fn an_agent_of_another_group_sees_none_of_them() {
     let app = TestApp::spawn().await;
-    let list: Vec<Value> = app
-        .get("/api/v1/templates", &app.stranger)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let list: Vec<Value> = app.get_json("/api/v1/templates", &app.stranger).await;
     assert!(list.is_empty());
 }
 

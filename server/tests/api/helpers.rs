@@ -104,6 +104,22 @@ impl TestApp {
             .bearer_auth(token)
     }
 
+    /// GETs `path` as `token` and reads the JSON answer.
+    pub async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str, token: &str) -> T {
+        let response = self.get(path, token).send().await.expect("request sent");
+        response.json().await.expect("a JSON answer")
+    }
+
+    /// GETs `path` as `token` and expects an error with `status` and `code`.
+    pub async fn get_error(&self, path: &str, token: &str, status: u16, code: &str) -> Value {
+        error_of(
+            self.get(path, token).send().await.expect("request sent"),
+            status,
+            code,
+        )
+        .await
+    }
+
     pub fn post(&self, path: &str, token: &str) -> RequestBuilder {
         self.client
             .post(format!("{}{path}", self.base))

@@ -52,13 +52,8 @@ async fn twenty_concurrent_sends_with_one_key_make_one_message() {
         "one message recorded"
     );
     let comments: Vec<Value> = app
-        .get("/api/v1/calls/c-burst/comments", &app.agent)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+        .get_json("/api/v1/calls/c-burst/comments", &app.agent)
+        .await;
     assert_eq!(comments.len(), 1, "one comment");
 }
 

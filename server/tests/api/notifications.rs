@@ -69,13 +69,8 @@ async fn every_field_problem_is_reported_and_nothing_is_sent() {
     );
     assert_eq!(fields["fields.order_id"], "required");
     let list: Vec<Value> = app
-        .get("/api/v1/notifications?call_id=c-bad", &app.agent)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+        .get_json("/api/v1/notifications?call_id=c-bad", &app.agent)
+        .await;
     assert!(list.is_empty());
 }
 
@@ -132,13 +127,8 @@ async fn each_send_adds_a_comment_naming_the_uuid_channel_and_template() {
     let first = app.send_ok(&static_sms("call-7")).await;
     let second = app.send_ok(&json!({"to": "+919876543210", "channel": "rcs", "template_id": "t_rcs_welcome", "call_id": "call-7"})).await;
     let comments: Vec<Value> = app
-        .get("/api/v1/calls/call-7/comments", &app.colleague)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+        .get_json("/api/v1/calls/call-7/comments", &app.colleague)
+        .await;
     assert_eq!(comments.len(), 2);
     assert_eq!(
         comments[0]["text"],
@@ -151,13 +141,8 @@ async fn each_send_adds_a_comment_naming_the_uuid_channel_and_template() {
     assert_eq!(comments[0]["author"], "demo-agent");
     assert_eq!(comments[1]["notification_uuid"], second.as_str());
     let outsiders: Vec<Value> = app
-        .get("/api/v1/calls/call-7/comments", &app.stranger)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+        .get_json("/api/v1/calls/call-7/comments", &app.stranger)
+        .await;
     assert!(
         outsiders.is_empty(),
         "another group does not see the call's comments"
@@ -244,33 +229,16 @@ async fn the_list_is_newest_first_filtered_by_call_and_limited() {
     let b = app.send_ok(&static_sms("call-a")).await;
     let c = app.send_ok(&static_sms("call-b")).await;
     let list: Vec<Value> = app
-        .get("/api/v1/notifications?call_id=call-a", &app.agent)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+        .get_json("/api/v1/notifications?call_id=call-a", &app.agent)
+        .await;
     let uuids: Vec<&str> = list.iter().filter_map(|n| n["uuid"].as_str()).collect();
     assert_eq!(uuids, [b.as_str(), a.as_str()]);
     let list: Vec<Value> = app
-        .get("/api/v1/notifications?limit=1", &app.agent)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+        .get_json("/api/v1/notifications?limit=1", &app.agent)
+        .await;
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["uuid"], c.as_str());
-    let theirs: Vec<Value> = app
-        .get("/api/v1/notifications", &app.colleague)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let theirs: Vec<Value> = app.get_json("/api/v1/notifications", &app.colleague).await;
     assert!(theirs.is_empty());
 }
 

@@ -12,13 +12,8 @@ async fn a_message_accepted_before_a_restart_is_delivered_after_it() {
     let app = TestApp::spawn_in(dir, WorkerMode::InProcess).await;
     app.wait_for_status(&uuid, "delivered").await;
     let comments: Vec<serde_json::Value> = app
-        .get("/api/v1/calls/c-restart/comments", &app.agent)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+        .get_json("/api/v1/calls/c-restart/comments", &app.agent)
+        .await;
     assert_eq!(
         comments.len(),
         1,

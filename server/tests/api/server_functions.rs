@@ -19,13 +19,8 @@ async fn the_widgets_server_function_lists_the_same_templates_as_rest() {
     let (status, body) = call(&app, &[("token", &app.agent), ("channel", "whatsapp")]).await;
     assert_eq!(status, 200);
     let rest: Value = app
-        .get("/api/v1/templates?channel=whatsapp", &app.agent)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+        .get_json("/api/v1/templates?channel=whatsapp", &app.agent)
+        .await;
     assert_eq!(body, rest);
 }
 
