@@ -4,7 +4,8 @@
 
 use super::status::StatusRecorder;
 use super::{
-    now, Delivery, Job, OutboundMessage, ProviderError, ServiceError, Services, StatusUpdate,
+    now, Applied, Delivery, Job, OutboundMessage, ProviderError, ServiceError, Services,
+    StatusUpdate,
 };
 use crate::domain::{FailureReason, NotificationStatus};
 use std::time::Duration;
@@ -68,7 +69,12 @@ pub async fn deliver(
         )),
         error: None,
     };
-    recorder.record(job.uuid, &sending).await?;
+    // Moving to `sending` is the claim: a first attempt that finds the message already
+    // claimed is a duplicate job (another worker has it), not a retry, and stops here.
+    let claimed = recorder.record(job.uuid, &sending).await?;
+    if matches!(claimed, Applied::Ignored(_)) && delivery.attempt == 1 {
+        return Ok(Outcome::Done);
+    }
     let message = OutboundMessage {
         uuid: record.uuid,
         channel: record.channel,

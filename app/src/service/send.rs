@@ -242,7 +242,12 @@ async fn record_and_enqueue(
     accepted: &Accepted,
 ) -> Result<(), ServiceError> {
     let uuid = Uuid::parse_str(&accepted.uuid).map_err(|e| ServiceError::Internal(e.into()))?;
-    let created_at = now();
+    // The time of the response (the first attempt's, when a retry took its claim over).
+    let created_at = time::OffsetDateTime::parse(
+        &accepted.created_at,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap_or_else(|_| now());
     let record = NotificationRecord {
         uuid,
         channel: checked.request.channel,
