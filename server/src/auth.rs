@@ -19,6 +19,8 @@ struct Claims {
     role: Role,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     grp: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sid: Option<String>,
     exp: u64,
     #[serde(default)]
     iat: u64,
@@ -52,6 +54,7 @@ impl JwtAuth {
             sub: caller.id.to_string(),
             role: caller.role,
             grp: caller.group.as_ref().map(ToString::to_string),
+            sid: caller.session.clone(),
             exp: now + ttl.as_secs(),
             iat: now,
         };
@@ -85,7 +88,12 @@ impl Authenticator for JwtAuth {
             id,
             role: claims.role,
             group,
+            session: claims.sid,
         })
+    }
+
+    fn issue(&self, caller: &Caller, ttl: Duration) -> Result<String, ServiceError> {
+        self.mint(caller, ttl).map_err(ServiceError::Internal)
     }
 }
 
@@ -138,11 +146,10 @@ mod tests {
     }
 
     fn agent() -> Caller {
-        Caller {
-            id: UserId::parse("demo-agent").expect("id"),
-            role: Role::Agent,
-            group: Some(GroupId::parse("demo").expect("group")),
-        }
+        Caller::agent(
+            UserId::parse("demo-agent").expect("id"),
+            GroupId::parse("demo").expect("group"),
+        )
     }
 
     #[test]
@@ -171,6 +178,7 @@ mod tests {
             sub: "a".into(),
             role: Role::Admin,
             grp: None,
+            sid: None,
             exp: 1_000,
             iat: 0,
         };

@@ -5,7 +5,7 @@ use crate::config::Settings;
 use crate::startup::{run_worker, Application, Backends, WorkerMode};
 use anyhow::Context;
 use app::domain::{GroupId, UserId};
-use app::service::{Caller, Role};
+use app::service::Caller;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -38,11 +38,31 @@ pub enum Command {
     Worker,
     /// Create or update the database schema, then exit.
     Migrate,
+    /// Manage admin accounts.
+    Admin {
+        /// What to do.
+        #[command(subcommand)]
+        action: AdminAction,
+    },
     /// Mint a bearer token.
     Token {
         /// Whose token.
         #[command(subcommand)]
         role: TokenRole,
+    },
+}
+
+/// Admin account actions.
+#[derive(Debug, Subcommand)]
+pub enum AdminAction {
+    /// Create an admin, or set a new password for an existing one.
+    Create {
+        /// The admin's id.
+        #[arg(long)]
+        id: String,
+        /// Read the password from standard input (default: generate one and print it).
+        #[arg(long)]
+        password_stdin: bool,
     },
 }
 
@@ -103,24 +123,41 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("The database schema is up to date.");
             Ok(())
         }
+        Command::Admin {
+            action: AdminAction::Create { id, password_stdin },
+        } => {
+            let backends = Backends::build(&settings).await?;
+            let (password, generated) = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .context("reading the password")?;
+                (line.trim_end_matches(['\r', '\n']).to_owned(), false)
+            } else {
+                (crate::startup::random_password(), true)
+            };
+            app::service::accounts::set_admin_password(&backends.services, &id, &password)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.public_message()))?;
+            if generated {
+                println!("Admin `{id}` can now sign in with the password: {password}");
+            } else {
+                println!("Admin `{id}` can now sign in.");
+            }
+            Ok(())
+        }
         Command::Token { role } => {
             let (caller, ttl) = match role {
                 TokenRole::Agent { id, group, ttl } => (
-                    Caller {
-                        id: UserId::parse(&id).context("--id")?,
-                        role: Role::Agent,
-                        group: Some(GroupId::parse(&group).context("--group")?),
-                    },
+                    Caller::agent(
+                        UserId::parse(&id).context("--id")?,
+                        GroupId::parse(&group).context("--group")?,
+                    ),
                     ttl,
                 ),
-                TokenRole::Admin { id, ttl } => (
-                    Caller {
-                        id: UserId::parse(&id).context("--id")?,
-                        role: Role::Admin,
-                        group: None,
-                    },
-                    ttl,
-                ),
+                TokenRole::Admin { id, ttl } => {
+                    (Caller::admin(UserId::parse(&id).context("--id")?), ttl)
+                }
             };
             let auth = JwtAuth::new(&token_secret(&settings)?);
             let ttl = Duration::from_secs(ttl.unwrap_or(settings.auth.token_ttl_secs));
@@ -134,16 +171,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 fn print_demo_urls(settings: &Settings, addr: std::net::SocketAddr) -> anyhow::Result<()> {
     let auth = JwtAuth::new(&token_secret(settings)?);
     let ttl = Duration::from_secs(settings.auth.token_ttl_secs);
-    let agent = Caller {
-        id: UserId::parse(crate::store::seed::DEMO_AGENT)?,
-        role: Role::Agent,
-        group: Some(GroupId::parse(crate::store::seed::DEMO_GROUP)?),
-    };
-    let admin = Caller {
-        id: UserId::parse("admin")?,
-        role: Role::Admin,
-        group: None,
-    };
+    let agent = Caller::agent(
+        UserId::parse(crate::store::seed::DEMO_AGENT)?,
+        GroupId::parse(crate::store::seed::DEMO_GROUP)?,
+    );
+    let admin = Caller::admin(UserId::parse("admin")?);
     let agent_token = auth.mint(&agent, ttl)?;
     let base = format!("http://{addr}");
     println!();

@@ -50,6 +50,8 @@ pub struct SiteSettings {
     pub pkg_dir: String,
     /// The base name of the wasm, js and css files (`LEPTOS_OUTPUT_NAME`).
     pub output_name: String,
+    /// The public base URL providers reach (webhook URLs); default `http://<addr>`.
+    pub public_url: Option<String>,
 }
 
 /// The config store.
@@ -112,6 +114,8 @@ pub struct AuthSettings {
     pub token_secret: Option<SecretString>,
     /// Lifetime of tokens minted by `agent-notify token`, in seconds.
     pub token_ttl_secs: u64,
+    /// The first admin's password on an empty database (unset: a random one, printed once).
+    pub initial_admin_password: Option<SecretString>,
 }
 
 /// The customer-details lookup.
@@ -196,6 +200,7 @@ impl Default for SiteSettings {
             root: PathBuf::from("target/site"),
             pkg_dir: "pkg".into(),
             output_name: "agent-notify".into(),
+            public_url: None,
         }
     }
 }
@@ -251,6 +256,7 @@ impl Default for AuthSettings {
         Self {
             token_secret: None,
             token_ttl_secs: 12 * 3600,
+            initial_admin_password: None,
         }
     }
 }

@@ -14,7 +14,7 @@ use crate::worker;
 use anyhow::{bail, Context};
 use app::domain::CountryCode;
 use app::service::status::StatusRecorder;
-use app::service::{CustomerLookup, Providers, ServiceSettings, Services};
+use app::service::{accounts, CustomerLookup, Providers, ServiceSettings, Services};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -112,6 +112,8 @@ impl Backends {
         let services = Services {
             auth: auth.clone(),
             config: store.clone(),
+            admin: store.clone(),
+            accounts: store.clone(),
             status: store.clone(),
             idempotency: store.clone(),
             comments: store,
@@ -127,12 +129,43 @@ impl Backends {
                 ..ServiceSettings::default()
             },
         };
+        ensure_an_admin(&services, settings).await?;
         Ok(Self {
             services,
             recorder,
             auth,
         })
     }
+}
+
+/// On an empty database, creates the admin `admin` with the configured initial password
+/// or a random one, printed once (never a fixed default).
+async fn ensure_an_admin(services: &Services, settings: &Settings) -> anyhow::Result<()> {
+    use secrecy::ExposeSecret;
+    if accounts::has_admins(services).await? {
+        return Ok(());
+    }
+    let (password, generated) = match &settings.auth.initial_admin_password {
+        Some(p) => (p.expose_secret().to_owned(), false),
+        None => (random_password(), true),
+    };
+    accounts::set_admin_password(services, "admin", &password).await?;
+    if generated {
+        println!();
+        println!("  First run: created the admin account `admin` with this one-time password:");
+        println!();
+        println!("      {password}");
+        println!();
+        println!("  Keep it safe (it is not shown again); `agent-notify admin create --id admin` sets a new one.");
+        println!();
+    }
+    Ok(())
+}
+
+/// 20 random letters and digits.
+pub fn random_password() -> String {
+    use rand::distr::{Alphanumeric, SampleString};
+    Alphanumeric.sample_string(&mut rand::rng(), 20)
 }
 
 /// A running server (and, unless disabled, its worker).
@@ -160,9 +193,14 @@ impl Application {
                 shutdown.clone(),
             ))
         });
+        let public_url = match &settings.site.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", listener.local_addr()?),
+        };
         let router = http::router(
             AppState {
                 services: backends.services,
+                public_url,
             },
             settings,
         );

@@ -3,6 +3,7 @@
 //! Nothing here does I/O or depends on tokio, sqlx, axum or the other server crates;
 //! the wasm build proves it.
 
+pub mod admin;
 pub mod channel;
 pub mod country;
 mod country_names;
@@ -13,6 +14,7 @@ pub mod sms;
 pub mod status;
 pub mod template;
 
+pub use admin::*;
 pub use channel::Channel;
 pub use country::{Country, CountryCode, CountryList};
 pub use ids::{CallId, GroupId, IdError, IdempotencyKey, TemplateId, UserId};

@@ -23,9 +23,31 @@ pub struct Caller {
     pub role: Role,
     /// The agent's group (`grp`); admins have none.
     pub group: Option<GroupId>,
+    /// The sign-in session the token belongs to (`sid`), for tokens issued by sign-in.
+    pub session: Option<String>,
 }
 
 impl Caller {
+    /// An agent of `group`.
+    pub fn agent(id: UserId, group: GroupId) -> Self {
+        Self {
+            id,
+            role: Role::Agent,
+            group: Some(group),
+            session: None,
+        }
+    }
+
+    /// An admin.
+    pub fn admin(id: UserId) -> Self {
+        Self {
+            id,
+            role: Role::Admin,
+            group: None,
+            session: None,
+        }
+    }
+
     /// The caller's group, or 403 when the caller is not an agent with a group.
     pub fn agent_group(&self) -> Result<&GroupId, ServiceError> {
         match (&self.role, &self.group) {
@@ -55,8 +77,10 @@ impl Caller {
     }
 }
 
-/// Checks bearer tokens (port: the server implements it with HS256 JWTs).
+/// Checks and issues bearer tokens (port: the server implements it with HS256 JWTs).
 pub trait Authenticator: Send + Sync {
     /// The caller a token proves, or 401.
     fn verify(&self, token: &str) -> Result<Caller, ServiceError>;
+    /// A token proving `caller`, valid for `ttl`.
+    fn issue(&self, caller: &Caller, ttl: std::time::Duration) -> Result<String, ServiceError>;
 }

@@ -3,6 +3,8 @@
 //! REST handlers and server functions both call these functions, so the two paths
 //! behave identically. Each use case takes [`Services`] and a verified [`Caller`].
 
+pub mod accounts;
+pub mod admin;
 pub mod auth;
 pub mod catalog;
 pub mod delivery;
@@ -81,6 +83,10 @@ pub struct Services {
     pub auth: Arc<dyn Authenticator>,
     /// Templates and group mappings.
     pub config: Arc<dyn ConfigStore>,
+    /// The admin's settings and the audit log.
+    pub admin: Arc<dyn admin::AdminStore>,
+    /// Admin accounts and sessions.
+    pub accounts: Arc<dyn accounts::AdminAccounts>,
     /// Message status and history.
     pub status: Arc<dyn StatusStore>,
     /// Idempotency keys.

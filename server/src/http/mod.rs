@@ -1,6 +1,7 @@
 //! The HTTP surface: REST handlers (one module per resource, each with its router),
 //! server functions, the pages, health — and the layers every request passes.
 
+pub mod admin;
 pub mod agent;
 pub mod error;
 pub mod extract;
@@ -26,6 +27,8 @@ use tower_http::trace::TraceLayer;
 pub struct AppState {
     /// The use cases' adapters.
     pub services: Services,
+    /// The server's public base URL (for the webhook URLs shown to admins).
+    pub public_url: String,
 }
 
 /// The whole application's router.
@@ -43,6 +46,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
     });
     let api = Router::new()
         .merge(agent::router())
+        .merge(admin::router())
         .merge(notifications::router())
         .merge(health::router())
         .route("/api/fn/{*name}", server_fns)

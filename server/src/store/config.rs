@@ -57,7 +57,7 @@ impl ConfigStore for SqliteStore {
     }
 }
 
-fn template_from_row(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<Template> {
+pub(super) fn template_from_row(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<Template> {
     let id: String = row.get("id");
     let fields: Vec<TemplateField> = serde_json::from_str(row.get("fields"))
         .with_context(|| format!("fields of template {id}"))?;

@@ -1,6 +1,8 @@
 //! SQL adapters for the config, status, idempotency and comment ports (SQLite for the
 //! embedded default), the demo seed, and SQL error mapping.
 
+mod accounts;
+mod admin;
 mod comments;
 mod config;
 mod idempotency;
@@ -74,7 +76,12 @@ pub fn store_error(e: sqlx::Error) -> StoreError {
         | sqlx::Error::PoolClosed
         | sqlx::Error::Io(_)
         | sqlx::Error::Tls(_) => StoreError::Unavailable(e.into()),
-        sqlx::Error::Database(ref db) if db.is_unique_violation() => {
+        // Uniqueness, CHECK (e.g. five templates per channel) and reference rules.
+        sqlx::Error::Database(ref db)
+            if db.is_unique_violation()
+                || db.is_check_violation()
+                || db.is_foreign_key_violation() =>
+        {
             StoreError::Conflict(db.message().to_owned())
         }
         other => StoreError::Internal(other.into()),

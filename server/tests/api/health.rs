@@ -55,6 +55,13 @@ async fn the_openapi_document_describes_every_public_endpoint() {
         ("/api/v1/calls/{call_id}/comments", "get"),
         ("/healthz", "get"),
         ("/readyz", "get"),
+        ("/api/v1/admin/login", "post"),
+        ("/api/v1/admin/templates", "post"),
+        ("/api/v1/admin/templates/{id}", "delete"),
+        ("/api/v1/admin/groups/{id}/notification-types", "put"),
+        ("/api/v1/admin/agents/{id}", "put"),
+        ("/api/v1/admin/providers", "post"),
+        ("/api/v1/admin/audit", "get"),
     ];
     for (path, method) in expected {
         assert!(

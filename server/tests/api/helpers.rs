@@ -13,6 +13,8 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 const SECRET: &str = "test-secret-0123456789abcdef";
+/// The first admin's password in tests.
+pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
 
 /// A running app and tokens for its users.
 pub struct TestApp {
@@ -41,6 +43,7 @@ pub fn test_settings(dir: &Path) -> Settings {
     s.site.addr = "127.0.0.1:0".parse().expect("address");
     s.site.root = dir.join("site");
     s.auth.token_secret = Some(SecretString::from(SECRET.to_owned()));
+    s.auth.initial_admin_password = Some(SecretString::from(ADMIN_PASSWORD.to_owned()));
     s.providers.sandbox.sent_after_ms = 50;
     s.providers.sandbox.delivered_after_ms = 100;
     s.worker.retry_base_ms = 20;
@@ -53,6 +56,7 @@ fn token(id: &str, role: Role, group: Option<&str>) -> String {
         id: UserId::parse(id).expect("id"),
         role,
         group: group.map(|g| GroupId::parse(g).expect("group")),
+        session: None,
     };
     JwtAuth::new(&SecretString::from(SECRET.to_owned()))
         .mint(&caller, Duration::from_secs(600))

@@ -1,6 +1,7 @@
 //! Black-box tests: each starts the real application on port 0 with a throwaway data
 //! directory (real SQLite, the embedded queue, the sandbox provider) and talks HTTP.
 
+mod admin;
 mod bad_input;
 mod catalog;
 mod health;

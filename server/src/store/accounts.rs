@@ -1,0 +1,83 @@
+//! The admin-accounts port on SQLite.
+
+use super::{store_error, to_ms, SqliteStore};
+use app::service::accounts::AdminAccounts;
+use app::service::{now, StoreResult};
+use async_trait::async_trait;
+use sqlx::Row;
+use time::OffsetDateTime;
+
+#[async_trait]
+impl AdminAccounts for SqliteStore {
+    async fn password_hash(&self, id: &str) -> StoreResult<Option<String>> {
+        let row = sqlx::query("SELECT password_hash FROM admins WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(row.map(|r| r.get("password_hash")))
+    }
+
+    async fn upsert_admin(&self, id: &str, password_hash: &str) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO admins (id, password_hash, created_at) VALUES (?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET password_hash = excluded.password_hash",
+        )
+        .bind(id)
+        .bind(password_hash)
+        .bind(to_ms(now()))
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn admin_count(&self) -> StoreResult<u64> {
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM admins")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(store_error)?
+            .get("n");
+        Ok(u64::try_from(n).unwrap_or_default())
+    }
+
+    async fn open_session(
+        &self,
+        session: &str,
+        admin: &str,
+        expires_at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO admin_sessions (id, admin_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(session)
+        .bind(admin)
+        .bind(to_ms(now()))
+        .bind(to_ms(expires_at))
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn session_active(&self, session: &str) -> StoreResult<bool> {
+        let row = sqlx::query(
+            "SELECT 1 FROM admin_sessions WHERE id = ? AND revoked = 0 AND expires_at > ?",
+        )
+        .bind(session)
+        .bind(to_ms(now()))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(row.is_some())
+    }
+
+    async fn close_session(&self, session: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE admin_sessions SET revoked = 1 WHERE id = ?")
+            .bind(session)
+            .execute(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,476 @@
+//! The admin port on SQLite. Each change runs in one `BEGIN IMMEDIATE` transaction
+//! together with its audit entry, so concurrent saves serialise and nothing is changed
+//! without being recorded.
+
+use super::config::template_from_row;
+use super::{from_ms, store_error, to_ms, SqliteStore};
+use anyhow::Context;
+use app::domain::{
+    Agent, AuditEntry, Channel, ChannelMapping, Group, GroupId, NotificationTypes, ProviderAccount,
+    Template, TemplateId, UserId,
+};
+use app::service::admin::{AdminStore, AuditFilter, AuditRecord, StoredProviderAccount};
+use app::service::{now, rfc3339, StoreResult};
+use async_trait::async_trait;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, Sqlite, Transaction};
+
+type Tx = Transaction<'static, Sqlite>;
+
+impl SqliteStore {
+    async fn write(&self) -> StoreResult<Tx> {
+        self.pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(store_error)
+    }
+}
+
+/// Writes the audit entry and commits.
+async fn commit_with(mut tx: Tx, audit: &AuditRecord) -> StoreResult<()> {
+    let text = |v: &Option<serde_json::Value>| v.as_ref().map(ToString::to_string);
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(to_ms(now()))
+    .bind(&audit.actor)
+    .bind(audit.action)
+    .bind(audit.entity)
+    .bind(&audit.entity_id)
+    .bind(text(&audit.before))
+    .bind(text(&audit.after))
+    .execute(&mut *tx)
+    .await
+    .map_err(store_error)?;
+    tx.commit().await.map_err(store_error)
+}
+
+/// Fails with "not found" when an update or delete touched no row.
+fn touched(result: sqlx::sqlite::SqliteQueryResult, what: &str) -> StoreResult<()> {
+    if result.rows_affected() == 0 {
+        return Err(app::service::StoreError::Conflict(format!(
+            "{what} no longer exists"
+        )));
+    }
+    Ok(())
+}
+
+fn group_from_row(row: &SqliteRow) -> anyhow::Result<Group> {
+    Ok(Group {
+        id: GroupId::parse(row.get("id"))?,
+        name: row.get("name"),
+    })
+}
+
+fn agent_from_row(row: &SqliteRow) -> anyhow::Result<Agent> {
+    Ok(Agent {
+        id: UserId::parse(row.get("id"))?,
+        name: row.get("name"),
+        group_id: GroupId::parse(row.get("group_id"))?,
+    })
+}
+
+fn account_from_row(row: &SqliteRow) -> anyhow::Result<StoredProviderAccount> {
+    let credentials: std::collections::BTreeMap<String, String> =
+        serde_json::from_str(row.get("credentials"))?;
+    Ok(StoredProviderAccount {
+        account: ProviderAccount {
+            id: row.get("id"),
+            channel: row.get::<String, _>("channel").parse().context("channel")?,
+            provider: row.get("provider"),
+            display_name: row.get("display_name"),
+            sender: row.get("sender"),
+            credentials_set: credentials.keys().cloned().collect(),
+            default: row.get::<i64, _>("is_default") == 1,
+            webhook_url: row.get("webhook_url"),
+        },
+        credentials,
+    })
+}
+
+#[async_trait]
+impl AdminStore for SqliteStore {
+    async fn templates(&self, channel: Option<Channel>) -> StoreResult<Vec<Template>> {
+        let rows = sqlx::query(
+            "SELECT id, name, channel, body, fields, language, provider_ref FROM templates
+             WHERE (?1 IS NULL OR channel = ?1) ORDER BY channel, name",
+        )
+        .bind(channel.map(Channel::as_str))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(rows
+            .iter()
+            .map(template_from_row)
+            .collect::<anyhow::Result<_>>()?)
+    }
+
+    async fn template(&self, id: &TemplateId) -> StoreResult<Option<Template>> {
+        let row = sqlx::query("SELECT id, name, channel, body, fields, language, provider_ref FROM templates WHERE id = ?")
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(row.as_ref().map(template_from_row).transpose()?)
+    }
+
+    async fn save_template(
+        &self,
+        t: &Template,
+        create: bool,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        let fields = serde_json::to_string(&t.fields).map_err(anyhow::Error::from)?;
+        let provider_ref = serde_json::to_string(&t.provider_ref).map_err(anyhow::Error::from)?;
+        let at = to_ms(now());
+        let result = if create {
+            sqlx::query(
+                "INSERT INTO templates (id, name, channel, body, fields, language, provider_ref, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(t.id.as_str())
+            .bind(&t.name)
+            .bind(t.channel.as_str())
+            .bind(&t.body)
+            .bind(fields)
+            .bind(&t.language)
+            .bind(provider_ref)
+            .bind(at)
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+        } else {
+            sqlx::query(
+                "UPDATE templates SET name = ?, channel = ?, body = ?, fields = ?, language = ?, provider_ref = ?,
+                 updated_at = ? WHERE id = ?",
+            )
+            .bind(&t.name)
+            .bind(t.channel.as_str())
+            .bind(&t.body)
+            .bind(fields)
+            .bind(&t.language)
+            .bind(provider_ref)
+            .bind(at)
+            .bind(t.id.as_str())
+            .execute(&mut *tx)
+            .await
+        };
+        touched(result.map_err(store_error)?, "the template")?;
+        commit_with(tx, audit).await
+    }
+
+    async fn delete_template(&self, id: &TemplateId, audit: &AuditRecord) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        // Mappings go with the template (ON DELETE CASCADE).
+        let result = sqlx::query("DELETE FROM templates WHERE id = ?")
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await;
+        touched(result.map_err(store_error)?, "the template")?;
+        commit_with(tx, audit).await
+    }
+
+    async fn template_users(&self, id: &TemplateId) -> StoreResult<Vec<GroupId>> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT group_id FROM group_templates WHERE template_id = ? ORDER BY group_id",
+        )
+        .bind(id.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(rows
+            .iter()
+            .map(|r| GroupId::parse(r.get("group_id")))
+            .collect::<Result<_, _>>()
+            .map_err(anyhow::Error::from)?)
+    }
+
+    async fn groups(&self) -> StoreResult<Vec<Group>> {
+        let rows = sqlx::query("SELECT id, name FROM agent_groups ORDER BY name")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(rows
+            .iter()
+            .map(group_from_row)
+            .collect::<anyhow::Result<_>>()?)
+    }
+
+    async fn group(&self, id: &GroupId) -> StoreResult<Option<Group>> {
+        let row = sqlx::query("SELECT id, name FROM agent_groups WHERE id = ?")
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(row.as_ref().map(group_from_row).transpose()?)
+    }
+
+    async fn save_group(
+        &self,
+        group: &Group,
+        create: bool,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        let result = if create {
+            sqlx::query("INSERT INTO agent_groups (id, name, created_at) VALUES (?, ?, ?)")
+                .bind(group.id.as_str())
+                .bind(&group.name)
+                .bind(to_ms(now()))
+                .execute(&mut *tx)
+                .await
+        } else {
+            sqlx::query("UPDATE agent_groups SET name = ? WHERE id = ?")
+                .bind(&group.name)
+                .bind(group.id.as_str())
+                .execute(&mut *tx)
+                .await
+        };
+        touched(result.map_err(store_error)?, "the group")?;
+        commit_with(tx, audit).await
+    }
+
+    async fn delete_group(&self, id: &GroupId, audit: &AuditRecord) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        // Agents reference their group without cascade: deleting one with agents fails here.
+        let result = sqlx::query("DELETE FROM agent_groups WHERE id = ?")
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await;
+        touched(result.map_err(store_error)?, "the group")?;
+        commit_with(tx, audit).await
+    }
+
+    async fn notification_types(&self, id: &GroupId) -> StoreResult<NotificationTypes> {
+        let mut types = NotificationTypes::default();
+        let channels =
+            sqlx::query("SELECT channel, enabled FROM group_channels WHERE group_id = ?")
+                .bind(id.as_str())
+                .fetch_all(&self.pool)
+                .await
+                .map_err(store_error)?;
+        for row in &channels {
+            if let Ok(channel) = row.get::<String, _>("channel").parse::<Channel>() {
+                types.get_mut(channel).enabled = row.get::<i64, _>("enabled") == 1;
+            }
+        }
+        let mapped = sqlx::query(
+            "SELECT channel, template_id FROM group_templates WHERE group_id = ? ORDER BY position",
+        )
+        .bind(id.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        for row in &mapped {
+            if let Ok(channel) = row.get::<String, _>("channel").parse::<Channel>() {
+                let template =
+                    TemplateId::parse(row.get("template_id")).map_err(anyhow::Error::from)?;
+                types.get_mut(channel).templates.push(template);
+            }
+        }
+        Ok(types)
+    }
+
+    async fn save_notification_types(
+        &self,
+        id: &GroupId,
+        types: &NotificationTypes,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM group_templates WHERE group_id = ?")
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        for channel in Channel::ALL {
+            let ChannelMapping { enabled, templates } = types.get(channel);
+            sqlx::query(
+                "INSERT INTO group_channels (group_id, channel, enabled) VALUES (?, ?, ?)
+                 ON CONFLICT (group_id, channel) DO UPDATE SET enabled = excluded.enabled",
+            )
+            .bind(id.as_str())
+            .bind(channel.as_str())
+            .bind(i64::from(*enabled))
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
+            // Positions 1..=5 are all the table accepts (CHECK + primary key).
+            for (position, template) in (1i64..).zip(templates) {
+                sqlx::query("INSERT INTO group_templates (group_id, channel, position, template_id) VALUES (?, ?, ?, ?)")
+                    .bind(id.as_str())
+                    .bind(channel.as_str())
+                    .bind(position)
+                    .bind(template.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(store_error)?;
+            }
+        }
+        commit_with(tx, audit).await
+    }
+
+    async fn agents(&self) -> StoreResult<Vec<Agent>> {
+        let rows = sqlx::query("SELECT id, name, group_id FROM agents ORDER BY name, id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(rows
+            .iter()
+            .map(agent_from_row)
+            .collect::<anyhow::Result<_>>()?)
+    }
+
+    async fn agent(&self, id: &str) -> StoreResult<Option<Agent>> {
+        let row = sqlx::query("SELECT id, name, group_id FROM agents WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(row.as_ref().map(agent_from_row).transpose()?)
+    }
+
+    async fn save_agent(
+        &self,
+        agent: &Agent,
+        create: bool,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        let result = if create {
+            sqlx::query("INSERT INTO agents (id, name, group_id) VALUES (?, ?, ?)")
+                .bind(agent.id.as_str())
+                .bind(&agent.name)
+                .bind(agent.group_id.as_str())
+                .execute(&mut *tx)
+                .await
+        } else {
+            sqlx::query("UPDATE agents SET name = ?, group_id = ? WHERE id = ?")
+                .bind(&agent.name)
+                .bind(agent.group_id.as_str())
+                .bind(agent.id.as_str())
+                .execute(&mut *tx)
+                .await
+        };
+        touched(result.map_err(store_error)?, "the agent")?;
+        commit_with(tx, audit).await
+    }
+
+    async fn delete_agent(&self, id: &str, audit: &AuditRecord) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        let result = sqlx::query("DELETE FROM agents WHERE id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await;
+        touched(result.map_err(store_error)?, "the agent")?;
+        commit_with(tx, audit).await
+    }
+
+    async fn provider_accounts(&self) -> StoreResult<Vec<StoredProviderAccount>> {
+        let rows = sqlx::query("SELECT * FROM provider_accounts ORDER BY channel, display_name")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(rows
+            .iter()
+            .map(account_from_row)
+            .collect::<anyhow::Result<_>>()?)
+    }
+
+    async fn save_provider_account(
+        &self,
+        stored: &StoredProviderAccount,
+        create: bool,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        let a = &stored.account;
+        let mut tx = self.write().await?;
+        if a.default {
+            sqlx::query(
+                "UPDATE provider_accounts SET is_default = 0 WHERE channel = ? AND id <> ?",
+            )
+            .bind(a.channel.as_str())
+            .bind(&a.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        }
+        let credentials =
+            serde_json::to_string(&stored.credentials).map_err(anyhow::Error::from)?;
+        let at = to_ms(now());
+        let result = if create {
+            sqlx::query(
+                "INSERT INTO provider_accounts (id, channel, provider, display_name, sender, credentials, is_default,
+                 webhook_url, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&a.id)
+            .bind(a.channel.as_str())
+            .bind(&a.provider)
+            .bind(&a.display_name)
+            .bind(&a.sender)
+            .bind(credentials)
+            .bind(i64::from(a.default))
+            .bind(&a.webhook_url)
+            .bind(at)
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+        } else {
+            sqlx::query(
+                "UPDATE provider_accounts SET channel = ?, provider = ?, display_name = ?, sender = ?, credentials = ?,
+                 is_default = ?, webhook_url = ?, updated_at = ? WHERE id = ?",
+            )
+            .bind(a.channel.as_str())
+            .bind(&a.provider)
+            .bind(&a.display_name)
+            .bind(&a.sender)
+            .bind(credentials)
+            .bind(i64::from(a.default))
+            .bind(&a.webhook_url)
+            .bind(at)
+            .bind(&a.id)
+            .execute(&mut *tx)
+            .await
+        };
+        touched(result.map_err(store_error)?, "the provider account")?;
+        commit_with(tx, audit).await
+    }
+
+    async fn delete_provider_account(&self, id: &str, audit: &AuditRecord) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        let result = sqlx::query("DELETE FROM provider_accounts WHERE id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await;
+        touched(result.map_err(store_error)?, "the provider account")?;
+        commit_with(tx, audit).await
+    }
+
+    async fn audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>> {
+        let rows = sqlx::query(
+            "SELECT * FROM audit_log WHERE (?1 IS NULL OR entity = ?1) AND (?2 IS NULL OR actor = ?2)
+             ORDER BY id DESC LIMIT ?3",
+        )
+        .bind(filter.entity.as_deref())
+        .bind(filter.actor.as_deref())
+        .bind(filter.limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        let parse = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok());
+        Ok(rows
+            .iter()
+            .map(|r| AuditEntry {
+                id: r.get("id"),
+                at: rfc3339(from_ms(r.get("at"))),
+                actor: r.get("actor"),
+                action: r.get("action"),
+                entity: r.get("entity"),
+                entity_id: r.get("entity_id"),
+                before: parse(r.get("before")),
+                after: parse(r.get("after")),
+            })
+            .collect())
+    }
+}

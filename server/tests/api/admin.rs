@@ -1,0 +1,538 @@
+use crate::helpers::{error_of, TestApp, ADMIN_PASSWORD};
+use reqwest::Response;
+use serde_json::{json, Value};
+
+/// Signs in as the first-run admin and returns the session token.
+async fn sign_in(app: &TestApp) -> String {
+    let r = app
+        .client
+        .post(format!("{}/api/v1/admin/login", app.base))
+        .json(&json!({"id": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.expect("json");
+    body["token"].as_str().expect("token").to_owned()
+}
+
+async fn send(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> Response {
+    let mut request = app
+        .client
+        .request(method, format!("{}{path}", app.base))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.expect("sent")
+}
+
+async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> Response {
+    send(app, reqwest::Method::POST, path, token, Some(body)).await
+}
+
+async fn put(app: &TestApp, path: &str, token: &str, body: Value) -> Response {
+    send(app, reqwest::Method::PUT, path, token, Some(body)).await
+}
+
+async fn delete(app: &TestApp, path: &str, token: &str) -> Response {
+    send(app, reqwest::Method::DELETE, path, token, None).await
+}
+
+fn sms_template(id: &str, name: &str) -> Value {
+    json!({"id": id, "name": name, "channel": "sms", "body": format!("{name}: thank you for calling.")})
+}
+
+/// Creates `n` extra static SMS templates `t_extra_1…`.
+async fn extra_sms_templates(app: &TestApp, admin: &str, n: usize) -> Vec<String> {
+    let mut ids = Vec::new();
+    for i in 1..=n {
+        let id = format!("t_extra_{i}");
+        let r = post(
+            app,
+            "/api/v1/admin/templates",
+            admin,
+            sms_template(&id, &format!("Extra {i}")),
+        )
+        .await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+        ids.push(id);
+    }
+    ids
+}
+
+#[tokio::test]
+async fn an_admin_signs_in_with_the_first_run_password_and_signing_out_ends_the_session() {
+    let app = TestApp::spawn().await;
+    let token = sign_in(&app).await;
+    assert_eq!(
+        app.get("/api/v1/admin/groups", &token)
+            .send()
+            .await
+            .expect("sent")
+            .status(),
+        200
+    );
+    let r = send(
+        &app,
+        reqwest::Method::POST,
+        "/api/v1/admin/logout",
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), 204);
+    app.get_error("/api/v1/admin/groups", &token, 401, "session_ended")
+        .await;
+}
+
+#[tokio::test]
+async fn a_wrong_password_or_unknown_admin_is_refused_alike() {
+    let app = TestApp::spawn().await;
+    for (id, password) in [("admin", "wrong password!"), ("nobody", ADMIN_PASSWORD)] {
+        let r = app
+            .client
+            .post(format!("{}/api/v1/admin/login", app.base))
+            .json(&json!({"id": id, "password": password}))
+            .send()
+            .await
+            .expect("sent");
+        let error = error_of(r, 401, "invalid_credentials").await;
+        assert_eq!(error["message"], "The admin id or password is wrong.");
+    }
+}
+
+#[tokio::test]
+async fn agents_cannot_reach_admin_endpoints_and_strangers_need_a_token() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/api/v1/admin/templates",
+        "/api/v1/admin/groups",
+        "/api/v1/admin/agents",
+        "/api/v1/admin/providers",
+        "/api/v1/admin/audit",
+    ] {
+        app.get_error(path, &app.agent, 403, "admin_only").await;
+        let r = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .expect("sent");
+        error_of(r, 401, "missing_token").await;
+    }
+}
+
+#[tokio::test]
+async fn templates_are_created_listed_filtered_updated_and_checked() {
+    let app = TestApp::spawn().await;
+    let admin = sign_in(&app).await;
+    let dynamic = json!({"name": "Delivery slot", "channel": "sms", "body": "Hi {{name}}, your slot is {{date}}.",
+        "fields": [{"name": "name", "label": "Name", "type": "text", "required": true},
+                   {"name": "date", "label": "Date", "type": "date", "required": true}]});
+    let r = post(&app, "/api/v1/admin/templates", &admin, dynamic).await;
+    assert_eq!(r.status(), 201);
+    let created: Value = r.json().await.expect("json");
+    assert_eq!(created["id"], "t_sms_delivery_slot");
+    assert_eq!(created["kind"], "dynamic");
+
+    let sms: Vec<Value> = app
+        .get_json("/api/v1/admin/templates?channel=sms&search=slot", &admin)
+        .await;
+    assert_eq!(sms.len(), 1);
+    let mut changed = created.clone();
+    changed["name"] = json!("Delivery window");
+    let r = put(
+        &app,
+        "/api/v1/admin/templates/t_sms_delivery_slot",
+        &admin,
+        changed,
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let fetched: Value = app
+        .get_json("/api/v1/admin/templates/t_sms_delivery_slot", &admin)
+        .await;
+    assert_eq!(fetched["name"], "Delivery window");
+    app.get_error("/api/v1/admin/templates/t_nope", &admin, 404, "not_found")
+        .await;
+}
+
+#[tokio::test]
+async fn save_time_checks_report_each_problem_per_field() {
+    let app = TestApp::spawn().await;
+    let admin = sign_in(&app).await;
+    let cases = [
+        (
+            json!({"name": "Thanks for calling", "channel": "sms", "body": "Hello again"}),
+            "duplicate_name",
+            "name",
+        ),
+        (
+            json!({"name": "Mismatch", "channel": "sms", "body": "Hi {{name}}",
+                "fields": [{"name": "nmae", "label": "Name", "type": "text"}]}),
+            "invalid_template",
+            "fields",
+        ),
+        (
+            json!({"name": "Long DLT", "channel": "sms", "body": "Dear {#var#}",
+                "fields": [{"name": "v", "label": "V", "type": "text", "max_length": 40}]}),
+            "invalid_template",
+            "fields[0].max_length",
+        ),
+        (
+            json!({"name": "Long WA", "channel": "whatsapp", "body": "a".repeat(1025)}),
+            "invalid_template",
+            "body",
+        ),
+        (
+            json!({"name": "", "channel": "rcs", "body": "Hello"}),
+            "invalid_template",
+            "name",
+        ),
+    ];
+    for (body, code, field) in cases {
+        let error = error_of(
+            post(&app, "/api/v1/admin/templates", &admin, body).await,
+            422,
+            code,
+        )
+        .await;
+        assert!(
+            error["fields"][field].is_string(),
+            "{code} {field}: {error}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_notification_type_tab_takes_at_most_five_templates_of_its_channel_in_order() {
+    let app = TestApp::spawn().await;
+    let admin = sign_in(&app).await;
+    let extra = extra_sms_templates(&app, &admin, 5).await;
+    let five: Vec<&str> = vec![&extra[4], &extra[0], "t_otp", &extra[2], "t_sms_thanks"];
+    let tab = json!({"sms": {"enabled": true, "templates": five}, "whatsapp": {"enabled": false}, "rcs": {"enabled": true, "templates": ["t_rcs_welcome"]}});
+    assert_eq!(
+        put(
+            &app,
+            "/api/v1/admin/groups/demo/notification-types",
+            &admin,
+            tab.clone()
+        )
+        .await
+        .status(),
+        200
+    );
+
+    // The widget's next load shows exactly those, in that order, without a restart.
+    let agent_view: Vec<Value> = app
+        .get_json("/api/v1/templates?channel=sms", &app.agent)
+        .await;
+    let ids: Vec<&str> = agent_view.iter().filter_map(|t| t["id"].as_str()).collect();
+    assert_eq!(ids, five);
+    let whatsapp: Vec<Value> = app
+        .get_json("/api/v1/templates?channel=whatsapp", &app.agent)
+        .await;
+    assert!(whatsapp.is_empty(), "a disabled channel offers nothing");
+
+    let mut six = tab.clone();
+    six["sms"]["templates"] =
+        json!([&extra[0], &extra[1], &extra[2], &extra[3], &extra[4], "t_otp"]);
+    let error = error_of(
+        put(
+            &app,
+            "/api/v1/admin/groups/demo/notification-types",
+            &admin,
+            six,
+        )
+        .await,
+        422,
+        "too_many_templates",
+    )
+    .await;
+    assert!(error["fields"]["sms.templates"].is_string());
+    let mut wrong = tab.clone();
+    wrong["sms"]["templates"] = json!(["t_wa_order"]);
+    error_of(
+        put(
+            &app,
+            "/api/v1/admin/groups/demo/notification-types",
+            &admin,
+            wrong,
+        )
+        .await,
+        422,
+        "wrong_channel",
+    )
+    .await;
+    let saved: Value = app
+        .get_json("/api/v1/admin/groups/demo/notification-types", &admin)
+        .await;
+    assert_eq!(
+        saved["sms"]["templates"],
+        json!(five),
+        "refused saves change nothing"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_saves_never_leave_more_than_five_templates() {
+    let app = TestApp::spawn().await;
+    let admin = sign_in(&app).await;
+    let extra = extra_sms_templates(&app, &admin, 6).await;
+    let tabs: Vec<Value> = (0..6)
+        .map(|skip| {
+            let list: Vec<&String> = extra
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != skip)
+                .map(|(_, t)| t)
+                .collect();
+            json!({"sms": {"enabled": true, "templates": list}})
+        })
+        .collect();
+    let saves = tabs.iter().map(|tab| {
+        put(
+            &app,
+            "/api/v1/admin/groups/demo/notification-types",
+            &admin,
+            tab.clone(),
+        )
+    });
+    for r in futures::future::join_all(saves).await {
+        assert_eq!(r.status(), 200);
+    }
+    let saved: Value = app
+        .get_json("/api/v1/admin/groups/demo/notification-types", &admin)
+        .await;
+    let kept = saved["sms"]["templates"].as_array().expect("list");
+    assert_eq!(kept.len(), 5);
+    assert!(
+        tabs.iter()
+            .any(|t| t["sms"]["templates"] == saved["sms"]["templates"]),
+        "one save won whole"
+    );
+}
+
+#[tokio::test]
+async fn deleting_a_template_in_use_needs_confirmation_and_removes_it_from_groups() {
+    let app = TestApp::spawn().await;
+    let admin = sign_in(&app).await;
+    let error = error_of(
+        delete(&app, "/api/v1/admin/templates/t_otp", &admin).await,
+        409,
+        "template_in_use",
+    )
+    .await;
+    assert!(error["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("demo")));
+    assert_eq!(
+        delete(&app, "/api/v1/admin/templates/t_otp?confirm=true", &admin)
+            .await
+            .status(),
+        204
+    );
+    let tab: Value = app
+        .get_json("/api/v1/admin/groups/demo/notification-types", &admin)
+        .await;
+    assert_eq!(
+        tab["sms"]["templates"],
+        json!(["t_sms_thanks", "t_sms_payment"])
+    );
+}
+
+#[tokio::test]
+async fn groups_are_created_renamed_and_only_deleted_without_agents() {
+    let app = TestApp::spawn().await;
+    let admin = sign_in(&app).await;
+    let r = post(
+        &app,
+        "/api/v1/admin/groups",
+        &admin,
+        json!({"name": "Night shift"}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let group: Value = r.json().await.expect("json");
+    assert_eq!(group["id"], "night-shift");
+    assert_eq!(
+        put(
+            &app,
+            "/api/v1/admin/groups/night-shift",
+            &admin,
+            json!({"name": "Nights"})
+        )
+        .await
+        .status(),
+        200
+    );
+    let r = post(
+        &app,
+        "/api/v1/admin/agents",
+        &admin,
+        json!({"id": "asha", "name": "Asha", "group_id": "night-shift"}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let error = error_of(
+        delete(&app, "/api/v1/admin/groups/night-shift", &admin).await,
+        409,
+        "group_has_agents",
+    )
+    .await;
+    assert!(error["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("1 agent")));
+    assert_eq!(
+        delete(&app, "/api/v1/admin/agents/asha", &admin)
+            .await
+            .status(),
+        204
+    );
+    assert_eq!(
+        delete(&app, "/api/v1/admin/groups/night-shift", &admin)
+            .await
+            .status(),
+        204
+    );
+    app.get_error("/api/v1/admin/groups/night-shift", &admin, 404, "not_found")
+        .await;
+    let r = post(
+        &app,
+        "/api/v1/admin/groups",
+        &admin,
+        json!({"id": "demo", "name": "Again"}),
+    )
+    .await;
+    error_of(r, 422, "duplicate_id").await;
+}
+
+#[tokio::test]
+async fn agents_belong_to_an_existing_group() {
+    let app = TestApp::spawn().await;
+    let admin = sign_in(&app).await;
+    let r = post(
+        &app,
+        "/api/v1/admin/agents",
+        &admin,
+        json!({"id": "ravi", "name": "Ravi", "group_id": "ghosts"}),
+    )
+    .await;
+    let error = error_of(r, 422, "unknown_group").await;
+    assert!(error["fields"]["group_id"].is_string());
+    let agents: Vec<Value> = app.get_json("/api/v1/admin/agents", &admin).await;
+    assert!(agents.iter().any(|a| a["id"] == "demo-agent"));
+    let r = put(
+        &app,
+        "/api/v1/admin/agents/demo-agent",
+        &admin,
+        json!({"id": "demo-agent", "name": "Demo Agent 2", "group_id": "demo"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn provider_credentials_are_write_only_and_the_webhook_url_is_shown() {
+    let app = TestApp::spawn().await;
+    let admin = sign_in(&app).await;
+    let r = post(&app, "/api/v1/admin/providers", &admin, json!({"id": "sbx-sms", "channel": "sms", "provider": "sandbox",
+        "display_name": "Sandbox SMS", "sender": "ACMEIN", "credentials": {"api_key": "s3cr3t-value"}, "default": true})).await;
+    assert_eq!(r.status(), 201);
+    let text = r.text().await.expect("text");
+    assert!(!text.contains("s3cr3t-value"), "a secret came back: {text}");
+    let account: Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(account["credentials_set"], json!(["api_key"]));
+    assert_eq!(
+        account["webhook_url"],
+        format!("{}/webhooks/sandbox/sbx-sms", app.base)
+    );
+    // Absent credentials are kept on update.
+    let r = put(
+        &app,
+        "/api/v1/admin/providers/sbx-sms",
+        &admin,
+        json!({"channel": "sms", "provider": "sandbox", "display_name": "Sandbox SMS 2"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let list = app
+        .get("/api/v1/admin/providers", &admin)
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("text");
+    assert!(!list.contains("s3cr3t-value"));
+    assert!(list.contains("\"credentials_set\":[\"api_key\"]"));
+    let audit = app
+        .get("/api/v1/admin/audit?entity=provider", &admin)
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        !audit.contains("s3cr3t-value"),
+        "the audit log never holds secrets"
+    );
+    let r = post(
+        &app,
+        "/api/v1/admin/providers",
+        &admin,
+        json!({"channel": "sms", "provider": "carrier-pigeon", "display_name": "X"}),
+    )
+    .await;
+    error_of(r, 422, "unknown_provider").await;
+    assert_eq!(
+        delete(&app, "/api/v1/admin/providers/sbx-sms", &admin)
+            .await
+            .status(),
+        204
+    );
+}
+
+#[tokio::test]
+async fn the_audit_log_records_who_changed_what_with_before_and_after() {
+    let app = TestApp::spawn().await;
+    let admin = sign_in(&app).await;
+    assert_eq!(
+        put(
+            &app,
+            "/api/v1/admin/groups/demo",
+            &admin,
+            json!({"name": "Demo team"})
+        )
+        .await
+        .status(),
+        200
+    );
+    let entries: Vec<Value> = app
+        .get_json("/api/v1/admin/audit?entity=group", &admin)
+        .await;
+    assert_eq!(entries.len(), 1);
+    let e = &entries[0];
+    assert_eq!(
+        (
+            e["actor"].as_str(),
+            e["action"].as_str(),
+            e["entity_id"].as_str()
+        ),
+        (Some("admin"), Some("update"), Some("demo"))
+    );
+    assert_eq!(e["before"]["name"], "Demo agents");
+    assert_eq!(e["after"]["name"], "Demo team");
+    let by_others: Vec<Value> = app
+        .get_json("/api/v1/admin/audit?actor=someone-else", &admin)
+        .await;
+    assert!(by_others.is_empty());
+}
