@@ -7,7 +7,7 @@ import { createServer, Server } from "node:http";
 import { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { SECRET } from "./tests/support";
+import { ADMIN_PASSWORD, SECRET } from "./tests/support";
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -53,6 +53,7 @@ export default async function globalSetup() {
       NOTIFY_DATA_DIR: dir,
       NOTIFY_DATABASE__URL: `sqlite://${join(dir, "notify.db")}`,
       NOTIFY_AUTH__TOKEN_SECRET: SECRET,
+      NOTIFY_AUTH__INITIAL_ADMIN_PASSWORD: ADMIN_PASSWORD,
       NOTIFY_PROVIDERS__SANDBOX__SENT_AFTER_MS: "300",
       NOTIFY_PROVIDERS__SANDBOX__DELIVERED_AFTER_MS: "700",
       NOTIFY_WORKER__RETRY_BASE_MS: "50",

@@ -4,6 +4,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { expect, Page } from "@playwright/test";
 
 export const SECRET = "e2e-secret-0123456789abcdef";
+export const ADMIN_PASSWORD = "e2e admin password 123";
 
 const b64url = (data: string | Buffer) => Buffer.from(data).toString("base64url");
 
@@ -14,6 +15,14 @@ export function agentToken(sub = "demo-agent", group = "demo"): string {
   const claims = b64url(JSON.stringify({ sub, role: "agent", grp: group, iat: now, exp: now + 3600 }));
   const signature = createHmac("sha256", SECRET).update(`${header}.${claims}`).digest("base64url");
   return `${header}.${claims}.${signature}`;
+}
+
+/** Opens the settings page signed in as the first-run admin. */
+export async function signInAsAdmin(page: Page) {
+  await page.goto("/admin");
+  await page.getByLabel("Password").fill(ADMIN_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("tab", { name: "Templates" })).toBeVisible();
 }
 
 /** A call id no other test uses. */

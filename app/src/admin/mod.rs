@@ -1,18 +1,199 @@
-//! The settings page (templates, groups, agents, providers).
+//! The settings page: sign-in, then the templates registry, agent groups with their
+//! Notification Type tab, agents, provider accounts and the audit log.
 
+mod directory;
+mod groups;
+mod templates;
+
+use crate::api::admin::{admin_sign_in, admin_sign_out};
+use crate::api::ApiError;
+use crate::domain::SignIn;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// Where the session token is kept: the tab's session storage (gone when the tab closes).
+const TOKEN_KEY: &str = "agent-notify-admin-token";
+
+fn storage() -> Option<web_sys::Storage> {
+    window().session_storage().ok().flatten()
+}
+
+/// What every part of the page shares.
+#[derive(Clone, Copy)]
+pub(crate) struct AdminContext {
+    /// The admin's token; `None` shows the sign-in form.
+    pub token: RwSignal<Option<String>>,
+    /// The last error, shown in a banner.
+    pub error: RwSignal<Option<ApiError>>,
+    /// A short confirmation, shown in a banner.
+    pub notice: RwSignal<Option<String>>,
+    /// Bumped after every change, so lists reload.
+    pub version: RwSignal<u32>,
+}
+
+impl AdminContext {
+    /// The token (empty when signed out).
+    pub fn token(&self) -> String {
+        self.token.get_untracked().unwrap_or_default()
+    }
+
+    /// Shows an error; an ended session goes back to the sign-in form.
+    pub fn fail(&self, e: ApiError) {
+        if matches!(
+            e.code.as_str(),
+            "session_ended" | "invalid_token" | "missing_token"
+        ) {
+            self.sign_out_locally();
+        }
+        self.notice.set(None);
+        self.error.set(Some(e));
+    }
+
+    /// Records a successful change.
+    pub fn done(&self, notice: impl Into<String>) {
+        self.error.set(None);
+        self.notice.set(Some(notice.into()));
+        self.version.update(|v| *v += 1);
+    }
+
+    fn sign_out_locally(&self) {
+        if let Some(s) = storage() {
+            let _ = s.remove_item(TOKEN_KEY);
+        }
+        self.token.set(None);
+    }
+}
+
+/// The admin's view of the shared context.
+pub(crate) fn context() -> AdminContext {
+    expect_context::<AdminContext>()
+}
 
 /// The settings page.
 #[component]
 pub fn AdminPage() -> impl IntoView {
+    let ctx = AdminContext {
+        token: RwSignal::new(storage().and_then(|s| s.get_item(TOKEN_KEY).ok().flatten())),
+        error: RwSignal::new(None),
+        notice: RwSignal::new(None),
+        version: RwSignal::new(0),
+    };
+    provide_context(ctx);
+    let tab = RwSignal::new("templates");
+    let sign_out = move |_| {
+        let token = ctx.token();
+        spawn_local(async move {
+            let _ = admin_sign_out(token).await;
+        });
+        ctx.sign_out_locally();
+    };
     view! {
         <main class="admin">
-            <h1>"Agent Notify settings"</h1>
-            <p>
-                "The demo group "<code>"demo"</code>" is set up with SMS, WhatsApp and RCS "
-                "templates. Template, group and provider settings are managed here once the "
-                "settings page ships; until then they are seeded on first run."
-            </p>
+            <header class="admin-head">
+                <h1>"Agent Notify settings"</h1>
+                <Show when=move || ctx.token.get().is_some()>
+                    <button class="button secondary small" on:click=sign_out>"Sign out"</button>
+                </Show>
+            </header>
+            {move || ctx.error.get().map(|e| view! { <Problem error=e /> })}
+            {move || ctx.notice.get().map(|n| view! { <p class="banner" role="status">{n}</p> })}
+            <Show when=move || ctx.token.get().is_some() fallback=|| view! { <SignInForm /> }>
+                <nav class="tabs" role="tablist" aria-label="Settings">
+                    {[
+                        ("templates", "Templates"),
+                        ("groups", "Agent groups"),
+                        ("agents", "Agents"),
+                        ("providers", "Providers"),
+                        ("audit", "Audit log"),
+                    ]
+                        .into_iter()
+                        .map(|(key, label)| {
+                            view! {
+                                <button
+                                    role="tab"
+                                    aria-selected=move || (tab.get() == key).to_string()
+                                    on:click=move |_| {
+                                        ctx.error.set(None);
+                                        ctx.notice.set(None);
+                                        tab.set(key);
+                                    }
+                                >
+                                    {label}
+                                </button>
+                            }
+                        })
+                        .collect_view()}
+                </nav>
+                {move || match tab.get() {
+                    "templates" => view! { <templates::TemplatesTab /> }.into_any(),
+                    "groups" => view! { <groups::GroupsTab /> }.into_any(),
+                    "agents" => view! { <directory::AgentsTab /> }.into_any(),
+                    "providers" => view! { <directory::ProvidersTab /> }.into_any(),
+                    _ => view! { <directory::AuditTab /> }.into_any(),
+                }}
+            </Show>
         </main>
+    }
+}
+
+/// An error banner with each field's problem.
+#[component]
+fn Problem(error: ApiError) -> impl IntoView {
+    view! {
+        <div class="banner error" role="alert">
+            <p>{error.message}</p>
+            <ul>
+                {error.fields.into_iter().map(|(f, p)| view! { <li data-field=f.clone()>{format!("{f}: {p}")}</li> }).collect_view()}
+            </ul>
+        </div>
+    }
+}
+
+#[component]
+fn SignInForm() -> impl IntoView {
+    let ctx = context();
+    let id = RwSignal::new("admin".to_owned());
+    let password = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        let request = SignIn {
+            id: id.get_untracked(),
+            password: password.get_untracked(),
+        };
+        spawn_local(async move {
+            match admin_sign_in(request).await {
+                Ok(signed) => {
+                    if let Some(s) = storage() {
+                        let _ = s.set_item(TOKEN_KEY, &signed.token);
+                    }
+                    ctx.error.set(None);
+                    ctx.token.set(Some(signed.token));
+                }
+                Err(e) => ctx.fail(e),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="card sign-in" on:submit=submit>
+            <h2>"Sign in"</h2>
+            <label class="field">
+                <span class="field-label">"Admin id"</span>
+                <input class="input" autocomplete="username" prop:value=id on:input=move |ev| id.set(event_target_value(&ev)) />
+            </label>
+            <label class="field">
+                <span class="field-label">"Password"</span>
+                <input
+                    class="input"
+                    type="password"
+                    autocomplete="current-password"
+                    prop:value=password
+                    on:input=move |ev| password.set(event_target_value(&ev))
+                />
+            </label>
+            <button class="button" type="submit" disabled=move || busy.get()>"Sign in"</button>
+        </form>
     }
 }

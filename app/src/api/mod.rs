@@ -5,6 +5,7 @@
 //! The token travels in the request body: the widget lives in third-party iframes,
 //! where cookies are unreliable.
 
+pub mod admin;
 mod error;
 
 pub use error::{ApiError, ErrorBody};
@@ -95,18 +96,24 @@ fn parse_call_id(text: &str) -> Result<crate::domain::CallId, ApiError> {
         .map_err(|e| ApiError::new("invalid_call_id", format!("The call id {e}.")))
 }
 
-/// The services in context and the caller the token proves.
+/// The services in context.
 #[cfg(feature = "ssr")]
-fn authenticate(
-    token: &str,
-) -> Result<(crate::service::Services, crate::service::Caller), ApiError> {
-    let services = leptos::prelude::use_context::<crate::service::Services>().ok_or_else(|| {
+fn services() -> Result<crate::service::Services, ApiError> {
+    leptos::prelude::use_context::<crate::service::Services>().ok_or_else(|| {
         tracing::error!("server functions are mounted without the services in context");
         ApiError::new(
             "internal_error",
             "Something went wrong on our side. It has been logged.",
         )
-    })?;
+    })
+}
+
+/// The services in context and the caller the token proves.
+#[cfg(feature = "ssr")]
+fn authenticate(
+    token: &str,
+) -> Result<(crate::service::Services, crate::service::Caller), ApiError> {
+    let services = services()?;
     let caller = services.auth.verify(token)?;
     Ok((services, caller))
 }

@@ -200,3 +200,22 @@ impl From<super::template::Template> for TemplateView {
         }
     }
 }
+
+/// `POST /api/v1/admin/login` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    /// The admin's id.
+    pub id: String,
+    /// Their password.
+    pub password: String,
+}
+
+/// A successful sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedIn {
+    /// The bearer token for the admin endpoints.
+    pub token: String,
+    /// When it stops working (RFC 3339 UTC).
+    pub expires_at: String,
+}

@@ -2,11 +2,10 @@
 //! sign-out revokes. Signed-in admins carry a token naming their session.
 
 use super::{now, rfc3339, Caller, ServiceError, Services, StoreResult};
-use crate::domain::UserId;
+use crate::domain::{SignIn, SignedIn, UserId};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -35,25 +34,6 @@ pub trait AdminAccounts: Send + Sync {
     async fn session_active(&self, session: &str) -> StoreResult<bool>;
     /// Revokes a session.
     async fn close_session(&self, session: &str) -> StoreResult<()>;
-}
-
-/// `POST /api/v1/admin/login` body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SignIn {
-    /// The admin's id.
-    pub id: String,
-    /// Their password.
-    pub password: String,
-}
-
-/// A successful sign-in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SignedIn {
-    /// The bearer token for the admin endpoints.
-    pub token: String,
-    /// When it stops working (RFC 3339 UTC).
-    pub expires_at: String,
 }
 
 fn hash(password: &str) -> Result<String, ServiceError> {

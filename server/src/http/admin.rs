@@ -6,9 +6,9 @@ use super::extract::{ApiJson, ApiPath, ApiQuery, AuthCaller};
 use super::AppState;
 use app::domain::{
     Agent, AuditEntry, Channel, Group, GroupId, GroupInput, NotificationTypes, ProviderAccount,
-    ProviderAccountInput, TemplateId, TemplateInput, TemplateView,
+    ProviderAccountInput, SignIn, SignedIn, TemplateId, TemplateInput, TemplateView,
 };
-use app::service::accounts::{self, SignIn, SignedIn};
+use app::service::accounts;
 use app::service::admin::{self, AuditFilter};
 use app::service::{Caller, ServiceError};
 use axum::extract::{FromRequestParts, State};

@@ -34,11 +34,15 @@ pub struct AppState {
 /// The whole application's router.
 pub fn router(state: AppState, settings: &Settings) -> Router {
     let services = state.services.clone();
+    let public_url = app::api::admin::PublicUrl(state.public_url.clone());
     let server_fns = any(move |request: Request<Body>| {
-        let services = services.clone();
+        let (services, public_url) = (services.clone(), public_url.clone());
         async move {
             leptos_axum::handle_server_fns_with_context(
-                move || leptos::prelude::provide_context(services.clone()),
+                move || {
+                    leptos::prelude::provide_context(services.clone());
+                    leptos::prelude::provide_context(public_url.clone());
+                },
                 request,
             )
             .await

@@ -1,0 +1,288 @@
+//! Agent groups (create, rename, delete) and each group's Notification Type tab: per
+//! channel an enable switch and at most five templates of that channel, in order.
+
+use super::context;
+use crate::api::admin::{
+    admin_delete_group, admin_groups, admin_notification_types, admin_save_group,
+    admin_save_notification_types, admin_templates,
+};
+use crate::domain::{
+    Channel, GroupInput, NotificationTypes, TemplateId, MAX_TEMPLATES_PER_CHANNEL,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// The groups tab.
+#[component]
+pub fn GroupsTab() -> impl IntoView {
+    let ctx = context();
+    let selected = RwSignal::new(None::<String>);
+    let new_name = RwSignal::new(String::new());
+    let groups = LocalResource::new(move || {
+        ctx.version.track();
+        let token = ctx.token();
+        async move { admin_groups(token).await.unwrap_or_default() }
+    });
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let input = GroupInput {
+            id: None,
+            name: new_name.get_untracked(),
+        };
+        spawn_local(async move {
+            match admin_save_group(ctx.token(), input, None).await {
+                Ok(g) => {
+                    new_name.set(String::new());
+                    ctx.done(format!("Created group {}.", g.name));
+                    selected.set(Some(g.id.to_string()));
+                }
+                Err(e) => ctx.fail(e),
+            }
+        });
+    };
+    let rename = move |id: String| {
+        let Ok(Some(name)) = window().prompt_with_message("New name for the group") else {
+            return;
+        };
+        spawn_local(async move {
+            match admin_save_group(ctx.token(), GroupInput { id: None, name }, Some(id)).await {
+                Ok(g) => ctx.done(format!("Renamed to {}.", g.name)),
+                Err(e) => ctx.fail(e),
+            }
+        });
+    };
+    let delete = move |id: String| {
+        if !window()
+            .confirm_with_message(&format!("Delete group {id}?"))
+            .unwrap_or(false)
+        {
+            return;
+        }
+        spawn_local(async move {
+            match admin_delete_group(ctx.token(), id.clone()).await {
+                Ok(()) => {
+                    selected.set(None);
+                    ctx.done(format!("Deleted group {id}."));
+                }
+                Err(e) => ctx.fail(e),
+            }
+        });
+    };
+    view! {
+        <section class="card">
+            <form class="toolbar" on:submit=create>
+                <input
+                    class="input"
+                    placeholder="New group name"
+                    aria-label="New group name"
+                    prop:value=new_name
+                    on:input=move |ev| new_name.set(event_target_value(&ev))
+                />
+                <button class="button" type="submit">"Create group"</button>
+            </form>
+            <ul class="group-list" aria-label="Groups">
+                {move || {
+                    groups
+                        .get()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|g| {
+                            let id = g.id.to_string();
+                            let (pick, ren, del) = (id.clone(), id.clone(), id.clone());
+                            let current = id.clone();
+                            view! {
+                                <li class:active=move || selected.get().as_deref() == Some(current.as_str()) data-group=id.clone()>
+                                    <button class="link" on:click=move |_| selected.set(Some(pick.clone()))>
+                                        {g.name.clone()}
+                                        <span class="muted">{format!(" ({id})")}</span>
+                                    </button>
+                                    <span class="row-actions">
+                                        <button class="button small secondary" on:click=move |_| rename(ren.clone())>"Rename"</button>
+                                        <button class="button small secondary" on:click=move |_| delete(del.clone())>"Delete"</button>
+                                    </span>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+        </section>
+        {move || selected.get().map(|group| view! { <NotificationTypeTab group=group /> })}
+    }
+}
+
+/// The Notification Type tab of one group.
+#[component]
+fn NotificationTypeTab(group: String) -> impl IntoView {
+    let ctx = context();
+    let types = RwSignal::new(None::<NotificationTypes>);
+    let group_for_load = group.clone();
+    let templates = LocalResource::new(move || {
+        let token = ctx.token();
+        async move { admin_templates(token).await.unwrap_or_default() }
+    });
+    Effect::new(move |_| {
+        let (token, group) = (ctx.token(), group_for_load.clone());
+        spawn_local(async move {
+            match admin_notification_types(token, group).await {
+                Ok(t) => types.set(Some(t)),
+                Err(e) => ctx.fail(e),
+            }
+        });
+    });
+    let save = {
+        let group = group.clone();
+        move |_| {
+            let Some(t) = types.get_untracked() else {
+                return;
+            };
+            let (token, group) = (ctx.token(), group.clone());
+            spawn_local(async move {
+                match admin_save_notification_types(token, group.clone(), t).await {
+                    Ok(saved) => {
+                        types.set(Some(saved));
+                        ctx.done(format!("Saved the notification types of {group}."));
+                    }
+                    Err(e) => ctx.fail(e),
+                }
+            });
+        }
+    };
+    view! {
+        <section class="card" aria-label="Notification Type">
+            <h2>{format!("Notification Type — {group}")}</h2>
+            <Show when=move || types.get().is_some() fallback=|| view! { <p class="hint">"Loading…"</p> }>
+                <div class="channel-columns">
+                    {Channel::ALL
+                        .map(|channel| view! { <ChannelColumn channel=channel types=types templates=templates /> })
+                        .collect_view()}
+                </div>
+            </Show>
+            <button class="button" on:click=save>"Save notification types"</button>
+        </section>
+    }
+}
+
+#[component]
+fn ChannelColumn(
+    channel: Channel,
+    types: RwSignal<Option<NotificationTypes>>,
+    templates: LocalResource<Vec<crate::domain::TemplateView>>,
+) -> impl IntoView {
+    let mapping = move || {
+        types
+            .get()
+            .map(|t| t.get(channel).clone())
+            .unwrap_or_default()
+    };
+    let edit = move |f: &dyn Fn(&mut Vec<TemplateId>)| {
+        types.update(|t| {
+            if let Some(t) = t {
+                f(&mut t.get_mut(channel).templates);
+            }
+        });
+    };
+    let name_of = move |id: &TemplateId| {
+        templates
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .find(|t| &t.template.id == id)
+            .map(|t| t.template.name)
+            .unwrap_or_else(|| id.to_string())
+    };
+    let full = move || mapping().templates.len() >= MAX_TEMPLATES_PER_CHANNEL;
+    let candidates = move || {
+        let chosen = mapping().templates;
+        templates
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|t| t.template.channel == channel && !chosen.contains(&t.template.id))
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <div class="channel-column" data-channel=channel.as_str()>
+            <h3>{channel.label()}</h3>
+            <label class="check">
+                <input
+                    type="checkbox"
+                    aria-label=format!("Enable {}", channel.label())
+                    prop:checked=move || mapping().enabled
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        types.update(|t| {
+                            if let Some(t) = t {
+                                t.get_mut(channel).enabled = on;
+                            }
+                        });
+                    }
+                />
+                "Enabled"
+            </label>
+            <ol class="chosen" aria-label=format!("{} templates", channel.label())>
+                {move || {
+                    let list = mapping().templates;
+                    let last = list.len().saturating_sub(1);
+                    list.into_iter()
+                        .enumerate()
+                        .map(|(i, id)| {
+                            let label = name_of(&id);
+                            view! {
+                                <li data-template=id.to_string()>
+                                    <span class="chosen-name">{label}</span>
+                                    <button
+                                        class="button small secondary"
+                                        aria-label="Move up"
+                                        disabled={ i == 0 }
+                                        on:click=move |_| edit(&|l| l.swap(i, i - 1))
+                                    >
+                                        "↑"
+                                    </button>
+                                    <button
+                                        class="button small secondary"
+                                        aria-label="Move down"
+                                        disabled={ i == last }
+                                        on:click=move |_| edit(&|l| l.swap(i, i + 1))
+                                    >
+                                        "↓"
+                                    </button>
+                                    <button
+                                        class="button small secondary"
+                                        aria-label="Remove"
+                                        on:click=move |_| edit(&|l| {
+                                            l.remove(i);
+                                        })
+                                    >
+                                        "✕"
+                                    </button>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ol>
+            <select
+                aria-label=format!("Add a {} template", channel.label())
+                disabled=full
+                on:change=move |ev| {
+                    let value = event_target_value(&ev);
+                    if let Ok(id) = TemplateId::parse(&value) {
+                        edit(&|l| l.push(id.clone()));
+                    }
+                }
+                prop:value=""
+            >
+                <option value="">
+                    {move || if full() { "Limit of 5 reached".to_owned() } else { "Add a template…".to_owned() }}
+                </option>
+                {move || {
+                    candidates()
+                        .into_iter()
+                        .map(|t| view! { <option value=t.template.id.to_string()>{t.template.name}</option> })
+                        .collect_view()
+                }}
+            </select>
+        </div>
+    }
+}

@@ -1,0 +1,412 @@
+//! The templates registry: list (filter by channel, search by name), create, edit with
+//! a field editor and a live preview, delete (confirming when groups use it).
+
+use super::context;
+use crate::api::admin::{admin_delete_template, admin_save_template, admin_templates};
+use crate::domain::{
+    Channel, FieldType, ProviderRef, Template, TemplateField, TemplateId, TemplateInput,
+    TemplateView,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::collections::BTreeMap;
+
+const FIELD_TYPES: [(FieldType, &str); 6] = [
+    (FieldType::Text, "text"),
+    (FieldType::Number, "number"),
+    (FieldType::Date, "date"),
+    (FieldType::Currency, "currency"),
+    (FieldType::Url, "url"),
+    (FieldType::Phone, "phone"),
+];
+
+/// The editor's state: one signal per input, one per field row.
+#[derive(Clone, Copy)]
+struct Draft {
+    existing: RwSignal<Option<String>>,
+    id: RwSignal<String>,
+    name: RwSignal<String>,
+    channel: RwSignal<Channel>,
+    body: RwSignal<String>,
+    language: RwSignal<String>,
+    provider_ref: RwSignal<ProviderRef>,
+    fields: RwSignal<Vec<(u32, RwSignal<TemplateField>)>>,
+    next_row: RwSignal<u32>,
+}
+
+impl Draft {
+    fn new() -> Self {
+        Self {
+            existing: RwSignal::new(None),
+            id: RwSignal::new(String::new()),
+            name: RwSignal::new(String::new()),
+            channel: RwSignal::new(Channel::Sms),
+            body: RwSignal::new(String::new()),
+            language: RwSignal::new(String::new()),
+            provider_ref: RwSignal::new(ProviderRef::default()),
+            fields: RwSignal::new(Vec::new()),
+            next_row: RwSignal::new(0),
+        }
+    }
+
+    fn load(&self, t: Option<&Template>) {
+        let blank = Template {
+            id: TemplateId::parse("new").unwrap_or_else(|_| unreachable!("a valid literal id")),
+            name: String::new(),
+            channel: Channel::Sms,
+            body: String::new(),
+            fields: Vec::new(),
+            language: None,
+            provider_ref: ProviderRef::default(),
+        };
+        let t = t.cloned().unwrap_or(blank);
+        let existing = (!t.name.is_empty()).then(|| t.id.to_string());
+        self.id.set(existing.clone().unwrap_or_default());
+        self.existing.set(existing);
+        self.name.set(t.name);
+        self.channel.set(t.channel);
+        self.body.set(t.body);
+        self.language.set(t.language.unwrap_or_default());
+        self.provider_ref.set(t.provider_ref);
+        self.fields.set(Vec::new());
+        for f in t.fields {
+            self.add_field(f);
+        }
+    }
+
+    fn add_field(&self, field: TemplateField) {
+        let row = self.next_row.get_untracked();
+        self.next_row.set(row + 1);
+        self.fields.update(|f| f.push((row, RwSignal::new(field))));
+    }
+
+    fn input(&self) -> TemplateInput {
+        let id = self.id.get_untracked();
+        TemplateInput {
+            id: TemplateId::parse(id.trim()).ok(),
+            name: self.name.get_untracked(),
+            channel: self.channel.get_untracked(),
+            body: self.body.get_untracked(),
+            fields: self
+                .fields
+                .get_untracked()
+                .iter()
+                .map(|(_, f)| f.get_untracked())
+                .collect(),
+            language: Some(self.language.get_untracked()).filter(|l| !l.trim().is_empty()),
+            provider_ref: self.provider_ref.get_untracked(),
+            kind: None,
+        }
+    }
+
+    /// The body with sample values: each field's default, or its label in brackets.
+    fn preview(&self) -> String {
+        let fields: Vec<TemplateField> = self.fields.get().iter().map(|(_, f)| f.get()).collect();
+        let samples: BTreeMap<String, String> = fields
+            .iter()
+            .filter_map(|f| f.default.clone().map(|d| (f.name.clone(), d)))
+            .collect();
+        let template = Template {
+            id: TemplateId::parse("preview").unwrap_or_else(|_| unreachable!("a valid literal id")),
+            name: String::new(),
+            channel: self.channel.get(),
+            body: self.body.get(),
+            fields,
+            language: None,
+            provider_ref: ProviderRef::default(),
+        };
+        template.preview(&samples)
+    }
+}
+
+/// The templates tab.
+#[component]
+pub fn TemplatesTab() -> impl IntoView {
+    let ctx = context();
+    let channel_filter = RwSignal::new(String::new());
+    let search = RwSignal::new(String::new());
+    let editing = RwSignal::new(false);
+    let draft = Draft::new();
+    let list = LocalResource::new(move || {
+        ctx.version.track();
+        let token = ctx.token();
+        async move { admin_templates(token).await }
+    });
+    let shown = move || {
+        let Some(Ok(all)) = list.get() else {
+            return Vec::new();
+        };
+        let (c, s) = (channel_filter.get(), search.get().to_lowercase());
+        all.into_iter()
+            .filter(|t: &TemplateView| c.is_empty() || t.template.channel.as_str() == c)
+            .filter(|t| s.is_empty() || t.template.name.to_lowercase().contains(&s))
+            .collect::<Vec<_>>()
+    };
+    let delete = move |id: String| {
+        spawn_local(async move {
+            let token = ctx.token();
+            let mut result = admin_delete_template(token.clone(), id.clone(), false).await;
+            if let Err(e) = &result {
+                if e.code == "template_in_use"
+                    && window().confirm_with_message(&e.message).unwrap_or(false)
+                {
+                    result = admin_delete_template(token, id.clone(), true).await;
+                }
+            }
+            match result {
+                Ok(()) => ctx.done(format!("Deleted {id}.")),
+                Err(e) => ctx.fail(e),
+            }
+        });
+    };
+    view! {
+        <section class="card">
+            <div class="toolbar">
+                <select aria-label="Channel filter" on:change=move |ev| channel_filter.set(event_target_value(&ev))>
+                    <option value="">"All channels"</option>
+                    {Channel::ALL.map(|c| view! { <option value=c.as_str()>{c.label()}</option> }).collect_view()}
+                </select>
+                <input
+                    class="input"
+                    type="search"
+                    placeholder="Search by name"
+                    aria-label="Search templates"
+                    on:input=move |ev| search.set(event_target_value(&ev))
+                />
+                <button
+                    class="button"
+                    on:click=move |_| {
+                        draft.load(None);
+                        editing.set(true);
+                    }
+                >
+                    "New template"
+                </button>
+            </div>
+            <table class="list" aria-label="Templates">
+                <thead>
+                    <tr>
+                        <th>"Name"</th>
+                        <th>"Channel"</th>
+                        <th>"Kind"</th>
+                        <th>"Id"</th>
+                        <th></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || {
+                        shown()
+                            .into_iter()
+                            .map(|t| {
+                                let id = t.template.id.to_string();
+                                let (edit_t, del_id) = (t.template.clone(), id.clone());
+                                view! {
+                                    <tr data-template=id.clone()>
+                                        <td>{t.template.name.clone()}</td>
+                                        <td>{t.template.channel.label()}</td>
+                                        <td>{format!("{:?}", t.kind).to_lowercase()}</td>
+                                        <td>
+                                            <code>{id.clone()}</code>
+                                        </td>
+                                        <td class="row-actions">
+                                            <button
+                                                class="button small secondary"
+                                                on:click=move |_| {
+                                                    draft.load(Some(&edit_t));
+                                                    editing.set(true);
+                                                }
+                                            >
+                                                "Edit"
+                                            </button>
+                                            <button class="button small secondary" on:click=move |_| delete(del_id.clone())>
+                                                "Delete"
+                                            </button>
+                                        </td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </tbody>
+            </table>
+        </section>
+        <Show when=move || editing.get()>
+            <Editor draft=draft on_close=Callback::new(move |()| editing.set(false)) />
+        </Show>
+    }
+}
+
+#[component]
+fn Editor(draft: Draft, on_close: Callback<()>) -> impl IntoView {
+    let ctx = context();
+    let busy = RwSignal::new(false);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        let (input, existing) = (draft.input(), draft.existing.get_untracked());
+        spawn_local(async move {
+            match admin_save_template(ctx.token(), input, existing).await {
+                Ok(saved) => {
+                    ctx.done(format!("Saved {}.", saved.template.name));
+                    on_close.run(());
+                }
+                Err(e) => ctx.fail(e),
+            }
+            busy.set(false);
+        });
+    };
+    let text = |signal: RwSignal<String>| move |ev| signal.set(event_target_value(&ev));
+    let provider_input = |label: &'static str,
+                          get: fn(&ProviderRef) -> &Option<String>,
+                          set: fn(&mut ProviderRef, Option<String>)| {
+        view! {
+            <label class="field">
+                <span class="field-label">{label}</span>
+                <input
+                    class="input"
+                    prop:value=move || draft.provider_ref.with(|p| get(p).clone().unwrap_or_default())
+                    on:input=move |ev| {
+                        let v = event_target_value(&ev);
+                        draft.provider_ref.update(|p| set(p, Some(v).filter(|v| !v.trim().is_empty())));
+                    }
+                />
+            </label>
+        }
+    };
+    view! {
+        <form class="card editor" aria-label="Template editor" on:submit=save>
+            <h2>{move || if draft.existing.get().is_some() { "Edit template" } else { "New template" }}</h2>
+            <div class="grid">
+                <label class="field">
+                    <span class="field-label">"Name"</span>
+                    <input class="input" prop:value=draft.name on:input=text(draft.name) />
+                </label>
+                <label class="field">
+                    <span class="field-label">"Id (optional)"</span>
+                    <input
+                        class="input"
+                        prop:value=draft.id
+                        disabled=move || draft.existing.get().is_some()
+                        on:input=text(draft.id)
+                    />
+                </label>
+                <label class="field">
+                    <span class="field-label">"Channel"</span>
+                    <select
+                        prop:value=move || draft.channel.get().as_str()
+                        on:change=move |ev| {
+                            if let Ok(c) = event_target_value(&ev).parse() {
+                                draft.channel.set(c);
+                            }
+                        }
+                    >
+                        {Channel::ALL.map(|c| view! { <option value=c.as_str()>{c.label()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class="field">
+                    <span class="field-label">"Language"</span>
+                    <input class="input" placeholder="en" prop:value=draft.language on:input=text(draft.language) />
+                </label>
+            </div>
+            <label class="field">
+                <span class="field-label">"Body"</span>
+                <textarea class="input" rows="4" prop:value=draft.body on:input=text(draft.body)></textarea>
+                <span class="hint">"Placeholders: {{name}} — or DLT variables {#var#} (SMS, positional, ≤ 30 characters)."</span>
+            </label>
+            <fieldset class="fields-editor">
+                <legend>"Fields"</legend>
+                <For
+                    each=move || draft.fields.get()
+                    key=|(row, _)| *row
+                    children=move |(row, field)| view! { <FieldRow row=row field=field draft=draft /> }
+                />
+                <button
+                    type="button"
+                    class="button small secondary"
+                    on:click=move |_| {
+                        draft
+                            .add_field(TemplateField {
+                                name: String::new(),
+                                label: String::new(),
+                                field_type: FieldType::Text,
+                                required: true,
+                                max_length: None,
+                                pattern: None,
+                                default: None,
+                            })
+                    }
+                >
+                    "Add field"
+                </button>
+            </fieldset>
+            <details>
+                <summary>"Provider references"</summary>
+                <div class="grid">
+                    {provider_input("WhatsApp template name", |p| &p.whatsapp_name, |p, v| p.whatsapp_name = v)}
+                    {provider_input("WhatsApp language", |p| &p.whatsapp_language, |p, v| p.whatsapp_language = v)}
+                    {provider_input("Twilio Content SID", |p| &p.twilio_content_sid, |p, v| p.twilio_content_sid = v)}
+                    {provider_input("RCS template / rich card id", |p| &p.rcs_template_id, |p, v| p.rcs_template_id = v)}
+                    {provider_input("DLT content template id", |p| &p.dlt_template_id, |p, v| p.dlt_template_id = v)}
+                    {provider_input("DLT entity id", |p| &p.dlt_entity_id, |p, v| p.dlt_entity_id = v)}
+                    {provider_input("DLT header", |p| &p.dlt_header, |p, v| p.dlt_header = v)}
+                </div>
+            </details>
+            <div class="preview-box">
+                <p class="field-label">"Preview (sample values)"</p>
+                <p class="preview" data-testid="template-preview">{move || draft.preview()}</p>
+            </div>
+            <div class="actions">
+                <button type="button" class="button secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
+                <button type="submit" class="button" disabled=move || busy.get()>"Save template"</button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn FieldRow(row: u32, field: RwSignal<TemplateField>, draft: Draft) -> impl IntoView {
+    let set = move |f: fn(&mut TemplateField, String)| {
+        move |ev| {
+            let v = event_target_value(&ev);
+            field.update(|x| f(x, v));
+        }
+    };
+    let remove = move |_| draft.fields.update(|rows| rows.retain(|(r, _)| *r != row));
+    view! {
+        <div class="field-row" data-row=row>
+            <input class="input" aria-label="Field name" placeholder="name" prop:value=move || field.with(|f| f.name.clone()) on:input=set(|f, v| f.name = v) />
+            <input class="input" aria-label="Field label" placeholder="Label" prop:value=move || field.with(|f| f.label.clone()) on:input=set(|f, v| f.label = v) />
+            <select
+                aria-label="Field type"
+                prop:value=move || field.with(|f| FIELD_TYPES.iter().find(|(t, _)| *t == f.field_type).map_or("text", |(_, n)| *n))
+                on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    if let Some((t, _)) = FIELD_TYPES.iter().find(|(_, n)| *n == v) {
+                        field.update(|f| f.field_type = *t);
+                    }
+                }
+            >
+                {FIELD_TYPES.map(|(_, n)| view! { <option value=n>{n}</option> }).collect_view()}
+            </select>
+            <label class="check">
+                <input
+                    type="checkbox"
+                    prop:checked=move || field.with(|f| f.required)
+                    on:change=move |ev| field.update(|f| f.required = event_target_checked(&ev))
+                />
+                "required"
+            </label>
+            <input
+                class="input narrow"
+                aria-label="Max length"
+                placeholder="max"
+                inputmode="numeric"
+                prop:value=move || field.with(|f| f.max_length.map(|m| m.to_string()).unwrap_or_default())
+                on:input=set(|f, v| f.max_length = v.trim().parse().ok())
+            />
+            <input class="input" aria-label="Pattern" placeholder="pattern" prop:value=move || field.with(|f| f.pattern.clone().unwrap_or_default()) on:input=set(|f, v| f.pattern = Some(v).filter(|v| !v.is_empty())) />
+            <input class="input" aria-label="Default" placeholder="default" prop:value=move || field.with(|f| f.default.clone().unwrap_or_default()) on:input=set(|f, v| f.default = Some(v).filter(|v| !v.is_empty())) />
+            <button type="button" class="button small secondary" aria-label="Remove field" on:click=remove>"✕"</button>
+        </div>
+    }
+}

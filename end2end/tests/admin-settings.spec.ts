@@ -1,0 +1,96 @@
+import { expect, Page, test } from "@playwright/test";
+import { agentToken, ADMIN_PASSWORD, newCallId, signInAsAdmin } from "./support";
+
+/** Fills the template editor and saves it. */
+async function createTemplate(page: Page, name: string, body: string, fields: Array<[string, string]> = []) {
+  await page.getByRole("button", { name: "New template" }).click();
+  const editor = page.getByRole("form", { name: "Template editor" });
+  await editor.getByLabel("Name", { exact: true }).fill(name);
+  await editor.getByLabel("Body").fill(body);
+  for (const [field, label] of fields) {
+    await editor.getByRole("button", { name: "Add field" }).click();
+    await editor.getByLabel("Field name").last().fill(field);
+    await editor.getByLabel("Field label").last().fill(label);
+  }
+  await editor.getByRole("button", { name: "Save template" }).click();
+  await expect(editor).toBeHidden();
+}
+
+test("a wrong password is refused and the right one signs in; signing out returns to the form", async ({ page }) => {
+  await page.goto("/admin");
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toContainText("The admin id or password is wrong.");
+  await page.getByLabel("Password").fill(ADMIN_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("tab", { name: "Templates" })).toBeVisible();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+});
+
+test("an admin creates a static and a dynamic template with a field", async ({ page }) => {
+  const tag = newCallId("t");
+  await signInAsAdmin(page);
+  await createTemplate(page, `Static ${tag}`, "We have received your request.");
+  await expect(page.getByRole("status")).toContainText(`Saved Static ${tag}.`);
+  await createTemplate(page, `Dynamic ${tag}`, "Hello {{name}}, your ticket is open.", [["name", "Customer name"]]);
+  await expect(page.getByRole("status")).toContainText(`Saved Dynamic ${tag}.`);
+  const rows = page.getByRole("table", { name: "Templates" }).locator("tr", { hasText: tag });
+  await expect(rows).toHaveCount(2);
+  await expect(rows.filter({ hasText: `Dynamic ${tag}` })).toContainText("dynamic");
+  await expect(rows.filter({ hasText: `Static ${tag}` })).toContainText("static");
+});
+
+test("save-time problems are shown per field", async ({ page }) => {
+  await signInAsAdmin(page);
+  await page.getByRole("button", { name: "New template" }).click();
+  const editor = page.getByRole("form", { name: "Template editor" });
+  await editor.getByLabel("Body").fill("Hi {{name}}, see you on {{date}}.");
+  await expect(editor.getByTestId("template-preview")).toHaveText("Hi {{name}}, see you on {{date}}.");
+  await editor.getByRole("button", { name: "Save template" }).click();
+  const alert = page.getByRole("alert");
+  await expect(alert.locator('[data-field="name"]')).toContainText("required");
+  await expect(alert.locator('[data-field="fields"]')).toContainText("{{name}} has no field");
+});
+
+test("a group takes five SMS templates in order, refuses a sixth, and the widget shows exactly those", async ({ page }) => {
+  const tag = newCallId("g");
+  await signInAsAdmin(page);
+  for (let i = 1; i <= 6; i++) await createTemplate(page, `${tag} SMS ${i}`, `Message ${i} from ${tag}.`);
+  await expect(page.getByRole("status")).toContainText(`Saved ${tag} SMS 6.`);
+
+  await page.getByRole("tab", { name: "Agent groups" }).click();
+  await page.getByLabel("New group name").fill(`Group ${tag}`);
+  await page.getByRole("button", { name: "Create group" }).click();
+  await expect(page.getByRole("region", { name: "Notification Type" })).toBeVisible();
+  const sms = page.locator('.channel-column[data-channel="sms"]');
+  await sms.getByLabel("Enable SMS").check();
+  const add = sms.getByLabel("Add a SMS template");
+  for (let i = 1; i <= 5; i++) await add.selectOption({ label: `${tag} SMS ${i}` });
+  await expect(sms.locator(".chosen li")).toHaveCount(5);
+  await expect(add).toBeDisabled();
+  await expect(add).toContainText("Limit of 5 reached");
+  // Reorder: the second moves to the top.
+  await sms.locator(".chosen li").nth(1).getByRole("button", { name: "Move up" }).click();
+  await page.getByRole("button", { name: "Save notification types" }).click();
+  await expect(page.getByRole("status")).toContainText("Saved the notification types");
+
+  const groupId = (await page.locator(".group-list li.active").getAttribute("data-group"))!;
+  await page.goto(`/widget?${new URLSearchParams({ token: agentToken("e2e-agent", groupId), call_id: newCallId() })}`);
+  const names = page.getByRole("radiogroup", { name: "Template" }).getByRole("radio").locator("strong");
+  await expect(names).toHaveText([2, 1, 3, 4, 5].map((i) => `${tag} SMS ${i}`));
+  await expect(page.getByRole("tab")).toHaveText(["SMS"]);
+});
+
+test("the audit log shows who changed what", async ({ page }) => {
+  const tag = newCallId("a");
+  await signInAsAdmin(page);
+  await createTemplate(page, `Audited ${tag}`, "Audited message.");
+  await expect(page.getByRole("status")).toContainText(`Saved Audited ${tag}.`);
+  await page.getByRole("tab", { name: "Audit log" }).click();
+  await page.getByLabel("Kind of change").selectOption("template");
+  const entry = page.locator(".audit-entry", { hasText: `create template t_sms_audited_${tag.replace("-", "_")}` });
+  await expect(entry).toContainText("admin");
+  await entry.getByText("Before / after").click();
+  await expect(entry.locator("pre")).toContainText(`Audited ${tag}`);
+});
