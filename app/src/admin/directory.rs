@@ -184,7 +184,15 @@ pub fn ProvidersTab() -> impl IntoView {
                                 <td>{a.channel.label()}</td>
                                 <td>{a.sender.clone()}</td>
                                 <td>{set}</td>
-                                <td><code class="webhook">{a.webhook_url.clone()}</code></td>
+                                <td>
+                                    <code class="webhook">{a.webhook_url.clone()}</code>
+                                    <button class="button small secondary" aria-label="Copy the webhook URL" on:click={
+                                        let url = a.webhook_url.clone();
+                                        move |_| {
+                                            let _ = window().navigator().clipboard().write_text(&url);
+                                        }
+                                    }>"Copy"</button>
+                                </td>
                                 <td><button class="button small secondary" on:click=move |_| delete(del.clone())>"Delete"</button></td>
                             </tr>
                         }

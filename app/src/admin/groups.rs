@@ -1,9 +1,10 @@
 //! Agent groups (create, rename, delete) and each group's Notification Type tab: per
-//! channel an enable switch and at most five templates of that channel, in order.
+//! channel an enable switch, the provider account, and at most five templates of that
+//! channel, in order.
 
 use super::context;
 use crate::api::admin::{
-    admin_delete_group, admin_groups, admin_notification_types, admin_save_group,
+    admin_delete_group, admin_groups, admin_notification_types, admin_providers, admin_save_group,
     admin_save_notification_types, admin_templates,
 };
 use crate::domain::{
@@ -121,6 +122,10 @@ fn NotificationTypeTab(group: String) -> impl IntoView {
         let token = ctx.token();
         async move { admin_templates(token).await.unwrap_or_default() }
     });
+    let accounts = LocalResource::new(move || {
+        let token = ctx.token();
+        async move { admin_providers(token).await.unwrap_or_default() }
+    });
     Effect::new(move |_| {
         let (token, group) = (ctx.token(), group_for_load.clone());
         spawn_local(async move {
@@ -154,7 +159,7 @@ fn NotificationTypeTab(group: String) -> impl IntoView {
             <Show when=move || types.get().is_some() fallback=|| view! { <p class="hint">"Loading…"</p> }>
                 <div class="channel-columns">
                     {Channel::ALL
-                        .map(|channel| view! { <ChannelColumn channel=channel types=types templates=templates /> })
+                        .map(|channel| view! { <ChannelColumn channel=channel types=types templates=templates accounts=accounts /> })
                         .collect_view()}
                 </div>
             </Show>
@@ -168,6 +173,7 @@ fn ChannelColumn(
     channel: Channel,
     types: RwSignal<Option<NotificationTypes>>,
     templates: LocalResource<Vec<crate::domain::TemplateView>>,
+    accounts: LocalResource<Vec<crate::domain::ProviderAccount>>,
 ) -> impl IntoView {
     let mapping = move || {
         types
@@ -219,6 +225,32 @@ fn ChannelColumn(
                     }
                 />
                 "Enabled"
+            </label>
+            <label class="field">
+                <span class="field-label">"Provider account"</span>
+                <select
+                    aria-label=format!("{} provider account", channel.label())
+                    prop:value=move || mapping().account.unwrap_or_default()
+                    on:change=move |ev| {
+                        let value = Some(event_target_value(&ev)).filter(|v| !v.is_empty());
+                        types.update(|t| {
+                            if let Some(t) = t {
+                                t.get_mut(channel).account = value;
+                            }
+                        });
+                    }
+                >
+                    <option value="">"The channel's default"</option>
+                    {move || {
+                        accounts
+                            .get()
+                            .unwrap_or_default()
+                            .into_iter()
+                            .filter(|a| a.channel == channel)
+                            .map(|a| view! { <option value=a.id.clone()>{a.display_name}</option> })
+                            .collect_view()
+                    }}
+                </select>
             </label>
             <ol class="chosen" aria-label=format!("{} templates", channel.label())>
                 {move || {

@@ -40,6 +40,9 @@ pub struct ChannelMapping {
     /// The templates they may use, in order (at most five).
     #[serde(default)]
     pub templates: Vec<TemplateId>,
+    /// The provider account the group sends with on this channel (none: the channel's default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
 }
 
 /// A group's Notification Type tab: one mapping per channel.

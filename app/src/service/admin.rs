@@ -503,6 +503,36 @@ pub async fn save_notification_types(
             }
         }
     }
+    let accounts = store.provider_accounts().await?;
+    for channel in Channel::ALL {
+        let Some(account) = &types.get(channel).account else {
+            continue;
+        };
+        let field = format!("{}.account", channel.as_str());
+        match accounts.iter().find(|a| &a.account.id == account) {
+            None => {
+                return Err(ServiceError::invalid(
+                    "unknown_account",
+                    format!("There is no provider account {account}."),
+                    &field,
+                    "unknown account",
+                ));
+            }
+            Some(a) if a.account.channel != channel => {
+                return Err(ServiceError::invalid(
+                    "wrong_channel",
+                    format!(
+                        "{account} sends {}, not {}.",
+                        a.account.channel.label(),
+                        channel.label()
+                    ),
+                    &field,
+                    "wrong channel",
+                ));
+            }
+            Some(_) => {}
+        }
+    }
     let mut record = audit(caller, "update", "notification_types", id.as_str());
     record.before = json(&store.notification_types(id).await?);
     record.after = json(&types);

@@ -269,6 +269,17 @@ impl AdminStore for SqliteStore {
                 types.get_mut(channel).templates.push(template);
             }
         }
+        let accounts =
+            sqlx::query("SELECT channel, account_id FROM group_providers WHERE group_id = ?")
+                .bind(id.as_str())
+                .fetch_all(&self.pool)
+                .await
+                .map_err(store_error)?;
+        for row in &accounts {
+            if let Ok(channel) = row.get::<String, _>("channel").parse::<Channel>() {
+                types.get_mut(channel).account = Some(row.get("account_id"));
+            }
+        }
         Ok(types)
     }
 
@@ -279,13 +290,30 @@ impl AdminStore for SqliteStore {
         audit: &AuditRecord,
     ) -> StoreResult<()> {
         let mut tx = self.write().await?;
-        sqlx::query("DELETE FROM group_templates WHERE group_id = ?")
-            .bind(id.as_str())
-            .execute(&mut *tx)
-            .await
-            .map_err(store_error)?;
+        for table in ["group_templates", "group_providers"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE group_id = ?"))
+                .bind(id.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(store_error)?;
+        }
         for channel in Channel::ALL {
-            let ChannelMapping { enabled, templates } = types.get(channel);
+            let ChannelMapping {
+                enabled,
+                templates,
+                account,
+            } = types.get(channel);
+            if let Some(account) = account {
+                sqlx::query(
+                    "INSERT INTO group_providers (group_id, channel, account_id) VALUES (?, ?, ?)",
+                )
+                .bind(id.as_str())
+                .bind(channel.as_str())
+                .bind(account)
+                .execute(&mut *tx)
+                .await
+                .map_err(store_error)?;
+            }
             sqlx::query(
                 "INSERT INTO group_channels (group_id, channel, enabled) VALUES (?, ?, ?)
                  ON CONFLICT (group_id, channel) DO UPDATE SET enabled = excluded.enabled",

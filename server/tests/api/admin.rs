@@ -536,3 +536,68 @@ async fn the_audit_log_records_who_changed_what_with_before_and_after() {
         .await;
     assert!(by_others.is_empty());
 }
+
+#[tokio::test]
+async fn a_group_can_use_its_own_provider_account_per_channel() {
+    let app = TestApp::spawn().await;
+    let admin = sign_in(&app).await;
+    for (id, channel) in [("sbx-wa", "whatsapp"), ("sbx-sms-2", "sms")] {
+        let account =
+            json!({"id": id, "channel": channel, "provider": "sandbox", "display_name": id});
+        assert_eq!(
+            post(&app, "/api/v1/admin/providers", &admin, account)
+                .await
+                .status(),
+            201
+        );
+    }
+    let mut tab: Value = app
+        .get_json("/api/v1/admin/groups/demo/notification-types", &admin)
+        .await;
+    tab["whatsapp"]["account"] = json!("sbx-sms-2");
+    let error = error_of(
+        put(
+            &app,
+            "/api/v1/admin/groups/demo/notification-types",
+            &admin,
+            tab.clone(),
+        )
+        .await,
+        422,
+        "wrong_channel",
+    )
+    .await;
+    assert!(error["fields"]["whatsapp.account"].is_string());
+    tab["whatsapp"]["account"] = json!("sbx-wa");
+    assert_eq!(
+        put(
+            &app,
+            "/api/v1/admin/groups/demo/notification-types",
+            &admin,
+            tab
+        )
+        .await
+        .status(),
+        200
+    );
+    let saved: Value = app
+        .get_json("/api/v1/admin/groups/demo/notification-types", &admin)
+        .await;
+    assert_eq!(saved["whatsapp"]["account"], "sbx-wa");
+    assert_eq!(
+        saved["sms"].get("account"),
+        None,
+        "other channels keep the default"
+    );
+    // Deleting the account puts the group back on the channel's default.
+    assert_eq!(
+        delete(&app, "/api/v1/admin/providers/sbx-wa", &admin)
+            .await
+            .status(),
+        204
+    );
+    let saved: Value = app
+        .get_json("/api/v1/admin/groups/demo/notification-types", &admin)
+        .await;
+    assert_eq!(saved["whatsapp"].get("account"), None);
+}
