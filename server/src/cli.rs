@@ -175,14 +175,15 @@ fn print_demo_urls(settings: &Settings, addr: std::net::SocketAddr) -> anyhow::R
         UserId::parse(crate::store::seed::DEMO_AGENT)?,
         GroupId::parse(crate::store::seed::DEMO_GROUP)?,
     );
-    let admin = Caller::admin(UserId::parse("admin")?);
     let agent_token = auth.mint(&agent, ttl)?;
     let base = format!("http://{addr}");
     println!();
     println!("  Agent Notify is running on {base}");
     println!();
     println!("  Widget:   {base}/widget?token={agent_token}&call_id=demo-call-1");
-    println!("  Settings: {base}/admin?token={}", auth.mint(&admin, ttl)?);
+    println!(
+        "  Settings: {base}/admin  (sign in as `admin`; its password was printed on the first run)"
+    );
     println!();
     println!("  API token for the demo agent (curl -H \"Authorization: Bearer $TOKEN\"):");
     println!("  TOKEN={agent_token}");

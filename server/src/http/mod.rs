@@ -69,15 +69,19 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .layer(axum::middleware::map_response(too_large_as_json))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(
-            TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
-                // The route, never the URL: query strings can carry tokens and numbers.
-                let route = request
-                    .extensions()
-                    .get::<MatchedPath>()
-                    .map_or("unmatched", MatchedPath::as_str)
-                    .to_owned();
-                tracing::info_span!("request", method = %request.method(), route)
-            }),
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request<Body>| {
+                    // The route, never the URL: query strings can carry tokens and numbers.
+                    let route = request
+                        .extensions()
+                        .get::<MatchedPath>()
+                        .map_or("unmatched", MatchedPath::as_str)
+                        .to_owned();
+                    tracing::info_span!("request", method = %request.method(), route)
+                })
+                // Failures are logged where they happen (internal errors once, with
+                // detail); a client's mistake is not an error of ours.
+                .on_failure(()),
         )
         .with_state(state)
 }
