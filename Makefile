@@ -25,7 +25,7 @@ export LEPTOS_HASH_FILES := false
 # types and breaks the bundle) comes first on PATH, where cargo-leptos looks for it.
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(PATH)
 
-.PHONY: run test bench setup setup-e2e build lint
+.PHONY: run test bench setup setup-e2e setup-services build lint
 
 ## Build and serve on the embedded defaults (SQLite, embedded queue, sandbox provider).
 run: build
@@ -33,7 +33,7 @@ run: build
 
 ## Everything CI checks: formatting, lints (native and wasm), the site build, the unit,
 ## property and API tests, then the browser suite on Debian's Chromium.
-test: setup setup-e2e
+test: setup setup-e2e setup-services
 	cargo fmt --all -- --check
 	$(MAKE) --no-print-directory lint
 	cargo leptos build
@@ -52,6 +52,10 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 end2end/node_modules: end2end/package.json end2end/package-lock.json
 	cd end2end && npm ci --no-audit --no-fund
 	@touch $@
+
+## Servers the tests start themselves (random ports, temporary data directories).
+setup-services:
+	@command -v redis-server >/dev/null || { apt-get update -q && apt-get install -y -q redis-server; }
 
 setup-e2e: end2end/node_modules
 	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }

@@ -8,13 +8,13 @@ use crate::crm::HttpCustomerLookup;
 use crate::feed::BroadcastFeed;
 use crate::http::{self, AppState};
 use crate::providers::SandboxProvider;
-use crate::queue::EmbeddedQueue;
+use crate::queue::{EmbeddedQueue, RedisQueue};
 use crate::store::{seed, SqliteStore};
 use crate::worker;
 use anyhow::{bail, Context};
 use app::domain::CountryCode;
 use app::service::status::StatusRecorder;
-use app::service::{accounts, CustomerLookup, Providers, ServiceSettings, Services};
+use app::service::{accounts, CustomerLookup, JobQueue, Providers, ServiceSettings, Services};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -47,8 +47,8 @@ impl Backends {
         if !settings.database.url.starts_with("sqlite:") {
             bail!("database.url: only sqlite:// is supported in this build (MySQL arrives with the production backends)");
         }
-        if settings.queue.url != "embedded" {
-            bail!("queue.url: only `embedded` is supported in this build (Redis Streams arrive with the production backends)");
+        if settings.queue.url != "embedded" && !settings.queue.url.starts_with("redis") {
+            bail!("queue.url: use `embedded` or a redis:// url");
         }
         if settings.status.url != "embedded" {
             bail!("status.url: only `embedded` is supported in this build (MongoDB arrives with the production backends)");
@@ -86,13 +86,14 @@ impl Backends {
                 "seeded the demo data"
             );
         }
-        let queue = Arc::new(
-            EmbeddedQueue::open(
-                &settings.data_dir.join("queue.db"),
-                Duration::from_secs(settings.queue.visibility_timeout_secs),
+        let visibility = Duration::from_secs(settings.queue.visibility_timeout_secs);
+        let queue: Arc<dyn JobQueue> = if settings.queue.url == "embedded" {
+            Arc::new(EmbeddedQueue::open(&settings.data_dir.join("queue.db"), visibility).await?)
+        } else {
+            Arc::new(
+                RedisQueue::open(&settings.queue.url, &settings.queue.stream, visibility).await?,
             )
-            .await?,
-        );
+        };
         let feed = Arc::new(BroadcastFeed::new(1024));
         let recorder = Arc::new(StatusRecorder::new(store.clone(), feed.clone()));
         let sandbox = Arc::new(SandboxProvider::new(

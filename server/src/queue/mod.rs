@@ -2,8 +2,10 @@
 //! contract every adapter shares: JSON, versioned.
 
 mod embedded;
+mod streams;
 
 pub use embedded::EmbeddedQueue;
+pub use streams::RedisQueue;
 
 use app::service::Job;
 

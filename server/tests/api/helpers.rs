@@ -71,8 +71,13 @@ impl TestApp {
 
     /// Starts an app on an existing data directory.
     pub async fn spawn_in(dir: tempfile::TempDir, mode: WorkerMode) -> Self {
-        server::telemetry::init();
         let settings = test_settings(dir.path());
+        Self::spawn_with(dir, settings, mode).await
+    }
+
+    /// Starts an app with the given settings on `dir`.
+    pub async fn spawn_with(dir: tempfile::TempDir, settings: Settings, mode: WorkerMode) -> Self {
+        server::telemetry::init();
         let app = Application::build(&settings, mode)
             .await
             .expect("app builds");

@@ -8,5 +8,6 @@ mod health;
 mod helpers;
 mod idempotency;
 mod notifications;
+mod redis_queue;
 mod restart;
 mod server_functions;
