@@ -140,6 +140,8 @@ pub trait StatusStore: Send + Sync {
     /// Applies a status change if it is progress (see `NotificationStatus::transition_to`),
     /// atomically, so concurrent or out-of-order updates never move a status back.
     async fn apply(&self, uuid: Uuid, update: &StatusUpdate) -> StoreResult<Applied>;
+    /// Removes a message that was never accepted (its enqueue failed), with its history.
+    async fn withdraw(&self, uuid: Uuid) -> StoreResult<()>;
     /// Notes which provider took the message and its id there.
     async fn set_provider_ref(
         &self,

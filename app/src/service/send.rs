@@ -276,10 +276,18 @@ async fn record_and_enqueue(
         error: None,
     };
     services.status.create(&record).await?;
-    services
+    if let Err(e) = services
         .queue
         .enqueue(&Job::new(uuid, record.channel))
-        .await?;
+        .await
+    {
+        // The caller is told the message was not accepted, so it must not linger as
+        // "queued": withdraw it (a retry records it again).
+        if let Err(withdraw) = services.status.withdraw(uuid).await {
+            tracing::error!(notification = %uuid, error = %withdraw, "could not withdraw a message that was not queued");
+        }
+        return Err(e.into());
+    }
     tracing::info!(
         notification = %uuid,
         channel = %record.channel,

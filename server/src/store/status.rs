@@ -150,6 +150,16 @@ impl StatusStore for SqliteStore {
         }
     }
 
+    async fn withdraw(&self, uuid: Uuid) -> StoreResult<()> {
+        // History rows go with the message (ON DELETE CASCADE).
+        sqlx::query("DELETE FROM notifications WHERE uuid = ? AND status = 'queued'")
+            .bind(uuid.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
     async fn set_provider_ref(
         &self,
         uuid: Uuid,

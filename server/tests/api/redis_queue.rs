@@ -260,6 +260,10 @@ async fn while_redis_is_down_sends_get_503_and_work_resumes_when_it_is_back() {
     assert!(r.headers().contains_key("retry-after"));
     let body: serde_json::Value = r.json().await.expect("json");
     assert_eq!(body["error"]["code"], "backend_unavailable");
+    let listed: Vec<serde_json::Value> = app
+        .get_json("/api/v1/notifications?call_id=c-outage", &app.agent)
+        .await;
+    assert_eq!(listed.len(), 1, "the refused send left no message behind");
 
     let _back = RedisServer::start_on(port).await;
     let mut after = None;
