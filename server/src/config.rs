@@ -76,6 +76,9 @@ pub struct QueueSettings {
     pub stream: String,
     /// Seconds a taken job stays invisible before another worker may take it.
     pub visibility_timeout_secs: u64,
+    /// Seconds after which a message still `queued` is queued again (a crash between
+    /// recording and queueing it).
+    pub sweep_after_secs: u64,
 }
 
 /// The status store.
@@ -221,6 +224,7 @@ impl Default for QueueSettings {
             url: "embedded".into(),
             stream: "gateway:realtime".into(),
             visibility_timeout_secs: 60,
+            sweep_after_secs: 120,
         }
     }
 }

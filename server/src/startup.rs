@@ -191,6 +191,7 @@ impl Application {
                 backends.services.clone(),
                 backends.recorder.clone(),
                 settings.worker.concurrency,
+                Duration::from_secs(settings.queue.sweep_after_secs),
                 shutdown.clone(),
             ))
         });
@@ -248,6 +249,7 @@ pub async fn run_worker(settings: &Settings) -> anyhow::Result<()> {
         backends.services,
         backends.recorder,
         settings.worker.concurrency,
+        Duration::from_secs(settings.queue.sweep_after_secs),
         shutdown,
     )
     .await;

@@ -132,6 +132,22 @@ async fn fail(
     recorder.record(job.uuid, &update).await.map(|_| ())
 }
 
+/// Re-queues messages left `queued` for longer than `stale_after` (a crash between
+/// recording a message and queueing it). A duplicate job is harmless: the move to
+/// `sending` is the claim. Returns how many were re-queued.
+pub async fn sweep_stale(
+    services: &Services,
+    stale_after: Duration,
+) -> Result<usize, ServiceError> {
+    let older_than = now() - stale_after;
+    let stale = services.status.sweep_stale_queued(older_than, 100).await?;
+    for (uuid, channel) in &stale {
+        services.queue.enqueue(&Job::new(*uuid, *channel)).await?;
+        tracing::warn!(notification = %uuid, "re-queued a message left queued");
+    }
+    Ok(stale.len())
+}
+
 /// Exponential backoff with ±20 % jitter: `base`, `2·base`, `4·base`, … capped at 5 min.
 pub fn retry_delay(base: Duration, attempt: u32) -> Duration {
     let exp = base

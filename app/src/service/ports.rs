@@ -140,6 +140,13 @@ pub trait StatusStore: Send + Sync {
     /// Applies a status change if it is progress (see `NotificationStatus::transition_to`),
     /// atomically, so concurrent or out-of-order updates never move a status back.
     async fn apply(&self, uuid: Uuid, update: &StatusUpdate) -> StoreResult<Applied>;
+    /// Up to `limit` messages still `queued` that were created, and last swept, before
+    /// `older_than`; marks them swept now. (The sweeper re-queues them.)
+    async fn sweep_stale_queued(
+        &self,
+        older_than: OffsetDateTime,
+        limit: u32,
+    ) -> StoreResult<Vec<(Uuid, Channel)>>;
     /// Removes a message that was never accepted (its enqueue failed), with its history.
     async fn withdraw(&self, uuid: Uuid) -> StoreResult<()>;
     /// Notes which provider took the message and its id there.

@@ -4,7 +4,8 @@
 use super::{from_ms, store_error, to_ms, SqliteStore};
 use anyhow::Context;
 use app::domain::{
-    CallId, FailureReason, GroupId, HistoryEntry, NotificationStatus, TemplateId, Transition,
+    CallId, Channel, FailureReason, GroupId, HistoryEntry, NotificationStatus, TemplateId,
+    Transition,
 };
 use app::service::{
     rfc3339, Applied, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate,
@@ -13,6 +14,7 @@ use app::service::{
 use async_trait::async_trait;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 #[async_trait]
@@ -148,6 +150,37 @@ impl StatusStore for SqliteStore {
                 .context("a message vanished while its status changed")?;
             return Ok(Applied::Advanced(record));
         }
+    }
+
+    async fn sweep_stale_queued(
+        &self,
+        older_than: OffsetDateTime,
+        limit: u32,
+    ) -> StoreResult<Vec<(Uuid, Channel)>> {
+        let cutoff = to_ms(older_than);
+        let rows = sqlx::query(
+            "UPDATE notifications SET swept_at = ?1
+             WHERE uuid IN (SELECT uuid FROM notifications
+                            WHERE status = 'queued' AND created_at < ?2 AND (swept_at IS NULL OR swept_at < ?2)
+                            ORDER BY created_at LIMIT ?3)
+             RETURNING uuid, channel",
+        )
+        .bind(to_ms(app::service::now()))
+        .bind(cutoff)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        rows.iter()
+            .map(|r| {
+                let uuid = Uuid::parse_str(r.get("uuid")).map_err(anyhow::Error::from)?;
+                let channel = r
+                    .get::<String, _>("channel")
+                    .parse()
+                    .map_err(anyhow::Error::from)?;
+                Ok((uuid, channel))
+            })
+            .collect()
     }
 
     async fn withdraw(&self, uuid: Uuid) -> StoreResult<()> {

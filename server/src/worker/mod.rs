@@ -1,7 +1,7 @@
 //! The delivery worker: take jobs from the queue, deliver each through the service
 //! layer, then ack, retry or dead-letter it. Shutdown lets in-flight jobs finish.
 
-use app::service::delivery::{deliver, Outcome};
+use app::service::delivery::{deliver, sweep_stale, Outcome};
 use app::service::status::StatusRecorder;
 use app::service::{Delivery, Services};
 use futures::future::join_all;
@@ -12,15 +12,25 @@ use tokio_util::sync::CancellationToken;
 /// How long one receive waits for work before checking for shutdown.
 const RECEIVE_WAIT: Duration = Duration::from_millis(500);
 
-/// Runs until `shutdown` is cancelled, handling up to `concurrency` jobs at once.
+/// Runs until `shutdown` is cancelled, handling up to `concurrency` jobs at once, and
+/// re-queueing messages left `queued` longer than `sweep_after`.
 pub async fn run(
     services: Services,
     recorder: Arc<StatusRecorder>,
     concurrency: usize,
+    sweep_after: Duration,
     shutdown: CancellationToken,
 ) {
     tracing::info!(concurrency, "worker started");
+    let sweep_every = (sweep_after / 2).clamp(Duration::from_secs(1), Duration::from_secs(30));
+    let mut next_sweep = tokio::time::Instant::now() + sweep_every;
     while !shutdown.is_cancelled() {
+        if tokio::time::Instant::now() >= next_sweep {
+            if let Err(e) = sweep_stale(&services, sweep_after).await {
+                tracing::warn!(error = %e, "sweep failed; trying again later");
+            }
+            next_sweep = tokio::time::Instant::now() + sweep_every;
+        }
         let batch = tokio::select! {
             () = shutdown.cancelled() => break,
             batch = services.queue.receive(concurrency.max(1), RECEIVE_WAIT) => batch,
