@@ -7,6 +7,7 @@ pub mod config;
 pub mod crm;
 pub mod feed;
 pub mod http;
+pub mod metrics;
 pub mod providers;
 pub mod queue;
 pub mod startup;

@@ -7,6 +7,7 @@ use crate::config::Settings;
 use crate::crm::HttpCustomerLookup;
 use crate::feed::BroadcastFeed;
 use crate::http::{self, AppState};
+use crate::metrics::Metrics;
 use crate::providers::SandboxProvider;
 use crate::queue::{EmbeddedQueue, RedisQueue};
 use crate::store::{seed, SqliteStore};
@@ -185,6 +186,7 @@ impl Application {
         let listener = TcpListener::bind(settings.site.addr)
             .await
             .with_context(|| format!("binding {}", settings.site.addr))?;
+        let metrics = Arc::new(Metrics::default());
         let shutdown = CancellationToken::new();
         let worker = (mode == WorkerMode::InProcess).then(|| {
             tokio::spawn(worker::run(
@@ -192,6 +194,7 @@ impl Application {
                 backends.recorder.clone(),
                 settings.worker.concurrency,
                 Duration::from_secs(settings.queue.sweep_after_secs),
+                metrics.clone(),
                 shutdown.clone(),
             ))
         });
@@ -203,6 +206,7 @@ impl Application {
             AppState {
                 services: backends.services,
                 public_url,
+                metrics,
             },
             settings,
         );
@@ -250,6 +254,7 @@ pub async fn run_worker(settings: &Settings) -> anyhow::Result<()> {
         backends.recorder,
         settings.worker.concurrency,
         Duration::from_secs(settings.queue.sweep_after_secs),
+        Arc::new(Metrics::default()),
         shutdown,
     )
     .await;

@@ -266,6 +266,8 @@ pub trait JobQueue: Send + Sync {
     async fn dead_letter(&self, delivery: &Delivery, reason: &str) -> StoreResult<()>;
     /// Jobs waiting (for metrics and readiness).
     async fn depth(&self) -> StoreResult<u64>;
+    /// Jobs taken by a worker and not yet settled (for metrics).
+    async fn pending(&self) -> StoreResult<u64>;
 }
 
 /// A message ready for a provider.

@@ -16,6 +16,7 @@ pub fn router() -> Router<AppState> {
         .route("/healthz", get(|| async { Json(json!({"status": "ok"})) }))
         .route("/readyz", get(readyz))
         .route("/api/v1/openapi.json", get(openapi))
+        .route("/metrics", get(metrics))
 }
 
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
@@ -46,5 +47,17 @@ async fn openapi() -> ([(axum::http::HeaderName, &'static str); 1], &'static str
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         OPENAPI,
+    )
+}
+
+async fn metrics(
+    State(state): State<AppState>,
+) -> ([(axum::http::HeaderName, &'static str); 1], String) {
+    let depth = state.services.queue.depth().await.ok();
+    let pending = state.services.queue.pending().await.ok();
+    let content_type = "text/plain; version=0.0.4; charset=utf-8";
+    (
+        [(axum::http::header::CONTENT_TYPE, content_type)],
+        state.metrics.render(depth, pending),
     )
 }

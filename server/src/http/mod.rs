@@ -29,6 +29,8 @@ pub struct AppState {
     pub services: Services,
     /// The server's public base URL (for the webhook URLs shown to admins).
     pub public_url: String,
+    /// The in-process worker's delivery metrics.
+    pub metrics: std::sync::Arc<crate::metrics::Metrics>,
 }
 
 /// The whole application's router.

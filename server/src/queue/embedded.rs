@@ -147,6 +147,16 @@ impl JobQueue for EmbeddedQueue {
         Ok(())
     }
 
+    async fn pending(&self) -> StoreResult<u64> {
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM jobs WHERE locked_until > ?")
+            .bind(to_ms(now()))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(store_error)?
+            .get("n");
+        Ok(u64::try_from(n).unwrap_or_default())
+    }
+
     async fn depth(&self) -> StoreResult<u64> {
         let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM jobs")
             .fetch_one(&self.pool)

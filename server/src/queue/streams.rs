@@ -405,6 +405,20 @@ impl JobQueue for RedisQueue {
         self.settle(delivery, Some(add)).await
     }
 
+    async fn pending(&self) -> StoreResult<u64> {
+        // XPENDING <stream> <group> → [count, first id, last id, per-consumer counts]
+        let summary: Value = self
+            .run(redis::cmd("XPENDING").arg(&self.stream).arg(GROUP))
+            .await?;
+        Ok(match &summary {
+            Value::Array(parts) => parts
+                .first()
+                .and_then(|c| redis::from_redis_value::<u64>(c.clone()).ok()),
+            _ => None,
+        }
+        .unwrap_or(0))
+    }
+
     async fn depth(&self) -> StoreResult<u64> {
         let waiting: u64 = self.run(redis::cmd("XLEN").arg(&self.stream)).await?;
         let delayed: u64 = self.run(redis::cmd("ZCARD").arg(&self.delayed)).await?;

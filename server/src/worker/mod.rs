@@ -1,6 +1,7 @@
 //! The delivery worker: take jobs from the queue, deliver each through the service
 //! layer, then ack, retry or dead-letter it. Shutdown lets in-flight jobs finish.
 
+use crate::metrics::{JobOutcome, Metrics};
 use app::service::delivery::{deliver, sweep_stale, Outcome};
 use app::service::status::StatusRecorder;
 use app::service::{Delivery, Services};
@@ -19,6 +20,7 @@ pub async fn run(
     recorder: Arc<StatusRecorder>,
     concurrency: usize,
     sweep_after: Duration,
+    metrics: Arc<Metrics>,
     shutdown: CancellationToken,
 ) {
     tracing::info!(concurrency, "worker started");
@@ -37,7 +39,12 @@ pub async fn run(
         };
         match batch {
             Ok(deliveries) => {
-                join_all(deliveries.iter().map(|d| handle(&services, &recorder, d))).await;
+                join_all(
+                    deliveries
+                        .iter()
+                        .map(|d| handle(&services, &recorder, &metrics, d)),
+                )
+                .await;
             }
             Err(e) => {
                 tracing::warn!(error = %e, "queue unavailable; retrying in 1 s");
@@ -50,19 +57,32 @@ pub async fn run(
 
 /// Delivers one job and settles it on the queue. A job whose outcome cannot be
 /// settled stays taken and reappears after the visibility timeout.
-pub async fn handle(services: &Services, recorder: &StatusRecorder, delivery: &Delivery) {
-    let settled = match deliver(services, recorder, delivery).await {
-        Ok(Outcome::Done) => services.queue.ack(delivery).await,
-        Ok(Outcome::Retry(delay)) => services.queue.retry(delivery, delay).await,
+pub async fn handle(
+    services: &Services,
+    recorder: &StatusRecorder,
+    metrics: &Metrics,
+    delivery: &Delivery,
+) {
+    let started = std::time::Instant::now();
+    let (outcome, settled) = match deliver(services, recorder, delivery).await {
+        Ok(Outcome::Done) => (JobOutcome::Done, services.queue.ack(delivery).await),
+        Ok(Outcome::Retry(delay)) => (
+            JobOutcome::Retried,
+            services.queue.retry(delivery, delay).await,
+        ),
         Ok(Outcome::DeadLetter(reason)) => {
             tracing::warn!(receipt = %delivery.receipt, %reason, "job dead-lettered");
-            services.queue.dead_letter(delivery, &reason).await
+            (
+                JobOutcome::DeadLettered,
+                services.queue.dead_letter(delivery, &reason).await,
+            )
         }
         Err(e) => {
             tracing::error!(receipt = %delivery.receipt, error = %e, "delivery failed; the job will reappear");
-            return;
+            (JobOutcome::Errored, Ok(()))
         }
     };
+    metrics.record(outcome, started.elapsed());
     if let Err(e) = settled {
         tracing::error!(receipt = %delivery.receipt, error = %e, "could not settle a job on the queue");
     }

@@ -111,3 +111,29 @@ async fn only_the_site_itself_may_frame_the_widget_by_default() {
         "frame-ancestors 'self'"
     );
 }
+
+#[tokio::test]
+async fn metrics_count_handled_jobs_and_show_the_queue() {
+    let app = TestApp::spawn().await;
+    let uuid = app.send_ok(&crate::helpers::static_sms("c-metrics")).await;
+    app.wait_for_status(&uuid, "delivered").await;
+    let r = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap_or("")
+        .starts_with("text/plain"));
+    let text = r.text().await.expect("text");
+    assert!(text.contains("agent_notify_queue_depth 0"), "{text}");
+    assert!(text.contains("agent_notify_queue_pending 0"), "{text}");
+    assert!(
+        text.contains("agent_notify_jobs_total{outcome=\"done\"} 1"),
+        "{text}"
+    );
+    assert!(text.contains("agent_notify_job_seconds_count 1"), "{text}");
+}
