@@ -116,14 +116,40 @@ fn json<T: Serialize>(value: &T) -> Option<serde_json::Value> {
     serde_json::to_value(value).ok()
 }
 
-fn audit(caller: &Caller, action: &'static str, entity: &'static str, id: &str) -> AuditRecord {
+/// The audit record of a change: a create when nothing was `before`, a delete when
+/// nothing is `after`, an update otherwise.
+fn change<B: Serialize, A: Serialize>(
+    caller: &Caller,
+    entity: &'static str,
+    id: &str,
+    before: Option<&B>,
+    after: Option<&A>,
+) -> AuditRecord {
+    let action = match (before.is_some(), after.is_some()) {
+        (false, _) => "create",
+        (true, false) => "delete",
+        (true, true) => "update",
+    };
     AuditRecord {
         actor: caller.id.to_string(),
         action,
         entity,
         entity_id: id.to_owned(),
-        before: None,
-        after: None,
+        before: before.and_then(json),
+        after: after.and_then(json),
+    }
+}
+
+/// A store conflict on create means the id is taken.
+fn id_taken(what: &'static str) -> impl Fn(super::StoreError) -> ServiceError {
+    move |e| match e {
+        super::StoreError::Conflict(_) => ServiceError::invalid(
+            "duplicate_id",
+            format!("A {what} with this id exists."),
+            "id",
+            "taken",
+        ),
+        other => other.into(),
     }
 }
 
@@ -250,14 +276,13 @@ pub async fn save_template(
             });
         }
     }
-    let mut record = audit(
+    let record = change(
         caller,
-        if before.is_some() { "update" } else { "create" },
         "template",
         template.id.as_str(),
+        before.as_ref(),
+        Some(&template),
     );
-    record.before = before.as_ref().and_then(json);
-    record.after = json(&template);
     store
         .save_template(&template, before.is_none(), &record)
         .await
@@ -307,8 +332,7 @@ pub async fn delete_template(
             ),
         });
     }
-    let mut record = audit(caller, "delete", "template", id.as_str());
-    record.before = json(&before);
+    let record = change::<_, ()>(caller, "template", id.as_str(), Some(&before), None);
     store.delete_template(id, &record).await?;
     Ok(users)
 }
@@ -386,26 +410,17 @@ pub async fn save_group(
         }
     };
     let group = Group { id, name };
-    let mut record = audit(
+    let record = change(
         caller,
-        if before.is_some() { "update" } else { "create" },
         "group",
         group.id.as_str(),
+        before.as_ref(),
+        Some(&group),
     );
-    record.before = before.as_ref().and_then(json);
-    record.after = json(&group);
     store
         .save_group(&group, before.is_none(), &record)
         .await
-        .map_err(|e| match e {
-            super::StoreError::Conflict(_) => ServiceError::invalid(
-                "duplicate_id",
-                "A group with this id exists.",
-                "id",
-                "taken",
-            ),
-            other => other.into(),
-        })?;
+        .map_err(id_taken("group"))?;
     Ok(group)
 }
 
@@ -430,8 +445,7 @@ pub async fn delete_group(
             message: format!("{members} agent(s) belong to this group. Move or delete them first."),
         });
     }
-    let mut record = audit(caller, "delete", "group", id.as_str());
-    record.before = json(&before);
+    let record = change::<_, ()>(caller, "group", id.as_str(), Some(&before), None);
     Ok(store.delete_group(id, &record).await?)
 }
 
@@ -533,9 +547,14 @@ pub async fn save_notification_types(
             Some(_) => {}
         }
     }
-    let mut record = audit(caller, "update", "notification_types", id.as_str());
-    record.before = json(&store.notification_types(id).await?);
-    record.after = json(&types);
+    let before = store.notification_types(id).await?;
+    let record = change(
+        caller,
+        "notification_types",
+        id.as_str(),
+        Some(&before),
+        Some(&types),
+    );
     store
         .save_notification_types(id, &types, &record)
         .await
@@ -590,26 +609,17 @@ pub async fn save_agent(
         }
         None => None,
     };
-    let mut record = audit(
+    let record = change(
         caller,
-        if before.is_some() { "update" } else { "create" },
         "agent",
         agent.id.as_str(),
+        before.as_ref(),
+        Some(&agent),
     );
-    record.before = before.as_ref().and_then(json);
-    record.after = json(&agent);
     store
         .save_agent(&agent, before.is_none(), &record)
         .await
-        .map_err(|e| match e {
-            super::StoreError::Conflict(_) => ServiceError::invalid(
-                "duplicate_id",
-                "An agent with this id exists.",
-                "id",
-                "taken",
-            ),
-            other => other.into(),
-        })?;
+        .map_err(id_taken("agent"))?;
     Ok(agent)
 }
 
@@ -622,8 +632,7 @@ pub async fn delete_agent(
     caller.require_admin()?;
     let store = services.admin.as_ref();
     let before = store.agent(id).await?.ok_or_else(|| not_found("agent"))?;
-    let mut record = audit(caller, "delete", "agent", id);
-    record.before = json(&before);
+    let record = change::<_, ()>(caller, "agent", id, Some(&before), None);
     Ok(store.delete_agent(id, &record).await?)
 }
 
@@ -727,27 +736,18 @@ pub async fn save_provider_account(
         account: account.clone(),
         credentials,
     };
-    let mut record = audit(
+    // The audit log shows which credentials are set, never their values.
+    let record = change(
         caller,
-        if before.is_some() { "update" } else { "create" },
         "provider",
         &account.id,
+        before.as_ref().map(|b| &b.account),
+        Some(&account),
     );
-    // The audit log shows which credentials are set, never their values.
-    record.before = before.as_ref().and_then(|b| json(&b.account));
-    record.after = json(&account);
     store
         .save_provider_account(&stored, before.is_none(), &record)
         .await
-        .map_err(|e| match e {
-            super::StoreError::Conflict(_) => ServiceError::invalid(
-                "duplicate_id",
-                "An account with this id exists.",
-                "id",
-                "taken",
-            ),
-            other => other.into(),
-        })?;
+        .map_err(id_taken("provider account"))?;
     Ok(account)
 }
 
@@ -765,8 +765,7 @@ pub async fn delete_provider_account(
         .into_iter()
         .find(|a| a.account.id == id)
         .ok_or_else(|| not_found("provider account"))?;
-    let mut record = audit(caller, "delete", "provider", id);
-    record.before = json(&before.account);
+    let record = change::<_, ()>(caller, "provider", id, Some(&before.account), None);
     Ok(store.delete_provider_account(id, &record).await?)
 }
 

@@ -24,6 +24,18 @@ impl SqliteStore {
             .await
             .map_err(store_error)
     }
+
+    /// Runs one statement that must touch a row, and records `audit`, in one transaction.
+    async fn change_one<'q>(
+        &self,
+        query: sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+        what: &str,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        touched(query.execute(&mut *tx).await.map_err(store_error)?, what)?;
+        commit_with(tx, audit).await
+    }
 }
 
 /// Writes the audit entry and commits.
@@ -120,31 +132,23 @@ impl AdminStore for SqliteStore {
         create: bool,
         audit: &AuditRecord,
     ) -> StoreResult<()> {
-        let mut tx = self.write().await?;
         let fields = serde_json::to_string(&t.fields).map_err(anyhow::Error::from)?;
         let provider_ref = serde_json::to_string(&t.provider_ref).map_err(anyhow::Error::from)?;
         let at = to_ms(now());
-        let result = if create {
+        let query = if create {
             sqlx::query(
-                "INSERT INTO templates (id, name, channel, body, fields, language, provider_ref, created_at, updated_at)
+                "INSERT INTO templates (name, channel, body, fields, language, provider_ref, updated_at, created_at, id)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
-            .bind(t.id.as_str())
-            .bind(&t.name)
-            .bind(t.channel.as_str())
-            .bind(&t.body)
-            .bind(fields)
-            .bind(&t.language)
-            .bind(provider_ref)
-            .bind(at)
-            .bind(at)
-            .execute(&mut *tx)
-            .await
         } else {
             sqlx::query(
                 "UPDATE templates SET name = ?, channel = ?, body = ?, fields = ?, language = ?, provider_ref = ?,
-                 updated_at = ? WHERE id = ?",
+                 updated_at = ?, created_at = MIN(created_at, ?) WHERE id = ?",
             )
+        };
+        // Both statements take the same parameters in the same order (an update keeps
+        // the original creation time through MIN).
+        let query = query
             .bind(&t.name)
             .bind(t.channel.as_str())
             .bind(&t.body)
@@ -152,23 +156,19 @@ impl AdminStore for SqliteStore {
             .bind(&t.language)
             .bind(provider_ref)
             .bind(at)
-            .bind(t.id.as_str())
-            .execute(&mut *tx)
-            .await
-        };
-        touched(result.map_err(store_error)?, "the template")?;
-        commit_with(tx, audit).await
+            .bind(at)
+            .bind(t.id.as_str());
+        self.change_one(query, "the template", audit).await
     }
 
     async fn delete_template(&self, id: &TemplateId, audit: &AuditRecord) -> StoreResult<()> {
-        let mut tx = self.write().await?;
         // Mappings go with the template (ON DELETE CASCADE).
-        let result = sqlx::query("DELETE FROM templates WHERE id = ?")
-            .bind(id.as_str())
-            .execute(&mut *tx)
-            .await;
-        touched(result.map_err(store_error)?, "the template")?;
-        commit_with(tx, audit).await
+        self.change_one(
+            sqlx::query("DELETE FROM templates WHERE id = ?").bind(id.as_str()),
+            "the template",
+            audit,
+        )
+        .await
     }
 
     async fn template_users(&self, id: &TemplateId) -> StoreResult<Vec<GroupId>> {
@@ -212,34 +212,28 @@ impl AdminStore for SqliteStore {
         create: bool,
         audit: &AuditRecord,
     ) -> StoreResult<()> {
-        let mut tx = self.write().await?;
-        let result = if create {
-            sqlx::query("INSERT INTO agent_groups (id, name, created_at) VALUES (?, ?, ?)")
-                .bind(group.id.as_str())
-                .bind(&group.name)
-                .bind(to_ms(now()))
-                .execute(&mut *tx)
-                .await
+        let query = if create {
+            sqlx::query("INSERT INTO agent_groups (name, created_at, id) VALUES (?, ?, ?)")
         } else {
-            sqlx::query("UPDATE agent_groups SET name = ? WHERE id = ?")
-                .bind(&group.name)
-                .bind(group.id.as_str())
-                .execute(&mut *tx)
-                .await
+            sqlx::query(
+                "UPDATE agent_groups SET name = ?, created_at = MIN(created_at, ?) WHERE id = ?",
+            )
         };
-        touched(result.map_err(store_error)?, "the group")?;
-        commit_with(tx, audit).await
+        let query = query
+            .bind(&group.name)
+            .bind(to_ms(now()))
+            .bind(group.id.as_str());
+        self.change_one(query, "the group", audit).await
     }
 
     async fn delete_group(&self, id: &GroupId, audit: &AuditRecord) -> StoreResult<()> {
-        let mut tx = self.write().await?;
         // Agents reference their group without cascade: deleting one with agents fails here.
-        let result = sqlx::query("DELETE FROM agent_groups WHERE id = ?")
-            .bind(id.as_str())
-            .execute(&mut *tx)
-            .await;
-        touched(result.map_err(store_error)?, "the group")?;
-        commit_with(tx, audit).await
+        self.change_one(
+            sqlx::query("DELETE FROM agent_groups WHERE id = ?").bind(id.as_str()),
+            "the group",
+            audit,
+        )
+        .await
     }
 
     async fn notification_types(&self, id: &GroupId) -> StoreResult<NotificationTypes> {
@@ -365,34 +359,25 @@ impl AdminStore for SqliteStore {
         create: bool,
         audit: &AuditRecord,
     ) -> StoreResult<()> {
-        let mut tx = self.write().await?;
-        let result = if create {
-            sqlx::query("INSERT INTO agents (id, name, group_id) VALUES (?, ?, ?)")
-                .bind(agent.id.as_str())
-                .bind(&agent.name)
-                .bind(agent.group_id.as_str())
-                .execute(&mut *tx)
-                .await
+        let query = if create {
+            sqlx::query("INSERT INTO agents (name, group_id, id) VALUES (?, ?, ?)")
         } else {
             sqlx::query("UPDATE agents SET name = ?, group_id = ? WHERE id = ?")
-                .bind(&agent.name)
-                .bind(agent.group_id.as_str())
-                .bind(agent.id.as_str())
-                .execute(&mut *tx)
-                .await
         };
-        touched(result.map_err(store_error)?, "the agent")?;
-        commit_with(tx, audit).await
+        let query = query
+            .bind(&agent.name)
+            .bind(agent.group_id.as_str())
+            .bind(agent.id.as_str());
+        self.change_one(query, "the agent", audit).await
     }
 
     async fn delete_agent(&self, id: &str, audit: &AuditRecord) -> StoreResult<()> {
-        let mut tx = self.write().await?;
-        let result = sqlx::query("DELETE FROM agents WHERE id = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await;
-        touched(result.map_err(store_error)?, "the agent")?;
-        commit_with(tx, audit).await
+        self.change_one(
+            sqlx::query("DELETE FROM agents WHERE id = ?").bind(id),
+            "the agent",
+            audit,
+        )
+        .await
     }
 
     async fn provider_accounts(&self) -> StoreResult<Vec<StoredProviderAccount>> {
@@ -466,13 +451,12 @@ impl AdminStore for SqliteStore {
     }
 
     async fn delete_provider_account(&self, id: &str, audit: &AuditRecord) -> StoreResult<()> {
-        let mut tx = self.write().await?;
-        let result = sqlx::query("DELETE FROM provider_accounts WHERE id = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await;
-        touched(result.map_err(store_error)?, "the provider account")?;
-        commit_with(tx, audit).await
+        self.change_one(
+            sqlx::query("DELETE FROM provider_accounts WHERE id = ?").bind(id),
+            "the provider account",
+            audit,
+        )
+        .await
     }
 
     async fn audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>> {
