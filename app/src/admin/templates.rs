@@ -51,7 +51,7 @@ impl Draft {
 
     fn load(&self, t: Option<&Template>) {
         let blank = Template {
-            id: TemplateId::parse("new").unwrap_or_else(|_| unreachable!("a valid literal id")),
+            id: TemplateId::unsaved(),
             name: String::new(),
             channel: Channel::Sms,
             body: String::new(),
@@ -107,7 +107,7 @@ impl Draft {
             .filter_map(|f| f.default.clone().map(|d| (f.name.clone(), d)))
             .collect();
         let template = Template {
-            id: TemplateId::parse("preview").unwrap_or_else(|_| unreachable!("a valid literal id")),
+            id: TemplateId::unsaved(),
             name: String::new(),
             channel: self.channel.get(),
             body: self.body.get(),

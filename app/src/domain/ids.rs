@@ -73,6 +73,13 @@ string_id!(
     /// A template's id, e.g. `t_otp`.
     TemplateId, max = 64, allowed = slug_char
 );
+impl TemplateId {
+    /// The id a template has before it is saved (editor previews).
+    pub fn unsaved() -> Self {
+        Self("unsaved".to_owned())
+    }
+}
+
 string_id!(
     /// An agent group's id, e.g. `demo`.
     GroupId, max = 64, allowed = slug_char
