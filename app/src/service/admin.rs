@@ -574,6 +574,20 @@ pub async fn list_agents(services: &Services, caller: &Caller) -> Result<Vec<Age
     Ok(services.admin.as_ref().agents().await?)
 }
 
+/// One agent.
+pub async fn get_agent(
+    services: &Services,
+    caller: &Caller,
+    id: &str,
+) -> Result<Agent, ServiceError> {
+    caller.require_admin()?;
+    services
+        .admin
+        .agent(id)
+        .await?
+        .ok_or_else(|| not_found("agent"))
+}
+
 /// Creates (`existing` none) or changes an agent; their group must exist.
 pub async fn save_agent(
     services: &Services,

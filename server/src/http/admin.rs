@@ -254,12 +254,7 @@ async fn get_agent(
     AdminCaller(caller): AdminCaller,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Agent>, HttpError> {
-    let agents = admin::list_agents(&state.services, &caller).await?;
-    let agent = agents.into_iter().find(|a| a.id.as_str() == id);
-    Ok(Json(agent.ok_or(ServiceError::NotFound {
-        code: "not_found",
-        message: "No such agent.".into(),
-    })?))
+    Ok(Json(admin::get_agent(&state.services, &caller, &id).await?))
 }
 
 async fn create_agent(

@@ -14,6 +14,7 @@ use app::service::{
 use async_trait::async_trait;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
+use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -91,26 +92,45 @@ impl StatusStore for SqliteStore {
     }
 
     async fn list(&self, filter: &NotificationFilter) -> StoreResult<Vec<NotificationRecord>> {
-        let rows = sqlx::query(
-            "SELECT uuid FROM notifications
+        // The page, then the history of every message on it: two queries in one read
+        // transaction, so both see the same snapshot.
+        const PAGE: &str = "SELECT uuid FROM notifications
              WHERE (?1 IS NULL OR agent_id = ?1) AND (?2 IS NULL OR call_id = ?2)
-             ORDER BY created_at DESC, rowid DESC LIMIT ?3",
-        )
-        .bind(filter.agent_id.as_deref())
-        .bind(filter.call_id.as_ref().map(CallId::as_str))
+             ORDER BY created_at DESC, rowid DESC LIMIT ?3";
+        let agent = filter.agent_id.as_deref();
+        let call = filter.call_id.as_ref().map(CallId::as_str);
+        let mut tx = self.pool.begin().await.map_err(store_error)?;
+        let rows = sqlx::query(&format!(
+            "SELECT * FROM notifications WHERE uuid IN ({PAGE}) ORDER BY created_at DESC, rowid DESC"
+        ))
+        .bind(agent)
+        .bind(call)
         .bind(filter.limit)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await
         .map_err(store_error)?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            let uuid: String = row.get("uuid");
-            let uuid = Uuid::parse_str(&uuid).map_err(anyhow::Error::from)?;
-            if let Some(record) = self.get(uuid).await? {
-                out.push(record);
-            }
+        let history = sqlx::query(&format!(
+            "SELECT uuid, status, at, detail FROM notification_history WHERE uuid IN ({PAGE}) ORDER BY id"
+        ))
+        .bind(agent)
+        .bind(call)
+        .bind(filter.limit)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(store_error)?;
+        tx.commit().await.map_err(store_error)?;
+        let mut by_uuid: HashMap<String, Vec<SqliteRow>> = HashMap::new();
+        for h in history {
+            by_uuid.entry(h.get("uuid")).or_default().push(h);
         }
-        Ok(out)
+        rows.iter()
+            .map(|row| {
+                let steps = by_uuid
+                    .remove(row.get::<&str, _>("uuid"))
+                    .unwrap_or_default();
+                Ok(record_from_rows(row, &steps)?)
+            })
+            .collect()
     }
 
     async fn apply(&self, uuid: Uuid, update: &StatusUpdate) -> StoreResult<Applied> {

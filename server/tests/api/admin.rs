@@ -429,6 +429,12 @@ async fn agents_belong_to_an_existing_group() {
     assert!(error["fields"]["group_id"].is_string());
     let agents: Vec<Value> = app.get_json("/api/v1/admin/agents", &admin).await;
     assert!(agents.iter().any(|a| a["id"] == "demo-agent"));
+    let one: Value = app
+        .get_json("/api/v1/admin/agents/demo-agent", &admin)
+        .await;
+    assert_eq!(one["group_id"], "demo");
+    app.get_error("/api/v1/admin/agents/nobody", &admin, 404, "not_found")
+        .await;
     let r = put(
         &app,
         "/api/v1/admin/agents/demo-agent",
