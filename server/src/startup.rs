@@ -10,7 +10,7 @@ use crate::http::{self, AppState};
 use crate::metrics::Metrics;
 use crate::providers::SandboxProvider;
 use crate::queue::{EmbeddedQueue, RedisQueue};
-use crate::store::{seed, SqliteStore};
+use crate::store::{seed, SqlStore};
 use crate::worker;
 use anyhow::{bail, Context};
 use app::domain::CountryCode;
@@ -45,9 +45,6 @@ pub struct Backends {
 impl Backends {
     /// Connects every backend the settings name; seeds demo data into an empty store.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
-        if !settings.database.url.starts_with("sqlite:") {
-            bail!("database.url: only sqlite:// is supported in this build (MySQL arrives with the production backends)");
-        }
         if settings.queue.url != "embedded" && !settings.queue.url.starts_with("redis") {
             bail!("queue.url: use `embedded` or a redis:// url");
         }
@@ -78,7 +75,7 @@ impl Backends {
             )
         })?;
         let store = Arc::new(
-            SqliteStore::open(&settings.database.url, settings.database.max_connections).await?,
+            SqlStore::open(&settings.database.url, settings.database.max_connections).await?,
         );
         if settings.database.seed_demo && seed::seed_demo_if_empty(&store).await? {
             tracing::info!(

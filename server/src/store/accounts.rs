@@ -1,28 +1,28 @@
-//! The admin-accounts port on SQLite.
+//! The admin-accounts port on SQL.
 
-use super::{store_error, to_ms, SqliteStore};
+use super::{store_error, to_ms, RowExt, SqlStore};
 use app::service::accounts::AdminAccounts;
 use app::service::{now, StoreResult};
 use async_trait::async_trait;
-use sqlx::Row;
 use time::OffsetDateTime;
 
 #[async_trait]
-impl AdminAccounts for SqliteStore {
+impl AdminAccounts for SqlStore {
     async fn password_hash(&self, id: &str) -> StoreResult<Option<String>> {
         let row = sqlx::query("SELECT password_hash FROM admins WHERE id = ?")
             .bind(id)
             .fetch_optional(&self.pool)
             .await
             .map_err(store_error)?;
-        Ok(row.map(|r| r.get("password_hash")))
+        Ok(row.map(|r| r.text("password_hash")).transpose()?)
     }
 
     async fn upsert_admin(&self, id: &str, password_hash: &str) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO admins (id, password_hash, created_at) VALUES (?, ?, ?)
-             ON CONFLICT (id) DO UPDATE SET password_hash = excluded.password_hash",
-        )
+        sqlx::query(&self.upsert(
+            "INSERT INTO admins (id, password_hash, created_at) VALUES (?, ?, ?)",
+            "id",
+            &["password_hash"],
+        ))
         .bind(id)
         .bind(password_hash)
         .bind(to_ms(now()))
@@ -37,7 +37,7 @@ impl AdminAccounts for SqliteStore {
             .fetch_one(&self.pool)
             .await
             .map_err(store_error)?
-            .get("n");
+            .int("n")?;
         Ok(u64::try_from(n).unwrap_or_default())
     }
 

@@ -1,9 +1,9 @@
-//! The admin port on SQLite. Each change runs in one `BEGIN IMMEDIATE` transaction
+//! The admin port on SQL. Each change runs in one write-locked transaction
 //! together with its audit entry, so concurrent saves serialise and nothing is changed
 //! without being recorded.
 
 use super::config::template_from_row;
-use super::{from_ms, store_error, to_ms, SqliteStore};
+use super::{from_ms, store_error, to_ms, RowExt, SqlStore, Tx};
 use anyhow::Context;
 use app::domain::{
     Agent, AuditEntry, Channel, ChannelMapping, Group, GroupId, NotificationTypes, ProviderAccount,
@@ -12,27 +12,18 @@ use app::domain::{
 use app::service::admin::{AdminStore, AuditFilter, AuditRecord, StoredProviderAccount};
 use app::service::{now, rfc3339, StoreResult};
 use async_trait::async_trait;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::any::{AnyArguments, AnyQueryResult, AnyRow};
+use sqlx::Any;
 
-type Tx = Transaction<'static, Sqlite>;
-
-impl SqliteStore {
-    async fn write(&self) -> StoreResult<Tx> {
-        self.pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(store_error)
-    }
-
+impl SqlStore {
     /// Runs one statement that must touch a row, and records `audit`, in one transaction.
     async fn change_one<'q>(
         &self,
-        query: sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+        query: sqlx::query::Query<'q, Any, AnyArguments<'q>>,
         what: &str,
         audit: &AuditRecord,
     ) -> StoreResult<()> {
-        let mut tx = self.write().await?;
+        let mut tx = self.write().await.map_err(store_error)?;
         touched(query.execute(&mut *tx).await.map_err(store_error)?, what)?;
         commit_with(tx, audit).await
     }
@@ -42,7 +33,7 @@ impl SqliteStore {
 async fn commit_with(mut tx: Tx, audit: &AuditRecord) -> StoreResult<()> {
     let text = |v: &Option<serde_json::Value>| v.as_ref().map(ToString::to_string);
     sqlx::query(
-        "INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (at, actor, action, entity, entity_id, `before`, `after`) VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(to_ms(now()))
     .bind(&audit.actor)
@@ -58,7 +49,7 @@ async fn commit_with(mut tx: Tx, audit: &AuditRecord) -> StoreResult<()> {
 }
 
 /// Fails with "not found" when an update or delete touched no row.
-fn touched(result: sqlx::sqlite::SqliteQueryResult, what: &str) -> StoreResult<()> {
+fn touched(result: AnyQueryResult, what: &str) -> StoreResult<()> {
     if result.rows_affected() == 0 {
         return Err(app::service::StoreError::Conflict(format!(
             "{what} no longer exists"
@@ -67,46 +58,47 @@ fn touched(result: sqlx::sqlite::SqliteQueryResult, what: &str) -> StoreResult<(
     Ok(())
 }
 
-fn group_from_row(row: &SqliteRow) -> anyhow::Result<Group> {
+fn group_from_row(row: &AnyRow) -> anyhow::Result<Group> {
     Ok(Group {
-        id: GroupId::parse(row.get("id"))?,
-        name: row.get("name"),
+        id: GroupId::parse(&row.text("id")?)?,
+        name: row.text("name")?,
     })
 }
 
-fn agent_from_row(row: &SqliteRow) -> anyhow::Result<Agent> {
+fn agent_from_row(row: &AnyRow) -> anyhow::Result<Agent> {
     Ok(Agent {
-        id: UserId::parse(row.get("id"))?,
-        name: row.get("name"),
-        group_id: GroupId::parse(row.get("group_id"))?,
+        id: UserId::parse(&row.text("id")?)?,
+        name: row.text("name")?,
+        group_id: GroupId::parse(&row.text("group_id")?)?,
     })
 }
 
-fn account_from_row(row: &SqliteRow) -> anyhow::Result<StoredProviderAccount> {
+fn account_from_row(row: &AnyRow) -> anyhow::Result<StoredProviderAccount> {
     let credentials: std::collections::BTreeMap<String, String> =
-        serde_json::from_str(row.get("credentials"))?;
+        serde_json::from_str(&row.text("credentials")?)?;
     Ok(StoredProviderAccount {
         account: ProviderAccount {
-            id: row.get("id"),
-            channel: row.get::<String, _>("channel").parse().context("channel")?,
-            provider: row.get("provider"),
-            display_name: row.get("display_name"),
-            sender: row.get("sender"),
+            id: row.text("id")?,
+            channel: row.text("channel")?.parse().context("channel")?,
+            provider: row.text("provider")?,
+            display_name: row.text("display_name")?,
+            sender: row.text("sender")?,
             credentials_set: credentials.keys().cloned().collect(),
-            default: row.get::<i64, _>("is_default") == 1,
-            webhook_url: row.get("webhook_url"),
+            default: row.int("is_default")? == 1,
+            webhook_url: row.text("webhook_url")?,
         },
         credentials,
     })
 }
 
 #[async_trait]
-impl AdminStore for SqliteStore {
+impl AdminStore for SqlStore {
     async fn templates(&self, channel: Option<Channel>) -> StoreResult<Vec<Template>> {
         let rows = sqlx::query(
             "SELECT id, name, channel, body, fields, language, provider_ref FROM templates
-             WHERE (?1 IS NULL OR channel = ?1) ORDER BY channel, name",
+             WHERE (? IS NULL OR channel = ?) ORDER BY channel, name",
         )
+        .bind(channel.map(Channel::as_str))
         .bind(channel.map(Channel::as_str))
         .fetch_all(&self.pool)
         .await
@@ -137,17 +129,17 @@ impl AdminStore for SqliteStore {
         let at = to_ms(now());
         let query = if create {
             sqlx::query(
-                "INSERT INTO templates (name, channel, body, fields, language, provider_ref, updated_at, created_at, id)
+                "INSERT INTO templates (name, channel, body, fields, language, provider_ref, updated_at, id, created_at)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
         } else {
+            // An update keeps the creation time: its last parameter only has to be
+            // accepted, so both statements take the same parameters in the same order.
             sqlx::query(
                 "UPDATE templates SET name = ?, channel = ?, body = ?, fields = ?, language = ?, provider_ref = ?,
-                 updated_at = ?, created_at = MIN(created_at, ?) WHERE id = ?",
+                 updated_at = ? WHERE id = ? AND ? IS NOT NULL",
             )
         };
-        // Both statements take the same parameters in the same order (an update keeps
-        // the original creation time through MIN).
         let query = query
             .bind(&t.name)
             .bind(t.channel.as_str())
@@ -156,8 +148,8 @@ impl AdminStore for SqliteStore {
             .bind(&t.language)
             .bind(provider_ref)
             .bind(at)
-            .bind(at)
-            .bind(t.id.as_str());
+            .bind(t.id.as_str())
+            .bind(at);
         self.change_one(query, "the template", audit).await
     }
 
@@ -181,9 +173,8 @@ impl AdminStore for SqliteStore {
         .map_err(store_error)?;
         Ok(rows
             .iter()
-            .map(|r| GroupId::parse(r.get("group_id")))
-            .collect::<Result<_, _>>()
-            .map_err(anyhow::Error::from)?)
+            .map(|r| Ok(GroupId::parse(&r.text("group_id")?)?))
+            .collect::<anyhow::Result<_>>()?)
     }
 
     async fn groups(&self) -> StoreResult<Vec<Group>> {
@@ -213,16 +204,14 @@ impl AdminStore for SqliteStore {
         audit: &AuditRecord,
     ) -> StoreResult<()> {
         let query = if create {
-            sqlx::query("INSERT INTO agent_groups (name, created_at, id) VALUES (?, ?, ?)")
+            sqlx::query("INSERT INTO agent_groups (name, id, created_at) VALUES (?, ?, ?)")
         } else {
-            sqlx::query(
-                "UPDATE agent_groups SET name = ?, created_at = MIN(created_at, ?) WHERE id = ?",
-            )
+            sqlx::query("UPDATE agent_groups SET name = ? WHERE id = ? AND ? IS NOT NULL")
         };
         let query = query
             .bind(&group.name)
-            .bind(to_ms(now()))
-            .bind(group.id.as_str());
+            .bind(group.id.as_str())
+            .bind(to_ms(now()));
         self.change_one(query, "the group", audit).await
     }
 
@@ -245,8 +234,8 @@ impl AdminStore for SqliteStore {
                 .await
                 .map_err(store_error)?;
         for row in &channels {
-            if let Ok(channel) = row.get::<String, _>("channel").parse::<Channel>() {
-                types.get_mut(channel).enabled = row.get::<i64, _>("enabled") == 1;
+            if let Ok(channel) = row.text("channel")?.parse::<Channel>() {
+                types.get_mut(channel).enabled = row.int("enabled")? == 1;
             }
         }
         let mapped = sqlx::query(
@@ -257,9 +246,9 @@ impl AdminStore for SqliteStore {
         .await
         .map_err(store_error)?;
         for row in &mapped {
-            if let Ok(channel) = row.get::<String, _>("channel").parse::<Channel>() {
+            if let Ok(channel) = row.text("channel")?.parse::<Channel>() {
                 let template =
-                    TemplateId::parse(row.get("template_id")).map_err(anyhow::Error::from)?;
+                    TemplateId::parse(&row.text("template_id")?).map_err(anyhow::Error::from)?;
                 types.get_mut(channel).templates.push(template);
             }
         }
@@ -270,8 +259,8 @@ impl AdminStore for SqliteStore {
                 .await
                 .map_err(store_error)?;
         for row in &accounts {
-            if let Ok(channel) = row.get::<String, _>("channel").parse::<Channel>() {
-                types.get_mut(channel).account = Some(row.get("account_id"));
+            if let Ok(channel) = row.text("channel")?.parse::<Channel>() {
+                types.get_mut(channel).account = Some(row.text("account_id")?);
             }
         }
         Ok(types)
@@ -283,8 +272,8 @@ impl AdminStore for SqliteStore {
         types: &NotificationTypes,
         audit: &AuditRecord,
     ) -> StoreResult<()> {
-        let mut tx = self.write().await?;
-        for table in ["group_templates", "group_providers"] {
+        let mut tx = self.write().await.map_err(store_error)?;
+        for table in ["group_templates", "group_providers", "group_channels"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE group_id = ?"))
                 .bind(id.as_str())
                 .execute(&mut *tx)
@@ -308,10 +297,7 @@ impl AdminStore for SqliteStore {
                 .await
                 .map_err(store_error)?;
             }
-            sqlx::query(
-                "INSERT INTO group_channels (group_id, channel, enabled) VALUES (?, ?, ?)
-                 ON CONFLICT (group_id, channel) DO UPDATE SET enabled = excluded.enabled",
-            )
+            sqlx::query("INSERT INTO group_channels (group_id, channel, enabled) VALUES (?, ?, ?)")
             .bind(id.as_str())
             .bind(channel.as_str())
             .bind(i64::from(*enabled))
@@ -398,7 +384,7 @@ impl AdminStore for SqliteStore {
         audit: &AuditRecord,
     ) -> StoreResult<()> {
         let a = &stored.account;
-        let mut tx = self.write().await?;
+        let mut tx = self.write().await.map_err(store_error)?;
         if a.default {
             sqlx::query(
                 "UPDATE provider_accounts SET is_default = 0 WHERE channel = ? AND id <> ?",
@@ -461,28 +447,32 @@ impl AdminStore for SqliteStore {
 
     async fn audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>> {
         let rows = sqlx::query(
-            "SELECT * FROM audit_log WHERE (?1 IS NULL OR entity = ?1) AND (?2 IS NULL OR actor = ?2)
-             ORDER BY id DESC LIMIT ?3",
+            "SELECT * FROM audit_log WHERE (? IS NULL OR entity = ?) AND (? IS NULL OR actor = ?)
+             ORDER BY id DESC LIMIT ?",
         )
         .bind(filter.entity.as_deref())
+        .bind(filter.entity.as_deref())
         .bind(filter.actor.as_deref())
-        .bind(filter.limit)
+        .bind(filter.actor.as_deref())
+        .bind(i64::from(filter.limit))
         .fetch_all(&self.pool)
         .await
         .map_err(store_error)?;
         let parse = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok());
-        Ok(rows
-            .iter()
-            .map(|r| AuditEntry {
-                id: r.get("id"),
-                at: rfc3339(from_ms(r.get("at"))),
-                actor: r.get("actor"),
-                action: r.get("action"),
-                entity: r.get("entity"),
-                entity_id: r.get("entity_id"),
-                before: parse(r.get("before")),
-                after: parse(r.get("after")),
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    id: r.int("id")?,
+                    at: rfc3339(from_ms(r.int("at")?)),
+                    actor: r.text("actor")?,
+                    action: r.text("action")?,
+                    entity: r.text("entity")?,
+                    entity_id: r.text("entity_id")?,
+                    before: parse(r.opt_text("before")?),
+                    after: parse(r.opt_text("after")?),
+                })
             })
-            .collect())
+            .collect::<anyhow::Result<_>>()
+            .map_err(Into::into)
     }
 }

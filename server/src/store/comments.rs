@@ -1,13 +1,12 @@
-//! The comment port on SQLite: each call's log.
+//! The comment port on SQL: each call's log.
 
-use super::{from_ms, store_error, to_ms, SqliteStore};
+use super::{from_ms, store_error, to_ms, RowExt, SqlStore};
 use app::domain::{CallId, Comment, GroupId};
 use app::service::{rfc3339, CommentStore, StoreResult};
 use async_trait::async_trait;
-use sqlx::Row;
 
 #[async_trait]
-impl CommentStore for SqliteStore {
+impl CommentStore for SqlStore {
     async fn add(&self, call_id: &CallId, group: &GroupId, comment: &Comment) -> StoreResult<()> {
         let at = time::OffsetDateTime::parse(
             &comment.at,
@@ -45,14 +44,16 @@ impl CommentStore for SqliteStore {
         .fetch_all(&self.pool)
         .await
         .map_err(store_error)?;
-        Ok(rows
-            .iter()
-            .map(|r| Comment {
-                at: rfc3339(from_ms(r.get("at"))),
-                author: r.get("author"),
-                text: r.get("text"),
-                notification_uuid: r.get("notification_uuid"),
+        rows.iter()
+            .map(|r| {
+                Ok(Comment {
+                    at: rfc3339(from_ms(r.int("at")?)),
+                    author: r.text("author")?,
+                    text: r.text("text")?,
+                    notification_uuid: r.opt_text("notification_uuid")?,
+                })
             })
-            .collect())
+            .collect::<anyhow::Result<_>>()
+            .map_err(Into::into)
     }
 }

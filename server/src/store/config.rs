@@ -1,14 +1,14 @@
-//! The config port on SQLite: a group's enabled channels and mapped templates.
+//! The config port on SQL: a group's enabled channels and mapped templates.
 
-use super::{store_error, SqliteStore};
+use super::{store_error, RowExt, SqlStore};
 use anyhow::Context;
 use app::domain::{Channel, GroupId, ProviderRef, Template, TemplateField, TemplateId};
 use app::service::{ConfigStore, StoreResult};
 use async_trait::async_trait;
-use sqlx::Row;
+use sqlx::any::AnyRow;
 
 #[async_trait]
-impl ConfigStore for SqliteStore {
+impl ConfigStore for SqlStore {
     async fn enabled_channels(&self, group: &GroupId) -> StoreResult<Vec<Channel>> {
         let rows =
             sqlx::query("SELECT channel FROM group_channels WHERE group_id = ? AND enabled = 1")
@@ -18,7 +18,7 @@ impl ConfigStore for SqliteStore {
                 .map_err(store_error)?;
         let mut channels: Vec<Channel> = rows
             .iter()
-            .filter_map(|r| r.get::<String, _>("channel").parse().ok())
+            .filter_map(|r| r.text("channel").ok()?.parse().ok())
             .collect();
         channels.sort();
         Ok(channels)
@@ -57,22 +57,22 @@ impl ConfigStore for SqliteStore {
     }
 }
 
-pub(super) fn template_from_row(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<Template> {
-    let id: String = row.get("id");
-    let fields: Vec<TemplateField> = serde_json::from_str(row.get("fields"))
+pub(super) fn template_from_row(row: &AnyRow) -> anyhow::Result<Template> {
+    let id = row.text("id")?;
+    let fields: Vec<TemplateField> = serde_json::from_str(&row.text("fields")?)
         .with_context(|| format!("fields of template {id}"))?;
-    let provider_ref: ProviderRef = serde_json::from_str(row.get("provider_ref"))
+    let provider_ref: ProviderRef = serde_json::from_str(&row.text("provider_ref")?)
         .with_context(|| format!("provider_ref of template {id}"))?;
     Ok(Template {
         id: TemplateId::parse(&id).with_context(|| format!("template id {id}"))?,
-        name: row.get("name"),
+        name: row.text("name")?,
         channel: row
-            .get::<String, _>("channel")
+            .text("channel")?
             .parse()
             .with_context(|| format!("channel of template {id}"))?,
-        body: row.get("body"),
+        body: row.text("body")?,
         fields,
-        language: row.get("language"),
+        language: row.opt_text("language")?,
         provider_ref,
     })
 }

@@ -1,13 +1,13 @@
-//! The idempotency port on SQLite: one atomic upsert claims a key, or finds who has it.
+//! The idempotency port on SQL: an insert claims a key; a compare-and-set update takes
+//! over an abandoned or stale claim; otherwise the caller learns who has it.
 
-use super::{store_error, SqliteStore};
+use super::{store_error, RowExt, SqlStore};
 use app::service::{IdempotencyStore, Reservation, StoreResult};
 use async_trait::async_trait;
-use sqlx::Row;
 use std::time::Duration;
 
 #[async_trait]
-impl IdempotencyStore for SqliteStore {
+impl IdempotencyStore for SqlStore {
     async fn reserve(
         &self,
         caller: &str,
@@ -18,41 +18,59 @@ impl IdempotencyStore for SqliteStore {
     ) -> StoreResult<Reservation> {
         let now = super::to_ms(app::service::now());
         let stale_before = now - i64::try_from(stale_after.as_millis()).unwrap_or(i64::MAX);
-        // Insert a new claim, or take over an abandoned/stale one with the same body;
+        // A new claim, or the takeover of an abandoned/stale one with the same body;
         // a taken-over claim keeps its stored response, so the UUID never changes.
-        let claimed = sqlx::query(
-            "INSERT INTO idempotency_keys (caller, key, fingerprint, response, state, updated_at)
-             VALUES (?1, ?2, ?3, ?4, 'pending', ?5)
-             ON CONFLICT (caller, key) DO UPDATE SET state = 'pending', updated_at = excluded.updated_at
-             WHERE idempotency_keys.fingerprint = excluded.fingerprint
-               AND (idempotency_keys.state = 'abandoned'
-                    OR (idempotency_keys.state = 'pending' AND idempotency_keys.updated_at < ?6))
-             RETURNING response",
+        let inserted = sqlx::query(
+            "INSERT INTO idempotency_keys (caller, `key`, fingerprint, response, state, updated_at)
+             VALUES (?, ?, ?, ?, 'pending', ?)",
         )
         .bind(caller)
         .bind(key)
         .bind(fingerprint)
         .bind(response)
         .bind(now)
+        .execute(&self.pool)
+        .await;
+        match inserted {
+            Ok(_) => {
+                return Ok(Reservation::Reserved {
+                    response: response.to_owned(),
+                })
+            }
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {}
+            Err(e) => return Err(store_error(e)),
+        }
+        let taken_over = sqlx::query(
+            "UPDATE idempotency_keys SET state = 'pending', updated_at = ?
+             WHERE caller = ? AND `key` = ? AND fingerprint = ?
+               AND (state = 'abandoned' OR (state = 'pending' AND updated_at < ?))",
+        )
+        .bind(now)
+        .bind(caller)
+        .bind(key)
+        .bind(fingerprint)
         .bind(stale_before)
-        .fetch_optional(&self.pool)
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?
+        .rows_affected()
+            == 1;
+        let row = sqlx::query(
+            "SELECT fingerprint, response, state FROM idempotency_keys WHERE caller = ? AND `key` = ?",
+        )
+        .bind(caller)
+        .bind(key)
+        .fetch_one(&self.pool)
         .await
         .map_err(store_error)?;
-        if let Some(row) = claimed {
-            return Ok(Reservation::Reserved {
-                response: row.get("response"),
-            });
+        let response = row.text("response")?;
+        if taken_over {
+            return Ok(Reservation::Reserved { response });
         }
-        let row = sqlx::query("SELECT fingerprint, response, state FROM idempotency_keys WHERE caller = ? AND key = ?")
-            .bind(caller)
-            .bind(key)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(store_error)?;
         Ok(Reservation::Taken {
-            fingerprint: row.get("fingerprint"),
-            response: row.get("response"),
-            completed: row.get::<String, _>("state") == "done",
+            fingerprint: row.text("fingerprint")?,
+            response,
+            completed: row.text("state")? == "done",
         })
     }
 
@@ -65,9 +83,9 @@ impl IdempotencyStore for SqliteStore {
     }
 }
 
-async fn set_state(store: &SqliteStore, caller: &str, key: &str, state: &str) -> StoreResult<()> {
+async fn set_state(store: &SqlStore, caller: &str, key: &str, state: &str) -> StoreResult<()> {
     sqlx::query(
-        "UPDATE idempotency_keys SET state = ?, updated_at = ? WHERE caller = ? AND key = ?",
+        "UPDATE idempotency_keys SET state = ?, updated_at = ? WHERE caller = ? AND `key` = ?",
     )
     .bind(state)
     .bind(super::to_ms(app::service::now()))

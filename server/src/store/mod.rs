@@ -1,5 +1,6 @@
-//! SQL adapters for the config, status, idempotency and comment ports (SQLite for the
-//! embedded default), the demo seed, and SQL error mapping.
+//! SQL adapters for the config, admin, accounts, status, idempotency and comment ports
+//! (SQLite for the embedded default, MySQL/MariaDB in production), the demo seed, and
+//! SQL error mapping.
 
 mod accounts;
 mod admin;
@@ -11,47 +12,146 @@ mod status;
 
 use anyhow::Context;
 use app::service::StoreError;
+use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+use sqlx::{AnyPool, Executor, Row, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
 use time::OffsetDateTime;
 
-/// The SQLite store: implements every SQL-backed port.
-#[derive(Clone)]
-pub struct SqliteStore {
-    pool: SqlitePool,
+/// The SQL the two databases spell differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// The embedded default.
+    Sqlite,
+    /// MySQL or MariaDB (production).
+    MySql,
 }
 
-impl SqliteStore {
-    /// Opens (creating if needed) the database at `url` and brings its schema up to date.
+/// The SQL store (SQLite embedded, MySQL/MariaDB in production): implements every
+/// SQL-backed port with one set of queries; the few statements the databases spell
+/// differently ask [`Dialect`].
+#[derive(Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    dialect: Dialect,
+}
+
+type Tx = Transaction<'static, sqlx::Any>;
+
+impl SqlStore {
+    /// Opens (creating a SQLite file if needed) the database at `url` — `sqlite://…` or
+    /// `mysql://…` — and brings its schema up to date.
     pub async fn open(url: &str, max_connections: u32) -> anyhow::Result<Self> {
-        let pool = open_sqlite(url, max_connections).await?;
-        sqlx::migrate!("./migrations/sqlite")
-            .run(&pool)
-            .await
-            .context("migrating the database")?;
-        Ok(Self { pool })
+        sqlx::any::install_default_drivers();
+        let options = AnyPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(10));
+        let store = if url.starts_with("sqlite:") {
+            create_parent_dir(url)?;
+            let url = if url.contains('?') {
+                url.to_owned()
+            } else {
+                format!("{url}?mode=rwc")
+            };
+            // WAL with `synchronous = NORMAL` survives process crashes (what "durably
+            // recorded" promises); only an OS crash can lose the last commits.
+            let pool = options
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                        )
+                        .await?;
+                        Ok(())
+                    })
+                })
+                .connect(&url)
+                .await
+                .context("opening the SQLite database")?;
+            sqlx::migrate!("./migrations/sqlite")
+                .run(&pool)
+                .await
+                .context("migrating the database")?;
+            Self {
+                pool,
+                dialect: Dialect::Sqlite,
+            }
+        } else if url.starts_with("mysql:") || url.starts_with("mariadb:") {
+            let url = url.replacen("mariadb:", "mysql:", 1);
+            let pool = options
+                .connect(&url)
+                .await
+                .context("connecting to MySQL")?;
+            sqlx::migrate!("./migrations/mysql")
+                .run(&pool)
+                .await
+                .context("migrating the database")?;
+            Self {
+                pool,
+                dialect: Dialect::MySql,
+            }
+        } else {
+            anyhow::bail!("database.url must start with sqlite:// or mysql://");
+        };
+        Ok(store)
     }
 
     /// The connection pool (for the seed and tests).
-    pub fn pool(&self) -> &SqlitePool {
+    pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Which SQL this store speaks.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// A transaction that holds the write lock from its first statement, so concurrent
+    /// writers serialise instead of failing: SQLite's `BEGIN IMMEDIATE`; on MySQL a
+    /// row lock on the one-row `write_lock` table.
+    pub async fn write(&self) -> Result<Tx, sqlx::Error> {
+        match self.dialect {
+            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Dialect::MySql => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT id FROM write_lock WHERE id = 1 FOR UPDATE")
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                Ok(tx)
+            }
+        }
+    }
+
+    /// `INSERT … ` that replaces `columns` of an existing row with the same `key`.
+    fn upsert(&self, insert: &str, key: &str, columns: &[&str]) -> String {
+        let set = |f: &dyn Fn(&str) -> String| {
+            columns
+                .iter()
+                .map(|c| format!("{c} = {}", f(c)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self.dialect {
+            Dialect::Sqlite => format!(
+                "{insert} ON CONFLICT ({key}) DO UPDATE SET {}",
+                set(&|c| format!("excluded.{c}"))
+            ),
+            Dialect::MySql => format!(
+                "{insert} ON DUPLICATE KEY UPDATE {}",
+                set(&|c| format!("VALUES({c})"))
+            ),
+        }
     }
 }
 
-/// Opens a SQLite pool tuned for one writer and many readers: WAL, a busy timeout,
-/// foreign keys on. `synchronous = NORMAL` in WAL mode survives process crashes
-/// (what "durably recorded" promises); only an OS crash can lose the last commits.
-pub async fn open_sqlite(url: &str, max_connections: u32) -> anyhow::Result<SqlitePool> {
+/// Creates the folder a `sqlite://` url's file lives in.
+fn create_parent_dir(url: &str) -> anyhow::Result<()> {
     let options = SqliteConnectOptions::from_str(url)
-        .with_context(|| "the database url is not a valid sqlite:// url".to_owned())?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(Duration::from_secs(10))
-        .foreign_keys(true);
+        .with_context(|| "the database url is not a valid sqlite:// url".to_owned())?;
     if let Some(parent) = options
         .get_filename()
         .parent()
@@ -60,6 +160,57 @@ pub async fn open_sqlite(url: &str, max_connections: u32) -> anyhow::Result<Sqli
         std::fs::create_dir_all(parent)
             .with_context(|| format!("creating {}", parent.display()))?;
     }
+    Ok(())
+}
+
+/// Reading columns the same way from both databases (MySQL hands `TEXT` columns to
+/// the `Any` driver as bytes).
+pub(crate) trait RowExt {
+    /// A text column.
+    fn text(&self, column: &str) -> anyhow::Result<String>;
+    /// A nullable text column.
+    fn opt_text(&self, column: &str) -> anyhow::Result<Option<String>>;
+    /// An integer column.
+    fn int(&self, column: &str) -> anyhow::Result<i64>;
+}
+
+impl RowExt for AnyRow {
+    fn text(&self, column: &str) -> anyhow::Result<String> {
+        self.opt_text(column)?
+            .with_context(|| format!("column {column} is NULL"))
+    }
+
+    fn opt_text(&self, column: &str) -> anyhow::Result<Option<String>> {
+        if let Ok(text) = self.try_get::<Option<String>, _>(column) {
+            return Ok(text);
+        }
+        let bytes: Option<Vec<u8>> = self
+            .try_get(column)
+            .with_context(|| format!("reading column {column}"))?;
+        bytes
+            .map(String::from_utf8)
+            .transpose()
+            .with_context(|| format!("column {column} is not UTF-8"))
+    }
+
+    fn int(&self, column: &str) -> anyhow::Result<i64> {
+        self.try_get(column)
+            .with_context(|| format!("reading column {column}"))
+    }
+}
+
+/// Opens a plain SQLite pool (the embedded queue's own file) tuned for one writer and many readers: WAL, a busy timeout,
+/// foreign keys on. `synchronous = NORMAL` in WAL mode survives process crashes
+/// (what "durably recorded" promises); only an OS crash can lose the last commits.
+pub async fn open_sqlite(url: &str, max_connections: u32) -> anyhow::Result<SqlitePool> {
+    create_parent_dir(url)?;
+    let options = SqliteConnectOptions::from_str(url)
+        .with_context(|| "the database url is not a valid sqlite:// url".to_owned())?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(10))
+        .foreign_keys(true);
     SqlitePoolOptions::new()
         .max_connections(max_connections.max(1))
         .acquire_timeout(Duration::from_secs(10))

@@ -2,10 +2,9 @@
 //! and static and dynamic templates on every channel, mapped to the group — so the
 //! widget works the moment `make run` finishes.
 
-use super::{to_ms, SqliteStore};
+use super::{to_ms, RowExt, SqlStore};
 use anyhow::Context;
 use app::domain::{Channel, FieldType, ProviderRef, Template, TemplateField, TemplateId};
-use sqlx::Row;
 
 /// The demo group's id.
 pub const DEMO_GROUP: &str = "demo";
@@ -84,14 +83,14 @@ pub fn demo_templates() -> anyhow::Result<Vec<Template>> {
 }
 
 /// Seeds the demo data if the database has no group yet; returns whether it did.
-pub async fn seed_demo_if_empty(store: &SqliteStore) -> anyhow::Result<bool> {
-    // BEGIN IMMEDIATE takes the write lock at once: two processes starting together
-    // cannot both find the database empty and both seed it.
-    let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
-    let groups: i64 = sqlx::query("SELECT COUNT(*) AS n FROM agent_groups")
+pub async fn seed_demo_if_empty(store: &SqlStore) -> anyhow::Result<bool> {
+    // The write lock is taken at once: two processes starting together cannot both
+    // find the database empty and both seed it.
+    let mut tx = store.write().await?;
+    let groups = sqlx::query("SELECT COUNT(*) AS n FROM agent_groups")
         .fetch_one(&mut *tx)
         .await?
-        .get("n");
+        .int("n")?;
     if groups > 0 {
         tx.commit().await?;
         return Ok(false);

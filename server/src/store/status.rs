@@ -1,7 +1,7 @@
-//! The status port on SQL: one row per message plus its history; status changes are
+//! The status port on SQL (SQLite or MySQL): one row per message plus its history; status changes are
 //! compare-and-set, so concurrent or out-of-order updates never move a status back.
 
-use super::{from_ms, store_error, to_ms, SqliteStore};
+use super::{from_ms, store_error, to_ms, RowExt, SqlStore};
 use anyhow::Context;
 use app::domain::{
     CallId, Channel, FailureReason, GroupId, HistoryEntry, NotificationStatus, TemplateId,
@@ -12,14 +12,13 @@ use app::service::{
     StoreResult,
 };
 use async_trait::async_trait;
-use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
+use sqlx::any::AnyRow;
 use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 #[async_trait]
-impl StatusStore for SqliteStore {
+impl StatusStore for SqlStore {
     async fn create(&self, record: &NotificationRecord) -> StoreResult<()> {
         let parameters = serde_json::to_string(&record.parameters).map_err(anyhow::Error::from)?;
         let mut tx = self.pool.begin().await.map_err(store_error)?;
@@ -27,8 +26,7 @@ impl StatusStore for SqliteStore {
             "INSERT INTO notifications (uuid, channel, status, to_e164, template_id, template_name, call_id,
                  agent_id, group_id, body, parameters, resend_of, provider, provider_message_id,
                  error_code, error_message, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (uuid) DO NOTHING",
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(record.uuid.to_string())
         .bind(record.channel.as_str())
@@ -49,9 +47,14 @@ impl StatusStore for SqliteStore {
         .bind(to_ms(record.created_at))
         .bind(to_ms(record.updated_at))
         .execute(&mut *tx)
-        .await
-        .map_err(store_error)?;
-        if inserted.rows_affected() == 1 {
+        .await;
+        // The same UUID twice is the same message: the first record stands.
+        let inserted = match inserted {
+            Ok(_) => true,
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => false,
+            Err(e) => return Err(store_error(e)),
+        };
+        if inserted {
             for entry in &record.history {
                 let at = time::OffsetDateTime::parse(
                     &entry.at,
@@ -94,9 +97,10 @@ impl StatusStore for SqliteStore {
     async fn list(&self, filter: &NotificationFilter) -> StoreResult<Vec<NotificationRecord>> {
         // The page, then the history of every message on it: two queries in one read
         // transaction, so both see the same snapshot.
-        const PAGE: &str = "SELECT uuid FROM notifications
-             WHERE (?1 IS NULL OR agent_id = ?1) AND (?2 IS NULL OR call_id = ?2)
-             ORDER BY created_at DESC, rowid DESC LIMIT ?3";
+        // (The page is wrapped in a derived table: MySQL takes no LIMIT directly in IN.)
+        const PAGE: &str = "SELECT uuid FROM (SELECT uuid FROM notifications
+             WHERE (? IS NULL OR agent_id = ?) AND (? IS NULL OR call_id = ?)
+             ORDER BY created_at DESC, rowid DESC LIMIT ?) AS page";
         let agent = filter.agent_id.as_deref();
         let call = filter.call_id.as_ref().map(CallId::as_str);
         let mut tx = self.pool.begin().await.map_err(store_error)?;
@@ -104,8 +108,10 @@ impl StatusStore for SqliteStore {
             "SELECT * FROM notifications WHERE uuid IN ({PAGE}) ORDER BY created_at DESC, rowid DESC"
         ))
         .bind(agent)
+        .bind(agent)
         .bind(call)
-        .bind(filter.limit)
+        .bind(call)
+        .bind(i64::from(filter.limit))
         .fetch_all(&mut *tx)
         .await
         .map_err(store_error)?;
@@ -113,21 +119,21 @@ impl StatusStore for SqliteStore {
             "SELECT uuid, status, at, detail FROM notification_history WHERE uuid IN ({PAGE}) ORDER BY id"
         ))
         .bind(agent)
+        .bind(agent)
         .bind(call)
-        .bind(filter.limit)
+        .bind(call)
+        .bind(i64::from(filter.limit))
         .fetch_all(&mut *tx)
         .await
         .map_err(store_error)?;
         tx.commit().await.map_err(store_error)?;
-        let mut by_uuid: HashMap<String, Vec<SqliteRow>> = HashMap::new();
+        let mut by_uuid: HashMap<String, Vec<AnyRow>> = HashMap::new();
         for h in history {
-            by_uuid.entry(h.get("uuid")).or_default().push(h);
+            by_uuid.entry(h.text("uuid")?).or_default().push(h);
         }
         rows.iter()
             .map(|row| {
-                let steps = by_uuid
-                    .remove(row.get::<&str, _>("uuid"))
-                    .unwrap_or_default();
+                let steps = by_uuid.remove(&row.text("uuid")?).unwrap_or_default();
                 Ok(record_from_rows(row, &steps)?)
             })
             .collect()
@@ -147,10 +153,13 @@ impl StatusStore for SqliteStore {
             let mut tx = self.pool.begin().await.map_err(store_error)?;
             // Compare-and-set: only if nobody changed the status since we read it.
             let changed = sqlx::query(
-                "UPDATE notifications SET status = ?, updated_at = MAX(updated_at, ?), error_code = ?, error_message = ?
+                "UPDATE notifications SET status = ?,
+                     updated_at = CASE WHEN updated_at > ? THEN updated_at ELSE ? END,
+                     error_code = ?, error_message = ?
                  WHERE uuid = ? AND status = ?",
             )
             .bind(update.status.as_str())
+            .bind(at)
             .bind(at)
             .bind(error.map(|e| e.code.as_str()))
             .bind(error.map(|e| e.message.as_str()))
@@ -178,29 +187,40 @@ impl StatusStore for SqliteStore {
         limit: u32,
     ) -> StoreResult<Vec<(Uuid, Channel)>> {
         let cutoff = to_ms(older_than);
-        let rows = sqlx::query(
-            "UPDATE notifications SET swept_at = ?1
-             WHERE uuid IN (SELECT uuid FROM notifications
-                            WHERE status = 'queued' AND created_at < ?2 AND (swept_at IS NULL OR swept_at < ?2)
-                            ORDER BY created_at LIMIT ?3)
-             RETURNING uuid, channel",
+        let candidates = sqlx::query(
+            "SELECT uuid, channel FROM notifications
+             WHERE status = 'queued' AND created_at < ? AND (swept_at IS NULL OR swept_at < ?)
+             ORDER BY created_at LIMIT ?",
         )
-        .bind(to_ms(app::service::now()))
         .bind(cutoff)
-        .bind(limit)
+        .bind(cutoff)
+        .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await
         .map_err(store_error)?;
-        rows.iter()
-            .map(|r| {
-                let uuid = Uuid::parse_str(r.get("uuid")).map_err(anyhow::Error::from)?;
-                let channel = r
-                    .get::<String, _>("channel")
-                    .parse()
-                    .map_err(anyhow::Error::from)?;
-                Ok((uuid, channel))
-            })
-            .collect()
+        let mut swept = Vec::with_capacity(candidates.len());
+        for row in &candidates {
+            let uuid = row.text("uuid")?;
+            // Compare-and-set per message: of two sweepers, one takes it.
+            let taken = sqlx::query(
+                "UPDATE notifications SET swept_at = ?
+                 WHERE uuid = ? AND status = 'queued' AND (swept_at IS NULL OR swept_at < ?)",
+            )
+            .bind(to_ms(app::service::now()))
+            .bind(&uuid)
+            .bind(cutoff)
+            .execute(&self.pool)
+            .await
+            .map_err(store_error)?
+            .rows_affected()
+                == 1;
+            if taken {
+                let uuid = Uuid::parse_str(&uuid).map_err(anyhow::Error::from)?;
+                let channel = row.text("channel")?.parse().map_err(anyhow::Error::from)?;
+                swept.push((uuid, channel));
+            }
+        }
+        Ok(swept)
     }
 
     async fn withdraw(&self, uuid: Uuid) -> StoreResult<()> {
@@ -241,7 +261,7 @@ impl StatusStore for SqliteStore {
 }
 
 async fn insert_history(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     uuid: Uuid,
     status: NotificationStatus,
     at: i64,
@@ -258,47 +278,47 @@ async fn insert_history(
     Ok(())
 }
 
-fn record_from_rows(row: &SqliteRow, history: &[SqliteRow]) -> anyhow::Result<NotificationRecord> {
-    let uuid: String = row.get("uuid");
+fn record_from_rows(row: &AnyRow, history: &[AnyRow]) -> anyhow::Result<NotificationRecord> {
+    let uuid = row.text("uuid")?;
     let status = |text: String| {
         text.parse::<NotificationStatus>()
             .with_context(|| format!("status of {uuid}"))
     };
-    let error_code: Option<String> = row.get("error_code");
-    let error_message: Option<String> = row.get("error_message");
+    let error_code = row.opt_text("error_code")?;
+    let error_message = row.opt_text("error_message")?;
     Ok(NotificationRecord {
         uuid: Uuid::parse_str(&uuid)?,
         channel: row
-            .get::<String, _>("channel")
+            .text("channel")?
             .parse()
             .with_context(|| format!("channel of {uuid}"))?,
-        status: status(row.get("status"))?,
-        to: row.get("to_e164"),
-        template_id: TemplateId::parse(row.get("template_id"))?,
-        template_name: row.get("template_name"),
+        status: status(row.text("status")?)?,
+        to: row.text("to_e164")?,
+        template_id: TemplateId::parse(&row.text("template_id")?)?,
+        template_name: row.text("template_name")?,
         call_id: row
-            .get::<Option<String>, _>("call_id")
+            .opt_text("call_id")?
             .map(|c| CallId::parse(&c))
             .transpose()?,
-        agent_id: row.get("agent_id"),
-        group_id: GroupId::parse(row.get("group_id"))?,
-        body: row.get("body"),
-        parameters: serde_json::from_str(row.get("parameters"))?,
+        agent_id: row.text("agent_id")?,
+        group_id: GroupId::parse(&row.text("group_id")?)?,
+        body: row.text("body")?,
+        parameters: serde_json::from_str(&row.text("parameters")?)?,
         resend_of: row
-            .get::<Option<String>, _>("resend_of")
+            .opt_text("resend_of")?
             .map(|u| Uuid::parse_str(&u))
             .transpose()?,
-        provider: row.get("provider"),
-        provider_message_id: row.get("provider_message_id"),
-        created_at: from_ms(row.get("created_at")),
-        updated_at: from_ms(row.get("updated_at")),
+        provider: row.opt_text("provider")?,
+        provider_message_id: row.opt_text("provider_message_id")?,
+        created_at: from_ms(row.int("created_at")?),
+        updated_at: from_ms(row.int("updated_at")?),
         history: history
             .iter()
             .map(|h| {
                 Ok(HistoryEntry {
-                    status: status(h.get("status"))?,
-                    at: rfc3339(from_ms(h.get("at"))),
-                    detail: h.get("detail"),
+                    status: status(h.text("status")?)?,
+                    at: rfc3339(from_ms(h.int("at")?)),
+                    detail: h.opt_text("detail")?,
                 })
             })
             .collect::<anyhow::Result<_>>()?,
