@@ -32,12 +32,14 @@ run: build
 	./target/debug/agent-notify serve --print-urls
 
 ## Everything CI checks: formatting, lints (native and wasm), the site build, the unit,
-## property and API tests, then the browser suite on Debian's Chromium.
+## property and API tests (the API suite twice: on SQLite, then on a real MariaDB), then
+## the browser suite on Debian's Chromium.
 test: setup setup-e2e setup-services
 	cargo fmt --all -- --check
 	$(MAKE) --no-print-directory lint
 	cargo leptos build
 	cargo test --workspace --locked
+	NOTIFY_TEST_DATABASE=mariadb cargo test --locked -p server --test api
 	cd end2end && npx playwright test
 
 ## Measurements (not tests): release bundle sizes and widget timings. Numbers go in the README.

@@ -94,7 +94,10 @@ async fn the_widget_and_settings_pages_load_the_wasm_bundle() {
 async fn stopping_the_app_is_graceful() {
     let app = TestApp::spawn().await;
     let dir = app.stop().await;
-    assert!(dir.path().join("notify.db").exists());
+    assert!(
+        dir.path().join("queue.db").exists(),
+        "the embedded queue's file stays"
+    );
 }
 
 #[tokio::test]

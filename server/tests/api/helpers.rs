@@ -39,7 +39,7 @@ pub fn test_settings(dir: &Path) -> Settings {
         data_dir: dir.to_path_buf(),
         ..Settings::default()
     };
-    s.database.url = format!("sqlite://{}", dir.join("notify.db").display());
+    s.database.url = crate::services::database_url(dir);
     s.site.addr = "127.0.0.1:0".parse().expect("address");
     s.site.root = dir.join("site");
     s.auth.token_secret = Some(SecretString::from(SECRET.to_owned()));

@@ -1,5 +1,6 @@
 //! Black-box tests: each starts the real application on port 0 with a throwaway data
-//! directory (real SQLite, the embedded queue, the sandbox provider) and talks HTTP.
+//! directory (real SQLite — or a real MariaDB with `NOTIFY_TEST_DATABASE=mariadb` —, the
+//! embedded queue, the sandbox provider) and talks HTTP.
 
 mod admin;
 mod bad_input;
@@ -11,3 +12,4 @@ mod notifications;
 mod redis_queue;
 mod restart;
 mod server_functions;
+mod services;

@@ -1,80 +1,13 @@
-//! The Redis Streams queue against a real `redis-server` started here (free port,
-//! temporary directory, no persistence), stopped when the test ends.
+//! The Redis Streams queue against a real `redis-server` started for each test (free
+//! port, temporary directory, no persistence), stopped when the test ends.
 
 use crate::helpers::{static_sms, test_settings, TestApp};
+use crate::services::RedisServer;
 use app::domain::Channel;
 use app::service::{Job, JobQueue};
 use server::queue::RedisQueue;
 use server::startup::WorkerMode;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-
-/// A redis-server of our own.
-pub struct RedisServer {
-    child: Child,
-    pub port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl RedisServer {
-    pub async fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .expect("free port")
-            .local_addr()
-            .expect("addr")
-            .port();
-        Self::start_on(port).await
-    }
-
-    pub async fn start_on(port: u16) -> Self {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .arg("--dir")
-            .arg(dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server runs (make test installs it)");
-        let server = Self {
-            child,
-            port,
-            _dir: dir,
-        };
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return server;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("redis-server did not start on port {port}");
-    }
-
-    pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-
-    /// Kills the server at once (a crash, not a shutdown).
-    pub fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
 
 async fn queue(redis: &RedisServer, visibility: Duration) -> RedisQueue {
     RedisQueue::open(&redis.url(), "gateway:realtime", visibility)
