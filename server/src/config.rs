@@ -85,8 +85,33 @@ pub struct QueueSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StatusSettings {
-    /// `embedded` (the SQL database) or `mongodb://…`.
+    /// `embedded` (the SQL database) or `mongodb://…` (the path names the database;
+    /// `agent_notify` when it has none).
     pub url: String,
+    /// MongoDB: the collection of each channel's messages.
+    pub collections: StatusCollections,
+}
+
+/// MongoDB: one collection per channel.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StatusCollections {
+    /// SMS messages.
+    pub sms: String,
+    /// WhatsApp messages.
+    pub whatsapp: String,
+    /// RCS messages.
+    pub rcs: String,
+}
+
+impl Default for StatusCollections {
+    fn default() -> Self {
+        Self {
+            sms: "sms".into(),
+            whatsapp: "whatsapp".into(),
+            rcs: "rcs".into(),
+        }
+    }
 }
 
 /// Messaging providers.
@@ -177,6 +202,41 @@ pub struct HttpSettings {
     pub body_limit_bytes: usize,
 }
 
+/// Which kind of backend each store and the queue is (what `/readyz` names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct BackendNames {
+    /// `sqlite` or `mysql`.
+    pub config_store: &'static str,
+    /// `sqlite`, `mysql` (embedded in the SQL database) or `mongodb`.
+    pub status_store: &'static str,
+    /// `embedded` or `redis`.
+    pub queue: &'static str,
+}
+
+impl Settings {
+    /// The kind of each backend these settings select.
+    pub fn backend_names(&self) -> BackendNames {
+        let sql = if self.database.url.starts_with("sqlite:") {
+            "sqlite"
+        } else {
+            "mysql"
+        };
+        BackendNames {
+            config_store: sql,
+            status_store: if self.status.url.starts_with("mongodb") {
+                "mongodb"
+            } else {
+                sql
+            },
+            queue: if self.queue.url.starts_with("redis") {
+                "redis"
+            } else {
+                "embedded"
+            },
+        }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Self {
@@ -233,6 +293,7 @@ impl Default for StatusSettings {
     fn default() -> Self {
         Self {
             url: "embedded".into(),
+            collections: StatusCollections::default(),
         }
     }
 }

@@ -10,12 +10,14 @@ use crate::http::{self, AppState};
 use crate::metrics::Metrics;
 use crate::providers::SandboxProvider;
 use crate::queue::{EmbeddedQueue, RedisQueue};
-use crate::store::{seed, SqlStore};
+use crate::store::{seed, MongoCollections, MongoStatusStore, SqlStore};
 use crate::worker;
 use anyhow::{bail, Context};
 use app::domain::CountryCode;
 use app::service::status::StatusRecorder;
-use app::service::{accounts, CustomerLookup, JobQueue, Providers, ServiceSettings, Services};
+use app::service::{
+    accounts, CustomerLookup, JobQueue, Providers, ServiceSettings, Services, StatusStore,
+};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,8 +50,10 @@ impl Backends {
         if settings.queue.url != "embedded" && !settings.queue.url.starts_with("redis") {
             bail!("queue.url: use `embedded` or a redis:// url");
         }
-        if settings.status.url != "embedded" {
-            bail!("status.url: only `embedded` is supported in this build (MongoDB arrives with the production backends)");
+        let mongo = settings.status.url.starts_with("mongodb:")
+            || settings.status.url.starts_with("mongodb+srv:");
+        if settings.status.url != "embedded" && !mongo {
+            bail!("status.url: use `embedded` or a mongodb:// url");
         }
         if settings.providers.default != "sandbox" {
             bail!("providers.default: only `sandbox` is available in this build");
@@ -92,8 +96,19 @@ impl Backends {
                 RedisQueue::open(&settings.queue.url, &settings.queue.stream, visibility).await?,
             )
         };
+        let status: Arc<dyn StatusStore> = if mongo {
+            let c = &settings.status.collections;
+            let names = MongoCollections {
+                sms: c.sms.clone(),
+                whatsapp: c.whatsapp.clone(),
+                rcs: c.rcs.clone(),
+            };
+            Arc::new(MongoStatusStore::open(&settings.status.url, &names).await?)
+        } else {
+            store.clone()
+        };
         let feed = Arc::new(BroadcastFeed::new(1024));
-        let recorder = Arc::new(StatusRecorder::new(store.clone(), feed.clone()));
+        let recorder = Arc::new(StatusRecorder::new(status.clone(), feed.clone()));
         let sandbox = Arc::new(SandboxProvider::new(
             recorder.clone(),
             Duration::from_millis(settings.providers.sandbox.sent_after_ms),
@@ -113,7 +128,7 @@ impl Backends {
             config: store.clone(),
             admin: store.clone(),
             accounts: store.clone(),
-            status: store.clone(),
+            status,
             idempotency: store.clone(),
             comments: store,
             queue,
@@ -204,6 +219,7 @@ impl Application {
                 services: backends.services,
                 public_url,
                 metrics,
+                backends: settings.backend_names(),
             },
             settings,
         );

@@ -33,6 +33,7 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
             "status_store": word(status.is_ok()),
             "queue": word(queue.is_ok()),
         },
+        "backends": state.backends,
         "queue_depth": queue.ok(),
     });
     let code = if ok {

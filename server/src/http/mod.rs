@@ -31,6 +31,8 @@ pub struct AppState {
     pub public_url: String,
     /// The in-process worker's delivery metrics.
     pub metrics: std::sync::Arc<crate::metrics::Metrics>,
+    /// Which backends this process uses.
+    pub backends: crate::config::BackendNames,
 }
 
 /// The whole application's router.

@@ -298,12 +298,12 @@ impl AdminStore for SqlStore {
                 .map_err(store_error)?;
             }
             sqlx::query("INSERT INTO group_channels (group_id, channel, enabled) VALUES (?, ?, ?)")
-            .bind(id.as_str())
-            .bind(channel.as_str())
-            .bind(i64::from(*enabled))
-            .execute(&mut *tx)
-            .await
-            .map_err(store_error)?;
+                .bind(id.as_str())
+                .bind(channel.as_str())
+                .bind(i64::from(*enabled))
+                .execute(&mut *tx)
+                .await
+                .map_err(store_error)?;
             // Positions 1..=5 are all the table accepts (CHECK + primary key).
             for (position, template) in (1i64..).zip(templates) {
                 sqlx::query("INSERT INTO group_templates (group_id, channel, position, template_id) VALUES (?, ?, ?, ?)")

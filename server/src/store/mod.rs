@@ -7,8 +7,11 @@ mod admin;
 mod comments;
 mod config;
 mod idempotency;
+mod mongo;
 pub mod seed;
 mod status;
+
+pub use mongo::{MongoCollections, MongoStatusStore};
 
 use anyhow::Context;
 use app::service::StoreError;
@@ -82,10 +85,7 @@ impl SqlStore {
             }
         } else if url.starts_with("mysql:") || url.starts_with("mariadb:") {
             let url = url.replacen("mariadb:", "mysql:", 1);
-            let pool = options
-                .connect(&url)
-                .await
-                .context("connecting to MySQL")?;
+            let pool = options.connect(&url).await.context("connecting to MySQL")?;
             sqlx::migrate!("./migrations/mysql")
                 .run(&pool)
                 .await

@@ -29,6 +29,14 @@ async fn readiness_reports_each_backend() {
     for check in ["config_store", "status_store", "queue"] {
         assert_eq!(body["checks"][check], "ok", "{check}");
     }
+    let sql = if crate::services::on_mariadb() {
+        "mysql"
+    } else {
+        "sqlite"
+    };
+    assert_eq!(body["backends"]["config_store"], sql);
+    assert_eq!(body["backends"]["status_store"], sql);
+    assert_eq!(body["backends"]["queue"], "embedded");
 }
 
 #[tokio::test]

@@ -13,3 +13,4 @@ mod redis_queue;
 mod restart;
 mod server_functions;
 mod services;
+mod status_stores;

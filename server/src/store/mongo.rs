@@ -1,0 +1,421 @@
+//! The status port on MongoDB (official driver): one collection per channel, one
+//! document per message keyed by its UUID, holding the current status and the history.
+//! A status change is a compare-and-set on the status it was read with, decided by the
+//! same forward-only rule as everywhere else, so concurrent or out-of-order updates never
+//! move a status back.
+
+use anyhow::Context;
+use app::domain::{
+    CallId, Channel, FailureReason, GroupId, HistoryEntry, NotificationStatus, TemplateId,
+    Transition,
+};
+use app::service::{
+    rfc3339, Applied, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate,
+    StoreError, StoreResult,
+};
+use async_trait::async_trait;
+use futures::TryStreamExt;
+use mongodb::bson::{doc, DateTime, Document};
+use mongodb::error::{ErrorKind, WriteFailure};
+use mongodb::options::IndexOptions;
+use mongodb::{Client, Collection, Database, IndexModel};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// The collection names, per channel.
+#[derive(Debug, Clone)]
+pub struct MongoCollections {
+    /// SMS messages.
+    pub sms: String,
+    /// WhatsApp messages.
+    pub whatsapp: String,
+    /// RCS messages.
+    pub rcs: String,
+}
+
+/// The MongoDB status store.
+#[derive(Clone)]
+pub struct MongoStatusStore {
+    database: Database,
+    collections: [(Channel, Collection<StatusDoc>); 3],
+}
+
+/// One message as stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StatusDoc {
+    #[serde(rename = "_id")]
+    uuid: String,
+    channel: String,
+    status: String,
+    to: String,
+    template_id: String,
+    template_name: String,
+    call_id: Option<String>,
+    agent_id: String,
+    group_id: String,
+    body: String,
+    parameters: Vec<(String, String)>,
+    resend_of: Option<String>,
+    provider: Option<String>,
+    provider_message_id: Option<String>,
+    error: Option<FailureReason>,
+    created_at: DateTime,
+    updated_at: DateTime,
+    swept_at: Option<DateTime>,
+    history: Vec<HistoryDoc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct HistoryDoc {
+    status: String,
+    at: DateTime,
+    detail: Option<String>,
+}
+
+fn bson_time(at: OffsetDateTime) -> DateTime {
+    DateTime::from_millis(super::to_ms(at))
+}
+
+fn time_of(at: DateTime) -> OffsetDateTime {
+    super::from_ms(at.timestamp_millis())
+}
+
+fn parse_time(rfc: &str) -> anyhow::Result<OffsetDateTime> {
+    OffsetDateTime::parse(rfc, &time::format_description::well_known::Rfc3339)
+        .with_context(|| format!("time {rfc}"))
+}
+
+impl StatusDoc {
+    fn from_record(r: &NotificationRecord) -> anyhow::Result<Self> {
+        Ok(Self {
+            uuid: r.uuid.to_string(),
+            channel: r.channel.as_str().to_owned(),
+            status: r.status.as_str().to_owned(),
+            to: r.to.clone(),
+            template_id: r.template_id.as_str().to_owned(),
+            template_name: r.template_name.clone(),
+            call_id: r.call_id.as_ref().map(|c| c.as_str().to_owned()),
+            agent_id: r.agent_id.clone(),
+            group_id: r.group_id.as_str().to_owned(),
+            body: r.body.clone(),
+            parameters: r.parameters.clone(),
+            resend_of: r.resend_of.map(|u| u.to_string()),
+            provider: r.provider.clone(),
+            provider_message_id: r.provider_message_id.clone(),
+            error: r.error.clone(),
+            created_at: bson_time(r.created_at),
+            updated_at: bson_time(r.updated_at),
+            swept_at: None,
+            history: r
+                .history
+                .iter()
+                .map(|h| {
+                    Ok(HistoryDoc {
+                        status: h.status.as_str().to_owned(),
+                        at: bson_time(parse_time(&h.at)?),
+                        detail: h.detail.clone(),
+                    })
+                })
+                .collect::<anyhow::Result<_>>()?,
+        })
+    }
+
+    fn into_record(self) -> anyhow::Result<NotificationRecord> {
+        let uuid = &self.uuid;
+        let status = |text: &str| {
+            text.parse::<NotificationStatus>()
+                .with_context(|| format!("status of {uuid}"))
+        };
+        Ok(NotificationRecord {
+            uuid: Uuid::parse_str(uuid)?,
+            channel: self.channel.parse().context("channel")?,
+            status: status(&self.status)?,
+            to: self.to,
+            template_id: TemplateId::parse(&self.template_id)?,
+            template_name: self.template_name,
+            call_id: self.call_id.as_deref().map(CallId::parse).transpose()?,
+            agent_id: self.agent_id,
+            group_id: GroupId::parse(&self.group_id)?,
+            body: self.body,
+            parameters: self.parameters,
+            resend_of: self.resend_of.as_deref().map(Uuid::parse_str).transpose()?,
+            provider: self.provider,
+            provider_message_id: self.provider_message_id,
+            created_at: time_of(self.created_at),
+            updated_at: time_of(self.updated_at),
+            history: self
+                .history
+                .iter()
+                .map(|h| {
+                    Ok(HistoryEntry {
+                        status: status(&h.status)?,
+                        at: rfc3339(time_of(h.at)),
+                        detail: h.detail.clone(),
+                    })
+                })
+                .collect::<anyhow::Result<_>>()?,
+            error: self.error,
+        })
+    }
+}
+
+/// Maps a driver error onto the port's: unreachable servers are `Unavailable`.
+fn mongo_error(e: mongodb::error::Error) -> StoreError {
+    match *e.kind {
+        ErrorKind::Io(_)
+        | ErrorKind::ServerSelection { .. }
+        | ErrorKind::ConnectionPoolCleared { .. }
+        | ErrorKind::Shutdown => StoreError::Unavailable(e.into()),
+        _ => StoreError::Internal(e.into()),
+    }
+}
+
+fn is_duplicate_key(e: &mongodb::error::Error) -> bool {
+    matches!(&*e.kind, ErrorKind::Write(WriteFailure::WriteError(w)) if w.code == 11000)
+}
+
+impl MongoStatusStore {
+    /// Connects to `url` (its path names the database; `agent_notify` if it has none)
+    /// and makes sure the indexes exist.
+    pub async fn open(url: &str, names: &MongoCollections) -> anyhow::Result<Self> {
+        let client = Client::with_uri_str(url)
+            .await
+            .context("status.url is not a valid mongodb:// url")?;
+        let database = client
+            .default_database()
+            .unwrap_or_else(|| client.database("agent_notify"));
+        let collection = |name: &str| database.collection::<StatusDoc>(name);
+        let store = Self {
+            collections: [
+                (Channel::Sms, collection(&names.sms)),
+                (Channel::Whatsapp, collection(&names.whatsapp)),
+                (Channel::Rcs, collection(&names.rcs)),
+            ],
+            database,
+        };
+        store.create_indexes().await?;
+        Ok(store)
+    }
+
+    /// Lookups by UUID use `_id`; these serve lookups by call, by agent, by provider
+    /// id (webhooks) and the sweeper's scan of old `queued` messages.
+    async fn create_indexes(&self) -> anyhow::Result<()> {
+        let index = |keys: Document, name: &str| {
+            IndexModel::builder()
+                .keys(keys)
+                .options(IndexOptions::builder().name(name.to_owned()).build())
+                .build()
+        };
+        for (_, collection) in &self.collections {
+            collection
+                .create_indexes([
+                    index(doc! {"call_id": 1, "created_at": -1}, "by_call"),
+                    index(doc! {"agent_id": 1, "created_at": -1}, "by_agent"),
+                    index(
+                        doc! {"provider": 1, "provider_message_id": 1},
+                        "by_provider_id",
+                    ),
+                    index(doc! {"status": 1, "created_at": 1}, "by_status"),
+                ])
+                .await
+                .context("creating the status indexes")?;
+        }
+        Ok(())
+    }
+
+    fn collection(&self, channel: Channel) -> &Collection<StatusDoc> {
+        &self
+            .collections
+            .iter()
+            .find(|(c, _)| *c == channel)
+            .expect("a collection per channel")
+            .1
+    }
+
+    /// Finds a message in whichever channel's collection holds it.
+    async fn find(&self, uuid: Uuid) -> StoreResult<Option<StatusDoc>> {
+        for (_, collection) in &self.collections {
+            let found = collection
+                .find_one(doc! {"_id": uuid.to_string()})
+                .await
+                .map_err(mongo_error)?;
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
+        Ok(None)
+    }
+}
+
+#[async_trait]
+impl StatusStore for MongoStatusStore {
+    async fn create(&self, record: &NotificationRecord) -> StoreResult<()> {
+        let doc = StatusDoc::from_record(record)?;
+        match self.collection(record.channel).insert_one(doc).await {
+            // The same UUID twice is the same message: the first record stands.
+            Err(e) if is_duplicate_key(&e) => Ok(()),
+            other => other.map(drop).map_err(mongo_error),
+        }
+    }
+
+    async fn get(&self, uuid: Uuid) -> StoreResult<Option<NotificationRecord>> {
+        Ok(self
+            .find(uuid)
+            .await?
+            .map(StatusDoc::into_record)
+            .transpose()?)
+    }
+
+    async fn list(&self, filter: &NotificationFilter) -> StoreResult<Vec<NotificationRecord>> {
+        let mut query = Document::new();
+        if let Some(agent) = &filter.agent_id {
+            query.insert("agent_id", agent);
+        }
+        if let Some(call) = &filter.call_id {
+            query.insert("call_id", call.as_str());
+        }
+        let mut docs = Vec::new();
+        for (_, collection) in &self.collections {
+            let page: Vec<StatusDoc> = collection
+                .find(query.clone())
+                .sort(doc! {"created_at": -1, "_id": -1})
+                .limit(i64::from(filter.limit))
+                .await
+                .map_err(mongo_error)?
+                .try_collect()
+                .await
+                .map_err(mongo_error)?;
+            docs.extend(page);
+        }
+        docs.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        docs.truncate(usize::try_from(filter.limit).unwrap_or(usize::MAX));
+        docs.into_iter()
+            .map(|d| Ok(d.into_record()?))
+            .collect::<StoreResult<_>>()
+    }
+
+    async fn apply(&self, uuid: Uuid, update: &StatusUpdate) -> StoreResult<Applied> {
+        loop {
+            let Some(current) = self.find(uuid).await? else {
+                return Ok(Applied::NotFound);
+            };
+            let record = current.clone().into_record()?;
+            if record.status.transition_to(update.status) == Transition::Ignore {
+                return Ok(Applied::Ignored(record));
+            }
+            let failed = update.status == NotificationStatus::Failed;
+            let error = if failed { update.error.clone() } else { None };
+            let at = bson_time(update.at);
+            let step = HistoryDoc {
+                status: update.status.as_str().to_owned(),
+                at,
+                detail: update.detail.clone(),
+            };
+            let step = mongodb::bson::to_bson(&step).map_err(anyhow::Error::from)?;
+            let error = mongodb::bson::to_bson(&error).map_err(anyhow::Error::from)?;
+            // Compare-and-set: only if nobody changed the status since we read it.
+            let changed = self
+                .collection(record.channel)
+                .update_one(
+                    doc! {"_id": uuid.to_string(), "status": &current.status},
+                    doc! {
+                        "$set": {"status": update.status.as_str(), "error": error},
+                        "$max": {"updated_at": at},
+                        "$push": {"history": step},
+                    },
+                )
+                .await
+                .map_err(mongo_error)?;
+            if changed.matched_count == 0 {
+                continue;
+            }
+            let now = self
+                .get(uuid)
+                .await?
+                .context("a message vanished while its status changed")?;
+            return Ok(Applied::Advanced(now));
+        }
+    }
+
+    async fn sweep_stale_queued(
+        &self,
+        older_than: OffsetDateTime,
+        limit: u32,
+    ) -> StoreResult<Vec<(Uuid, Channel)>> {
+        let cutoff = bson_time(older_than);
+        let stale = doc! {
+            "status": "queued",
+            "created_at": {"$lt": cutoff},
+            "$or": [{"swept_at": null}, {"swept_at": {"$lt": cutoff}}],
+        };
+        let mut swept = Vec::new();
+        for (channel, collection) in &self.collections {
+            let candidates: Vec<StatusDoc> = collection
+                .find(stale.clone())
+                .sort(doc! {"created_at": 1})
+                .limit(i64::from(limit))
+                .await
+                .map_err(mongo_error)?
+                .try_collect()
+                .await
+                .map_err(mongo_error)?;
+            for candidate in candidates {
+                // Compare-and-set per message: of two sweepers, one takes it.
+                let mut claim = stale.clone();
+                claim.insert("_id", &candidate.uuid);
+                let taken = collection
+                    .update_one(
+                        claim,
+                        doc! {"$set": {"swept_at": bson_time(app::service::now())}},
+                    )
+                    .await
+                    .map_err(mongo_error)?;
+                if taken.modified_count == 1 {
+                    let uuid = Uuid::parse_str(&candidate.uuid).map_err(anyhow::Error::from)?;
+                    swept.push((uuid, *channel));
+                }
+            }
+        }
+        Ok(swept)
+    }
+
+    async fn withdraw(&self, uuid: Uuid) -> StoreResult<()> {
+        for (_, collection) in &self.collections {
+            collection
+                .delete_one(doc! {"_id": uuid.to_string(), "status": "queued"})
+                .await
+                .map_err(mongo_error)?;
+        }
+        Ok(())
+    }
+
+    async fn set_provider_ref(
+        &self,
+        uuid: Uuid,
+        provider: &str,
+        provider_message_id: &str,
+    ) -> StoreResult<()> {
+        for (_, collection) in &self.collections {
+            let done = collection
+                .update_one(
+                    doc! {"_id": uuid.to_string()},
+                    doc! {"$set": {"provider": provider, "provider_message_id": provider_message_id}},
+                )
+                .await
+                .map_err(mongo_error)?;
+            if done.matched_count == 1 {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        self.database
+            .run_command(doc! {"ping": 1})
+            .await
+            .map_err(mongo_error)?;
+        Ok(())
+    }
+}

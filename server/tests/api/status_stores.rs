@@ -1,0 +1,381 @@
+//! The status store's promises, checked the same way on every implementation: the SQL
+//! store (SQLite, or MariaDB with `NOTIFY_TEST_DATABASE=mariadb`) and MongoDB (when
+//! `NOTIFY_TEST_MONGODB_URL` points at a server; otherwise each MongoDB test prints an
+//! explicit skip line).
+
+use crate::helpers::{static_sms, test_settings, TestApp};
+use crate::services::database_url;
+use app::domain::{CallId, Channel, FailureReason, GroupId, HistoryEntry, NotificationStatus};
+use app::service::{
+    rfc3339, Applied, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate,
+};
+use mongodb::bson::{doc, Document};
+use server::startup::WorkerMode;
+use server::store::{MongoCollections, MongoStatusStore, SqlStore};
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+use time::OffsetDateTime;
+use uuid::Uuid;
+use NotificationStatus::{Delivered, Failed, Queued, Read, Sending, Sent};
+
+/// The MongoDB server to test against, or `None` after printing the skip line (straight
+/// to stderr, past the test harness's capture, so a skip is never silent).
+fn mongodb_url(test: &str) -> Option<String> {
+    let url = std::env::var("NOTIFY_TEST_MONGODB_URL").ok();
+    if url.is_none() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped: no MongoDB (set NOTIFY_TEST_MONGODB_URL to run {test})"
+        );
+    }
+    url
+}
+
+/// `url` pointing at database `name` (query options kept).
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, ""), |(b, q)| (b, q));
+    let (scheme, rest) = base.split_once("://").expect("a mongodb:// url");
+    let hosts = rest.split('/').next().unwrap_or_default();
+    let query = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{query}")
+    };
+    format!("{scheme}://{hosts}/{name}{query}")
+}
+
+fn collections() -> MongoCollections {
+    MongoCollections {
+        sms: "sms".into(),
+        whatsapp: "whatsapp".into(),
+        rcs: "rcs".into(),
+    }
+}
+
+/// A fresh MongoDB store in a database of its own.
+async fn mongo_store(url: &str) -> (MongoStatusStore, String) {
+    let db = format!("notify_test_{}", Uuid::new_v4().simple());
+    let url = with_database(url, &db);
+    let store = MongoStatusStore::open(&url, &collections())
+        .await
+        .expect("MongoDB store opens");
+    (store, url)
+}
+
+/// A fresh SQL store (its data directory is returned to keep it alive).
+async fn sql_store() -> (SqlStore, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqlStore::open(&database_url(dir.path()), 4)
+        .await
+        .expect("SQL store opens");
+    (store, dir)
+}
+
+/// Runs one promise against the SQL store and against MongoDB.
+macro_rules! on_every_store {
+    ($($promise:ident),* $(,)?) => {$(
+        mod $promise {
+            #[tokio::test]
+            async fn on_the_sql_store() {
+                let (store, _dir) = super::sql_store().await;
+                super::$promise(std::sync::Arc::new(store)).await;
+            }
+
+            #[tokio::test]
+            async fn on_mongodb() {
+                let Some(url) = super::mongodb_url(concat!(stringify!($promise), "::on_mongodb")) else {
+                    return;
+                };
+                let (store, _) = super::mongo_store(&url).await;
+                super::$promise(std::sync::Arc::new(store)).await;
+            }
+        }
+    )*};
+}
+
+on_every_store!(
+    out_of_order_updates_never_move_a_status_back,
+    concurrent_updates_end_at_the_furthest_status_with_an_ordered_history,
+    a_uuid_recorded_twice_keeps_the_first_record,
+    a_failure_keeps_its_reason_and_a_later_delivery_wins,
+    messages_are_listed_newest_first_by_call_and_by_agent,
+    a_message_left_queued_is_swept_once_and_only_queued_ones_are_withdrawn,
+);
+
+fn record(
+    channel: Channel,
+    call: &str,
+    agent: &str,
+    created_at: OffsetDateTime,
+) -> NotificationRecord {
+    NotificationRecord {
+        uuid: Uuid::new_v4(),
+        channel,
+        status: Queued,
+        to: "+919876543210".into(),
+        template_id: app::domain::TemplateId::parse("t_sms_thanks").expect("id"),
+        template_name: "Thanks".into(),
+        call_id: Some(CallId::parse(call).expect("call id")),
+        agent_id: agent.into(),
+        group_id: GroupId::parse("demo").expect("group"),
+        body: "Thank you for calling.".into(),
+        parameters: vec![("name".into(), "Asha".into())],
+        resend_of: None,
+        provider: None,
+        provider_message_id: None,
+        created_at,
+        updated_at: created_at,
+        history: vec![HistoryEntry {
+            status: Queued,
+            at: rfc3339(created_at),
+            detail: None,
+        }],
+        error: None,
+    }
+}
+
+fn queued_now(channel: Channel) -> NotificationRecord {
+    record(channel, "call-1", "agent-1", app::service::now())
+}
+
+fn update(status: NotificationStatus) -> StatusUpdate {
+    StatusUpdate {
+        status,
+        at: app::service::now(),
+        detail: None,
+        error: (status == Failed).then(|| FailureReason {
+            code: "undeliverable".into(),
+            message: "The handset could not be reached.".into(),
+        }),
+    }
+}
+
+fn steps(record: &NotificationRecord) -> Vec<NotificationStatus> {
+    record.history.iter().map(|h| h.status).collect()
+}
+
+async fn current(store: &dyn StatusStore, uuid: Uuid) -> NotificationRecord {
+    store.get(uuid).await.expect("read").expect("recorded")
+}
+
+async fn out_of_order_updates_never_move_a_status_back(store: Arc<dyn StatusStore>) {
+    let message = queued_now(Channel::Whatsapp);
+    store.create(&message).await.expect("created");
+    let applied = store
+        .apply(message.uuid, &update(Delivered))
+        .await
+        .expect("applied");
+    assert!(matches!(applied, Applied::Advanced(ref r) if r.status == Delivered));
+    for late in [Sent, Sending, Queued, Delivered, Failed] {
+        let applied = store
+            .apply(message.uuid, &update(late))
+            .await
+            .expect("applied");
+        assert!(
+            matches!(applied, Applied::Ignored(ref r) if r.status == Delivered),
+            "a late {late:?} was not ignored"
+        );
+    }
+    store
+        .apply(message.uuid, &update(Read))
+        .await
+        .expect("applied");
+    let now = current(store.as_ref(), message.uuid).await;
+    assert_eq!(now.status, Read);
+    assert_eq!(steps(&now), [Queued, Delivered, Read]);
+    assert!(now.error.is_none());
+    assert_eq!(
+        store
+            .apply(Uuid::new_v4(), &update(Sent))
+            .await
+            .expect("applied"),
+        Applied::NotFound
+    );
+}
+
+async fn concurrent_updates_end_at_the_furthest_status_with_an_ordered_history(
+    store: Arc<dyn StatusStore>,
+) {
+    let message = queued_now(Channel::Sms);
+    store.create(&message).await.expect("created");
+    let tasks: Vec<_> = (0..30)
+        .map(|i| {
+            let store = store.clone();
+            let status = [Sending, Sent, Delivered][i % 3];
+            tokio::spawn(async move { store.apply(message.uuid, &update(status)).await })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("joined").expect("applied");
+    }
+    let now = current(store.as_ref(), message.uuid).await;
+    assert_eq!(now.status, Delivered);
+    let history = steps(&now);
+    assert_eq!(history.first(), Some(&Queued));
+    assert_eq!(history.last(), Some(&Delivered));
+    let mut sorted = history.clone();
+    sorted.sort_by_key(|s| NotificationStatus::ALL.iter().position(|x| x == s));
+    sorted.dedup();
+    assert_eq!(history, sorted, "each status once, in order");
+}
+
+async fn a_uuid_recorded_twice_keeps_the_first_record(store: Arc<dyn StatusStore>) {
+    let first = queued_now(Channel::Rcs);
+    store.create(&first).await.expect("created");
+    let mut again = first.clone();
+    again.body = "Another text".into();
+    store
+        .create(&again)
+        .await
+        .expect("a repeat is not an error");
+    let kept = current(store.as_ref(), first.uuid).await;
+    assert_eq!(kept.body, first.body);
+    assert_eq!(steps(&kept), [Queued]);
+}
+
+async fn a_failure_keeps_its_reason_and_a_later_delivery_wins(store: Arc<dyn StatusStore>) {
+    let message = queued_now(Channel::Sms);
+    store.create(&message).await.expect("created");
+    store
+        .apply(message.uuid, &update(Sent))
+        .await
+        .expect("applied");
+    store
+        .apply(message.uuid, &update(Failed))
+        .await
+        .expect("applied");
+    let failed = current(store.as_ref(), message.uuid).await;
+    assert_eq!(failed.status, Failed);
+    assert_eq!(
+        failed.error.as_ref().map(|e| e.code.as_str()),
+        Some("undeliverable")
+    );
+    store
+        .apply(message.uuid, &update(Delivered))
+        .await
+        .expect("applied");
+    let delivered = current(store.as_ref(), message.uuid).await;
+    assert_eq!(delivered.status, Delivered);
+    assert!(delivered.error.is_none(), "the failure was proved wrong");
+    assert_eq!(steps(&delivered), [Queued, Sent, Failed, Delivered]);
+}
+
+async fn messages_are_listed_newest_first_by_call_and_by_agent(store: Arc<dyn StatusStore>) {
+    let start = app::service::now() - Duration::from_secs(60);
+    let at = |s: u64| start + Duration::from_secs(s);
+    let older = record(Channel::Sms, "call-a", "agent-a", at(1));
+    let newer = record(Channel::Whatsapp, "call-a", "agent-a", at(2));
+    let other_call = record(Channel::Rcs, "call-b", "agent-a", at(3));
+    let other_agent = record(Channel::Sms, "call-c", "agent-b", at(4));
+    for r in [&older, &newer, &other_call, &other_agent] {
+        store.create(r).await.expect("created");
+    }
+    let uuids =
+        |records: Vec<NotificationRecord>| records.iter().map(|r| r.uuid).collect::<Vec<_>>();
+    let by_call = store
+        .list(&NotificationFilter {
+            agent_id: None,
+            call_id: Some(CallId::parse("call-a").expect("call")),
+            limit: 10,
+        })
+        .await
+        .expect("listed");
+    assert_eq!(uuids(by_call), [newer.uuid, older.uuid]);
+    let by_agent = store
+        .list(&NotificationFilter {
+            agent_id: Some("agent-a".into()),
+            call_id: None,
+            limit: 2,
+        })
+        .await
+        .expect("listed");
+    assert_eq!(uuids(by_agent), [other_call.uuid, newer.uuid]);
+}
+
+async fn a_message_left_queued_is_swept_once_and_only_queued_ones_are_withdrawn(
+    store: Arc<dyn StatusStore>,
+) {
+    let long_ago = app::service::now() - Duration::from_secs(600);
+    let stuck = record(Channel::Whatsapp, "call-s", "agent-s", long_ago);
+    let moving = record(Channel::Sms, "call-s", "agent-s", long_ago);
+    let fresh = queued_now(Channel::Sms);
+    for r in [&stuck, &moving, &fresh] {
+        store.create(r).await.expect("created");
+    }
+    store
+        .apply(moving.uuid, &update(Sending))
+        .await
+        .expect("applied");
+    let cutoff = app::service::now() - Duration::from_secs(60);
+    let swept = store.sweep_stale_queued(cutoff, 10).await.expect("swept");
+    assert_eq!(swept, [(stuck.uuid, Channel::Whatsapp)]);
+    assert!(
+        store
+            .sweep_stale_queued(cutoff, 10)
+            .await
+            .expect("swept")
+            .is_empty(),
+        "swept once per period"
+    );
+    store.withdraw(moving.uuid).await.expect("withdrawn");
+    store.withdraw(fresh.uuid).await.expect("withdrawn");
+    assert!(
+        store.get(moving.uuid).await.expect("read").is_some(),
+        "a message on its way stays"
+    );
+    assert!(
+        store.get(fresh.uuid).await.expect("read").is_none(),
+        "a queued one is withdrawn"
+    );
+}
+
+#[tokio::test]
+async fn mongodb_keeps_one_document_per_message_in_its_channels_collection() {
+    let Some(url) =
+        mongodb_url("mongodb_keeps_one_document_per_message_in_its_channels_collection")
+    else {
+        return;
+    };
+    let (store, url) = mongo_store(&url).await;
+    let message = queued_now(Channel::Whatsapp);
+    store.create(&message).await.expect("created");
+    store
+        .apply(message.uuid, &update(Sent))
+        .await
+        .expect("applied");
+    let client = mongodb::Client::with_uri_str(&url).await.expect("client");
+    let db = client.default_database().expect("database in the url");
+    let whatsapp = db.collection::<Document>("whatsapp");
+    let stored = whatsapp
+        .find_one(doc! {"_id": message.uuid.to_string()})
+        .await
+        .expect("read")
+        .expect("in the whatsapp collection");
+    assert_eq!(stored.get_str("status").expect("status"), "sent");
+    assert_eq!(stored.get_array("history").expect("history").len(), 2);
+    let sms = db.collection::<Document>("sms");
+    assert_eq!(sms.count_documents(doc! {}).await.expect("counted"), 0);
+    let indexes = whatsapp.list_index_names().await.expect("indexes");
+    for name in ["by_call", "by_agent", "by_provider_id", "by_status"] {
+        assert!(indexes.iter().any(|i| i == name), "index {name}");
+    }
+}
+
+#[tokio::test]
+async fn a_message_sent_with_mongodb_as_the_status_store_is_delivered() {
+    let Some(url) = mongodb_url("a_message_sent_with_mongodb_as_the_status_store_is_delivered")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut settings = test_settings(dir.path());
+    settings.status.url = with_database(&url, &format!("notify_test_{}", Uuid::new_v4().simple()));
+    let app = TestApp::spawn_with(dir, settings, WorkerMode::InProcess).await;
+    let uuid = app.send_ok(&static_sms("call-mongo")).await;
+    let delivered = app.wait_for_status(&uuid, "delivered").await;
+    assert_eq!(delivered["history"].as_array().map(Vec::len), Some(4));
+    let ready: serde_json::Value = app.get_json("/readyz", &app.agent).await;
+    assert_eq!(ready["backends"]["status_store"], "mongodb");
+    assert_eq!(ready["checks"]["status_store"], "ok");
+}
