@@ -118,10 +118,34 @@ impl Default for StatusCollections {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ProviderSettings {
-    /// The provider used when no account is configured: `sandbox`.
+    /// The provider used when no account is configured: `sandbox` or `http`.
     pub default: String,
     /// The sandbox's pace.
     pub sandbox: SandboxSettings,
+    /// The generic HTTP gateway (`default = "http"`).
+    pub http: HttpGatewaySettings,
+}
+
+/// The generic HTTP gateway: one JSON POST per message, our UUID as its reference.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpGatewaySettings {
+    /// Where messages are POSTed.
+    pub url: Option<String>,
+    /// Sent as `Authorization: Bearer …` when set.
+    pub token: Option<SecretString>,
+    /// How long one request may take, in milliseconds.
+    pub timeout_ms: u64,
+}
+
+impl Default for HttpGatewaySettings {
+    fn default() -> Self {
+        Self {
+            url: None,
+            token: None,
+            timeout_ms: 10_000,
+        }
+    }
 }
 
 /// How fast the sandbox provider walks a message through its statuses.
@@ -184,6 +208,9 @@ pub struct WorkerSettings {
     pub max_attempts: u32,
     /// First retry delay in milliseconds (doubles each attempt, with jitter).
     pub retry_base_ms: u64,
+    /// A standalone worker (`agent-notify worker`) serves `/metrics` and `/healthz`
+    /// here when set (e.g. `127.0.0.1:9100`).
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 /// Phone-number reading.
@@ -303,6 +330,7 @@ impl Default for ProviderSettings {
         Self {
             default: "sandbox".into(),
             sandbox: SandboxSettings::default(),
+            http: HttpGatewaySettings::default(),
         }
     }
 }
@@ -332,6 +360,7 @@ impl Default for WorkerSettings {
             concurrency: 8,
             max_attempts: 5,
             retry_base_ms: 2000,
+            metrics_addr: None,
         }
     }
 }

@@ -34,6 +34,13 @@ impl JobOutcome {
     }
 }
 
+/// The Prometheus text of `metrics`, with the queue's depth and pending count read now.
+pub async fn scrape(metrics: &Metrics, queue: &dyn app::service::JobQueue) -> String {
+    let depth = queue.depth().await.ok();
+    let pending = queue.pending().await.ok();
+    metrics.render(depth, pending)
+}
+
 /// Counters and a latency histogram, shared by the worker and the HTTP surface.
 #[derive(Default)]
 pub struct Metrics {

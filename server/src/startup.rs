@@ -8,7 +8,7 @@ use crate::crm::HttpCustomerLookup;
 use crate::feed::BroadcastFeed;
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
-use crate::providers::SandboxProvider;
+use crate::providers::{HttpGatewayProvider, SandboxProvider};
 use crate::queue::{EmbeddedQueue, RedisQueue};
 use crate::store::{seed, MongoCollections, MongoStatusStore, SqlStore};
 use crate::worker;
@@ -16,7 +16,7 @@ use anyhow::{bail, Context};
 use app::domain::CountryCode;
 use app::service::status::StatusRecorder;
 use app::service::{
-    accounts, CustomerLookup, JobQueue, Providers, ServiceSettings, Services, StatusStore,
+    accounts, CustomerLookup, JobQueue, Provider, Providers, ServiceSettings, Services, StatusStore,
 };
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -55,8 +55,8 @@ impl Backends {
         if settings.status.url != "embedded" && !mongo {
             bail!("status.url: use `embedded` or a mongodb:// url");
         }
-        if settings.providers.default != "sandbox" {
-            bail!("providers.default: only `sandbox` is available in this build");
+        if !matches!(settings.providers.default.as_str(), "sandbox" | "http") {
+            bail!("providers.default: use `sandbox` or `http` (provider accounts come from the admin page)");
         }
         for origin in &settings.embed.allowed_origins {
             let valid = origin.split_once("://").is_some_and(|(scheme, host)| {
@@ -109,11 +109,25 @@ impl Backends {
         };
         let feed = Arc::new(BroadcastFeed::new(1024));
         let recorder = Arc::new(StatusRecorder::new(status.clone(), feed.clone()));
-        let sandbox = Arc::new(SandboxProvider::new(
-            recorder.clone(),
-            Duration::from_millis(settings.providers.sandbox.sent_after_ms),
-            Duration::from_millis(settings.providers.sandbox.delivered_after_ms),
-        ));
+        let provider: Arc<dyn Provider> = if settings.providers.default == "http" {
+            let http = &settings.providers.http;
+            let url = http
+                .url
+                .clone()
+                .context("providers.http.url must be set for providers.default = \"http\"")?;
+            Arc::new(HttpGatewayProvider::new(
+                url,
+                http.token.clone(),
+                Duration::from_millis(http.timeout_ms),
+                recorder.clone(),
+            )?)
+        } else {
+            Arc::new(SandboxProvider::new(
+                recorder.clone(),
+                Duration::from_millis(settings.providers.sandbox.sent_after_ms),
+                Duration::from_millis(settings.providers.sandbox.delivered_after_ms),
+            ))
+        };
         let auth = Arc::new(JwtAuth::new(&token_secret(settings)?));
         let crm = match &settings.crm.lookup_url {
             Some(url) => {
@@ -133,7 +147,7 @@ impl Backends {
             comments: store,
             queue,
             feed,
-            providers: Providers::same_for_all(sandbox),
+            providers: Providers::same_for_all(provider),
             crm,
             settings: ServiceSettings {
                 default_country,
@@ -262,12 +276,29 @@ pub async fn run_worker(settings: &Settings) -> anyhow::Result<()> {
     let backends = Backends::build(settings).await?;
     let shutdown = CancellationToken::new();
     tokio::spawn(signal_shutdown(shutdown.clone()));
+    let metrics = Arc::new(Metrics::default());
+    if let Some(addr) = settings.worker.metrics_addr {
+        let listener = TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("binding worker.metrics_addr {addr}"))?;
+        let router = http::health::worker_router(metrics.clone(), backends.services.queue.clone());
+        let stop = shutdown.clone();
+        tracing::info!(%addr, "worker metrics at /metrics");
+        tokio::spawn(async move {
+            let served = axum::serve(listener, router)
+                .with_graceful_shutdown(async move { stop.cancelled().await })
+                .await;
+            if let Err(e) = served {
+                tracing::warn!(error = %e, "the worker's metrics server stopped");
+            }
+        });
+    }
     worker::run(
         backends.services,
         backends.recorder,
         settings.worker.concurrency,
         Duration::from_secs(settings.queue.sweep_after_secs),
-        Arc::new(Metrics::default()),
+        metrics,
         shutdown,
     )
     .await;

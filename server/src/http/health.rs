@@ -10,6 +10,27 @@ use serde_json::{json, Value};
 /// The OpenAPI 3 document of the public API (kept true by a test over the router).
 pub const OPENAPI: &str = include_str!("../../openapi.json");
 
+const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// A standalone worker's own small HTTP surface: `/healthz` and `/metrics`.
+pub fn worker_router(
+    metrics: std::sync::Arc<crate::metrics::Metrics>,
+    queue: std::sync::Arc<dyn app::service::JobQueue>,
+) -> Router {
+    let scrape = move || {
+        let (metrics, queue) = (metrics.clone(), queue.clone());
+        async move {
+            (
+                [(axum::http::header::CONTENT_TYPE, PROMETHEUS_TEXT)],
+                crate::metrics::scrape(&metrics, queue.as_ref()).await,
+            )
+        }
+    };
+    Router::new()
+        .route("/healthz", get(|| async { Json(json!({"status": "ok"})) }))
+        .route("/metrics", get(scrape))
+}
+
 /// The routes of this module.
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -54,11 +75,8 @@ async fn openapi() -> ([(axum::http::HeaderName, &'static str); 1], &'static str
 async fn metrics(
     State(state): State<AppState>,
 ) -> ([(axum::http::HeaderName, &'static str); 1], String) {
-    let depth = state.services.queue.depth().await.ok();
-    let pending = state.services.queue.pending().await.ok();
-    let content_type = "text/plain; version=0.0.4; charset=utf-8";
     (
-        [(axum::http::header::CONTENT_TYPE, content_type)],
-        state.metrics.render(depth, pending),
+        [(axum::http::header::CONTENT_TYPE, PROMETHEUS_TEXT)],
+        crate::metrics::scrape(&state.metrics, state.services.queue.as_ref()).await,
     )
 }

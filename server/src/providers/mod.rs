@@ -1,5 +1,8 @@
-//! Messaging providers: the built-in sandbox now; one module per real provider later.
+//! Messaging providers: the built-in sandbox, the generic HTTP gateway; one module per
+//! provider.
 
+pub mod http_gateway;
 pub mod sandbox;
 
+pub use http_gateway::HttpGatewayProvider;
 pub use sandbox::SandboxProvider;

@@ -5,6 +5,7 @@
 mod admin;
 mod bad_input;
 mod catalog;
+mod fake_gateway;
 mod health;
 mod helpers;
 mod idempotency;
@@ -14,3 +15,4 @@ mod restart;
 mod server_functions;
 mod services;
 mod status_stores;
+mod workers;

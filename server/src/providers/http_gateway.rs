@@ -1,0 +1,140 @@
+//! The generic HTTP gateway provider: for an in-house or aggregator gateway that takes
+//! one JSON request per message. Our message UUID is the client reference, so a
+//! redelivered job can never become a second customer message.
+//!
+//! ```text
+//! POST {url}                                   Authorization: Bearer {token}
+//! {"reference": "<uuid>", "channel": "sms", "to": "+919876543210",
+//!  "body": "…", "template_id": "…", "parameters": {"name": "value"}}
+//!
+//! 200/201/202 {"id": "…"}   taken (the message becomes `sent`)
+//! 409 {"id": "…"}           this reference was taken before: taken, not sent again
+//! 429, 5xx, timeout         temporary: retried with backoff
+//! other 4xx {"error": {"code": "…", "message": "…"}}   refused: `failed` with that reason
+//! ```
+
+use app::domain::{FailureReason, NotificationStatus};
+use app::service::{
+    now, OutboundMessage, Provider, ProviderError, ProviderReceipt, StatusSink, StatusUpdate,
+};
+use async_trait::async_trait;
+use reqwest::StatusCode;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The HTTP gateway provider.
+pub struct HttpGatewayProvider {
+    client: reqwest::Client,
+    url: String,
+    token: Option<SecretString>,
+    sink: Arc<dyn StatusSink>,
+}
+
+#[derive(Deserialize)]
+struct Accepted {
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct Refused {
+    error: FailureReason,
+}
+
+impl HttpGatewayProvider {
+    /// A gateway at `url`, answering within `timeout`; acceptances are reported to `sink`.
+    pub fn new(
+        url: String,
+        token: Option<SecretString>,
+        timeout: Duration,
+        sink: Arc<dyn StatusSink>,
+    ) -> anyhow::Result<Self> {
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .pool_max_idle_per_host(64)
+            .build()?;
+        Ok(Self {
+            client,
+            url,
+            token,
+            sink,
+        })
+    }
+}
+
+#[async_trait]
+impl Provider for HttpGatewayProvider {
+    fn name(&self) -> &str {
+        "http"
+    }
+
+    async fn send(&self, message: &OutboundMessage) -> Result<ProviderReceipt, ProviderError> {
+        let parameters: serde_json::Map<String, serde_json::Value> = message
+            .parameters
+            .iter()
+            .map(|(k, v)| (k.clone(), json!(v)))
+            .collect();
+        let mut request = self.client.post(&self.url).json(&json!({
+            "reference": message.uuid.to_string(),
+            "channel": message.channel.as_str(),
+            "to": message.to,
+            "body": message.body,
+            "template_id": message.template_id.as_str(),
+            "parameters": parameters,
+        }));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token.expose_secret());
+        }
+        let response = request.send().await.map_err(|e| {
+            ProviderError::Transient(if e.is_timeout() {
+                "the gateway did not answer in time".into()
+            } else {
+                "the gateway could not be reached".into()
+            })
+        })?;
+        let status = response.status();
+        if status.is_success() || status == StatusCode::CONFLICT {
+            let accepted: Accepted = response.json().await.map_err(|_| {
+                ProviderError::Transient("the gateway's answer had no message id".into())
+            })?;
+            // A 409 is a redelivery of a message the gateway took before: report `sent`
+            // again in case the first report was lost with its worker (a repeat is ignored).
+            let detail = if status.is_success() {
+                "Taken by the gateway"
+            } else {
+                "Taken by the gateway earlier"
+            };
+            self.sink
+                .report(
+                    message.uuid,
+                    StatusUpdate {
+                        status: NotificationStatus::Sent,
+                        at: now(),
+                        detail: Some(detail.to_owned()),
+                        error: None,
+                    },
+                )
+                .await;
+            return Ok(ProviderReceipt {
+                provider: self.name().to_owned(),
+                provider_message_id: accepted.id,
+            });
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+            return Err(ProviderError::Transient(format!(
+                "the gateway answered {}",
+                status.as_u16()
+            )));
+        }
+        let reason = match response.json::<Refused>().await {
+            Ok(refused) => refused.error,
+            Err(_) => FailureReason {
+                code: format!("gateway_{}", status.as_u16()),
+                message: format!("The gateway refused the message ({}).", status.as_u16()),
+            },
+        };
+        Err(ProviderError::Permanent(reason))
+    }
+}
