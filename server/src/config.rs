@@ -436,7 +436,8 @@ fn override_path(name: &str) -> Option<Vec<String>> {
         return Some(vec!["site".into(), key.into()]);
     }
     let rest = name.strip_prefix(ENV_PREFIX)?;
-    if rest == "CONFIG" || rest.is_empty() {
+    // `NOTIFY_TEST_*` belongs to the test harness (e.g. `NOTIFY_TEST_MONGODB_URL`).
+    if rest == "CONFIG" || rest.is_empty() || rest.starts_with("TEST_") {
         return None;
     }
     Some(rest.split("__").map(str::to_ascii_lowercase).collect())
@@ -540,5 +541,18 @@ mod tests {
         )
         .expect_err("typo refused");
         assert!(format!("{err:#}").contains("urll"));
+    }
+
+    #[test]
+    fn the_test_harness_variables_are_not_settings() {
+        let s = Settings::load(
+            Path::new("/nonexistent"),
+            vars(&[
+                ("NOTIFY_TEST_MONGODB_URL", "mongodb://localhost"),
+                ("NOTIFY_TEST_DATABASE", "mariadb"),
+            ]),
+        )
+        .expect("ignored, not refused");
+        assert_eq!(s.status.url, "embedded");
     }
 }
