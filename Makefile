@@ -42,11 +42,13 @@ test: setup setup-e2e setup-services
 	NOTIFY_TEST_DATABASE=mariadb cargo test --locked -p server --test api
 	cd end2end && npx playwright test
 
-## Measurements (not tests): release bundle sizes and widget timings. Numbers go in the README.
-bench: setup setup-e2e
+## Measurements (not tests): release bundle sizes, widget timings, and send/worker throughput
+## on a real MariaDB + Redis (server/examples/throughput.rs). Numbers go in the README.
+bench: setup setup-e2e setup-services
 	end2end/bench/wasm-size.sh
-	env -u RUSTFLAGS cargo build --release --locked -p server --bin agent-notify
+	env -u RUSTFLAGS cargo build --release --locked -p server --bin agent-notify --example throughput
 	end2end/bench/widget-load.sh
+	RUST_LOG=error ./target/release/examples/throughput
 
 # Playwright must never download a browser: it drives Debian's /usr/bin/chromium.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1

@@ -1,0 +1,238 @@
+//! `make bench`: throughput on this machine with a real Redis and a real MariaDB (both
+//! started here on free ports, temporary data directories). Prints, in one run:
+//!
+//! - accepted sends per second and p50/p99 latency of `POST /api/v1/notifications`
+//!   (API-only server: MariaDB config + status store, Redis Streams queue);
+//! - worker throughput to a local fake HTTP gateway answering at once, and after 200 ms;
+//! - reference points: `redis-benchmark` XADD and a bare axum endpoint under the same
+//!   load generator.
+//!
+//! Measurements, not tests: nothing here passes or fails on a number.
+
+// The test harness's fake gateway and real-server starters (not all of it is used here).
+#[allow(dead_code)]
+#[path = "../tests/api/fake_gateway.rs"]
+mod fake_gateway;
+#[allow(dead_code)]
+#[path = "../tests/api/services.rs"]
+mod services;
+
+use app::domain::{GroupId, UserId};
+use app::service::{Caller, Role};
+use fake_gateway::{FakeGateway, GATEWAY_TOKEN};
+use secrecy::SecretString;
+use serde_json::json;
+use server::config::Settings;
+use server::startup::{Application, WorkerMode};
+use services::{MariaDb, RedisServer};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const SECRET: &str = "bench-secret-0123456789abcdef";
+/// Requests in flight from the load generator.
+const CLIENTS: usize = 32;
+
+fn settings(dir: &std::path::Path, redis: &RedisServer, gateway: &FakeGateway) -> Settings {
+    let mut s = Settings {
+        data_dir: dir.to_path_buf(),
+        ..Settings::default()
+    };
+    s.database.url = MariaDb::shared().database_for(dir);
+    s.database.max_connections = 32;
+    s.queue.url = redis.url();
+    s.site.addr = "127.0.0.1:0".parse().expect("addr");
+    s.site.root = dir.join("site");
+    s.auth.token_secret = Some(SecretString::from(SECRET.to_owned()));
+    s.auth.initial_admin_password = Some(SecretString::from("bench-admin-password".to_owned()));
+    s.providers.default = "http".into();
+    s.providers.http.url = Some(gateway.url.clone());
+    s.providers.http.token = Some(SecretString::from(GATEWAY_TOKEN.to_owned()));
+    s
+}
+
+fn agent_token() -> String {
+    let caller = Caller {
+        id: UserId::parse("bench-agent").expect("id"),
+        role: Role::Agent,
+        group: Some(GroupId::parse("demo").expect("group")),
+        session: None,
+    };
+    server::auth::JwtAuth::new(&SecretString::from(SECRET.to_owned()))
+        .mint(&caller, Duration::from_secs(3600))
+        .expect("token")
+}
+
+/// Runs `total` requests from `CLIENTS` concurrent clients; returns the wall time and
+/// each request's latency.
+async fn load<F, Fut>(total: usize, request: F) -> (Duration, Vec<Duration>)
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let request = Arc::new(request);
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|_| {
+            let (request, next) = (request.clone(), next.clone());
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= total {
+                        return latencies;
+                    }
+                    let t = Instant::now();
+                    assert!(request(i).await, "request {i} failed");
+                    latencies.push(t.elapsed());
+                }
+            })
+        })
+        .collect();
+    let mut latencies = Vec::with_capacity(total);
+    for c in clients {
+        latencies.extend(c.await.expect("client"));
+    }
+    let wall = started.elapsed();
+    latencies.sort();
+    (wall, latencies)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(CLIENTS)
+        .build()
+        .expect("client")
+}
+
+/// Sends `n` messages through `base`; returns the wall time and latencies.
+async fn send(base: &str, n: usize, tag: &str) -> (Duration, Vec<Duration>) {
+    let (client, token, url, tag) = (
+        client(),
+        agent_token(),
+        format!("{base}/api/v1/notifications"),
+        tag.to_owned(),
+    );
+    load(n, move |i| {
+        let request = client.post(&url).bearer_auth(&token).json(&json!({
+            "to": format!("+9198{:08}", i), "channel": "sms",
+            "template_id": "t_sms_thanks", "call_id": format!("{tag}-{}", i % 100),
+        }));
+        async move { request.send().await.is_ok_and(|r| r.status() == 202) }
+    })
+    .await
+}
+
+/// Starts an in-process worker with `concurrency` on `settings` and times how long the
+/// gateway takes to have `n` more messages.
+async fn drain(settings: &Settings, gateway: &FakeGateway, n: usize, concurrency: usize) -> f64 {
+    let before = gateway.taken().len();
+    let mut settings = settings.clone();
+    settings.worker.concurrency = concurrency;
+    settings.site.addr = "127.0.0.1:0".parse().expect("addr");
+    let worker = Application::build(&settings, WorkerMode::InProcess)
+        .await
+        .expect("worker app");
+    let started = Instant::now();
+    let stop = worker.shutdown_token();
+    let task = tokio::spawn(worker.run_until_stopped());
+    while gateway.taken().len() < before + n {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let rate = n as f64 / started.elapsed().as_secs_f64();
+    stop.cancel();
+    let _ = task.await;
+    rate
+}
+
+fn redis_benchmark_xadd(port: u16) -> String {
+    let out = std::process::Command::new("redis-benchmark")
+        .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-n", "100000", "-c", "32"])
+        .args(["-q", "XADD", "bench", "*", "job", "{\"v\":1}"])
+        .output()
+        .expect("redis-benchmark runs (Debian's redis-tools)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.split('\r')
+        .filter(|l| l.contains("requests per second"))
+        .next_back()
+        .map(|l| l.trim().to_owned())
+        .unwrap_or_else(|| format!("no result: {text}"))
+}
+
+async fn bare_axum_rps(n: usize) -> f64 {
+    let app = axum::Router::new().route("/", axum::routing::get(|| async { "ok" }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let client = client();
+    let (wall, _) = load(n, move |_| {
+        let request = client.get(&url);
+        async move { request.send().await.is_ok_and(|r| r.status() == 200) }
+    })
+    .await;
+    n as f64 / wall.as_secs_f64()
+}
+
+#[tokio::main]
+async fn main() {
+    let sends: usize = std::env::var("BENCH_SENDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3000);
+    let redis = RedisServer::start().await;
+    let instant = FakeGateway::start(Duration::ZERO).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fast = settings(dir.path(), &redis, &instant);
+    let api = Application::build(&fast, WorkerMode::None)
+        .await
+        .expect("api");
+    let base = format!("http://{}", api.local_addr().expect("addr"));
+    tokio::spawn(api.run_until_stopped());
+
+    println!("# Agent Notify throughput (MariaDB + Redis Streams, {CLIENTS} concurrent clients)");
+    send(&base, 200, "warmup").await;
+    drain(&fast, &instant, 200, 32).await;
+
+    let (wall, latencies) = send(&base, sends, "accept").await;
+    println!(
+        "POST /api/v1/notifications: {sends} accepted in {:.2} s = {:.0} sends/s; p50 {:.1} ms, p99 {:.1} ms",
+        wall.as_secs_f64(),
+        sends as f64 / wall.as_secs_f64(),
+        percentile(&latencies, 0.50),
+        percentile(&latencies, 0.99),
+    );
+    // Each worker run starts with exactly its messages waiting in the stream.
+    for concurrency in [8, 32] {
+        if concurrency != 8 {
+            send(&base, sends, "more").await;
+        }
+        let rate = drain(&fast, &instant, sends, concurrency).await;
+        println!("worker (concurrency {concurrency}), gateway answering at once: {rate:.0} messages/s");
+    }
+
+    let slow_gateway = FakeGateway::start(Duration::from_millis(200)).await;
+    let slow = settings(dir.path(), &redis, &slow_gateway);
+    let slow_n = 400;
+    for concurrency in [8, 64] {
+        send(&base, slow_n, "slow").await;
+        let rate = drain(&slow, &slow_gateway, slow_n, concurrency).await;
+        println!("worker (concurrency {concurrency}), gateway answering after 200 ms: {rate:.0} messages/s");
+    }
+
+    println!(
+        "reference: redis-benchmark {}",
+        redis_benchmark_xadd(redis.port)
+    );
+    println!(
+        "reference: bare axum GET / under the same load generator: {:.0} requests/s",
+        bare_axum_rps(sends * 3).await
+    );
+}
