@@ -46,7 +46,7 @@ test: setup setup-e2e setup-services
 ## on a real MariaDB + Redis (server/examples/throughput.rs). Numbers go in the README.
 bench: setup setup-e2e setup-services
 	end2end/bench/wasm-size.sh
-	env -u RUSTFLAGS cargo build --release --locked -p server --bin agent-notify --example throughput
+	cargo build --release --locked -p server --bin agent-notify --example throughput
 	end2end/bench/widget-load.sh
 	RUST_LOG=error ./target/release/examples/throughput
 

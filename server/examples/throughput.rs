@@ -10,10 +10,10 @@
 //! Measurements, not tests: nothing here passes or fails on a number.
 
 // The test harness's fake gateway and real-server starters (not all of it is used here).
-#[allow(dead_code)]
+#[expect(dead_code)]
 #[path = "../tests/api/fake_gateway.rs"]
 mod fake_gateway;
-#[allow(dead_code)]
+#[expect(dead_code)]
 #[path = "../tests/api/services.rs"]
 mod services;
 
@@ -153,14 +153,22 @@ async fn drain(settings: &Settings, gateway: &FakeGateway, n: usize, concurrency
 
 fn redis_benchmark_xadd(port: u16) -> String {
     let out = std::process::Command::new("redis-benchmark")
-        .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-n", "100000", "-c", "32"])
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+            "-n",
+            "100000",
+            "-c",
+            "32",
+        ])
         .args(["-q", "XADD", "bench", "*", "job", "{\"v\":1}"])
         .output()
         .expect("redis-benchmark runs (Debian's redis-tools)");
     let text = String::from_utf8_lossy(&out.stdout);
     text.split('\r')
-        .filter(|l| l.contains("requests per second"))
-        .next_back()
+        .rfind(|l| l.contains("requests per second"))
         .map(|l| l.trim().to_owned())
         .unwrap_or_else(|| format!("no result: {text}"))
 }
@@ -215,7 +223,9 @@ async fn main() {
             send(&base, sends, "more").await;
         }
         let rate = drain(&fast, &instant, sends, concurrency).await;
-        println!("worker (concurrency {concurrency}), gateway answering at once: {rate:.0} messages/s");
+        println!(
+            "worker (concurrency {concurrency}), gateway answering at once: {rate:.0} messages/s"
+        );
     }
 
     let slow_gateway = FakeGateway::start(Duration::from_millis(200)).await;

@@ -288,7 +288,7 @@ impl StatusStore for MongoStatusStore {
                 .map_err(mongo_error)?;
             docs.extend(page);
         }
-        docs.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        docs.sort_by_key(|d| std::cmp::Reverse(d.created_at));
         docs.truncate(usize::try_from(filter.limit).unwrap_or(usize::MAX));
         docs.into_iter()
             .map(|d| Ok(d.into_record()?))

@@ -100,6 +100,8 @@ pub fn database_url(dir: &Path) -> String {
 /// test process exits (statics are never dropped).
 pub struct MariaDb {
     port: u16,
+    /// The watchdog shell (it outlives every test and ends with the process).
+    _watchdog: Child,
 }
 
 impl MariaDb {
@@ -139,7 +141,7 @@ impl MariaDb {
             parent = std::process::id(),
             dir = dir.display(),
         );
-        Command::new("bash")
+        let watchdog = Command::new("bash")
             .args(["-c", &watchdog])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -147,7 +149,10 @@ impl MariaDb {
             .spawn()
             .expect("bash runs");
         wait_for_port(port, "mariadbd");
-        Self { port }
+        Self {
+            port,
+            _watchdog: watchdog,
+        }
     }
 
     /// Creates (if needed) the database for `dir` and returns its url.
