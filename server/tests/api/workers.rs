@@ -23,6 +23,20 @@ fn gateway_settings(dir: &std::path::Path, redis: &RedisServer, gateway: &FakeGa
     s
 }
 
+/// A real Redis, a fake gateway answering after `delay`, and an app sending through
+/// them (with an in-process worker or API only); also the app's settings.
+async fn on_gateway(
+    delay: Duration,
+    mode: WorkerMode,
+) -> (RedisServer, FakeGateway, TestApp, Settings) {
+    let redis = RedisServer::start().await;
+    let gateway = FakeGateway::start(delay).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let settings = gateway_settings(dir.path(), &redis, &gateway);
+    let app = TestApp::spawn_with(dir, settings.clone(), mode).await;
+    (redis, gateway, app, settings)
+}
+
 /// A running `agent-notify worker` process.
 struct WorkerProcess {
     child: Child,
@@ -135,11 +149,8 @@ async fn wait_until_settled(app: &TestApp, call: &str, n: usize, limit: Duration
 
 #[tokio::test]
 async fn two_worker_processes_share_the_load_and_each_message_reaches_the_gateway_once() {
-    let redis = RedisServer::start().await;
-    let gateway = FakeGateway::start(Duration::from_millis(20)).await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let settings = gateway_settings(dir.path(), &redis, &gateway);
-    let app = TestApp::spawn_with(dir, settings.clone(), WorkerMode::None).await;
+    let (_redis, gateway, app, settings) =
+        on_gateway(Duration::from_millis(20), WorkerMode::None).await;
     let uuids = send_many(&app, "call-share", 40).await;
     let workers = [
         WorkerProcess::start(&settings, app.dir.path()),
@@ -167,11 +178,8 @@ async fn two_worker_processes_share_the_load_and_each_message_reaches_the_gatewa
 
 #[tokio::test]
 async fn a_worker_killed_mid_batch_leaves_no_message_unsent_and_none_sent_twice() {
-    let redis = RedisServer::start().await;
-    let gateway = FakeGateway::start(Duration::from_millis(300)).await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let settings = gateway_settings(dir.path(), &redis, &gateway);
-    let app = TestApp::spawn_with(dir, settings.clone(), WorkerMode::None).await;
+    let (_redis, gateway, app, settings) =
+        on_gateway(Duration::from_millis(300), WorkerMode::None).await;
     let uuids = send_many(&app, "call-crash", 30).await;
     let mut doomed = WorkerProcess::start(&settings, app.dir.path());
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
@@ -202,11 +210,7 @@ async fn a_worker_killed_mid_batch_leaves_no_message_unsent_and_none_sent_twice(
 
 #[tokio::test]
 async fn a_gateway_busy_for_a_while_is_retried_until_it_takes_the_message() {
-    let redis = RedisServer::start().await;
-    let gateway = FakeGateway::start(Duration::ZERO).await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let settings = gateway_settings(dir.path(), &redis, &gateway);
-    let app = TestApp::spawn_with(dir, settings, WorkerMode::InProcess).await;
+    let (_redis, gateway, app, _) = on_gateway(Duration::ZERO, WorkerMode::InProcess).await;
     let uuid = app
         .send_ok(&json!({"to": "+919876540429", "channel": "sms", "template_id": "t_sms_thanks"}))
         .await;
@@ -223,11 +227,7 @@ async fn a_gateway_busy_for_a_while_is_retried_until_it_takes_the_message() {
 
 #[tokio::test]
 async fn a_gateway_that_keeps_failing_dead_letters_the_message_and_fails_it_with_the_reason() {
-    let redis = RedisServer::start().await;
-    let gateway = FakeGateway::start(Duration::ZERO).await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let settings = gateway_settings(dir.path(), &redis, &gateway);
-    let app = TestApp::spawn_with(dir, settings, WorkerMode::InProcess).await;
+    let (redis, gateway, app, _) = on_gateway(Duration::ZERO, WorkerMode::InProcess).await;
     let uuid = app
         .send_ok(&json!({"to": "+919876540503", "channel": "sms", "template_id": "t_sms_thanks"}))
         .await;
@@ -257,11 +257,7 @@ async fn a_gateway_that_keeps_failing_dead_letters_the_message_and_fails_it_with
 
 #[tokio::test]
 async fn a_message_the_gateway_refuses_fails_at_once_with_the_gateways_reason() {
-    let redis = RedisServer::start().await;
-    let gateway = FakeGateway::start(Duration::ZERO).await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let settings = gateway_settings(dir.path(), &redis, &gateway);
-    let app = TestApp::spawn_with(dir, settings, WorkerMode::InProcess).await;
+    let (_redis, gateway, app, _) = on_gateway(Duration::ZERO, WorkerMode::InProcess).await;
     let uuid = app
         .send_ok(&json!({"to": "+919876540400", "channel": "sms", "template_id": "t_sms_thanks"}))
         .await;
