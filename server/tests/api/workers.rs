@@ -147,6 +147,25 @@ async fn wait_until_settled(app: &TestApp, call: &str, n: usize, limit: Duration
     }
 }
 
+/// Every message is `sent`, and the gateway took each exactly once, under its UUID.
+fn assert_each_sent_and_taken_once(
+    items: &[Value],
+    gateway: &FakeGateway,
+    uuids: &BTreeSet<String>,
+) {
+    assert!(
+        items.iter().all(|m| m["status"] == "sent"),
+        "all sent: {items:?}"
+    );
+    let taken = gateway.taken();
+    assert_eq!(
+        &taken.keys().cloned().collect::<BTreeSet<_>>(),
+        uuids,
+        "the gateway took every message, under its UUID"
+    );
+    assert!(taken.values().all(|&n| n == 1), "each taken once");
+}
+
 #[tokio::test]
 async fn two_worker_processes_share_the_load_and_each_message_reaches_the_gateway_once() {
     let (_redis, gateway, app, settings) =
@@ -157,16 +176,7 @@ async fn two_worker_processes_share_the_load_and_each_message_reaches_the_gatewa
         WorkerProcess::start(&settings, app.dir.path()),
     ];
     let items = wait_until_settled(&app, "call-share", 40, Duration::from_secs(60)).await;
-    assert!(
-        items.iter().all(|m| m["status"] == "sent"),
-        "all sent: {items:?}"
-    );
-    let taken = gateway.taken();
-    assert_eq!(
-        taken.keys().cloned().collect::<BTreeSet<_>>(),
-        uuids,
-        "the gateway took every message, under its UUID"
-    );
+    assert_each_sent_and_taken_once(&items, &gateway, &uuids);
     assert_eq!(gateway.calls(), 40, "no message was handled twice");
     let done = [workers[0].jobs_done().await, workers[1].jobs_done().await];
     assert_eq!(done[0] + done[1], 40);
@@ -191,17 +201,7 @@ async fn a_worker_killed_mid_batch_leaves_no_message_unsent_and_none_sent_twice(
     doomed.kill_9();
     let _survivor = WorkerProcess::start(&settings, app.dir.path());
     let items = wait_until_settled(&app, "call-crash", 30, Duration::from_secs(90)).await;
-    assert!(
-        items.iter().all(|m| m["status"] == "sent"),
-        "all sent: {items:?}"
-    );
-    let taken = gateway.taken();
-    assert_eq!(
-        taken.keys().cloned().collect::<BTreeSet<_>>(),
-        uuids,
-        "every message reached the gateway, under its UUID"
-    );
-    assert!(taken.values().all(|&n| n == 1), "each taken once");
+    assert_each_sent_and_taken_once(&items, &gateway, &uuids);
     assert!(
         calls_at_kill < 30,
         "the worker died with messages still to send ({calls_at_kill} calls by then)"
