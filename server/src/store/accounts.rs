@@ -1,6 +1,6 @@
 //! The admin-accounts port on SQL.
 
-use super::{store_error, to_ms, RowExt, SqlStore};
+use super::{store_error, to_ms, Dialect, RowExt, SqlStore};
 use app::service::accounts::AdminAccounts;
 use app::service::{now, StoreResult};
 use async_trait::async_trait;
@@ -18,17 +18,23 @@ impl AdminAccounts for SqlStore {
     }
 
     async fn upsert_admin(&self, id: &str, password_hash: &str) -> StoreResult<()> {
-        sqlx::query(&self.upsert(
-            "INSERT INTO admins (id, password_hash, created_at) VALUES (?, ?, ?)",
-            "id",
-            &["password_hash"],
-        ))
-        .bind(id)
-        .bind(password_hash)
-        .bind(to_ms(now()))
-        .execute(&self.pool)
-        .await
-        .map_err(store_error)?;
+        let upsert = match self.dialect {
+            Dialect::Sqlite => {
+                "INSERT INTO admins (id, password_hash, created_at) VALUES (?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET password_hash = excluded.password_hash"
+            }
+            Dialect::MySql => {
+                "INSERT INTO admins (id, password_hash, created_at) VALUES (?, ?, ?)
+                 ON DUPLICATE KEY UPDATE password_hash = VALUES(password_hash)"
+            }
+        };
+        sqlx::query(upsert)
+            .bind(id)
+            .bind(password_hash)
+            .bind(to_ms(now()))
+            .execute(&self.pool)
+            .await
+            .map_err(store_error)?;
         Ok(())
     }
 

@@ -100,16 +100,6 @@ impl SqlStore {
         Ok(store)
     }
 
-    /// The connection pool (for the seed and tests).
-    pub fn pool(&self) -> &AnyPool {
-        &self.pool
-    }
-
-    /// Which SQL this store speaks.
-    pub fn dialect(&self) -> Dialect {
-        self.dialect
-    }
-
     /// A transaction that holds the write lock from its first statement, so concurrent
     /// writers serialise instead of failing: SQLite's `BEGIN IMMEDIATE`; on MySQL a
     /// row lock on the one-row `write_lock` table.
@@ -123,27 +113,6 @@ impl SqlStore {
                     .await?;
                 Ok(tx)
             }
-        }
-    }
-
-    /// `INSERT … ` that replaces `columns` of an existing row with the same `key`.
-    fn upsert(&self, insert: &str, key: &str, columns: &[&str]) -> String {
-        let set = |f: &dyn Fn(&str) -> String| {
-            columns
-                .iter()
-                .map(|c| format!("{c} = {}", f(c)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        match self.dialect {
-            Dialect::Sqlite => format!(
-                "{insert} ON CONFLICT ({key}) DO UPDATE SET {}",
-                set(&|c| format!("excluded.{c}"))
-            ),
-            Dialect::MySql => format!(
-                "{insert} ON DUPLICATE KEY UPDATE {}",
-                set(&|c| format!("VALUES({c})"))
-            ),
         }
     }
 }
