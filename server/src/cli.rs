@@ -119,14 +119,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Worker => run_worker(&settings).await,
         Command::Migrate => {
-            Backends::build(&settings).await?;
+            Backends::build(&settings, &settings.public_url(settings.site.addr)).await?;
             println!("The database schema is up to date.");
             Ok(())
         }
         Command::Admin {
             action: AdminAction::Create { id, password_stdin },
         } => {
-            let backends = Backends::build(&settings).await?;
+            let backends =
+                Backends::build(&settings, &settings.public_url(settings.site.addr)).await?;
             let (password, generated) = if password_stdin {
                 let mut line = String::new();
                 std::io::stdin()

@@ -5,6 +5,7 @@
 use anyhow::Context;
 use secrecy::SecretString;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -124,6 +125,15 @@ pub struct ProviderSettings {
     pub sandbox: SandboxSettings,
     /// The generic HTTP gateway (`default = "http"`).
     pub http: HttpGatewaySettings,
+    /// The provider APIs' base URLs.
+    pub endpoints: crate::providers::Endpoints,
+    /// Send-rate limits in messages per second, by account id or provider type (an
+    /// account id wins); bursts over a limit are spread out, never refused.
+    pub rate_per_second: BTreeMap<String, u32>,
+    /// How long an RCS message may stay undelivered before it is sent by SMS.
+    pub rcs_ttl_secs: u64,
+    /// How long one request to a provider may take, in milliseconds.
+    pub request_timeout_ms: u64,
 }
 
 /// The generic HTTP gateway: one JSON POST per message, our UUID as its reference.
@@ -316,6 +326,17 @@ impl Default for QueueSettings {
     }
 }
 
+impl Settings {
+    /// Where providers reach this server: `site.public_url`, else `http://` and the
+    /// address `bound`.
+    pub fn public_url(&self, bound: SocketAddr) -> String {
+        match &self.site.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{bound}"),
+        }
+    }
+}
+
 impl Default for StatusSettings {
     fn default() -> Self {
         Self {
@@ -330,6 +351,14 @@ impl Default for ProviderSettings {
         Self {
             default: "sandbox".into(),
             sandbox: SandboxSettings::default(),
+            endpoints: crate::providers::Endpoints::default(),
+            // Meta's default per business number; the others are conservative starts.
+            rate_per_second: [("meta", 80), ("twilio", 100), ("rbm", 100), ("exotel", 100)]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+            rcs_ttl_secs: 3600,
+            request_timeout_ms: 10_000,
             http: HttpGatewaySettings::default(),
         }
     }

@@ -8,7 +8,7 @@ use crate::crm::HttpCustomerLookup;
 use crate::feed::BroadcastFeed;
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
-use crate::providers::{HttpGatewayProvider, SandboxProvider};
+use crate::providers::{Directory, HttpGatewayProvider, SandboxProvider};
 use crate::queue::{EmbeddedQueue, RedisQueue};
 use crate::store::{seed, MongoCollections, MongoStatusStore, SqlStore};
 use crate::worker;
@@ -16,7 +16,7 @@ use anyhow::{bail, Context};
 use app::domain::CountryCode;
 use app::service::status::StatusRecorder;
 use app::service::{
-    accounts, CustomerLookup, JobQueue, Provider, Providers, ServiceSettings, Services, StatusStore,
+    accounts, CustomerLookup, JobQueue, Provider, ServiceSettings, Services, StatusStore,
 };
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -42,11 +42,14 @@ pub struct Backends {
     pub recorder: Arc<StatusRecorder>,
     /// Signs and checks tokens.
     pub auth: Arc<JwtAuth>,
+    /// The provider accounts (webhooks reach them through it).
+    pub directory: Arc<Directory>,
 }
 
 impl Backends {
     /// Connects every backend the settings name; seeds demo data into an empty store.
-    pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+    /// `public_url` is where providers reach this server (their webhook URLs).
+    pub async fn build(settings: &Settings, public_url: &str) -> anyhow::Result<Self> {
         if settings.queue.url != "embedded" && !settings.queue.url.starts_with("redis") {
             bail!("queue.url: use `embedded` or a redis:// url");
         }
@@ -109,7 +112,7 @@ impl Backends {
         };
         let feed = Arc::new(BroadcastFeed::new(1024));
         let recorder = Arc::new(StatusRecorder::new(status.clone(), feed.clone()));
-        let provider: Arc<dyn Provider> = if settings.providers.default == "http" {
+        let default_provider: Arc<dyn Provider> = if settings.providers.default == "http" {
             let http = &settings.providers.http;
             let url = http
                 .url
@@ -128,6 +131,13 @@ impl Backends {
                 Duration::from_millis(settings.providers.sandbox.delivered_after_ms),
             ))
         };
+        let directory = Arc::new(Directory::new(
+            store.clone(),
+            default_provider,
+            &settings.providers,
+            recorder.clone(),
+            public_url.to_owned(),
+        )?);
         let auth = Arc::new(JwtAuth::new(&token_secret(settings)?));
         let crm = match &settings.crm.lookup_url {
             Some(url) => {
@@ -147,7 +157,7 @@ impl Backends {
             comments: store,
             queue,
             feed,
-            providers: Providers::same_for_all(provider),
+            providers: directory.clone(),
             crm,
             settings: ServiceSettings {
                 default_country,
@@ -162,6 +172,7 @@ impl Backends {
             services,
             recorder,
             auth,
+            directory,
         })
     }
 }
@@ -208,10 +219,11 @@ impl Application {
     /// Builds the backends, binds the listen address (port 0 picks a free port) and
     /// starts the worker.
     pub async fn build(settings: &Settings, mode: WorkerMode) -> anyhow::Result<Self> {
-        let backends = Backends::build(settings).await?;
         let listener = TcpListener::bind(settings.site.addr)
             .await
             .with_context(|| format!("binding {}", settings.site.addr))?;
+        let public_url = settings.public_url(listener.local_addr()?);
+        let backends = Backends::build(settings, &public_url).await?;
         let metrics = Arc::new(Metrics::default());
         let shutdown = CancellationToken::new();
         let worker = (mode == WorkerMode::InProcess).then(|| {
@@ -224,13 +236,11 @@ impl Application {
                 shutdown.clone(),
             ))
         });
-        let public_url = match &settings.site.public_url {
-            Some(url) => url.trim_end_matches('/').to_owned(),
-            None => format!("http://{}", listener.local_addr()?),
-        };
         let router = http::router(
             AppState {
                 services: backends.services,
+                recorder: backends.recorder,
+                directory: backends.directory,
                 public_url,
                 metrics,
                 backends: settings.backend_names(),
@@ -273,7 +283,8 @@ impl Application {
 
 /// Runs a standalone worker until Ctrl-C or SIGTERM (`agent-notify worker`).
 pub async fn run_worker(settings: &Settings) -> anyhow::Result<()> {
-    let backends = Backends::build(settings).await?;
+    let public_url = settings.public_url(settings.site.addr);
+    let backends = Backends::build(settings, &public_url).await?;
     let shutdown = CancellationToken::new();
     tokio::spawn(signal_shutdown(shutdown.clone()));
     let metrics = Arc::new(Metrics::default());

@@ -222,3 +222,64 @@ pub struct SignedIn {
     /// When it stops working (RFC 3339 UTC).
     pub expires_at: String,
 }
+
+/// A provider this build can send with, as the settings page offers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProviderKind {
+    /// The type name (`twilio`), also the webhook path segment.
+    pub name: &'static str,
+    /// The name people see.
+    pub label: &'static str,
+    /// The channels it sends on.
+    pub channels: &'static [Channel],
+    /// What the account's sender is.
+    pub sender: &'static str,
+    /// The credentials an account needs (all write-only).
+    pub credentials: &'static [&'static str],
+}
+
+/// Every provider type, the sandbox first.
+pub const PROVIDER_KINDS: &[ProviderKind] = &[
+    ProviderKind {
+        name: "sandbox",
+        label: "Sandbox (no real messages)",
+        channels: &[Channel::Sms, Channel::Whatsapp, Channel::Rcs],
+        sender: "Any name",
+        credentials: &[],
+    },
+    ProviderKind {
+        name: "twilio",
+        label: "Twilio (SMS, WhatsApp)",
+        channels: &[Channel::Sms, Channel::Whatsapp],
+        sender: "From number (+E.164) or Messaging Service SID (MG…)",
+        credentials: &["account_sid", "auth_token"],
+    },
+    ProviderKind {
+        name: "meta",
+        label: "Meta WhatsApp Cloud API",
+        channels: &[Channel::Whatsapp],
+        sender: "Phone number ID",
+        credentials: &["access_token", "app_secret", "verify_token"],
+    },
+    ProviderKind {
+        name: "rbm",
+        label: "Google RCS Business Messaging",
+        channels: &[Channel::Rcs],
+        sender: "RBM agent ID",
+        credentials: &["service_account_json", "client_token"],
+    },
+    ProviderKind {
+        name: "exotel",
+        label: "Exotel SMS (India DLT)",
+        channels: &[Channel::Sms],
+        sender: "DLT header (sender ID)",
+        credentials: &["account_sid", "api_key", "api_token"],
+    },
+];
+
+impl ProviderKind {
+    /// The provider type called `name`.
+    pub fn named(name: &str) -> Option<&'static ProviderKind> {
+        PROVIDER_KINDS.iter().find(|k| k.name == name)
+    }
+}

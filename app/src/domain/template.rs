@@ -105,6 +105,40 @@ pub struct ProviderRef {
     /// India DLT header (sender id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dlt_header: Option<String>,
+    /// WhatsApp: fields that fill the approved template's header or a URL button
+    /// rather than its body, e.g. `{"name": "header", "order_path": "button:0"}`. Every
+    /// other field is a body parameter, in field order.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub whatsapp_components: BTreeMap<String, String>,
+}
+
+/// Where a WhatsApp template parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum WhatsappComponent {
+    /// The header's text parameter.
+    Header,
+    /// The body's next positional parameter.
+    Body,
+    /// The URL button at this index (its dynamic suffix).
+    UrlButton(u8),
+}
+
+impl ProviderRef {
+    /// Where `field`'s value goes in a WhatsApp template message.
+    pub fn whatsapp_component(&self, field: &str) -> Result<WhatsappComponent, String> {
+        match self.whatsapp_components.get(field).map(String::as_str) {
+            None | Some("body") => Ok(WhatsappComponent::Body),
+            Some("header") => Ok(WhatsappComponent::Header),
+            Some(other) => other
+                .strip_prefix("button:")
+                .and_then(|i| i.parse::<u8>().ok())
+                .filter(|i| *i < 10)
+                .map(WhatsappComponent::UrlButton)
+                .ok_or_else(|| {
+                    format!("`{other}` is not a WhatsApp component; use header, body or button:0 to button:9")
+                }),
+        }
+    }
 }
 
 /// A template as the registry holds it.
@@ -296,6 +330,14 @@ impl Template {
                 if let Err(problem) = field.check_value(default, self.is_dlt()) {
                     errors.add(format!("{key}.default"), problem);
                 }
+            }
+        }
+        for field in self.provider_ref.whatsapp_components.keys() {
+            let key = format!("provider_ref.whatsapp_components.{field}");
+            if !seen.contains(field.as_str()) {
+                errors.add(&key, "not one of the template's fields");
+            } else if let Err(problem) = self.provider_ref.whatsapp_component(field) {
+                errors.add(&key, problem);
             }
         }
         match parse_placeholders(&self.body) {

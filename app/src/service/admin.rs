@@ -5,8 +5,8 @@
 use super::{Caller, ServiceError, Services, StoreResult};
 use crate::domain::{
     Agent, AuditEntry, Channel, FieldErrors, Group, GroupId, GroupInput, NotificationTypes,
-    ProviderAccount, ProviderAccountInput, Template, TemplateId, TemplateInput,
-    MAX_TEMPLATES_PER_CHANNEL,
+    ProviderAccount, ProviderAccountInput, ProviderKind, Template, TemplateId, TemplateInput,
+    MAX_TEMPLATES_PER_CHANNEL, PROVIDER_KINDS,
 };
 use async_trait::async_trait;
 use serde::Serialize;
@@ -650,8 +650,8 @@ pub async fn delete_agent(
     Ok(store.delete_agent(id, &record).await?)
 }
 
-/// The provider types this build can send with.
-pub const PROVIDER_TYPES: &[&str] = &["sandbox"];
+/// Longest provider account sender (numbers, sender ids, SIDs, agent ids).
+pub const SENDER_MAX: usize = 120;
 
 /// Every provider account (credentials hidden).
 pub async fn list_provider_accounts(
@@ -680,14 +680,51 @@ pub async fn save_provider_account(
 ) -> Result<ProviderAccount, ServiceError> {
     caller.require_admin()?;
     let store = services.admin.as_ref();
-    if !PROVIDER_TYPES.contains(&input.provider.as_str()) {
+    let Some(kind) = ProviderKind::named(&input.provider) else {
+        let known: Vec<&str> = PROVIDER_KINDS.iter().map(|k| k.name).collect();
         return Err(ServiceError::invalid(
             "unknown_provider",
             format!(
                 "Unknown provider type; this build supports: {}.",
-                PROVIDER_TYPES.join(", ")
+                known.join(", ")
             ),
             "provider",
+            "unknown",
+        ));
+    };
+    if !kind.channels.contains(&input.channel) {
+        return Err(ServiceError::invalid(
+            "wrong_channel",
+            format!("{} does not send {}.", kind.label, input.channel.label()),
+            "channel",
+            "not supported by this provider",
+        ));
+    }
+    if input.sender.chars().count() > SENDER_MAX {
+        return Err(ServiceError::invalid(
+            "invalid_sender",
+            format!("The sender is at most {SENDER_MAX} characters."),
+            "sender",
+            "too long",
+        ));
+    }
+    if let Some(name) = input
+        .credentials
+        .keys()
+        .find(|name| !kind.credentials.contains(&name.as_str()))
+    {
+        return Err(ServiceError::invalid(
+            "unknown_credential",
+            format!(
+                "{} takes these credentials: {}.",
+                kind.label,
+                if kind.credentials.is_empty() {
+                    "none".to_owned()
+                } else {
+                    kind.credentials.join(", ")
+                }
+            ),
+            &format!("credentials.{name}"),
             "unknown",
         ));
     }
@@ -730,6 +767,30 @@ pub async fn save_provider_account(
         } else {
             credentials.insert(name, value);
         }
+    }
+    if let Some(missing) = kind
+        .credentials
+        .iter()
+        .find(|name| !credentials.contains_key(**name))
+    {
+        return Err(ServiceError::invalid(
+            "missing_credential",
+            format!(
+                "{} needs these credentials: {}.",
+                kind.label,
+                kind.credentials.join(", ")
+            ),
+            &format!("credentials.{missing}"),
+            "required",
+        ));
+    }
+    if input.sender.trim().is_empty() && kind.name != "sandbox" {
+        return Err(ServiceError::invalid(
+            "invalid_sender",
+            format!("Give the account's sender: {}.", kind.sender),
+            "sender",
+            "required",
+        ));
     }
     let account = ProviderAccount {
         webhook_url: format!(

@@ -4,11 +4,12 @@
 
 use super::status::StatusRecorder;
 use super::{
-    now, Applied, Delivery, Job, OutboundMessage, ProviderError, ServiceError, Services,
-    StatusUpdate,
+    now, Applied, Delivery, Job, NotificationRecord, OutboundMessage, ProviderError,
+    ProviderReceipt, ServiceError, Services, StatusUpdate,
 };
-use crate::domain::{FailureReason, NotificationStatus};
+use crate::domain::{Channel, FailureReason, NotificationStatus};
 use std::time::Duration;
+use uuid::Uuid;
 
 /// Longest wait between two attempts.
 const MAX_RETRY_DELAY: Duration = Duration::from_secs(300);
@@ -31,7 +32,7 @@ pub async fn deliver(
     delivery: &Delivery,
 ) -> Result<Outcome, ServiceError> {
     let job: &Job = match &delivery.job {
-        Ok(job) if job.v == Job::VERSION => job,
+        Ok(job) if job.readable() => job,
         Ok(job) => {
             return Ok(Outcome::DeadLetter(format!(
                 "unsupported job version {}",
@@ -43,6 +44,9 @@ pub async fn deliver(
     let Some(record) = services.status.get(job.uuid).await? else {
         return Ok(Outcome::DeadLetter("no record for this message".into()));
     };
+    if let Some(gave_up) = &job.fallback_from {
+        return deliver_fallback(services, recorder, delivery, &record, gave_up).await;
+    }
     // A redelivered job whose message the provider already took: nothing to do.
     let pending = matches!(
         record.status,
@@ -51,12 +55,12 @@ pub async fn deliver(
     if !pending || record.provider_message_id.is_some() {
         return Ok(Outcome::Done);
     }
-    let Some(provider) = services.providers.for_channel(record.channel) else {
-        let reason = FailureReason {
-            code: "no_provider".into(),
-            message: format!("No provider is configured for {}.", record.channel.label()),
-        };
-        fail(recorder, job, reason).await?;
+    let Some(provider) = services
+        .providers
+        .provider_for(&record.group_id, record.channel)
+        .await?
+    else {
+        fail(recorder, job.uuid, no_provider(record.channel)).await?;
         return Ok(Outcome::Done);
     };
     let sending = StatusUpdate {
@@ -75,24 +79,120 @@ pub async fn deliver(
     if matches!(claimed, Applied::Ignored(_)) && delivery.attempt == 1 {
         return Ok(Outcome::Done);
     }
+    let message = outbound(services, &record).await?;
+    match provider.send(&message).await {
+        Err(ProviderError::SwitchToSms(reason)) if record.channel != Channel::Sms => {
+            recorder.note(job.uuid, &switch_note(&reason)).await?;
+            send_by_sms(services, recorder, delivery, &record, message).await
+        }
+        result => settle(services, recorder, delivery, job.uuid, result).await,
+    }
+}
+
+/// Sends a message by SMS after its own channel's provider gave up on it (an RCS
+/// message that expired undelivered), unless that was done already.
+async fn deliver_fallback(
+    services: &Services,
+    recorder: &StatusRecorder,
+    delivery: &Delivery,
+    record: &NotificationRecord,
+    gave_up: &str,
+) -> Result<Outcome, ServiceError> {
+    let delivered_or_failed = matches!(
+        record.status,
+        NotificationStatus::Delivered | NotificationStatus::Read | NotificationStatus::Failed
+    );
+    // The provider changes once the SMS is taken: a repeated job finds it changed.
+    if delivered_or_failed || record.provider.as_deref() != Some(gave_up) {
+        return Ok(Outcome::Done);
+    }
+    let message = outbound(services, record).await?;
+    send_by_sms(services, recorder, delivery, record, message).await
+}
+
+async fn send_by_sms(
+    services: &Services,
+    recorder: &StatusRecorder,
+    delivery: &Delivery,
+    record: &NotificationRecord,
+    message: OutboundMessage,
+) -> Result<Outcome, ServiceError> {
+    let Some(sms) = services
+        .providers
+        .provider_for(&record.group_id, Channel::Sms)
+        .await?
+    else {
+        fail(recorder, record.uuid, no_provider(Channel::Sms)).await?;
+        return Ok(Outcome::Done);
+    };
     let message = OutboundMessage {
+        channel: Channel::Sms,
+        ..message
+    };
+    let result = sms.send(&message).await;
+    settle(services, recorder, delivery, record.uuid, result).await
+}
+
+/// The history line that says a message is going out by SMS instead.
+pub fn switch_note(reason: &str) -> String {
+    format!("{reason} Sending by SMS instead.")
+}
+
+/// What a message looks like to a provider (the template's provider references are
+/// read at send time; a template deleted since keeps none).
+async fn outbound(
+    services: &Services,
+    record: &NotificationRecord,
+) -> Result<OutboundMessage, ServiceError> {
+    let template = services.admin.template(&record.template_id).await?;
+    let (language, provider_ref) = template
+        .map(|t| (t.language, t.provider_ref))
+        .unwrap_or_default();
+    Ok(OutboundMessage {
         uuid: record.uuid,
         channel: record.channel,
         to: record.to.clone(),
         body: record.body.clone(),
         template_id: record.template_id.clone(),
         parameters: record.parameters.clone(),
-    };
-    match provider.send(&message).await {
+        language,
+        provider_ref,
+    })
+}
+
+fn no_provider(channel: Channel) -> FailureReason {
+    FailureReason {
+        code: "no_provider".into(),
+        message: format!("No provider is configured for {}.", channel.label()),
+    }
+}
+
+/// Records what the provider said and tells the worker what to do with the job.
+async fn settle(
+    services: &Services,
+    recorder: &StatusRecorder,
+    delivery: &Delivery,
+    uuid: Uuid,
+    result: Result<ProviderReceipt, ProviderError>,
+) -> Result<Outcome, ServiceError> {
+    match result {
         Ok(receipt) => {
             services
                 .status
-                .set_provider_ref(job.uuid, &receipt.provider, &receipt.provider_message_id)
+                .set_provider_ref(uuid, &receipt.provider, &receipt.provider_message_id)
                 .await?;
             Ok(Outcome::Done)
         }
         Err(ProviderError::Permanent(reason)) => {
-            fail(recorder, job, reason).await?;
+            fail(recorder, uuid, reason).await?;
+            Ok(Outcome::Done)
+        }
+        Err(ProviderError::SwitchToSms(reason)) => {
+            let reason = FailureReason {
+                code: "unreachable".into(),
+                message: reason,
+            };
+            fail(recorder, uuid, reason).await?;
             Ok(Outcome::Done)
         }
         Err(ProviderError::Transient(reason))
@@ -105,11 +205,11 @@ pub async fn deliver(
                     delivery.attempt
                 ),
             };
-            fail(recorder, job, failure).await?;
+            fail(recorder, uuid, failure).await?;
             Ok(Outcome::DeadLetter(reason))
         }
         Err(ProviderError::Transient(reason)) => {
-            tracing::warn!(notification = %job.uuid, attempt = delivery.attempt, %reason, "transient provider failure");
+            tracing::warn!(notification = %uuid, attempt = delivery.attempt, %reason, "transient provider failure");
             Ok(Outcome::Retry(retry_delay(
                 services.settings.retry_base_delay,
                 delivery.attempt,
@@ -120,7 +220,7 @@ pub async fn deliver(
 
 async fn fail(
     recorder: &StatusRecorder,
-    job: &Job,
+    uuid: Uuid,
     reason: FailureReason,
 ) -> Result<(), ServiceError> {
     let update = StatusUpdate {
@@ -129,7 +229,7 @@ async fn fail(
         detail: Some(reason.message.clone()),
         error: Some(reason),
     };
-    recorder.record(job.uuid, &update).await.map(|_| ())
+    recorder.record(uuid, &update).await.map(|_| ())
 }
 
 /// Re-queues messages left `queued` for longer than `stale_after` (a crash between

@@ -17,8 +17,7 @@ pub use auth::{Authenticator, Caller, Role};
 pub use error::{ServiceError, StoreError};
 pub use ports::*;
 
-use crate::domain::{Channel, CountryCode};
-use std::collections::BTreeMap;
+use crate::domain::CountryCode;
 use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -53,29 +52,6 @@ impl Default for ServiceSettings {
     }
 }
 
-/// The providers to use, per channel.
-#[derive(Clone)]
-pub struct Providers {
-    by_channel: BTreeMap<Channel, Arc<dyn Provider>>,
-}
-
-impl Providers {
-    /// Uses `provider` for every channel.
-    pub fn same_for_all(provider: Arc<dyn Provider>) -> Self {
-        Self {
-            by_channel: Channel::ALL
-                .into_iter()
-                .map(|c| (c, provider.clone()))
-                .collect(),
-        }
-    }
-
-    /// The provider for `channel`.
-    pub fn for_channel(&self, channel: Channel) -> Option<Arc<dyn Provider>> {
-        self.by_channel.get(&channel).cloned()
-    }
-}
-
 /// Every adapter the use cases need, built once at startup.
 #[derive(Clone)]
 pub struct Services {
@@ -97,8 +73,8 @@ pub struct Services {
     pub queue: Arc<dyn JobQueue>,
     /// Live status changes.
     pub feed: Arc<dyn StatusFeed>,
-    /// Providers per channel.
-    pub providers: Providers,
+    /// Who sends each message.
+    pub providers: Arc<dyn ProviderDirectory>,
     /// The customer-details lookup, when one is configured.
     pub crm: Option<Arc<dyn CustomerLookup>>,
     /// Use-case settings.

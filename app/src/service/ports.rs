@@ -5,11 +5,12 @@
 use super::error::StoreError;
 use crate::domain::{
     CallId, Channel, Comment, FailureReason, GroupId, HistoryEntry, NotificationStatus,
-    NotificationView, Template, TemplateId,
+    NotificationView, ProviderRef, Template, TemplateId,
 };
 use async_trait::async_trait;
 use futures::stream::BoxStream;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -149,6 +150,21 @@ pub trait StatusStore: Send + Sync {
     ) -> StoreResult<Vec<(Uuid, Channel)>>;
     /// Removes a message that was never accepted (its enqueue failed), with its history.
     async fn withdraw(&self, uuid: Uuid) -> StoreResult<()>;
+    /// Adds a line to a message's history without changing its status (a channel
+    /// switch, say); the record as it is now, or none if there is no such message.
+    async fn note(
+        &self,
+        uuid: Uuid,
+        at: OffsetDateTime,
+        detail: &str,
+    ) -> StoreResult<Option<NotificationRecord>>;
+    /// The message a provider knows as `provider_message_id` (webhooks that carry only
+    /// the provider's id).
+    async fn find_by_provider_id(
+        &self,
+        provider: &str,
+        provider_message_id: &str,
+    ) -> StoreResult<Option<Uuid>>;
     /// Notes which provider took the message and its id there.
     async fn set_provider_ref(
         &self,
@@ -223,11 +239,15 @@ pub struct Job {
     pub uuid: Uuid,
     /// Its channel (lets a queue route by channel without reading the record).
     pub channel: Channel,
+    /// A fallback: the provider that gave up on the message (an RCS message that
+    /// expired undelivered); the job sends it again by SMS unless it was already.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback_from: Option<String>,
 }
 
 impl Job {
-    /// The current job format version.
-    pub const VERSION: u8 = 1;
+    /// The current job format version (2 added `fallback_from`).
+    pub const VERSION: u8 = 2;
 
     /// A job for message `uuid`.
     pub fn new(uuid: Uuid, channel: Channel) -> Self {
@@ -235,7 +255,21 @@ impl Job {
             v: Self::VERSION,
             uuid,
             channel,
+            fallback_from: None,
         }
+    }
+
+    /// A job sending message `uuid` by SMS after `provider` gave up on it.
+    pub fn sms_fallback(uuid: Uuid, channel: Channel, provider: &str) -> Self {
+        Self {
+            fallback_from: Some(provider.to_owned()),
+            ..Self::new(uuid, channel)
+        }
+    }
+
+    /// Whether a worker of this version can read the job (version 1 is a subset).
+    pub fn readable(&self) -> bool {
+        (1..=Self::VERSION).contains(&self.v)
     }
 }
 
@@ -286,6 +320,10 @@ pub struct OutboundMessage {
     pub template_id: TemplateId,
     /// Field values in field order (template parameters).
     pub parameters: Vec<(String, String)>,
+    /// The template's language code, when it has one.
+    pub language: Option<String>,
+    /// The template's references at the providers (WhatsApp name, Content SID, DLT ids).
+    pub provider_ref: ProviderRef,
 }
 
 /// What a provider said when it took a message.
@@ -306,6 +344,9 @@ pub enum ProviderError {
     /// Will never work as sent: fail the message with this reason.
     #[error("provider refused the message: {}", .0.message)]
     Permanent(FailureReason),
+    /// This channel cannot reach the customer (not RCS capable): send by SMS instead.
+    #[error("the channel cannot reach the customer: {0}")]
+    SwitchToSms(String),
 }
 
 /// A messaging provider (sandbox, Twilio, Meta, RBM, DLT gateway).
@@ -315,6 +356,18 @@ pub trait Provider: Send + Sync {
     fn name(&self) -> &str;
     /// Hands a message over.
     async fn send(&self, message: &OutboundMessage) -> Result<ProviderReceipt, ProviderError>;
+}
+
+/// Chooses who sends a message: the provider account the group uses on the channel,
+/// else the channel's default account, else the configured default provider.
+#[async_trait]
+pub trait ProviderDirectory: Send + Sync {
+    /// The provider for `group`'s messages on `channel`.
+    async fn provider_for(
+        &self,
+        group: &GroupId,
+        channel: Channel,
+    ) -> StoreResult<Option<Arc<dyn Provider>>>;
 }
 
 /// Where providers report what happened to a message after they took it

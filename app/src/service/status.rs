@@ -2,10 +2,10 @@
 //! and recording the status changes providers report.
 
 use super::{
-    Applied, Caller, NotificationFilter, ServiceError, Services, StatusFeed, StatusSink,
+    Applied, Caller, Job, NotificationFilter, ServiceError, Services, StatusFeed, StatusSink,
     StatusStore, StatusUpdate,
 };
-use crate::domain::{CallId, Comment, NotificationView};
+use crate::domain::{CallId, Channel, Comment, NotificationStatus, NotificationView};
 use async_trait::async_trait;
 use futures::stream::BoxStream;
 use std::sync::Arc;
@@ -124,6 +124,52 @@ impl StatusRecorder {
         }
         Ok(applied)
     }
+
+    /// Adds a line to a message's history (its status unchanged) and announces it.
+    pub async fn note(&self, uuid: Uuid, detail: &str) -> Result<(), ServiceError> {
+        if let Some(record) = self.store.note(uuid, super::now(), detail).await? {
+            self.feed.publish(&record.view());
+        }
+        Ok(())
+    }
+}
+
+/// A provider gave up on delivering message `uuid` on its channel (an RCS message
+/// expired undelivered): note why in its history and queue it to go out by SMS.
+/// Repeated reports, and messages already delivered, failed or sent by SMS, change
+/// nothing. Returns whether a fallback was queued.
+pub async fn fall_back_to_sms(
+    services: &Services,
+    recorder: &StatusRecorder,
+    uuid: Uuid,
+    provider: &str,
+    reason: &str,
+) -> Result<bool, ServiceError> {
+    let Some(record) = services.status.get(uuid).await? else {
+        return Ok(false);
+    };
+    let note = super::delivery::switch_note(reason);
+    let settled = matches!(
+        record.status,
+        NotificationStatus::Delivered | NotificationStatus::Read | NotificationStatus::Failed
+    );
+    let repeated = record
+        .history
+        .iter()
+        .any(|h| h.detail.as_deref() == Some(note.as_str()));
+    if record.channel == Channel::Sms
+        || settled
+        || repeated
+        || record.provider.as_deref() != Some(provider)
+    {
+        return Ok(false);
+    }
+    recorder.note(uuid, &note).await?;
+    services
+        .queue
+        .enqueue(&Job::sms_fallback(uuid, record.channel, provider))
+        .await?;
+    Ok(true)
 }
 
 #[async_trait]

@@ -8,6 +8,7 @@ pub mod extract;
 pub mod health;
 pub mod notifications;
 pub mod site;
+pub mod webhooks;
 
 use crate::config::Settings;
 use app::service::Services;
@@ -27,6 +28,10 @@ use tower_http::trace::TraceLayer;
 pub struct AppState {
     /// The use cases' adapters.
     pub services: Services,
+    /// Records provider status reports (webhooks).
+    pub recorder: std::sync::Arc<app::service::status::StatusRecorder>,
+    /// The provider accounts (webhooks).
+    pub directory: std::sync::Arc<crate::providers::Directory>,
     /// The server's public base URL (for the webhook URLs shown to admins).
     pub public_url: String,
     /// The in-process worker's delivery metrics.
@@ -57,6 +62,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .merge(admin::router())
         .merge(notifications::router())
         .merge(health::router())
+        .merge(webhooks::router())
         .route("/api/fn/{*name}", server_fns)
         .route("/api/{*rest}", any(error::not_found))
         .method_not_allowed_fallback(error::method_not_allowed);

@@ -1,8 +1,373 @@
-//! Messaging providers: the built-in sandbox, the generic HTTP gateway; one module per
-//! provider.
+//! Messaging providers: the built-in sandbox, the generic HTTP gateway and one module per
+//! real provider (send + webhook parse + signature check + error mapping), and the
+//! [`Directory`] that picks the provider account for each message.
 
+pub mod exotel;
 pub mod http_gateway;
+pub mod meta;
+pub mod pace;
+pub mod rbm;
 pub mod sandbox;
+pub mod twilio;
 
 pub use http_gateway::HttpGatewayProvider;
 pub use sandbox::SandboxProvider;
+
+use crate::config::ProviderSettings;
+use app::domain::{Channel, FailureReason, GroupId};
+use app::service::admin::{AdminStore, StoredProviderAccount};
+use app::service::{
+    OutboundMessage, Provider, ProviderDirectory, ProviderError, ProviderReceipt, StatusSink,
+    StatusUpdate, StoreResult,
+};
+use async_trait::async_trait;
+use axum::http::HeaderMap;
+use pace::Pace;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// A webhook request as it arrived, before any parsing.
+pub struct WebhookRequest<'a> {
+    /// The URL the provider called (the public base URL, path and query).
+    pub url: &'a str,
+    /// The query parameters.
+    pub query: &'a BTreeMap<String, String>,
+    /// The headers.
+    pub headers: &'a HeaderMap,
+    /// The raw body, exactly as received (signatures are computed over it).
+    pub body: &'a [u8],
+}
+
+/// Which message an event is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MessageRef {
+    /// Our UUID (providers that echo our reference).
+    Ours(Uuid),
+    /// The provider's id for it.
+    Provider(String),
+}
+
+/// One status event from a webhook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookEvent {
+    /// The message.
+    pub message: MessageRef,
+    /// What happened: a status change, or a reason to send it by SMS instead.
+    pub change: Change,
+}
+
+/// What a webhook event asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// A status change.
+    Status(StatusUpdate),
+    /// The channel gave up (an RCS message expired undelivered): send it by SMS.
+    FallBackToSms(String),
+}
+
+/// What a provider made of a webhook request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebhookReply {
+    /// Status events to apply (maybe none: typing indicators, inbound messages).
+    Events(Vec<WebhookEvent>),
+    /// A setup handshake: answer 200 with this text.
+    Handshake(String),
+}
+
+/// Why a webhook request was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WebhookError {
+    /// Missing or wrong signature: 401, nothing changes.
+    #[error("missing or invalid signature")]
+    Signature,
+    /// Signed, but not something we can read: 400.
+    #[error("{0}")]
+    Malformed(String),
+    /// This provider has no delivery webhooks.
+    #[error("this provider has no webhooks")]
+    Unsupported,
+}
+
+/// A provider account: sends messages and understands its own webhooks.
+pub trait Account: Provider {
+    /// Checks a webhook request's signature, then reads it.
+    fn receive(&self, request: &WebhookRequest<'_>) -> Result<WebhookReply, WebhookError> {
+        let _ = request;
+        Err(WebhookError::Unsupported)
+    }
+    /// Answers a GET subscription handshake (Meta): the text to echo, if the query is
+    /// a valid one for this account.
+    fn verify_subscription(&self, query: &BTreeMap<String, String>) -> Option<String> {
+        let _ = query;
+        None
+    }
+}
+
+/// The provider APIs' base URLs (overridable for self-hosted proxies and tests).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Endpoints {
+    /// Twilio's REST API.
+    pub twilio: String,
+    /// The Graph API, with its version.
+    pub meta: String,
+    /// Google RBM.
+    pub rbm: String,
+    /// Exotel's API host (`https://api.in.exotel.com` for the Mumbai cluster).
+    pub exotel: String,
+}
+
+impl Default for Endpoints {
+    fn default() -> Self {
+        Self {
+            twilio: "https://api.twilio.com".into(),
+            meta: "https://graph.facebook.com/v21.0".into(),
+            rbm: "https://rcsbusinessmessaging.googleapis.com".into(),
+            exotel: "https://api.exotel.com".into(),
+        }
+    }
+}
+
+/// What every provider module needs to build an account.
+pub struct Context {
+    /// The shared HTTP client.
+    pub client: reqwest::Client,
+    /// The provider APIs.
+    pub endpoints: Endpoints,
+    /// Where providers' direct reports go.
+    pub sink: Arc<dyn StatusSink>,
+    /// How long an RCS message may wait undelivered before it goes by SMS.
+    pub rcs_ttl: Duration,
+    /// Our public base URL (webhook URLs).
+    pub public_url: String,
+}
+
+/// The account's webhook URL, as shown on the settings page and given to providers.
+pub fn webhook_url(public_url: &str, provider: &str, account_id: &str) -> String {
+    format!(
+        "{}/webhooks/{provider}/{account_id}",
+        public_url.trim_end_matches('/')
+    )
+}
+
+fn credential<'a>(account: &'a StoredProviderAccount, name: &str) -> anyhow::Result<&'a str> {
+    account
+        .credentials
+        .get(name)
+        .map(String::as_str)
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "provider account {} has no {name} credential",
+                account.account.id
+            )
+        })
+}
+
+/// Builds the provider for a stored account.
+fn build(context: &Context, stored: &StoredProviderAccount) -> anyhow::Result<Arc<dyn Account>> {
+    Ok(match stored.account.provider.as_str() {
+        "twilio" => Arc::new(twilio::Twilio::new(context, stored)?),
+        "meta" => Arc::new(meta::Meta::new(context, stored)?),
+        "rbm" => Arc::new(rbm::Rbm::new(context, stored)?),
+        "exotel" => Arc::new(exotel::Exotel::new(context, stored)?),
+        "sandbox" => Arc::new(sandbox::SandboxProvider::new(
+            context.sink.clone(),
+            Duration::from_secs(1),
+            Duration::from_secs(2),
+        )),
+        other => anyhow::bail!("unknown provider type {other}"),
+    })
+}
+
+/// An account that cannot be built (say, an unreadable service-account key): its
+/// messages fail with the reason, so the admin sees what to fix.
+struct Misconfigured {
+    name: String,
+    reason: String,
+}
+
+#[async_trait]
+impl Provider for Misconfigured {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    async fn send(&self, _: &OutboundMessage) -> Result<ProviderReceipt, ProviderError> {
+        Err(refused("provider_misconfigured", self.reason.clone()))
+    }
+}
+
+impl Account for Misconfigured {}
+
+/// An account's provider behind its send-rate limit.
+struct Paced {
+    inner: Arc<dyn Account>,
+    pace: Pace,
+}
+
+#[async_trait]
+impl Provider for Paced {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    async fn send(&self, message: &OutboundMessage) -> Result<ProviderReceipt, ProviderError> {
+        // A burst over the limit waits its turn here instead of being refused.
+        self.pace.wait().await;
+        self.inner.send(message).await
+    }
+}
+
+struct Built {
+    stored: StoredProviderAccount,
+    account: Arc<dyn Account>,
+    paced: Arc<Paced>,
+}
+
+/// Picks the provider for each message from the admin's provider accounts, building
+/// each account's provider once (rebuilt when the account changes).
+pub struct Directory {
+    admin: Arc<dyn AdminStore>,
+    fallback: Arc<dyn Provider>,
+    context: Context,
+    rates: BTreeMap<String, u32>,
+    built: Mutex<HashMap<String, Arc<Built>>>,
+}
+
+impl Directory {
+    /// A directory over `admin`'s accounts; `fallback` sends when no account applies.
+    pub fn new(
+        admin: Arc<dyn AdminStore>,
+        fallback: Arc<dyn Provider>,
+        settings: &ProviderSettings,
+        sink: Arc<dyn StatusSink>,
+        public_url: String,
+    ) -> anyhow::Result<Self> {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_millis(settings.request_timeout_ms))
+            .pool_max_idle_per_host(64)
+            .build()?;
+        Ok(Self {
+            admin,
+            fallback,
+            context: Context {
+                client,
+                endpoints: settings.endpoints.clone(),
+                sink,
+                rcs_ttl: Duration::from_secs(settings.rcs_ttl_secs),
+                public_url,
+            },
+            rates: settings.rate_per_second.clone(),
+            built: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn rate_for(&self, stored: &StoredProviderAccount) -> u32 {
+        let account = &stored.account;
+        self.rates
+            .get(&account.id)
+            .or_else(|| self.rates.get(&account.provider))
+            .copied()
+            .unwrap_or(DEFAULT_RATE)
+            .max(1)
+    }
+
+    fn built(&self, stored: StoredProviderAccount) -> Arc<Built> {
+        let mut built = self.built.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(b) = built.get(&stored.account.id) {
+            if b.stored == stored {
+                return b.clone();
+            }
+        }
+        let account = build(&self.context, &stored).unwrap_or_else(|e| {
+            tracing::error!(account = %stored.account.id, error = %e, "provider account is misconfigured");
+            Arc::new(Misconfigured {
+                name: stored.account.provider.clone(),
+                reason: format!(
+                    "The provider account {} is misconfigured: {e}.",
+                    stored.account.display_name
+                ),
+            })
+        });
+        let paced = Arc::new(Paced {
+            inner: account.clone(),
+            pace: Pace::per_second(self.rate_for(&stored)),
+        });
+        let b = Arc::new(Built {
+            stored,
+            account,
+            paced,
+        });
+        built.insert(b.stored.account.id.clone(), b.clone());
+        b
+    }
+
+    /// The account `id` of provider type `provider`, for its webhooks.
+    pub async fn account(&self, provider: &str, id: &str) -> StoreResult<Option<Arc<dyn Account>>> {
+        let stored = self
+            .admin
+            .provider_accounts()
+            .await?
+            .into_iter()
+            .find(|a| a.account.id == id && a.account.provider == provider);
+        match stored {
+            Some(stored) => Ok(Some(self.built(stored).account.clone())),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Messages per second an account sends when the settings name no limit for it.
+pub const DEFAULT_RATE: u32 = 50;
+
+#[async_trait]
+impl ProviderDirectory for Directory {
+    async fn provider_for(
+        &self,
+        group: &GroupId,
+        channel: Channel,
+    ) -> StoreResult<Option<Arc<dyn Provider>>> {
+        let chosen = self
+            .admin
+            .notification_types(group)
+            .await?
+            .get(channel)
+            .account
+            .clone();
+        let accounts = self.admin.provider_accounts().await?;
+        let stored = match chosen {
+            Some(id) => accounts.into_iter().find(|a| a.account.id == id),
+            None => accounts
+                .into_iter()
+                .find(|a| a.account.default && a.account.channel == channel),
+        };
+        match stored {
+            Some(stored) => Ok(Some(self.built(stored).paced.clone())),
+            None => Ok(Some(self.fallback.clone())),
+        }
+    }
+}
+
+/// A request that got no answer: worth retrying.
+pub fn unreachable(provider: &str, error: &reqwest::Error) -> ProviderError {
+    ProviderError::Transient(if error.is_timeout() {
+        format!("{provider} did not answer in time")
+    } else {
+        format!("{provider} could not be reached")
+    })
+}
+
+/// A refusal with a stable code and a reason people can act on.
+pub fn refused(code: &str, message: impl Into<String>) -> ProviderError {
+    ProviderError::Permanent(FailureReason {
+        code: code.to_owned(),
+        message: message.into(),
+    })
+}
+
+/// Constant-time comparison of two byte strings (signatures).
+pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -98,3 +98,5 @@ impl Provider for SandboxProvider {
         })
     }
 }
+
+impl super::Account for SandboxProvider {}

@@ -390,6 +390,57 @@ impl StatusStore for MongoStatusStore {
         Ok(())
     }
 
+    async fn note(
+        &self,
+        uuid: Uuid,
+        at: OffsetDateTime,
+        detail: &str,
+    ) -> StoreResult<Option<NotificationRecord>> {
+        loop {
+            let Some(current) = self.find(uuid).await? else {
+                return Ok(None);
+            };
+            let step = HistoryDoc {
+                status: current.status.clone(),
+                at: bson_time(at),
+                detail: Some(detail.to_owned()),
+            };
+            let step = mongodb::bson::to_bson(&step).map_err(anyhow::Error::from)?;
+            let channel: Channel = current.channel.parse().map_err(anyhow::Error::from)?;
+            // The line carries the status read; if it changed meanwhile, read again.
+            let added = self
+                .collection(channel)
+                .update_one(
+                    doc! {"_id": uuid.to_string(), "status": &current.status},
+                    doc! {"$push": {"history": step}},
+                )
+                .await
+                .map_err(mongo_error)?;
+            if added.matched_count == 1 {
+                return self.get(uuid).await;
+            }
+        }
+    }
+
+    async fn find_by_provider_id(
+        &self,
+        provider: &str,
+        provider_message_id: &str,
+    ) -> StoreResult<Option<Uuid>> {
+        for (_, collection) in &self.collections {
+            let found = collection
+                .find_one(doc! {"provider": provider, "provider_message_id": provider_message_id})
+                .await
+                .map_err(mongo_error)?;
+            if let Some(found) = found {
+                return Ok(Some(
+                    Uuid::parse_str(&found.uuid).map_err(anyhow::Error::from)?,
+                ));
+            }
+        }
+        Ok(None)
+    }
+
     async fn set_provider_ref(
         &self,
         uuid: Uuid,

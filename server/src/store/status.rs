@@ -233,6 +233,50 @@ impl StatusStore for SqlStore {
         Ok(())
     }
 
+    async fn note(
+        &self,
+        uuid: Uuid,
+        at: OffsetDateTime,
+        detail: &str,
+    ) -> StoreResult<Option<NotificationRecord>> {
+        // The line carries the status the message has as it is written.
+        let added = sqlx::query(
+            "INSERT INTO notification_history (uuid, status, at, detail)
+             SELECT uuid, status, ?, ? FROM notifications WHERE uuid = ?",
+        )
+        .bind(to_ms(at))
+        .bind(detail)
+        .bind(uuid.to_string())
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        if added.rows_affected() == 0 {
+            return Ok(None);
+        }
+        self.get(uuid).await
+    }
+
+    async fn find_by_provider_id(
+        &self,
+        provider: &str,
+        provider_message_id: &str,
+    ) -> StoreResult<Option<Uuid>> {
+        let row = sqlx::query(
+            "SELECT uuid FROM notifications WHERE provider = ? AND provider_message_id = ?",
+        )
+        .bind(provider)
+        .bind(provider_message_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(store_error)?;
+        match row {
+            Some(row) => Ok(Some(
+                Uuid::parse_str(&row.text("uuid")?).map_err(anyhow::Error::from)?,
+            )),
+            None => Ok(None),
+        }
+    }
+
     async fn set_provider_ref(
         &self,
         uuid: Uuid,

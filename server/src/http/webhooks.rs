@@ -1,0 +1,155 @@
+//! `POST /webhooks/{provider}/{account_id}`: providers' delivery reports. The raw body is
+//! kept for the signature check; a missing or wrong signature is answered 401 and
+//! changes nothing. Each event is applied by the same forward-only rule as everything
+//! else, so duplicates and out-of-order events never move a status back. Events for
+//! messages we do not know are logged and answered 200, so providers stop retrying.
+//! The work done here is one indexed write per event; sending (an SMS fallback) is
+//! handed to the queue. `GET` answers Meta's subscription handshake.
+
+use super::error::HttpError;
+use super::AppState;
+use crate::providers::{Change, MessageRef, WebhookError, WebhookReply, WebhookRequest};
+use app::service::status::fall_back_to_sms;
+use app::service::Applied;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The webhook routes.
+pub fn router() -> Router<AppState> {
+    Router::new().route(
+        "/webhooks/{provider}/{account_id}",
+        get(subscribe).post(receive),
+    )
+}
+
+/// What a webhook call did (providers only look at the status code).
+#[derive(Debug, Default, Serialize)]
+struct Received {
+    /// Events that changed a message.
+    applied: u32,
+    /// Events that changed nothing (duplicates, stale, uninteresting).
+    ignored: u32,
+    /// Events about messages we do not know.
+    unknown: u32,
+}
+
+fn no_account() -> HttpError {
+    HttpError::new(
+        StatusCode::NOT_FOUND,
+        "unknown_account",
+        "There is no provider account of this type with this id.",
+    )
+}
+
+async fn subscribe(
+    State(state): State<AppState>,
+    Path((provider, account_id)): Path<(String, String)>,
+    Query(query): Query<BTreeMap<String, String>>,
+) -> Result<Response, HttpError> {
+    let account = state
+        .directory
+        .account(&provider, &account_id)
+        .await
+        .map_err(app::service::ServiceError::from)?
+        .ok_or_else(no_account)?;
+    match account.verify_subscription(&query) {
+        Some(challenge) => Ok(challenge.into_response()),
+        None => Err(HttpError::new(
+            StatusCode::FORBIDDEN,
+            "verification_failed",
+            "The verify token does not match this account's.",
+        )),
+    }
+}
+
+async fn receive(
+    State(state): State<AppState>,
+    Path((provider, account_id)): Path<(String, String)>,
+    Query(query): Query<BTreeMap<String, String>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    let account = state
+        .directory
+        .account(&provider, &account_id)
+        .await
+        .map_err(app::service::ServiceError::from)?
+        .ok_or_else(no_account)?;
+    // The URL as the provider called it: our public base URL, the path and the query.
+    let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+    let url = format!("{}{path}", state.public_url);
+    let request = WebhookRequest {
+        url: &url,
+        query: &query,
+        headers: &headers,
+        body: &body,
+    };
+    let events = match account.receive(&request) {
+        Ok(WebhookReply::Events(events)) => events,
+        Ok(WebhookReply::Handshake(answer)) => return Ok(answer.into_response()),
+        Err(WebhookError::Signature) => {
+            tracing::warn!(%provider, account = %account_id, "webhook refused: bad or missing signature");
+            return Err(HttpError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_signature",
+                "The request's signature is missing or does not match this account.",
+            ));
+        }
+        Err(WebhookError::Malformed(why)) => {
+            return Err(HttpError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_webhook",
+                why,
+            ));
+        }
+        Err(WebhookError::Unsupported) => {
+            return Err(HttpError::new(
+                StatusCode::NOT_FOUND,
+                "no_webhooks",
+                "This provider type sends no webhooks.",
+            ));
+        }
+    };
+    let services = &state.services;
+    let mut received = Received::default();
+    for event in events {
+        let uuid = match event.message {
+            MessageRef::Ours(uuid) => Some(uuid),
+            MessageRef::Provider(id) => services
+                .status
+                .find_by_provider_id(account.name(), &id)
+                .await
+                .map_err(app::service::ServiceError::from)?,
+        };
+        let Some(uuid) = uuid else {
+            received.unknown += 1;
+            continue;
+        };
+        let changed = match event.change {
+            Change::Status(update) => match state.recorder.record(uuid, &update).await? {
+                Applied::Advanced(_) => Some(true),
+                Applied::Ignored(_) => Some(false),
+                Applied::NotFound => None,
+            },
+            Change::FallBackToSms(reason) => Some(
+                fall_back_to_sms(services, &state.recorder, uuid, account.name(), &reason).await?,
+            ),
+        };
+        match changed {
+            Some(true) => received.applied += 1,
+            Some(false) => received.ignored += 1,
+            None => received.unknown += 1,
+        }
+    }
+    if received.unknown > 0 {
+        tracing::warn!(%provider, account = %account_id, unknown = received.unknown, "webhook events for unknown messages");
+    }
+    Ok((StatusCode::OK, Json(received)).into_response())
+}
