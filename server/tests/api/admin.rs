@@ -449,23 +449,26 @@ async fn agents_belong_to_an_existing_group() {
 async fn provider_credentials_are_write_only_and_the_webhook_url_is_shown() {
     let app = TestApp::spawn().await;
     let admin = sign_in(&app).await;
-    let r = post(&app, "/api/v1/admin/providers", &admin, json!({"id": "sbx-sms", "channel": "sms", "provider": "sandbox",
-        "display_name": "Sandbox SMS", "sender": "ACMEIN", "credentials": {"api_key": "s3cr3t-value"}, "default": true})).await;
+    let r = post(&app, "/api/v1/admin/providers", &admin, json!({"id": "tw-sms", "channel": "sms", "provider": "twilio",
+        "display_name": "Twilio SMS", "sender": "+15005550006", "credentials": {"account_sid": "AC123", "auth_token": "s3cr3t-value"}, "default": true})).await;
     assert_eq!(r.status(), 201);
     let text = r.text().await.expect("text");
     assert!(!text.contains("s3cr3t-value"), "a secret came back: {text}");
     let account: Value = serde_json::from_str(&text).expect("json");
-    assert_eq!(account["credentials_set"], json!(["api_key"]));
+    assert_eq!(
+        account["credentials_set"],
+        json!(["account_sid", "auth_token"])
+    );
     assert_eq!(
         account["webhook_url"],
-        format!("{}/webhooks/sandbox/sbx-sms", app.base)
+        format!("{}/webhooks/twilio/tw-sms", app.base)
     );
     // Absent credentials are kept on update.
     let r = put(
         &app,
-        "/api/v1/admin/providers/sbx-sms",
+        "/api/v1/admin/providers/tw-sms",
         &admin,
-        json!({"channel": "sms", "provider": "sandbox", "display_name": "Sandbox SMS 2"}),
+        json!({"channel": "sms", "provider": "twilio", "display_name": "Twilio SMS 2", "sender": "+15005550006"}),
     )
     .await;
     assert_eq!(r.status(), 200);
@@ -478,7 +481,7 @@ async fn provider_credentials_are_write_only_and_the_webhook_url_is_shown() {
         .await
         .expect("text");
     assert!(!list.contains("s3cr3t-value"));
-    assert!(list.contains("\"credentials_set\":[\"api_key\"]"));
+    assert!(list.contains("\"credentials_set\":[\"account_sid\",\"auth_token\"]"));
     let audit = app
         .get("/api/v1/admin/audit?entity=provider", &admin)
         .send()
@@ -500,7 +503,7 @@ async fn provider_credentials_are_write_only_and_the_webhook_url_is_shown() {
     .await;
     error_of(r, 422, "unknown_provider").await;
     assert_eq!(
-        delete(&app, "/api/v1/admin/providers/sbx-sms", &admin)
+        delete(&app, "/api/v1/admin/providers/tw-sms", &admin)
             .await
             .status(),
         204

@@ -1,0 +1,377 @@
+//! One local HTTP server speaking the documented APIs of Twilio (`/twilio`), the Meta
+//! WhatsApp Cloud API (`/meta/v21.0`), Google RBM and its token endpoint (`/rbm`) and
+//! Exotel (`/exotel`): it checks each request's authentication as the provider would,
+//! records every request exactly as received, and answers with the provider's
+//! documented bodies. Behaviour is picked by the recipient's last four digits:
+//!
+//! | ends in | Twilio | Meta | RBM | Exotel |
+//! |---|---|---|---|---|
+//! | `0429` | 429 (20429) twice, then taken | 429 (130429) twice | – | – |
+//! | `1610` | 400 (21610, opted out) | – | – | – |
+//! | `1047` | – | 400 (131047, outside the window) | – | – |
+//! | `0404` | – | – | capabilities 404 (not RCS capable) | – |
+//! | `0503` | – | – | – | 503 every time |
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use tokio::time::Instant;
+
+pub const TWILIO_SID: &str = "AC00000000000000000000000000000001";
+pub const TWILIO_TOKEN: &str = "twilio-auth-token-for-tests";
+pub const META_TOKEN: &str = "meta-access-token-for-tests";
+pub const META_PHONE_ID: &str = "106540352242922";
+pub const RBM_AGENT: &str = "acme_agent";
+pub const RBM_ACCESS_TOKEN: &str = "ya29.rbm-access-token-for-tests";
+pub const EXOTEL_SID: &str = "acme1";
+pub const EXOTEL_KEY: &str = "exotel-key";
+pub const EXOTEL_TOKEN: &str = "exotel-token-for-tests";
+
+/// The test RSA key of the fake service account (PKCS#8, as Google issues them).
+pub const RBM_PRIVATE_KEY: &str = include_str!("fixtures/rbm-test-key.pem");
+const RBM_PUBLIC_KEY: &str = include_str!("fixtures/rbm-test-key.pub.pem");
+
+/// One request as the fake received it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// `twilio`, `meta`, `rbm-token`, `rbm-capabilities`, `rbm-message`, `exotel`.
+    pub api: &'static str,
+    /// The path.
+    pub path: String,
+    /// The query parameters.
+    pub query: BTreeMap<String, String>,
+    /// Form parameters (Twilio, Exotel, token), in the order sent.
+    pub form: Vec<(String, String)>,
+    /// The JSON body (Meta, RBM messages).
+    pub json: Value,
+    /// When it arrived.
+    pub at: Instant,
+}
+
+#[derive(Default)]
+struct Book {
+    requests: Vec<Recorded>,
+    attempts: HashMap<String, u32>,
+    next_id: u32,
+}
+
+type Shared = Arc<Mutex<Book>>;
+
+/// A running fake of the four providers.
+pub struct FakeProviders {
+    pub base: String,
+    book: Shared,
+}
+
+impl FakeProviders {
+    pub async fn start() -> Self {
+        let book = Shared::default();
+        let app = Router::new()
+            .route(
+                "/twilio/2010-04-01/Accounts/{sid}/Messages.json",
+                post(twilio_send),
+            )
+            .route("/meta/v21.0/{phone_id}/messages", post(meta_send))
+            .route("/rbm/token", post(rbm_token))
+            .route("/rbm/v1/phones/{phone}/capabilities", get(rbm_capabilities))
+            .route("/rbm/v1/phones/{phone}/agentMessages", post(rbm_message))
+            .route("/exotel/v1/Accounts/{sid}/Sms/send.json", post(exotel_send))
+            .with_state(book.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Self { base, book }
+    }
+
+    /// Every request to `api`, oldest first.
+    pub fn requests(&self, api: &str) -> Vec<Recorded> {
+        let book = self.book.lock().expect("book");
+        book.requests
+            .iter()
+            .filter(|r| r.api == api)
+            .cloned()
+            .collect()
+    }
+
+    /// Waits until `api` has received `count` requests (or fails after 15 s).
+    pub async fn wait_for(&self, api: &str, count: usize) -> Vec<Recorded> {
+        let deadline = Instant::now() + std::time::Duration::from_secs(15);
+        loop {
+            let seen = self.requests(api);
+            if seen.len() >= count || Instant::now() > deadline {
+                assert!(
+                    seen.len() >= count,
+                    "{api} got {} requests, expected {count}",
+                    seen.len()
+                );
+                return seen;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+}
+
+impl FakeProviders {
+    /// Waits for the first request to `api` for `number` (or fails after 15 s).
+    pub async fn wait_for_number(&self, api: &str, number: &str) -> Recorded {
+        let deadline = Instant::now() + std::time::Duration::from_secs(15);
+        loop {
+            let found = self
+                .requests(api)
+                .into_iter()
+                .find(|r| field(&r.form, "To") == number || r.json["to"] == number);
+            match found {
+                Some(r) => return r,
+                None if Instant::now() > deadline => {
+                    panic!("{api} never got a request for {number}")
+                }
+                None => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
+            }
+        }
+    }
+}
+
+fn record(
+    book: &Shared,
+    api: &'static str,
+    path: String,
+    query: BTreeMap<String, String>,
+    form: Vec<(String, String)>,
+    json: Value,
+) -> u32 {
+    let mut book = book.lock().expect("book");
+    book.requests.push(Recorded {
+        api,
+        path,
+        query,
+        form,
+        json,
+        at: Instant::now(),
+    });
+    book.next_id += 1;
+    book.next_id
+}
+
+/// How many times `key` was tried before, this time included.
+fn attempt(book: &Shared, key: String) -> u32 {
+    let mut book = book.lock().expect("book");
+    let n = book.attempts.entry(key).or_default();
+    *n += 1;
+    *n
+}
+
+fn basic_auth_is(headers: &HeaderMap, user: &str, password: &str) -> bool {
+    let expected = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+    );
+    headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(expected.as_str())
+}
+
+fn bearer_is(headers: &HeaderMap, token: &str) -> bool {
+    headers.get("authorization").and_then(|v| v.to_str().ok())
+        == Some(format!("Bearer {token}").as_str())
+}
+
+fn form_of(body: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes(body).expect("a form body")
+}
+
+fn field<'a>(form: &'a [(String, String)], name: &str) -> &'a str {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+async fn twilio_send(
+    State(book): State<Shared>,
+    Path(sid): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if sid != TWILIO_SID || !basic_auth_is(&headers, TWILIO_SID, TWILIO_TOKEN) {
+        let error = json!({"code": 20003, "message": "Authenticate", "status": 401});
+        return (StatusCode::UNAUTHORIZED, Json(error)).into_response();
+    }
+    let form = form_of(&body);
+    let to = field(&form, "To").to_owned();
+    let n = record(
+        &book,
+        "twilio",
+        format!("/Accounts/{sid}/Messages.json"),
+        BTreeMap::new(),
+        form,
+        Value::Null,
+    );
+    if to.ends_with("0429") && attempt(&book, format!("twilio{to}")) <= 2 {
+        let error = json!({"code": 20429, "message": "Too Many Requests", "status": 429});
+        return (StatusCode::TOO_MANY_REQUESTS, Json(error)).into_response();
+    }
+    if to.ends_with("1610") {
+        let error = json!({"code": 21610, "message": "Attempt to send to unsubscribed recipient",
+                           "more_info": "https://www.twilio.com/docs/errors/21610", "status": 400});
+        return (StatusCode::BAD_REQUEST, Json(error)).into_response();
+    }
+    let created = json!({"sid": format!("SM{n:032}"), "status": "queued", "to": to,
+                         "account_sid": TWILIO_SID, "num_segments": "1"});
+    (StatusCode::CREATED, Json(created)).into_response()
+}
+
+async fn meta_send(
+    State(book): State<Shared>,
+    Path(phone_id): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    if phone_id != META_PHONE_ID || !bearer_is(&headers, META_TOKEN) {
+        let error = json!({"error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}});
+        return (StatusCode::UNAUTHORIZED, Json(error)).into_response();
+    }
+    let to = body["to"].as_str().unwrap_or_default().to_owned();
+    let n = record(
+        &book,
+        "meta",
+        format!("/{phone_id}/messages"),
+        BTreeMap::new(),
+        Vec::new(),
+        body,
+    );
+    if to.ends_with("0429") && attempt(&book, format!("meta{to}")) <= 2 {
+        let error = json!({"error": {"message": "(#130429) Rate limit hit", "type": "OAuthException",
+                                     "code": 130429, "error_data": {"details": "Cloud API message throughput has been reached."}}});
+        return (StatusCode::TOO_MANY_REQUESTS, Json(error)).into_response();
+    }
+    if to.ends_with("1047") {
+        let error = json!({"error": {"message": "(#131047) Re-engagement message", "type": "OAuthException",
+                                     "code": 131047, "error_data": {"details": "Message failed to send because more than 24 hours have passed since the customer last replied to this number."}}});
+        return (StatusCode::BAD_REQUEST, Json(error)).into_response();
+    }
+    let sent = json!({"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}],
+                      "messages": [{"id": format!("wamid.HBgM{n:08}"), "message_status": "accepted"}]});
+    Json(sent).into_response()
+}
+
+async fn rbm_token(State(book): State<Shared>, body: axum::body::Bytes) -> Response {
+    let form = form_of(&body);
+    record(
+        &book,
+        "rbm-token",
+        "/token".into(),
+        BTreeMap::new(),
+        form.clone(),
+        Value::Null,
+    );
+    // Verify the JWT bearer grant the way Google does: signed by the service account key.
+    let key =
+        jsonwebtoken::DecodingKey::from_rsa_pem(RBM_PUBLIC_KEY.as_bytes()).expect("public key");
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.validate_aud = false;
+    let grant = field(&form, "grant_type");
+    let claims = jsonwebtoken::decode::<Value>(field(&form, "assertion"), &key, &validation);
+    let valid = grant == "urn:ietf:params:oauth:grant-type:jwt-bearer"
+        && claims.as_ref().is_ok_and(|c| {
+            c.claims["scope"] == "https://www.googleapis.com/auth/rcsbusinessmessaging"
+                && c.claims["iss"] == "rbm@acme-test.iam.gserviceaccount.com"
+                && c.claims["aud"]
+                    .as_str()
+                    .is_some_and(|a| a.ends_with("/rbm/token"))
+        });
+    if !valid {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "invalid_grant"})),
+        )
+            .into_response();
+    }
+    Json(json!({"access_token": RBM_ACCESS_TOKEN, "expires_in": 3599, "token_type": "Bearer"}))
+        .into_response()
+}
+
+fn rbm_refused(status: StatusCode, reason: &str) -> Response {
+    let error = json!({"error": {"code": status.as_u16(), "message": reason, "status": reason}});
+    (status, Json(error)).into_response()
+}
+
+async fn rbm_capabilities(
+    State(book): State<Shared>,
+    Path(phone): Path<String>,
+    Query(query): Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    if !bearer_is(&headers, RBM_ACCESS_TOKEN) {
+        return rbm_refused(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED");
+    }
+    record(
+        &book,
+        "rbm-capabilities",
+        format!("/v1/phones/{phone}/capabilities"),
+        query,
+        Vec::new(),
+        Value::Null,
+    );
+    if phone.ends_with("0404") {
+        return rbm_refused(StatusCode::NOT_FOUND, "NOT_FOUND");
+    }
+    Json(json!({"features": ["RICHCARD_STANDALONE", "ACTION_OPEN_URL"]})).into_response()
+}
+
+async fn rbm_message(
+    State(book): State<Shared>,
+    Path(phone): Path<String>,
+    Query(query): Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    if !bearer_is(&headers, RBM_ACCESS_TOKEN) {
+        return rbm_refused(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED");
+    }
+    let id = query.get("messageId").cloned().unwrap_or_default();
+    record(
+        &book,
+        "rbm-message",
+        format!("/v1/phones/{phone}/agentMessages"),
+        query,
+        Vec::new(),
+        body.clone(),
+    );
+    let mut echoed = body;
+    echoed["name"] = json!(format!("phones/{phone}/agentMessages/{id}"));
+    echoed["sendTime"] = json!("2026-11-21T10:00:00.000000Z");
+    Json(echoed).into_response()
+}
+
+async fn exotel_send(
+    State(book): State<Shared>,
+    Path(sid): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if sid != EXOTEL_SID || !basic_auth_is(&headers, EXOTEL_KEY, EXOTEL_TOKEN) {
+        let error = json!({"RestException": {"Status": 401, "Message": "Authentication failed. Invalid API Key or Token.", "Code": "UNAUTHORIZED"}});
+        return (StatusCode::UNAUTHORIZED, Json(error)).into_response();
+    }
+    let form = form_of(&body);
+    let to = field(&form, "To").to_owned();
+    let n = record(
+        &book,
+        "exotel",
+        format!("/Accounts/{sid}/Sms/send.json"),
+        BTreeMap::new(),
+        form,
+        Value::Null,
+    );
+    if to.ends_with("0503") {
+        return (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response();
+    }
+    let message = json!({"SMSMessage": {"Sid": format!("ex{n:030}"), "AccountSid": EXOTEL_SID,
+                                        "To": to, "Status": "queued", "DetailedStatus": "PENDING_TO_OPERATOR"}});
+    Json(message).into_response()
+}
