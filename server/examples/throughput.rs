@@ -4,6 +4,8 @@
 //! - accepted sends per second and p50/p99 latency of `POST /api/v1/notifications`
 //!   (API-only server: MariaDB config + status store, Redis Streams queue);
 //! - worker throughput to a local fake HTTP gateway answering at once, and after 200 ms;
+//! - signed Meta status webhooks handled per second and their p50/p99 latency (signature
+//!   check, parse, one status write each; half advance a message, half are duplicates);
 //! - reference points: `redis-benchmark` XADD and a bare axum endpoint under the same
 //!   load generator.
 //!
@@ -52,10 +54,14 @@ fn settings(dir: &std::path::Path, redis: &RedisServer, gateway: &FakeGateway) -
 }
 
 fn agent_token() -> String {
+    token("bench-agent", Role::Agent, Some("demo"))
+}
+
+fn token(id: &str, role: Role, group: Option<&str>) -> String {
     let caller = Caller {
-        id: UserId::parse("bench-agent").expect("id"),
-        role: Role::Agent,
-        group: Some(GroupId::parse("demo").expect("group")),
+        id: UserId::parse(id).expect("id"),
+        role,
+        group: group.map(|g| GroupId::parse(g).expect("group")),
         session: None,
     };
     server::auth::JwtAuth::new(&SecretString::from(SECRET.to_owned()))
@@ -151,6 +157,63 @@ async fn drain(settings: &Settings, gateway: &FakeGateway, n: usize, concurrency
     rate
 }
 
+const META_SECRET: &str = "bench-meta-app-secret";
+
+/// Records `n` messages and returns their UUIDs.
+async fn messages(base: &str, n: usize) -> Vec<String> {
+    let (client, token) = (client(), agent_token());
+    let mut uuids = Vec::with_capacity(n);
+    for chunk in (0..n).collect::<Vec<_>>().chunks(CLIENTS) {
+        let sends = chunk.iter().map(|i| {
+            client
+                .post(format!("{base}/api/v1/notifications"))
+                .bearer_auth(&token)
+                .json(&json!({"to": format!("+9197{:08}", i), "channel": "sms", "template_id": "t_sms_thanks"}))
+                .send()
+        });
+        for response in futures::future::join_all(sends).await {
+            let body: serde_json::Value = response.expect("sent").json().await.expect("json");
+            uuids.push(body["uuid"].as_str().expect("uuid").to_owned());
+        }
+    }
+    uuids
+}
+
+/// Posts `n` signed Meta status webhooks about `uuids` (each delivered twice: once
+/// advancing, once a duplicate); returns the wall time and latencies.
+async fn webhooks(base: &str, uuids: Vec<String>, n: usize) -> (Duration, Vec<Duration>) {
+    let admin = token("bench-admin", Role::Admin, None);
+    let account = json!({"id": "meta-bench", "channel": "whatsapp", "provider": "meta", "display_name": "Bench",
+        "sender": "106540352242922", "credentials": {"access_token": "t", "app_secret": META_SECRET, "verify_token": "v"}});
+    let created = client()
+        .post(format!("{base}/api/v1/admin/providers"))
+        .bearer_auth(admin)
+        .json(&account)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(created.status(), 201, "bench account refused");
+    let (client, url, uuids) = (
+        client(),
+        format!("{base}/webhooks/meta/meta-bench"),
+        Arc::new(uuids),
+    );
+    load(n, move |i| {
+        let uuid = &uuids[(i / 2) % uuids.len()];
+        let body = json!({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages",
+            "value": {"messaging_product": "whatsapp", "statuses": [{"id": format!("wamid.{i}"), "status": "delivered",
+            "timestamp": "1763719200", "recipient_id": "919700000000", "biz_opaque_callback_data": uuid}]}}]}]})
+        .to_string();
+        let request = client
+            .post(&url)
+            .header("content-type", "application/json")
+            .header("x-hub-signature-256", server::providers::meta::signature(META_SECRET, body.as_bytes()))
+            .body(body);
+        async move { request.send().await.is_ok_and(|r| r.status() == 200) }
+    })
+    .await
+}
+
 fn redis_benchmark_xadd(port: u16) -> String {
     let out = std::process::Command::new("redis-benchmark")
         .args([
@@ -236,6 +299,17 @@ async fn main() {
         let rate = drain(&slow, &slow_gateway, slow_n, concurrency).await;
         println!("worker (concurrency {concurrency}), gateway answering after 200 ms: {rate:.0} messages/s");
     }
+
+    let hooks = 2000;
+    let uuids = messages(&base, hooks / 2).await;
+    let (wall, latencies) = webhooks(&base, uuids, hooks).await;
+    println!(
+        "POST /webhooks/meta/…: {hooks} signed status webhooks in {:.2} s = {:.0}/s; p50 {:.1} ms, p99 {:.1} ms",
+        wall.as_secs_f64(),
+        hooks as f64 / wall.as_secs_f64(),
+        percentile(&latencies, 0.50),
+        percentile(&latencies, 0.99),
+    );
 
     println!(
         "reference: redis-benchmark {}",

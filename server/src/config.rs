@@ -134,6 +134,31 @@ pub struct ProviderSettings {
     pub rcs_ttl_secs: u64,
     /// How long one request to a provider may take, in milliseconds.
     pub request_timeout_ms: u64,
+    /// Provider accounts kept in configuration, by id: written to the settings store at
+    /// every start (the configuration wins), then used like the settings page's.
+    pub accounts: BTreeMap<String, ConfiguredAccount>,
+}
+
+/// A provider account defined in configuration (`[providers.accounts.<id>]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfiguredAccount {
+    /// The channel it sends on.
+    pub channel: app::domain::Channel,
+    /// The provider type (`twilio`, `meta`, `rbm`, `exotel`, `sandbox`).
+    pub provider: String,
+    /// A name for people (default: the id).
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// The sender identity.
+    #[serde(default)]
+    pub sender: String,
+    /// Whether it is the channel's default account.
+    #[serde(default)]
+    pub default: bool,
+    /// The credentials (set them through `NOTIFY_PROVIDERS__ACCOUNTS`, not the file).
+    #[serde(default)]
+    pub credentials: BTreeMap<String, SecretString>,
 }
 
 /// The generic HTTP gateway: one JSON POST per message, our UUID as its reference.
@@ -359,6 +384,7 @@ impl Default for ProviderSettings {
                 .collect(),
             rcs_ttl_secs: 3600,
             request_timeout_ms: 10_000,
+            accounts: BTreeMap::new(),
             http: HttpGatewaySettings::default(),
         }
     }
@@ -506,6 +532,26 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect()
+    }
+
+    #[test]
+    fn a_provider_account_takes_its_credentials_from_the_environment() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("Leptos.toml");
+        std::fs::write(
+            &file,
+            "[providers.accounts.tw_sms]\nchannel = \"sms\"\nprovider = \"twilio\"\nsender = \"+15005550006\"\n",
+        )
+        .expect("write");
+        let s = Settings::load(
+            &file,
+            vars(&[("NOTIFY_PROVIDERS__ACCOUNTS__TW_SMS__CREDENTIALS__AUTH_TOKEN", "s3cret")]),
+        )
+        .expect("settings");
+        let account = &s.providers.accounts["tw_sms"];
+        assert_eq!(account.provider, "twilio");
+        assert_eq!(account.credentials["auth_token"].expose_secret(), "s3cret");
+        assert!(!format!("{s:?}").contains("s3cret"), "secrets stay out of debug output");
     }
 
     #[test]

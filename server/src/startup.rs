@@ -14,10 +14,13 @@ use crate::store::{seed, MongoCollections, MongoStatusStore, SqlStore};
 use crate::worker;
 use anyhow::{bail, Context};
 use app::domain::CountryCode;
+use app::domain::{ProviderAccountInput, UserId};
 use app::service::status::StatusRecorder;
 use app::service::{
-    accounts, CustomerLookup, JobQueue, Provider, ServiceSettings, Services, StatusStore,
+    accounts, admin, Caller, CustomerLookup, JobQueue, Provider, ServiceSettings, Services,
+    StatusStore,
 };
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -168,6 +171,7 @@ impl Backends {
             },
         };
         ensure_an_admin(&services, settings).await?;
+        apply_configured_accounts(&services, settings, public_url).await?;
         Ok(Self {
             services,
             recorder,
@@ -197,6 +201,64 @@ async fn ensure_an_admin(services: &Services, settings: &Settings) -> anyhow::Re
         println!();
         println!("  Keep it safe (it is not shown again); `agent-notify admin create --id admin` sets a new one.");
         println!();
+    }
+    Ok(())
+}
+
+/// Writes the provider accounts kept in configuration to the settings store. Unchanged
+/// ones are left alone, so the audit log (actor `config`) records only real changes.
+async fn apply_configured_accounts(
+    services: &Services,
+    settings: &Settings,
+    public_url: &str,
+) -> anyhow::Result<()> {
+    use secrecy::ExposeSecret;
+    if settings.providers.accounts.is_empty() {
+        return Ok(());
+    }
+    let stored = services.admin.provider_accounts().await?;
+    let caller = Caller::admin(UserId::parse("config")?);
+    for (id, configured) in &settings.providers.accounts {
+        let credentials: BTreeMap<String, String> = configured
+            .credentials
+            .iter()
+            .map(|(k, v)| (k.clone(), v.expose_secret().to_owned()))
+            .collect();
+        let display_name = configured
+            .display_name
+            .clone()
+            .unwrap_or_else(|| id.clone());
+        let existing = stored.iter().find(|a| &a.account.id == id);
+        let unchanged = existing.is_some_and(|a| {
+            a.account.provider == configured.provider
+                && a.account.channel == configured.channel
+                && a.account.sender == configured.sender.trim()
+                && a.account.display_name == display_name
+                && a.account.default == configured.default
+                && a.credentials == credentials
+        });
+        if unchanged {
+            continue;
+        }
+        let input = ProviderAccountInput {
+            id: Some(id.clone()),
+            channel: configured.channel,
+            provider: configured.provider.clone(),
+            display_name,
+            sender: configured.sender.clone(),
+            credentials,
+            default: configured.default,
+        };
+        admin::save_provider_account(
+            services,
+            &caller,
+            input,
+            existing.map(|_| id.as_str()),
+            public_url,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("providers.accounts.{id}: {e}"))?;
+        tracing::info!(account = %id, "provider account written from the configuration");
     }
     Ok(())
 }

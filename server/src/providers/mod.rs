@@ -142,6 +142,8 @@ pub struct Context {
     pub rcs_ttl: Duration,
     /// Our public base URL (webhook URLs).
     pub public_url: String,
+    /// The sandbox's pace: to `sent`, then to `delivered`.
+    pub sandbox: (Duration, Duration),
 }
 
 /// The account's webhook URL, as shown on the settings page and given to providers.
@@ -174,8 +176,8 @@ fn build(context: &Context, stored: &StoredProviderAccount) -> anyhow::Result<Ar
         "exotel" => Arc::new(exotel::Exotel::new(context, stored)?),
         "sandbox" => Arc::new(sandbox::SandboxProvider::new(
             context.sink.clone(),
-            Duration::from_secs(1),
-            Duration::from_secs(2),
+            context.sandbox.0,
+            context.sandbox.1,
         )),
         other => anyhow::bail!("unknown provider type {other}"),
     })
@@ -258,6 +260,10 @@ impl Directory {
                 sink,
                 rcs_ttl: Duration::from_secs(settings.rcs_ttl_secs),
                 public_url,
+                sandbox: (
+                    Duration::from_millis(settings.sandbox.sent_after_ms),
+                    Duration::from_millis(settings.sandbox.delivered_after_ms),
+                ),
             },
             rates: settings.rate_per_second.clone(),
             built: Mutex::new(HashMap::new()),

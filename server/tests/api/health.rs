@@ -70,6 +70,8 @@ async fn the_openapi_document_describes_every_public_endpoint() {
         ("/api/v1/admin/agents/{id}", "put"),
         ("/api/v1/admin/providers", "post"),
         ("/api/v1/admin/audit", "get"),
+        ("/webhooks/{provider}/{account_id}", "post"),
+        ("/webhooks/{provider}/{account_id}", "get"),
     ];
     for (path, method) in expected {
         assert!(

@@ -899,6 +899,39 @@ async fn a_misconfigured_account_fails_its_messages_with_what_to_fix() {
 }
 
 #[tokio::test]
+async fn an_account_in_the_configuration_is_written_to_the_settings_and_sends() {
+    let w = world_with(|s| {
+        let credentials = [("account_sid", TWILIO_SID), ("auth_token", TWILIO_TOKEN)]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), secrecy::SecretString::from(v.to_owned())))
+            .collect();
+        let account = server::config::ConfiguredAccount {
+            channel: app::domain::Channel::Sms,
+            provider: "twilio".into(),
+            display_name: Some("Twilio (config)".into()),
+            sender: "+15005550006".into(),
+            default: true,
+            credentials,
+        };
+        s.providers.accounts.insert("tw-config".into(), account);
+    })
+    .await;
+    let listed: Value = w
+        .app
+        .get_json("/api/v1/admin/providers", &w.app.admin)
+        .await;
+    assert_eq!(listed[0]["id"], "tw-config");
+    assert_eq!(
+        listed[0]["credentials_set"],
+        json!(["account_sid", "auth_token"])
+    );
+    assert!(!listed.to_string().contains(TWILIO_TOKEN));
+    w.app.send_ok(&static_sms_to(CUSTOMER)).await;
+    let sent = w.fake.wait_for("twilio", 1).await;
+    assert_eq!(field(&sent[0].form, "From"), "+15005550006");
+}
+
+#[tokio::test]
 async fn webhooks_for_unknown_accounts_or_providers_without_webhooks_are_404() {
     let w = world().await;
     w.add_account(
