@@ -545,13 +545,19 @@ mod tests {
         .expect("write");
         let s = Settings::load(
             &file,
-            vars(&[("NOTIFY_PROVIDERS__ACCOUNTS__TW_SMS__CREDENTIALS__AUTH_TOKEN", "s3cret")]),
+            vars(&[(
+                "NOTIFY_PROVIDERS__ACCOUNTS__TW_SMS__CREDENTIALS__AUTH_TOKEN",
+                "s3cret",
+            )]),
         )
         .expect("settings");
         let account = &s.providers.accounts["tw_sms"];
         assert_eq!(account.provider, "twilio");
         assert_eq!(account.credentials["auth_token"].expose_secret(), "s3cret");
-        assert!(!format!("{s:?}").contains("s3cret"), "secrets stay out of debug output");
+        assert!(
+            !format!("{s:?}").contains("s3cret"),
+            "secrets stay out of debug output"
+        );
     }
 
     #[test]

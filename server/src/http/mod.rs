@@ -62,7 +62,6 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .merge(admin::router())
         .merge(notifications::router())
         .merge(health::router())
-        .merge(webhooks::router())
         .route("/api/fn/{*name}", server_fns)
         .route("/api/{*rest}", any(error::not_found))
         .method_not_allowed_fallback(error::method_not_allowed);
@@ -76,6 +75,8 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             site::static_files(&settings.site).not_found_service(any(error::not_found)),
         )
         .layer(RequestBodyLimitLayer::new(settings.http.body_limit_bytes))
+        // Providers batch events (Meta: up to 1,000 per request): webhooks take more.
+        .merge(webhooks::router().layer(RequestBodyLimitLayer::new(webhooks::BODY_LIMIT)))
         .layer(axum::middleware::map_response(too_large_as_json))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(

@@ -7,18 +7,29 @@
 //! handed to the queue. `GET` answers Meta's subscription handshake.
 
 use super::error::HttpError;
+use super::extract::{ApiPath, ApiQuery};
 use super::AppState;
-use crate::providers::{Change, MessageRef, WebhookError, WebhookReply, WebhookRequest};
+use crate::providers::{
+    Change, MessageRef, WebhookError, WebhookEvent, WebhookReply, WebhookRequest,
+};
 use app::service::status::fall_back_to_sms;
 use app::service::Applied;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use futures::stream::{self, StreamExt};
 use serde::Serialize;
 use std::collections::BTreeMap;
+
+/// The largest webhook body accepted (a full Meta batch is a few hundred kilobytes).
+pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
+
+/// Events of one request applied at once (a batch goes through in parallel; each
+/// update is a compare-and-set, so their order does not matter).
+const PARALLEL_EVENTS: usize = 8;
 
 /// The webhook routes.
 pub fn router() -> Router<AppState> {
@@ -49,8 +60,8 @@ fn no_account() -> HttpError {
 
 async fn subscribe(
     State(state): State<AppState>,
-    Path((provider, account_id)): Path<(String, String)>,
-    Query(query): Query<BTreeMap<String, String>>,
+    ApiPath((provider, account_id)): ApiPath<(String, String)>,
+    ApiQuery(query): ApiQuery<BTreeMap<String, String>>,
 ) -> Result<Response, HttpError> {
     let account = state
         .directory
@@ -70,8 +81,8 @@ async fn subscribe(
 
 async fn receive(
     State(state): State<AppState>,
-    Path((provider, account_id)): Path<(String, String)>,
-    Query(query): Query<BTreeMap<String, String>>,
+    ApiPath((provider, account_id)): ApiPath<(String, String)>,
+    ApiQuery(query): ApiQuery<BTreeMap<String, String>>,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
@@ -117,32 +128,15 @@ async fn receive(
             ));
         }
     };
-    let services = &state.services;
+    let provider_name = account.name().to_owned();
+    let outcomes: Vec<Result<Option<bool>, app::service::ServiceError>> = stream::iter(events)
+        .map(|event| apply(&state, &provider_name, event))
+        .buffer_unordered(PARALLEL_EVENTS)
+        .collect()
+        .await;
     let mut received = Received::default();
-    for event in events {
-        let uuid = match event.message {
-            MessageRef::Ours(uuid) => Some(uuid),
-            MessageRef::Provider(id) => services
-                .status
-                .find_by_provider_id(account.name(), &id)
-                .await
-                .map_err(app::service::ServiceError::from)?,
-        };
-        let Some(uuid) = uuid else {
-            received.unknown += 1;
-            continue;
-        };
-        let changed = match event.change {
-            Change::Status(update) => match state.recorder.record(uuid, &update).await? {
-                Applied::Advanced(_) => Some(true),
-                Applied::Ignored(_) => Some(false),
-                Applied::NotFound => None,
-            },
-            Change::FallBackToSms(reason) => Some(
-                fall_back_to_sms(services, &state.recorder, uuid, account.name(), &reason).await?,
-            ),
-        };
-        match changed {
+    for outcome in outcomes {
+        match outcome? {
             Some(true) => received.applied += 1,
             Some(false) => received.ignored += 1,
             None => received.unknown += 1,
@@ -152,4 +146,30 @@ async fn receive(
         tracing::warn!(%provider, account = %account_id, unknown = received.unknown, "webhook events for unknown messages");
     }
     Ok((StatusCode::OK, Json(received)).into_response())
+}
+
+/// Applies one event: whether it changed the message, or `None` for an unknown message.
+async fn apply(
+    state: &AppState,
+    provider: &str,
+    event: WebhookEvent,
+) -> Result<Option<bool>, app::service::ServiceError> {
+    let services = &state.services;
+    let uuid = match event.message {
+        MessageRef::Ours(uuid) => Some(uuid),
+        MessageRef::Provider(id) => services.status.find_by_provider_id(provider, &id).await?,
+    };
+    let Some(uuid) = uuid else {
+        return Ok(None);
+    };
+    Ok(match event.change {
+        Change::Status(update) => match state.recorder.record(uuid, &update).await? {
+            Applied::Advanced(_) => Some(true),
+            Applied::Ignored(_) => Some(false),
+            Applied::NotFound => None,
+        },
+        Change::FallBackToSms(reason) => {
+            Some(fall_back_to_sms(services, &state.recorder, uuid, provider, &reason).await?)
+        }
+    })
 }

@@ -481,6 +481,41 @@ async fn meta_status_webhooks_are_verified_over_the_raw_body_and_never_move_back
 }
 
 #[tokio::test]
+async fn a_full_meta_batch_is_taken_in_one_request_beyond_the_api_body_limit() {
+    let w = world().await;
+    w.meta().await;
+    w.refs("t_wa_thanks", json!({"whatsapp_name": "thanks"}))
+        .await;
+    let uuid = w
+        .app
+        .send_ok(&json!({"to": CUSTOMER, "channel": "whatsapp", "template_id": "t_wa_thanks"}))
+        .await;
+    w.fake.wait_for("meta", 1).await;
+    // 1,000 statuses, the most Meta batches: this message's, and others we never sent.
+    let statuses: Vec<Value> = (0..1000)
+        .map(|i| {
+            let reference = if i % 100 == 0 { uuid.clone() } else { uuid::Uuid::new_v4().to_string() };
+            json!({"id": format!("wamid.batch{i}"), "status": if i < 500 { "sent" } else { "delivered" },
+                "timestamp": "1763719200", "recipient_id": "919876543210", "biz_opaque_callback_data": reference})
+        })
+        .collect();
+    let body = meta_statuses(json!(statuses));
+    assert!(
+        body.len() > 64 * 1024,
+        "the batch is bigger than the API's body limit"
+    );
+    let r = w.meta_webhook(&body, META_APP_SECRET).await;
+    assert_eq!(r.status(), 200);
+    let counts: Value = r.json().await.expect("json");
+    assert_eq!(
+        counts["applied"].as_u64().unwrap_or(0) + counts["ignored"].as_u64().unwrap_or(0),
+        10
+    );
+    assert_eq!(counts["unknown"], 990);
+    w.app.wait_for_status(&uuid, "delivered").await;
+}
+
+#[tokio::test]
 async fn meta_answers_the_subscription_handshake_only_with_the_right_verify_token() {
     let w = world().await;
     w.meta().await;
