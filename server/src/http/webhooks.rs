@@ -10,7 +10,7 @@ use super::error::HttpError;
 use super::extract::{ApiPath, ApiQuery};
 use super::AppState;
 use crate::providers::{
-    Change, MessageRef, WebhookError, WebhookEvent, WebhookReply, WebhookRequest,
+    Account, Change, MessageRef, WebhookError, WebhookEvent, WebhookReply, WebhookRequest,
 };
 use app::service::status::fall_back_to_sms;
 use app::service::Applied;
@@ -23,6 +23,7 @@ use axum::{Json, Router};
 use futures::stream::{self, StreamExt};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The largest webhook body accepted (a full Meta batch is a few hundred kilobytes).
 pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
@@ -50,12 +51,24 @@ struct Received {
     unknown: u32,
 }
 
-fn no_account() -> HttpError {
-    HttpError::new(
-        StatusCode::NOT_FOUND,
-        "unknown_account",
-        "There is no provider account of this type with this id.",
-    )
+/// The account a webhook URL names (404 when there is none of that type).
+async fn account_of(
+    state: &AppState,
+    provider: &str,
+    account_id: &str,
+) -> Result<Arc<dyn Account>, HttpError> {
+    state
+        .directory
+        .account(provider, account_id)
+        .await
+        .map_err(app::service::ServiceError::from)?
+        .ok_or_else(|| {
+            HttpError::new(
+                StatusCode::NOT_FOUND,
+                "unknown_account",
+                "There is no provider account of this type with this id.",
+            )
+        })
 }
 
 async fn subscribe(
@@ -63,12 +76,7 @@ async fn subscribe(
     ApiPath((provider, account_id)): ApiPath<(String, String)>,
     ApiQuery(query): ApiQuery<BTreeMap<String, String>>,
 ) -> Result<Response, HttpError> {
-    let account = state
-        .directory
-        .account(&provider, &account_id)
-        .await
-        .map_err(app::service::ServiceError::from)?
-        .ok_or_else(no_account)?;
+    let account = account_of(&state, &provider, &account_id).await?;
     match account.verify_subscription(&query) {
         Some(challenge) => Ok(challenge.into_response()),
         None => Err(HttpError::new(
@@ -87,12 +95,7 @@ async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, HttpError> {
-    let account = state
-        .directory
-        .account(&provider, &account_id)
-        .await
-        .map_err(app::service::ServiceError::from)?
-        .ok_or_else(no_account)?;
+    let account = account_of(&state, &provider, &account_id).await?;
     // The URL as the provider called it: our public base URL, the path and the query.
     let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
     let url = format!("{}{path}", state.public_url);

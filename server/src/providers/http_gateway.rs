@@ -13,10 +13,8 @@
 //! other 4xx {"error": {"code": "…", "message": "…"}}   refused: `failed` with that reason
 //! ```
 
-use app::domain::{FailureReason, NotificationStatus};
-use app::service::{
-    now, OutboundMessage, Provider, ProviderError, ProviderReceipt, StatusSink, StatusUpdate,
-};
+use app::domain::FailureReason;
+use app::service::{OutboundMessage, Provider, ProviderError, ProviderReceipt, StatusSink};
 use async_trait::async_trait;
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
@@ -106,17 +104,7 @@ impl Provider for HttpGatewayProvider {
             } else {
                 "Taken by the gateway earlier"
             };
-            self.sink
-                .report(
-                    message.uuid,
-                    StatusUpdate {
-                        status: NotificationStatus::Sent,
-                        at: now(),
-                        detail: Some(detail.to_owned()),
-                        error: None,
-                    },
-                )
-                .await;
+            super::report_sent(self.sink.as_ref(), message.uuid, detail).await;
             return Ok(ProviderReceipt {
                 provider: self.name().to_owned(),
                 provider_message_id: accepted.id,

@@ -356,6 +356,18 @@ impl ProviderDirectory for Directory {
     }
 }
 
+/// Reports that the provider took message `uuid` (for providers whose acceptance is
+/// the `sent` step: no later webhook says so).
+pub async fn report_sent(sink: &dyn StatusSink, uuid: Uuid, detail: &str) {
+    let update = StatusUpdate {
+        status: app::domain::NotificationStatus::Sent,
+        at: app::service::now(),
+        detail: Some(detail.to_owned()),
+        error: None,
+    };
+    sink.report(uuid, update).await;
+}
+
 /// A request that got no answer: worth retrying.
 pub fn unreachable(provider: &str, error: &reqwest::Error) -> ProviderError {
     ProviderError::Transient(if error.is_timeout() {

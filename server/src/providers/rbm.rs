@@ -7,8 +7,8 @@
 //! base64 HMAC-SHA512 over the base64-decoded `message.data`, keyed with the client token.
 
 use super::{
-    credential, refused, same_bytes, unreachable, Account, Change, Context, MessageRef,
-    WebhookError, WebhookEvent, WebhookReply, WebhookRequest,
+    credential, refused, report_sent, same_bytes, unreachable, Account, Change, Context,
+    MessageRef, WebhookError, WebhookEvent, WebhookReply, WebhookRequest,
 };
 use app::domain::NotificationStatus;
 use app::service::admin::StoredProviderAccount;
@@ -219,17 +219,7 @@ impl Provider for Rbm {
             s => return Err(Self::error(s)),
         };
         // RBM reports no `sent` event: the platform taking the message is that step.
-        self.sink
-            .report(
-                message.uuid,
-                StatusUpdate {
-                    status: NotificationStatus::Sent,
-                    at: now(),
-                    detail: Some(detail.into()),
-                    error: None,
-                },
-            )
-            .await;
+        report_sent(self.sink.as_ref(), message.uuid, detail).await;
         Ok(ProviderReceipt {
             provider: self.name().to_owned(),
             provider_message_id: message.uuid.to_string(),

@@ -973,31 +973,19 @@ async fn webhooks_for_unknown_accounts_or_providers_without_webhooks_are_404() {
         json!({"id": "sbx", "channel": "sms", "provider": "sandbox", "display_name": "Sandbox"}),
     )
     .await;
-    let r = w
-        .post_raw(
-            &w.webhook("twilio", "nobody"),
-            "application/x-www-form-urlencoded",
-            &[],
-            Vec::new(),
-        )
-        .await;
-    error_of(r, 404, "unknown_account").await;
-    let r = w
-        .post_raw(
-            &w.webhook("meta", "sbx"),
-            "application/json",
-            &[],
-            b"{}".to_vec(),
-        )
-        .await;
-    error_of(r, 404, "unknown_account").await;
-    let r = w
-        .post_raw(
-            &w.webhook("sandbox", "sbx"),
-            "application/json",
-            &[],
-            b"{}".to_vec(),
-        )
-        .await;
-    error_of(r, 404, "no_webhooks").await;
+    for (provider, account, code) in [
+        ("twilio", "nobody", "unknown_account"),
+        ("meta", "sbx", "unknown_account"),
+        ("sandbox", "sbx", "no_webhooks"),
+    ] {
+        let r = w
+            .post_raw(
+                &w.webhook(provider, account),
+                "application/json",
+                &[],
+                b"{}".to_vec(),
+            )
+            .await;
+        error_of(r, 404, code).await;
+    }
 }
