@@ -784,6 +784,22 @@ pub async fn save_provider_account(
             "required",
         ));
     }
+    if let Some(key) = credentials.get("service_account_json") {
+        let fields = serde_json::from_str::<serde_json::Value>(key).ok();
+        let readable = fields.as_ref().is_some_and(|v| {
+            ["client_email", "private_key", "token_uri"]
+                .iter()
+                .all(|f| v[f].is_string())
+        });
+        if !readable {
+            return Err(ServiceError::invalid(
+                "invalid_credential",
+                "service_account_json must be the Google service-account key file (JSON with client_email, private_key and token_uri).",
+                "credentials.service_account_json",
+                "not a service-account key file",
+            ));
+        }
+    }
     if input.sender.trim().is_empty() && kind.name != "sandbox" {
         return Err(ServiceError::invalid(
             "invalid_sender",

@@ -918,11 +918,27 @@ async fn provider_accounts_are_checked_for_channel_credentials_and_sender() {
 #[tokio::test]
 async fn a_misconfigured_account_fails_its_messages_with_what_to_fix() {
     let w = world().await;
+    let e = w
+        .app
+        .post("/api/v1/admin/providers", &w.app.admin)
+        .json(
+            &json!({"channel": "rcs", "provider": "rbm", "display_name": "RCS", "sender": RBM_AGENT,
+            "credentials": {"service_account_json": "{not json", "client_token": "t"}}),
+        )
+        .send()
+        .await
+        .expect("sent");
+    error_of(e, 422, "invalid_credential").await;
+    // A key file that reads but whose key is not an RSA key passes the save…
+    let key = json!({"client_email": "rbm@acme-test.iam.gserviceaccount.com", "private_key": "not a key",
+        "token_uri": format!("{}/rbm/token", w.fake.base)});
     w.add_account(json!({"id": "rbm-bad", "channel": "rcs", "provider": "rbm", "display_name": "Broken RCS",
-        "sender": RBM_AGENT, "default": true, "credentials": {"service_account_json": "{not json", "client_token": "t"}}))
+        "sender": RBM_AGENT, "default": true, "credentials": {"service_account_json": key.to_string(), "client_token": "t"}}))
         .await;
+    // …and its messages fail with what to fix, without reaching Google.
     let uuid = w.app.send_ok(&rcs_appointment(CUSTOMER)).await;
     assert_eq!(w.reason(&uuid).await, "provider_misconfigured");
+    assert!(w.fake.requests("rbm-token").is_empty());
     let n = w.app.notification(&uuid).await;
     assert!(
         n["error"]["message"]
