@@ -101,6 +101,7 @@ on_every_store!(
     a_failure_keeps_its_reason_and_a_later_delivery_wins,
     messages_are_listed_newest_first_by_call_and_by_agent,
     a_message_left_queued_is_swept_once_and_only_queued_ones_are_withdrawn,
+    a_note_joins_the_history_at_the_current_status_and_provider_ids_find_messages,
 );
 
 fn record(
@@ -157,6 +158,55 @@ fn steps(record: &NotificationRecord) -> Vec<NotificationStatus> {
 
 async fn current(store: &dyn StatusStore, uuid: Uuid) -> NotificationRecord {
     store.get(uuid).await.expect("read").expect("recorded")
+}
+
+async fn a_note_joins_the_history_at_the_current_status_and_provider_ids_find_messages(
+    store: Arc<dyn StatusStore>,
+) {
+    let message = queued_now(Channel::Rcs);
+    store.create(&message).await.expect("created");
+    store
+        .apply(message.uuid, &update(Sending))
+        .await
+        .expect("applied");
+    let noted = store
+        .note(message.uuid, app::service::now(), "Sending by SMS instead.")
+        .await
+        .expect("noted")
+        .expect("the message");
+    assert_eq!(noted.status, Sending, "a note changes no status");
+    let last = noted.history.last().expect("history");
+    assert_eq!(
+        (last.status, last.detail.as_deref()),
+        (Sending, Some("Sending by SMS instead."))
+    );
+    assert_eq!(steps(&noted), [Queued, Sending, Sending]);
+    let nobody = store
+        .note(Uuid::new_v4(), app::service::now(), "x")
+        .await
+        .expect("noted");
+    assert!(
+        nobody.is_none(),
+        "no note for a message that does not exist"
+    );
+
+    store
+        .set_provider_ref(message.uuid, "twilio", "SM0001")
+        .await
+        .expect("set");
+    let found = store
+        .find_by_provider_id("twilio", "SM0001")
+        .await
+        .expect("found");
+    assert_eq!(found, Some(message.uuid));
+    // The same id at another provider is another message.
+    assert_eq!(
+        store
+            .find_by_provider_id("meta", "SM0001")
+            .await
+            .expect("read"),
+        None
+    );
 }
 
 async fn out_of_order_updates_never_move_a_status_back(store: Arc<dyn StatusStore>) {
