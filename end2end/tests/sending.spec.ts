@@ -75,3 +75,17 @@ test("the sent list survives a reload of the widget", async ({ page }) => {
   await page.reload();
   await expect(page.locator(".sent .badge")).toHaveText("Delivered");
 });
+
+test("an RCS message to a phone without RCS goes by SMS, and the agent sees why", async ({ page }) => {
+  const callId = newCallId();
+  await openWidget(page, callId);
+  await numberBox(page).fill("98765 40404");
+  await page.getByRole("tab", { name: "RCS" }).click();
+  await page.getByRole("radio", { name: /Welcome/ }).click();
+  await page.getByRole("button", { name: "Send" }).click();
+  const sent = page.locator(".sent").first();
+  await expect(sent.getByTestId("channel-switch")).toHaveText(
+    "The customer's phone cannot receive RCS messages. Sending by SMS instead.",
+  );
+  await expect(sent.locator(".badge")).toHaveText("Delivered");
+});

@@ -110,6 +110,20 @@ pub struct HistoryEntry {
     pub detail: Option<String>,
 }
 
+/// How the history line of a message sent by SMS instead of its channel ends.
+pub const SMS_FALLBACK_NOTE: &str = "Sending by SMS instead.";
+
+impl NotificationView {
+    /// Why the message went by SMS instead of its channel, if it did (the history line).
+    pub fn sms_fallback(&self) -> Option<&str> {
+        self.history
+            .iter()
+            .rev()
+            .filter_map(|h| h.detail.as_deref())
+            .find(|d| d.ends_with(SMS_FALLBACK_NOTE))
+    }
+}
+
 /// Why a message failed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FailureReason {

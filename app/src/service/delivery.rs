@@ -135,7 +135,7 @@ async fn send_by_sms(
 
 /// The history line that says a message is going out by SMS instead.
 pub fn switch_note(reason: &str) -> String {
-    format!("{reason} Sending by SMS instead.")
+    format!("{reason} {}", crate::domain::SMS_FALLBACK_NOTE)
 }
 
 /// What a message looks like to a provider (the template's provider references are

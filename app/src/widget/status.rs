@@ -57,6 +57,7 @@ pub fn StatusCorner(
                             let copy_uuid = uuid.clone();
                             let failed = m.view.status == NotificationStatus::Failed;
                             let reason = m.view.error.as_ref().map(|e| e.message.clone());
+                            let by_sms = m.view.sms_fallback().map(str::to_owned);
                             let view_for_resend = m.view.clone();
                             view! {
                                 <li class="sent" data-uuid=uuid.clone() data-status=m.view.status.as_str()>
@@ -76,6 +77,7 @@ pub fn StatusCorner(
                                             "Copy"
                                         </button>
                                     </div>
+                                    {by_sms.map(|n| view! { <p class="hint" data-testid="channel-switch">{n}</p> })}
                                     {reason.map(|r| view! { <p class="hint error" data-testid="failure-reason">{r}</p> })}
                                     {failed.then(|| {
                                         let v = view_for_resend.clone();

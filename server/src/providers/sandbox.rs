@@ -7,8 +7,9 @@
 //! | `0000` | taken, then `failed`: the handset is unreachable |
 //! | `0001` | refused at once: the customer opted out (permanent) |
 //! | `0002` | the provider is down: every attempt fails transiently (retried, then failed) |
+//! | `0404` | RCS only: the phone cannot receive RCS, so the message goes by SMS instead |
 
-use app::domain::{FailureReason, NotificationStatus};
+use app::domain::{Channel, FailureReason, NotificationStatus};
 use app::service::{
     now, OutboundMessage, Provider, ProviderError, ProviderReceipt, StatusSink, StatusUpdate,
 };
@@ -55,6 +56,11 @@ impl Provider for SandboxProvider {
                 code: "opted_out".into(),
                 message: "The customer has opted out of messages from this sender.".into(),
             }));
+        }
+        if message.channel == Channel::Rcs && message.to.ends_with("0404") {
+            return Err(ProviderError::SwitchToSms(
+                super::rbm::NOT_RCS_CAPABLE.into(),
+            ));
         }
         if message.to.ends_with("0002") {
             return Err(ProviderError::Transient(
