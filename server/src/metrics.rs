@@ -1,8 +1,10 @@
 //! Delivery metrics kept by the worker and served at `/metrics` in the Prometheus text
 //! format, next to the queue's depth and pending count read at scrape time.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// Upper bounds of the processing-latency histogram, in seconds.
@@ -48,9 +50,51 @@ pub struct Metrics {
     buckets: [AtomicU64; BUCKETS.len()],
     count: AtomicU64,
     sum_micros: AtomicU64,
+    /// Provider answers by (provider, result).
+    answers: Mutex<BTreeMap<(String, &'static str), u64>>,
+    /// Webhook events by (provider, result).
+    webhooks: Mutex<BTreeMap<(String, &'static str), u64>>,
+}
+
+fn bump(
+    counters: &Mutex<BTreeMap<(String, &'static str), u64>>,
+    provider: &str,
+    result: &'static str,
+    n: u64,
+) {
+    let mut counters = counters.lock().unwrap_or_else(|e| e.into_inner());
+    *counters.entry((provider.to_owned(), result)).or_default() += n;
+}
+
+fn labelled(
+    out: &mut String,
+    name: &str,
+    help: &str,
+    counters: &Mutex<BTreeMap<(String, &'static str), u64>>,
+) {
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
+    let counters = counters.lock().unwrap_or_else(|e| e.into_inner());
+    for ((provider, result), n) in counters.iter() {
+        let _ = writeln!(
+            out,
+            "{name}{{provider=\"{provider}\",result=\"{result}\"}} {n}"
+        );
+    }
 }
 
 impl Metrics {
+    /// Counts a provider's answer to a send: `taken`, `retry`, `refused` or `switch`.
+    pub fn provider_answer(&self, provider: &str, result: &'static str) {
+        bump(&self.answers, provider, result, 1);
+    }
+
+    /// Counts `n` webhook events (or requests, for `bad_signature`) of a provider by result.
+    pub fn webhook(&self, provider: &str, result: &'static str, n: u64) {
+        if n > 0 {
+            bump(&self.webhooks, provider, result, n);
+        }
+    }
+
     /// Records one handled job and how long it took.
     pub fn record(&self, outcome: JobOutcome, took: Duration) {
         let index = JobOutcome::ALL
@@ -125,6 +169,18 @@ impl Metrics {
         let _ = writeln!(
             out,
             "agent_notify_job_seconds_sum {sum}\nagent_notify_job_seconds_count {count}"
+        );
+        labelled(
+            &mut out,
+            "agent_notify_provider_answers_total",
+            "Provider answers to sends from this process (taken, retry, refused, switch).",
+            &self.answers,
+        );
+        labelled(
+            &mut out,
+            "agent_notify_webhook_events_total",
+            "Webhook events received (applied, ignored, unknown; bad_signature counts requests).",
+            &self.webhooks,
         );
         out
     }

@@ -47,6 +47,8 @@ pub struct Backends {
     pub auth: Arc<JwtAuth>,
     /// The provider accounts (webhooks reach them through it).
     pub directory: Arc<Directory>,
+    /// This process's delivery, provider and webhook metrics.
+    pub metrics: Arc<Metrics>,
 }
 
 impl Backends {
@@ -134,12 +136,14 @@ impl Backends {
                 Duration::from_millis(settings.providers.sandbox.delivered_after_ms),
             ))
         };
+        let metrics = Arc::new(Metrics::default());
         let directory = Arc::new(Directory::new(
             store.clone(),
             default_provider,
             &settings.providers,
             recorder.clone(),
             public_url.to_owned(),
+            metrics.clone(),
         )?);
         let auth = Arc::new(JwtAuth::new(&token_secret(settings)?));
         let crm = match &settings.crm.lookup_url {
@@ -177,6 +181,7 @@ impl Backends {
             recorder,
             auth,
             directory,
+            metrics,
         })
     }
 }
@@ -286,7 +291,7 @@ impl Application {
             .with_context(|| format!("binding {}", settings.site.addr))?;
         let public_url = settings.public_url(listener.local_addr()?);
         let backends = Backends::build(settings, &public_url).await?;
-        let metrics = Arc::new(Metrics::default());
+        let metrics = backends.metrics.clone();
         let shutdown = CancellationToken::new();
         let worker = (mode == WorkerMode::InProcess).then(|| {
             tokio::spawn(worker::run(
@@ -349,7 +354,7 @@ pub async fn run_worker(settings: &Settings) -> anyhow::Result<()> {
     let backends = Backends::build(settings, &public_url).await?;
     let shutdown = CancellationToken::new();
     tokio::spawn(signal_shutdown(shutdown.clone()));
-    let metrics = Arc::new(Metrics::default());
+    let metrics = backends.metrics.clone();
     if let Some(addr) = settings.worker.metrics_addr {
         let listener = TcpListener::bind(addr)
             .await

@@ -109,6 +109,7 @@ async fn receive(
         Ok(WebhookReply::Events(events)) => events,
         Ok(WebhookReply::Handshake(answer)) => return Ok(answer.into_response()),
         Err(WebhookError::Signature) => {
+            state.metrics.webhook(&provider, "bad_signature", 1);
             tracing::warn!(%provider, account = %account_id, "webhook refused: bad or missing signature");
             return Err(HttpError::new(
                 StatusCode::UNAUTHORIZED,
@@ -145,6 +146,15 @@ async fn receive(
             None => received.unknown += 1,
         }
     }
+    state
+        .metrics
+        .webhook(&provider, "applied", received.applied.into());
+    state
+        .metrics
+        .webhook(&provider, "ignored", received.ignored.into());
+    state
+        .metrics
+        .webhook(&provider, "unknown", received.unknown.into());
     if received.unknown > 0 {
         tracing::warn!(%provider, account = %account_id, unknown = received.unknown, "webhook events for unknown messages");
     }

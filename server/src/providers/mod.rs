@@ -14,6 +14,7 @@ pub use http_gateway::HttpGatewayProvider;
 pub use sandbox::SandboxProvider;
 
 use crate::config::ProviderSettings;
+use crate::metrics::Metrics;
 use app::domain::{Channel, FailureReason, GroupId};
 use app::service::admin::{AdminStore, StoredProviderAccount};
 use app::service::{
@@ -203,10 +204,11 @@ impl Provider for Misconfigured {
 
 impl Account for Misconfigured {}
 
-/// An account's provider behind its send-rate limit.
+/// A provider behind its send-rate limit (accounts), its answers counted.
 struct Paced {
-    inner: Arc<dyn Account>,
-    pace: Pace,
+    inner: Arc<dyn Provider>,
+    pace: Option<Pace>,
+    metrics: Arc<Metrics>,
 }
 
 #[async_trait]
@@ -217,8 +219,18 @@ impl Provider for Paced {
 
     async fn send(&self, message: &OutboundMessage) -> Result<ProviderReceipt, ProviderError> {
         // A burst over the limit waits its turn here instead of being refused.
-        self.pace.wait().await;
-        self.inner.send(message).await
+        if let Some(pace) = &self.pace {
+            pace.wait().await;
+        }
+        let answer = self.inner.send(message).await;
+        let result = match &answer {
+            Ok(_) => "taken",
+            Err(ProviderError::Transient(_)) => "retry",
+            Err(ProviderError::Permanent(_)) => "refused",
+            Err(ProviderError::SwitchToSms(_)) => "switch",
+        };
+        self.metrics.provider_answer(self.inner.name(), result);
+        answer
     }
 }
 
@@ -236,6 +248,7 @@ pub struct Directory {
     context: Context,
     rates: BTreeMap<String, u32>,
     built: Mutex<HashMap<String, Arc<Built>>>,
+    metrics: Arc<Metrics>,
 }
 
 impl Directory {
@@ -246,11 +259,17 @@ impl Directory {
         settings: &ProviderSettings,
         sink: Arc<dyn StatusSink>,
         public_url: String,
+        metrics: Arc<Metrics>,
     ) -> anyhow::Result<Self> {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_millis(settings.request_timeout_ms))
             .pool_max_idle_per_host(64)
             .build()?;
+        let fallback = Arc::new(Paced {
+            inner: fallback,
+            pace: None,
+            metrics: metrics.clone(),
+        });
         Ok(Self {
             admin,
             fallback,
@@ -267,6 +286,7 @@ impl Directory {
             },
             rates: settings.rate_per_second.clone(),
             built: Mutex::new(HashMap::new()),
+            metrics,
         })
     }
 
@@ -299,7 +319,8 @@ impl Directory {
         });
         let paced = Arc::new(Paced {
             inner: account.clone(),
-            pace: Pace::per_second(self.rate_for(&stored)),
+            pace: Some(Pace::per_second(self.rate_for(&stored))),
+            metrics: self.metrics.clone(),
         });
         let b = Arc::new(Built {
             stored,
