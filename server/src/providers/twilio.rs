@@ -226,8 +226,15 @@ impl Account for Twilio {
             .headers
             .get("x-twilio-signature")
             .ok_or(WebhookError::Signature)?;
-        let expected = signature(&self.auth_token, request.url, &params);
-        if !same_bytes(given.as_bytes(), expected.as_bytes()) {
+        // Proxies differ on whether the standard port is in the URL: accept either form.
+        let signed = [Some(request.url.to_owned()), with_port_toggled(request.url)]
+            .into_iter()
+            .flatten()
+            .any(|url| {
+                let expected = signature(&self.auth_token, &url, &params);
+                same_bytes(given.as_bytes(), expected.as_bytes())
+            });
+        if !signed {
             return Err(WebhookError::Signature);
         }
         let field = |name: &str| {
@@ -287,12 +294,20 @@ impl Account for Twilio {
     }
 }
 
-/// The webhook URL Twilio is given for a message (for tests that sign callbacks).
-pub fn status_callback(public_url: &str, account_id: &str, uuid: uuid::Uuid) -> String {
-    format!(
-        "{}?message={uuid}",
-        webhook_url(public_url, "twilio", account_id)
-    )
+/// `url` with its scheme's standard port added, or removed if it has it.
+fn with_port_toggled(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let port = match scheme {
+        "https" => ":443",
+        "http" => ":80",
+        _ => return None,
+    };
+    let split = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (host, path) = rest.split_at(split);
+    Some(match host.strip_suffix(port) {
+        Some(bare) => format!("{scheme}://{bare}{path}"),
+        None => format!("{scheme}://{host}{port}{path}"),
+    })
 }
 
 #[cfg(test)]
@@ -321,6 +336,18 @@ mod tests {
         assert_eq!(
             signature("12345", URL, &example("+12349013030")),
             "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
+        );
+    }
+
+    #[test]
+    fn the_standard_port_is_added_or_removed() {
+        assert_eq!(
+            with_port_toggled("https://n.example.com/webhooks/twilio/a?message=1").as_deref(),
+            Some("https://n.example.com:443/webhooks/twilio/a?message=1")
+        );
+        assert_eq!(
+            with_port_toggled("http://n.example.com:80/w").as_deref(),
+            Some("http://n.example.com/w")
         );
     }
 
