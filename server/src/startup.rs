@@ -8,6 +8,7 @@ use crate::crm::HttpCustomerLookup;
 use crate::feed::BroadcastFeed;
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
+use crate::providers::pace::SlotBook;
 use crate::providers::{Directory, HttpGatewayProvider, SandboxProvider};
 use crate::queue::{EmbeddedQueue, RedisQueue};
 use crate::store::{seed, MongoCollections, MongoStatusStore, SqlStore};
@@ -97,12 +98,20 @@ impl Backends {
             );
         }
         let visibility = Duration::from_secs(settings.queue.visibility_timeout_secs);
-        let queue: Arc<dyn JobQueue> = if settings.queue.url == "embedded" {
-            Arc::new(EmbeddedQueue::open(&settings.data_dir.join("queue.db"), visibility).await?)
-        } else {
-            Arc::new(
-                RedisQueue::open(&settings.queue.url, &settings.queue.stream, visibility).await?,
+        // With Redis, its server also keeps the send pace shared by every worker.
+        let (queue, book): (Arc<dyn JobQueue>, Option<Arc<dyn SlotBook>>) = if settings.queue.url
+            == "embedded"
+        {
+            let path = settings.data_dir.join("queue.db");
+            (
+                Arc::new(EmbeddedQueue::open(&path, visibility).await?),
+                None,
             )
+        } else {
+            let redis = Arc::new(
+                RedisQueue::open(&settings.queue.url, &settings.queue.stream, visibility).await?,
+            );
+            (redis.clone(), Some(redis))
         };
         let status: Arc<dyn StatusStore> = if mongo {
             let c = &settings.status.collections;
@@ -144,6 +153,7 @@ impl Backends {
             recorder.clone(),
             public_url.to_owned(),
             metrics.clone(),
+            book,
         )?);
         let auth = Arc::new(JwtAuth::new(&token_secret(settings)?));
         let crm = match &settings.crm.lookup_url {

@@ -23,7 +23,7 @@ use app::service::{
 };
 use async_trait::async_trait;
 use axum::http::HeaderMap;
-use pace::Pace;
+use pace::{Pace, SlotBook};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -249,6 +249,7 @@ pub struct Directory {
     rates: BTreeMap<String, u32>,
     built: Mutex<HashMap<String, Arc<Built>>>,
     metrics: Arc<Metrics>,
+    book: Option<Arc<dyn SlotBook>>,
 }
 
 impl Directory {
@@ -260,6 +261,7 @@ impl Directory {
         sink: Arc<dyn StatusSink>,
         public_url: String,
         metrics: Arc<Metrics>,
+        book: Option<Arc<dyn SlotBook>>,
     ) -> anyhow::Result<Self> {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_millis(settings.request_timeout_ms))
@@ -287,6 +289,7 @@ impl Directory {
             rates: settings.rate_per_second.clone(),
             built: Mutex::new(HashMap::new()),
             metrics,
+            book,
         })
     }
 
@@ -298,6 +301,19 @@ impl Directory {
             .copied()
             .unwrap_or(DEFAULT_RATE)
             .max(1)
+    }
+
+    /// The account's pace: shared by every worker when there is a slot book.
+    fn pace_for(&self, stored: &StoredProviderAccount) -> Pace {
+        let rate = self.rate_for(stored);
+        match &self.book {
+            Some(book) => Pace::shared(
+                rate,
+                book.clone(),
+                format!("agent-notify:pace:{}", stored.account.id),
+            ),
+            None => Pace::per_second(rate),
+        }
     }
 
     fn built(&self, stored: StoredProviderAccount) -> Arc<Built> {
@@ -319,7 +335,7 @@ impl Directory {
         });
         let paced = Arc::new(Paced {
             inner: account.clone(),
-            pace: Some(Pace::per_second(self.rate_for(&stored))),
+            pace: Some(self.pace_for(&stored)),
             metrics: self.metrics.clone(),
         });
         let b = Arc::new(Built {

@@ -14,6 +14,7 @@
 //! adapter reconnects on the next call.
 
 use super::{decode_job, encode_job};
+use crate::providers::pace::SlotBook;
 use anyhow::Context;
 use app::service::{Delivery, Job, JobQueue, StoreError, StoreResult};
 use async_trait::async_trait;
@@ -99,6 +100,42 @@ fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
+}
+
+/// The shared pace's slot book: a generic cell rate kept in one key per account, with
+/// Redis's clock, so every worker process takes slots from the same schedule. Returns
+/// the microseconds to wait for the slot taken.
+const RESERVE_SLOT: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local interval = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local start = tat - burst
+if start < now then start = now end
+redis.call('SET', KEYS[1], string.format('%.0f', tat + interval), 'PX', math.ceil((tat + interval - now) / 1000) + 1000)
+return start - now
+";
+
+#[async_trait]
+impl SlotBook for RedisQueue {
+    async fn reserve(
+        &self,
+        key: &str,
+        interval: Duration,
+        burst: Duration,
+    ) -> anyhow::Result<Duration> {
+        let mut script = redis::cmd("EVAL");
+        script
+            .arg(RESERVE_SLOT)
+            .arg(1)
+            .arg(key)
+            .arg(u64::try_from(interval.as_micros()).unwrap_or(u64::MAX))
+            .arg(u64::try_from(burst.as_micros()).unwrap_or(u64::MAX));
+        let wait: i64 = self.run(&script).await?;
+        Ok(Duration::from_micros(u64::try_from(wait).unwrap_or(0)))
+    }
 }
 
 impl RedisQueue {

@@ -5,6 +5,7 @@ use crate::helpers::{static_sms, test_settings, TestApp};
 use crate::services::RedisServer;
 use app::domain::Channel;
 use app::service::{Job, JobQueue};
+use server::providers::pace::{Pace, SlotBook};
 use server::queue::RedisQueue;
 use server::startup::WorkerMode;
 use std::time::Duration;
@@ -211,4 +212,48 @@ async fn while_redis_is_down_sends_get_503_and_work_resumes_when_it_is_back() {
     }
     let after = after.expect("sends are accepted again once Redis is back");
     app.wait_for_status(&after, "delivered").await;
+}
+
+/// Takes `n` slots of `pace`, returning when each was granted.
+async fn slots(pace: std::sync::Arc<Pace>, n: usize) -> Vec<tokio::time::Instant> {
+    let mut granted = Vec::with_capacity(n);
+    for _ in 0..n {
+        pace.wait().await;
+        granted.push(tokio::time::Instant::now());
+    }
+    granted
+}
+
+#[tokio::test]
+async fn two_workers_pacing_one_account_through_redis_share_its_rate() {
+    let redis = RedisServer::start().await;
+    // Two processes' worth: each its own connection, the same account key.
+    let mut paces = Vec::new();
+    for _ in 0..2 {
+        let book: std::sync::Arc<dyn SlotBook> =
+            std::sync::Arc::new(queue(&redis, Duration::from_secs(60)).await);
+        paces.push(std::sync::Arc::new(Pace::shared(
+            5,
+            book,
+            "agent-notify:pace:tw-sms".into(),
+        )));
+    }
+    let start = tokio::time::Instant::now();
+    let (a, b) = tokio::join!(slots(paces[0].clone(), 10), slots(paces[1].clone(), 10));
+    let mut granted: Vec<_> = a.into_iter().chain(b).collect();
+    granted.sort();
+    // 20 slots at 5 per second with a burst of 5: the last comes (20 - 5) × 200 ms after
+    // the first; each worker pacing itself would have finished in about one second.
+    let last = granted[granted.len() - 1].duration_since(start);
+    assert!(
+        last >= Duration::from_millis(2900),
+        "20 slots at 5/s took only {last:?}"
+    );
+    for (i, t) in granted.iter().enumerate() {
+        let within = granted[i..]
+            .iter()
+            .filter(|u| u.duration_since(*t) < Duration::from_secs(1))
+            .count();
+        assert!(within <= 10, "{within} slots within one second");
+    }
 }
