@@ -53,6 +53,28 @@ test("save-time problems are shown per field", async ({ page }) => {
   await expect(alert.locator('[data-field="fields"]')).toContainText("{{name}} has no field");
 });
 
+test("a WhatsApp template sends a field to the header; a wrong component is refused by field", async ({ page }) => {
+  const tag = newCallId("w");
+  await signInAsAdmin(page);
+  await page.getByRole("button", { name: "New template" }).click();
+  const editor = page.getByRole("form", { name: "Template editor" });
+  await editor.getByLabel("Name", { exact: true }).fill(`Header ${tag}`);
+  await editor.getByLabel("Channel").selectOption("whatsapp");
+  await editor.getByLabel("Body").fill("Your order {{order}} is ready.");
+  await editor.getByRole("button", { name: "Add field" }).click();
+  await editor.getByLabel("Field name").last().fill("order");
+  await editor.getByLabel("Field label").last().fill("Order number");
+  await editor.getByText("Provider references").click();
+  await editor.getByLabel("WhatsApp template name").fill("order_ready");
+  await editor.getByLabel("WhatsApp header / button fields").fill("order=footer");
+  await editor.getByRole("button", { name: "Save template" }).click();
+  await expect(page.getByRole("alert").locator('[data-field="provider_ref.whatsapp_components.order"]'))
+    .toContainText("not a WhatsApp component");
+  await editor.getByLabel("WhatsApp header / button fields").fill("order=header");
+  await editor.getByRole("button", { name: "Save template" }).click();
+  await expect(page.getByRole("status")).toContainText(`Saved Header ${tag}.`);
+});
+
 test("a group takes five SMS templates in order, refuses a sixth, and the widget shows exactly those", async ({ page }) => {
   const tag = newCallId("g");
   await signInAsAdmin(page);

@@ -30,6 +30,8 @@ struct Draft {
     body: RwSignal<String>,
     language: RwSignal<String>,
     provider_ref: RwSignal<ProviderRef>,
+    /// `whatsapp_components` as typed (`name=header, link=button:0`).
+    components: RwSignal<String>,
     fields: RwSignal<Vec<(u32, RwSignal<TemplateField>)>>,
     next_row: RwSignal<u32>,
 }
@@ -44,6 +46,7 @@ impl Draft {
             body: RwSignal::new(String::new()),
             language: RwSignal::new(String::new()),
             provider_ref: RwSignal::new(ProviderRef::default()),
+            components: RwSignal::new(String::new()),
             fields: RwSignal::new(Vec::new()),
             next_row: RwSignal::new(0),
         }
@@ -67,6 +70,7 @@ impl Draft {
         self.channel.set(t.channel);
         self.body.set(t.body);
         self.language.set(t.language.unwrap_or_default());
+        self.components.set(t.provider_ref.components_text());
         self.provider_ref.set(t.provider_ref);
         self.fields.set(Vec::new());
         for f in t.fields {
@@ -94,7 +98,12 @@ impl Draft {
                 .map(|(_, f)| f.get_untracked())
                 .collect(),
             language: Some(self.language.get_untracked()).filter(|l| !l.trim().is_empty()),
-            provider_ref: self.provider_ref.get_untracked(),
+            provider_ref: ProviderRef {
+                whatsapp_components: ProviderRef::parse_components_text(
+                    &self.components.get_untracked(),
+                ),
+                ..self.provider_ref.get_untracked()
+            },
             kind: None,
         }
     }
@@ -349,6 +358,15 @@ fn Editor(draft: Draft, on_close: Callback<()>) -> impl IntoView {
                     {provider_input("DLT content template id", |p| &p.dlt_template_id, |p, v| p.dlt_template_id = v)}
                     {provider_input("DLT entity id", |p| &p.dlt_entity_id, |p, v| p.dlt_entity_id = v)}
                     {provider_input("DLT header", |p| &p.dlt_header, |p, v| p.dlt_header = v)}
+                    <label class="field">
+                        <span class="field-label">"WhatsApp header / button fields"</span>
+                        <input
+                            class="input"
+                            placeholder="name=header, link=button:0"
+                            prop:value=draft.components
+                            on:input=text(draft.components)
+                        />
+                    </label>
                 </div>
             </details>
             <div class="preview-box">

@@ -124,6 +124,28 @@ pub enum WhatsappComponent {
 }
 
 impl ProviderRef {
+    /// `whatsapp_components` as the settings page writes it: `name=header, link=button:0`.
+    pub fn components_text(&self) -> String {
+        self.whatsapp_components
+            .iter()
+            .map(|(field, component)| format!("{field}={component}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Reads `name=header, link=button:0` (commas or new lines between entries); an
+    /// entry without `=` is kept with an empty component, so saving reports it.
+    pub fn parse_components_text(text: &str) -> BTreeMap<String, String> {
+        text.split([',', '\n'])
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .map(|entry| match entry.split_once('=') {
+                Some((field, component)) => (field.trim().to_owned(), component.trim().to_owned()),
+                None => (entry.to_owned(), String::new()),
+            })
+            .collect()
+    }
+
     /// Where `field`'s value goes in a WhatsApp template message.
     pub fn whatsapp_component(&self, field: &str) -> Result<WhatsappComponent, String> {
         match self.whatsapp_components.get(field).map(String::as_str) {
@@ -623,6 +645,20 @@ fn is_url(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_components_text_reads_back_what_it_writes_and_keeps_bad_entries_for_the_save_check() {
+        let parsed = ProviderRef::parse_components_text(" name = header,\nlink=button:0 , oops ");
+        assert_eq!(parsed["name"], "header");
+        assert_eq!(parsed["link"], "button:0");
+        assert_eq!(parsed["oops"], "");
+        let refs = ProviderRef {
+            whatsapp_components: parsed,
+            ..ProviderRef::default()
+        };
+        assert_eq!(refs.components_text(), "link=button:0, name=header, oops=");
+        assert!(refs.whatsapp_component("oops").is_err());
+    }
 
     fn field(name: &str, field_type: FieldType, required: bool) -> TemplateField {
         TemplateField {
