@@ -100,14 +100,41 @@ impl Authenticator for JwtAuth {
 /// The configured secret, or the one kept in `data_dir/token_secret` (created with
 /// 256 random bits on first run, readable by the owner only).
 pub fn token_secret(settings: &Settings) -> anyhow::Result<SecretString> {
-    if let Some(secret) = &settings.auth.token_secret {
+    kept_secret(
+        settings,
+        settings.auth.token_secret.as_ref(),
+        "token_secret",
+        16,
+    )
+}
+
+/// The key provider credentials are sealed with: `auth.credentials_key`, else one
+/// generated on first run and kept in `data_dir/credentials_key`.
+pub fn credentials_key(settings: &Settings) -> anyhow::Result<SecretString> {
+    kept_secret(
+        settings,
+        settings.auth.credentials_key.as_ref(),
+        "credentials_key",
+        32,
+    )
+}
+
+/// `configured` (at least `min` characters), else the secret kept in `data_dir/<name>`,
+/// generated (32 random bytes, hex) the first time.
+fn kept_secret(
+    settings: &Settings,
+    configured: Option<&SecretString>,
+    name: &str,
+    min: usize,
+) -> anyhow::Result<SecretString> {
+    if let Some(secret) = configured {
         anyhow::ensure!(
-            secret.expose_secret().len() >= 16,
-            "auth.token_secret must be at least 16 characters"
+            secret.expose_secret().len() >= min,
+            "auth.{name} must be at least {min} characters"
         );
         return Ok(secret.clone());
     }
-    let path = settings.data_dir.join("token_secret");
+    let path = settings.data_dir.join(name);
     if path.exists() {
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("reading {}", path.display()))?;

@@ -203,6 +203,9 @@ pub struct AuthSettings {
     pub token_ttl_secs: u64,
     /// The first admin's password on an empty database (unset: a random one, printed once).
     pub initial_admin_password: Option<SecretString>,
+    /// The key provider credentials are sealed with in the database; generated and kept
+    /// under `data_dir` when unset (set it, the same everywhere, with several servers).
+    pub credentials_key: Option<SecretString>,
 }
 
 /// The customer-details lookup.
@@ -403,6 +406,7 @@ impl Default for AuthSettings {
     fn default() -> Self {
         Self {
             token_secret: None,
+            credentials_key: None,
             token_ttl_secs: 12 * 3600,
             initial_admin_password: None,
         }

@@ -2,7 +2,7 @@
 //! worker; serve until told to stop, then shut down gracefully. `main.rs` and the
 //! black-box tests both go through [`Application::build`].
 
-use crate::auth::{token_secret, JwtAuth};
+use crate::auth::{credentials_key, token_secret, JwtAuth};
 use crate::config::Settings;
 use crate::crm::HttpCustomerLookup;
 use crate::feed::BroadcastFeed;
@@ -11,6 +11,7 @@ use crate::metrics::Metrics;
 use crate::providers::pace::SlotBook;
 use crate::providers::{Directory, HttpGatewayProvider, SandboxProvider};
 use crate::queue::{EmbeddedQueue, RedisQueue};
+use crate::store::seal::CredentialSeal;
 use crate::store::{seed, MongoCollections, MongoStatusStore, SqlStore};
 use crate::worker;
 use anyhow::{bail, Context};
@@ -21,6 +22,7 @@ use app::service::{
     accounts, admin, Caller, CustomerLookup, JobQueue, Provider, ServiceSettings, Services,
     StatusStore,
 };
+use secrecy::ExposeSecret;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -87,8 +89,11 @@ impl Backends {
                 settings.data_dir.display()
             )
         })?;
+        let seal = CredentialSeal::new(credentials_key(settings)?.expose_secret());
         let store = Arc::new(
-            SqlStore::open(&settings.database.url, settings.database.max_connections).await?,
+            SqlStore::open(&settings.database.url, settings.database.max_connections)
+                .await?
+                .sealing_credentials(seal),
         );
         if settings.database.seed_demo && seed::seed_demo_if_empty(&store).await? {
             tracing::info!(
@@ -199,7 +204,6 @@ impl Backends {
 /// On an empty database, creates the admin `admin` with the configured initial password
 /// or a random one, printed once (never a fixed default).
 async fn ensure_an_admin(services: &Services, settings: &Settings) -> anyhow::Result<()> {
-    use secrecy::ExposeSecret;
     if accounts::has_admins(services).await? {
         return Ok(());
     }
@@ -227,7 +231,6 @@ async fn apply_configured_accounts(
     settings: &Settings,
     public_url: &str,
 ) -> anyhow::Result<()> {
-    use secrecy::ExposeSecret;
     if settings.providers.accounts.is_empty() {
         return Ok(());
     }

@@ -73,9 +73,10 @@ fn agent_from_row(row: &AnyRow) -> anyhow::Result<Agent> {
     })
 }
 
-fn account_from_row(row: &AnyRow) -> anyhow::Result<StoredProviderAccount> {
+/// An account from its row; `credentials` is the opened JSON of its credentials.
+fn account_from_row(row: &AnyRow, credentials: &str) -> anyhow::Result<StoredProviderAccount> {
     let credentials: std::collections::BTreeMap<String, String> =
-        serde_json::from_str(&row.text("credentials")?)?;
+        serde_json::from_str(credentials).context("stored credentials are not a JSON object")?;
     Ok(StoredProviderAccount {
         account: ProviderAccount {
             id: row.text("id")?,
@@ -373,7 +374,7 @@ impl AdminStore for SqlStore {
             .map_err(store_error)?;
         Ok(rows
             .iter()
-            .map(account_from_row)
+            .map(|row| account_from_row(row, &self.open_credentials(&row.text("credentials")?)?))
             .collect::<anyhow::Result<_>>()?)
     }
 
@@ -395,8 +396,9 @@ impl AdminStore for SqlStore {
             .await
             .map_err(store_error)?;
         }
-        let credentials =
-            serde_json::to_string(&stored.credentials).map_err(anyhow::Error::from)?;
+        let credentials = self.seal_credentials(
+            serde_json::to_string(&stored.credentials).map_err(anyhow::Error::from)?,
+        )?;
         let at = to_ms(now());
         let result = if create {
             sqlx::query(

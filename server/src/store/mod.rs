@@ -8,6 +8,7 @@ mod comments;
 mod config;
 mod idempotency;
 mod mongo;
+pub mod seal;
 pub mod seed;
 mod status;
 
@@ -40,11 +41,36 @@ pub enum Dialect {
 pub struct SqlStore {
     pool: AnyPool,
     dialect: Dialect,
+    seal: Option<seal::CredentialSeal>,
 }
 
 type Tx = Transaction<'static, sqlx::Any>;
 
 impl SqlStore {
+    /// Seals provider credentials written from now on with `seal` (and opens sealed ones).
+    pub fn sealing_credentials(self, seal: seal::CredentialSeal) -> Self {
+        Self {
+            seal: Some(seal),
+            ..self
+        }
+    }
+
+    /// Credentials as stored: sealed when the store has a seal.
+    fn seal_credentials(&self, json: String) -> anyhow::Result<String> {
+        match &self.seal {
+            Some(seal) => seal.seal(&json),
+            None => Ok(json),
+        }
+    }
+
+    /// Credentials as written, opened.
+    fn open_credentials(&self, stored: &str) -> anyhow::Result<String> {
+        match &self.seal {
+            Some(seal) => seal.open(stored),
+            None => Ok(stored.to_owned()),
+        }
+    }
+
     /// Opens (creating a SQLite file if needed) the database at `url` — `sqlite://…` or
     /// `mysql://…` — and brings its schema up to date.
     pub async fn open(url: &str, max_connections: u32) -> anyhow::Result<Self> {
@@ -82,6 +108,7 @@ impl SqlStore {
             Self {
                 pool,
                 dialect: Dialect::Sqlite,
+                seal: None,
             }
         } else if url.starts_with("mysql:") || url.starts_with("mariadb:") {
             let url = url.replacen("mariadb:", "mysql:", 1);
@@ -93,6 +120,7 @@ impl SqlStore {
             Self {
                 pool,
                 dialect: Dialect::MySql,
+                seal: None,
             }
         } else {
             anyhow::bail!("database.url must start with sqlite:// or mysql://");

@@ -965,6 +965,36 @@ async fn provider_accounts_are_checked_for_channel_credentials_and_sender() {
 }
 
 #[tokio::test]
+async fn credentials_are_sealed_in_the_database_and_opened_to_send() {
+    use sqlx::Row;
+    let w = world().await;
+    w.twilio("sms", "+15005550006").await;
+    sqlx::any::install_default_drivers();
+    let url = crate::services::database_url(w.app.dir.path());
+    let db = sqlx::AnyPool::connect(&url)
+        .await
+        .expect("the test database");
+    let row = sqlx::query("SELECT credentials FROM provider_accounts WHERE id = 'tw-sms'")
+        .fetch_one(&db)
+        .await
+        .expect("the account's row");
+    // MySQL's TEXT reaches sqlx's Any driver as bytes, SQLite's as text.
+    let stored = row
+        .try_get::<String, _>(0)
+        .or_else(|_| {
+            row.try_get::<Vec<u8>, _>(0)
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+        })
+        .expect("credentials");
+    assert!(stored.starts_with("sealed:v1:"), "stored as {stored}");
+    assert!(!stored.contains(TWILIO_TOKEN) && !stored.contains(TWILIO_SID));
+    // The fake checks Basic auth with the real token: the worker opened the seal.
+    let uuid = w.app.send_ok(&static_sms_to(CUSTOMER)).await;
+    w.fake.wait_for("twilio", 1).await;
+    assert_eq!(w.app.notification(&uuid).await["status"], "sending");
+}
+
+#[tokio::test]
 async fn a_misconfigured_account_fails_its_messages_with_what_to_fix() {
     let w = world().await;
     let e = w

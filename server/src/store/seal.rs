@@ -1,0 +1,96 @@
+//! Provider credentials at rest: sealed with XChaCha20-Poly1305 (a random 24-byte nonce
+//! per write) under a key derived from `auth.credentials_key`. A stored value reads
+//! `sealed:v1:<base64 of nonce and ciphertext>`; a value without the prefix is a
+//! plaintext one written before sealing existed, read as it is and sealed on its next
+//! save.
+
+use anyhow::Context;
+use base64::Engine;
+use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+const PREFIX: &str = "sealed:v1:";
+
+/// Seals and opens provider credentials.
+#[derive(Clone)]
+pub struct CredentialSeal(XChaCha20Poly1305);
+
+impl CredentialSeal {
+    /// A seal keyed with SHA-256 of `secret`.
+    pub fn new(secret: &str) -> Self {
+        let key = Sha256::digest(secret.as_bytes());
+        Self(XChaCha20Poly1305::new(&key))
+    }
+
+    /// `plain`, sealed.
+    pub fn seal(&self, plain: &str) -> anyhow::Result<String> {
+        let mut nonce = [0u8; 24];
+        rand::rng().fill_bytes(&mut nonce);
+        let sealed = self
+            .0
+            .encrypt(&XNonce::from(nonce), plain.as_bytes())
+            .map_err(|_| anyhow::anyhow!("sealing the credentials failed"))?;
+        let mut bytes = nonce.to_vec();
+        bytes.extend(sealed);
+        Ok(format!(
+            "{PREFIX}{}",
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        ))
+    }
+
+    /// The plaintext of `stored` (a value written before sealing is returned as it is).
+    pub fn open(&self, stored: &str) -> anyhow::Result<String> {
+        let Some(sealed) = stored.strip_prefix(PREFIX) else {
+            return Ok(stored.to_owned());
+        };
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(sealed)
+            .context("sealed credentials are not base64")?;
+        anyhow::ensure!(bytes.len() > 24, "sealed credentials are too short");
+        let (nonce, ciphertext) = bytes.split_at(24);
+        let nonce: [u8; 24] = nonce.try_into().context("sealed credentials' nonce")?;
+        let plain = self
+            .0
+            .decrypt(&XNonce::from(nonce), ciphertext)
+            .map_err(|_| {
+                anyhow::anyhow!(
+                    "the provider credentials cannot be opened: auth.credentials_key is not the key they were sealed with"
+                )
+            })?;
+        String::from_utf8(plain).context("sealed credentials are not UTF-8")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_credentials_open_with_the_same_key_only_and_never_show_the_secret() {
+        let seal = CredentialSeal::new("a key of at least thirty-two characters");
+        let sealed = seal.seal(r#"{"auth_token":"s3cret"}"#).expect("sealed");
+        assert!(sealed.starts_with(PREFIX) && !sealed.contains("s3cret"));
+        assert_ne!(
+            sealed,
+            seal.seal(r#"{"auth_token":"s3cret"}"#).expect("sealed"),
+            "a fresh nonce each time"
+        );
+        assert_eq!(
+            seal.open(&sealed).expect("opened"),
+            r#"{"auth_token":"s3cret"}"#
+        );
+        let other = CredentialSeal::new("another key of at least thirty-two chars");
+        assert!(other.open(&sealed).is_err());
+    }
+
+    #[test]
+    fn credentials_stored_before_sealing_read_as_they_are() {
+        let seal = CredentialSeal::new("a key of at least thirty-two characters");
+        assert_eq!(
+            seal.open(r#"{"api_key":"x"}"#).expect("read"),
+            r#"{"api_key":"x"}"#
+        );
+    }
+}
