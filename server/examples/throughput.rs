@@ -110,6 +110,17 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[i].as_secs_f64() * 1000.0
 }
 
+/// Prints `n` requests' rate over `wall` and their p50/p99 latency.
+fn print_rate(what: &str, n: usize, wall: Duration, latencies: &[Duration]) {
+    println!(
+        "{what}: {n} in {:.2} s = {:.0}/s; p50 {:.1} ms, p99 {:.1} ms",
+        wall.as_secs_f64(),
+        n as f64 / wall.as_secs_f64(),
+        percentile(latencies, 0.50),
+        percentile(latencies, 0.99),
+    );
+}
+
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .pool_max_idle_per_host(CLIENTS)
@@ -274,12 +285,11 @@ async fn main() {
     drain(&fast, &instant, 200, 32).await;
 
     let (wall, latencies) = send(&base, sends, "accept").await;
-    println!(
-        "POST /api/v1/notifications: {sends} accepted in {:.2} s = {:.0} sends/s; p50 {:.1} ms, p99 {:.1} ms",
-        wall.as_secs_f64(),
-        sends as f64 / wall.as_secs_f64(),
-        percentile(&latencies, 0.50),
-        percentile(&latencies, 0.99),
+    print_rate(
+        "POST /api/v1/notifications: accepted sends",
+        sends,
+        wall,
+        &latencies,
     );
     // Each worker run starts with exactly its messages waiting in the stream.
     for concurrency in [8, 32] {
@@ -304,12 +314,11 @@ async fn main() {
     let hooks = 2000;
     let uuids = messages(&base, hooks / 2).await;
     let (wall, latencies) = webhooks(&base, uuids, hooks).await;
-    println!(
-        "POST /webhooks/meta/…: {hooks} signed status webhooks in {:.2} s = {:.0}/s; p50 {:.1} ms, p99 {:.1} ms",
-        wall.as_secs_f64(),
-        hooks as f64 / wall.as_secs_f64(),
-        percentile(&latencies, 0.50),
-        percentile(&latencies, 0.99),
+    print_rate(
+        "POST /webhooks/meta/…: signed status webhooks",
+        hooks,
+        wall,
+        &latencies,
     );
 
     println!(

@@ -134,6 +134,15 @@ pub struct ProviderAccount {
     pub webhook_url: String,
 }
 
+/// A provider account's webhook URL (`{public_url}/webhooks/{provider}/{account_id}`):
+/// shown on the settings page and given to providers as their callback address.
+pub fn webhook_url(public_url: &str, provider: &str, account_id: &str) -> String {
+    format!(
+        "{}/webhooks/{provider}/{account_id}",
+        public_url.trim_end_matches('/')
+    )
+}
+
 /// Creating or changing a provider account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -809,12 +809,7 @@ pub async fn save_provider_account(
         ));
     }
     let account = ProviderAccount {
-        webhook_url: format!(
-            "{}/webhooks/{}/{}",
-            public_base_url.trim_end_matches('/'),
-            input.provider,
-            id
-        ),
+        webhook_url: crate::domain::webhook_url(public_base_url, &input.provider, &id),
         id,
         channel: input.channel,
         provider: input.provider,

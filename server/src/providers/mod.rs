@@ -15,6 +15,7 @@ pub use sandbox::SandboxProvider;
 
 use crate::config::ProviderSettings;
 use crate::metrics::Metrics;
+pub use app::domain::webhook_url;
 use app::domain::{Channel, FailureReason, GroupId};
 use app::service::admin::{AdminStore, StoredProviderAccount};
 use app::service::{
@@ -145,14 +146,6 @@ pub struct Context {
     pub public_url: String,
     /// The sandbox's pace: to `sent`, then to `delivered`.
     pub sandbox: (Duration, Duration),
-}
-
-/// The account's webhook URL, as shown on the settings page and given to providers.
-pub fn webhook_url(public_url: &str, provider: &str, account_id: &str) -> String {
-    format!(
-        "{}/webhooks/{provider}/{account_id}",
-        public_url.trim_end_matches('/')
-    )
 }
 
 fn credential<'a>(account: &'a StoredProviderAccount, name: &str) -> anyhow::Result<&'a str> {

@@ -191,19 +191,23 @@ impl World {
         .await
     }
 
-    /// Polls `/metrics` until it has `line` (or fails after 10 s with what it has).
-    async fn wait_for_metric(&self, line: &str) {
+    /// Polls `/metrics` until it has every one of `lines` (or fails after 10 s).
+    async fn wait_for_metrics(&self, lines: &[&str]) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         loop {
             let url = format!("{}/metrics", self.app.base);
             let r = self.app.client.get(url).send().await.expect("sent");
             let metrics = r.text().await.expect("text");
-            if metrics.lines().any(|l| l == line) {
+            let missing: Vec<&&str> = lines
+                .iter()
+                .filter(|line| !metrics.lines().any(|l| l == **line))
+                .collect();
+            if missing.is_empty() {
                 return;
             }
             assert!(
                 tokio::time::Instant::now() < deadline,
-                "no `{line}` in:\n{metrics}"
+                "no {missing:?} in:\n{metrics}"
             );
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
@@ -367,14 +371,13 @@ async fn twilio_sms_is_one_form_post_with_our_status_callback_and_signed_callbac
         .await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<Value>().await.expect("json")["unknown"], 1);
-    for line in [
+    w.wait_for_metrics(&[
         r#"agent_notify_webhook_events_total{provider="twilio",result="applied"} 1"#,
         r#"agent_notify_webhook_events_total{provider="twilio",result="ignored"} 2"#,
         r#"agent_notify_webhook_events_total{provider="twilio",result="bad_signature"} 2"#,
         r#"agent_notify_webhook_events_total{provider="twilio",result="unknown"} 1"#,
-    ] {
-        w.wait_for_metric(line).await;
-    }
+    ])
+    .await;
 }
 
 #[tokio::test]
@@ -438,13 +441,12 @@ async fn twilio_rate_limits_are_retried_and_an_opted_out_customer_fails_at_once(
     assert_eq!((to("+919876540429"), to("+919876541610")), (3, 1));
     assert_eq!(w.app.notification(&busy).await["status"], "sending");
     // /metrics counts each answer by provider and kind.
-    for line in [
+    w.wait_for_metrics(&[
         r#"agent_notify_provider_answers_total{provider="twilio",result="retry"} 2"#,
         r#"agent_notify_provider_answers_total{provider="twilio",result="taken"} 1"#,
         r#"agent_notify_provider_answers_total{provider="twilio",result="refused"} 1"#,
-    ] {
-        w.wait_for_metric(line).await;
-    }
+    ])
+    .await;
 }
 
 #[tokio::test]
