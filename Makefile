@@ -10,7 +10,7 @@ WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(
 
 # The environment cargo-leptos builds the server with. Exporting the same values for
 # every cargo command lets clippy, tests and `cargo leptos build` share one build.
-export RUSTFLAGS := --cfg erase_components
+# (The compiler flags are in .cargo/config.toml, read by every cargo command.)
 export LEPTOS_OUTPUT_NAME := agent-notify
 export LEPTOS_SITE_ROOT := target/site
 export LEPTOS_SITE_PKG_DIR := pkg

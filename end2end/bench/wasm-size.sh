@@ -3,8 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v brotli >/dev/null || { echo "installing brotli"; apt-get install -y -q brotli >/dev/null; }
-# A release build of the front end only needs the wasm profile; the server flags stay default.
-env -u RUSTFLAGS cargo leptos build --release --frontend-only --precompress >/dev/null
+# A release build of the front end only needs the wasm profile (flags: .cargo/config.toml).
+cargo leptos build --release --frontend-only --precompress >/dev/null
 printf '%-28s %10s %10s %10s\n' file raw gzip brotli
 total=(0 0 0)
 for f in target/site/pkg/agent-notify.wasm target/site/pkg/agent-notify.js target/site/pkg/agent-notify.css; do

@@ -24,7 +24,7 @@ use app::service::{Caller, Role};
 use fake_gateway::{FakeGateway, GATEWAY_TOKEN};
 use secrecy::SecretString;
 use serde_json::json;
-use server::config::Settings;
+use server::config::{DefaultProvider, HttpGateway, QueueBackend, Settings};
 use server::startup::{Application, WorkerMode};
 use services::{MariaDb, RedisServer};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -42,14 +42,16 @@ fn settings(dir: &std::path::Path, redis: &RedisServer, gateway: &FakeGateway) -
     };
     s.database.url = MariaDb::shared().database_for(dir);
     s.database.max_connections = 32;
-    s.queue.url = redis.url();
+    s.queue.backend = QueueBackend::Redis { url: redis.url() };
     s.site.addr = "127.0.0.1:0".parse().expect("addr");
     s.site.root = dir.join("site");
     s.auth.token_secret = Some(SecretString::from(SECRET.to_owned()));
     s.auth.initial_admin_password = Some(SecretString::from("bench-admin-password".to_owned()));
-    s.providers.default = "http".into();
-    s.providers.http.url = Some(gateway.url.clone());
-    s.providers.http.token = Some(SecretString::from(GATEWAY_TOKEN.to_owned()));
+    s.providers.default = DefaultProvider::Http(HttpGateway {
+        url: gateway.url.clone(),
+        token: Some(SecretString::from(GATEWAY_TOKEN.to_owned())),
+        timeout: Duration::from_secs(10),
+    });
     s
 }
 

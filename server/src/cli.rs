@@ -2,7 +2,7 @@
 
 use crate::auth::{token_secret, JwtAuth};
 use crate::config::Settings;
-use crate::startup::{run_worker, Application, Backends, WorkerMode};
+use crate::startup::{open_sql_store, run_worker, Application, WorkerMode};
 use anyhow::Context;
 use app::domain::{GroupId, UserId};
 use app::service::Caller;
@@ -119,15 +119,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Worker => run_worker(&settings).await,
         Command::Migrate => {
-            Backends::build(&settings, &settings.public_url(settings.site.addr)).await?;
+            open_sql_store(&settings).await?;
             println!("The database schema is up to date.");
             Ok(())
         }
         Command::Admin {
             action: AdminAction::Create { id, password_stdin },
         } => {
-            let backends =
-                Backends::build(&settings, &settings.public_url(settings.site.addr)).await?;
+            let store = open_sql_store(&settings).await?;
             let (password, generated) = if password_stdin {
                 let mut line = String::new();
                 std::io::stdin()
@@ -137,7 +136,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 (crate::startup::random_password(), true)
             };
-            app::service::accounts::set_admin_password(&backends.services, &id, &password)
+            app::service::accounts::set_admin_password(store.as_ref(), &id, &password)
                 .await
                 .map_err(|e| anyhow::anyhow!(e.public_message()))?;
             if generated {

@@ -4,10 +4,12 @@
 
 use anyhow::Context;
 use secrecy::SecretString;
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
+use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Every setting of the server.
 #[derive(Debug, Clone, Deserialize)]
@@ -71,8 +73,9 @@ pub struct DatabaseSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct QueueSettings {
-    /// `embedded` (SQLite file under `data_dir`) or `redis://…`.
-    pub url: String,
+    /// `url`: `embedded` (SQLite file under `data_dir`) or `redis://…`.
+    #[serde(rename = "url")]
+    pub backend: QueueBackend,
     /// The Redis stream's name.
     pub stream: String,
     /// Seconds a taken job stays invisible before another worker may take it.
@@ -82,13 +85,66 @@ pub struct QueueSettings {
     pub sweep_after_secs: u64,
 }
 
+/// Where the gateway queue lives (`queue.url`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueueBackend {
+    /// A SQLite file under `data_dir` (`embedded`, the default).
+    Embedded,
+    /// A Redis stream (`redis://…` or `rediss://…`).
+    Redis {
+        /// The server's URL.
+        url: String,
+    },
+}
+
+impl<'de> Deserialize<'de> for QueueBackend {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let url = String::deserialize(d)?;
+        match url.as_str() {
+            "embedded" => Ok(Self::Embedded),
+            u if u.starts_with("redis://") || u.starts_with("rediss://") => Ok(Self::Redis { url }),
+            _ => Err(serde::de::Error::custom(
+                "queue.url: use `embedded` or a redis:// url",
+            )),
+        }
+    }
+}
+
+/// Where message status lives (`status.url`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusBackend {
+    /// In the SQL database (`embedded`, the default).
+    Sql,
+    /// MongoDB (`mongodb://…` or `mongodb+srv://…`; the path names the database,
+    /// `agent_notify` when it has none).
+    Mongo {
+        /// The server's URL.
+        url: String,
+    },
+}
+
+impl<'de> Deserialize<'de> for StatusBackend {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let url = String::deserialize(d)?;
+        match url.as_str() {
+            "embedded" => Ok(Self::Sql),
+            u if u.starts_with("mongodb://") || u.starts_with("mongodb+srv://") => {
+                Ok(Self::Mongo { url })
+            }
+            _ => Err(serde::de::Error::custom(
+                "status.url: use `embedded` or a mongodb:// url",
+            )),
+        }
+    }
+}
+
 /// The status store.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StatusSettings {
-    /// `embedded` (the SQL database) or `mongodb://…` (the path names the database;
-    /// `agent_notify` when it has none).
-    pub url: String,
+    /// `url`: `embedded` (the SQL database) or `mongodb://…`.
+    #[serde(rename = "url")]
+    pub backend: StatusBackend,
     /// MongoDB: the collection of each channel's messages.
     pub collections: StatusCollections,
 }
@@ -117,16 +173,14 @@ impl Default for StatusCollections {
 
 /// Messaging providers.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(try_from = "RawProviderSettings")]
 pub struct ProviderSettings {
-    /// The provider used when no account is configured: `sandbox` or `http`.
-    pub default: String,
+    /// The provider used when no account applies (`default`, with `[providers.http]`).
+    pub default: DefaultProvider,
     /// The sandbox's pace.
     pub sandbox: SandboxSettings,
-    /// The generic HTTP gateway (`default = "http"`).
-    pub http: HttpGatewaySettings,
     /// The provider APIs' base URLs.
-    pub endpoints: crate::providers::Endpoints,
+    pub endpoints: Endpoints,
     /// Send-rate limits in messages per second, by account id or provider type (an
     /// account id wins); bursts over a limit are spread out, never refused.
     pub rate_per_second: BTreeMap<String, u32>,
@@ -137,6 +191,111 @@ pub struct ProviderSettings {
     /// Provider accounts kept in configuration, by id: written to the settings store at
     /// every start (the configuration wins), then used like the settings page's.
     pub accounts: BTreeMap<String, ConfiguredAccount>,
+}
+
+/// `[providers]` as written: `default` names the provider, `[providers.http]` holds the
+/// gateway's settings; read into [`ProviderSettings`] at load.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawProviderSettings {
+    default: String,
+    sandbox: SandboxSettings,
+    http: HttpGatewaySettings,
+    endpoints: Endpoints,
+    rate_per_second: BTreeMap<String, u32>,
+    rcs_ttl_secs: u64,
+    request_timeout_ms: u64,
+    accounts: BTreeMap<String, ConfiguredAccount>,
+}
+
+impl Default for RawProviderSettings {
+    fn default() -> Self {
+        let p = ProviderSettings::default();
+        Self {
+            default: "sandbox".into(),
+            sandbox: p.sandbox,
+            http: HttpGatewaySettings::default(),
+            endpoints: p.endpoints,
+            rate_per_second: p.rate_per_second,
+            rcs_ttl_secs: p.rcs_ttl_secs,
+            request_timeout_ms: p.request_timeout_ms,
+            accounts: p.accounts,
+        }
+    }
+}
+
+impl TryFrom<RawProviderSettings> for ProviderSettings {
+    type Error = String;
+
+    fn try_from(raw: RawProviderSettings) -> Result<Self, String> {
+        let default = match raw.default.as_str() {
+            "sandbox" => DefaultProvider::Sandbox,
+            "http" => DefaultProvider::Http(HttpGateway {
+                url: raw.http.url.ok_or(
+                    "providers.http.url must be set for providers.default = \"http\"",
+                )?,
+                token: raw.http.token,
+                timeout: Duration::from_millis(raw.http.timeout_ms),
+            }),
+            _ => {
+                return Err("providers.default: use `sandbox` or `http` (provider accounts come from the admin page)".into())
+            }
+        };
+        Ok(Self {
+            default,
+            sandbox: raw.sandbox,
+            endpoints: raw.endpoints,
+            rate_per_second: raw.rate_per_second,
+            rcs_ttl_secs: raw.rcs_ttl_secs,
+            request_timeout_ms: raw.request_timeout_ms,
+            accounts: raw.accounts,
+        })
+    }
+}
+
+/// Who sends a message no provider account applies to.
+#[derive(Debug, Clone)]
+pub enum DefaultProvider {
+    /// The built-in sandbox: takes every message, sends nothing (`sandbox`).
+    Sandbox,
+    /// The generic HTTP gateway (`http`).
+    Http(HttpGateway),
+}
+
+/// The generic HTTP gateway: one JSON POST per message, our UUID as its reference.
+#[derive(Debug, Clone)]
+pub struct HttpGateway {
+    /// Where messages are POSTed.
+    pub url: String,
+    /// Sent as `Authorization: Bearer …` when set.
+    pub token: Option<SecretString>,
+    /// How long one request may take.
+    pub timeout: Duration,
+}
+
+/// The provider APIs' base URLs (overridable for self-hosted proxies and tests).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Endpoints {
+    /// Twilio's REST API.
+    pub twilio: String,
+    /// The Graph API, with its version.
+    pub meta: String,
+    /// Google RBM.
+    pub rbm: String,
+    /// Exotel's API host (`https://api.in.exotel.com` for the Mumbai cluster).
+    pub exotel: String,
+}
+
+impl Default for Endpoints {
+    fn default() -> Self {
+        Self {
+            twilio: "https://api.twilio.com".into(),
+            meta: "https://graph.facebook.com/v21.0".into(),
+            rbm: "https://rcsbusinessmessaging.googleapis.com".into(),
+            exotel: "https://api.exotel.com".into(),
+        }
+    }
 }
 
 /// A provider account defined in configuration (`[providers.accounts.<id>]`).
@@ -161,16 +320,13 @@ pub struct ConfiguredAccount {
     pub credentials: BTreeMap<String, SecretString>,
 }
 
-/// The generic HTTP gateway: one JSON POST per message, our UUID as its reference.
+/// `[providers.http]` as written (see [`HttpGateway`]).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct HttpGatewaySettings {
-    /// Where messages are POSTed.
-    pub url: Option<String>,
-    /// Sent as `Authorization: Bearer …` when set.
-    pub token: Option<SecretString>,
-    /// How long one request may take, in milliseconds.
-    pub timeout_ms: u64,
+struct HttpGatewaySettings {
+    url: Option<String>,
+    token: Option<SecretString>,
+    timeout_ms: u64,
 }
 
 impl Default for HttpGatewaySettings {
@@ -233,7 +389,48 @@ impl Default for CrmSettings {
 #[serde(deny_unknown_fields, default)]
 pub struct EmbedSettings {
     /// Origins allowed to embed the widget and receive its events.
-    pub allowed_origins: Vec<String>,
+    pub allowed_origins: Vec<Origin>,
+}
+
+/// A web origin: `https://phone.example.com` (scheme, host, optional port; no path).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin(String);
+
+impl Origin {
+    /// Reads an origin, refusing anything with a path, a query or an odd character.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let valid = text.split_once("://").is_some_and(|(scheme, host)| {
+            matches!(scheme, "http" | "https")
+                && !host.is_empty()
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        });
+        if valid {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err(format!(
+                "embed.allowed_origins: `{text}` is not an origin like https://phone.example.com"
+            ))
+        }
+    }
+
+    /// The origin as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Origin {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Self::parse(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
 }
 
 /// The delivery worker.
@@ -288,15 +485,13 @@ impl Settings {
         };
         BackendNames {
             config_store: sql,
-            status_store: if self.status.url.starts_with("mongodb") {
-                "mongodb"
-            } else {
-                sql
+            status_store: match self.status.backend {
+                StatusBackend::Sql => sql,
+                StatusBackend::Mongo { .. } => "mongodb",
             },
-            queue: if self.queue.url.starts_with("redis") {
-                "redis"
-            } else {
-                "embedded"
+            queue: match self.queue.backend {
+                QueueBackend::Embedded => "embedded",
+                QueueBackend::Redis { .. } => "redis",
             },
         }
     }
@@ -346,7 +541,7 @@ impl Default for DatabaseSettings {
 impl Default for QueueSettings {
     fn default() -> Self {
         Self {
-            url: "embedded".into(),
+            backend: QueueBackend::Embedded,
             stream: "gateway:realtime".into(),
             visibility_timeout_secs: 60,
             sweep_after_secs: 120,
@@ -368,7 +563,7 @@ impl Settings {
 impl Default for StatusSettings {
     fn default() -> Self {
         Self {
-            url: "embedded".into(),
+            backend: StatusBackend::Sql,
             collections: StatusCollections::default(),
         }
     }
@@ -377,9 +572,9 @@ impl Default for StatusSettings {
 impl Default for ProviderSettings {
     fn default() -> Self {
         Self {
-            default: "sandbox".into(),
+            default: DefaultProvider::Sandbox,
             sandbox: SandboxSettings::default(),
-            endpoints: crate::providers::Endpoints::default(),
+            endpoints: Endpoints::default(),
             // Meta's default per business number; the others are conservative starts.
             rate_per_second: [("meta", 80), ("twilio", 100), ("rbm", 100), ("exotel", 100)]
                 .into_iter()
@@ -388,7 +583,6 @@ impl Default for ProviderSettings {
             rcs_ttl_secs: 3600,
             request_timeout_ms: 10_000,
             accounts: BTreeMap::new(),
-            http: HttpGatewaySettings::default(),
         }
     }
 }
@@ -568,8 +762,8 @@ mod tests {
     fn without_a_file_the_embedded_defaults_apply() {
         let s = Settings::load(Path::new("/nonexistent/Leptos.toml"), vars(&[])).expect("defaults");
         assert_eq!(s.database.url, "sqlite://data/notify.db");
-        assert_eq!(s.queue.url, "embedded");
-        assert_eq!(s.status.url, "embedded");
+        assert_eq!(s.queue.backend, QueueBackend::Embedded);
+        assert_eq!(s.status.backend, StatusBackend::Sql);
         assert_eq!(s.site.addr.to_string(), "127.0.0.1:3000");
     }
 
@@ -606,7 +800,10 @@ mod tests {
                 .map(|x| x.expose_secret().to_owned()),
             Some("s3cret".into())
         );
-        assert_eq!(s.embed.allowed_origins, ["https://phone.example.com"]);
+        assert_eq!(
+            s.embed.allowed_origins,
+            [Origin::parse("https://phone.example.com").expect("origin")]
+        );
         assert_eq!(s.site.addr.port(), 8080);
     }
 
@@ -638,6 +835,54 @@ mod tests {
             ]),
         )
         .expect("ignored, not refused");
-        assert_eq!(s.status.url, "embedded");
+        assert_eq!(s.status.backend, StatusBackend::Sql);
+    }
+
+    #[test]
+    fn backends_are_read_into_their_kinds_at_load() {
+        let s = Settings::load(
+            Path::new("/nonexistent"),
+            vars(&[
+                ("NOTIFY_QUEUE__URL", "redis://127.0.0.1:6379"),
+                ("NOTIFY_STATUS__URL", "mongodb://db/notify"),
+                ("NOTIFY_PROVIDERS__DEFAULT", "http"),
+                ("NOTIFY_PROVIDERS__HTTP__URL", "http://gateway/send"),
+            ]),
+        )
+        .expect("loads");
+        assert_eq!(
+            s.queue.backend,
+            QueueBackend::Redis {
+                url: "redis://127.0.0.1:6379".into()
+            }
+        );
+        assert!(matches!(s.status.backend, StatusBackend::Mongo { .. }));
+        assert!(
+            matches!(&s.providers.default, DefaultProvider::Http(h) if h.url == "http://gateway/send")
+        );
+        assert_eq!(s.backend_names().queue, "redis");
+    }
+
+    #[test]
+    fn a_backend_that_is_not_one_is_refused_at_load_with_its_key() {
+        for (key, value, says) in [
+            ("NOTIFY_QUEUE__URL", "kafka://x", "queue.url"),
+            ("NOTIFY_STATUS__URL", "postgres://x", "status.url"),
+            ("NOTIFY_PROVIDERS__DEFAULT", "http", "providers.http.url"),
+            (
+                "NOTIFY_PROVIDERS__DEFAULT",
+                "carrier-pigeon",
+                "providers.default",
+            ),
+            (
+                "NOTIFY_EMBED__ALLOWED_ORIGINS",
+                "[\"phone.example.com\"]",
+                "embed.allowed_origins",
+            ),
+        ] {
+            let err = Settings::load(Path::new("/nonexistent"), vars(&[(key, value)]))
+                .expect_err("refused");
+            assert!(format!("{err:#}").contains(says), "{key}={value}: {err:#}");
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! black-box tests both go through [`Application::build`].
 
 use crate::auth::{credentials_key, token_secret, JwtAuth};
-use crate::config::Settings;
+use crate::config::{DefaultProvider, QueueBackend, Settings, StatusBackend};
 use crate::crm::HttpCustomerLookup;
 use crate::feed::BroadcastFeed;
 use crate::http::{self, AppState};
@@ -14,13 +14,12 @@ use crate::queue::{EmbeddedQueue, RedisQueue};
 use crate::store::seal::CredentialSeal;
 use crate::store::{seed, MongoCollections, MongoStatusStore, SqlStore};
 use crate::worker;
-use anyhow::{bail, Context};
-use app::domain::CountryCode;
-use app::domain::{ProviderAccountInput, UserId};
+use anyhow::Context;
+use app::domain::{CountryCode, ProviderAccountId, ProviderAccountInput, UserId};
 use app::service::status::StatusRecorder;
 use app::service::{
-    accounts, admin, Caller, CustomerLookup, JobQueue, Provider, ServiceSettings, Services,
-    StatusStore,
+    accounts, admin, AdminAccounts, Caller, CustomerLookup, JobQueue, Provider, ServiceSettings,
+    Services, StatusSink, StatusStore,
 };
 use secrecy::ExposeSecret;
 use std::collections::BTreeMap;
@@ -44,123 +43,46 @@ pub enum WorkerMode {
 pub struct Backends {
     /// The use cases' adapters.
     pub services: Services,
-    /// Records provider status reports.
-    pub recorder: Arc<StatusRecorder>,
-    /// Signs and checks tokens.
-    pub auth: Arc<JwtAuth>,
     /// The provider accounts (webhooks reach them through it).
     pub directory: Arc<Directory>,
     /// This process's delivery, provider and webhook metrics.
     pub metrics: Arc<Metrics>,
+    /// The SQL store (for the first-run work of [`Backends::bootstrap`]).
+    store: Arc<SqlStore>,
 }
 
 impl Backends {
-    /// Connects every backend the settings name; seeds demo data into an empty store.
+    /// Connects every backend the settings name; writes nothing but the schema.
     /// `public_url` is where providers reach this server (their webhook URLs).
-    pub async fn build(settings: &Settings, public_url: &str) -> anyhow::Result<Self> {
-        if settings.queue.url != "embedded" && !settings.queue.url.starts_with("redis") {
-            bail!("queue.url: use `embedded` or a redis:// url");
-        }
-        let mongo = settings.status.url.starts_with("mongodb:")
-            || settings.status.url.starts_with("mongodb+srv:");
-        if settings.status.url != "embedded" && !mongo {
-            bail!("status.url: use `embedded` or a mongodb:// url");
-        }
-        if !matches!(settings.providers.default.as_str(), "sandbox" | "http") {
-            bail!("providers.default: use `sandbox` or `http` (provider accounts come from the admin page)");
-        }
-        for origin in &settings.embed.allowed_origins {
-            let valid = origin.split_once("://").is_some_and(|(scheme, host)| {
-                matches!(scheme, "http" | "https")
-                    && !host.is_empty()
-                    && host.chars().all(|c| {
-                        c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')
-                    })
-            });
-            if !valid {
-                bail!("embed.allowed_origins: `{origin}` is not an origin like https://phone.example.com");
-            }
-        }
+    pub async fn connect(settings: &Settings, public_url: &str) -> anyhow::Result<Self> {
         let default_country = CountryCode::parse(&settings.phone.default_country)
             .context("phone.default_country must be an ISO 3166 alpha-2 code")?;
-        std::fs::create_dir_all(&settings.data_dir).with_context(|| {
-            format!(
-                "creating the data directory {}",
-                settings.data_dir.display()
-            )
-        })?;
-        let seal = CredentialSeal::new(credentials_key(settings)?.expose_secret());
-        let store = Arc::new(
-            SqlStore::open(&settings.database.url, settings.database.max_connections)
-                .await?
-                .sealing_credentials(seal),
-        );
-        if settings.database.seed_demo && seed::seed_demo_if_empty(&store).await? {
-            tracing::info!(
-                group = seed::DEMO_GROUP,
-                agent = seed::DEMO_AGENT,
-                "seeded the demo data"
-            );
-        }
-        let visibility = Duration::from_secs(settings.queue.visibility_timeout_secs);
-        // With Redis, its server also keeps the send pace shared by every worker.
-        let (queue, book): (Arc<dyn JobQueue>, Option<Arc<dyn SlotBook>>) = if settings.queue.url
-            == "embedded"
-        {
-            let path = settings.data_dir.join("queue.db");
-            (
-                Arc::new(EmbeddedQueue::open(&path, visibility).await?),
-                None,
-            )
-        } else {
-            let redis = Arc::new(
-                RedisQueue::open(&settings.queue.url, &settings.queue.stream, visibility).await?,
-            );
-            (redis.clone(), Some(redis))
-        };
-        let status: Arc<dyn StatusStore> = if mongo {
-            let c = &settings.status.collections;
-            let names = MongoCollections {
-                sms: c.sms.clone(),
-                whatsapp: c.whatsapp.clone(),
-                rcs: c.rcs.clone(),
-            };
-            Arc::new(MongoStatusStore::open(&settings.status.url, &names).await?)
-        } else {
-            store.clone()
+        let store = open_sql_store(settings).await?;
+        let (queue, book) = open_queue(settings).await?;
+        let status: Arc<dyn StatusStore> = match &settings.status.backend {
+            StatusBackend::Sql => store.clone(),
+            StatusBackend::Mongo { url } => {
+                let c = &settings.status.collections;
+                let names = MongoCollections {
+                    sms: c.sms.clone(),
+                    whatsapp: c.whatsapp.clone(),
+                    rcs: c.rcs.clone(),
+                };
+                Arc::new(MongoStatusStore::open(url, &names).await?)
+            }
         };
         let feed = Arc::new(BroadcastFeed::new(1024));
         let recorder = Arc::new(StatusRecorder::new(status.clone(), feed.clone()));
-        let default_provider: Arc<dyn Provider> = if settings.providers.default == "http" {
-            let http = &settings.providers.http;
-            let url = http
-                .url
-                .clone()
-                .context("providers.http.url must be set for providers.default = \"http\"")?;
-            Arc::new(HttpGatewayProvider::new(
-                url,
-                http.token.clone(),
-                Duration::from_millis(http.timeout_ms),
-                recorder.clone(),
-            )?)
-        } else {
-            Arc::new(SandboxProvider::new(
-                recorder.clone(),
-                Duration::from_millis(settings.providers.sandbox.sent_after_ms),
-                Duration::from_millis(settings.providers.sandbox.delivered_after_ms),
-            ))
-        };
         let metrics = Arc::new(Metrics::default());
         let directory = Arc::new(Directory::new(
             store.clone(),
-            default_provider,
+            default_provider(settings, recorder.clone())?,
             &settings.providers,
-            recorder.clone(),
+            recorder,
             public_url.to_owned(),
             metrics.clone(),
             book,
         )?);
-        let auth = Arc::new(JwtAuth::new(&token_secret(settings)?));
         let crm = match &settings.crm.lookup_url {
             Some(url) => {
                 let timeout = Duration::from_millis(settings.crm.timeout_ms);
@@ -170,13 +92,13 @@ impl Backends {
             None => None,
         };
         let services = Services {
-            auth: auth.clone(),
+            auth: Arc::new(JwtAuth::new(&token_secret(settings)?)),
             config: store.clone(),
             admin: store.clone(),
             accounts: store.clone(),
             status,
             idempotency: store.clone(),
-            comments: store,
+            comments: store.clone(),
             queue,
             feed,
             providers: directory.clone(),
@@ -185,33 +107,105 @@ impl Backends {
                 default_country,
                 max_attempts: settings.worker.max_attempts.max(1),
                 retry_base_delay: Duration::from_millis(settings.worker.retry_base_ms),
-                embed_origins: settings.embed.allowed_origins.clone(),
+                embed_origins: settings
+                    .embed
+                    .allowed_origins
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
+                public_url: public_url.to_owned(),
                 ..ServiceSettings::default()
             },
         };
-        ensure_an_admin(&services, settings).await?;
-        apply_configured_accounts(&services, settings, public_url).await?;
         Ok(Self {
             services,
-            recorder,
-            auth,
             directory,
             metrics,
+            store,
         })
     }
+
+    /// The first-run work of a serving process: the demo data into an empty store, the
+    /// first admin, and the provider accounts kept in configuration.
+    pub async fn bootstrap(&self, settings: &Settings) -> anyhow::Result<()> {
+        if settings.database.seed_demo && seed::seed_demo_if_empty(&self.store).await? {
+            tracing::info!(
+                group = seed::DEMO_GROUP,
+                agent = seed::DEMO_AGENT,
+                "seeded the demo data"
+            );
+        }
+        ensure_an_admin(self.store.as_ref(), settings).await?;
+        apply_configured_accounts(&self.services, settings).await
+    }
+}
+
+/// Opens the SQL store and brings its schema up to date (all `migrate` does); provider
+/// credentials are sealed with `auth.credentials_key`.
+pub async fn open_sql_store(settings: &Settings) -> anyhow::Result<Arc<SqlStore>> {
+    std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+        format!(
+            "creating the data directory {}",
+            settings.data_dir.display()
+        )
+    })?;
+    let seal = CredentialSeal::new(credentials_key(settings)?.expose_secret());
+    let store = SqlStore::open(&settings.database.url, settings.database.max_connections).await?;
+    Ok(Arc::new(store.sealing_credentials(seal)))
+}
+
+/// The gateway queue; with Redis, its server also keeps the send pace shared by every
+/// worker (the slot book).
+async fn open_queue(
+    settings: &Settings,
+) -> anyhow::Result<(Arc<dyn JobQueue>, Option<Arc<dyn SlotBook>>)> {
+    let visibility = Duration::from_secs(settings.queue.visibility_timeout_secs);
+    Ok(match &settings.queue.backend {
+        QueueBackend::Embedded => {
+            let path = settings.data_dir.join("queue.db");
+            (
+                Arc::new(EmbeddedQueue::open(&path, visibility).await?),
+                None,
+            )
+        }
+        QueueBackend::Redis { url } => {
+            let redis = Arc::new(RedisQueue::open(url, &settings.queue.stream, visibility).await?);
+            (redis.clone(), Some(redis))
+        }
+    })
+}
+
+/// Who sends the messages no provider account applies to.
+fn default_provider(
+    settings: &Settings,
+    sink: Arc<dyn StatusSink>,
+) -> anyhow::Result<Arc<dyn Provider>> {
+    Ok(match &settings.providers.default {
+        DefaultProvider::Http(http) => Arc::new(HttpGatewayProvider::new(
+            http.url.clone(),
+            http.token.clone(),
+            http.timeout,
+            sink,
+        )?),
+        DefaultProvider::Sandbox => Arc::new(SandboxProvider::new(
+            sink,
+            Duration::from_millis(settings.providers.sandbox.sent_after_ms),
+            Duration::from_millis(settings.providers.sandbox.delivered_after_ms),
+        )),
+    })
 }
 
 /// On an empty database, creates the admin `admin` with the configured initial password
 /// or a random one, printed once (never a fixed default).
-async fn ensure_an_admin(services: &Services, settings: &Settings) -> anyhow::Result<()> {
-    if accounts::has_admins(services).await? {
+async fn ensure_an_admin(store: &dyn AdminAccounts, settings: &Settings) -> anyhow::Result<()> {
+    if accounts::has_admins(store).await? {
         return Ok(());
     }
     let (password, generated) = match &settings.auth.initial_admin_password {
         Some(p) => (p.expose_secret().to_owned(), false),
         None => (random_password(), true),
     };
-    accounts::set_admin_password(services, "admin", &password).await?;
+    accounts::set_admin_password(store, "admin", &password).await?;
     if generated {
         println!();
         println!("  First run: created the admin account `admin` with this one-time password:");
@@ -226,11 +220,7 @@ async fn ensure_an_admin(services: &Services, settings: &Settings) -> anyhow::Re
 
 /// Writes the provider accounts kept in configuration to the settings store. Unchanged
 /// ones are left alone, so the audit log (actor `config`) records only real changes.
-async fn apply_configured_accounts(
-    services: &Services,
-    settings: &Settings,
-    public_url: &str,
-) -> anyhow::Result<()> {
+async fn apply_configured_accounts(services: &Services, settings: &Settings) -> anyhow::Result<()> {
     if settings.providers.accounts.is_empty() {
         return Ok(());
     }
@@ -246,7 +236,9 @@ async fn apply_configured_accounts(
             .display_name
             .clone()
             .unwrap_or_else(|| id.clone());
-        let existing = stored.iter().find(|a| &a.account.id == id);
+        let id = ProviderAccountId::parse(id)
+            .map_err(|e| anyhow::anyhow!("providers.accounts.{id}: the id {e}"))?;
+        let existing = stored.iter().find(|a| a.account.id == id);
         let unchanged = existing.is_some_and(|a| {
             a.account.provider == configured.provider
                 && a.account.channel == configured.channel
@@ -267,15 +259,9 @@ async fn apply_configured_accounts(
             credentials,
             default: configured.default,
         };
-        admin::save_provider_account(
-            services,
-            &caller,
-            input,
-            existing.map(|_| id.as_str()),
-            public_url,
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("providers.accounts.{id}: {e}"))?;
+        admin::save_provider_account(services, &caller, input, existing.map(|_| &id))
+            .await
+            .map_err(|e| anyhow::anyhow!("providers.accounts.{id}: {e}"))?;
         tracing::info!(account = %id, "provider account written from the configuration");
     }
     Ok(())
@@ -303,13 +289,13 @@ impl Application {
             .await
             .with_context(|| format!("binding {}", settings.site.addr))?;
         let public_url = settings.public_url(listener.local_addr()?);
-        let backends = Backends::build(settings, &public_url).await?;
+        let backends = Backends::connect(settings, &public_url).await?;
+        backends.bootstrap(settings).await?;
         let metrics = backends.metrics.clone();
         let shutdown = CancellationToken::new();
         let worker = (mode == WorkerMode::InProcess).then(|| {
             tokio::spawn(worker::run(
                 backends.services.clone(),
-                backends.recorder.clone(),
                 settings.worker.concurrency,
                 Duration::from_secs(settings.queue.sweep_after_secs),
                 metrics.clone(),
@@ -319,9 +305,7 @@ impl Application {
         let router = http::router(
             AppState {
                 services: backends.services,
-                recorder: backends.recorder,
                 directory: backends.directory,
-                public_url,
                 metrics,
                 backends: settings.backend_names(),
             },
@@ -364,7 +348,7 @@ impl Application {
 /// Runs a standalone worker until Ctrl-C or SIGTERM (`agent-notify worker`).
 pub async fn run_worker(settings: &Settings) -> anyhow::Result<()> {
     let public_url = settings.public_url(settings.site.addr);
-    let backends = Backends::build(settings, &public_url).await?;
+    let backends = Backends::connect(settings, &public_url).await?;
     let shutdown = CancellationToken::new();
     tokio::spawn(signal_shutdown(shutdown.clone()));
     let metrics = backends.metrics.clone();
@@ -386,7 +370,6 @@ pub async fn run_worker(settings: &Settings) -> anyhow::Result<()> {
     }
     worker::run(
         backends.services,
-        backends.recorder,
         settings.worker.concurrency,
         Duration::from_secs(settings.queue.sweep_after_secs),
         metrics,

@@ -230,9 +230,9 @@ fn ChannelColumn(
                 <span class="field-label">"Provider account"</span>
                 <select
                     aria-label=format!("{} provider account", channel.label())
-                    prop:value=move || mapping().account.unwrap_or_default()
+                    prop:value=move || mapping().account.map(|a| a.to_string()).unwrap_or_default()
                     on:change=move |ev| {
-                        let value = Some(event_target_value(&ev)).filter(|v| !v.is_empty());
+                        let value = crate::domain::ProviderAccountId::parse(&event_target_value(&ev)).ok();
                         types.update(|t| {
                             if let Some(t) = t {
                                 t.get_mut(channel).account = value;
@@ -247,7 +247,7 @@ fn ChannelColumn(
                             .unwrap_or_default()
                             .into_iter()
                             .filter(|a| a.channel == channel)
-                            .map(|a| view! { <option value=a.id.clone()>{a.display_name}</option> })
+                            .map(|a| view! { <option value=a.id.to_string()>{a.display_name}</option> })
                             .collect_view()
                     }}
                 </select>

@@ -1,8 +1,10 @@
 //! The settings page: sign-in, then the templates registry, agent groups with their
 //! Notification Type tab, agents, provider accounts and the audit log.
 
-mod directory;
+mod agents;
+mod audit;
 mod groups;
+mod providers;
 mod templates;
 
 use crate::api::admin::{admin_sign_in, admin_sign_out};
@@ -127,9 +129,9 @@ pub fn AdminPage() -> impl IntoView {
                 {move || match tab.get() {
                     "templates" => view! { <templates::TemplatesTab /> }.into_any(),
                     "groups" => view! { <groups::GroupsTab /> }.into_any(),
-                    "agents" => view! { <directory::AgentsTab /> }.into_any(),
-                    "providers" => view! { <directory::ProvidersTab /> }.into_any(),
-                    _ => view! { <directory::AuditTab /> }.into_any(),
+                    "agents" => view! { <agents::AgentsTab /> }.into_any(),
+                    "providers" => view! { <providers::ProvidersTab /> }.into_any(),
+                    _ => view! { <audit::AuditTab /> }.into_any(),
                 }}
             </Show>
         </main>

@@ -8,26 +8,37 @@ use crate::domain::{
 };
 use leptos::server;
 
+#[cfg(feature = "ssr")]
+use {
+    super::respond,
+    crate::service::{accounts, admin as service, AuditFilter, Caller, ServiceError, Services},
+};
+
 /// Signs an admin in.
 #[server(prefix = "/api/fn", endpoint = "admin_sign_in")]
 pub async fn admin_sign_in(request: SignIn) -> Result<SignedIn, ApiError> {
-    let services = super::services()?;
-    Ok(crate::service::accounts::sign_in(&services, &request).await?)
+    respond(async { accounts::sign_in(&super::services()?, &request).await }).await
 }
 
 /// Ends the admin's session.
 #[server(prefix = "/api/fn", endpoint = "admin_sign_out")]
 pub async fn admin_sign_out(token: String) -> Result<(), ApiError> {
-    let (services, caller) = admin(&token).await?;
-    Ok(crate::service::accounts::sign_out(&services, &caller).await?)
+    respond(async {
+        let (services, caller) = admin(&token).await?;
+        accounts::sign_out(&services, &caller).await
+    })
+    .await
 }
 
 /// Every template.
 #[server(prefix = "/api/fn", endpoint = "admin_templates")]
 pub async fn admin_templates(token: String) -> Result<Vec<TemplateView>, ApiError> {
-    let (services, caller) = admin(&token).await?;
-    let list = crate::service::admin::list_templates(&services, &caller, None, None).await?;
-    Ok(list.into_iter().map(TemplateView::from).collect())
+    respond(async {
+        let (services, caller) = admin(&token).await?;
+        let list = service::list_templates(&services, &caller, None, None).await?;
+        Ok(list.into_iter().map(TemplateView::from).collect())
+    })
+    .await
 }
 
 /// Creates (`existing` none) or replaces a template.
@@ -37,16 +48,13 @@ pub async fn admin_save_template(
     input: TemplateInput,
     existing: Option<String>,
 ) -> Result<TemplateView, ApiError> {
-    let (services, caller) = admin(&token).await?;
-    let existing = existing
-        .map(|id| crate::domain::TemplateId::parse(&id))
-        .transpose()
-        .map_err(bad_id)?;
-    Ok(
-        crate::service::admin::save_template(&services, &caller, input, existing.as_ref())
-            .await?
-            .into(),
-    )
+    respond(async {
+        let (services, caller) = admin(&token).await?;
+        let existing = existing.as_deref().map(id).transpose()?;
+        let saved = service::save_template(&services, &caller, input, existing.as_ref()).await?;
+        Ok(saved.into())
+    })
+    .await
 }
 
 /// Deletes a template (`confirm` when groups use it).
@@ -56,17 +64,22 @@ pub async fn admin_delete_template(
     id: String,
     confirm: bool,
 ) -> Result<(), ApiError> {
-    let (services, caller) = admin(&token).await?;
-    let id = crate::domain::TemplateId::parse(&id).map_err(bad_id)?;
-    crate::service::admin::delete_template(&services, &caller, &id, confirm).await?;
-    Ok(())
+    respond(async {
+        let (services, caller) = admin(&token).await?;
+        service::delete_template(&services, &caller, &self::id(&id)?, confirm).await?;
+        Ok(())
+    })
+    .await
 }
 
 /// Every group.
 #[server(prefix = "/api/fn", endpoint = "admin_groups")]
 pub async fn admin_groups(token: String) -> Result<Vec<Group>, ApiError> {
-    let (services, caller) = admin(&token).await?;
-    Ok(crate::service::admin::list_groups(&services, &caller).await?)
+    respond(async {
+        let (services, caller) = admin(&token).await?;
+        service::list_groups(&services, &caller).await
+    })
+    .await
 }
 
 /// Creates (`existing` none) or renames a group.
@@ -76,20 +89,22 @@ pub async fn admin_save_group(
     input: GroupInput,
     existing: Option<String>,
 ) -> Result<Group, ApiError> {
-    let (services, caller) = admin(&token).await?;
-    let existing = existing
-        .map(|id| crate::domain::GroupId::parse(&id))
-        .transpose()
-        .map_err(bad_id)?;
-    Ok(crate::service::admin::save_group(&services, &caller, input, existing.as_ref()).await?)
+    respond(async {
+        let (services, caller) = admin(&token).await?;
+        let existing = existing.as_deref().map(id).transpose()?;
+        service::save_group(&services, &caller, input, existing.as_ref()).await
+    })
+    .await
 }
 
 /// Deletes a group without agents.
 #[server(prefix = "/api/fn", endpoint = "admin_delete_group")]
 pub async fn admin_delete_group(token: String, id: String) -> Result<(), ApiError> {
-    let (services, caller) = admin(&token).await?;
-    let id = crate::domain::GroupId::parse(&id).map_err(bad_id)?;
-    Ok(crate::service::admin::delete_group(&services, &caller, &id).await?)
+    respond(async {
+        let (services, caller) = admin(&token).await?;
+        service::delete_group(&services, &caller, &self::id(&id)?).await
+    })
+    .await
 }
 
 /// A group's Notification Type tab.
@@ -98,9 +113,11 @@ pub async fn admin_notification_types(
     token: String,
     group: String,
 ) -> Result<NotificationTypes, ApiError> {
-    let (services, caller) = admin(&token).await?;
-    let group = crate::domain::GroupId::parse(&group).map_err(bad_id)?;
-    Ok(crate::service::admin::get_notification_types(&services, &caller, &group).await?)
+    respond(async {
+        let (services, caller) = admin(&token).await?;
+        service::get_notification_types(&services, &caller, &id(&group)?).await
+    })
+    .await
 }
 
 /// Replaces a group's Notification Type tab.
@@ -110,16 +127,21 @@ pub async fn admin_save_notification_types(
     group: String,
     types: NotificationTypes,
 ) -> Result<NotificationTypes, ApiError> {
-    let (services, caller) = admin(&token).await?;
-    let group = crate::domain::GroupId::parse(&group).map_err(bad_id)?;
-    Ok(crate::service::admin::save_notification_types(&services, &caller, &group, types).await?)
+    respond(async {
+        let (services, caller) = admin(&token).await?;
+        service::save_notification_types(&services, &caller, &id(&group)?, types).await
+    })
+    .await
 }
 
 /// Every agent.
 #[server(prefix = "/api/fn", endpoint = "admin_agents")]
 pub async fn admin_agents(token: String) -> Result<Vec<Agent>, ApiError> {
-    let (services, caller) = admin(&token).await?;
-    Ok(crate::service::admin::list_agents(&services, &caller).await?)
+    respond(async {
+        let (services, caller) = admin(&token).await?;
+        service::list_agents(&services, &caller).await
+    })
+    .await
 }
 
 /// Creates (`existing` none) or changes an agent.
@@ -129,22 +151,32 @@ pub async fn admin_save_agent(
     agent: Agent,
     existing: Option<String>,
 ) -> Result<Agent, ApiError> {
-    let (services, caller) = admin(&token).await?;
-    Ok(crate::service::admin::save_agent(&services, &caller, agent, existing.as_deref()).await?)
+    respond(async {
+        let (services, caller) = admin(&token).await?;
+        let existing = existing.as_deref().map(id).transpose()?;
+        service::save_agent(&services, &caller, agent, existing.as_ref()).await
+    })
+    .await
 }
 
 /// Deletes an agent.
 #[server(prefix = "/api/fn", endpoint = "admin_delete_agent")]
 pub async fn admin_delete_agent(token: String, id: String) -> Result<(), ApiError> {
-    let (services, caller) = admin(&token).await?;
-    Ok(crate::service::admin::delete_agent(&services, &caller, &id).await?)
+    respond(async {
+        let (services, caller) = admin(&token).await?;
+        service::delete_agent(&services, &caller, &self::id(&id)?).await
+    })
+    .await
 }
 
 /// Every provider account (credentials hidden).
 #[server(prefix = "/api/fn", endpoint = "admin_providers")]
 pub async fn admin_providers(token: String) -> Result<Vec<ProviderAccount>, ApiError> {
-    let (services, caller) = admin(&token).await?;
-    Ok(crate::service::admin::list_provider_accounts(&services, &caller).await?)
+    respond(async {
+        let (services, caller) = admin(&token).await?;
+        service::list_provider_accounts(&services, &caller).await
+    })
+    .await
 }
 
 /// Creates (`existing` none) or changes a provider account.
@@ -154,25 +186,22 @@ pub async fn admin_save_provider(
     input: ProviderAccountInput,
     existing: Option<String>,
 ) -> Result<ProviderAccount, ApiError> {
-    let (services, caller) = admin(&token).await?;
-    let public_url = leptos::prelude::use_context::<PublicUrl>()
-        .map(|p| p.0)
-        .unwrap_or_default();
-    Ok(crate::service::admin::save_provider_account(
-        &services,
-        &caller,
-        input,
-        existing.as_deref(),
-        &public_url,
-    )
-    .await?)
+    respond(async {
+        let (services, caller) = admin(&token).await?;
+        let existing = existing.as_deref().map(id).transpose()?;
+        service::save_provider_account(&services, &caller, input, existing.as_ref()).await
+    })
+    .await
 }
 
 /// Deletes a provider account.
 #[server(prefix = "/api/fn", endpoint = "admin_delete_provider")]
 pub async fn admin_delete_provider(token: String, id: String) -> Result<(), ApiError> {
-    let (services, caller) = admin(&token).await?;
-    Ok(crate::service::admin::delete_provider_account(&services, &caller, &id).await?)
+    respond(async {
+        let (services, caller) = admin(&token).await?;
+        service::delete_provider_account(&services, &caller, &self::id(&id)?).await
+    })
+    .await
 }
 
 /// The audit log, newest first, optionally of one kind of thing.
@@ -181,30 +210,31 @@ pub async fn admin_audit(
     token: String,
     entity: Option<String>,
 ) -> Result<Vec<AuditEntry>, ApiError> {
-    let (services, caller) = admin(&token).await?;
-    let filter = crate::service::admin::AuditFilter {
-        entity: entity.filter(|e| !e.is_empty()),
-        actor: None,
-        limit: 200,
-    };
-    Ok(crate::service::admin::audit_log(&services, &caller, filter).await?)
+    respond(async {
+        let (services, caller) = admin(&token).await?;
+        let filter = AuditFilter {
+            entity: entity.filter(|e| !e.is_empty()),
+            actor: None,
+            limit: 200,
+        };
+        service::audit_log(&services, &caller, filter).await
+    })
+    .await
 }
 
-/// The server's public base URL, provided to server functions (for webhook URLs).
-#[derive(Debug, Clone)]
-pub struct PublicUrl(pub String);
-
+/// An id from the page: one that cannot exist is simply not found.
 #[cfg(feature = "ssr")]
-fn bad_id(e: crate::domain::IdError) -> ApiError {
-    ApiError::new("not_found", format!("No such item: the id {e}."))
+fn id<T: std::str::FromStr<Err = crate::domain::IdError>>(text: &str) -> Result<T, ServiceError> {
+    text.parse().map_err(|e| ServiceError::NotFound {
+        code: "not_found",
+        message: format!("No such item: the id {e}."),
+    })
 }
 
 /// The services and the admin the token proves, whose session is still open.
 #[cfg(feature = "ssr")]
-async fn admin(
-    token: &str,
-) -> Result<(crate::service::Services, crate::service::Caller), ApiError> {
+async fn admin(token: &str) -> Result<(Services, Caller), ServiceError> {
     let (services, caller) = super::authenticate(token)?;
-    crate::service::accounts::require_admin_session(&services, &caller).await?;
+    accounts::require_admin_session(&services, &caller).await?;
     Ok((services, caller))
 }

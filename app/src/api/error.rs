@@ -63,23 +63,28 @@ impl FromServerFnError for ApiError {
 }
 
 #[cfg(feature = "ssr")]
-impl From<crate::service::ServiceError> for ApiError {
-    /// Logs what must be logged (internal detail, once) and keeps it out of the answer.
-    fn from(e: crate::service::ServiceError) -> Self {
-        use crate::service::ServiceError as E;
-        match &e {
-            E::Internal(source) => tracing::error!(error = ?source, "internal error"),
-            E::Unavailable(source) => tracing::warn!(error = %source, "backend unavailable"),
-            _ => {}
-        }
-        let fields = match &e {
-            E::Invalid { fields, .. } => fields.clone(),
+impl From<&crate::service::ServiceError> for ApiError {
+    /// What a client may see of a service error (internal detail stays out).
+    fn from(e: &crate::service::ServiceError) -> Self {
+        let fields = match e {
+            crate::service::ServiceError::Invalid { fields, .. } => fields.clone(),
             _ => BTreeMap::new(),
         };
         Self {
             code: e.code().to_owned(),
             message: e.public_message(),
             fields,
+        }
+    }
+}
+
+impl From<crate::domain::FieldProblem> for ApiError {
+    /// A problem the settings page found before asking the server (the same words).
+    fn from(p: crate::domain::FieldProblem) -> Self {
+        Self {
+            code: p.code.to_owned(),
+            message: p.message,
+            fields: BTreeMap::from([(p.field, p.problem)]),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Server functions: the browser's way into the service layer. Each one parses its
-//! input, authenticates, calls one use case and maps the error — the same use cases
-//! the REST handlers call, so the widget and the API behave identically.
+//! input, authenticates, calls one use case and answers through [`respond`] — the same
+//! use cases the REST handlers call, so the widget and the API behave identically.
 //!
 //! The token travels in the request body: the widget lives in third-party iframes,
 //! where cookies are unreliable.
@@ -21,8 +21,11 @@ pub async fn agent_templates(
     token: String,
     channel: Option<Channel>,
 ) -> Result<Vec<AgentTemplate>, ApiError> {
-    let (services, caller) = authenticate(&token)?;
-    Ok(crate::service::catalog::agent_templates(&services, &caller, channel).await?)
+    respond(async {
+        let (services, caller) = authenticate(&token)?;
+        crate::service::catalog::agent_templates(&services, &caller, channel).await
+    })
+    .await
 }
 
 /// What the widget needs when it opens (channels, templates, origins, customer).
@@ -32,15 +35,18 @@ pub async fn open_widget(
     call_id: Option<String>,
     number: Option<String>,
 ) -> Result<WidgetBootstrap, ApiError> {
-    let (services, caller) = authenticate(&token)?;
-    let call_id = call_id.as_deref().map(parse_call_id).transpose()?;
-    Ok(crate::service::catalog::widget_bootstrap(
-        &services,
-        &caller,
-        call_id.as_ref(),
-        number.as_deref(),
-    )
-    .await?)
+    respond(async {
+        let (services, caller) = authenticate(&token)?;
+        let call_id = call_id.as_deref().map(parse_call_id).transpose()?;
+        crate::service::catalog::widget_bootstrap(
+            &services,
+            &caller,
+            call_id.as_ref(),
+            number.as_deref(),
+        )
+        .await
+    })
+    .await
 }
 
 /// Sends a notification; `idempotency_key` makes a retried attempt return the first answer.
@@ -50,22 +56,28 @@ pub async fn send_notification(
     idempotency_key: String,
     request: SendRequest,
 ) -> Result<Accepted, ApiError> {
-    let (services, caller) = authenticate(&token)?;
-    let key = crate::domain::IdempotencyKey::parse(&idempotency_key).map_err(|e| {
-        ApiError::new(
-            "invalid_idempotency_key",
-            format!("The idempotency key {e}."),
-        )
-    })?;
-    Ok(crate::service::send::send_notification(&services, &caller, Some(&key), request).await?)
+    respond(async {
+        let (services, caller) = authenticate(&token)?;
+        let key = crate::domain::IdempotencyKey::parse(&idempotency_key).map_err(|e| {
+            crate::service::ServiceError::invalid_request(
+                "invalid_idempotency_key",
+                format!("The idempotency key {e}."),
+            )
+        })?;
+        crate::service::send::send_notification(&services, &caller, Some(&key), request).await
+    })
+    .await
 }
 
 /// One of the agent's notifications.
 #[server(prefix = "/api/fn", endpoint = "notification")]
 pub async fn notification(token: String, uuid: String) -> Result<NotificationView, ApiError> {
-    let (services, caller) = authenticate(&token)?;
-    let uuid = crate::service::status::parse_uuid(&uuid)?;
-    Ok(crate::service::status::get_notification(&services, &caller, uuid).await?)
+    respond(async {
+        let (services, caller) = authenticate(&token)?;
+        let uuid = crate::service::status::parse_uuid(&uuid)?;
+        crate::service::status::get_notification(&services, &caller, uuid).await
+    })
+    .await
 }
 
 /// The agent's notifications of one call, newest first.
@@ -74,37 +86,59 @@ pub async fn call_notifications(
     token: String,
     call_id: String,
 ) -> Result<Vec<NotificationView>, ApiError> {
-    let (services, caller) = authenticate(&token)?;
-    let call_id = parse_call_id(&call_id)?;
-    Ok(
+    respond(async {
+        let (services, caller) = authenticate(&token)?;
+        let call_id = parse_call_id(&call_id)?;
         crate::service::status::list_notifications(&services, &caller, Some(call_id), Some(20))
-            .await?,
-    )
+            .await
+    })
+    .await
 }
 
 /// The call's comment log.
 #[server(prefix = "/api/fn", endpoint = "call_comments")]
 pub async fn call_comments(token: String, call_id: String) -> Result<Vec<Comment>, ApiError> {
-    let (services, caller) = authenticate(&token)?;
-    let call_id = parse_call_id(&call_id)?;
-    Ok(crate::service::status::call_comments(&services, &caller, &call_id).await?)
+    respond(async {
+        let (services, caller) = authenticate(&token)?;
+        let call_id = parse_call_id(&call_id)?;
+        crate::service::status::call_comments(&services, &caller, &call_id).await
+    })
+    .await
+}
+
+/// Where a server function's answer is made: a refusal is logged once (internal detail
+/// only), answered with the HTTP status `api.md` gives it, and shown without detail.
+#[cfg(feature = "ssr")]
+async fn respond<T>(
+    work: impl std::future::Future<Output = Result<T, crate::service::ServiceError>>,
+) -> Result<T, ApiError> {
+    work.await.map_err(|e| {
+        e.log();
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            let status = http::StatusCode::from_u16(e.status());
+            response.set_status(status.unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
+        }
+        ApiError::from(&e)
+    })
 }
 
 #[cfg(feature = "ssr")]
-fn parse_call_id(text: &str) -> Result<crate::domain::CallId, ApiError> {
-    crate::domain::CallId::parse(text)
-        .map_err(|e| ApiError::new("invalid_call_id", format!("The call id {e}.")))
+fn parse_call_id(text: &str) -> Result<crate::domain::CallId, crate::service::ServiceError> {
+    crate::domain::CallId::parse(text).map_err(|e| {
+        crate::service::ServiceError::invalid_request(
+            "invalid_call_id",
+            format!("The call id {e}."),
+        )
+    })
 }
 
 /// The services in context.
 #[cfg(feature = "ssr")]
-fn services() -> Result<crate::service::Services, ApiError> {
+fn services() -> Result<crate::service::Services, crate::service::ServiceError> {
     leptos::prelude::use_context::<crate::service::Services>().ok_or_else(|| {
-        tracing::error!("server functions are mounted without the services in context");
-        ApiError::new(
-            "internal_error",
-            "Something went wrong on our side. It has been logged.",
-        )
+        crate::service::ServiceError::Internal(anyhow::anyhow!(
+            "server functions are mounted without the services in context"
+        ))
     })
 }
 
@@ -112,7 +146,7 @@ fn services() -> Result<crate::service::Services, ApiError> {
 #[cfg(feature = "ssr")]
 fn authenticate(
     token: &str,
-) -> Result<(crate::service::Services, crate::service::Caller), ApiError> {
+) -> Result<(crate::service::Services, crate::service::Caller), crate::service::ServiceError> {
     let services = services()?;
     let caller = services.auth.verify(token)?;
     Ok((services, caller))

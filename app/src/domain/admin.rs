@@ -2,7 +2,7 @@
 //! provider accounts, the audit log.
 
 use super::channel::Channel;
-use super::ids::{GroupId, TemplateId, UserId};
+use super::ids::{GroupId, ProviderAccountId, TemplateId, UserId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -42,7 +42,7 @@ pub struct ChannelMapping {
     pub templates: Vec<TemplateId>,
     /// The provider account the group sends with on this channel (none: the channel's default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account: Option<String>,
+    pub account: Option<ProviderAccountId>,
 }
 
 /// A group's Notification Type tab: one mapping per channel.
@@ -117,7 +117,7 @@ pub struct AuditEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProviderAccount {
     /// Its id.
-    pub id: String,
+    pub id: ProviderAccountId,
     /// The channel it sends on.
     pub channel: Channel,
     /// The provider type (`sandbox`, …).
@@ -136,7 +136,7 @@ pub struct ProviderAccount {
 
 /// A provider account's webhook URL (`{public_url}/webhooks/{provider}/{account_id}`):
 /// shown on the settings page and given to providers as their callback address.
-pub fn webhook_url(public_url: &str, provider: &str, account_id: &str) -> String {
+pub fn webhook_url(public_url: &str, provider: &str, account_id: &ProviderAccountId) -> String {
     format!(
         "{}/webhooks/{provider}/{account_id}",
         public_url.trim_end_matches('/')
@@ -149,7 +149,7 @@ pub fn webhook_url(public_url: &str, provider: &str, account_id: &str) -> String
 pub struct ProviderAccountInput {
     /// The id (on create; generated when absent).
     #[serde(default)]
-    pub id: Option<String>,
+    pub id: Option<ProviderAccountId>,
     /// The channel.
     pub channel: Channel,
     /// The provider type.
@@ -290,5 +290,245 @@ impl ProviderKind {
     /// The provider type called `name`.
     pub fn named(name: &str) -> Option<&'static ProviderKind> {
         PROVIDER_KINDS.iter().find(|k| k.name == name)
+    }
+
+    /// The provider type an account names, or why there is none.
+    pub fn of(input: &ProviderAccountInput) -> Result<&'static ProviderKind, FieldProblem> {
+        Self::named(&input.provider).ok_or_else(|| {
+            let known: Vec<&str> = PROVIDER_KINDS.iter().map(|k| k.name).collect();
+            FieldProblem::new(
+                "unknown_provider",
+                format!(
+                    "Unknown provider type; this build supports: {}.",
+                    known.join(", ")
+                ),
+                "provider",
+                "unknown",
+            )
+        })
+    }
+
+    /// The checks on an account's whole credentials (what was stored, with the input's
+    /// changes applied) and its sender: every credential the type needs is set, a
+    /// service-account key is a key file, and the sender is given.
+    pub fn check_account(
+        &self,
+        credentials: &BTreeMap<String, String>,
+        sender: &str,
+    ) -> Result<(), FieldProblem> {
+        if let Some(missing) = self
+            .credentials
+            .iter()
+            .find(|name| !credentials.contains_key(**name))
+        {
+            return Err(FieldProblem::new(
+                "missing_credential",
+                format!(
+                    "{} needs these credentials: {}.",
+                    self.label,
+                    self.credentials.join(", ")
+                ),
+                format!("credentials.{missing}"),
+                "required",
+            ));
+        }
+        if let Some(key) = credentials.get("service_account_json") {
+            let fields = serde_json::from_str::<serde_json::Value>(key).ok();
+            let readable = fields.as_ref().is_some_and(|v| {
+                ["client_email", "private_key", "token_uri"]
+                    .iter()
+                    .all(|f| v[f].is_string())
+            });
+            if !readable {
+                return Err(FieldProblem::new(
+                    "invalid_credential",
+                    "service_account_json must be the Google service-account key file (JSON with client_email, private_key and token_uri).",
+                    "credentials.service_account_json",
+                    "not a service-account key file",
+                ));
+            }
+        }
+        if sender.trim().is_empty() && self.name != "sandbox" {
+            return Err(FieldProblem::new(
+                "invalid_sender",
+                format!("Give the account's sender: {}.", self.sender),
+                "sender",
+                "required",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// One problem with what an admin entered: a stable code, a sentence for a person, and
+/// the field it is about. The settings page shows it before saving; the server refuses
+/// the same input with the same words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldProblem {
+    /// Stable snake_case code.
+    pub code: &'static str,
+    /// For a person.
+    pub message: String,
+    /// The field's path (`credentials.auth_token`).
+    pub field: String,
+    /// The field's problem in a few words.
+    pub problem: String,
+}
+
+impl FieldProblem {
+    /// A problem with one field.
+    pub fn new(
+        code: &'static str,
+        message: impl Into<String>,
+        field: impl Into<String>,
+        problem: impl Into<String>,
+    ) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            field: field.into(),
+            problem: problem.into(),
+        }
+    }
+}
+
+/// Longest name of a group, agent or provider account.
+pub const DISPLAY_NAME_MAX: usize = 100;
+
+/// A name of 1 to [`DISPLAY_NAME_MAX`] characters, trimmed.
+pub fn display_name(name: &str) -> Result<String, FieldProblem> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > DISPLAY_NAME_MAX {
+        return Err(FieldProblem::new(
+            "invalid_name",
+            format!("Give a name of 1 to {DISPLAY_NAME_MAX} characters."),
+            "name",
+            format!("1 to {DISPLAY_NAME_MAX} characters"),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// Longest provider account sender (numbers, sender ids, SIDs, agent ids).
+pub const SENDER_MAX: usize = 120;
+
+impl ProviderAccountInput {
+    /// The checks that need only the input and its provider type: a channel the type
+    /// sends, a sender of at most [`SENDER_MAX`] characters, only the type's credentials,
+    /// a name. (What needs the stored account is [`ProviderKind::check_account`].)
+    pub fn check(&self, kind: &ProviderKind) -> Result<(), FieldProblem> {
+        if !kind.channels.contains(&self.channel) {
+            return Err(FieldProblem::new(
+                "wrong_channel",
+                format!("{} does not send {}.", kind.label, self.channel.label()),
+                "channel",
+                "not supported by this provider",
+            ));
+        }
+        if self.sender.chars().count() > SENDER_MAX {
+            return Err(FieldProblem::new(
+                "invalid_sender",
+                format!("The sender is at most {SENDER_MAX} characters."),
+                "sender",
+                "too long",
+            ));
+        }
+        if let Some(name) = self
+            .credentials
+            .keys()
+            .find(|name| !kind.credentials.contains(&name.as_str()))
+        {
+            let takes = if kind.credentials.is_empty() {
+                "none".to_owned()
+            } else {
+                kind.credentials.join(", ")
+            };
+            return Err(FieldProblem::new(
+                "unknown_credential",
+                format!("{} takes these credentials: {takes}.", kind.label),
+                format!("credentials.{name}"),
+                "unknown",
+            ));
+        }
+        display_name(&self.display_name).map(drop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn twilio(credentials: &[(&str, &str)], sender: &str) -> ProviderAccountInput {
+        ProviderAccountInput {
+            id: None,
+            channel: Channel::Sms,
+            provider: "twilio".into(),
+            display_name: "Twilio SMS".into(),
+            sender: sender.into(),
+            credentials: credentials
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            default: false,
+        }
+    }
+
+    #[test]
+    fn an_account_input_is_refused_by_the_field_at_fault() {
+        let kind = ProviderKind::named("twilio").expect("twilio");
+        let wrong_channel = ProviderAccountInput {
+            channel: Channel::Rcs,
+            ..twilio(&[], "+15005550006")
+        };
+        assert_eq!(
+            wrong_channel.check(kind).map_err(|p| p.field),
+            Err("channel".into())
+        );
+        let unknown = twilio(&[("api_key", "x")], "+15005550006");
+        assert_eq!(
+            unknown.check(kind).map_err(|p| (p.code, p.field)),
+            Err(("unknown_credential", "credentials.api_key".into()))
+        );
+        let long_sender = twilio(&[], &"9".repeat(SENDER_MAX + 1));
+        assert_eq!(
+            long_sender.check(kind).map_err(|p| p.code),
+            Err("invalid_sender")
+        );
+        assert_eq!(twilio(&[("auth_token", "x")], "+1").check(kind), Ok(()));
+    }
+
+    #[test]
+    fn an_account_needs_every_credential_of_its_type_and_a_sender() {
+        let kind = ProviderKind::named("twilio").expect("twilio");
+        let one = twilio(&[("auth_token", "x")], "+1").credentials;
+        assert_eq!(
+            kind.check_account(&one, "+1").map_err(|p| p.field),
+            Err("credentials.account_sid".into())
+        );
+        let both = twilio(&[("auth_token", "x"), ("account_sid", "AC1")], "").credentials;
+        assert_eq!(
+            kind.check_account(&both, " ").map_err(|p| p.code),
+            Err("invalid_sender")
+        );
+        assert_eq!(kind.check_account(&both, "+1"), Ok(()));
+    }
+
+    #[test]
+    fn a_service_account_key_must_be_a_key_file() {
+        let kind = ProviderKind::named("rbm").expect("rbm");
+        let mut credentials = BTreeMap::from([
+            ("service_account_json".to_owned(), "{}".to_owned()),
+            ("client_token".to_owned(), "t".to_owned()),
+        ]);
+        assert_eq!(
+            kind.check_account(&credentials, "agent")
+                .map_err(|p| p.code),
+            Err("invalid_credential")
+        );
+        credentials.insert(
+            "service_account_json".into(),
+            r#"{"client_email": "a@b", "private_key": "k", "token_uri": "https://t"}"#.into(),
+        );
+        assert_eq!(kind.check_account(&credentials, "agent"), Ok(()));
     }
 }

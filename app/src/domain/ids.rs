@@ -50,6 +50,13 @@ macro_rules! string_id {
             }
         }
 
+        impl std::str::FromStr for $name {
+            type Err = IdError;
+            fn from_str(text: &str) -> Result<Self, IdError> {
+                Self::parse(text)
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(&self.0)
@@ -80,6 +87,10 @@ impl TemplateId {
     }
 }
 
+string_id!(
+    /// A provider account's id, e.g. `twilio-1f2e3d4c`.
+    ProviderAccountId, max = 64, allowed = slug_char
+);
 string_id!(
     /// An agent group's id, e.g. `demo`.
     GroupId, max = 64, allowed = slug_char

@@ -13,13 +13,15 @@ pub mod phone;
 pub mod sms;
 pub mod status;
 pub mod template;
+pub mod time;
 
 pub use admin::*;
 pub use channel::Channel;
 pub use country::{Country, CountryCode, CountryList};
-pub use ids::{CallId, GroupId, IdError, IdempotencyKey, TemplateId, UserId};
+pub use ids::{CallId, GroupId, IdError, IdempotencyKey, ProviderAccountId, TemplateId, UserId};
 pub use notification::*;
-pub use phone::{NumberType, PhoneError, PhoneNumber, PhoneParseError};
+pub use phone::{NumberType, PhoneError, PhoneNumber, PhoneParseError, E164};
 pub use sms::{sms_length, SmsEncoding, SmsLength};
 pub use status::{NotificationStatus, Transition};
 pub use template::*;
+pub use time::rfc3339;

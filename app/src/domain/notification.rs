@@ -1,11 +1,13 @@
 //! The shapes of a notification on the wire (REST and server functions alike).
 
 use super::channel::Channel;
-use super::ids::{CallId, TemplateId};
-use super::phone::{NumberType, PhoneNumber, PhoneParseError};
+use super::ids::{CallId, TemplateId, UserId};
+use super::phone::{NumberType, PhoneNumber, PhoneParseError, E164};
 use super::status::NotificationStatus;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use time::OffsetDateTime;
+use uuid::Uuid;
 
 /// Who a message goes to, as the caller wrote it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -88,15 +90,16 @@ pub struct SendRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Accepted {
     /// The message's UUID.
-    pub uuid: String,
+    pub uuid: Uuid,
     /// Always `queued` at acceptance.
     pub status: NotificationStatus,
     /// The channel.
     pub channel: Channel,
     /// The recipient in E.164.
-    pub to: String,
-    /// RFC 3339 UTC.
-    pub created_at: String,
+    pub to: E164,
+    /// When it was accepted (RFC 3339 UTC).
+    #[serde(with = "super::time::millis")]
+    pub created_at: OffsetDateTime,
 }
 
 /// One step of a message's status history.
@@ -113,15 +116,18 @@ pub struct HistoryEntry {
 /// How the history line of a message sent by SMS instead of its channel ends.
 pub const SMS_FALLBACK_NOTE: &str = "Sending by SMS instead.";
 
-impl NotificationView {
-    /// Why the message went by SMS instead of its channel, if it did (the history line).
-    pub fn sms_fallback(&self) -> Option<&str> {
-        self.history
-            .iter()
-            .rev()
-            .filter_map(|h| h.detail.as_deref())
-            .find(|d| d.ends_with(SMS_FALLBACK_NOTE))
-    }
+/// The history line that says a message is going out by SMS instead, and why.
+pub fn switch_note(reason: &str) -> String {
+    format!("{reason} {SMS_FALLBACK_NOTE}")
+}
+
+/// Why a message went by SMS instead of its channel, if it did (the history line).
+pub fn sms_fallback(history: &[HistoryEntry]) -> Option<&str> {
+    history
+        .iter()
+        .rev()
+        .filter_map(|h| h.detail.as_deref())
+        .find(|d| d.ends_with(SMS_FALLBACK_NOTE))
 }
 
 /// Why a message failed.
@@ -149,7 +155,7 @@ pub struct NotificationView {
     /// The call it belongs to.
     pub call_id: Option<CallId>,
     /// The agent who sent it.
-    pub agent_id: String,
+    pub agent_id: UserId,
     /// The message it resends, if any.
     pub resend_of: Option<String>,
     /// RFC 3339 UTC.

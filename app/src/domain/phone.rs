@@ -222,6 +222,72 @@ impl PhoneNumber {
     pub fn masked(&self) -> String {
         mask_e164(&self.e164)
     }
+
+    /// The E.164 form alone, as messages keep it.
+    pub fn to_e164(&self) -> E164 {
+        E164(self.e164.clone())
+    }
+}
+
+/// A number in E.164 form (`+` and 8 to 15 digits) that was a valid [`PhoneNumber`] when
+/// a message was accepted. Messages keep this form: reading one back checks the shape,
+/// not the numbering plan of the day, so a stored message always reads.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct E164(String);
+
+impl E164 {
+    /// Reads a stored E.164 number.
+    pub fn parse(text: &str) -> Result<Self, PhoneError> {
+        let digits = text
+            .strip_prefix('+')
+            .ok_or(PhoneError::InvalidCountryCode)?;
+        if !digits.bytes().all(|b| b.is_ascii_digit()) || digits.starts_with('0') {
+            return Err(PhoneError::NotANumber);
+        }
+        match digits.len() {
+            0..=7 => Err(PhoneError::TooShort),
+            8..=15 => Ok(Self(text.to_owned())),
+            _ => Err(PhoneError::TooLong),
+        }
+    }
+
+    /// `+919876543210`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// All but the last four digits hidden, for logs.
+    pub fn masked(&self) -> String {
+        mask_e164(&self.0)
+    }
+}
+
+impl std::ops::Deref for E164 {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for E164 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for E164 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Debug output ends up in logs; never print the whole number.
+        f.debug_tuple("E164").field(&self.masked()).finish()
+    }
+}
+
+impl<'de> Deserialize<'de> for E164 {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::parse(&text).map_err(|e| serde::de::Error::custom(e.phrase()))
+    }
 }
 
 /// Hides all but the country code's first two characters and the last four digits.

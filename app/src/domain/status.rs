@@ -102,6 +102,17 @@ impl NotificationStatus {
     pub fn is_final(self) -> bool {
         matches!(self, Self::Read | Self::Failed)
     }
+
+    /// True once the message reached the handset or failed: no provider is handling
+    /// it any more, so nothing may send it again (an SMS fallback included).
+    pub fn is_settled(self) -> bool {
+        matches!(self, Self::Delivered | Self::Read | Self::Failed)
+    }
+
+    /// True while the message waits for a provider to take it.
+    pub fn is_pending(self) -> bool {
+        matches!(self, Self::Queued | Self::Sending)
+    }
 }
 
 impl fmt::Display for NotificationStatus {

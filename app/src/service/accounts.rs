@@ -1,40 +1,16 @@
 //! Admin accounts and sign-in: argon2-hashed passwords, sessions that expire and that
 //! sign-out revokes. Signed-in admins carry a token naming their session.
 
-use super::{now, rfc3339, Caller, ServiceError, Services, StoreResult};
+use super::{now, rfc3339, AdminAccounts, Caller, ServiceError, Services};
 use crate::domain::{SignIn, SignedIn, UserId};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use async_trait::async_trait;
 use std::time::Duration;
-use time::OffsetDateTime;
 
 /// How long a sign-in lasts.
 pub const SESSION_TTL: Duration = Duration::from_secs(8 * 3600);
 /// Shortest password accepted.
 pub const PASSWORD_MIN: usize = 12;
-
-/// Admin accounts and their sessions (SQL).
-#[async_trait]
-pub trait AdminAccounts: Send + Sync {
-    /// The stored hash of an admin's password.
-    async fn password_hash(&self, id: &str) -> StoreResult<Option<String>>;
-    /// Creates an admin, or replaces their password.
-    async fn upsert_admin(&self, id: &str, password_hash: &str) -> StoreResult<()>;
-    /// How many admins exist.
-    async fn admin_count(&self) -> StoreResult<u64>;
-    /// Records a new session.
-    async fn open_session(
-        &self,
-        session: &str,
-        admin: &str,
-        expires_at: OffsetDateTime,
-    ) -> StoreResult<()>;
-    /// Whether a session exists, is not revoked and has not expired.
-    async fn session_active(&self, session: &str) -> StoreResult<bool>;
-    /// Revokes a session.
-    async fn close_session(&self, session: &str) -> StoreResult<()>;
-}
 
 fn hash(password: &str) -> Result<String, ServiceError> {
     // 16 random bytes from the OS (through a v4 UUID) salt each hash.
@@ -48,11 +24,11 @@ fn hash(password: &str) -> Result<String, ServiceError> {
 
 /// Creates an admin or sets a new password (`agent-notify admin create`, the first-run seed).
 pub async fn set_admin_password(
-    services: &Services,
+    accounts: &dyn AdminAccounts,
     id: &str,
     password: &str,
 ) -> Result<(), ServiceError> {
-    UserId::parse(id).map_err(|e| {
+    let id = UserId::parse(id).map_err(|e| {
         ServiceError::invalid(
             "invalid_id",
             format!("The admin id {e}."),
@@ -68,12 +44,12 @@ pub async fn set_admin_password(
             "too short",
         ));
     }
-    Ok(services.accounts.upsert_admin(id, &hash(password)?).await?)
+    Ok(accounts.upsert_admin(&id, &hash(password)?).await?)
 }
 
 /// Whether any admin account exists (the first run creates one).
-pub async fn has_admins(services: &Services) -> Result<bool, ServiceError> {
-    Ok(services.accounts.admin_count().await? > 0)
+pub async fn has_admins(accounts: &dyn AdminAccounts) -> Result<bool, ServiceError> {
+    Ok(accounts.admin_count().await? > 0)
 }
 
 /// Checks an admin's password and opens a session. Unknown ids and wrong passwords
@@ -83,7 +59,12 @@ pub async fn sign_in(services: &Services, request: &SignIn) -> Result<SignedIn, 
         code: "invalid_credentials",
         message: "The admin id or password is wrong.".into(),
     };
-    let stored = services.accounts.password_hash(&request.id).await?;
+    // An id that cannot be an admin's is checked like an unknown one (same work, same answer).
+    let id = UserId::parse(&request.id).ok();
+    let stored = match &id {
+        Some(id) => services.accounts.password_hash(id).await?,
+        None => None,
+    };
     let known = stored.is_some();
     // Without an account, verify against a throwaway hash so timing does not tell.
     let stored = match stored {
@@ -100,12 +81,12 @@ pub async fn sign_in(services: &Services, request: &SignIn) -> Result<SignedIn, 
         tracing::info!("admin sign-in refused");
         return Err(refused());
     }
-    let id = UserId::parse(&request.id).map_err(|_| refused())?;
+    let id = id.ok_or_else(refused)?;
     let session = uuid::Uuid::new_v4().to_string();
     let expires_at = now() + SESSION_TTL;
     services
         .accounts
-        .open_session(&session, id.as_str(), expires_at)
+        .open_session(&session, &id, expires_at)
         .await?;
     let caller = Caller {
         session: Some(session),

@@ -60,8 +60,8 @@ impl Caller {
     }
 
     /// Whether the caller may read messages sent by `agent_id`.
-    pub fn may_read(&self, agent_id: &str) -> bool {
-        self.role == Role::Admin || self.id.as_str() == agent_id
+    pub fn may_read(&self, agent_id: &UserId) -> bool {
+        self.role == Role::Admin || &self.id == agent_id
     }
 
     /// 403 unless the caller is an admin.
@@ -75,12 +75,4 @@ impl Caller {
             })
         }
     }
-}
-
-/// Checks and issues bearer tokens (port: the server implements it with HS256 JWTs).
-pub trait Authenticator: Send + Sync {
-    /// The caller a token proves, or 401.
-    fn verify(&self, token: &str) -> Result<Caller, ServiceError>;
-    /// A token proving `caller`, valid for `ttl`.
-    fn issue(&self, caller: &Caller, ttl: std::time::Duration) -> Result<String, ServiceError>;
 }

@@ -2,12 +2,13 @@
 //! what happened. The worker loop (in `server`) calls [`deliver`] and acks, retries or
 //! dead-letters the job according to the [`Outcome`].
 
-use super::status::StatusRecorder;
+use super::status::{Applied, StatusRecorder};
 use super::{
-    now, Applied, Delivery, Job, NotificationRecord, OutboundMessage, ProviderError,
-    ProviderReceipt, ServiceError, Services, StatusUpdate,
+    now, Delivery, Job, NotificationRecord, OutboundMessage, Provider, ProviderError,
+    ProviderReceipt, ServiceError, Services, StatusUpdate, StoreResult, StoredProviderAccount,
 };
-use crate::domain::{Channel, FailureReason, NotificationStatus};
+use crate::domain::{switch_note, Channel, FailureReason, GroupId, NotificationStatus};
+use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -25,12 +26,43 @@ pub enum Outcome {
     DeadLetter(String),
 }
 
-/// Handles one delivery of a job.
-pub async fn deliver(
+/// Which provider account sends `group`'s messages on `channel`: the account the group
+/// chose on its Notification Type tab, else the channel's default account; none means
+/// the configured default provider.
+pub async fn account_for(
     services: &Services,
-    recorder: &StatusRecorder,
-    delivery: &Delivery,
-) -> Result<Outcome, ServiceError> {
+    group: &GroupId,
+    channel: Channel,
+) -> StoreResult<Option<StoredProviderAccount>> {
+    let chosen = services
+        .admin
+        .notification_types(group)
+        .await?
+        .get(channel)
+        .account
+        .clone();
+    let accounts = services.admin.provider_accounts().await?;
+    Ok(match chosen {
+        Some(id) => accounts.into_iter().find(|a| a.account.id == id),
+        None => accounts
+            .into_iter()
+            .find(|a| a.account.default && a.account.channel == channel),
+    })
+}
+
+/// The provider that sends `group`'s messages on `channel`.
+async fn provider_for(
+    services: &Services,
+    group: &GroupId,
+    channel: Channel,
+) -> StoreResult<Arc<dyn Provider>> {
+    let account = account_for(services, group, channel).await?;
+    Ok(services.providers.provider(account.as_ref()))
+}
+
+/// Handles one delivery of a job.
+pub async fn deliver(services: &Services, delivery: &Delivery) -> Result<Outcome, ServiceError> {
+    let recorder = &services.recorder();
     let job: &Job = match &delivery.job {
         Ok(job) if job.readable() => job,
         Ok(job) => {
@@ -48,21 +80,10 @@ pub async fn deliver(
         return deliver_fallback(services, recorder, delivery, &record, gave_up).await;
     }
     // A redelivered job whose message the provider already took: nothing to do.
-    let pending = matches!(
-        record.status,
-        NotificationStatus::Queued | NotificationStatus::Sending
-    );
-    if !pending || record.provider_message_id.is_some() {
+    if !record.status.is_pending() || record.provider_message_id.is_some() {
         return Ok(Outcome::Done);
     }
-    let Some(provider) = services
-        .providers
-        .provider_for(&record.group_id, record.channel)
-        .await?
-    else {
-        fail(recorder, job.uuid, no_provider(record.channel)).await?;
-        return Ok(Outcome::Done);
-    };
+    let provider = provider_for(services, &record.group_id, record.channel).await?;
     let sending = StatusUpdate {
         status: NotificationStatus::Sending,
         at: now(),
@@ -98,12 +119,8 @@ async fn deliver_fallback(
     record: &NotificationRecord,
     gave_up: &str,
 ) -> Result<Outcome, ServiceError> {
-    let delivered_or_failed = matches!(
-        record.status,
-        NotificationStatus::Delivered | NotificationStatus::Read | NotificationStatus::Failed
-    );
     // The provider changes once the SMS is taken: a repeated job finds it changed.
-    if delivered_or_failed || record.provider.as_deref() != Some(gave_up) {
+    if record.status.is_settled() || record.provider.as_deref() != Some(gave_up) {
         return Ok(Outcome::Done);
     }
     let message = outbound(services, record).await?;
@@ -117,25 +134,13 @@ async fn send_by_sms(
     record: &NotificationRecord,
     message: OutboundMessage,
 ) -> Result<Outcome, ServiceError> {
-    let Some(sms) = services
-        .providers
-        .provider_for(&record.group_id, Channel::Sms)
-        .await?
-    else {
-        fail(recorder, record.uuid, no_provider(Channel::Sms)).await?;
-        return Ok(Outcome::Done);
-    };
+    let sms = provider_for(services, &record.group_id, Channel::Sms).await?;
     let message = OutboundMessage {
         channel: Channel::Sms,
         ..message
     };
     let result = sms.send(&message).await;
     settle(services, recorder, delivery, record.uuid, result).await
-}
-
-/// The history line that says a message is going out by SMS instead.
-pub fn switch_note(reason: &str) -> String {
-    format!("{reason} {}", crate::domain::SMS_FALLBACK_NOTE)
 }
 
 /// What a message looks like to a provider (the template's provider references are
@@ -158,13 +163,6 @@ async fn outbound(
         language,
         provider_ref,
     })
-}
-
-fn no_provider(channel: Channel) -> FailureReason {
-    FailureReason {
-        code: "no_provider".into(),
-        message: format!("No provider is configured for {}.", channel.label()),
-    }
 }
 
 /// Records what the provider said and tells the worker what to do with the job.

@@ -117,6 +117,38 @@ impl ServiceError {
         }
     }
 
+    /// The HTTP status that fits (`api.md`): the one mapping both edges use.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Unauthenticated { .. } => 401,
+            Self::Forbidden { .. } => 403,
+            Self::NotFound { .. } => 404,
+            Self::Conflict { .. } => 409,
+            Self::Invalid { .. } => 422,
+            Self::Unavailable(_) => 503,
+            Self::Internal(_) => 500,
+        }
+    }
+
+    /// Logs what must be logged about an error that is being answered: internal detail
+    /// (never shown) and unavailable backends. Call it once, where the response is made.
+    pub fn log(&self) {
+        match self {
+            Self::Internal(source) => tracing::error!(error = ?source, "internal error"),
+            Self::Unavailable(source) => tracing::warn!(error = %source, "backend unavailable"),
+            _ => {}
+        }
+    }
+
+    /// An `Invalid` error about the request as a whole (no field detail).
+    pub fn invalid_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            code,
+            message: message.into(),
+            fields: BTreeMap::new(),
+        }
+    }
+
     /// The message clients see (never internal detail).
     pub fn public_message(&self) -> String {
         match self {

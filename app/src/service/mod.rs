@@ -13,11 +13,13 @@ pub mod ports;
 pub mod send;
 pub mod status;
 
-pub use auth::{Authenticator, Caller, Role};
+pub use crate::domain::rfc3339;
+pub use auth::{Caller, Role};
 pub use error::{ServiceError, StoreError};
 pub use ports::*;
 
 use crate::domain::CountryCode;
+use status::StatusRecorder;
 use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -37,6 +39,8 @@ pub struct ServiceSettings {
     pub retry_base_delay: Duration,
     /// Origins allowed to embed the widget and receive its events.
     pub embed_origins: Vec<String>,
+    /// Where providers reach this server (`https://notify.example.com`): webhook URLs.
+    pub public_url: String,
 }
 
 impl Default for ServiceSettings {
@@ -48,6 +52,7 @@ impl Default for ServiceSettings {
             max_attempts: 5,
             retry_base_delay: Duration::from_secs(2),
             embed_origins: Vec::new(),
+            public_url: "http://127.0.0.1:3000".into(),
         }
     }
 }
@@ -60,9 +65,9 @@ pub struct Services {
     /// Templates and group mappings.
     pub config: Arc<dyn ConfigStore>,
     /// The admin's settings and the audit log.
-    pub admin: Arc<dyn admin::AdminStore>,
+    pub admin: Arc<dyn AdminStore>,
     /// Admin accounts and sessions.
-    pub accounts: Arc<dyn accounts::AdminAccounts>,
+    pub accounts: Arc<dyn AdminAccounts>,
     /// Message status and history.
     pub status: Arc<dyn StatusStore>,
     /// Idempotency keys.
@@ -81,19 +86,11 @@ pub struct Services {
     pub settings: ServiceSettings,
 }
 
-/// Formats a time as RFC 3339 UTC with millisecond precision.
-pub fn rfc3339(at: OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    let ms = at.millisecond();
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{ms:03}Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
+impl Services {
+    /// Records status changes in the status store and announces them on the feed.
+    pub fn recorder(&self) -> StatusRecorder {
+        StatusRecorder::new(self.status.clone(), self.feed.clone())
+    }
 }
 
 /// Now, truncated to milliseconds (what the stores keep).

@@ -2,14 +2,17 @@
 //! in the `server` crate (SQLite/MySQL stores, embedded/Redis queues, providers) and are
 //! chosen by configuration; the use cases never know which one they talk to.
 
-use super::error::StoreError;
+use super::auth::Caller;
+use super::error::{ServiceError, StoreError};
 use crate::domain::{
-    CallId, Channel, Comment, FailureReason, GroupId, HistoryEntry, NotificationStatus,
-    NotificationView, ProviderRef, Template, TemplateId,
+    rfc3339, Agent, AuditEntry, CallId, Channel, Comment, FailureReason, Group, GroupId,
+    HistoryEntry, NotificationStatus, NotificationTypes, NotificationView, ProviderAccount,
+    ProviderAccountId, ProviderRef, Template, TemplateId, UserId, E164,
 };
 use async_trait::async_trait;
 use futures::stream::BoxStream;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -17,6 +20,147 @@ use uuid::Uuid;
 
 /// Result of a port call.
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Checks and issues bearer tokens (the server implements it with HS256 JWTs).
+pub trait Authenticator: Send + Sync {
+    /// The caller a token proves, or 401.
+    fn verify(&self, token: &str) -> Result<Caller, ServiceError>;
+    /// A token proving `caller`, valid for `ttl`.
+    fn issue(&self, caller: &Caller, ttl: Duration) -> Result<String, ServiceError>;
+}
+
+/// Admin accounts and their sessions (SQL).
+#[async_trait]
+pub trait AdminAccounts: Send + Sync {
+    /// The stored hash of an admin's password.
+    async fn password_hash(&self, id: &UserId) -> StoreResult<Option<String>>;
+    /// Creates an admin, or replaces their password.
+    async fn upsert_admin(&self, id: &UserId, password_hash: &str) -> StoreResult<()>;
+    /// How many admins exist.
+    async fn admin_count(&self) -> StoreResult<u64>;
+    /// Records a new session.
+    async fn open_session(
+        &self,
+        session: &str,
+        admin: &UserId,
+        expires_at: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// Whether a session exists, is not revoked and has not expired.
+    async fn session_active(&self, session: &str) -> StoreResult<bool>;
+    /// Revokes a session.
+    async fn close_session(&self, session: &str) -> StoreResult<()>;
+}
+
+/// A change to record in the audit log along with the change itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    /// Which admin.
+    pub actor: String,
+    /// `create`, `update`, `delete`.
+    pub action: &'static str,
+    /// What kind of thing.
+    pub entity: &'static str,
+    /// Its id.
+    pub entity_id: String,
+    /// Before (none on create).
+    pub before: Option<serde_json::Value>,
+    /// After (none on delete).
+    pub after: Option<serde_json::Value>,
+}
+
+/// Which audit entries to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// Only this kind of thing.
+    pub entity: Option<String>,
+    /// Only this admin's changes.
+    pub actor: Option<String>,
+    /// At most this many, newest first.
+    pub limit: u32,
+}
+
+/// A provider account as stored, credentials included (never leaves the server).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredProviderAccount {
+    /// The public part.
+    pub account: ProviderAccount,
+    /// Credential name → value.
+    pub credentials: BTreeMap<String, String>,
+}
+
+/// The settings store (SQL). Every write is one transaction with its audit entry; an
+/// insert whose id (or unique name) is taken, and an update or delete of a row that is
+/// gone, is a [`StoreError::Conflict`].
+#[async_trait]
+pub trait AdminStore: Send + Sync {
+    /// Templates, optionally of one channel, by name.
+    async fn templates(&self, channel: Option<Channel>) -> StoreResult<Vec<Template>>;
+    /// One template.
+    async fn template(&self, id: &TemplateId) -> StoreResult<Option<Template>>;
+    /// Adds a template (its name is unique on its channel).
+    async fn insert_template(&self, template: &Template, audit: &AuditRecord) -> StoreResult<()>;
+    /// Replaces a template, keeping its creation time.
+    async fn update_template(&self, template: &Template, audit: &AuditRecord) -> StoreResult<()>;
+    /// Deletes a template and removes it from every group's mapping.
+    async fn delete_template(&self, id: &TemplateId, audit: &AuditRecord) -> StoreResult<()>;
+    /// The groups whose mappings use a template.
+    async fn template_users(&self, id: &TemplateId) -> StoreResult<Vec<GroupId>>;
+
+    /// Every group, by name.
+    async fn groups(&self) -> StoreResult<Vec<Group>>;
+    /// One group.
+    async fn group(&self, id: &GroupId) -> StoreResult<Option<Group>>;
+    /// Adds a group.
+    async fn insert_group(&self, group: &Group, audit: &AuditRecord) -> StoreResult<()>;
+    /// Renames a group.
+    async fn update_group(&self, group: &Group, audit: &AuditRecord) -> StoreResult<()>;
+    /// Deletes a group that has no agents (a conflict otherwise).
+    async fn delete_group(&self, id: &GroupId, audit: &AuditRecord) -> StoreResult<()>;
+    /// A group's Notification Type tab.
+    async fn notification_types(&self, id: &GroupId) -> StoreResult<NotificationTypes>;
+    /// Replaces a group's tab atomically; the store itself refuses more than five per channel.
+    async fn save_notification_types(
+        &self,
+        id: &GroupId,
+        types: &NotificationTypes,
+        audit: &AuditRecord,
+    ) -> StoreResult<()>;
+
+    /// Every agent, by name.
+    async fn agents(&self) -> StoreResult<Vec<Agent>>;
+    /// One agent.
+    async fn agent(&self, id: &UserId) -> StoreResult<Option<Agent>>;
+    /// Adds an agent.
+    async fn insert_agent(&self, agent: &Agent, audit: &AuditRecord) -> StoreResult<()>;
+    /// Changes an agent's name or group.
+    async fn update_agent(&self, agent: &Agent, audit: &AuditRecord) -> StoreResult<()>;
+    /// Deletes an agent.
+    async fn delete_agent(&self, id: &UserId, audit: &AuditRecord) -> StoreResult<()>;
+
+    /// Every provider account.
+    async fn provider_accounts(&self) -> StoreResult<Vec<StoredProviderAccount>>;
+    /// Adds a provider account (a default one takes over its channel's default).
+    async fn insert_provider_account(
+        &self,
+        account: &StoredProviderAccount,
+        audit: &AuditRecord,
+    ) -> StoreResult<()>;
+    /// Changes a provider account (likewise for the default).
+    async fn update_provider_account(
+        &self,
+        account: &StoredProviderAccount,
+        audit: &AuditRecord,
+    ) -> StoreResult<()>;
+    /// Deletes a provider account.
+    async fn delete_provider_account(
+        &self,
+        id: &ProviderAccountId,
+        audit: &AuditRecord,
+    ) -> StoreResult<()>;
+
+    /// Audit entries, newest first.
+    async fn audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>>;
+}
 
 /// Templates, groups and their channel mappings (SQL: SQLite embedded, MySQL in production).
 #[async_trait]
@@ -43,7 +187,7 @@ pub struct NotificationRecord {
     /// Current status.
     pub status: NotificationStatus,
     /// Recipient in E.164.
-    pub to: String,
+    pub to: E164,
     /// The template used.
     pub template_id: TemplateId,
     /// The template's name at send time.
@@ -51,7 +195,7 @@ pub struct NotificationRecord {
     /// The call it belongs to.
     pub call_id: Option<CallId>,
     /// The sending agent.
-    pub agent_id: String,
+    pub agent_id: UserId,
     /// The agent's group.
     pub group_id: GroupId,
     /// The rendered text.
@@ -81,13 +225,13 @@ impl NotificationRecord {
             uuid: self.uuid.to_string(),
             channel: self.channel,
             status: self.status,
-            to: self.to.clone(),
+            to: self.to.to_string(),
             template_id: self.template_id.clone(),
             call_id: self.call_id.clone(),
             agent_id: self.agent_id.clone(),
             resend_of: self.resend_of.map(|u| u.to_string()),
-            created_at: super::rfc3339(self.created_at),
-            updated_at: super::rfc3339(self.updated_at),
+            created_at: rfc3339(self.created_at),
+            updated_at: rfc3339(self.updated_at),
             history: self.history.clone(),
             error: self.error.clone(),
         }
@@ -107,22 +251,11 @@ pub struct StatusUpdate {
     pub error: Option<FailureReason>,
 }
 
-/// What the status store did with an update.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Applied {
-    /// The status moved forward; the record as it is now.
-    Advanced(NotificationRecord),
-    /// Stale, duplicate or contradicted: nothing changed.
-    Ignored(NotificationRecord),
-    /// No such message.
-    NotFound,
-}
-
 /// Which messages to list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotificationFilter {
     /// Only this agent's messages (none: everyone's).
-    pub agent_id: Option<String>,
+    pub agent_id: Option<UserId>,
     /// Only this call's messages.
     pub call_id: Option<CallId>,
     /// At most this many, newest first.
@@ -138,9 +271,15 @@ pub trait StatusStore: Send + Sync {
     async fn get(&self, uuid: Uuid) -> StoreResult<Option<NotificationRecord>>;
     /// Messages matching `filter`, newest first.
     async fn list(&self, filter: &NotificationFilter) -> StoreResult<Vec<NotificationRecord>>;
-    /// Applies a status change if it is progress (see `NotificationStatus::transition_to`),
-    /// atomically, so concurrent or out-of-order updates never move a status back.
-    async fn apply(&self, uuid: Uuid, update: &StatusUpdate) -> StoreResult<Applied>;
+    /// Compare-and-set: moves message `uuid` to `update`'s status, with its history line
+    /// and error, only if its status is still `expected`; whether it did. (Which moves
+    /// are progress is the service's rule, not the store's.)
+    async fn compare_and_set(
+        &self,
+        uuid: Uuid,
+        expected: NotificationStatus,
+        update: &StatusUpdate,
+    ) -> StoreResult<bool>;
     /// Up to `limit` messages still `queued` that were created, and last swept, before
     /// `older_than`; marks them swept now. (The sweeper re-queues them.)
     async fn sweep_stale_queued(
@@ -313,7 +452,7 @@ pub struct OutboundMessage {
     /// The channel.
     pub channel: Channel,
     /// Recipient in E.164.
-    pub to: String,
+    pub to: E164,
     /// The rendered text.
     pub body: String,
     /// The template's id.
@@ -358,16 +497,39 @@ pub trait Provider: Send + Sync {
     async fn send(&self, message: &OutboundMessage) -> Result<ProviderReceipt, ProviderError>;
 }
 
-/// Chooses who sends a message: the provider account the group uses on the channel,
-/// else the channel's default account, else the configured default provider.
-#[async_trait]
+/// The providers behind the accounts (the service decides which account sends a
+/// message; see `delivery::account_for`).
 pub trait ProviderDirectory: Send + Sync {
-    /// The provider for `group`'s messages on `channel`.
-    async fn provider_for(
-        &self,
-        group: &GroupId,
-        channel: Channel,
-    ) -> StoreResult<Option<Arc<dyn Provider>>>;
+    /// The provider that sends through `account`, paced to its rate; the configured
+    /// default provider when no account applies.
+    fn provider(&self, account: Option<&StoredProviderAccount>) -> Arc<dyn Provider>;
+}
+
+/// Which message a provider's report is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MessageRef {
+    /// Our UUID (providers that echo our reference).
+    Ours(Uuid),
+    /// The provider's id for it.
+    Provider(String),
+}
+
+/// What a provider's report asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportedChange {
+    /// A status change.
+    Status(StatusUpdate),
+    /// The channel gave up (an RCS message expired undelivered): send it by SMS.
+    FallBackToSms(String),
+}
+
+/// One event a provider reported about a message (a webhook's status events).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderReport {
+    /// The message.
+    pub message: MessageRef,
+    /// What happened.
+    pub change: ReportedChange,
 }
 
 /// Where providers report what happened to a message after they took it

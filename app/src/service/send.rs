@@ -37,13 +37,12 @@ pub async fn send_notification(
     request: SendRequest,
 ) -> Result<Accepted, ServiceError> {
     let checked = check(services, caller, request).await?;
-    let uuid = Uuid::new_v4();
     let accepted = Accepted {
-        uuid: uuid.to_string(),
+        uuid: Uuid::new_v4(),
         status: NotificationStatus::Queued,
         channel: checked.request.channel,
-        to: checked.to.e164().to_owned(),
-        created_at: rfc3339(now()),
+        to: checked.to.to_e164(),
+        created_at: now(),
     };
     let Some(key) = key else {
         record_and_enqueue(services, caller, &checked, &accepted).await?;
@@ -241,22 +240,17 @@ async fn record_and_enqueue(
     checked: &CheckedSend,
     accepted: &Accepted,
 ) -> Result<(), ServiceError> {
-    let uuid = Uuid::parse_str(&accepted.uuid).map_err(|e| ServiceError::Internal(e.into()))?;
-    // The time of the response (the first attempt's, when a retry took its claim over).
-    let created_at = time::OffsetDateTime::parse(
-        &accepted.created_at,
-        &time::format_description::well_known::Rfc3339,
-    )
-    .unwrap_or_else(|_| now());
+    // The response's id and time (the first attempt's, when a retry took its claim over).
+    let (uuid, created_at) = (accepted.uuid, accepted.created_at);
     let record = NotificationRecord {
         uuid,
         channel: checked.request.channel,
         status: NotificationStatus::Queued,
-        to: checked.to.e164().to_owned(),
+        to: accepted.to.clone(),
         template_id: checked.template.id.clone(),
         template_name: checked.template.name.clone(),
         call_id: checked.request.call_id.clone(),
-        agent_id: caller.id.to_string(),
+        agent_id: caller.id.clone(),
         group_id: checked.group.clone(),
         body: checked.body.clone(),
         parameters: checked.parameters.clone(),
@@ -299,8 +293,8 @@ async fn record_and_enqueue(
         let comment = Comment {
             at: rfc3339(created_at),
             author: caller.id.to_string(),
-            text: send_comment(&accepted.uuid, record.channel, &record.template_name),
-            notification_uuid: Some(accepted.uuid.clone()),
+            text: send_comment(&uuid.to_string(), record.channel, &record.template_name),
+            notification_uuid: Some(uuid.to_string()),
         };
         // The message is already queued; a comment that cannot be written must not
         // turn the send into an error (a retry would only repeat the same answer).

@@ -2,10 +2,10 @@
 //! and recording the status changes providers report.
 
 use super::{
-    Applied, Caller, Job, NotificationFilter, ServiceError, Services, StatusFeed, StatusSink,
-    StatusStore, StatusUpdate,
+    Caller, Job, MessageRef, NotificationFilter, NotificationRecord, ProviderReport,
+    ReportedChange, ServiceError, Services, StatusFeed, StatusSink, StatusStore, StatusUpdate,
 };
-use crate::domain::{CallId, Channel, Comment, NotificationStatus, NotificationView};
+use crate::domain::{switch_note, CallId, Channel, Comment, NotificationView, Transition};
 use async_trait::async_trait;
 use futures::stream::BoxStream;
 use std::sync::Arc;
@@ -55,7 +55,7 @@ pub async fn list_notifications(
             "out of range",
         ));
     }
-    let agent_id = (caller.role != super::Role::Admin).then(|| caller.id.to_string());
+    let agent_id = (caller.role != super::Role::Admin).then(|| caller.id.clone());
     let filter = NotificationFilter {
         agent_id,
         call_id,
@@ -95,7 +95,23 @@ pub async fn call_comments(
     Ok(services.comments.for_call(call_id, group).await?)
 }
 
-/// Records provider-reported status changes and announces the ones that advance.
+/// What recording a status change did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    /// The status moved forward; the record as it is now.
+    Advanced(NotificationRecord),
+    /// Stale, duplicate or contradicted: nothing changed.
+    Ignored(NotificationRecord),
+    /// No such message.
+    NotFound,
+}
+
+/// Records status changes by the forward-only rule (see
+/// [`NotificationStatus::transition_to`](crate::domain::NotificationStatus::transition_to))
+/// and announces the ones that advance. This is the one place the rule is applied: the
+/// stores only compare-and-set, so concurrent or out-of-order updates never move a
+/// status back whichever store holds it.
+#[derive(Clone)]
 pub struct StatusRecorder {
     store: Arc<dyn StatusStore>,
     feed: Arc<dyn StatusFeed>,
@@ -107,9 +123,30 @@ impl StatusRecorder {
         Self { store, feed }
     }
 
-    /// Applies `update`; returns what the store did.
+    /// Applies `update` if it is progress; returns what happened.
     pub async fn record(&self, uuid: Uuid, update: &StatusUpdate) -> Result<Applied, ServiceError> {
-        let applied = self.store.apply(uuid, update).await?;
+        let applied = loop {
+            let Some(current) = self.store.get(uuid).await? else {
+                break Applied::NotFound;
+            };
+            if current.status.transition_to(update.status) == Transition::Ignore {
+                break Applied::Ignored(current);
+            }
+            // Someone else changed it since we read it: read again and decide again.
+            if !self
+                .store
+                .compare_and_set(uuid, current.status, update)
+                .await?
+            {
+                continue;
+            }
+            let now = self.store.get(uuid).await?.ok_or_else(|| {
+                ServiceError::Internal(anyhow::anyhow!(
+                    "a message vanished while its status changed"
+                ))
+            })?;
+            break Applied::Advanced(now);
+        };
         match &applied {
             Applied::Advanced(record) => {
                 tracing::info!(notification = %uuid, status = %record.status, "status advanced");
@@ -134,13 +171,53 @@ impl StatusRecorder {
     }
 }
 
+/// What a provider's report did to its message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportOutcome {
+    /// The message changed (its status advanced, or it was queued to go by SMS).
+    Applied,
+    /// Nothing changed: a duplicate, stale or uninteresting event.
+    Ignored,
+    /// No message of ours has that reference.
+    Unknown,
+}
+
+/// Applies one event a provider reported (a webhook's), by `provider`'s name for the
+/// message: a status change by the forward-only rule, or a fallback to SMS.
+pub async fn apply_report(
+    services: &Services,
+    provider: &str,
+    report: ProviderReport,
+) -> Result<ReportOutcome, ServiceError> {
+    let uuid = match report.message {
+        MessageRef::Ours(uuid) => Some(uuid),
+        MessageRef::Provider(id) => services.status.find_by_provider_id(provider, &id).await?,
+    };
+    let Some(uuid) = uuid else {
+        return Ok(ReportOutcome::Unknown);
+    };
+    Ok(match report.change {
+        ReportedChange::Status(update) => match services.recorder().record(uuid, &update).await? {
+            Applied::Advanced(_) => ReportOutcome::Applied,
+            Applied::Ignored(_) => ReportOutcome::Ignored,
+            Applied::NotFound => ReportOutcome::Unknown,
+        },
+        ReportedChange::FallBackToSms(reason) => {
+            if fall_back_to_sms(services, uuid, provider, &reason).await? {
+                ReportOutcome::Applied
+            } else {
+                ReportOutcome::Ignored
+            }
+        }
+    })
+}
+
 /// A provider gave up on delivering message `uuid` on its channel (an RCS message
 /// expired undelivered): note why in its history and queue it to go out by SMS.
 /// Repeated reports, and messages already delivered, failed or sent by SMS, change
 /// nothing. Returns whether a fallback was queued.
 pub async fn fall_back_to_sms(
     services: &Services,
-    recorder: &StatusRecorder,
     uuid: Uuid,
     provider: &str,
     reason: &str,
@@ -148,23 +225,19 @@ pub async fn fall_back_to_sms(
     let Some(record) = services.status.get(uuid).await? else {
         return Ok(false);
     };
-    let note = super::delivery::switch_note(reason);
-    let settled = matches!(
-        record.status,
-        NotificationStatus::Delivered | NotificationStatus::Read | NotificationStatus::Failed
-    );
+    let note = switch_note(reason);
     let repeated = record
         .history
         .iter()
         .any(|h| h.detail.as_deref() == Some(note.as_str()));
     if record.channel == Channel::Sms
-        || settled
+        || record.status.is_settled()
         || repeated
         || record.provider.as_deref() != Some(provider)
     {
         return Ok(false);
     }
-    recorder.note(uuid, &note).await?;
+    services.recorder().note(uuid, &note).await?;
     services
         .queue
         .enqueue(&Job::sms_fallback(uuid, record.channel, provider))

@@ -3,19 +3,80 @@
 //! Resend; and a Refresh usable once every 15 seconds, with a visible countdown.
 
 use super::host::copy_to_clipboard;
-use crate::domain::{NotificationStatus, NotificationView};
+use crate::domain::{
+    sms_fallback, Accepted, AgentTemplate, Channel, FailureReason, HistoryEntry,
+    NotificationStatus, NotificationView, TemplateId,
+};
 use leptos::prelude::*;
 
 /// Seconds between two manual refreshes.
 pub const REFRESH_COOLDOWN_SECS: u32 = 15;
 
-/// A message in the corner.
+/// A message in the corner: what the widget knows of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SentMessage {
-    /// Its latest known state.
-    pub view: NotificationView,
+    /// Its UUID.
+    pub uuid: String,
+    /// The channel.
+    pub channel: Channel,
+    /// The recipient in E.164.
+    pub to: String,
+    /// The template used.
+    pub template_id: TemplateId,
     /// The template's name, for people.
     pub template_name: String,
+    /// Its latest known status.
+    pub status: NotificationStatus,
+    /// Every status reached so far, oldest first (empty until the server says more).
+    pub history: Vec<HistoryEntry>,
+    /// Why it failed, when it did.
+    pub error: Option<FailureReason>,
+}
+
+impl SentMessage {
+    /// A message the server just accepted (queued, nothing more known yet).
+    pub fn pending(accepted: &Accepted, template: &AgentTemplate) -> Self {
+        Self {
+            uuid: accepted.uuid.to_string(),
+            channel: accepted.channel,
+            to: accepted.to.to_string(),
+            template_id: template.id.clone(),
+            template_name: template.name.clone(),
+            status: accepted.status,
+            history: Vec::new(),
+            error: None,
+        }
+    }
+
+    /// A message as the server shows it (after a reload of the widget).
+    pub fn from_view(view: NotificationView, template_name: String) -> Self {
+        Self {
+            uuid: view.uuid,
+            channel: view.channel,
+            to: view.to,
+            template_id: view.template_id,
+            template_name,
+            status: view.status,
+            history: view.history,
+            error: view.error,
+        }
+    }
+
+    /// Takes a newer state of the message; out-of-order pushes never move it back.
+    /// Returns whether its status changed.
+    pub fn advance(&mut self, view: &NotificationView) -> bool {
+        let newer = self.history.len() < view.history.len() || self.status == view.status;
+        let different =
+            self.status != view.status || self.history != view.history || self.error != view.error;
+        if !(newer && different) {
+            return false;
+        }
+        let changed = self.status != view.status;
+        self.status = view.status;
+        self.history = view.history.clone();
+        self.error = view.error.clone();
+        changed
+    }
 }
 
 /// The badge's CSS class for a status.
@@ -29,7 +90,7 @@ pub fn StatusCorner(
     sent: RwSignal<Vec<SentMessage>>,
     cooldown: RwSignal<u32>,
     on_refresh: Callback<()>,
-    on_resend: Callback<NotificationView>,
+    on_resend: Callback<SentMessage>,
 ) -> impl IntoView {
     view! {
         <Show when=move || sent.with(|s| !s.is_empty())>
@@ -51,20 +112,20 @@ pub fn StatusCorner(
                 <ul class="sent-list">
                     <For
                         each=move || sent.get()
-                        key=|m| (m.view.uuid.clone(), m.view.status, m.view.history.len())
+                        key=|m| (m.uuid.clone(), m.status, m.history.len())
                         children=move |m| {
-                            let uuid = m.view.uuid.clone();
+                            let uuid = m.uuid.clone();
                             let copy_uuid = uuid.clone();
-                            let failed = m.view.status == NotificationStatus::Failed;
-                            let reason = m.view.error.as_ref().map(|e| e.message.clone());
-                            let by_sms = m.view.sms_fallback().map(str::to_owned);
-                            let view_for_resend = m.view.clone();
+                            let failed = m.status == NotificationStatus::Failed;
+                            let reason = m.error.as_ref().map(|e| e.message.clone());
+                            let by_sms = sms_fallback(&m.history).map(str::to_owned);
+                            let view_for_resend = m.clone();
                             view! {
-                                <li class="sent" data-uuid=uuid.clone() data-status=m.view.status.as_str()>
+                                <li class="sent" data-uuid=uuid.clone() data-status=m.status.as_str()>
                                     <div class="sent-row">
-                                        <span class=badge_class(m.view.status)>{m.view.status.label()}</span>
+                                        <span class=badge_class(m.status)>{m.status.label()}</span>
                                         <span class="sent-template">
-                                            {format!("{} · {}", m.view.channel.label(), m.template_name)}
+                                            {format!("{} · {}", m.channel.label(), m.template_name)}
                                         </span>
                                     </div>
                                     <div class="sent-row">

@@ -13,6 +13,8 @@ use axum::Json;
 pub struct HttpError {
     status: StatusCode,
     body: ApiError,
+    /// The service error it answers, logged when the response is made.
+    cause: Option<ServiceError>,
 }
 
 impl HttpError {
@@ -21,12 +23,16 @@ impl HttpError {
         Self {
             status,
             body: ApiError::new(code, message),
+            cause: None,
         }
     }
 }
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
+        if let Some(cause) = &self.cause {
+            cause.log();
+        }
         let retry = matches!(
             self.status,
             StatusCode::SERVICE_UNAVAILABLE | StatusCode::TOO_MANY_REQUESTS
@@ -43,18 +49,10 @@ impl IntoResponse for HttpError {
 
 impl From<ServiceError> for HttpError {
     fn from(e: ServiceError) -> Self {
-        let status = match &e {
-            ServiceError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
-            ServiceError::Forbidden { .. } => StatusCode::FORBIDDEN,
-            ServiceError::NotFound { .. } => StatusCode::NOT_FOUND,
-            ServiceError::Conflict { .. } => StatusCode::CONFLICT,
-            ServiceError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ServiceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        };
         Self {
-            status,
-            body: ApiError::from(e),
+            status: StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            body: ApiError::from(&e),
+            cause: Some(e),
         }
     }
 }

@@ -28,12 +28,8 @@ use tower_http::trace::TraceLayer;
 pub struct AppState {
     /// The use cases' adapters.
     pub services: Services,
-    /// Records provider status reports (webhooks).
-    pub recorder: std::sync::Arc<app::service::status::StatusRecorder>,
     /// The provider accounts (webhooks).
     pub directory: std::sync::Arc<crate::providers::Directory>,
-    /// The server's public base URL (for the webhook URLs shown to admins).
-    pub public_url: String,
     /// The in-process worker's delivery metrics.
     pub metrics: std::sync::Arc<crate::metrics::Metrics>,
     /// Which backends this process uses.
@@ -43,15 +39,11 @@ pub struct AppState {
 /// The whole application's router.
 pub fn router(state: AppState, settings: &Settings) -> Router {
     let services = state.services.clone();
-    let public_url = app::api::admin::PublicUrl(state.public_url.clone());
     let server_fns = any(move |request: Request<Body>| {
-        let (services, public_url) = (services.clone(), public_url.clone());
+        let services = services.clone();
         async move {
             leptos_axum::handle_server_fns_with_context(
-                move || {
-                    leptos::prelude::provide_context(services.clone());
-                    leptos::prelude::provide_context(public_url.clone());
-                },
+                move || leptos::prelude::provide_context(services.clone()),
                 request,
             )
             .await

@@ -2,7 +2,7 @@
 //! rendered: the wasm bundle draws the page), and the built site's static files.
 
 use super::AppState;
-use crate::config::SiteSettings;
+use crate::config::{Origin, SiteSettings};
 use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -12,10 +12,10 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The routes of this module; unknown non-API paths fall through to the site root.
 /// The pages may be framed by the site itself and by `embed_origins` only.
-pub fn router(site: &SiteSettings, embed_origins: &[String]) -> Router<AppState> {
+pub fn router(site: &SiteSettings, embed_origins: &[Origin]) -> Router<AppState> {
     let shell = shell(site);
     let ancestors = std::iter::once("'self'")
-        .chain(embed_origins.iter().map(String::as_str))
+        .chain(embed_origins.iter().map(Origin::as_str))
         .collect::<Vec<_>>();
     let policy = HeaderValue::from_str(&format!("frame-ancestors {}", ancestors.join(" ")))
         .unwrap_or_else(|_| HeaderValue::from_static("frame-ancestors 'self'"));

@@ -9,11 +9,9 @@
 use super::error::HttpError;
 use super::extract::{ApiPath, ApiQuery};
 use super::AppState;
-use crate::providers::{
-    Account, Change, MessageRef, WebhookError, WebhookEvent, WebhookReply, WebhookRequest,
-};
-use app::service::status::fall_back_to_sms;
-use app::service::Applied;
+use crate::providers::{Account, WebhookError, WebhookReply, WebhookRequest};
+use app::domain::ProviderAccountId;
+use app::service::status::{apply_report, ReportOutcome};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -57,18 +55,20 @@ async fn account_of(
     provider: &str,
     account_id: &str,
 ) -> Result<Arc<dyn Account>, HttpError> {
+    let unknown = || {
+        HttpError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_account",
+            "There is no provider account of this type with this id.",
+        )
+    };
+    let id = ProviderAccountId::parse(account_id).map_err(|_| unknown())?;
     state
         .directory
-        .account(provider, account_id)
+        .account(provider, &id)
         .await
         .map_err(app::service::ServiceError::from)?
-        .ok_or_else(|| {
-            HttpError::new(
-                StatusCode::NOT_FOUND,
-                "unknown_account",
-                "There is no provider account of this type with this id.",
-            )
-        })
+        .ok_or_else(unknown)
 }
 
 async fn subscribe(
@@ -98,7 +98,7 @@ async fn receive(
     let account = account_of(&state, &provider, &account_id).await?;
     // The URL as the provider called it: our public base URL, the path and the query.
     let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
-    let url = format!("{}{path}", state.public_url);
+    let url = format!("{}{path}", state.services.settings.public_url);
     let request = WebhookRequest {
         url: &url,
         query: &query,
@@ -133,17 +133,17 @@ async fn receive(
         }
     };
     let provider_name = account.name().to_owned();
-    let outcomes: Vec<Result<Option<bool>, app::service::ServiceError>> = stream::iter(events)
-        .map(|event| apply(&state, &provider_name, event))
+    let outcomes: Vec<_> = stream::iter(events)
+        .map(|event| apply_report(&state.services, &provider_name, event))
         .buffer_unordered(PARALLEL_EVENTS)
         .collect()
         .await;
     let mut received = Received::default();
     for outcome in outcomes {
         match outcome? {
-            Some(true) => received.applied += 1,
-            Some(false) => received.ignored += 1,
-            None => received.unknown += 1,
+            ReportOutcome::Applied => received.applied += 1,
+            ReportOutcome::Ignored => received.ignored += 1,
+            ReportOutcome::Unknown => received.unknown += 1,
         }
     }
     state
@@ -159,30 +159,4 @@ async fn receive(
         tracing::warn!(%provider, account = %account_id, unknown = received.unknown, "webhook events for unknown messages");
     }
     Ok((StatusCode::OK, Json(received)).into_response())
-}
-
-/// Applies one event: whether it changed the message, or `None` for an unknown message.
-async fn apply(
-    state: &AppState,
-    provider: &str,
-    event: WebhookEvent,
-) -> Result<Option<bool>, app::service::ServiceError> {
-    let services = &state.services;
-    let uuid = match event.message {
-        MessageRef::Ours(uuid) => Some(uuid),
-        MessageRef::Provider(id) => services.status.find_by_provider_id(provider, &id).await?,
-    };
-    let Some(uuid) = uuid else {
-        return Ok(None);
-    };
-    Ok(match event.change {
-        Change::Status(update) => match state.recorder.record(uuid, &update).await? {
-            Applied::Advanced(_) => Some(true),
-            Applied::Ignored(_) => Some(false),
-            Applied::NotFound => None,
-        },
-        Change::FallBackToSms(reason) => {
-            Some(fall_back_to_sms(services, &state.recorder, uuid, provider, &reason).await?)
-        }
-    })
 }

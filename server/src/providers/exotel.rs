@@ -6,11 +6,11 @@
 //! API token: a callback without the right one is refused.
 
 use super::{
-    credential, refused, same_bytes, unreachable, webhook_url, Account, Change, Context,
-    MessageRef, WebhookError, WebhookEvent, WebhookReply, WebhookRequest,
+    credential, refused, same_bytes, unreachable, webhook_url, Account, Context, MessageRef,
+    ProviderReport, ReportedChange, WebhookError, WebhookReply, WebhookRequest,
 };
 use app::domain::{FailureReason, NotificationStatus};
-use app::service::admin::StoredProviderAccount;
+use app::service::StoredProviderAccount;
 use app::service::{now, OutboundMessage, Provider, ProviderError, ProviderReceipt, StatusUpdate};
 use async_trait::async_trait;
 use hmac::{Hmac, Mac};
@@ -139,7 +139,7 @@ impl Provider for Exotel {
                     .clone()
                     .unwrap_or_else(|| self.header.clone()),
             ),
-            ("To", message.to.clone()),
+            ("To", message.to.to_string()),
             ("Body", message.body.clone()),
             (
                 "StatusCallback",
@@ -243,9 +243,9 @@ impl Account for Exotel {
             // queued, sending, submitted: nothing new for the agent.
             _ => return Ok(WebhookReply::Events(Vec::new())),
         };
-        Ok(WebhookReply::Events(vec![WebhookEvent {
+        Ok(WebhookReply::Events(vec![ProviderReport {
             message: MessageRef::Ours(uuid),
-            change: Change::Status(update),
+            change: ReportedChange::Status(update),
         }]))
     }
 }

@@ -6,11 +6,11 @@
 //! `hub.verify_token` is the account's.
 
 use super::{
-    credential, refused, same_bytes, unreachable, Account, Change, Context, MessageRef,
-    WebhookError, WebhookEvent, WebhookReply, WebhookRequest,
+    credential, refused, same_bytes, unreachable, Account, Context, MessageRef, ProviderReport,
+    ReportedChange, WebhookError, WebhookReply, WebhookRequest,
 };
 use app::domain::{FailureReason, NotificationStatus, WhatsappComponent};
-use app::service::admin::StoredProviderAccount;
+use app::service::StoredProviderAccount;
 use app::service::{now, OutboundMessage, Provider, ProviderError, ProviderReceipt, StatusUpdate};
 use async_trait::async_trait;
 use hmac::{Hmac, Mac};
@@ -286,7 +286,7 @@ struct StatusError {
     error_data: Option<ErrorData>,
 }
 
-fn event(status: StatusDoc) -> Option<WebhookEvent> {
+fn event(status: StatusDoc) -> Option<ProviderReport> {
     let reported = match status.status.as_str() {
         "sent" => NotificationStatus::Sent,
         "delivered" => NotificationStatus::Delivered,
@@ -330,9 +330,9 @@ fn event(status: StatusDoc) -> Option<WebhookEvent> {
             error: None,
         }
     };
-    Some(WebhookEvent {
+    Some(ProviderReport {
         message,
-        change: Change::Status(update),
+        change: ReportedChange::Status(update),
     })
 }
 

@@ -13,15 +13,15 @@ pub mod twilio;
 pub use http_gateway::HttpGatewayProvider;
 pub use sandbox::SandboxProvider;
 
-use crate::config::ProviderSettings;
+use crate::config::{Endpoints, ProviderSettings};
 use crate::metrics::Metrics;
 pub use app::domain::webhook_url;
-use app::domain::{Channel, FailureReason, GroupId};
-use app::service::admin::{AdminStore, StoredProviderAccount};
+use app::domain::{FailureReason, ProviderAccountId};
 use app::service::{
-    OutboundMessage, Provider, ProviderDirectory, ProviderError, ProviderReceipt, StatusSink,
-    StatusUpdate, StoreResult,
+    AdminStore, OutboundMessage, Provider, ProviderDirectory, ProviderError, ProviderReceipt,
+    StatusSink, StatusUpdate, StoreResult, StoredProviderAccount,
 };
+pub use app::service::{MessageRef, ProviderReport, ReportedChange};
 use async_trait::async_trait;
 use axum::http::HeaderMap;
 use pace::{Pace, SlotBook};
@@ -42,38 +42,11 @@ pub struct WebhookRequest<'a> {
     pub body: &'a [u8],
 }
 
-/// Which message an event is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MessageRef {
-    /// Our UUID (providers that echo our reference).
-    Ours(Uuid),
-    /// The provider's id for it.
-    Provider(String),
-}
-
-/// One status event from a webhook.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WebhookEvent {
-    /// The message.
-    pub message: MessageRef,
-    /// What happened: a status change, or a reason to send it by SMS instead.
-    pub change: Change,
-}
-
-/// What a webhook event asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
-    /// A status change.
-    Status(StatusUpdate),
-    /// The channel gave up (an RCS message expired undelivered): send it by SMS.
-    FallBackToSms(String),
-}
-
 /// What a provider made of a webhook request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WebhookReply {
     /// Status events to apply (maybe none: typing indicators, inbound messages).
-    Events(Vec<WebhookEvent>),
+    Events(Vec<ProviderReport>),
     /// A setup handshake: answer 200 with this text.
     Handshake(String),
 }
@@ -104,31 +77,6 @@ pub trait Account: Provider {
     fn verify_subscription(&self, query: &BTreeMap<String, String>) -> Option<String> {
         let _ = query;
         None
-    }
-}
-
-/// The provider APIs' base URLs (overridable for self-hosted proxies and tests).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Endpoints {
-    /// Twilio's REST API.
-    pub twilio: String,
-    /// The Graph API, with its version.
-    pub meta: String,
-    /// Google RBM.
-    pub rbm: String,
-    /// Exotel's API host (`https://api.in.exotel.com` for the Mumbai cluster).
-    pub exotel: String,
-}
-
-impl Default for Endpoints {
-    fn default() -> Self {
-        Self {
-            twilio: "https://api.twilio.com".into(),
-            meta: "https://graph.facebook.com/v21.0".into(),
-            rbm: "https://rcsbusinessmessaging.googleapis.com".into(),
-            exotel: "https://api.exotel.com".into(),
-        }
     }
 }
 
@@ -289,7 +237,7 @@ impl Directory {
     fn rate_for(&self, stored: &StoredProviderAccount) -> u32 {
         let account = &stored.account;
         self.rates
-            .get(&account.id)
+            .get(account.id.as_str())
             .or_else(|| self.rates.get(&account.provider))
             .copied()
             .unwrap_or(DEFAULT_RATE)
@@ -311,7 +259,7 @@ impl Directory {
 
     fn built(&self, stored: StoredProviderAccount) -> Arc<Built> {
         let mut built = self.built.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(b) = built.get(&stored.account.id) {
+        if let Some(b) = built.get(stored.account.id.as_str()) {
             if b.stored == stored {
                 return b.clone();
             }
@@ -336,18 +284,22 @@ impl Directory {
             account,
             paced,
         });
-        built.insert(b.stored.account.id.clone(), b.clone());
+        built.insert(b.stored.account.id.to_string(), b.clone());
         b
     }
 
     /// The account `id` of provider type `provider`, for its webhooks.
-    pub async fn account(&self, provider: &str, id: &str) -> StoreResult<Option<Arc<dyn Account>>> {
+    pub async fn account(
+        &self,
+        provider: &str,
+        id: &ProviderAccountId,
+    ) -> StoreResult<Option<Arc<dyn Account>>> {
         let stored = self
             .admin
             .provider_accounts()
             .await?
             .into_iter()
-            .find(|a| a.account.id == id && a.account.provider == provider);
+            .find(|a| &a.account.id == id && a.account.provider == provider);
         match stored {
             Some(stored) => Ok(Some(self.built(stored).account.clone())),
             None => Ok(None),
@@ -358,30 +310,11 @@ impl Directory {
 /// Messages per second an account sends when the settings name no limit for it.
 pub const DEFAULT_RATE: u32 = 50;
 
-#[async_trait]
 impl ProviderDirectory for Directory {
-    async fn provider_for(
-        &self,
-        group: &GroupId,
-        channel: Channel,
-    ) -> StoreResult<Option<Arc<dyn Provider>>> {
-        let chosen = self
-            .admin
-            .notification_types(group)
-            .await?
-            .get(channel)
-            .account
-            .clone();
-        let accounts = self.admin.provider_accounts().await?;
-        let stored = match chosen {
-            Some(id) => accounts.into_iter().find(|a| a.account.id == id),
-            None => accounts
-                .into_iter()
-                .find(|a| a.account.default && a.account.channel == channel),
-        };
-        match stored {
-            Some(stored) => Ok(Some(self.built(stored).paced.clone())),
-            None => Ok(Some(self.fallback.clone())),
+    fn provider(&self, account: Option<&StoredProviderAccount>) -> Arc<dyn Provider> {
+        match account {
+            Some(stored) => self.built(stored.clone()).paced.clone(),
+            None => self.fallback.clone(),
         }
     }
 }

@@ -7,11 +7,11 @@
 //! base64 HMAC-SHA512 over the base64-decoded `message.data`, keyed with the client token.
 
 use super::{
-    credential, refused, report_sent, same_bytes, unreachable, Account, Change, Context,
-    MessageRef, WebhookError, WebhookEvent, WebhookReply, WebhookRequest,
+    credential, refused, report_sent, same_bytes, unreachable, Account, Context, MessageRef,
+    ProviderReport, ReportedChange, WebhookError, WebhookReply, WebhookRequest,
 };
 use app::domain::NotificationStatus;
-use app::service::admin::StoredProviderAccount;
+use app::service::StoredProviderAccount;
 use app::service::{
     now, OutboundMessage, Provider, ProviderError, ProviderReceipt, StatusSink, StatusUpdate,
 };
@@ -294,7 +294,7 @@ impl Account for Rbm {
             })
             .unwrap_or_else(now);
         let status = |status: NotificationStatus, detail: &str| {
-            Change::Status(StatusUpdate {
+            ReportedChange::Status(StatusUpdate {
                 status,
                 at,
                 detail: Some(detail.into()),
@@ -304,11 +304,14 @@ impl Account for Rbm {
         let change = match event.event_type.as_deref() {
             Some("DELIVERED") => status(NotificationStatus::Delivered, "Delivered by RCS"),
             Some("READ") => status(NotificationStatus::Read, "Read by the customer (RCS)"),
-            Some("TTL_EXPIRATION_REVOKED") => Change::FallBackToSms(EXPIRED.into()),
+            Some("TTL_EXPIRATION_REVOKED") => ReportedChange::FallBackToSms(EXPIRED.into()),
             // IS_TYPING, TTL_EXPIRATION_REVOKE_FAILED (delivery uncertain), replies…
             _ => return Ok(WebhookReply::Events(Vec::new())),
         };
-        Ok(WebhookReply::Events(vec![WebhookEvent { message, change }]))
+        Ok(WebhookReply::Events(vec![ProviderReport {
+            message,
+            change,
+        }]))
     }
 }
 

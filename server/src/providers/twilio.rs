@@ -6,11 +6,11 @@
 //! followed by every form parameter, sorted by name, as name then value.
 
 use super::{
-    credential, refused, same_bytes, unreachable, webhook_url, Account, Change, Context,
-    MessageRef, WebhookError, WebhookEvent, WebhookReply, WebhookRequest,
+    credential, refused, same_bytes, unreachable, webhook_url, Account, Context, MessageRef,
+    ProviderReport, ReportedChange, WebhookError, WebhookReply, WebhookRequest,
 };
 use app::domain::{Channel, FailureReason, NotificationStatus};
-use app::service::admin::StoredProviderAccount;
+use app::service::StoredProviderAccount;
 use app::service::{now, OutboundMessage, Provider, ProviderError, ProviderReceipt, StatusUpdate};
 use async_trait::async_trait;
 use base64::Engine;
@@ -287,9 +287,9 @@ impl Account for Twilio {
                 error: None,
             }
         };
-        Ok(WebhookReply::Events(vec![WebhookEvent {
+        Ok(WebhookReply::Events(vec![ProviderReport {
             message,
-            change: Change::Status(update),
+            change: ReportedChange::Status(update),
         }]))
     }
 }

@@ -1,23 +1,23 @@
 //! The admin-accounts port on SQL.
 
 use super::{store_error, to_ms, Dialect, RowExt, SqlStore};
-use app::service::accounts::AdminAccounts;
-use app::service::{now, StoreResult};
+use app::domain::UserId;
+use app::service::{now, AdminAccounts, StoreResult};
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
 #[async_trait]
 impl AdminAccounts for SqlStore {
-    async fn password_hash(&self, id: &str) -> StoreResult<Option<String>> {
+    async fn password_hash(&self, id: &UserId) -> StoreResult<Option<String>> {
         let row = sqlx::query("SELECT password_hash FROM admins WHERE id = ?")
-            .bind(id)
+            .bind(id.as_str())
             .fetch_optional(&self.pool)
             .await
             .map_err(store_error)?;
         Ok(row.map(|r| r.text("password_hash")).transpose()?)
     }
 
-    async fn upsert_admin(&self, id: &str, password_hash: &str) -> StoreResult<()> {
+    async fn upsert_admin(&self, id: &UserId, password_hash: &str) -> StoreResult<()> {
         let upsert = match self.dialect {
             Dialect::Sqlite => {
                 "INSERT INTO admins (id, password_hash, created_at) VALUES (?, ?, ?)
@@ -29,7 +29,7 @@ impl AdminAccounts for SqlStore {
             }
         };
         sqlx::query(upsert)
-            .bind(id)
+            .bind(id.as_str())
             .bind(password_hash)
             .bind(to_ms(now()))
             .execute(&self.pool)
@@ -50,14 +50,14 @@ impl AdminAccounts for SqlStore {
     async fn open_session(
         &self,
         session: &str,
-        admin: &str,
+        admin: &UserId,
         expires_at: OffsetDateTime,
     ) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO admin_sessions (id, admin_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
         )
         .bind(session)
-        .bind(admin)
+        .bind(admin.as_str())
         .bind(to_ms(now()))
         .bind(to_ms(expires_at))
         .execute(&self.pool)

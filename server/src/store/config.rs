@@ -57,7 +57,7 @@ impl ConfigStore for SqlStore {
     }
 }
 
-pub(super) fn template_from_row(row: &AnyRow) -> anyhow::Result<Template> {
+pub(crate) fn template_from_row(row: &AnyRow) -> anyhow::Result<Template> {
     let id = row.text("id")?;
     let fields: Vec<TemplateField> = serde_json::from_str(&row.text("fields")?)
         .with_context(|| format!("fields of template {id}"))?;

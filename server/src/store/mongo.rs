@@ -5,13 +5,14 @@
 //! move a status back.
 
 use anyhow::Context;
+use app::domain::time::parse_rfc3339;
 use app::domain::{
-    CallId, Channel, FailureReason, GroupId, HistoryEntry, NotificationStatus, TemplateId,
-    Transition,
+    CallId, Channel, FailureReason, GroupId, HistoryEntry, NotificationStatus, TemplateId, UserId,
+    E164,
 };
 use app::service::{
-    rfc3339, Applied, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate,
-    StoreError, StoreResult,
+    rfc3339, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate, StoreError,
+    StoreResult,
 };
 use async_trait::async_trait;
 use futures::TryStreamExt;
@@ -82,8 +83,7 @@ fn time_of(at: DateTime) -> OffsetDateTime {
 }
 
 fn parse_time(rfc: &str) -> anyhow::Result<OffsetDateTime> {
-    OffsetDateTime::parse(rfc, &time::format_description::well_known::Rfc3339)
-        .with_context(|| format!("time {rfc}"))
+    parse_rfc3339(rfc).with_context(|| format!("time {rfc}"))
 }
 
 impl StatusDoc {
@@ -92,11 +92,11 @@ impl StatusDoc {
             uuid: r.uuid.to_string(),
             channel: r.channel.as_str().to_owned(),
             status: r.status.as_str().to_owned(),
-            to: r.to.clone(),
+            to: r.to.to_string(),
             template_id: r.template_id.as_str().to_owned(),
             template_name: r.template_name.clone(),
             call_id: r.call_id.as_ref().map(|c| c.as_str().to_owned()),
-            agent_id: r.agent_id.clone(),
+            agent_id: r.agent_id.to_string(),
             group_id: r.group_id.as_str().to_owned(),
             body: r.body.clone(),
             parameters: r.parameters.clone(),
@@ -131,11 +131,11 @@ impl StatusDoc {
             uuid: Uuid::parse_str(uuid)?,
             channel: self.channel.parse().context("channel")?,
             status: status(&self.status)?,
-            to: self.to,
+            to: E164::parse(&self.to).map_err(|e| anyhow::anyhow!("to of {uuid}: {e}"))?,
             template_id: TemplateId::parse(&self.template_id)?,
             template_name: self.template_name,
             call_id: self.call_id.as_deref().map(CallId::parse).transpose()?,
-            agent_id: self.agent_id,
+            agent_id: UserId::parse(&self.agent_id)?,
             group_id: GroupId::parse(&self.group_id)?,
             body: self.body,
             parameters: self.parameters,
@@ -270,7 +270,7 @@ impl StatusStore for MongoStatusStore {
     async fn list(&self, filter: &NotificationFilter) -> StoreResult<Vec<NotificationRecord>> {
         let mut query = Document::new();
         if let Some(agent) = &filter.agent_id {
-            query.insert("agent_id", agent);
+            query.insert("agent_id", agent.as_str());
         }
         if let Some(call) = &filter.call_id {
             query.insert("call_id", call.as_str());
@@ -295,47 +295,39 @@ impl StatusStore for MongoStatusStore {
             .collect::<StoreResult<_>>()
     }
 
-    async fn apply(&self, uuid: Uuid, update: &StatusUpdate) -> StoreResult<Applied> {
-        loop {
-            let Some(current) = self.find(uuid).await? else {
-                return Ok(Applied::NotFound);
-            };
-            let record = current.clone().into_record()?;
-            if record.status.transition_to(update.status) == Transition::Ignore {
-                return Ok(Applied::Ignored(record));
-            }
-            let failed = update.status == NotificationStatus::Failed;
-            let error = if failed { update.error.clone() } else { None };
-            let at = bson_time(update.at);
-            let step = HistoryDoc {
-                status: update.status.as_str().to_owned(),
-                at,
-                detail: update.detail.clone(),
-            };
-            let step = mongodb::bson::to_bson(&step).map_err(anyhow::Error::from)?;
-            let error = mongodb::bson::to_bson(&error).map_err(anyhow::Error::from)?;
-            // Compare-and-set: only if nobody changed the status since we read it.
-            let changed = self
-                .collection(record.channel)
-                .update_one(
-                    doc! {"_id": uuid.to_string(), "status": &current.status},
-                    doc! {
-                        "$set": {"status": update.status.as_str(), "error": error},
-                        "$max": {"updated_at": at},
-                        "$push": {"history": step},
-                    },
-                )
+    async fn compare_and_set(
+        &self,
+        uuid: Uuid,
+        expected: NotificationStatus,
+        update: &StatusUpdate,
+    ) -> StoreResult<bool> {
+        let failed = update.status == NotificationStatus::Failed;
+        let error = if failed { update.error.clone() } else { None };
+        let at = bson_time(update.at);
+        let step = HistoryDoc {
+            status: update.status.as_str().to_owned(),
+            at,
+            detail: update.detail.clone(),
+        };
+        let step = mongodb::bson::to_bson(&step).map_err(anyhow::Error::from)?;
+        let error = mongodb::bson::to_bson(&error).map_err(anyhow::Error::from)?;
+        let compare = doc! {"_id": uuid.to_string(), "status": expected.as_str()};
+        let set = doc! {
+            "$set": {"status": update.status.as_str(), "error": error},
+            "$max": {"updated_at": at},
+            "$push": {"history": step},
+        };
+        // The message's collection is its channel's; it matches in one of them at most.
+        for (_, collection) in &self.collections {
+            let changed = collection
+                .update_one(compare.clone(), set.clone())
                 .await
                 .map_err(mongo_error)?;
-            if changed.matched_count == 0 {
-                continue;
+            if changed.matched_count == 1 {
+                return Ok(true);
             }
-            let now = self
-                .get(uuid)
-                .await?
-                .context("a message vanished while its status changed")?;
-            return Ok(Applied::Advanced(now));
         }
+        Ok(false)
     }
 
     async fn sweep_stale_queued(

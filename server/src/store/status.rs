@@ -3,13 +3,13 @@
 
 use super::{from_ms, store_error, to_ms, RowExt, SqlStore};
 use anyhow::Context;
+use app::domain::time::parse_rfc3339;
 use app::domain::{
-    CallId, Channel, FailureReason, GroupId, HistoryEntry, NotificationStatus, TemplateId,
-    Transition,
+    CallId, Channel, FailureReason, GroupId, HistoryEntry, NotificationStatus, TemplateId, UserId,
+    E164,
 };
 use app::service::{
-    rfc3339, Applied, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate,
-    StoreResult,
+    rfc3339, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate, StoreResult,
 };
 use async_trait::async_trait;
 use sqlx::any::AnyRow;
@@ -31,11 +31,11 @@ impl StatusStore for SqlStore {
         .bind(record.uuid.to_string())
         .bind(record.channel.as_str())
         .bind(record.status.as_str())
-        .bind(&record.to)
+        .bind(record.to.as_str())
         .bind(record.template_id.as_str())
         .bind(&record.template_name)
         .bind(record.call_id.as_ref().map(CallId::as_str))
-        .bind(&record.agent_id)
+        .bind(record.agent_id.as_str())
         .bind(record.group_id.as_str())
         .bind(&record.body)
         .bind(parameters)
@@ -56,11 +56,7 @@ impl StatusStore for SqlStore {
         };
         if inserted {
             for entry in &record.history {
-                let at = time::OffsetDateTime::parse(
-                    &entry.at,
-                    &time::format_description::well_known::Rfc3339,
-                )
-                .map_err(anyhow::Error::from)?;
+                let at = parse_rfc3339(&entry.at).map_err(anyhow::Error::from)?;
                 insert_history(
                     &mut tx,
                     record.uuid,
@@ -101,7 +97,7 @@ impl StatusStore for SqlStore {
         const PAGE: &str = "SELECT uuid FROM (SELECT uuid FROM notifications
              WHERE (? IS NULL OR agent_id = ?) AND (? IS NULL OR call_id = ?)
              ORDER BY created_at DESC, rowid DESC LIMIT ?) AS page";
-        let agent = filter.agent_id.as_deref();
+        let agent = filter.agent_id.as_ref().map(UserId::as_str);
         let call = filter.call_id.as_ref().map(CallId::as_str);
         let mut tx = self.pool.begin().await.map_err(store_error)?;
         let rows = sqlx::query(&format!(
@@ -139,46 +135,38 @@ impl StatusStore for SqlStore {
             .collect()
     }
 
-    async fn apply(&self, uuid: Uuid, update: &StatusUpdate) -> StoreResult<Applied> {
-        loop {
-            let Some(current) = self.get(uuid).await? else {
-                return Ok(Applied::NotFound);
-            };
-            if current.status.transition_to(update.status) == Transition::Ignore {
-                return Ok(Applied::Ignored(current));
-            }
-            let failed = update.status == NotificationStatus::Failed;
-            let error = if failed { update.error.as_ref() } else { None };
-            let at = to_ms(update.at);
-            let mut tx = self.pool.begin().await.map_err(store_error)?;
-            // Compare-and-set: only if nobody changed the status since we read it.
-            let changed = sqlx::query(
-                "UPDATE notifications SET status = ?,
-                     updated_at = CASE WHEN updated_at > ? THEN updated_at ELSE ? END,
-                     error_code = ?, error_message = ?
-                 WHERE uuid = ? AND status = ?",
-            )
-            .bind(update.status.as_str())
-            .bind(at)
-            .bind(at)
-            .bind(error.map(|e| e.code.as_str()))
-            .bind(error.map(|e| e.message.as_str()))
-            .bind(uuid.to_string())
-            .bind(current.status.as_str())
-            .execute(&mut *tx)
-            .await
-            .map_err(store_error)?;
-            if changed.rows_affected() == 0 {
-                continue;
-            }
-            insert_history(&mut tx, uuid, update.status, at, update.detail.as_deref()).await?;
-            tx.commit().await.map_err(store_error)?;
-            let record = self
-                .get(uuid)
-                .await?
-                .context("a message vanished while its status changed")?;
-            return Ok(Applied::Advanced(record));
+    async fn compare_and_set(
+        &self,
+        uuid: Uuid,
+        expected: NotificationStatus,
+        update: &StatusUpdate,
+    ) -> StoreResult<bool> {
+        let failed = update.status == NotificationStatus::Failed;
+        let error = if failed { update.error.as_ref() } else { None };
+        let at = to_ms(update.at);
+        let mut tx = self.pool.begin().await.map_err(store_error)?;
+        let changed = sqlx::query(
+            "UPDATE notifications SET status = ?,
+                 updated_at = CASE WHEN updated_at > ? THEN updated_at ELSE ? END,
+                 error_code = ?, error_message = ?
+             WHERE uuid = ? AND status = ?",
+        )
+        .bind(update.status.as_str())
+        .bind(at)
+        .bind(at)
+        .bind(error.map(|e| e.code.as_str()))
+        .bind(error.map(|e| e.message.as_str()))
+        .bind(uuid.to_string())
+        .bind(expected.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(store_error)?;
+        if changed.rows_affected() == 0 {
+            return Ok(false);
         }
+        insert_history(&mut tx, uuid, update.status, at, update.detail.as_deref()).await?;
+        tx.commit().await.map_err(store_error)?;
+        Ok(true)
     }
 
     async fn sweep_stale_queued(
@@ -337,14 +325,14 @@ fn record_from_rows(row: &AnyRow, history: &[AnyRow]) -> anyhow::Result<Notifica
             .parse()
             .with_context(|| format!("channel of {uuid}"))?,
         status: status(row.text("status")?)?,
-        to: row.text("to_e164")?,
+        to: E164::parse(&row.text("to_e164")?).map_err(|e| anyhow::anyhow!("to of {uuid}: {e}"))?,
         template_id: TemplateId::parse(&row.text("template_id")?)?,
         template_name: row.text("template_name")?,
         call_id: row
             .opt_text("call_id")?
             .map(|c| CallId::parse(&c))
             .transpose()?,
-        agent_id: row.text("agent_id")?,
+        agent_id: UserId::parse(&row.text("agent_id")?)?,
         group_id: GroupId::parse(&row.text("group_id")?)?,
         body: row.text("body")?,
         parameters: serde_json::from_str(&row.text("parameters")?)?,

@@ -3,7 +3,6 @@
 
 use crate::metrics::{JobOutcome, Metrics};
 use app::service::delivery::{deliver, sweep_stale, Outcome};
-use app::service::status::StatusRecorder;
 use app::service::{Delivery, Services};
 use futures::future::join_all;
 use std::sync::Arc;
@@ -17,7 +16,6 @@ const RECEIVE_WAIT: Duration = Duration::from_millis(500);
 /// re-queueing messages left `queued` longer than `sweep_after`.
 pub async fn run(
     services: Services,
-    recorder: Arc<StatusRecorder>,
     concurrency: usize,
     sweep_after: Duration,
     metrics: Arc<Metrics>,
@@ -39,12 +37,7 @@ pub async fn run(
         };
         match batch {
             Ok(deliveries) => {
-                join_all(
-                    deliveries
-                        .iter()
-                        .map(|d| handle(&services, &recorder, &metrics, d)),
-                )
-                .await;
+                join_all(deliveries.iter().map(|d| handle(&services, &metrics, d))).await;
             }
             Err(e) => {
                 tracing::warn!(error = %e, "queue unavailable; retrying in 1 s");
@@ -57,14 +50,9 @@ pub async fn run(
 
 /// Delivers one job and settles it on the queue. A job whose outcome cannot be
 /// settled stays taken and reappears after the visibility timeout.
-pub async fn handle(
-    services: &Services,
-    recorder: &StatusRecorder,
-    metrics: &Metrics,
-    delivery: &Delivery,
-) {
+pub async fn handle(services: &Services, metrics: &Metrics, delivery: &Delivery) {
     let started = std::time::Instant::now();
-    let (outcome, settled) = match deliver(services, recorder, delivery).await {
+    let (outcome, settled) = match deliver(services, delivery).await {
         Ok(Outcome::Done) => (JobOutcome::Done, services.queue.ack(delivery).await),
         Ok(Outcome::Retry(delay)) => (
             JobOutcome::Retried,

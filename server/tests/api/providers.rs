@@ -9,8 +9,8 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use reqwest::Response;
 use serde_json::{json, Value};
+use server::config::Endpoints;
 use server::config::Settings;
-use server::providers::Endpoints;
 use server::startup::WorkerMode;
 use std::time::Duration;
 

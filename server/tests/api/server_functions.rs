@@ -28,9 +28,6 @@ async fn the_widgets_server_function_lists_the_same_templates_as_rest() {
 async fn the_server_function_refuses_a_bad_token_with_the_error_shape() {
     let app = TestApp::spawn().await;
     let (status, body) = call(&app, &[("token", "forged")]).await;
-    assert_eq!(
-        status, 500,
-        "server functions report errors as 500 with the typed error"
-    );
+    assert_eq!(status, 401, "a bad token is a 401, as on the REST API");
     assert_eq!(body["code"], "invalid_token");
 }

@@ -6,7 +6,7 @@ use crate::helpers::{test_settings, TestApp};
 use crate::services::{free_port, RedisServer};
 use secrecy::SecretString;
 use serde_json::{json, Value};
-use server::config::Settings;
+use server::config::{DefaultProvider, HttpGateway, QueueBackend, Settings};
 use server::startup::WorkerMode;
 use std::collections::BTreeSet;
 use std::process::{Child, Command, Stdio};
@@ -15,11 +15,13 @@ use std::time::Duration;
 /// Settings that send through `gateway` with the queue on `redis`.
 fn gateway_settings(dir: &std::path::Path, redis: &RedisServer, gateway: &FakeGateway) -> Settings {
     let mut s = test_settings(dir);
-    s.queue.url = redis.url();
+    s.queue.backend = QueueBackend::Redis { url: redis.url() };
     s.queue.visibility_timeout_secs = 2;
-    s.providers.default = "http".into();
-    s.providers.http.url = Some(gateway.url.clone());
-    s.providers.http.token = Some(SecretString::from(GATEWAY_TOKEN.to_owned()));
+    s.providers.default = DefaultProvider::Http(HttpGateway {
+        url: gateway.url.clone(),
+        token: Some(SecretString::from(GATEWAY_TOKEN.to_owned())),
+        timeout: Duration::from_secs(10),
+    });
     s
 }
 
@@ -35,6 +37,22 @@ async fn on_gateway(
     let settings = gateway_settings(dir.path(), &redis, &gateway);
     let app = TestApp::spawn_with(dir, settings.clone(), mode).await;
     (redis, gateway, app, settings)
+}
+
+/// The Redis URL the settings queue on.
+fn queue_url(settings: &Settings) -> &str {
+    match &settings.queue.backend {
+        QueueBackend::Redis { url } => url,
+        QueueBackend::Embedded => panic!("the workers share a Redis queue"),
+    }
+}
+
+/// The gateway the settings send through.
+fn gateway_url(settings: &Settings) -> &str {
+    match &settings.providers.default {
+        DefaultProvider::Http(gateway) => &gateway.url,
+        DefaultProvider::Sandbox => panic!("the workers send through the gateway"),
+    }
 }
 
 /// A running `agent-notify worker` process.
@@ -53,13 +71,10 @@ impl WorkerProcess {
             .env("NOTIFY_CONFIG", dir.join("no-such-file.toml"))
             .env("NOTIFY_DATA_DIR", dir)
             .env("NOTIFY_DATABASE__URL", &settings.database.url)
-            .env("NOTIFY_QUEUE__URL", &settings.queue.url)
+            .env("NOTIFY_QUEUE__URL", queue_url(settings))
             .env("NOTIFY_QUEUE__VISIBILITY_TIMEOUT_SECS", "2")
             .env("NOTIFY_PROVIDERS__DEFAULT", "http")
-            .env(
-                "NOTIFY_PROVIDERS__HTTP__URL",
-                settings.providers.http.url.as_deref().expect("gateway url"),
-            )
+            .env("NOTIFY_PROVIDERS__HTTP__URL", gateway_url(settings))
             .env("NOTIFY_PROVIDERS__HTTP__TOKEN", GATEWAY_TOKEN)
             .env("NOTIFY_AUTH__TOKEN_SECRET", "test-secret-0123456789abcdef")
             .env("NOTIFY_AUTH__INITIAL_ADMIN_PASSWORD", "unused-here")

@@ -1,0 +1,105 @@
+//! The agents tab: each agent's id, name and group; create, edit, delete.
+
+use super::context;
+use crate::api::admin::{admin_agents, admin_delete_agent, admin_groups, admin_save_agent};
+use crate::domain::{Agent, GroupId, UserId};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// The agents tab: list, create or edit (id, name, group), delete.
+#[component]
+pub fn AgentsTab() -> impl IntoView {
+    let ctx = context();
+    let agents = LocalResource::new(move || {
+        ctx.version.track();
+        let token = ctx.token();
+        async move { admin_agents(token).await.unwrap_or_default() }
+    });
+    let groups = LocalResource::new(move || {
+        let token = ctx.token();
+        async move { admin_groups(token).await.unwrap_or_default() }
+    });
+    let (id, name, group, existing) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(None::<String>),
+    );
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (Ok(agent_id), Ok(group_id)) = (
+            UserId::parse(id.get_untracked().trim()),
+            GroupId::parse(&group.get_untracked()),
+        ) else {
+            ctx.fail(crate::api::ApiError::new(
+                "invalid_agent",
+                "Give the agent an id (letters, digits, - _ . : @) and a group.",
+            ));
+            return;
+        };
+        let agent = Agent {
+            id: agent_id,
+            name: name.get_untracked(),
+            group_id,
+        };
+        let was = existing.get_untracked();
+        spawn_local(async move {
+            match admin_save_agent(ctx.token(), agent, was).await {
+                Ok(a) => {
+                    existing.set(None);
+                    id.set(String::new());
+                    name.set(String::new());
+                    ctx.done(format!("Saved agent {}.", a.id));
+                }
+                Err(e) => ctx.fail(e),
+            }
+        });
+    };
+    let delete = move |agent: String| {
+        spawn_local(async move {
+            match admin_delete_agent(ctx.token(), agent.clone()).await {
+                Ok(()) => ctx.done(format!("Deleted agent {agent}.")),
+                Err(e) => ctx.fail(e),
+            }
+        });
+    };
+    view! {
+        <section class="card">
+            <form class="toolbar" on:submit=save aria-label="Agent">
+                <input class="input" placeholder="Agent id" aria-label="Agent id" prop:value=id disabled=move || existing.get().is_some() on:input=move |ev| id.set(event_target_value(&ev)) />
+                <input class="input" placeholder="Name" aria-label="Agent name" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
+                <select aria-label="Agent group" prop:value=group on:change=move |ev| group.set(event_target_value(&ev))>
+                    <option value="">"Group…"</option>
+                    {move || groups.get().unwrap_or_default().into_iter().map(|g| view! { <option value=g.id.to_string()>{g.name}</option> }).collect_view()}
+                </select>
+                <button class="button" type="submit">{move || if existing.get().is_some() { "Save agent" } else { "Add agent" }}</button>
+            </form>
+            <table class="list" aria-label="Agents">
+                <thead><tr><th>"Id"</th><th>"Name"</th><th>"Group"</th><th></th></tr></thead>
+                <tbody>
+                    {move || {
+                        agents.get().unwrap_or_default().into_iter().map(|a| {
+                            let (edit, del) = (a.clone(), a.id.to_string());
+                            view! {
+                                <tr data-agent=a.id.to_string()>
+                                    <td><code>{a.id.to_string()}</code></td>
+                                    <td>{a.name.clone()}</td>
+                                    <td>{a.group_id.to_string()}</td>
+                                    <td class="row-actions">
+                                        <button class="button small secondary" on:click=move |_| {
+                                            existing.set(Some(edit.id.to_string()));
+                                            id.set(edit.id.to_string());
+                                            name.set(edit.name.clone());
+                                            group.set(edit.group_id.to_string());
+                                        }>"Edit"</button>
+                                        <button class="button small secondary" on:click=move |_| delete(del.clone())>"Delete"</button>
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()
+                    }}
+                </tbody>
+            </table>
+        </section>
+    }
+}

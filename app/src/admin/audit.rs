@@ -1,0 +1,48 @@
+//! The audit log tab: every change with who, when, before and after; filterable by kind.
+
+use super::context;
+use crate::api::admin::admin_audit;
+use leptos::prelude::*;
+
+/// The audit log tab, filterable by kind of change.
+#[component]
+pub fn AuditTab() -> impl IntoView {
+    let ctx = context();
+    let entity = RwSignal::new(String::new());
+    let entries = LocalResource::new(move || {
+        ctx.version.track();
+        let (token, entity) = (ctx.token(), entity.get());
+        async move { admin_audit(token, Some(entity)).await.unwrap_or_default() }
+    });
+    view! {
+        <section class="card">
+            <div class="toolbar">
+                <select aria-label="Kind of change" on:change=move |ev| entity.set(event_target_value(&ev))>
+                    <option value="">"All changes"</option>
+                    {["template", "group", "notification_types", "agent", "provider"].map(|e| view! { <option value=e>{e.replace('_', " ")}</option> }).collect_view()}
+                </select>
+            </div>
+            <table class="list" aria-label="Audit log">
+                <thead><tr><th>"When"</th><th>"Who"</th><th>"What"</th><th>"Changes"</th></tr></thead>
+                <tbody>
+                    {move || entries.get().unwrap_or_default().into_iter().map(|e| {
+                        let summary = format!("{} {} {}", e.action, e.entity.replace('_', " "), e.entity_id);
+                        let change = format!(
+                            "before: {}\nafter: {}",
+                            e.before.map(|b| b.to_string()).unwrap_or_else(|| "—".into()),
+                            e.after.map(|a| a.to_string()).unwrap_or_else(|| "—".into())
+                        );
+                        view! {
+                            <tr class="audit-entry">
+                                <td>{e.at.clone()}</td>
+                                <td>{e.actor.clone()}</td>
+                                <td>{summary}</td>
+                                <td><details><summary>"Before / after"</summary><pre>{change}</pre></details></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}

@@ -1,0 +1,131 @@
+//! The providers tab: accounts per channel; secrets are typed in, never shown back; the
+//! webhook URL to paste into the provider's console. The account is checked here with the
+//! same domain rules the server applies, before anything is sent.
+
+use super::context;
+use crate::api::admin::{admin_delete_provider, admin_providers, admin_save_provider};
+use crate::domain::{Channel, ProviderAccountInput, ProviderKind, PROVIDER_KINDS};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::collections::BTreeMap;
+
+/// The providers tab: accounts per channel; secrets are typed in, never shown back.
+#[component]
+pub fn ProvidersTab() -> impl IntoView {
+    let ctx = context();
+    let accounts = LocalResource::new(move || {
+        ctx.version.track();
+        let token = ctx.token();
+        async move { admin_providers(token).await.unwrap_or_default() }
+    });
+    let kind = RwSignal::new(&PROVIDER_KINDS[0]);
+    let channel = RwSignal::new(Channel::Sms);
+    let (display_name, sender) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let credentials = RwSignal::new(BTreeMap::<String, String>::new());
+    let default = RwSignal::new(true);
+    let choose_kind = move |name: String| {
+        if let Some(k) = ProviderKind::named(&name) {
+            kind.set(k);
+            credentials.set(BTreeMap::new());
+            if !k.channels.contains(&channel.get_untracked()) {
+                channel.set(k.channels[0]);
+            }
+        }
+    };
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let input = ProviderAccountInput {
+            id: None,
+            channel: channel.get_untracked(),
+            provider: kind.get_untracked().name.to_owned(),
+            display_name: display_name.get_untracked(),
+            sender: sender.get_untracked(),
+            credentials: credentials
+                .get_untracked()
+                .into_iter()
+                .filter(|(_, v)| !v.is_empty())
+                .collect(),
+            default: default.get_untracked(),
+        };
+        // A new account: its credentials are all there will be.
+        let kind = kind.get_untracked();
+        let checked = input
+            .check(kind)
+            .and_then(|()| kind.check_account(&input.credentials, &input.sender));
+        if let Err(problem) = checked {
+            ctx.fail(problem.into());
+            return;
+        }
+        spawn_local(async move {
+            match admin_save_provider(ctx.token(), input, None).await {
+                Ok(a) => {
+                    credentials.set(BTreeMap::new());
+                    ctx.done(format!("Added provider account {}.", a.display_name));
+                }
+                Err(e) => ctx.fail(e),
+            }
+        });
+    };
+    let delete = move |account: String| {
+        spawn_local(async move {
+            match admin_delete_provider(ctx.token(), account.clone()).await {
+                Ok(()) => ctx.done(format!("Deleted provider account {account}.")),
+                Err(e) => ctx.fail(e),
+            }
+        });
+    };
+    view! {
+        <section class="card">
+            <form class="toolbar" on:submit=save aria-label="Provider account">
+                <select aria-label="Provider type" on:change=move |ev| choose_kind(event_target_value(&ev))>
+                    {PROVIDER_KINDS.iter().map(|k| view! { <option value=k.name>{k.label}</option> }).collect_view()}
+                </select>
+                <select aria-label="Provider channel" prop:value=move || channel.get().as_str() on:change=move |ev| if let Ok(c) = event_target_value(&ev).parse() { channel.set(c) }>
+                    {move || kind.get().channels.iter().map(|c| view! { <option value=c.as_str()>{c.label()}</option> }).collect_view()}
+                </select>
+                <input class="input" placeholder="Display name" aria-label="Display name" prop:value=display_name on:input=move |ev| display_name.set(event_target_value(&ev)) />
+                <input class="input" placeholder=move || kind.get().sender aria-label="Sender" prop:value=sender on:input=move |ev| sender.set(event_target_value(&ev)) />
+                {move || kind.get().credentials.iter().map(|name| {
+                    let name = (*name).to_owned();
+                    let key = name.clone();
+                    view! {
+                        <input class="input" type="password" autocomplete="off"
+                            placeholder=format!("{name} (write-only)") aria-label=name.clone()
+                            prop:value=move || credentials.get().get(&name).cloned().unwrap_or_default()
+                            on:input=move |ev| { let v = event_target_value(&ev); credentials.update(|c| { c.insert(key.clone(), v); }); } />
+                    }
+                }).collect_view()}
+                <label class="check"><input type="checkbox" prop:checked=default on:change=move |ev| default.set(event_target_checked(&ev)) />"Default for the channel"</label>
+                <button class="button" type="submit">"Add account"</button>
+            </form>
+            <table class="list" aria-label="Provider accounts">
+                <thead><tr><th>"Name"</th><th>"Provider"</th><th>"Channel"</th><th>"Sender"</th><th>"Credentials"</th><th>"Webhook URL"</th><th></th></tr></thead>
+                <tbody>
+                    {move || accounts.get().unwrap_or_default().into_iter().map(|a| {
+                        let del = a.id.to_string();
+                        let set = if a.credentials_set.is_empty() { "none".to_owned() } else { format!("{} set", a.credentials_set.join(", ")) };
+                        view! {
+                            <tr data-account=a.id.to_string()>
+                                <td>{a.display_name.clone()}{a.default.then_some(" (default)")}</td>
+                                <td>{ProviderKind::named(&a.provider).map_or(a.provider.clone(), |k| k.label.to_owned())}</td>
+                                <td>{a.channel.label()}</td>
+                                <td>{a.sender.clone()}</td>
+                                <td>{set}</td>
+                                <td>
+                                    <code class="webhook">{a.webhook_url.clone()}</code>
+                                    <button class="button small secondary" aria-label="Copy the webhook URL" on:click={
+                                        let url = a.webhook_url.clone();
+                                        move |_| {
+                                            let _ = window().navigator().clipboard().write_text(&url);
+                                        }
+                                    }>"Copy"</button>
+                                </td>
+                                <td><button class="button small secondary" on:click=move |_| delete(del.clone())>"Delete"</button></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
