@@ -14,7 +14,7 @@ pub struct HttpError {
     status: StatusCode,
     body: ApiError,
     /// The service error it answers, logged when the response is made.
-    cause: Option<ServiceError>,
+    cause: Option<Box<ServiceError>>,
 }
 
 impl HttpError {
@@ -52,7 +52,7 @@ impl From<ServiceError> for HttpError {
         Self {
             status: StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             body: ApiError::from(&e),
-            cause: Some(e),
+            cause: Some(Box::new(e)),
         }
     }
 }
