@@ -97,16 +97,30 @@ pub enum QueueBackend {
     },
 }
 
+/// Reads a backend URL setting: `embedded`, or a URL with one of `schemes`.
+fn backend_url<'de, D: Deserializer<'de>, T>(
+    d: D,
+    embedded: T,
+    schemes: &[&str],
+    server: fn(String) -> T,
+    refusal: &'static str,
+) -> Result<T, D::Error> {
+    let url = String::deserialize(d)?;
+    if url == "embedded" {
+        Ok(embedded)
+    } else if schemes.iter().any(|s| url.starts_with(s)) {
+        Ok(server(url))
+    } else {
+        Err(serde::de::Error::custom(refusal))
+    }
+}
+
 impl<'de> Deserialize<'de> for QueueBackend {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let url = String::deserialize(d)?;
-        match url.as_str() {
-            "embedded" => Ok(Self::Embedded),
-            u if u.starts_with("redis://") || u.starts_with("rediss://") => Ok(Self::Redis { url }),
-            _ => Err(serde::de::Error::custom(
-                "queue.url: use `embedded` or a redis:// url",
-            )),
-        }
+        let schemes = ["redis://", "rediss://"];
+        let redis = |url| Self::Redis { url };
+        let refusal = "queue.url: use `embedded` or a redis:// url";
+        backend_url(d, Self::Embedded, &schemes, redis, refusal)
     }
 }
 
@@ -125,16 +139,10 @@ pub enum StatusBackend {
 
 impl<'de> Deserialize<'de> for StatusBackend {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let url = String::deserialize(d)?;
-        match url.as_str() {
-            "embedded" => Ok(Self::Sql),
-            u if u.starts_with("mongodb://") || u.starts_with("mongodb+srv://") => {
-                Ok(Self::Mongo { url })
-            }
-            _ => Err(serde::de::Error::custom(
-                "status.url: use `embedded` or a mongodb:// url",
-            )),
-        }
+        let schemes = ["mongodb://", "mongodb+srv://"];
+        let mongo = |url| Self::Mongo { url };
+        let refusal = "status.url: use `embedded` or a mongodb:// url";
+        backend_url(d, Self::Sql, &schemes, mongo, refusal)
     }
 }
 
@@ -725,6 +733,11 @@ mod tests {
     use super::*;
     use secrecy::ExposeSecret;
 
+    /// The settings with no file, only these environment variables.
+    fn from_env_only(pairs: &[(&str, &str)]) -> anyhow::Result<Settings> {
+        Settings::load(Path::new("/nonexistent"), vars(pairs))
+    }
+
     fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs
             .iter()
@@ -817,38 +830,28 @@ mod tests {
 
     #[test]
     fn an_unknown_key_is_an_error_not_ignored() {
-        let err = Settings::load(
-            Path::new("/nonexistent"),
-            vars(&[("NOTIFY_DATABASE__URLL", "x")]),
-        )
-        .expect_err("typo refused");
+        let err = from_env_only(&[("NOTIFY_DATABASE__URLL", "x")]).expect_err("typo refused");
         assert!(format!("{err:#}").contains("urll"));
     }
 
     #[test]
     fn the_test_harness_variables_are_not_settings() {
-        let s = Settings::load(
-            Path::new("/nonexistent"),
-            vars(&[
-                ("NOTIFY_TEST_MONGODB_URL", "mongodb://localhost"),
-                ("NOTIFY_TEST_DATABASE", "mariadb"),
-            ]),
-        )
+        let s = from_env_only(&[
+            ("NOTIFY_TEST_MONGODB_URL", "mongodb://localhost"),
+            ("NOTIFY_TEST_DATABASE", "mariadb"),
+        ])
         .expect("ignored, not refused");
         assert_eq!(s.status.backend, StatusBackend::Sql);
     }
 
     #[test]
     fn backends_are_read_into_their_kinds_at_load() {
-        let s = Settings::load(
-            Path::new("/nonexistent"),
-            vars(&[
-                ("NOTIFY_QUEUE__URL", "redis://127.0.0.1:6379"),
-                ("NOTIFY_STATUS__URL", "mongodb://db/notify"),
-                ("NOTIFY_PROVIDERS__DEFAULT", "http"),
-                ("NOTIFY_PROVIDERS__HTTP__URL", "http://gateway/send"),
-            ]),
-        )
+        let s = from_env_only(&[
+            ("NOTIFY_QUEUE__URL", "redis://127.0.0.1:6379"),
+            ("NOTIFY_STATUS__URL", "mongodb://db/notify"),
+            ("NOTIFY_PROVIDERS__DEFAULT", "http"),
+            ("NOTIFY_PROVIDERS__HTTP__URL", "http://gateway/send"),
+        ])
         .expect("loads");
         assert_eq!(
             s.queue.backend,
@@ -880,8 +883,7 @@ mod tests {
                 "embed.allowed_origins",
             ),
         ] {
-            let err = Settings::load(Path::new("/nonexistent"), vars(&[(key, value)]))
-                .expect_err("refused");
+            let err = from_env_only(&[(key, value)]).expect_err("refused");
             assert!(format!("{err:#}").contains(says), "{key}={value}: {err:#}");
         }
     }

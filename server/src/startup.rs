@@ -16,10 +16,11 @@ use crate::store::{seed, MongoCollections, MongoStatusStore, SqlStore};
 use crate::worker;
 use anyhow::Context;
 use app::domain::{CountryCode, ProviderAccountId, ProviderAccountInput, UserId};
+use app::service::admin::Admin;
 use app::service::status::StatusRecorder;
 use app::service::{
-    accounts, admin, AdminAccounts, Caller, CustomerLookup, JobQueue, Provider, ServiceSettings,
-    Services, StatusSink, StatusStore,
+    accounts, AdminAccounts, Caller, CustomerLookup, JobQueue, Provider, ServiceSettings, Services,
+    StatusSink, StatusStore,
 };
 use secrecy::ExposeSecret;
 use std::collections::BTreeMap;
@@ -259,7 +260,8 @@ async fn apply_configured_accounts(services: &Services, settings: &Settings) -> 
             credentials,
             default: configured.default,
         };
-        admin::save_provider_account(services, &caller, input, existing.map(|_| &id))
+        Admin::new(services, &caller)?
+            .save_provider_account(input, existing.map(|_| &id))
             .await
             .map_err(|e| anyhow::anyhow!("providers.accounts.{id}: {e}"))?;
         tracing::info!(account = %id, "provider account written from the configuration");

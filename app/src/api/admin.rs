@@ -11,7 +11,7 @@ use leptos::server;
 #[cfg(feature = "ssr")]
 use {
     super::respond,
-    crate::service::{accounts, admin as service, AuditFilter, Caller, ServiceError, Services},
+    crate::service::{accounts, admin::Admin, AuditFilter, Caller, ServiceError, Services},
 };
 
 /// Signs an admin in.
@@ -35,7 +35,9 @@ pub async fn admin_sign_out(token: String) -> Result<(), ApiError> {
 pub async fn admin_templates(token: String) -> Result<Vec<TemplateView>, ApiError> {
     respond(async {
         let (services, caller) = admin(&token).await?;
-        let list = service::list_templates(&services, &caller, None, None).await?;
+        let list = Admin::new(&services, &caller)?
+            .list_templates(None, None)
+            .await?;
         Ok(list.into_iter().map(TemplateView::from).collect())
     })
     .await
@@ -51,7 +53,9 @@ pub async fn admin_save_template(
     respond(async {
         let (services, caller) = admin(&token).await?;
         let existing = existing.as_deref().map(id).transpose()?;
-        let saved = service::save_template(&services, &caller, input, existing.as_ref()).await?;
+        let saved = Admin::new(&services, &caller)?
+            .save_template(input, existing.as_ref())
+            .await?;
         Ok(saved.into())
     })
     .await
@@ -66,7 +70,9 @@ pub async fn admin_delete_template(
 ) -> Result<(), ApiError> {
     respond(async {
         let (services, caller) = admin(&token).await?;
-        service::delete_template(&services, &caller, &self::id(&id)?, confirm).await?;
+        Admin::new(&services, &caller)?
+            .delete_template(&self::id(&id)?, confirm)
+            .await?;
         Ok(())
     })
     .await
@@ -77,7 +83,7 @@ pub async fn admin_delete_template(
 pub async fn admin_groups(token: String) -> Result<Vec<Group>, ApiError> {
     respond(async {
         let (services, caller) = admin(&token).await?;
-        service::list_groups(&services, &caller).await
+        Admin::new(&services, &caller)?.list_groups().await
     })
     .await
 }
@@ -92,7 +98,9 @@ pub async fn admin_save_group(
     respond(async {
         let (services, caller) = admin(&token).await?;
         let existing = existing.as_deref().map(id).transpose()?;
-        service::save_group(&services, &caller, input, existing.as_ref()).await
+        Admin::new(&services, &caller)?
+            .save_group(input, existing.as_ref())
+            .await
     })
     .await
 }
@@ -102,7 +110,9 @@ pub async fn admin_save_group(
 pub async fn admin_delete_group(token: String, id: String) -> Result<(), ApiError> {
     respond(async {
         let (services, caller) = admin(&token).await?;
-        service::delete_group(&services, &caller, &self::id(&id)?).await
+        Admin::new(&services, &caller)?
+            .delete_group(&self::id(&id)?)
+            .await
     })
     .await
 }
@@ -115,7 +125,9 @@ pub async fn admin_notification_types(
 ) -> Result<NotificationTypes, ApiError> {
     respond(async {
         let (services, caller) = admin(&token).await?;
-        service::get_notification_types(&services, &caller, &id(&group)?).await
+        Admin::new(&services, &caller)?
+            .get_notification_types(&id(&group)?)
+            .await
     })
     .await
 }
@@ -129,7 +141,9 @@ pub async fn admin_save_notification_types(
 ) -> Result<NotificationTypes, ApiError> {
     respond(async {
         let (services, caller) = admin(&token).await?;
-        service::save_notification_types(&services, &caller, &id(&group)?, types).await
+        Admin::new(&services, &caller)?
+            .save_notification_types(&id(&group)?, types)
+            .await
     })
     .await
 }
@@ -139,7 +153,7 @@ pub async fn admin_save_notification_types(
 pub async fn admin_agents(token: String) -> Result<Vec<Agent>, ApiError> {
     respond(async {
         let (services, caller) = admin(&token).await?;
-        service::list_agents(&services, &caller).await
+        Admin::new(&services, &caller)?.list_agents().await
     })
     .await
 }
@@ -154,7 +168,9 @@ pub async fn admin_save_agent(
     respond(async {
         let (services, caller) = admin(&token).await?;
         let existing = existing.as_deref().map(id).transpose()?;
-        service::save_agent(&services, &caller, agent, existing.as_ref()).await
+        Admin::new(&services, &caller)?
+            .save_agent(agent, existing.as_ref())
+            .await
     })
     .await
 }
@@ -164,7 +180,9 @@ pub async fn admin_save_agent(
 pub async fn admin_delete_agent(token: String, id: String) -> Result<(), ApiError> {
     respond(async {
         let (services, caller) = admin(&token).await?;
-        service::delete_agent(&services, &caller, &self::id(&id)?).await
+        Admin::new(&services, &caller)?
+            .delete_agent(&self::id(&id)?)
+            .await
     })
     .await
 }
@@ -174,7 +192,9 @@ pub async fn admin_delete_agent(token: String, id: String) -> Result<(), ApiErro
 pub async fn admin_providers(token: String) -> Result<Vec<ProviderAccount>, ApiError> {
     respond(async {
         let (services, caller) = admin(&token).await?;
-        service::list_provider_accounts(&services, &caller).await
+        Admin::new(&services, &caller)?
+            .list_provider_accounts()
+            .await
     })
     .await
 }
@@ -189,7 +209,9 @@ pub async fn admin_save_provider(
     respond(async {
         let (services, caller) = admin(&token).await?;
         let existing = existing.as_deref().map(id).transpose()?;
-        service::save_provider_account(&services, &caller, input, existing.as_ref()).await
+        Admin::new(&services, &caller)?
+            .save_provider_account(input, existing.as_ref())
+            .await
     })
     .await
 }
@@ -199,7 +221,9 @@ pub async fn admin_save_provider(
 pub async fn admin_delete_provider(token: String, id: String) -> Result<(), ApiError> {
     respond(async {
         let (services, caller) = admin(&token).await?;
-        service::delete_provider_account(&services, &caller, &self::id(&id)?).await
+        Admin::new(&services, &caller)?
+            .delete_provider_account(&self::id(&id)?)
+            .await
     })
     .await
 }
@@ -217,7 +241,7 @@ pub async fn admin_audit(
             actor: None,
             limit: 200,
         };
-        service::audit_log(&services, &caller, filter).await
+        Admin::new(&services, &caller)?.audit_log(filter).await
     })
     .await
 }

@@ -402,6 +402,21 @@ mod tests {
     }
 
     #[test]
+    fn a_stored_e164_number_reads_back_by_its_shape_and_logs_masked() {
+        let number = PhoneNumber::parse("98765 43210", india()).expect("valid");
+        let stored = number.to_e164();
+        assert_eq!(E164::parse(stored.as_str()), Ok(stored.clone()));
+        assert_eq!(format!("{stored:?}"), "E164(\"+91******3210\")");
+        assert_eq!(
+            E164::parse("919876543210"),
+            Err(PhoneError::InvalidCountryCode)
+        );
+        assert_eq!(E164::parse("+91 98765"), Err(PhoneError::NotANumber));
+        assert_eq!(E164::parse("+1234567"), Err(PhoneError::TooShort));
+        assert_eq!(E164::parse("+1234567890123456"), Err(PhoneError::TooLong));
+    }
+
+    #[test]
     fn a_domestic_indian_mobile_is_normalised_to_e164() {
         let n = PhoneNumber::parse("98765 43210", india()).expect("valid");
         assert_eq!(n.e164(), "+919876543210");

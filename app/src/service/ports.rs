@@ -251,6 +251,16 @@ pub struct StatusUpdate {
     pub error: Option<FailureReason>,
 }
 
+impl StatusUpdate {
+    /// Why the message failed: the update's error when it is a failure, none otherwise
+    /// (a status that proves a failure wrong clears it).
+    pub fn failure(&self) -> Option<&FailureReason> {
+        self.error
+            .as_ref()
+            .filter(|_| self.status == NotificationStatus::Failed)
+    }
+}
+
 /// Which messages to list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotificationFilter {

@@ -172,25 +172,6 @@ mod tests {
     use super::*;
     use app::domain::Channel;
 
-    /// The next job the queue hands out, waiting for one to fall due however long the
-    /// machine takes, up to ten seconds.
-    async fn receive_when_due(q: &EmbeddedQueue) -> Vec<Delivery> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            let got = q
-                .receive(1, Duration::from_millis(20))
-                .await
-                .expect("received");
-            if !got.is_empty() {
-                return got;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "no job fell due within ten seconds"
-            );
-        }
-    }
-
     async fn queue(dir: &Path, visibility: Duration) -> EmbeddedQueue {
         EmbeddedQueue::open(&dir.join("queue.db"), visibility)
             .await
@@ -232,7 +213,11 @@ mod tests {
                 .is_empty(),
             "invisible while taken"
         );
-        let again = receive_when_due(&q).await;
+        // Waits for the job to fall due, however long the machine takes.
+        let again = q
+            .receive(1, Duration::from_secs(10))
+            .await
+            .expect("received");
         assert_eq!(again[0].attempt, 2);
         q.ack(&again[0]).await.expect("acked");
         // Well past the visibility timeout: an acked job would have reappeared by now.

@@ -301,8 +301,7 @@ impl StatusStore for MongoStatusStore {
         expected: NotificationStatus,
         update: &StatusUpdate,
     ) -> StoreResult<bool> {
-        let failed = update.status == NotificationStatus::Failed;
-        let error = if failed { update.error.clone() } else { None };
+        let error = update.failure();
         let at = bson_time(update.at);
         let step = HistoryDoc {
             status: update.status.as_str().to_owned(),

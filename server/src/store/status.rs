@@ -100,28 +100,25 @@ impl StatusStore for SqlStore {
         let agent = filter.agent_id.as_ref().map(UserId::as_str);
         let call = filter.call_id.as_ref().map(CallId::as_str);
         let mut tx = self.pool.begin().await.map_err(store_error)?;
-        let rows = sqlx::query(&format!(
+        let mut on_page = async |sql: String| {
+            sqlx::query(&sql)
+                .bind(agent)
+                .bind(agent)
+                .bind(call)
+                .bind(call)
+                .bind(i64::from(filter.limit))
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(store_error)
+        };
+        let rows = on_page(format!(
             "SELECT * FROM notifications WHERE uuid IN ({PAGE}) ORDER BY created_at DESC, rowid DESC"
         ))
-        .bind(agent)
-        .bind(agent)
-        .bind(call)
-        .bind(call)
-        .bind(i64::from(filter.limit))
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(store_error)?;
-        let history = sqlx::query(&format!(
+        .await?;
+        let history = on_page(format!(
             "SELECT uuid, status, at, detail FROM notification_history WHERE uuid IN ({PAGE}) ORDER BY id"
         ))
-        .bind(agent)
-        .bind(agent)
-        .bind(call)
-        .bind(call)
-        .bind(i64::from(filter.limit))
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(store_error)?;
+        .await?;
         tx.commit().await.map_err(store_error)?;
         let mut by_uuid: HashMap<String, Vec<AnyRow>> = HashMap::new();
         for h in history {
@@ -141,8 +138,7 @@ impl StatusStore for SqlStore {
         expected: NotificationStatus,
         update: &StatusUpdate,
     ) -> StoreResult<bool> {
-        let failed = update.status == NotificationStatus::Failed;
-        let error = if failed { update.error.as_ref() } else { None };
+        let error = update.failure();
         let at = to_ms(update.at);
         let mut tx = self.pool.begin().await.map_err(store_error)?;
         let changed = sqlx::query(

@@ -1,90 +1,44 @@
 //! Agents: each in one group that exists.
 
-use super::{audited, found, id_taken, same_id, Entity};
+use super::{id_taken, json, same_id, Admin, Entity};
 use crate::domain::{display_name, Agent, UserId};
-use crate::service::{Caller, ServiceError, Services};
+use crate::service::ServiceError;
 
-/// Every agent.
-pub async fn list_agents(services: &Services, caller: &Caller) -> Result<Vec<Agent>, ServiceError> {
-    caller.require_admin()?;
-    Ok(services.admin.agents().await?)
-}
-
-/// One agent.
-pub async fn get_agent(
-    services: &Services,
-    caller: &Caller,
-    id: &UserId,
-) -> Result<Agent, ServiceError> {
-    caller.require_admin()?;
-    found(services.admin.agent(id).await?, Entity::Agent)
-}
-
-/// Creates (`existing` none) or changes an agent; their group must exist.
-pub async fn save_agent(
-    services: &Services,
-    caller: &Caller,
-    agent: Agent,
-    existing: Option<&UserId>,
-) -> Result<Agent, ServiceError> {
-    caller.require_admin()?;
-    let store = services.admin.as_ref();
-    let agent = Agent {
-        name: display_name(&agent.name)?,
-        ..agent
-    };
-    if store.group(&agent.group_id).await?.is_none() {
-        return Err(ServiceError::invalid(
-            "unknown_group",
-            "There is no such group.",
-            "group_id",
-            "unknown group",
-        ));
-    }
-    let before = match existing {
-        Some(id) => {
-            same_id(agent.id.as_str(), id.as_str(), "invalid_agent")?;
-            Some(found(store.agent(id).await?, Entity::Agent)?)
+impl Admin<'_> {
+    /// Creates (`existing` none) or changes an agent; their group must exist.
+    pub async fn save_agent(
+        &self,
+        agent: Agent,
+        existing: Option<&UserId>,
+    ) -> Result<Agent, ServiceError> {
+        let agent = Agent {
+            name: display_name(&agent.name)?,
+            ..agent
+        };
+        if self.store().group(&agent.group_id).await?.is_none() {
+            return Err(ServiceError::invalid(
+                "unknown_group",
+                "There is no such group.",
+                "group_id",
+                "unknown group",
+            ));
         }
-        None => None,
-    };
-    let (after, creating) = (&agent, before.is_none());
-    audited(
-        caller,
-        Entity::Agent,
-        after.id.as_str(),
-        before.as_ref(),
-        Some(after),
-        |audit| async move {
-            if creating {
-                store.insert_agent(after, &audit).await
-            } else {
-                store.update_agent(after, &audit).await
+        let before = match existing {
+            Some(id) => {
+                same_id(agent.id.as_str(), id.as_str(), "invalid_agent")?;
+                Some(self.get_agent(id).await?)
             }
-        },
-    )
-    .await
-    .map_err(id_taken(Entity::Agent))?;
-    Ok(agent)
-}
+            None => None,
+        };
+        let saved = self.save(before.as_ref(), &agent).await;
+        saved.map_err(id_taken(Entity::Agent))?;
+        Ok(agent)
+    }
 
-/// Deletes an agent.
-pub async fn delete_agent(
-    services: &Services,
-    caller: &Caller,
-    id: &UserId,
-) -> Result<(), ServiceError> {
-    caller.require_admin()?;
-    let store = services.admin.as_ref();
-    let before = found(store.agent(id).await?, Entity::Agent)?;
-    audited(
-        caller,
-        Entity::Agent,
-        id.as_str(),
-        Some(&before),
-        None,
-        |audit| async move { store.delete_agent(id, &audit).await },
-    )
-    .await?;
-    Ok(())
+    /// Deletes an agent.
+    pub async fn delete_agent(&self, id: &UserId) -> Result<(), ServiceError> {
+        let before = self.get_agent(id).await?;
+        let audit = self.record(Entity::Agent, id.as_str(), json(&before), None);
+        Ok(self.store().delete_agent(id, &audit).await?)
+    }
 }

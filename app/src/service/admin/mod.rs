@@ -1,25 +1,137 @@
-//! The admin's use cases, a module per resource: the templates registry, agent groups and
-//! their Notification Type tab, agents, provider accounts, and the audit log. Every
-//! change is checked here and written together with its audit entry (who, when, what,
-//! before and after) through [`audited`].
+//! The admin's use cases: the templates registry, agent groups and their Notification
+//! Type tab, agents, provider accounts, and the audit log. They are methods of [`Admin`],
+//! which only an admin can obtain. The reads (one store call each) are here; the changes,
+//! with the rules they check, are in a module per resource. Every change is written
+//! together with its audit entry (who, when, what, before and after): creates and
+//! updates through `Admin::save`, deletes with their `Admin::record`.
 
 mod agents;
 mod groups;
 mod providers;
 mod templates;
 
-pub use agents::{delete_agent, get_agent, list_agents, save_agent};
-pub use groups::{
-    delete_group, get_group, get_notification_types, list_groups, save_group,
-    save_notification_types,
+use super::{
+    AdminStore, AuditFilter, AuditRecord, Caller, ServiceError, Services, StoreError, StoreResult,
+    StoredProviderAccount,
 };
-pub use providers::{delete_provider_account, list_provider_accounts, save_provider_account};
-pub use templates::{delete_template, get_template, list_templates, save_template};
-
-use super::{AuditFilter, AuditRecord, Caller, ServiceError, Services, StoreError, StoreResult};
-use crate::domain::{AuditEntry, FieldProblem};
+use crate::domain::{
+    Agent, AuditEntry, FieldProblem, Group, GroupId, ProviderAccount, ProviderAccountId, Template,
+    TemplateId, UserId,
+};
+use futures::future::BoxFuture;
 use serde::Serialize;
-use std::future::Future;
+
+/// What only an admin may do: made by [`Admin::new`], which refuses anyone else, so every
+/// use case of this module runs for an admin.
+#[derive(Clone, Copy)]
+pub struct Admin<'a> {
+    services: &'a Services,
+    caller: &'a Caller,
+}
+
+impl<'a> Admin<'a> {
+    /// The admin use cases for `caller`; 403 unless the caller is an admin.
+    pub fn new(services: &'a Services, caller: &'a Caller) -> Result<Self, ServiceError> {
+        caller.require_admin()?;
+        Ok(Self { services, caller })
+    }
+
+    /// The settings store.
+    fn store(&self) -> &'a dyn AdminStore {
+        self.services.admin.as_ref()
+    }
+
+    /// The audit record of a change to `id`: a create when nothing was `before`, a
+    /// delete when nothing is `after`, an update otherwise.
+    fn record(
+        &self,
+        entity: Entity,
+        id: &str,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> AuditRecord {
+        let action = match (before.is_some(), after.is_some()) {
+            (false, _) => "create",
+            (true, false) => "delete",
+            (true, true) => "update",
+        };
+        AuditRecord {
+            actor: self.caller.id.to_string(),
+            action,
+            entity: entity.as_str(),
+            entity_id: id.to_owned(),
+            before,
+            after,
+        }
+    }
+
+    /// Saves `after`: a create when nothing was `before`, an update otherwise; written
+    /// in one transaction with its audit entry.
+    async fn save<T: Resource>(&self, before: Option<&T>, after: &T) -> StoreResult<()> {
+        let before_view = before.and_then(T::audit_view);
+        let audit = self.record(T::ENTITY, after.id(), before_view, after.audit_view());
+        let write = if before.is_none() {
+            Write::Insert
+        } else {
+            Write::Update
+        };
+        after.write(self.store(), &audit, write).await
+    }
+
+    /// One template.
+    pub async fn get_template(&self, id: &TemplateId) -> Result<Template, ServiceError> {
+        found(self.store().template(id).await?, Entity::Template)
+    }
+
+    /// Every group.
+    pub async fn list_groups(&self) -> Result<Vec<Group>, ServiceError> {
+        Ok(self.store().groups().await?)
+    }
+
+    /// One group.
+    pub async fn get_group(&self, id: &GroupId) -> Result<Group, ServiceError> {
+        found(self.store().group(id).await?, Entity::Group)
+    }
+
+    /// Every agent.
+    pub async fn list_agents(&self) -> Result<Vec<Agent>, ServiceError> {
+        Ok(self.store().agents().await?)
+    }
+
+    /// One agent.
+    pub async fn get_agent(&self, id: &UserId) -> Result<Agent, ServiceError> {
+        found(self.store().agent(id).await?, Entity::Agent)
+    }
+
+    /// Every provider account (credentials hidden).
+    pub async fn list_provider_accounts(&self) -> Result<Vec<ProviderAccount>, ServiceError> {
+        let accounts = self.store().provider_accounts().await?;
+        Ok(accounts.into_iter().map(|a| a.account).collect())
+    }
+
+    /// A stored account, or 404.
+    async fn stored_account(
+        &self,
+        id: &ProviderAccountId,
+    ) -> Result<StoredProviderAccount, ServiceError> {
+        let accounts = self.store().provider_accounts().await?;
+        let account = accounts.into_iter().find(|a| &a.account.id == id);
+        found(account, Entity::Provider)
+    }
+
+    /// The audit log, newest first.
+    pub async fn audit_log(&self, filter: AuditFilter) -> Result<Vec<AuditEntry>, ServiceError> {
+        if !(1..=500).contains(&filter.limit) {
+            return Err(ServiceError::invalid(
+                "invalid_limit",
+                "limit must be between 1 and 500.",
+                "limit",
+                "out of range",
+            ));
+        }
+        Ok(self.store().audit(&filter).await?)
+    }
+}
 
 /// The kinds of things the audit log records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,38 +166,97 @@ impl Entity {
     }
 }
 
-/// Writes one change with its audit record: a create when nothing was `before`, a
-/// delete when nothing is `after`, an update otherwise. `write` stores the change and
-/// the record it is given in one transaction.
-async fn audited<T, W, F>(
-    caller: &Caller,
-    entity: Entity,
-    id: &str,
-    before: Option<&T>,
-    after: Option<&T>,
-    write: W,
-) -> StoreResult<()>
-where
-    T: Serialize,
-    W: FnOnce(AuditRecord) -> F,
-    F: Future<Output = StoreResult<()>>,
-{
-    let action = match (before.is_some(), after.is_some()) {
-        (false, _) => "create",
-        (true, false) => "delete",
-        (true, true) => "update",
-    };
-    let json = |value: &T| serde_json::to_value(value).ok();
-    write(AuditRecord {
-        actor: caller.id.to_string(),
-        action,
-        entity: entity.as_str(),
-        entity_id: id.to_owned(),
-        before: before.and_then(json),
-        after: after.and_then(json),
-    })
-    .await
+/// A thing as the audit log shows it.
+fn json<T: Serialize>(value: &T) -> Option<serde_json::Value> {
+    serde_json::to_value(value).ok()
 }
+
+/// Which store write a save is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Write {
+    Insert,
+    Update,
+}
+
+/// A resource the admin creates and changes: how the store writes it, and what its
+/// audit entry shows of it.
+trait Resource: Sync {
+    /// What the audit log calls it.
+    const ENTITY: Entity;
+    /// Its id.
+    fn id(&self) -> &str;
+    /// What the audit log shows of it (never a secret).
+    fn audit_view(&self) -> Option<serde_json::Value>;
+    /// Inserts or updates it, with its audit entry.
+    fn write<'a>(
+        &'a self,
+        store: &'a dyn AdminStore,
+        audit: &'a AuditRecord,
+        write: Write,
+    ) -> BoxFuture<'a, StoreResult<()>>;
+}
+
+/// Implements [`Resource`] with the store's insert and update for the type.
+macro_rules! resource {
+    ($type:ty, $entity:expr, $insert:ident, $update:ident, |$v:ident| $id:expr, $view:expr) => {
+        impl Resource for $type {
+            const ENTITY: Entity = $entity;
+            fn id(&self) -> &str {
+                let $v = self;
+                $id
+            }
+            fn audit_view(&self) -> Option<serde_json::Value> {
+                let $v = self;
+                json($view)
+            }
+            fn write<'a>(
+                &'a self,
+                store: &'a dyn AdminStore,
+                audit: &'a AuditRecord,
+                write: Write,
+            ) -> BoxFuture<'a, StoreResult<()>> {
+                match write {
+                    Write::Insert => store.$insert(self, audit),
+                    Write::Update => store.$update(self, audit),
+                }
+            }
+        }
+    };
+}
+
+resource!(
+    Template,
+    Entity::Template,
+    insert_template,
+    update_template,
+    |t| t.id.as_str(),
+    t
+);
+resource!(
+    Group,
+    Entity::Group,
+    insert_group,
+    update_group,
+    |g| g.id.as_str(),
+    g
+);
+resource!(
+    Agent,
+    Entity::Agent,
+    insert_agent,
+    update_agent,
+    |a| a.id.as_str(),
+    a
+);
+// The audit log shows which credentials are set, never their values.
+resource!(
+    StoredProviderAccount,
+    Entity::Provider,
+    insert_provider_account,
+    update_provider_account,
+    |a| a.account.id.as_str(),
+    &a.account
+);
 
 /// A conflict while saving means the id is taken.
 fn id_taken(entity: Entity) -> impl Fn(StoreError) -> ServiceError {
@@ -144,24 +315,6 @@ fn slug(name: &str) -> String {
         }
     }
     out.trim_end_matches('-').chars().take(64).collect()
-}
-
-/// The audit log, newest first.
-pub async fn audit_log(
-    services: &Services,
-    caller: &Caller,
-    filter: AuditFilter,
-) -> Result<Vec<AuditEntry>, ServiceError> {
-    caller.require_admin()?;
-    if !(1..=500).contains(&filter.limit) {
-        return Err(ServiceError::invalid(
-            "invalid_limit",
-            "limit must be between 1 and 500.",
-            "limit",
-            "out of range",
-        ));
-    }
-    Ok(services.admin.audit(&filter).await?)
 }
 
 #[cfg(test)]

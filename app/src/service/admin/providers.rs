@@ -2,39 +2,62 @@
 //! domain checks the settings page runs), credentials write-only and merged with the
 //! stored ones, the webhook URL made from the server's public URL.
 
-use super::{audited, found, id_taken, Entity};
+use super::{id_taken, json, Admin, Entity};
 use crate::domain::{
     display_name, webhook_url, ProviderAccount, ProviderAccountId, ProviderAccountInput,
     ProviderKind,
 };
-use crate::service::{Caller, ServiceError, Services, StoredProviderAccount};
+use crate::service::{ServiceError, StoredProviderAccount};
 use std::collections::BTreeMap;
 
-/// Every provider account (credentials hidden).
-pub async fn list_provider_accounts(
-    services: &Services,
-    caller: &Caller,
-) -> Result<Vec<ProviderAccount>, ServiceError> {
-    caller.require_admin()?;
-    Ok(services
-        .admin
-        .provider_accounts()
-        .await?
-        .into_iter()
-        .map(|a| a.account)
-        .collect())
-}
+impl Admin<'_> {
+    /// Creates (`existing` none) or changes a provider account. Credentials are
+    /// write-only: given values replace stored ones, `""` removes one, absent ones are kept.
+    pub async fn save_provider_account(
+        &self,
+        input: ProviderAccountInput,
+        existing: Option<&ProviderAccountId>,
+    ) -> Result<ProviderAccount, ServiceError> {
+        let kind = ProviderKind::of(&input)?;
+        input.check(kind)?;
+        let before = match existing {
+            Some(id) => Some(self.stored_account(id).await?),
+            None => None,
+        };
+        let id = match (existing, input.id.as_ref()) {
+            (Some(id), _) | (None, Some(id)) => id.clone(),
+            (None, None) => new_account_id(kind)?,
+        };
+        let credentials = merged(before.as_ref(), input.credentials);
+        kind.check_account(&credentials, &input.sender)?;
+        let account = ProviderAccount {
+            webhook_url: webhook_url(&self.services.settings.public_url, kind.name, &id),
+            id,
+            channel: input.channel,
+            provider: kind.name.to_owned(),
+            display_name: display_name(&input.display_name)?,
+            sender: input.sender.trim().to_owned(),
+            credentials_set: credentials.keys().cloned().collect(),
+            default: input.default,
+        };
+        let stored = StoredProviderAccount {
+            account,
+            credentials,
+        };
+        let saved = self.save(before.as_ref(), &stored).await;
+        saved.map_err(id_taken(Entity::Provider))?;
+        Ok(stored.account)
+    }
 
-/// A stored account, or 404.
-async fn stored_account(
-    services: &Services,
-    id: &ProviderAccountId,
-) -> Result<StoredProviderAccount, ServiceError> {
-    let accounts = services.admin.provider_accounts().await?;
-    found(
-        accounts.into_iter().find(|a| &a.account.id == id),
-        Entity::Provider,
-    )
+    /// Deletes a provider account.
+    pub async fn delete_provider_account(
+        &self,
+        id: &ProviderAccountId,
+    ) -> Result<(), ServiceError> {
+        let before = self.stored_account(id).await?;
+        let audit = self.record(Entity::Provider, id.as_str(), json(&before.account), None);
+        Ok(self.store().delete_provider_account(id, &audit).await?)
+    }
 }
 
 /// A new account's id: the provider type and eight random hex digits.
@@ -59,82 +82,4 @@ fn merged(
         }
     }
     credentials
-}
-
-/// Creates (`existing` none) or changes a provider account. Credentials are write-only:
-/// given values replace stored ones, `""` removes one, absent ones are kept.
-pub async fn save_provider_account(
-    services: &Services,
-    caller: &Caller,
-    input: ProviderAccountInput,
-    existing: Option<&ProviderAccountId>,
-) -> Result<ProviderAccount, ServiceError> {
-    caller.require_admin()?;
-    let kind = ProviderKind::of(&input)?;
-    input.check(kind)?;
-    let before = match existing {
-        Some(id) => Some(stored_account(services, id).await?),
-        None => None,
-    };
-    let id = match (existing, input.id.as_ref()) {
-        (Some(id), _) | (None, Some(id)) => id.clone(),
-        (None, None) => new_account_id(kind)?,
-    };
-    let credentials = merged(before.as_ref(), input.credentials);
-    kind.check_account(&credentials, &input.sender)?;
-    let account = ProviderAccount {
-        webhook_url: webhook_url(&services.settings.public_url, kind.name, &id),
-        id,
-        channel: input.channel,
-        provider: kind.name.to_owned(),
-        display_name: display_name(&input.display_name)?,
-        sender: input.sender.trim().to_owned(),
-        credentials_set: credentials.keys().cloned().collect(),
-        default: input.default,
-    };
-    let stored = StoredProviderAccount {
-        account,
-        credentials,
-    };
-    let store = services.admin.as_ref();
-    let (after, creating) = (&stored, before.is_none());
-    // The audit log shows which credentials are set, never their values.
-    audited(
-        caller,
-        Entity::Provider,
-        after.account.id.as_str(),
-        before.as_ref().map(|b| &b.account),
-        Some(&after.account),
-        |audit| async move {
-            if creating {
-                store.insert_provider_account(after, &audit).await
-            } else {
-                store.update_provider_account(after, &audit).await
-            }
-        },
-    )
-    .await
-    .map_err(id_taken(Entity::Provider))?;
-    Ok(stored.account)
-}
-
-/// Deletes a provider account.
-pub async fn delete_provider_account(
-    services: &Services,
-    caller: &Caller,
-    id: &ProviderAccountId,
-) -> Result<(), ServiceError> {
-    caller.require_admin()?;
-    let before = stored_account(services, id).await?;
-    let store = services.admin.as_ref();
-    audited(
-        caller,
-        Entity::Provider,
-        id.as_str(),
-        Some(&before.account),
-        None,
-        |audit| async move { store.delete_provider_account(id, &audit).await },
-    )
-    .await?;
-    Ok(())
 }

@@ -1,38 +1,83 @@
 //! The templates registry: list and search, create or replace after the save checks,
 //! delete (confirmed when groups use the template).
 
-use super::{audited, found, same_id, slug, Entity};
+use super::{json, same_id, slug, Admin, Entity};
 use crate::domain::{Channel, FieldErrors, GroupId, Template, TemplateId, TemplateInput};
-use crate::service::{Caller, ServiceError, Services, StoreError};
+use crate::service::{ServiceError, StoreError};
 
-/// Templates, optionally of one channel and matching a name search.
-pub async fn list_templates(
-    services: &Services,
-    caller: &Caller,
-    channel: Option<Channel>,
-    search: Option<&str>,
-) -> Result<Vec<Template>, ServiceError> {
-    caller.require_admin()?;
-    let all = services.admin.templates(channel).await?;
-    let needle = search.map(str::to_lowercase).filter(|s| !s.is_empty());
-    Ok(all
-        .into_iter()
-        .filter(|t| {
-            needle
-                .as_ref()
-                .is_none_or(|n| t.name.to_lowercase().contains(n))
-        })
-        .collect())
-}
+impl Admin<'_> {
+    /// Templates, optionally of one channel and matching a name search.
+    pub async fn list_templates(
+        &self,
+        channel: Option<Channel>,
+        search: Option<&str>,
+    ) -> Result<Vec<Template>, ServiceError> {
+        let all = self.store().templates(channel).await?;
+        let needle = search.map(str::to_lowercase).filter(|s| !s.is_empty());
+        Ok(all
+            .into_iter()
+            .filter(|t| {
+                needle
+                    .as_ref()
+                    .is_none_or(|n| t.name.to_lowercase().contains(n))
+            })
+            .collect())
+    }
 
-/// One template.
-pub async fn get_template(
-    services: &Services,
-    caller: &Caller,
-    id: &TemplateId,
-) -> Result<Template, ServiceError> {
-    caller.require_admin()?;
-    found(services.admin.template(id).await?, Entity::Template)
+    /// Creates (`existing` none) or replaces a template after the save checks.
+    pub async fn save_template(
+        &self,
+        input: TemplateInput,
+        existing: Option<&TemplateId>,
+    ) -> Result<Template, ServiceError> {
+        let template = template_of(input, existing)?;
+        let before = match existing {
+            Some(id) => {
+                same_id(template.id.as_str(), id.as_str(), "invalid_template")?;
+                Some(self.get_template(id).await?)
+            }
+            None => None,
+        };
+        if let Some(before) = &before {
+            if before.channel != template.channel
+                && !self.store().template_users(&template.id).await?.is_empty()
+            {
+                return Err(ServiceError::Conflict {
+                    code: "template_in_use",
+                    message:
+                        "Groups use this template; remove it from them before changing its channel."
+                            .into(),
+                });
+            }
+        }
+        let saved = self.save(before.as_ref(), &template).await;
+        saved.map_err(|e| name_taken(e, template.channel))?;
+        Ok(template)
+    }
+
+    /// Deletes a template. If groups use it, `confirm` must be set; it is then removed
+    /// from them. Returns the groups it was removed from.
+    pub async fn delete_template(
+        &self,
+        id: &TemplateId,
+        confirm: bool,
+    ) -> Result<Vec<GroupId>, ServiceError> {
+        let before = self.get_template(id).await?;
+        let users = self.store().template_users(id).await?;
+        if !users.is_empty() && !confirm {
+            let names: Vec<&str> = users.iter().map(GroupId::as_str).collect();
+            return Err(ServiceError::Conflict {
+                code: "template_in_use",
+                message: format!(
+                    "Groups {} use this template. Confirm to delete it and remove it from them.",
+                    names.join(", ")
+                ),
+            });
+        }
+        let audit = self.record(Entity::Template, id.as_str(), json(&before), None);
+        self.store().delete_template(id, &audit).await?;
+        Ok(users)
+    }
 }
 
 /// The template an input describes: its id is the URL's (`existing`), the given one, or
@@ -84,55 +129,6 @@ fn template_of(
     Ok(template)
 }
 
-/// Creates (`existing` none) or replaces a template after the save checks.
-pub async fn save_template(
-    services: &Services,
-    caller: &Caller,
-    input: TemplateInput,
-    existing: Option<&TemplateId>,
-) -> Result<Template, ServiceError> {
-    caller.require_admin()?;
-    let store = services.admin.as_ref();
-    let template = template_of(input, existing)?;
-    let before = match existing {
-        Some(id) => {
-            same_id(template.id.as_str(), id.as_str(), "invalid_template")?;
-            Some(found(store.template(id).await?, Entity::Template)?)
-        }
-        None => None,
-    };
-    if let Some(before) = &before {
-        if before.channel != template.channel
-            && !store.template_users(&template.id).await?.is_empty()
-        {
-            return Err(ServiceError::Conflict {
-                code: "template_in_use",
-                message:
-                    "Groups use this template; remove it from them before changing its channel."
-                        .into(),
-            });
-        }
-    }
-    let (after, creating) = (&template, before.is_none());
-    audited(
-        caller,
-        Entity::Template,
-        after.id.as_str(),
-        before.as_ref(),
-        Some(after),
-        |audit| async move {
-            if creating {
-                store.insert_template(after, &audit).await
-            } else {
-                store.update_template(after, &audit).await
-            }
-        },
-    )
-    .await
-    .map_err(|e| name_taken(e, template.channel))?;
-    Ok(template)
-}
-
 /// A conflict while saving a template: its name (or id) is taken on its channel.
 fn name_taken(e: StoreError, channel: Channel) -> ServiceError {
     match e {
@@ -154,37 +150,4 @@ fn name_taken(e: StoreError, channel: Channel) -> ServiceError {
         }
         other => other.into(),
     }
-}
-
-/// Deletes a template. If groups use it, `confirm` must be set; it is then removed from them.
-pub async fn delete_template(
-    services: &Services,
-    caller: &Caller,
-    id: &TemplateId,
-    confirm: bool,
-) -> Result<Vec<GroupId>, ServiceError> {
-    caller.require_admin()?;
-    let store = services.admin.as_ref();
-    let before = found(store.template(id).await?, Entity::Template)?;
-    let users = store.template_users(id).await?;
-    if !users.is_empty() && !confirm {
-        let names: Vec<&str> = users.iter().map(GroupId::as_str).collect();
-        return Err(ServiceError::Conflict {
-            code: "template_in_use",
-            message: format!(
-                "Groups {} use this template. Confirm to delete it and remove it from them.",
-                names.join(", ")
-            ),
-        });
-    }
-    audited(
-        caller,
-        Entity::Template,
-        id.as_str(),
-        Some(&before),
-        None,
-        |audit| async move { store.delete_template(id, &audit).await },
-    )
-    .await?;
-    Ok(users)
 }

@@ -1,0 +1,497 @@
+//! The admin port on SQL. Each change runs in one write-locked transaction together
+//! with its audit entry, so concurrent saves serialise and nothing is changed without
+//! being recorded; an insert whose key is taken, or an update or delete of a row that
+//! is gone, is a conflict.
+
+use super::config::template_from_row;
+use super::{from_ms, store_error, to_ms, RowExt, SqlStore, Tx};
+use anyhow::Context;
+use app::domain::{
+    Agent, AuditEntry, Channel, ChannelMapping, Group, GroupId, NotificationTypes, ProviderAccount,
+    ProviderAccountId, Template, TemplateId, UserId,
+};
+use app::service::{
+    now, rfc3339, AdminStore, AuditFilter, AuditRecord, StoreError, StoreResult,
+    StoredProviderAccount,
+};
+use async_trait::async_trait;
+use sqlx::any::{AnyArguments, AnyQueryResult, AnyRow};
+use sqlx::Any;
+use std::collections::BTreeMap;
+
+/// A statement ready to run, its parameters bound.
+type Statement<'q> = sqlx::query::Query<'q, Any, AnyArguments<'q>>;
+
+impl SqlStore {
+    /// Runs one statement that must touch a row, and records `audit`, in one transaction.
+    async fn change_one(
+        &self,
+        query: Statement<'_>,
+        what: &str,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await.map_err(store_error)?;
+        touched(query.execute(&mut *tx).await.map_err(store_error)?, what)?;
+        commit_with(tx, audit).await
+    }
+}
+
+/// Writes the audit entry and commits.
+async fn commit_with(mut tx: Tx, audit: &AuditRecord) -> StoreResult<()> {
+    let text = |v: &Option<serde_json::Value>| v.as_ref().map(ToString::to_string);
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, action, entity, entity_id, `before`, `after`) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(to_ms(now()))
+    .bind(&audit.actor)
+    .bind(audit.action)
+    .bind(audit.entity)
+    .bind(&audit.entity_id)
+    .bind(text(&audit.before))
+    .bind(text(&audit.after))
+    .execute(&mut *tx)
+    .await
+    .map_err(store_error)?;
+    tx.commit().await.map_err(store_error)
+}
+
+/// Fails with a conflict when an update or delete touched no row.
+fn touched(result: AnyQueryResult, what: &str) -> StoreResult<()> {
+    if result.rows_affected() == 0 {
+        return Err(StoreError::Conflict(format!("{what} no longer exists")));
+    }
+    Ok(())
+}
+
+const COLUMNS: &str = "id, name, channel, body, fields, language, provider_ref";
+
+/// The JSON columns of a template.
+fn json_columns(t: &Template) -> anyhow::Result<(String, String)> {
+    Ok((
+        serde_json::to_string(&t.fields)?,
+        serde_json::to_string(&t.provider_ref)?,
+    ))
+}
+
+fn group_from_row(row: &AnyRow) -> anyhow::Result<Group> {
+    Ok(Group {
+        id: GroupId::parse(&row.text("id")?)?,
+        name: row.text("name")?,
+    })
+}
+
+/// The rows of one of the tab's tables for `id`, each with its channel.
+async fn per_channel(
+    store: &SqlStore,
+    sql: &str,
+    id: &GroupId,
+) -> StoreResult<Vec<(Channel, AnyRow)>> {
+    let rows = sqlx::query(sql)
+        .bind(id.as_str())
+        .fetch_all(&store.pool)
+        .await
+        .map_err(store_error)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        // A channel this build does not know is left out, not an error.
+        if let Ok(channel) = row.text("channel")?.parse::<Channel>() {
+            out.push((channel, row));
+        }
+    }
+    Ok(out)
+}
+
+fn agent_from_row(row: &AnyRow) -> anyhow::Result<Agent> {
+    Ok(Agent {
+        id: UserId::parse(&row.text("id")?)?,
+        name: row.text("name")?,
+        group_id: GroupId::parse(&row.text("group_id")?)?,
+    })
+}
+
+/// An account from its row; `credentials` is the opened JSON of its credentials.
+fn account_from_row(row: &AnyRow, credentials: &str) -> anyhow::Result<StoredProviderAccount> {
+    let credentials: BTreeMap<String, String> =
+        serde_json::from_str(credentials).context("stored credentials are not a JSON object")?;
+    Ok(StoredProviderAccount {
+        account: ProviderAccount {
+            id: ProviderAccountId::parse(&row.text("id")?)?,
+            channel: row.text("channel")?.parse().context("channel")?,
+            provider: row.text("provider")?,
+            display_name: row.text("display_name")?,
+            sender: row.text("sender")?,
+            credentials_set: credentials.keys().cloned().collect(),
+            default: row.int("is_default")? == 1,
+            webhook_url: row.text("webhook_url")?,
+        },
+        credentials,
+    })
+}
+
+/// Writes an account in one transaction with its audit entry: a default account first
+/// takes the default away from the others of its channel.
+async fn write(
+    store: &SqlStore,
+    stored: &StoredProviderAccount,
+    audit: &AuditRecord,
+    statement: impl FnOnce(String) -> Statement<'static>,
+) -> StoreResult<()> {
+    let a = &stored.account;
+    let credentials = store.seal_credentials(
+        serde_json::to_string(&stored.credentials).map_err(anyhow::Error::from)?,
+    )?;
+    let mut tx: Tx = store.write().await.map_err(store_error)?;
+    if a.default {
+        sqlx::query("UPDATE provider_accounts SET is_default = 0 WHERE channel = ? AND id <> ?")
+            .bind(a.channel.as_str())
+            .bind(a.id.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
+    }
+    let result = statement(credentials).execute(&mut *tx).await;
+    touched(result.map_err(store_error)?, "the provider account")?;
+    commit_with(tx, audit).await
+}
+
+#[async_trait]
+impl AdminStore for SqlStore {
+    async fn templates(&self, channel: Option<Channel>) -> StoreResult<Vec<Template>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM templates WHERE (? IS NULL OR channel = ?) ORDER BY channel, name"
+        ))
+        .bind(channel.map(Channel::as_str))
+        .bind(channel.map(Channel::as_str))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(rows
+            .iter()
+            .map(template_from_row)
+            .collect::<anyhow::Result<_>>()?)
+    }
+
+    async fn template(&self, id: &TemplateId) -> StoreResult<Option<Template>> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM templates WHERE id = ?"))
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(row.as_ref().map(template_from_row).transpose()?)
+    }
+
+    async fn insert_template(&self, t: &Template, audit: &AuditRecord) -> StoreResult<()> {
+        let (fields, provider_ref) = json_columns(t)?;
+        let at = to_ms(now());
+        let query = sqlx::query(
+            "INSERT INTO templates (id, name, channel, body, fields, language, provider_ref, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(t.id.as_str())
+        .bind(&t.name)
+        .bind(t.channel.as_str())
+        .bind(&t.body)
+        .bind(fields)
+        .bind(&t.language)
+        .bind(provider_ref)
+        .bind(at)
+        .bind(at);
+        self.change_one(query, "the template", audit).await
+    }
+
+    async fn update_template(&self, t: &Template, audit: &AuditRecord) -> StoreResult<()> {
+        let (fields, provider_ref) = json_columns(t)?;
+        let query = sqlx::query(
+            "UPDATE templates SET name = ?, channel = ?, body = ?, fields = ?, language = ?, provider_ref = ?,
+             updated_at = ? WHERE id = ?",
+        )
+        .bind(&t.name)
+        .bind(t.channel.as_str())
+        .bind(&t.body)
+        .bind(fields)
+        .bind(&t.language)
+        .bind(provider_ref)
+        .bind(to_ms(now()))
+        .bind(t.id.as_str());
+        self.change_one(query, "the template", audit).await
+    }
+
+    async fn delete_template(&self, id: &TemplateId, audit: &AuditRecord) -> StoreResult<()> {
+        // Mappings go with the template (ON DELETE CASCADE).
+        let query = sqlx::query("DELETE FROM templates WHERE id = ?").bind(id.as_str());
+        self.change_one(query, "the template", audit).await
+    }
+
+    async fn template_users(&self, id: &TemplateId) -> StoreResult<Vec<GroupId>> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT group_id FROM group_templates WHERE template_id = ? ORDER BY group_id",
+        )
+        .bind(id.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(rows
+            .iter()
+            .map(|r| Ok(GroupId::parse(&r.text("group_id")?)?))
+            .collect::<anyhow::Result<_>>()?)
+    }
+
+    async fn groups(&self) -> StoreResult<Vec<Group>> {
+        let rows = sqlx::query("SELECT id, name FROM agent_groups ORDER BY name")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(rows
+            .iter()
+            .map(group_from_row)
+            .collect::<anyhow::Result<_>>()?)
+    }
+
+    async fn group(&self, id: &GroupId) -> StoreResult<Option<Group>> {
+        let row = sqlx::query("SELECT id, name FROM agent_groups WHERE id = ?")
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(row.as_ref().map(group_from_row).transpose()?)
+    }
+
+    async fn insert_group(&self, group: &Group, audit: &AuditRecord) -> StoreResult<()> {
+        let query = sqlx::query("INSERT INTO agent_groups (id, name, created_at) VALUES (?, ?, ?)")
+            .bind(group.id.as_str())
+            .bind(&group.name)
+            .bind(to_ms(now()));
+        self.change_one(query, "the group", audit).await
+    }
+
+    async fn update_group(&self, group: &Group, audit: &AuditRecord) -> StoreResult<()> {
+        let query = sqlx::query("UPDATE agent_groups SET name = ? WHERE id = ?")
+            .bind(&group.name)
+            .bind(group.id.as_str());
+        self.change_one(query, "the group", audit).await
+    }
+
+    async fn delete_group(&self, id: &GroupId, audit: &AuditRecord) -> StoreResult<()> {
+        // Agents reference their group without cascade: deleting one with agents fails here.
+        let query = sqlx::query("DELETE FROM agent_groups WHERE id = ?").bind(id.as_str());
+        self.change_one(query, "the group", audit).await
+    }
+
+    async fn notification_types(&self, id: &GroupId) -> StoreResult<NotificationTypes> {
+        let mut types = NotificationTypes::default();
+        let enabled = "SELECT channel, enabled FROM group_channels WHERE group_id = ?";
+        for (channel, row) in per_channel(self, enabled, id).await? {
+            types.get_mut(channel).enabled = row.int("enabled")? == 1;
+        }
+        let mapped =
+            "SELECT channel, template_id FROM group_templates WHERE group_id = ? ORDER BY position";
+        for (channel, row) in per_channel(self, mapped, id).await? {
+            let template =
+                TemplateId::parse(&row.text("template_id")?).map_err(anyhow::Error::from)?;
+            types.get_mut(channel).templates.push(template);
+        }
+        let accounts = "SELECT channel, account_id FROM group_providers WHERE group_id = ?";
+        for (channel, row) in per_channel(self, accounts, id).await? {
+            let account =
+                ProviderAccountId::parse(&row.text("account_id")?).map_err(anyhow::Error::from)?;
+            types.get_mut(channel).account = Some(account);
+        }
+        Ok(types)
+    }
+
+    async fn save_notification_types(
+        &self,
+        id: &GroupId,
+        types: &NotificationTypes,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await.map_err(store_error)?;
+        for table in ["group_templates", "group_providers", "group_channels"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE group_id = ?"))
+                .bind(id.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(store_error)?;
+        }
+        for channel in Channel::ALL {
+            let ChannelMapping {
+                enabled,
+                templates,
+                account,
+            } = types.get(channel);
+            if let Some(account) = account {
+                sqlx::query(
+                    "INSERT INTO group_providers (group_id, channel, account_id) VALUES (?, ?, ?)",
+                )
+                .bind(id.as_str())
+                .bind(channel.as_str())
+                .bind(account.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(store_error)?;
+            }
+            sqlx::query("INSERT INTO group_channels (group_id, channel, enabled) VALUES (?, ?, ?)")
+                .bind(id.as_str())
+                .bind(channel.as_str())
+                .bind(i64::from(*enabled))
+                .execute(&mut *tx)
+                .await
+                .map_err(store_error)?;
+            // Positions 1..=5 are all the table accepts (CHECK + primary key).
+            for (position, template) in (1i64..).zip(templates) {
+                sqlx::query("INSERT INTO group_templates (group_id, channel, position, template_id) VALUES (?, ?, ?, ?)")
+                    .bind(id.as_str())
+                    .bind(channel.as_str())
+                    .bind(position)
+                    .bind(template.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(store_error)?;
+            }
+        }
+        commit_with(tx, audit).await
+    }
+
+    async fn agents(&self) -> StoreResult<Vec<Agent>> {
+        let rows = sqlx::query("SELECT id, name, group_id FROM agents ORDER BY name, id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(rows
+            .iter()
+            .map(agent_from_row)
+            .collect::<anyhow::Result<_>>()?)
+    }
+
+    async fn agent(&self, id: &UserId) -> StoreResult<Option<Agent>> {
+        let row = sqlx::query("SELECT id, name, group_id FROM agents WHERE id = ?")
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(row.as_ref().map(agent_from_row).transpose()?)
+    }
+
+    async fn insert_agent(&self, agent: &Agent, audit: &AuditRecord) -> StoreResult<()> {
+        let query = sqlx::query("INSERT INTO agents (id, name, group_id) VALUES (?, ?, ?)")
+            .bind(agent.id.as_str())
+            .bind(&agent.name)
+            .bind(agent.group_id.as_str());
+        self.change_one(query, "the agent", audit).await
+    }
+
+    async fn update_agent(&self, agent: &Agent, audit: &AuditRecord) -> StoreResult<()> {
+        let query = sqlx::query("UPDATE agents SET name = ?, group_id = ? WHERE id = ?")
+            .bind(&agent.name)
+            .bind(agent.group_id.as_str())
+            .bind(agent.id.as_str());
+        self.change_one(query, "the agent", audit).await
+    }
+
+    async fn delete_agent(&self, id: &UserId, audit: &AuditRecord) -> StoreResult<()> {
+        let query = sqlx::query("DELETE FROM agents WHERE id = ?").bind(id.as_str());
+        self.change_one(query, "the agent", audit).await
+    }
+
+    async fn provider_accounts(&self) -> StoreResult<Vec<StoredProviderAccount>> {
+        let rows = sqlx::query("SELECT * FROM provider_accounts ORDER BY channel, display_name")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(rows
+            .iter()
+            .map(|row| account_from_row(row, &self.open_credentials(&row.text("credentials")?)?))
+            .collect::<anyhow::Result<_>>()?)
+    }
+
+    async fn insert_provider_account(
+        &self,
+        stored: &StoredProviderAccount,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        let a = stored.account.clone();
+        let at = to_ms(now());
+        write(self, stored, audit, move |credentials| {
+            sqlx::query(
+                "INSERT INTO provider_accounts (id, channel, provider, display_name, sender, credentials, is_default,
+                 webhook_url, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(a.id.to_string())
+            .bind(a.channel.as_str())
+            .bind(a.provider)
+            .bind(a.display_name)
+            .bind(a.sender)
+            .bind(credentials)
+            .bind(i64::from(a.default))
+            .bind(a.webhook_url)
+            .bind(at)
+            .bind(at)
+        })
+        .await
+    }
+
+    async fn update_provider_account(
+        &self,
+        stored: &StoredProviderAccount,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        let a = stored.account.clone();
+        let at = to_ms(now());
+        write(self, stored, audit, move |credentials| {
+            sqlx::query(
+                "UPDATE provider_accounts SET channel = ?, provider = ?, display_name = ?, sender = ?, credentials = ?,
+                 is_default = ?, webhook_url = ?, updated_at = ? WHERE id = ?",
+            )
+            .bind(a.channel.as_str())
+            .bind(a.provider)
+            .bind(a.display_name)
+            .bind(a.sender)
+            .bind(credentials)
+            .bind(i64::from(a.default))
+            .bind(a.webhook_url)
+            .bind(at)
+            .bind(a.id.to_string())
+        })
+        .await
+    }
+
+    async fn delete_provider_account(
+        &self,
+        id: &ProviderAccountId,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        let query = sqlx::query("DELETE FROM provider_accounts WHERE id = ?").bind(id.as_str());
+        self.change_one(query, "the provider account", audit).await
+    }
+
+    async fn audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>> {
+        let rows = sqlx::query(
+            "SELECT * FROM audit_log WHERE (? IS NULL OR entity = ?) AND (? IS NULL OR actor = ?)
+             ORDER BY id DESC LIMIT ?",
+        )
+        .bind(filter.entity.as_deref())
+        .bind(filter.entity.as_deref())
+        .bind(filter.actor.as_deref())
+        .bind(filter.actor.as_deref())
+        .bind(i64::from(filter.limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        let parse = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok());
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    id: r.int("id")?,
+                    at: rfc3339(from_ms(r.int("at")?)),
+                    actor: r.text("actor")?,
+                    action: r.text("action")?,
+                    entity: r.text("entity")?,
+                    entity_id: r.text("entity_id")?,
+                    before: parse(r.opt_text("before")?),
+                    after: parse(r.opt_text("after")?),
+                })
+            })
+            .collect::<anyhow::Result<_>>()
+            .map_err(Into::into)
+    }
+}
