@@ -168,6 +168,8 @@ fn NotificationTypeTab(group: String) -> impl IntoView {
     }
 }
 
+/// One channel of the tab: on/off, the provider account, the chosen templates in order
+/// (move, remove) and a picker that stops at five.
 #[component]
 fn ChannelColumn(
     channel: Channel,
@@ -180,22 +182,6 @@ fn ChannelColumn(
             .get()
             .map(|t| t.get(channel).clone())
             .unwrap_or_default()
-    };
-    let edit = move |f: &dyn Fn(&mut Vec<TemplateId>)| {
-        types.update(|t| {
-            if let Some(t) = t {
-                f(&mut t.get_mut(channel).templates);
-            }
-        });
-    };
-    let name_of = move |id: &TemplateId| {
-        templates
-            .get()
-            .unwrap_or_default()
-            .into_iter()
-            .find(|t| &t.template.id == id)
-            .map(|t| t.template.name)
-            .unwrap_or_else(|| id.to_string())
     };
     let full = move || mapping().templates.len() >= MAX_TEMPLATES_PER_CHANNEL;
     let candidates = move || {
@@ -217,90 +203,19 @@ fn ChannelColumn(
                     prop:checked=move || mapping().enabled
                     on:change=move |ev| {
                         let on = event_target_checked(&ev);
-                        types.update(|t| {
-                            if let Some(t) = t {
-                                t.get_mut(channel).enabled = on;
-                            }
-                        });
+                        change(types, channel, |m| m.enabled = on);
                     }
                 />
                 "Enabled"
             </label>
-            <label class="field">
-                <span class="field-label">"Provider account"</span>
-                <select
-                    aria-label=format!("{} provider account", channel.label())
-                    prop:value=move || mapping().account.map(|a| a.to_string()).unwrap_or_default()
-                    on:change=move |ev| {
-                        let value = crate::domain::ProviderAccountId::parse(&event_target_value(&ev)).ok();
-                        types.update(|t| {
-                            if let Some(t) = t {
-                                t.get_mut(channel).account = value;
-                            }
-                        });
-                    }
-                >
-                    <option value="">"The channel's default"</option>
-                    {move || {
-                        accounts
-                            .get()
-                            .unwrap_or_default()
-                            .into_iter()
-                            .filter(|a| a.channel == channel)
-                            .map(|a| view! { <option value=a.id.to_string()>{a.display_name}</option> })
-                            .collect_view()
-                    }}
-                </select>
-            </label>
-            <ol class="chosen" aria-label=format!("{} templates", channel.label())>
-                {move || {
-                    let list = mapping().templates;
-                    let last = list.len().saturating_sub(1);
-                    list.into_iter()
-                        .enumerate()
-                        .map(|(i, id)| {
-                            let label = name_of(&id);
-                            view! {
-                                <li data-template=id.to_string()>
-                                    <span class="chosen-name">{label}</span>
-                                    <button
-                                        class="button small secondary"
-                                        aria-label="Move up"
-                                        disabled={ i == 0 }
-                                        on:click=move |_| edit(&|l| l.swap(i, i - 1))
-                                    >
-                                        "↑"
-                                    </button>
-                                    <button
-                                        class="button small secondary"
-                                        aria-label="Move down"
-                                        disabled={ i == last }
-                                        on:click=move |_| edit(&|l| l.swap(i, i + 1))
-                                    >
-                                        "↓"
-                                    </button>
-                                    <button
-                                        class="button small secondary"
-                                        aria-label="Remove"
-                                        on:click=move |_| edit(&|l| {
-                                            l.remove(i);
-                                        })
-                                    >
-                                        "✕"
-                                    </button>
-                                </li>
-                            }
-                        })
-                        .collect_view()
-                }}
-            </ol>
+            <AccountChoice channel=channel types=types accounts=accounts />
+            <ChosenTemplates channel=channel types=types templates=templates />
             <select
                 aria-label=format!("Add a {} template", channel.label())
                 disabled=full
                 on:change=move |ev| {
-                    let value = event_target_value(&ev);
-                    if let Ok(id) = TemplateId::parse(&value) {
-                        edit(&|l| l.push(id.clone()));
+                    if let Ok(id) = TemplateId::parse(&event_target_value(&ev)) {
+                        change(types, channel, |m| m.templates.push(id));
                     }
                 }
                 prop:value=""
@@ -316,5 +231,122 @@ fn ChannelColumn(
                 }}
             </select>
         </div>
+    }
+}
+
+/// Changes one channel of the tab being edited.
+fn change(
+    types: RwSignal<Option<NotificationTypes>>,
+    channel: Channel,
+    f: impl FnOnce(&mut crate::domain::ChannelMapping),
+) {
+    types.update(|t| {
+        if let Some(t) = t {
+            f(t.get_mut(channel));
+        }
+    });
+}
+
+/// The provider account a channel sends with: one of the channel's, or its default.
+#[component]
+fn AccountChoice(
+    channel: Channel,
+    types: RwSignal<Option<NotificationTypes>>,
+    accounts: LocalResource<Vec<crate::domain::ProviderAccount>>,
+) -> impl IntoView {
+    let chosen = move || {
+        types
+            .get()
+            .and_then(|t| t.get(channel).account.clone())
+            .map(|a| a.to_string())
+            .unwrap_or_default()
+    };
+    view! {
+        <label class="field">
+            <span class="field-label">"Provider account"</span>
+            <select
+                aria-label=format!("{} provider account", channel.label())
+                prop:value=chosen
+                on:change=move |ev| {
+                    let value = crate::domain::ProviderAccountId::parse(&event_target_value(&ev)).ok();
+                    change(types, channel, |m| m.account = value);
+                }
+            >
+                <option value="">"The channel's default"</option>
+                {move || {
+                    accounts
+                        .get()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter(|a| a.channel == channel)
+                        .map(|a| view! { <option value=a.id.to_string()>{a.display_name}</option> })
+                        .collect_view()
+                }}
+            </select>
+        </label>
+    }
+}
+
+/// A channel's chosen templates in order, each movable up and down and removable.
+#[component]
+fn ChosenTemplates(
+    channel: Channel,
+    types: RwSignal<Option<NotificationTypes>>,
+    templates: LocalResource<Vec<crate::domain::TemplateView>>,
+) -> impl IntoView {
+    let edit =
+        move |f: &dyn Fn(&mut Vec<TemplateId>)| change(types, channel, |m| f(&mut m.templates));
+    let name_of = move |id: &TemplateId| {
+        templates
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .find(|t| &t.template.id == id)
+            .map(|t| t.template.name)
+            .unwrap_or_else(|| id.to_string())
+    };
+    view! {
+        <ol class="chosen" aria-label=format!("{} templates", channel.label())>
+            {move || {
+                let list = types.get().map(|t| t.get(channel).templates.clone()).unwrap_or_default();
+                let last = list.len().saturating_sub(1);
+                list.into_iter()
+                    .enumerate()
+                    .map(|(i, id)| {
+                        let label = name_of(&id);
+                        view! {
+                            <li data-template=id.to_string()>
+                                <span class="chosen-name">{label}</span>
+                                <button
+                                    class="button small secondary"
+                                    aria-label="Move up"
+                                    disabled={ i == 0 }
+                                    on:click=move |_| edit(&|l| l.swap(i, i - 1))
+                                >
+                                    "↑"
+                                </button>
+                                <button
+                                    class="button small secondary"
+                                    aria-label="Move down"
+                                    disabled={ i == last }
+                                    on:click=move |_| edit(&|l| l.swap(i, i + 1))
+                                >
+                                    "↓"
+                                </button>
+                                <button
+                                    class="button small secondary"
+                                    aria-label="Remove"
+                                    on:click=move |_| edit(&|l| {
+                                        l.remove(i);
+                                    })
+                                >
+                                    "✕"
+                                </button>
+                            </li>
+                        }
+                    })
+                    .collect_view()
+            }}
+        </ol>
     }
 }

@@ -98,34 +98,46 @@ pub fn ProvidersTab() -> impl IntoView {
                 <label class="check"><input type="checkbox" prop:checked=default on:change=move |ev| default.set(event_target_checked(&ev)) />"Default for the channel"</label>
                 <button class="button" type="submit">"Add account"</button>
             </form>
-            <table class="list" aria-label="Provider accounts">
-                <thead><tr><th>"Name"</th><th>"Provider"</th><th>"Channel"</th><th>"Sender"</th><th>"Credentials"</th><th>"Webhook URL"</th><th></th></tr></thead>
-                <tbody>
-                    {move || accounts.get().unwrap_or_default().into_iter().map(|a| {
-                        let del = a.id.to_string();
-                        let set = if a.credentials_set.is_empty() { "none".to_owned() } else { format!("{} set", a.credentials_set.join(", ")) };
-                        view! {
-                            <tr data-account=a.id.to_string()>
-                                <td>{a.display_name.clone()}{a.default.then_some(" (default)")}</td>
-                                <td>{ProviderKind::named(&a.provider).map_or(a.provider.clone(), |k| k.label.to_owned())}</td>
-                                <td>{a.channel.label()}</td>
-                                <td>{a.sender.clone()}</td>
-                                <td>{set}</td>
-                                <td>
-                                    <code class="webhook">{a.webhook_url.clone()}</code>
-                                    <button class="button small secondary" aria-label="Copy the webhook URL" on:click={
-                                        let url = a.webhook_url.clone();
-                                        move |_| {
-                                            let _ = window().navigator().clipboard().write_text(&url);
-                                        }
-                                    }>"Copy"</button>
-                                </td>
-                                <td><button class="button small secondary" on:click=move |_| delete(del.clone())>"Delete"</button></td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <AccountList accounts=accounts on_delete=Callback::new(delete) />
         </section>
+    }
+}
+
+/// The accounts, each with its credentials' names (never values) and the webhook URL
+/// to copy into the provider's console.
+#[component]
+fn AccountList(
+    accounts: LocalResource<Vec<crate::domain::ProviderAccount>>,
+    on_delete: Callback<String>,
+) -> impl IntoView {
+    view! {
+        <table class="list" aria-label="Provider accounts">
+            <thead><tr><th>"Name"</th><th>"Provider"</th><th>"Channel"</th><th>"Sender"</th><th>"Credentials"</th><th>"Webhook URL"</th><th></th></tr></thead>
+            <tbody>
+                {move || accounts.get().unwrap_or_default().into_iter().map(|a| {
+                    let del = a.id.to_string();
+                    let set = if a.credentials_set.is_empty() { "none".to_owned() } else { format!("{} set", a.credentials_set.join(", ")) };
+                    view! {
+                        <tr data-account=a.id.to_string()>
+                            <td>{a.display_name.clone()}{a.default.then_some(" (default)")}</td>
+                            <td>{ProviderKind::named(&a.provider).map_or(a.provider.clone(), |k| k.label.to_owned())}</td>
+                            <td>{a.channel.label()}</td>
+                            <td>{a.sender.clone()}</td>
+                            <td>{set}</td>
+                            <td>
+                                <code class="webhook">{a.webhook_url.clone()}</code>
+                                <button class="button small secondary" aria-label="Copy the webhook URL" on:click={
+                                    let url = a.webhook_url.clone();
+                                    move |_| {
+                                        let _ = window().navigator().clipboard().write_text(&url);
+                                    }
+                                }>"Copy"</button>
+                            </td>
+                            <td><button class="button small secondary" on:click=move |_| on_delete.run(del.clone())>"Delete"</button></td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }

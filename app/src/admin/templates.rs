@@ -1,7 +1,7 @@
 //! The templates registry: list (filter by channel, search by name), create, edit with
 //! a field editor and a live preview, delete (confirming when groups use it).
 
-use super::context;
+use super::{context, AdminContext};
 use crate::api::admin::{admin_delete_template, admin_save_template, admin_templates};
 use crate::domain::{
     Channel, FieldType, ProviderRef, Template, TemplateField, TemplateId, TemplateInput,
@@ -151,23 +151,7 @@ pub fn TemplatesTab() -> impl IntoView {
             .filter(|t| s.is_empty() || t.template.name.to_lowercase().contains(&s))
             .collect::<Vec<_>>()
     };
-    let delete = move |id: String| {
-        spawn_local(async move {
-            let token = ctx.token();
-            let mut result = admin_delete_template(token.clone(), id.clone(), false).await;
-            if let Err(e) = &result {
-                if e.code == "template_in_use"
-                    && window().confirm_with_message(&e.message).unwrap_or(false)
-                {
-                    result = admin_delete_template(token, id.clone(), true).await;
-                }
-            }
-            match result {
-                Ok(()) => ctx.done(format!("Deleted {id}.")),
-                Err(e) => ctx.fail(e),
-            }
-        });
-    };
+    let delete = move |id: String| spawn_local(delete_template(ctx, id));
     view! {
         <section class="card">
             <div class="toolbar">
@@ -245,6 +229,23 @@ pub fn TemplatesTab() -> impl IntoView {
     }
 }
 
+/// Deletes a template; one that groups use is deleted (and removed from them) only
+/// after the admin confirms.
+async fn delete_template(ctx: AdminContext, id: String) {
+    let token = ctx.token();
+    let mut result = admin_delete_template(token.clone(), id.clone(), false).await;
+    if let Err(e) = &result {
+        if e.code == "template_in_use" && window().confirm_with_message(&e.message).unwrap_or(false)
+        {
+            result = admin_delete_template(token, id.clone(), true).await;
+        }
+    }
+    match result {
+        Ok(()) => ctx.done(format!("Deleted {id}.")),
+        Err(e) => ctx.fail(e),
+    }
+}
+
 #[component]
 fn Editor(draft: Draft, on_close: Callback<()>) -> impl IntoView {
     let ctx = context();
@@ -265,23 +266,6 @@ fn Editor(draft: Draft, on_close: Callback<()>) -> impl IntoView {
         });
     };
     let text = |signal: RwSignal<String>| move |ev| signal.set(event_target_value(&ev));
-    let provider_input = |label: &'static str,
-                          get: fn(&ProviderRef) -> &Option<String>,
-                          set: fn(&mut ProviderRef, Option<String>)| {
-        view! {
-            <label class="field">
-                <span class="field-label">{label}</span>
-                <input
-                    class="input"
-                    prop:value=move || draft.provider_ref.with(|p| get(p).clone().unwrap_or_default())
-                    on:input=move |ev| {
-                        let v = event_target_value(&ev);
-                        draft.provider_ref.update(|p| set(p, Some(v).filter(|v| !v.trim().is_empty())));
-                    }
-                />
-            </label>
-        }
-    };
     view! {
         <form class="card editor" aria-label="Template editor" on:submit=save>
             <h2>{move || if draft.existing.get().is_some() { "Edit template" } else { "New template" }}</h2>
@@ -348,27 +332,7 @@ fn Editor(draft: Draft, on_close: Callback<()>) -> impl IntoView {
                     "Add field"
                 </button>
             </fieldset>
-            <details>
-                <summary>"Provider references"</summary>
-                <div class="grid">
-                    {provider_input("WhatsApp template name", |p| &p.whatsapp_name, |p, v| p.whatsapp_name = v)}
-                    {provider_input("WhatsApp language", |p| &p.whatsapp_language, |p, v| p.whatsapp_language = v)}
-                    {provider_input("Twilio Content SID", |p| &p.twilio_content_sid, |p, v| p.twilio_content_sid = v)}
-                    {provider_input("RCS template / rich card id", |p| &p.rcs_template_id, |p, v| p.rcs_template_id = v)}
-                    {provider_input("DLT content template id", |p| &p.dlt_template_id, |p, v| p.dlt_template_id = v)}
-                    {provider_input("DLT entity id", |p| &p.dlt_entity_id, |p, v| p.dlt_entity_id = v)}
-                    {provider_input("DLT header", |p| &p.dlt_header, |p, v| p.dlt_header = v)}
-                    <label class="field">
-                        <span class="field-label">"WhatsApp header / button fields"</span>
-                        <input
-                            class="input"
-                            placeholder="name=header, link=button:0"
-                            prop:value=draft.components
-                            on:input=text(draft.components)
-                        />
-                    </label>
-                </div>
-            </details>
+            <ProviderRefs draft=draft />
             <div class="preview-box">
                 <p class="field-label">"Preview (sample values)"</p>
                 <p class="preview" data-testid="template-preview">{move || draft.preview()}</p>
@@ -378,6 +342,57 @@ fn Editor(draft: Draft, on_close: Callback<()>) -> impl IntoView {
                 <button type="submit" class="button" disabled=move || busy.get()>"Save template"</button>
             </div>
         </form>
+    }
+}
+
+/// One provider reference of the template (a WhatsApp name, a DLT id, …); blank is none.
+fn provider_input(
+    draft: Draft,
+    label: &'static str,
+    get: fn(&ProviderRef) -> &Option<String>,
+    set: fn(&mut ProviderRef, Option<String>),
+) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span class="field-label">{label}</span>
+            <input
+                class="input"
+                prop:value=move || draft.provider_ref.with(|p| get(p).clone().unwrap_or_default())
+                on:input=move |ev| {
+                    let v = event_target_value(&ev);
+                    draft.provider_ref.update(|p| set(p, Some(v).filter(|v| !v.trim().is_empty())));
+                }
+            />
+        </label>
+    }
+}
+
+/// The template's references at the providers, folded away until needed.
+#[component]
+fn ProviderRefs(draft: Draft) -> impl IntoView {
+    let provider_input = move |label, get, set| provider_input(draft, label, get, set);
+    view! {
+        <details>
+            <summary>"Provider references"</summary>
+            <div class="grid">
+                {provider_input("WhatsApp template name", |p| &p.whatsapp_name, |p, v| p.whatsapp_name = v)}
+                {provider_input("WhatsApp language", |p| &p.whatsapp_language, |p, v| p.whatsapp_language = v)}
+                {provider_input("Twilio Content SID", |p| &p.twilio_content_sid, |p, v| p.twilio_content_sid = v)}
+                {provider_input("RCS template / rich card id", |p| &p.rcs_template_id, |p, v| p.rcs_template_id = v)}
+                {provider_input("DLT content template id", |p| &p.dlt_template_id, |p, v| p.dlt_template_id = v)}
+                {provider_input("DLT entity id", |p| &p.dlt_entity_id, |p, v| p.dlt_entity_id = v)}
+                {provider_input("DLT header", |p| &p.dlt_header, |p, v| p.dlt_header = v)}
+                <label class="field">
+                    <span class="field-label">"WhatsApp header / button fields"</span>
+                    <input
+                        class="input"
+                        placeholder="name=header, link=button:0"
+                        prop:value=draft.components
+                        on:input=move |ev| draft.components.set(event_target_value(&ev))
+                    />
+                </label>
+            </div>
+        </details>
     }
 }
 

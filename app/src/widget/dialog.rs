@@ -63,32 +63,7 @@ pub fn FieldsDialog(
 ) -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
     let values = RwSignal::new(BTreeMap::<String, String>::new());
-    // Opening (re)fills the values from the defaults; the modal traps focus.
-    Effect::new(move |_| {
-        let Some(el) = dialog.get() else { return };
-        if open.get() {
-            let t = template.get_untracked();
-            let d = defaults.get_untracked();
-            let start: BTreeMap<String, String> = t
-                .iter()
-                .flat_map(|t| t.fields.iter())
-                .map(|f| {
-                    let v = d
-                        .get(&f.name)
-                        .cloned()
-                        .or_else(|| f.default.clone())
-                        .unwrap_or_default();
-                    (f.name.clone(), v)
-                })
-                .collect();
-            values.set(start);
-            if !el.open() {
-                let _ = el.show_modal();
-            }
-        } else if el.open() {
-            el.close();
-        }
-    });
+    open_with_defaults(dialog, open, template, defaults, values);
     let errors = Memo::new(move |_| {
         let Some(t) = template.get() else {
             return BTreeMap::new();
@@ -125,52 +100,7 @@ pub fn FieldsDialog(
                 <For
                     each=move || template.get().map(|t| t.fields).unwrap_or_default()
                     key=|f| f.name.clone()
-                    children=move |field| {
-                        let name = field.name.clone();
-                        let id = format!("an-field-{name}");
-                        let error_id = format!("{id}-error");
-                        let touched = RwSignal::new(false);
-                        let error = {
-                            let name = name.clone();
-                            move || errors.with(|e| e.get(&name).cloned()).filter(|_| touched.get())
-                        };
-                        let value = {
-                            let name = name.clone();
-                            move || values.with(|v| v.get(&name).cloned().unwrap_or_default())
-                        };
-                        let set = {
-                            let name = name.clone();
-                            move |ev| {
-                                touched.set(true);
-                                values.update(|v| {
-                                    v.insert(name.clone(), event_target_value(&ev));
-                                });
-                            }
-                        };
-                        let error_shown = error.clone();
-                        view! {
-                            <div class="field">
-                                <label class="field-label" for=id.clone()>
-                                    {field.label.clone()}
-                                    {field.required.then(|| view! { <span class="required" aria-hidden="true">" *"</span> })}
-                                </label>
-                                <input
-                                    id=id
-                                    class="input"
-                                    name=name.clone()
-                                    type=input_type(&field)
-                                    required=field.required
-                                    maxlength=field.max_length.map(|m| m.to_string())
-                                    aria-describedby=error_id.clone()
-                                    aria-invalid=move || error_shown().is_some().to_string()
-                                    prop:value=value
-                                    on:input=set
-                                    on:blur=move |_| touched.set(true)
-                                />
-                                <p id=error_id class="hint error" aria-live="polite">{error}</p>
-                            </div>
-                        }
-                    }
+                    children=move |field| view! { <FieldInput field=field values=values errors=errors /> }
                 />
                 <div class="preview-box">
                     <p class="field-label">"Preview"</p>
@@ -187,6 +117,97 @@ pub fn FieldsDialog(
                 </div>
             </form>
         </dialog>
+    }
+}
+
+/// Opening the pop-up (re)fills the values from the defaults (the customer's data, else
+/// the field's default) and shows it as a modal, which traps focus; closing hides it.
+fn open_with_defaults(
+    dialog: NodeRef<html::Dialog>,
+    open: RwSignal<bool>,
+    template: Signal<Option<AgentTemplate>>,
+    defaults: Signal<BTreeMap<String, String>>,
+    values: RwSignal<BTreeMap<String, String>>,
+) {
+    Effect::new(move |_| {
+        let Some(el) = dialog.get() else { return };
+        if !open.get() {
+            if el.open() {
+                el.close();
+            }
+            return;
+        }
+        let d = defaults.get_untracked();
+        let start: BTreeMap<String, String> = template
+            .get_untracked()
+            .iter()
+            .flat_map(|t| t.fields.iter())
+            .map(|f| {
+                let v = d.get(&f.name).cloned().or_else(|| f.default.clone());
+                (f.name.clone(), v.unwrap_or_default())
+            })
+            .collect();
+        values.set(start);
+        if !el.open() {
+            let _ = el.show_modal();
+        }
+    });
+}
+
+/// One field of the pop-up: its label, the input, and its problem once touched.
+#[component]
+fn FieldInput(
+    field: TemplateField,
+    values: RwSignal<BTreeMap<String, String>>,
+    errors: Memo<BTreeMap<String, String>>,
+) -> impl IntoView {
+    let name = field.name.clone();
+    let id = format!("an-field-{name}");
+    let error_id = format!("{id}-error");
+    let touched = RwSignal::new(false);
+    let error = {
+        let name = name.clone();
+        move || {
+            errors
+                .with(|e| e.get(&name).cloned())
+                .filter(|_| touched.get())
+        }
+    };
+    let value = {
+        let name = name.clone();
+        move || values.with(|v| v.get(&name).cloned().unwrap_or_default())
+    };
+    let set = {
+        let name = name.clone();
+        move |ev| {
+            touched.set(true);
+            values.update(|v| {
+                v.insert(name.clone(), event_target_value(&ev));
+            });
+        }
+    };
+    let error_shown = error.clone();
+    view! {
+        <div class="field">
+            <label class="field-label" for=id.clone()>
+                {field.label.clone()}
+                {field.required.then(|| view! { <span class="required" aria-hidden="true">" *"</span> })}
+            </label>
+            <input
+                id=id
+                class="input"
+                name=name
+                type=input_type(&field)
+                required=field.required
+                maxlength=field.max_length.map(|m| m.to_string())
+                aria-describedby=error_id.clone()
+                aria-invalid=move || error_shown().is_some().to_string()
+                prop:value=value
+                on:input=set
+                on:blur=move |_| touched.set(true)
+            />
+            <p id=error_id class="hint error" aria-live="polite">{error}</p>
+        </div>
     }
 }
 

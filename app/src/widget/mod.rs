@@ -144,57 +144,14 @@ pub fn Widget() -> impl IntoView {
     });
     follow_typed_country(choice, check);
 
-    let channel_templates = Memo::new(move |_| {
-        let (Some(b), Some(c)) = (loaded.get(), choice.channel.get()) else {
-            return Vec::new();
-        };
-        b.templates
-            .into_iter()
-            .filter(|t| t.channel == c)
-            .collect::<Vec<_>>()
-    });
+    let (channel_templates, template) = chosen_template(loaded, choice);
     Effect::new(move |_| {
         choice.channel.track();
         choice.selected.set(None);
         sender.error.set(None);
     });
-    let template = Memo::new(move |_| {
-        let id = choice.selected.get()?;
-        channel_templates.with(|ts| ts.iter().find(|t| t.id.as_str() == id).cloned())
-    });
-    let customer = Memo::new(move |_| {
-        host_customer
-            .get()
-            .or_else(|| loaded.get().and_then(|b| b.customer))
-    });
-    let defaults = Memo::new(move |_| {
-        let (Some(c), Some(t)) = (customer.get(), template.get()) else {
-            return BTreeMap::new();
-        };
-        t.fields
-            .iter()
-            .filter_map(|f| c.value_for(&f.name).map(|v| (f.name.clone(), v)))
-            .collect()
-    });
-    let to = move || match check.get_untracked() {
-        Some(Ok(n)) => Some(Recipient::E164(n.e164().to_owned())),
-        _ => None,
-    };
-    let send_fields = move |fields: BTreeMap<String, String>| {
-        if let (Some(to), Some(template)) = (to(), template.get_untracked()) {
-            sender.send(Outgoing {
-                to,
-                template,
-                fields,
-                resend_of: None,
-            });
-        }
-    };
-    let send_clicked = Callback::new(move |()| match (to(), template.get_untracked()) {
-        (Some(_), Some(t)) if t.kind == TemplateKind::Dynamic => dialog_open.set(true),
-        _ => send_fields(BTreeMap::new()),
-    });
-    let dialog_send = Callback::new(send_fields);
+    let defaults = field_defaults(loaded, host_customer, template);
+    let (send_clicked, dialog_send) = send_actions(check, template, sender, dialog_open);
     let resend = Callback::new(move |failed: SentMessage| resend(loaded, sender, failed));
     let cooldown = RwSignal::new(0u32);
     let refresh = Callback::new(move |()| refresh(state, cooldown));
@@ -203,14 +160,7 @@ pub fn Widget() -> impl IntoView {
         <main class="widget">
             <StatusCorner sent=state.sent cooldown=cooldown on_refresh=refresh on_resend=resend />
             <h1>"Send a notification"</h1>
-            {move || match bootstrap.get() {
-                Some(Err(e)) => view! { <p class="banner error" role="alert">{e.message}</p> }.into_any(),
-                Some(Ok(b)) if b.customer_unavailable => {
-                    view! { <p class="banner" role="status">"Customer details unavailable — you can still send."</p> }
-                        .into_any()
-                }
-                _ => ().into_any(),
-            }}
+            <Banner bootstrap=bootstrap />
             <CountryPicker country=choice.country />
             <NumberBox number=choice.number check=check />
             <ChannelTabs loaded=loaded channel=choice.channel />
@@ -232,6 +182,77 @@ pub fn Widget() -> impl IntoView {
             />
         </main>
     }
+}
+
+/// The templates of the chosen channel, and the one the agent picked.
+fn chosen_template(
+    loaded: Memo<Option<WidgetBootstrap>>,
+    choice: Choice,
+) -> (Memo<Vec<AgentTemplate>>, Memo<Option<AgentTemplate>>) {
+    let channel_templates = Memo::new(move |_| {
+        let (Some(b), Some(c)) = (loaded.get(), choice.channel.get()) else {
+            return Vec::new();
+        };
+        b.templates
+            .into_iter()
+            .filter(|t| t.channel == c)
+            .collect::<Vec<_>>()
+    });
+    let template = Memo::new(move |_| {
+        let id = choice.selected.get()?;
+        channel_templates.with(|ts| ts.iter().find(|t| t.id.as_str() == id).cloned())
+    });
+    (channel_templates, template)
+}
+
+/// The values the customer's data gives the chosen template's fields (the host page's
+/// customer first, else the CRM's).
+fn field_defaults(
+    loaded: Memo<Option<WidgetBootstrap>>,
+    host_customer: RwSignal<Option<CustomerDetails>>,
+    template: Memo<Option<AgentTemplate>>,
+) -> Memo<BTreeMap<String, String>> {
+    Memo::new(move |_| {
+        let customer = host_customer
+            .get()
+            .or_else(|| loaded.get().and_then(|b| b.customer));
+        let (Some(c), Some(t)) = (customer, template.get()) else {
+            return BTreeMap::new();
+        };
+        t.fields
+            .iter()
+            .filter_map(|f| c.value_for(&f.name).map(|v| (f.name.clone(), v)))
+            .collect()
+    })
+}
+
+/// What Send does: a static template goes at once, a dynamic one opens the fields
+/// pop-up, whose Send goes with the values.
+fn send_actions(
+    check: Memo<Option<Result<PhoneNumber, PhoneParseError>>>,
+    template: Memo<Option<AgentTemplate>>,
+    sender: Sender,
+    dialog_open: RwSignal<bool>,
+) -> (Callback<()>, Callback<BTreeMap<String, String>>) {
+    let to = move || match check.get_untracked() {
+        Some(Ok(n)) => Some(Recipient::E164(n.e164().to_owned())),
+        _ => None,
+    };
+    let send_fields = move |fields: BTreeMap<String, String>| {
+        if let (Some(to), Some(template)) = (to(), template.get_untracked()) {
+            sender.send(Outgoing {
+                to,
+                template,
+                fields,
+                resend_of: None,
+            });
+        }
+    };
+    let send_clicked = Callback::new(move |()| match (to(), template.get_untracked()) {
+        (Some(_), Some(t)) if t.kind == TemplateKind::Dynamic => dialog_open.set(true),
+        _ => send_fields(BTreeMap::new()),
+    });
+    (send_clicked, Callback::new(send_fields))
 }
 
 /// The widget's configuration for the agent's token (and the call and number, for the
@@ -526,6 +547,20 @@ fn CallComments(state: WidgetState) -> impl IntoView {
                 </ul>
             </Show>
         </section>
+    }
+}
+
+/// Why the widget cannot work (no token, a server error), or that the CRM did not
+/// answer (sending still works).
+#[component]
+fn Banner(bootstrap: LocalResource<Result<WidgetBootstrap, ApiError>>) -> impl IntoView {
+    move || match bootstrap.get() {
+        Some(Err(e)) => view! { <p class="banner error" role="alert">{e.message}</p> }.into_any(),
+        Some(Ok(b)) if b.customer_unavailable => view! {
+            <p class="banner" role="status">"Customer details unavailable — you can still send."</p>
+        }
+        .into_any(),
+        _ => ().into_any(),
     }
 }
 
