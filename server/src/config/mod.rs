@@ -2,14 +2,19 @@
 //! overrides (and the `LEPTOS_*` variables cargo-leptos sets). This is the only module
 //! that reads the environment.
 
+mod backends;
+mod providers;
+
+pub use backends::{Origin, QueueBackend, StatusBackend};
+pub use providers::{
+    ConfiguredAccount, DefaultProvider, Endpoints, HttpGateway, ProviderSettings, SandboxSettings,
+};
+
 use anyhow::Context;
 use secrecy::SecretString;
-use serde::{Deserialize, Deserializer};
-use std::collections::BTreeMap;
-use std::fmt;
+use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// Every setting of the server.
 #[derive(Debug, Clone, Deserialize)]
@@ -85,67 +90,6 @@ pub struct QueueSettings {
     pub sweep_after_secs: u64,
 }
 
-/// Where the gateway queue lives (`queue.url`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum QueueBackend {
-    /// A SQLite file under `data_dir` (`embedded`, the default).
-    Embedded,
-    /// A Redis stream (`redis://…` or `rediss://…`).
-    Redis {
-        /// The server's URL.
-        url: String,
-    },
-}
-
-/// Reads a backend URL setting: `embedded`, or a URL with one of `schemes`.
-fn backend_url<'de, D: Deserializer<'de>, T>(
-    d: D,
-    embedded: T,
-    schemes: &[&str],
-    server: fn(String) -> T,
-    refusal: &'static str,
-) -> Result<T, D::Error> {
-    let url = String::deserialize(d)?;
-    if url == "embedded" {
-        Ok(embedded)
-    } else if schemes.iter().any(|s| url.starts_with(s)) {
-        Ok(server(url))
-    } else {
-        Err(serde::de::Error::custom(refusal))
-    }
-}
-
-impl<'de> Deserialize<'de> for QueueBackend {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let schemes = ["redis://", "rediss://"];
-        let redis = |url| Self::Redis { url };
-        let refusal = "queue.url: use `embedded` or a redis:// url";
-        backend_url(d, Self::Embedded, &schemes, redis, refusal)
-    }
-}
-
-/// Where message status lives (`status.url`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StatusBackend {
-    /// In the SQL database (`embedded`, the default).
-    Sql,
-    /// MongoDB (`mongodb://…` or `mongodb+srv://…`; the path names the database,
-    /// `agent_notify` when it has none).
-    Mongo {
-        /// The server's URL.
-        url: String,
-    },
-}
-
-impl<'de> Deserialize<'de> for StatusBackend {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let schemes = ["mongodb://", "mongodb+srv://"];
-        let mongo = |url| Self::Mongo { url };
-        let refusal = "status.url: use `embedded` or a mongodb:// url";
-        backend_url(d, Self::Sql, &schemes, mongo, refusal)
-    }
-}
-
 /// The status store.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -177,184 +121,6 @@ impl Default for StatusCollections {
             rcs: "rcs".into(),
         }
     }
-}
-
-/// Messaging providers.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(try_from = "RawProviderSettings")]
-pub struct ProviderSettings {
-    /// The provider used when no account applies (`default`, with `[providers.http]`).
-    pub default: DefaultProvider,
-    /// The sandbox's pace.
-    pub sandbox: SandboxSettings,
-    /// The provider APIs' base URLs.
-    pub endpoints: Endpoints,
-    /// Send-rate limits in messages per second, by account id or provider type (an
-    /// account id wins); bursts over a limit are spread out, never refused.
-    pub rate_per_second: BTreeMap<String, u32>,
-    /// How long an RCS message may stay undelivered before it is sent by SMS.
-    pub rcs_ttl_secs: u64,
-    /// How long one request to a provider may take, in milliseconds.
-    pub request_timeout_ms: u64,
-    /// Provider accounts kept in configuration, by id: written to the settings store at
-    /// every start (the configuration wins), then used like the settings page's.
-    pub accounts: BTreeMap<String, ConfiguredAccount>,
-}
-
-/// `[providers]` as written: `default` names the provider, `[providers.http]` holds the
-/// gateway's settings; read into [`ProviderSettings`] at load.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct RawProviderSettings {
-    default: String,
-    sandbox: SandboxSettings,
-    http: HttpGatewaySettings,
-    endpoints: Endpoints,
-    rate_per_second: BTreeMap<String, u32>,
-    rcs_ttl_secs: u64,
-    request_timeout_ms: u64,
-    accounts: BTreeMap<String, ConfiguredAccount>,
-}
-
-impl Default for RawProviderSettings {
-    fn default() -> Self {
-        let p = ProviderSettings::default();
-        Self {
-            default: "sandbox".into(),
-            sandbox: p.sandbox,
-            http: HttpGatewaySettings::default(),
-            endpoints: p.endpoints,
-            rate_per_second: p.rate_per_second,
-            rcs_ttl_secs: p.rcs_ttl_secs,
-            request_timeout_ms: p.request_timeout_ms,
-            accounts: p.accounts,
-        }
-    }
-}
-
-impl TryFrom<RawProviderSettings> for ProviderSettings {
-    type Error = String;
-
-    fn try_from(raw: RawProviderSettings) -> Result<Self, String> {
-        let default = match raw.default.as_str() {
-            "sandbox" => DefaultProvider::Sandbox,
-            "http" => DefaultProvider::Http(HttpGateway {
-                url: raw.http.url.ok_or(
-                    "providers.http.url must be set for providers.default = \"http\"",
-                )?,
-                token: raw.http.token,
-                timeout: Duration::from_millis(raw.http.timeout_ms),
-            }),
-            _ => {
-                return Err("providers.default: use `sandbox` or `http` (provider accounts come from the admin page)".into())
-            }
-        };
-        Ok(Self {
-            default,
-            sandbox: raw.sandbox,
-            endpoints: raw.endpoints,
-            rate_per_second: raw.rate_per_second,
-            rcs_ttl_secs: raw.rcs_ttl_secs,
-            request_timeout_ms: raw.request_timeout_ms,
-            accounts: raw.accounts,
-        })
-    }
-}
-
-/// Who sends a message no provider account applies to.
-#[derive(Debug, Clone)]
-pub enum DefaultProvider {
-    /// The built-in sandbox: takes every message, sends nothing (`sandbox`).
-    Sandbox,
-    /// The generic HTTP gateway (`http`).
-    Http(HttpGateway),
-}
-
-/// The generic HTTP gateway: one JSON POST per message, our UUID as its reference.
-#[derive(Debug, Clone)]
-pub struct HttpGateway {
-    /// Where messages are POSTed.
-    pub url: String,
-    /// Sent as `Authorization: Bearer …` when set.
-    pub token: Option<SecretString>,
-    /// How long one request may take.
-    pub timeout: Duration,
-}
-
-/// The provider APIs' base URLs (overridable for self-hosted proxies and tests).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Endpoints {
-    /// Twilio's REST API.
-    pub twilio: String,
-    /// The Graph API, with its version.
-    pub meta: String,
-    /// Google RBM.
-    pub rbm: String,
-    /// Exotel's API host (`https://api.in.exotel.com` for the Mumbai cluster).
-    pub exotel: String,
-}
-
-impl Default for Endpoints {
-    fn default() -> Self {
-        Self {
-            twilio: "https://api.twilio.com".into(),
-            meta: "https://graph.facebook.com/v21.0".into(),
-            rbm: "https://rcsbusinessmessaging.googleapis.com".into(),
-            exotel: "https://api.exotel.com".into(),
-        }
-    }
-}
-
-/// A provider account defined in configuration (`[providers.accounts.<id>]`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ConfiguredAccount {
-    /// The channel it sends on.
-    pub channel: app::domain::Channel,
-    /// The provider type (`twilio`, `meta`, `rbm`, `exotel`, `sandbox`).
-    pub provider: String,
-    /// A name for people (default: the id).
-    #[serde(default)]
-    pub display_name: Option<String>,
-    /// The sender identity.
-    #[serde(default)]
-    pub sender: String,
-    /// Whether it is the channel's default account.
-    #[serde(default)]
-    pub default: bool,
-    /// The credentials (set them through `NOTIFY_PROVIDERS__ACCOUNTS`, not the file).
-    #[serde(default)]
-    pub credentials: BTreeMap<String, SecretString>,
-}
-
-/// `[providers.http]` as written (see [`HttpGateway`]).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct HttpGatewaySettings {
-    url: Option<String>,
-    token: Option<SecretString>,
-    timeout_ms: u64,
-}
-
-impl Default for HttpGatewaySettings {
-    fn default() -> Self {
-        Self {
-            url: None,
-            token: None,
-            timeout_ms: 10_000,
-        }
-    }
-}
-
-/// How fast the sandbox provider walks a message through its statuses.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct SandboxSettings {
-    /// Milliseconds from hand-over to `sent`.
-    pub sent_after_ms: u64,
-    /// Milliseconds from `sent` to `delivered` (or `failed` for numbers ending 0000).
-    pub delivered_after_ms: u64,
 }
 
 /// Token checking.
@@ -398,47 +164,6 @@ impl Default for CrmSettings {
 pub struct EmbedSettings {
     /// Origins allowed to embed the widget and receive its events.
     pub allowed_origins: Vec<Origin>,
-}
-
-/// A web origin: `https://phone.example.com` (scheme, host, optional port; no path).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Origin(String);
-
-impl Origin {
-    /// Reads an origin, refusing anything with a path, a query or an odd character.
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let valid = text.split_once("://").is_some_and(|(scheme, host)| {
-            matches!(scheme, "http" | "https")
-                && !host.is_empty()
-                && host
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
-        });
-        if valid {
-            Ok(Self(text.to_owned()))
-        } else {
-            Err(format!(
-                "embed.allowed_origins: `{text}` is not an origin like https://phone.example.com"
-            ))
-        }
-    }
-
-    /// The origin as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Origin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for Origin {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Self::parse(&String::deserialize(d)?).map_err(serde::de::Error::custom)
-    }
 }
 
 /// The delivery worker.
@@ -573,33 +298,6 @@ impl Default for StatusSettings {
         Self {
             backend: StatusBackend::Sql,
             collections: StatusCollections::default(),
-        }
-    }
-}
-
-impl Default for ProviderSettings {
-    fn default() -> Self {
-        Self {
-            default: DefaultProvider::Sandbox,
-            sandbox: SandboxSettings::default(),
-            endpoints: Endpoints::default(),
-            // Meta's default per business number; the others are conservative starts.
-            rate_per_second: [("meta", 80), ("twilio", 100), ("rbm", 100), ("exotel", 100)]
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v))
-                .collect(),
-            rcs_ttl_secs: 3600,
-            request_timeout_ms: 10_000,
-            accounts: BTreeMap::new(),
-        }
-    }
-}
-
-impl Default for SandboxSettings {
-    fn default() -> Self {
-        Self {
-            sent_after_ms: 1500,
-            delivered_after_ms: 2500,
         }
     }
 }

@@ -1,0 +1,157 @@
+//! The parts of the widget's form: the channel tabs, the template choice, the send button,
+//! the call's comments, and the banners for what went wrong.
+
+use super::dialog::as_template;
+use super::state::WidgetState;
+use crate::api::{call_comments, ApiError};
+use crate::domain::{AgentTemplate, Channel, TemplateKind, WidgetBootstrap};
+use leptos::prelude::*;
+use std::collections::BTreeMap;
+
+/// The channel tabs: the channels the agent's group has enabled.
+#[component]
+pub(super) fn ChannelTabs(
+    loaded: Memo<Option<WidgetBootstrap>>,
+    channel: RwSignal<Option<Channel>>,
+) -> impl IntoView {
+    view! {
+        <div class="channels" role="tablist" aria-label="Channel">
+            <For
+                each=move || loaded.get().map(|b| b.channels).unwrap_or_default()
+                key=|c| *c
+                children=move |c| {
+                    view! {
+                        <button
+                            role="tab"
+                            aria-selected=move || (channel.get() == Some(c)).to_string()
+                            on:click=move |_| channel.set(Some(c))
+                        >
+                            {c.label()}
+                        </button>
+                    }
+                }
+            />
+        </div>
+    }
+}
+
+/// The templates of the chosen channel, each with its text as a preview.
+#[component]
+pub(super) fn TemplateChoice(
+    loaded: Memo<Option<WidgetBootstrap>>,
+    templates: Memo<Vec<AgentTemplate>>,
+    selected: RwSignal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <div class="templates" role="radiogroup" aria-label="Template">
+            <Show when=move || loaded.get().is_some() && templates.with(Vec::is_empty)>
+                <p class="hint">"No templates for this channel in your group."</p>
+            </Show>
+            <For
+                each=move || templates.get()
+                key=|t| t.id.clone()
+                children=move |t| {
+                    let id = t.id.to_string();
+                    let pick = id.clone();
+                    let preview = as_template(&t).preview(&BTreeMap::new());
+                    view! {
+                        <button
+                            class="template"
+                            role="radio"
+                            data-template=id.clone()
+                            aria-checked=move || (selected.get().as_deref() == Some(id.as_str())).to_string()
+                            on:click=move |_| selected.set(Some(pick.clone()))
+                        >
+                            <strong>{t.name.clone()}</strong>
+                            <span class="preview">{preview}</span>
+                        </button>
+                    }
+                }
+            />
+        </div>
+    }
+}
+
+/// The send button: enabled with a valid number and a template, never twice at once.
+#[component]
+pub(super) fn SendButton(
+    ready: Signal<bool>,
+    template: Signal<Option<AgentTemplate>>,
+    busy: RwSignal<bool>,
+    on_send: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <button
+            class="button primary send"
+            disabled=move || !ready.get() || template.with(Option::is_none) || busy.get()
+            on:click=move |_| on_send.run(())
+        >
+            {move || match (busy.get(), template.with(|t| t.as_ref().map(|t| t.kind))) {
+                (true, _) => "Sending…",
+                (false, Some(TemplateKind::Dynamic)) => "Fill in and send…",
+                _ => "Send",
+            }}
+        </button>
+    }
+}
+
+/// The call's comment log (every send adds a line), when the widget knows the call.
+#[component]
+pub(super) fn CallComments(state: WidgetState) -> impl IntoView {
+    let comments = LocalResource::new(move || {
+        state.comments_version.track();
+        let (token, call_id) = (state.token.get(), state.call_id.get());
+        async move {
+            match call_id {
+                Some(call_id) if !token.is_empty() => {
+                    call_comments(token, call_id).await.unwrap_or_default()
+                }
+                _ => Vec::new(),
+            }
+        }
+    });
+    view! {
+        <section class="comments" aria-label="Call comments">
+            <Show when=move || state.call_id.get().is_some()>
+                <h2 class="field-label">"Call comments"</h2>
+                <ul class="comment-list">
+                    {move || {
+                        comments
+                            .get()
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|c| view! { <li class="comment">{c.text}</li> })
+                            .collect_view()
+                    }}
+                </ul>
+            </Show>
+        </section>
+    }
+}
+
+/// Why the widget cannot work (no token, a server error), or that the CRM did not
+/// answer (sending still works).
+#[component]
+pub(super) fn Banner(bootstrap: LocalResource<Result<WidgetBootstrap, ApiError>>) -> impl IntoView {
+    move || match bootstrap.get() {
+        Some(Err(e)) => view! { <p class="banner error" role="alert">{e.message}</p> }.into_any(),
+        Some(Ok(b)) if b.customer_unavailable => view! {
+            <p class="banner" role="status">"Customer details unavailable — you can still send."</p>
+        }
+        .into_any(),
+        _ => ().into_any(),
+    }
+}
+
+/// A refused send: the message, and each field's problem.
+#[component]
+pub(super) fn SendError(error: ApiError) -> impl IntoView {
+    view! {
+        <div class="banner error" role="alert">
+            <p>{error.message}</p>
+            <ul>
+                {error.fields.into_iter().map(|(f, p)| view! { <li>{format!("{f}: {p}")}</li> }).collect_view()}
+            </ul>
+        </div>
+    }
+}

@@ -1,0 +1,353 @@
+//! The widget's state and what changes it: the configuration for the agent's token, the
+//! host page's prefill, the country a typed `+` number names, the chosen template and
+//! its field defaults, what Send does, the messages of the call (restored, followed live,
+//! refreshed, resent).
+
+use super::host::{follow_status, post_to_host, Prefill};
+use super::send::{Outgoing, Sender, Sent};
+use super::status::{SentMessage, REFRESH_COOLDOWN_SECS};
+use crate::api::{call_notifications, notification, open_widget, ApiError};
+use crate::domain::{
+    AgentTemplate, Channel, CountryCode, CustomerDetails, NotificationView, PhoneNumber,
+    PhoneParseError, Recipient, TemplateKind, WidgetBootstrap,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::collections::{BTreeMap, HashMap};
+
+/// The widget's state, shared by its parts.
+#[derive(Clone, Copy)]
+pub(super) struct WidgetState {
+    pub(super) token: RwSignal<String>,
+    pub(super) call_id: RwSignal<Option<String>>,
+    pub(super) allowed_origins: RwSignal<Vec<String>>,
+    pub(super) sent: RwSignal<Vec<SentMessage>>,
+    pub(super) comments_version: RwSignal<u32>,
+    pub(super) streams: StoredValue<HashMap<String, web_sys::EventSource>, LocalStorage>,
+}
+
+impl WidgetState {
+    /// Records a message's new state; tells the host when the status changed.
+    pub(super) fn update(&self, view: NotificationView) {
+        let mut changed = false;
+        self.sent.update(|list| {
+            if let Some(m) = list.iter_mut().find(|m| m.uuid == view.uuid) {
+                changed = m.advance(&view);
+            }
+        });
+        if changed {
+            post_to_host(
+                &serde_json::json!({"type": "agent-notify:status", "uuid": view.uuid, "status": view.status}),
+                &self.allowed_origins.get_untracked(),
+            );
+        }
+        if view.status.is_final() {
+            self.streams.update_value(|s| {
+                if let Some(source) = s.remove(&view.uuid) {
+                    source.close();
+                }
+            });
+        }
+    }
+
+    /// Starts following a message's status live.
+    pub(super) fn follow(&self, uuid: &str) {
+        if self.streams.with_value(|s| s.contains_key(uuid)) {
+            return;
+        }
+        let state = *self;
+        if let Some(source) = follow_status(uuid, &self.token.get_untracked(), move |view| {
+            state.update(view)
+        }) {
+            self.streams.update_value(|s| {
+                s.insert(uuid.to_owned(), source);
+            });
+        }
+    }
+
+    /// A message the server accepted: shown first in the corner, announced to the
+    /// host, followed live, and the call's comments reloaded.
+    pub(super) fn accepted(&self, sent: Sent) {
+        let message = SentMessage::pending(&sent.accepted, &sent.template);
+        let uuid = message.uuid.clone();
+        self.sent.update(|list| {
+            if !list.iter().any(|m| m.uuid == uuid) {
+                list.insert(0, message);
+            }
+        });
+        post_to_host(
+            &serde_json::json!({"type": "agent-notify:sent", "uuid": uuid,
+                "channel": sent.accepted.channel, "template_id": sent.template.id,
+                "call_id": sent.call_id}),
+            &self.allowed_origins.get_untracked(),
+        );
+        self.follow(&uuid);
+        self.comments_version.update(|v| *v += 1);
+    }
+}
+
+/// What the agent is choosing: country, number, channel, template.
+#[derive(Clone, Copy)]
+pub(super) struct Choice {
+    pub(super) country: RwSignal<CountryCode>,
+    pub(super) number: RwSignal<String>,
+    pub(super) channel: RwSignal<Option<Channel>>,
+    pub(super) selected: RwSignal<Option<String>>,
+}
+
+/// The templates of the chosen channel, and the one the agent picked.
+pub(super) fn chosen_template(
+    loaded: Memo<Option<WidgetBootstrap>>,
+    choice: Choice,
+) -> (Memo<Vec<AgentTemplate>>, Memo<Option<AgentTemplate>>) {
+    let channel_templates = Memo::new(move |_| {
+        let (Some(b), Some(c)) = (loaded.get(), choice.channel.get()) else {
+            return Vec::new();
+        };
+        b.templates
+            .into_iter()
+            .filter(|t| t.channel == c)
+            .collect::<Vec<_>>()
+    });
+    let template = Memo::new(move |_| {
+        let id = choice.selected.get()?;
+        channel_templates.with(|ts| ts.iter().find(|t| t.id.as_str() == id).cloned())
+    });
+    (channel_templates, template)
+}
+
+/// The values the customer's data gives the chosen template's fields (the host page's
+/// customer first, else the CRM's).
+pub(super) fn field_defaults(
+    loaded: Memo<Option<WidgetBootstrap>>,
+    host_customer: RwSignal<Option<CustomerDetails>>,
+    template: Memo<Option<AgentTemplate>>,
+) -> Memo<BTreeMap<String, String>> {
+    Memo::new(move |_| {
+        let customer = host_customer
+            .get()
+            .or_else(|| loaded.get().and_then(|b| b.customer));
+        let (Some(c), Some(t)) = (customer, template.get()) else {
+            return BTreeMap::new();
+        };
+        t.fields
+            .iter()
+            .filter_map(|f| c.value_for(&f.name).map(|v| (f.name.clone(), v)))
+            .collect()
+    })
+}
+
+/// What Send does: a static template goes at once, a dynamic one opens the fields
+/// pop-up, whose Send goes with the values.
+pub(super) fn send_actions(
+    check: Memo<Option<Result<PhoneNumber, PhoneParseError>>>,
+    template: Memo<Option<AgentTemplate>>,
+    sender: Sender,
+    dialog_open: RwSignal<bool>,
+) -> (Callback<()>, Callback<BTreeMap<String, String>>) {
+    let to = move || match check.get_untracked() {
+        Some(Ok(n)) => Some(Recipient::E164(n.e164().to_owned())),
+        _ => None,
+    };
+    let send_fields = move |fields: BTreeMap<String, String>| {
+        if let (Some(to), Some(template)) = (to(), template.get_untracked()) {
+            sender.send(Outgoing {
+                to,
+                template,
+                fields,
+                resend_of: None,
+            });
+        }
+    };
+    let send_clicked = Callback::new(move |()| match (to(), template.get_untracked()) {
+        (Some(_), Some(t)) if t.kind == TemplateKind::Dynamic => dialog_open.set(true),
+        _ => send_fields(BTreeMap::new()),
+    });
+    (send_clicked, Callback::new(send_fields))
+}
+
+/// The widget's configuration for the agent's token (and the call and number, for the
+/// CRM lookup); reloaded when the host sends a new token or call.
+pub(super) fn bootstrap(
+    state: WidgetState,
+    number: RwSignal<String>,
+) -> LocalResource<Result<WidgetBootstrap, ApiError>> {
+    LocalResource::new(move || {
+        let token = state.token.get();
+        let call_id = state.call_id.get();
+        let number = number.get_untracked();
+        async move {
+            if token.is_empty() {
+                return Err(ApiError::new(
+                    "missing_token",
+                    "This widget needs an agent token: open it with ?token=… or send one from the host page.",
+                ));
+            }
+            open_widget(token, call_id, (!number.is_empty()).then_some(number)).await
+        }
+    })
+}
+
+/// When the configuration arrives: the default country (unless the URL or a number set
+/// one), the embedding origins, the first channel, and a number from the CRM if none yet.
+pub(super) fn apply_bootstrap(
+    state: WidgetState,
+    choice: Choice,
+    loaded: Memo<Option<WidgetBootstrap>>,
+    country_open: bool,
+) {
+    Effect::new(move |_| {
+        let Some(b) = loaded.get() else { return };
+        if country_open && choice.number.get_untracked().is_empty() {
+            if let Ok(c) = CountryCode::parse(&b.default_country) {
+                choice.country.set(c);
+            }
+        }
+        state.allowed_origins.set(b.allowed_origins.clone());
+        if choice
+            .channel
+            .get_untracked()
+            .is_none_or(|c| !b.channels.contains(&c))
+        {
+            choice.channel.set(b.channels.first().copied());
+        }
+        if choice.number.get_untracked().is_empty() {
+            if let Some(n) = b.customer.as_ref().and_then(|c| c.numbers.first()) {
+                choice.number.set(n.clone());
+            }
+        }
+    });
+}
+
+/// Messages already sent in this call (after a reload), followed live again.
+pub(super) fn restore_call_messages(state: WidgetState, loaded: Memo<Option<WidgetBootstrap>>) {
+    Effect::new(move |_| {
+        let (Some(call_id), token) = (state.call_id.get(), state.token.get()) else {
+            return;
+        };
+        if token.is_empty() {
+            return;
+        }
+        spawn_local(async move {
+            let Ok(list) = call_notifications(token, call_id).await else {
+                return;
+            };
+            let names = loaded
+                .get_untracked()
+                .map(|b| b.templates)
+                .unwrap_or_default();
+            let restored: Vec<SentMessage> = list
+                .into_iter()
+                .map(|view| {
+                    let name = template_name(&names, &view);
+                    SentMessage::from_view(view, name)
+                })
+                .collect();
+            for m in restored.iter().filter(|m| !m.status.is_final()) {
+                state.follow(&m.uuid);
+            }
+            state.sent.set(restored);
+        });
+    });
+}
+
+/// What the host page sent: a token, a number and its country, the call, the customer.
+pub(super) fn prefill(
+    state: WidgetState,
+    choice: Choice,
+    host_customer: RwSignal<Option<CustomerDetails>>,
+    p: Prefill,
+) {
+    if let Some(t) = p.token.filter(|t| !t.is_empty()) {
+        state.token.set(t);
+    }
+    if let Some(c) = p.country.and_then(|c| CountryCode::parse(&c).ok()) {
+        choice.country.set(c);
+    }
+    if let Some(n) = p.number {
+        choice.number.set(n);
+    }
+    if let Some(c) = p.call_id.filter(|c| !c.is_empty()) {
+        state.call_id.set(Some(c));
+    }
+    if p.customer.is_some() {
+        host_customer.set(p.customer);
+    }
+}
+
+/// A number typed with + and a country code moves the picker to that country, as soon
+/// as the code is recognised (also while the rest is still incomplete).
+pub(super) fn follow_typed_country(
+    choice: Choice,
+    check: Memo<Option<Result<PhoneNumber, PhoneParseError>>>,
+) {
+    Effect::new(move |_| {
+        let typed_plus = || choice.number.get_untracked().trim_start().starts_with('+');
+        let named = match check.get() {
+            Some(Ok(n)) => Some(n.country()),
+            Some(Err(e)) if typed_plus() => Some(e.country),
+            _ => None,
+        };
+        if let Some(c) = named.filter(|c| *c != choice.country.get_untracked()) {
+            choice.country.set(c);
+        }
+    });
+}
+
+/// Resends a failed message with the same template (no fields: the server reuses the
+/// failed message's values), if the group still has the template.
+pub(super) fn resend(loaded: Memo<Option<WidgetBootstrap>>, sender: Sender, failed: SentMessage) {
+    let templates = loaded
+        .get_untracked()
+        .map(|b| b.templates)
+        .unwrap_or_default();
+    let Some(template) = templates.into_iter().find(|t| t.id == failed.template_id) else {
+        sender.error.set(Some(ApiError::new(
+            "template_not_allowed",
+            "This template is no longer available to your group, so the message cannot be resent.",
+        )));
+        return;
+    };
+    sender.send(Outgoing {
+        to: Recipient::E164(failed.to),
+        template,
+        fields: BTreeMap::new(),
+        resend_of: Some(failed.uuid),
+    });
+}
+
+/// Reads every message of the corner again and the comments, then waits out the
+/// cool-down before the next manual refresh.
+pub(super) fn refresh(state: WidgetState, cooldown: RwSignal<u32>) {
+    if cooldown.get_untracked() > 0 {
+        return;
+    }
+    let token = state.token.get_untracked();
+    let uuids: Vec<String> = state
+        .sent
+        .with_untracked(|s| s.iter().map(|m| m.uuid.clone()).collect());
+    spawn_local(async move {
+        for uuid in uuids {
+            if let Ok(view) = notification(token.clone(), uuid).await {
+                state.update(view);
+            }
+        }
+    });
+    state.comments_version.update(|v| *v += 1);
+    spawn_local(async move {
+        for left in (1..=REFRESH_COOLDOWN_SECS).rev() {
+            cooldown.set(left);
+            gloo_timers::future::TimeoutFuture::new(1_000).await;
+        }
+        cooldown.set(0);
+    });
+}
+
+/// The name of the template a message used, if the group still has it.
+pub(super) fn template_name(templates: &[AgentTemplate], view: &NotificationView) -> String {
+    templates
+        .iter()
+        .find(|t| t.id == view.template_id)
+        .map(|t| t.name.clone())
+        .unwrap_or_else(|| view.template_id.to_string())
+}

@@ -1,0 +1,213 @@
+//! `[providers]`: the provider used when no account applies (read at load into
+//! [`DefaultProvider`]), the sandbox's pace, the provider APIs' base URLs, send rates, and
+//! the accounts kept in configuration.
+
+use secrecy::SecretString;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Messaging providers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "RawProviderSettings")]
+pub struct ProviderSettings {
+    /// The provider used when no account applies (`default`, with `[providers.http]`).
+    pub default: DefaultProvider,
+    /// The sandbox's pace.
+    pub sandbox: SandboxSettings,
+    /// The provider APIs' base URLs.
+    pub endpoints: Endpoints,
+    /// Send-rate limits in messages per second, by account id or provider type (an
+    /// account id wins); bursts over a limit are spread out, never refused.
+    pub rate_per_second: BTreeMap<String, u32>,
+    /// How long an RCS message may stay undelivered before it is sent by SMS.
+    pub rcs_ttl_secs: u64,
+    /// How long one request to a provider may take, in milliseconds.
+    pub request_timeout_ms: u64,
+    /// Provider accounts kept in configuration, by id: written to the settings store at
+    /// every start (the configuration wins), then used like the settings page's.
+    pub accounts: BTreeMap<String, ConfiguredAccount>,
+}
+
+/// `[providers]` as written: `default` names the provider, `[providers.http]` holds the
+/// gateway's settings; read into [`ProviderSettings`] at load.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawProviderSettings {
+    default: String,
+    sandbox: SandboxSettings,
+    http: HttpGatewaySettings,
+    endpoints: Endpoints,
+    rate_per_second: BTreeMap<String, u32>,
+    rcs_ttl_secs: u64,
+    request_timeout_ms: u64,
+    accounts: BTreeMap<String, ConfiguredAccount>,
+}
+
+impl Default for RawProviderSettings {
+    fn default() -> Self {
+        let p = ProviderSettings::default();
+        Self {
+            default: "sandbox".into(),
+            sandbox: p.sandbox,
+            http: HttpGatewaySettings::default(),
+            endpoints: p.endpoints,
+            rate_per_second: p.rate_per_second,
+            rcs_ttl_secs: p.rcs_ttl_secs,
+            request_timeout_ms: p.request_timeout_ms,
+            accounts: p.accounts,
+        }
+    }
+}
+
+impl TryFrom<RawProviderSettings> for ProviderSettings {
+    type Error = String;
+
+    fn try_from(raw: RawProviderSettings) -> Result<Self, String> {
+        let default = match raw.default.as_str() {
+            "sandbox" => DefaultProvider::Sandbox,
+            "http" => DefaultProvider::Http(HttpGateway {
+                url: raw.http.url.ok_or(
+                    "providers.http.url must be set for providers.default = \"http\"",
+                )?,
+                token: raw.http.token,
+                timeout: Duration::from_millis(raw.http.timeout_ms),
+            }),
+            _ => {
+                return Err("providers.default: use `sandbox` or `http` (provider accounts come from the admin page)".into())
+            }
+        };
+        Ok(Self {
+            default,
+            sandbox: raw.sandbox,
+            endpoints: raw.endpoints,
+            rate_per_second: raw.rate_per_second,
+            rcs_ttl_secs: raw.rcs_ttl_secs,
+            request_timeout_ms: raw.request_timeout_ms,
+            accounts: raw.accounts,
+        })
+    }
+}
+
+/// Who sends a message no provider account applies to.
+#[derive(Debug, Clone)]
+pub enum DefaultProvider {
+    /// The built-in sandbox: takes every message, sends nothing (`sandbox`).
+    Sandbox,
+    /// The generic HTTP gateway (`http`).
+    Http(HttpGateway),
+}
+
+/// The generic HTTP gateway: one JSON POST per message, our UUID as its reference.
+#[derive(Debug, Clone)]
+pub struct HttpGateway {
+    /// Where messages are POSTed.
+    pub url: String,
+    /// Sent as `Authorization: Bearer …` when set.
+    pub token: Option<SecretString>,
+    /// How long one request may take.
+    pub timeout: Duration,
+}
+
+/// The provider APIs' base URLs (overridable for self-hosted proxies and tests).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Endpoints {
+    /// Twilio's REST API.
+    pub twilio: String,
+    /// The Graph API, with its version.
+    pub meta: String,
+    /// Google RBM.
+    pub rbm: String,
+    /// Exotel's API host (`https://api.in.exotel.com` for the Mumbai cluster).
+    pub exotel: String,
+}
+
+impl Default for Endpoints {
+    fn default() -> Self {
+        Self {
+            twilio: "https://api.twilio.com".into(),
+            meta: "https://graph.facebook.com/v21.0".into(),
+            rbm: "https://rcsbusinessmessaging.googleapis.com".into(),
+            exotel: "https://api.exotel.com".into(),
+        }
+    }
+}
+
+/// A provider account defined in configuration (`[providers.accounts.<id>]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfiguredAccount {
+    /// The channel it sends on.
+    pub channel: app::domain::Channel,
+    /// The provider type (`twilio`, `meta`, `rbm`, `exotel`, `sandbox`).
+    pub provider: String,
+    /// A name for people (default: the id).
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// The sender identity.
+    #[serde(default)]
+    pub sender: String,
+    /// Whether it is the channel's default account.
+    #[serde(default)]
+    pub default: bool,
+    /// The credentials (set them through `NOTIFY_PROVIDERS__ACCOUNTS`, not the file).
+    #[serde(default)]
+    pub credentials: BTreeMap<String, SecretString>,
+}
+
+/// `[providers.http]` as written (see [`HttpGateway`]).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct HttpGatewaySettings {
+    url: Option<String>,
+    token: Option<SecretString>,
+    timeout_ms: u64,
+}
+
+impl Default for HttpGatewaySettings {
+    fn default() -> Self {
+        Self {
+            url: None,
+            token: None,
+            timeout_ms: 10_000,
+        }
+    }
+}
+
+/// How fast the sandbox provider walks a message through its statuses.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SandboxSettings {
+    /// Milliseconds from hand-over to `sent`.
+    pub sent_after_ms: u64,
+    /// Milliseconds from `sent` to `delivered` (or `failed` for numbers ending 0000).
+    pub delivered_after_ms: u64,
+}
+
+impl Default for ProviderSettings {
+    fn default() -> Self {
+        Self {
+            default: DefaultProvider::Sandbox,
+            sandbox: SandboxSettings::default(),
+            endpoints: Endpoints::default(),
+            // Meta's default per business number; the others are conservative starts.
+            rate_per_second: [("meta", 80), ("twilio", 100), ("rbm", 100), ("exotel", 100)]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+            rcs_ttl_secs: 3600,
+            request_timeout_ms: 10_000,
+            accounts: BTreeMap::new(),
+        }
+    }
+}
+
+impl Default for SandboxSettings {
+    fn default() -> Self {
+        Self {
+            sent_after_ms: 1500,
+            delivered_after_ms: 2500,
+        }
+    }
+}
