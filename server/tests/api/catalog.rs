@@ -1,4 +1,4 @@
-use crate::helpers::{error_of, TestApp};
+use crate::helpers::{error_of, json_reply, TestApp};
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -14,15 +14,11 @@ async fn countries_default_to_india_and_list_dial_codes() {
 #[tokio::test]
 async fn a_valid_number_is_normalised_to_e164() {
     let app = TestApp::spawn().await;
-    let body: Value = app
-        .post("/api/v1/phone/validate", &app.agent)
-        .json(&json!({"number": "098765-43210", "country": "IN"}))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let body: Value = json_reply(
+        app.post("/api/v1/phone/validate", &app.agent)
+            .json(&json!({"number": "098765-43210", "country": "IN"})),
+    )
+    .await;
     assert_eq!(
         body,
         json!({"valid": true, "e164": "+919876543210", "country": "IN", "national": "098765 43210",
@@ -41,15 +37,11 @@ async fn each_invalid_number_gets_its_reason_and_a_message() {
         ("55555 55555", "invalid"),
     ];
     for (number, reason) in cases {
-        let body: Value = app
-            .post("/api/v1/phone/validate", &app.agent)
-            .json(&json!({"number": number}))
-            .send()
-            .await
-            .expect("sent")
-            .json()
-            .await
-            .expect("json");
+        let body: Value = json_reply(
+            app.post("/api/v1/phone/validate", &app.agent)
+                .json(&json!({"number": number})),
+        )
+        .await;
         assert_eq!(body["valid"], false, "{number}");
         assert_eq!(body["reason"], reason, "{number}");
         assert!(

@@ -1,4 +1,4 @@
-use crate::helpers::TestApp;
+use crate::helpers::{json_reply, TestApp};
 use serde_json::Value;
 
 #[tokio::test]
@@ -16,15 +16,7 @@ async fn health_answers_ok_without_a_token() {
 #[tokio::test]
 async fn readiness_reports_each_backend() {
     let app = TestApp::spawn().await;
-    let body: Value = app
-        .client
-        .get(format!("{}/readyz", app.base))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let body: Value = json_reply(app.client.get(format!("{}/readyz", app.base))).await;
     assert_eq!(body["status"], "ok");
     for check in ["config_store", "status_store", "queue"] {
         assert_eq!(body["checks"][check], "ok", "{check}");
@@ -42,15 +34,7 @@ async fn readiness_reports_each_backend() {
 #[tokio::test]
 async fn the_openapi_document_describes_every_public_endpoint() {
     let app = TestApp::spawn().await;
-    let doc: Value = app
-        .client
-        .get(format!("{}/api/v1/openapi.json", app.base))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let doc: Value = json_reply(app.client.get(format!("{}/api/v1/openapi.json", app.base))).await;
     assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
     let expected = [
         ("/api/v1/countries", "get"),

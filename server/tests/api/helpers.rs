@@ -115,8 +115,7 @@ impl TestApp {
 
     /// GETs `path` as `token` and reads the JSON answer.
     pub async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str, token: &str) -> T {
-        let response = self.get(path, token).send().await.expect("request sent");
-        response.json().await.expect("a JSON answer")
+        json_reply(self.get(path, token)).await
     }
 
     /// GETs `path` as `token` and expects an error with `status` and `code`.
@@ -205,4 +204,10 @@ pub async fn error_of(response: Response, status: u16, code: &str) -> Value {
         "no message: {body}"
     );
     body["error"].clone()
+}
+
+/// Sends a request and reads its JSON answer, whatever its status.
+pub async fn json_reply<T: serde::de::DeserializeOwned>(request: RequestBuilder) -> T {
+    let response = request.send().await.expect("request sent");
+    response.json().await.expect("a JSON answer")
 }

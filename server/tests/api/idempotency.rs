@@ -1,19 +1,13 @@
-use crate::helpers::{error_of, static_sms, TestApp};
+use crate::helpers::{error_of, json_reply, static_sms, TestApp};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
 async fn sent_for_call(app: &TestApp, call_id: &str) -> usize {
-    let list: Vec<Value> = app
-        .get(
-            &format!("/api/v1/notifications?call_id={call_id}"),
-            &app.agent,
-        )
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let list: Vec<Value> = json_reply(app.get(
+        &format!("/api/v1/notifications?call_id={call_id}"),
+        &app.agent,
+    ))
+    .await;
     list.len()
 }
 
