@@ -402,6 +402,61 @@ mod tests {
     }
 
     #[test]
+    fn a_number_one_digit_longer_than_its_plan_allows_is_refused() {
+        // Each is a region's example mobile with one more digit; the start still matches
+        // a pattern of the right length for another number shape (patches/phonenumber).
+        for (number, country) in [
+            ("611234567", "BA"),
+            ("430123457", "BG"),
+            ("912345677", "KH"),
+            ("921234567", "MM"),
+            ("1234567897", "MY"),
+            ("6012345677", "RS"),
+            ("9012347", "TV"),
+        ] {
+            let country = CountryCode::parse(country).expect("a country");
+            assert!(
+                PhoneNumber::parse(number, country).is_err(),
+                "{number} in {country:?} is one digit too long"
+            );
+            let example = &number[..number.len() - 1];
+            assert!(
+                PhoneNumber::parse(example, country).is_ok(),
+                "{example} in {country:?} is the region's example mobile"
+            );
+        }
+    }
+
+    #[test]
+    fn a_mobile_whose_national_number_starts_with_0_keeps_it() {
+        // Côte d'Ivoire, Benin, Congo: the 0 is part of the number since their plans
+        // changed; typed in + form under India it must not be taken for India's prefix.
+        for (plus, national, country) in [
+            ("+225 01 23 45 67 89", "01 23 45 67 89", "CI"),
+            ("+229 01 95 12 34 56", "01 95 12 34 56", "BJ"),
+            ("+242 06 123 4567", "06 123 4567", "CG"),
+        ] {
+            let country = CountryCode::parse(country).expect("a country");
+            let typed = PhoneNumber::parse(plus, india()).expect("valid in + form");
+            let local = PhoneNumber::parse(national, country).expect("valid in national form");
+            assert_eq!(typed.e164(), local.e164());
+            assert!(typed.e164()[4..].starts_with('0'), "{} keeps its 0", typed.e164());
+            assert_eq!(
+                (typed.country(), typed.kind()),
+                (country, NumberType::Mobile)
+            );
+        }
+    }
+
+    #[test]
+    fn a_kazakh_mobile_starting_with_7_is_not_taken_for_the_country_code() {
+        let kz = CountryCode::parse("KZ").expect("a country");
+        let number = PhoneNumber::parse("77 1000 9998", kz).expect("a Kazakh mobile");
+        assert_eq!(number.e164(), "+77710009998");
+        assert_eq!(number.kind(), NumberType::Mobile);
+    }
+
+    #[test]
     fn a_stored_e164_number_reads_back_by_its_shape_and_logs_masked() {
         let number = PhoneNumber::parse("98765 43210", india()).expect("valid");
         let stored = number.to_e164();
