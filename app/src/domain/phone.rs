@@ -440,7 +440,11 @@ mod tests {
             let typed = PhoneNumber::parse(plus, india()).expect("valid in + form");
             let local = PhoneNumber::parse(national, country).expect("valid in national form");
             assert_eq!(typed.e164(), local.e164());
-            assert!(typed.e164()[4..].starts_with('0'), "{} keeps its 0", typed.e164());
+            assert!(
+                typed.e164()[4..].starts_with('0'),
+                "{} keeps its 0",
+                typed.e164()
+            );
             assert_eq!(
                 (typed.country(), typed.kind()),
                 (country, NumberType::Mobile)
