@@ -35,6 +35,18 @@ test("a valid number is confirmed in international format and Send waits for a t
   await expect(page.getByRole("button", { name: "Send" })).toBeDisabled();
 });
 
+test("a landline is accepted with a warning that it probably cannot take the message", async ({ page }) => {
+  await openWidget(page, newCallId());
+  await numberBox(page).fill("011 2345 6789");
+  await expect(numberStatus(page)).toHaveText("✓ +91 11 2345 6789 · India");
+  const warning = page.getByTestId("landline");
+  await expect(warning).toHaveText("This looks like a landline: it probably cannot receive text messages.");
+  await page.getByRole("tab", { name: "WhatsApp" }).click();
+  await expect(warning).toHaveText("This looks like a landline: it is probably not on WhatsApp.");
+  await numberBox(page).fill("98765 43210");
+  await expect(warning).toHaveCount(0);
+});
+
 test("an international number switches the country", async ({ page }) => {
   await openWidget(page, newCallId());
   await numberBox(page).fill("+44 7400 123456");

@@ -138,7 +138,13 @@ pub struct CountryList {
     pub default: String,
     /// Every country, sorted by name.
     pub countries: Vec<Country>,
+    /// The numbering-plan metadata numbers are checked against (`libphonenumber 9.0.33`).
+    pub numbering_plan: String,
 }
+
+/// The libphonenumber release whose numbering-plan metadata the number check uses
+/// (`patches/phonenumber/assets/PhoneNumberMetadata.xml`).
+pub const NUMBERING_PLAN_VERSION: &str = "9.0.33";
 
 impl CountryList {
     /// The full list with `default` selected.
@@ -146,6 +152,7 @@ impl CountryList {
         Self {
             default: default.as_str().to_owned(),
             countries: CountryCode::all().iter().map(CountryCode::view).collect(),
+            numbering_plan: format!("libphonenumber {NUMBERING_PLAN_VERSION}"),
         }
     }
 }
@@ -181,6 +188,7 @@ mod tests {
     #[test]
     fn the_list_names_every_country_with_a_dial_code() {
         let list = CountryList::with_default(CountryCode::INDIA);
+        assert_eq!(list.numbering_plan, "libphonenumber 9.0.33");
         assert!(list.countries.len() > 200);
         assert!(list
             .countries
@@ -194,6 +202,18 @@ mod tests {
         assert_eq!(
             CountryCode::main_for_dial_code(1).map(|c| c.as_str().to_owned()),
             Some("US".into())
+        );
+    }
+
+    #[test]
+    fn the_numbering_plan_version_is_the_patched_crates_metadata() {
+        let manifest = include_str!("../../../patches/phonenumber/Cargo.toml");
+        let version = format!("+{NUMBERING_PLAN_VERSION}\"");
+        assert!(
+            manifest
+                .lines()
+                .any(|l| l.starts_with("version = ") && l.ends_with(&version)),
+            "patches/phonenumber/Cargo.toml carries metadata {NUMBERING_PLAN_VERSION}"
         );
     }
 }

@@ -84,7 +84,7 @@ pub fn Widget() -> impl IntoView {
             <h1>"Send a notification"</h1>
             <Banner bootstrap=bootstrap />
             <CountryPicker country=choice.country />
-            <NumberBox number=choice.number check=check />
+            <NumberBox number=choice.number check=check channel=choice.channel.into() />
             <ChannelTabs loaded=loaded channel=choice.channel />
             <TemplateChoice loaded=loaded templates=channel_templates selected=choice.selected />
             <SendButton

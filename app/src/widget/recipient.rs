@@ -1,7 +1,7 @@
 //! To whom: a searchable, keyboard-driven country picker and the number box, checked
 //! as the agent types (the domain's parser, compiled to wasm).
 
-use crate::domain::{CountryCode, PhoneNumber, PhoneParseError};
+use crate::domain::{Channel, CountryCode, NumberType, PhoneNumber, PhoneParseError};
 use leptos::prelude::*;
 
 /// Countries matching a search by name, ISO code or dial code (`ind`, `IN`, `+91`, `91`).
@@ -143,8 +143,13 @@ pub fn CountryPicker(country: RwSignal<CountryCode>) -> impl IntoView {
 pub fn NumberBox(
     number: RwSignal<String>,
     check: Memo<Option<Result<PhoneNumber, PhoneParseError>>>,
+    channel: Signal<Option<Channel>>,
 ) -> impl IntoView {
     let invalid = move || matches!(check.get(), Some(Err(_)));
+    let landline = move || {
+        let fixed = matches!(check.get(), Some(Ok(n)) if n.kind() == NumberType::FixedLine);
+        channel.get().filter(|_| fixed).map(landline_warning)
+    };
     view! {
         <div class="field">
             <label class="field-label" for="an-number">"Number"</label>
@@ -178,7 +183,19 @@ pub fn NumberBox(
                     Some(Err(e)) => e.message(),
                 }}
             </p>
+            {move || landline().map(|w| view! { <p class="hint warning" role="status" data-testid="landline">{w}</p> })}
         </div>
+    }
+}
+
+/// What to tell an agent about to message a landline on `channel` (a fixed-line number
+/// can take an RCS fallback SMS no better than an SMS).
+fn landline_warning(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Sms | Channel::Rcs => {
+            "This looks like a landline: it probably cannot receive text messages."
+        }
+        Channel::Whatsapp => "This looks like a landline: it is probably not on WhatsApp.",
     }
 }
 
@@ -192,6 +209,13 @@ mod tests {
             .take(3)
             .map(|c| c.as_str().to_owned())
             .collect()
+    }
+
+    #[test]
+    fn a_landline_is_flagged_for_every_channel_an_agent_can_pick() {
+        for channel in Channel::ALL {
+            assert!(landline_warning(channel).contains("landline"));
+        }
     }
 
     #[test]

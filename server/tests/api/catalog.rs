@@ -2,10 +2,11 @@ use crate::helpers::{error_of, json_reply, TestApp};
 use serde_json::{json, Value};
 
 #[tokio::test]
-async fn countries_default_to_india_and_list_dial_codes() {
+async fn countries_default_to_india_and_list_dial_codes_and_the_numbering_plan() {
     let app = TestApp::spawn().await;
     let body: Value = app.get_json("/api/v1/countries", &app.agent).await;
     assert_eq!(body["default"], "IN");
+    assert_eq!(body["numbering_plan"], "libphonenumber 9.0.33");
     let countries = body["countries"].as_array().expect("list");
     assert!(countries.len() > 200);
     assert!(countries.contains(&json!({"iso2": "IN", "name": "India", "dial_code": "+91"})));
