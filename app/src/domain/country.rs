@@ -143,7 +143,7 @@ pub struct CountryList {
 }
 
 /// The libphonenumber release whose numbering-plan metadata the number check uses
-/// (`patches/phonenumber/assets/PhoneNumberMetadata.xml`).
+/// (`vendor/phonenumber/assets/PhoneNumberMetadata.xml`).
 pub const NUMBERING_PLAN_VERSION: &str = "9.0.33";
 
 impl CountryList {
@@ -207,13 +207,13 @@ mod tests {
 
     #[test]
     fn the_numbering_plan_version_is_the_patched_crates_metadata() {
-        let manifest = include_str!("../../../patches/phonenumber/Cargo.toml");
+        let manifest = include_str!("../../../vendor/phonenumber/Cargo.toml");
         let version = format!("+{NUMBERING_PLAN_VERSION}\"");
         assert!(
             manifest
                 .lines()
                 .any(|l| l.starts_with("version = ") && l.ends_with(&version)),
-            "patches/phonenumber/Cargo.toml carries metadata {NUMBERING_PLAN_VERSION}"
+            "vendor/phonenumber/Cargo.toml carries metadata {NUMBERING_PLAN_VERSION}"
         );
     }
 }

@@ -404,7 +404,7 @@ mod tests {
     #[test]
     fn a_number_one_digit_longer_than_its_plan_allows_is_refused() {
         // Each is a region's example mobile with one more digit; the start still matches
-        // a pattern of the right length for another number shape (patches/phonenumber).
+        // a pattern of the right length for another number shape (vendor/phonenumber).
         for (number, country) in [
             ("611234567", "BA"),
             ("430123457", "BG"),
