@@ -33,13 +33,14 @@ run: build
 
 ## Everything CI checks: formatting, lints (native and wasm), the site build, the unit,
 ## property and API tests (the API suite twice: on SQLite, then on a real MariaDB), then
-## the browser suite on Debian's Chromium.
+## the browser suite on Debian's Chromium. (`--workspace` on the MariaDB run: the same
+## feature set as `cargo test --workspace`, so it reuses that build instead of relinking.)
 test: setup setup-e2e setup-services
 	cargo fmt --all -- --check
 	$(MAKE) --no-print-directory lint
 	cargo leptos build
 	cargo test --workspace --locked
-	NOTIFY_TEST_DATABASE=mariadb cargo test --locked -p server --test api
+	NOTIFY_TEST_DATABASE=mariadb cargo test --workspace --locked --test api
 	cd end2end && npx playwright test
 
 ## The MongoDB status-store tests (ignored by `make test`: no MongoDB server is
