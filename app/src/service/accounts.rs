@@ -1,7 +1,8 @@
 //! Admin accounts and sign-in: argon2-hashed passwords, sessions that expire and that
 //! sign-out revokes. Signed-in admins carry a token naming their session.
 
-use super::{now, rfc3339, AdminAccounts, Caller, ServiceError, Services};
+use super::{now, AdminAccounts, Caller, ServiceError, Services};
+use crate::domain::rfc3339;
 use crate::domain::{SignIn, SignedIn, UserId};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;

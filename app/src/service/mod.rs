@@ -13,7 +13,6 @@ pub mod ports;
 pub mod send;
 pub mod status;
 
-pub use crate::domain::rfc3339;
 pub use auth::{Caller, Role};
 pub use error::{ServiceError, StoreError};
 pub use ports::*;

@@ -2,9 +2,9 @@
 //! exactly once per idempotency key.
 
 use super::{
-    now, rfc3339, Caller, IdempotencyStore, Job, NotificationRecord, Reservation, ServiceError,
-    Services,
+    now, Caller, IdempotencyStore, Job, NotificationRecord, Reservation, ServiceError, Services,
 };
+use crate::domain::rfc3339;
 use crate::domain::{
     send_comment, Accepted, Comment, CountryCode, GroupId, HistoryEntry, IdempotencyKey,
     NotificationStatus, PhoneNumber, Recipient, SendRequest, Template,

@@ -6,13 +6,13 @@
 use super::config::template_from_row;
 use super::{from_ms, store_error, to_ms, RowExt, SqlStore, Tx};
 use anyhow::Context;
+use app::domain::rfc3339;
 use app::domain::{
     Agent, AuditEntry, Channel, ChannelMapping, Group, GroupId, NotificationTypes, ProviderAccount,
     ProviderAccountId, Template, TemplateId, UserId,
 };
 use app::service::{
-    now, rfc3339, AdminStore, AuditFilter, AuditRecord, StoreError, StoreResult,
-    StoredProviderAccount,
+    now, AdminStore, AuditFilter, AuditRecord, StoreError, StoreResult, StoredProviderAccount,
 };
 use async_trait::async_trait;
 use sqlx::any::{AnyArguments, AnyQueryResult, AnyRow};

@@ -1,8 +1,9 @@
 //! The comment port on SQL: each call's log.
 
 use super::{from_ms, store_error, to_ms, RowExt, SqlStore};
+use app::domain::rfc3339;
 use app::domain::{CallId, Comment, GroupId};
-use app::service::{rfc3339, CommentStore, StoreResult};
+use app::service::{CommentStore, StoreResult};
 use async_trait::async_trait;
 
 #[async_trait]

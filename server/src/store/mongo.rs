@@ -5,14 +5,14 @@
 //! move a status back.
 
 use anyhow::Context;
+use app::domain::rfc3339;
 use app::domain::time::parse_rfc3339;
 use app::domain::{
     CallId, Channel, FailureReason, GroupId, HistoryEntry, NotificationStatus, TemplateId, UserId,
     E164,
 };
 use app::service::{
-    rfc3339, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate, StoreError,
-    StoreResult,
+    NotificationFilter, NotificationRecord, StatusStore, StatusUpdate, StoreError, StoreResult,
 };
 use async_trait::async_trait;
 use futures::TryStreamExt;

@@ -3,13 +3,14 @@
 
 use super::{from_ms, store_error, to_ms, RowExt, SqlStore};
 use anyhow::Context;
+use app::domain::rfc3339;
 use app::domain::time::parse_rfc3339;
 use app::domain::{
     CallId, Channel, FailureReason, GroupId, HistoryEntry, NotificationStatus, TemplateId, UserId,
     E164,
 };
 use app::service::{
-    rfc3339, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate, StoreResult,
+    NotificationFilter, NotificationRecord, StatusStore, StatusUpdate, StoreResult,
 };
 use async_trait::async_trait;
 use sqlx::any::AnyRow;

@@ -7,10 +7,11 @@
 
 use crate::helpers::{static_sms, test_settings, TestApp};
 use crate::services::database_url;
+use app::domain::rfc3339;
 use app::domain::{CallId, Channel, FailureReason, GroupId, HistoryEntry, NotificationStatus};
 use app::domain::{UserId, E164};
 use app::service::status::{Applied, StatusRecorder};
-use app::service::{rfc3339, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate};
+use app::service::{NotificationFilter, NotificationRecord, StatusStore, StatusUpdate};
 use mongodb::bson::{doc, Document};
 use server::config::StatusBackend;
 use server::feed::BroadcastFeed;

@@ -114,25 +114,13 @@ pub fn length(meta: &Metadata, number: &ParseNumber<'_>, kind: Type) -> Validati
 
     let length = number.national.len() as u16;
     let local = &desc.possible_local_length[..];
-    // The type's own lengths; else the general description's; else, as the metadata
-    // leaves the general lengths out, every type's (libphonenumber derives them so).
-    let mut possible = if !desc.possible_length.is_empty() {
-        desc.possible_length.clone()
-    } else if !meta.descriptors.general.possible_length.is_empty() {
-        meta.descriptors.general.possible_length.clone()
+    // The type's own lengths, else the general description's (every type's, derived
+    // at load).
+    let possible = if desc.possible_length.is_empty() {
+        &meta.descriptors.general.possible_length[..]
     } else {
-        let d = &meta.descriptors;
-        [
-            &d.fixed_line, &d.mobile, &d.toll_free, &d.premium_rate, &d.shared_cost,
-            &d.personal_number, &d.voip, &d.pager, &d.uan, &d.voicemail,
-        ]
-        .into_iter()
-        .flatten()
-        .flat_map(|d| d.possible_length.iter().copied())
-        .collect()
+        &desc.possible_length[..]
     };
-    possible.sort_unstable();
-    possible.dedup();
 
     if possible.is_empty() {
         return Validation::InvalidLength;

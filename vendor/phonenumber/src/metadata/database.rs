@@ -128,8 +128,7 @@ impl Database {
         };
 
         let metadata = |meta: loader::Metadata| -> Result<super::Metadata, error::LoadMetadata> {
-            Ok(super::Metadata {
-                descriptors: super::Descriptors {
+            let mut descriptors = super::Descriptors {
                     general: descriptor(meta.general.ok_or_else(|| {
                         error::LoadMetadata::from(error::Metadata::MissingValue {
                             phase: "metadata".into(),
@@ -152,7 +151,11 @@ impl Database {
                     standard_rate: tranpose(meta.standard_rate.map(descriptor))?,
                     carrier: tranpose(meta.carrier.map(descriptor))?,
                     no_international: tranpose(meta.no_international.map(descriptor))?,
-                },
+            };
+            descriptors.derive_general_lengths();
+
+            Ok(super::Metadata {
+                descriptors,
 
                 id: meta.id.ok_or_else(|| {
                     error::LoadMetadata::from(error::Metadata::MissingValue {

@@ -60,6 +60,37 @@ pub struct Descriptors {
     pub(crate) no_international: Option<Descriptor>,
 }
 
+impl Descriptors {
+    /// The metadata file leaves the general description's possible lengths out:
+    /// libphonenumber's build derives them as every number type's, and so do we, once,
+    /// at load.
+    pub(crate) fn derive_general_lengths(&mut self) {
+        if !self.general.possible_length.is_empty() {
+            return;
+        }
+        let types = [
+            &self.fixed_line,
+            &self.mobile,
+            &self.toll_free,
+            &self.premium_rate,
+            &self.shared_cost,
+            &self.personal_number,
+            &self.voip,
+            &self.pager,
+            &self.uan,
+            &self.voicemail,
+        ];
+        let mut lengths: Vec<u16> = types
+            .into_iter()
+            .flatten()
+            .flat_map(|d| d.possible_length.iter().copied())
+            .collect();
+        lengths.sort_unstable();
+        lengths.dedup();
+        self.general.possible_length = lengths;
+    }
+}
+
 impl Metadata {
     /// Descriptors for the various types of phone number.
     pub fn descriptors(&self) -> &Descriptors {
