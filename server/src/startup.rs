@@ -108,6 +108,7 @@ impl Backends {
                 default_country,
                 max_attempts: settings.worker.max_attempts.max(1),
                 retry_base_delay: Duration::from_millis(settings.worker.retry_base_ms),
+                handoff_lease: settings.handoff_lease(),
                 embed_origins: settings
                     .embed
                     .allowed_origins
@@ -298,8 +299,7 @@ impl Application {
         let worker = (mode == WorkerMode::InProcess).then(|| {
             tokio::spawn(worker::run(
                 backends.services.clone(),
-                settings.worker.concurrency,
-                Duration::from_secs(settings.queue.sweep_after_secs),
+                settings.worker_options(),
                 metrics.clone(),
                 shutdown.clone(),
             ))
@@ -372,8 +372,7 @@ pub async fn run_worker(settings: &Settings) -> anyhow::Result<()> {
     }
     worker::run(
         backends.services,
-        settings.worker.concurrency,
-        Duration::from_secs(settings.queue.sweep_after_secs),
+        settings.worker_options(),
         metrics,
         shutdown,
     )

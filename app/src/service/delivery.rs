@@ -2,14 +2,15 @@
 //! what happened. The worker loop (in `server`) calls [`deliver`] and acks, retries or
 //! dead-letters the job according to the [`Outcome`].
 
-use super::status::{Applied, StatusRecorder};
+use super::status::StatusRecorder;
 use super::{
-    now, Delivery, Job, NotificationRecord, OutboundMessage, Provider, ProviderError,
+    now, Delivery, Handoff, Job, NotificationRecord, OutboundMessage, Provider, ProviderError,
     ProviderReceipt, ServiceError, Services, StatusUpdate, StoreResult, StoredProviderAccount,
 };
 use crate::domain::{switch_note, Channel, FailureReason, GroupId, NotificationStatus};
 use std::sync::Arc;
 use std::time::Duration;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// Longest wait between two attempts.
@@ -61,6 +62,12 @@ async fn provider_for(
 }
 
 /// Handles one delivery of a job.
+///
+/// A hand-off is recorded before each provider call and stays open until its outcome
+/// is known, so no provider without idempotency gets a message twice: a later attempt
+/// that finds an earlier hand-off open (its worker died, or its answer was lost)
+/// repeats it only through a provider that drops duplicates, and otherwise settles it
+/// ([`settle_unknown`]) instead of sending again.
 pub async fn deliver(services: &Services, delivery: &Delivery) -> Result<Outcome, ServiceError> {
     let recorder = &services.recorder();
     let job: &Job = match &delivery.job {
@@ -83,31 +90,227 @@ pub async fn deliver(services: &Services, delivery: &Delivery) -> Result<Outcome
     if !record.status.is_pending() || record.provider_message_id.is_some() {
         return Ok(Outcome::Done);
     }
-    let provider = provider_for(services, &record.group_id, record.channel).await?;
-    let sending = StatusUpdate {
-        status: NotificationStatus::Sending,
+    let channel = record.handoff.map_or(record.channel, |h| h.channel);
+    let provider = provider_for(services, &record.group_id, channel).await?;
+    let lease = services.settings.handoff_lease;
+    if let Some(open) = record.handoff {
+        let age = Duration::try_from(now() - open.at).unwrap_or_default();
+        if age < lease {
+            // Another worker may be calling the provider right now: look again later.
+            return Ok(Outcome::Retry(lease - age));
+        }
+        if !provider.deduplicates() {
+            let message = outbound(services, &record, channel).await?;
+            return settle_unknown(services, recorder, &*provider, &message, open.at).await;
+        }
+    }
+    provider.wait_turn().await;
+    if record.status == NotificationStatus::Queued {
+        let sending = StatusUpdate {
+            status: NotificationStatus::Sending,
+            at: now(),
+            detail: Some(format!(
+                "Handed to {} (attempt {})",
+                provider.name(),
+                delivery.attempt
+            )),
+            error: None,
+        };
+        recorder.record(job.uuid, &sending).await?;
+    }
+    let handoff = Handoff {
+        attempt: delivery.attempt,
         at: now(),
-        detail: Some(format!(
-            "Handed to {} (attempt {})",
-            provider.name(),
-            delivery.attempt
-        )),
-        error: None,
+        channel,
     };
-    // Moving to `sending` is the claim: a first attempt that finds the message already
-    // claimed is a duplicate job (another worker has it), not a retry, and stops here.
-    let claimed = recorder.record(job.uuid, &sending).await?;
-    if matches!(claimed, Applied::Ignored(_)) && delivery.attempt == 1 {
+    let replacing = record.handoff.map(|h| h.attempt);
+    if !services
+        .status
+        .open_handoff(job.uuid, &handoff, replacing)
+        .await?
+    {
+        // Another worker got there first and is handing the message over.
+        return Ok(Outcome::Retry(lease));
+    }
+    let message = outbound(services, &record, channel).await?;
+    let attempt = Attempt {
+        services,
+        recorder,
+        delivery,
+    };
+    attempt
+        .hand_over(&record.group_id, provider, handoff, message)
+        .await
+}
+
+/// One delivery attempt's context.
+struct Attempt<'a> {
+    services: &'a Services,
+    recorder: &'a StatusRecorder,
+    delivery: &'a Delivery,
+}
+
+impl Attempt<'_> {
+    /// Calls the provider for an open hand-off (and, when the channel cannot reach the
+    /// customer, the SMS provider for a new one) and settles what it answered.
+    async fn hand_over(
+        &self,
+        group: &GroupId,
+        mut provider: Arc<dyn Provider>,
+        mut handoff: Handoff,
+        mut message: OutboundMessage,
+    ) -> Result<Outcome, ServiceError> {
+        let (services, uuid) = (self.services, message.uuid);
+        loop {
+            let result = provider.send(&message).await;
+            let reason = match &result {
+                Err(ProviderError::SwitchToSms(reason)) if message.channel != Channel::Sms => {
+                    reason
+                }
+                _ => return self.settle(&*provider, &handoff, &message, result).await,
+            };
+            // The provider did not take it: this hand-off is over, one by SMS begins.
+            services.status.close_handoff(uuid, handoff.attempt).await?;
+            self.recorder.note(uuid, &switch_note(reason)).await?;
+            provider = provider_for(services, group, Channel::Sms).await?;
+            provider.wait_turn().await;
+            handoff = Handoff {
+                at: now(),
+                channel: Channel::Sms,
+                ..handoff
+            };
+            if !services.status.open_handoff(uuid, &handoff, None).await? {
+                return Ok(Outcome::Retry(services.settings.handoff_lease));
+            }
+            message.channel = Channel::Sms;
+        }
+    }
+
+    /// Records what the provider said about hand-off `handoff` and tells the worker
+    /// what to do with the job.
+    async fn settle(
+        &self,
+        provider: &dyn Provider,
+        handoff: &Handoff,
+        message: &OutboundMessage,
+        result: Result<ProviderReceipt, ProviderError>,
+    ) -> Result<Outcome, ServiceError> {
+        let (services, recorder, delivery) = (self.services, self.recorder, self.delivery);
+        let uuid = message.uuid;
+        match result {
+            Ok(receipt) => {
+                keep_provider_ref(services, uuid, &receipt).await?;
+                Ok(Outcome::Done)
+            }
+            Err(ProviderError::Permanent(reason)) => {
+                fail(recorder, uuid, reason).await?;
+                Ok(Outcome::Done)
+            }
+            Err(ProviderError::SwitchToSms(reason)) => {
+                let reason = FailureReason {
+                    code: "unreachable".into(),
+                    message: reason,
+                };
+                fail(recorder, uuid, reason).await?;
+                Ok(Outcome::Done)
+            }
+            Err(ProviderError::Unknown(_)) if !provider.deduplicates() => {
+                settle_unknown(services, recorder, provider, message, handoff.at).await
+            }
+            // Not taken (or, by a provider that drops duplicates, safe to hand over again).
+            Err(ProviderError::Transient(reason) | ProviderError::Unknown(reason)) => {
+                services.status.close_handoff(uuid, handoff.attempt).await?;
+                if delivery.attempt >= services.settings.max_attempts {
+                    let failure = FailureReason {
+                        code: "provider_unavailable".into(),
+                        message: format!(
+                            "The provider could not take the message after {} attempts ({reason}).",
+                            delivery.attempt
+                        ),
+                    };
+                    fail(recorder, uuid, failure).await?;
+                    return Ok(Outcome::DeadLetter(reason));
+                }
+                tracing::warn!(notification = %uuid, attempt = delivery.attempt, %reason, "transient provider failure");
+                Ok(Outcome::Retry(retry_delay(
+                    services.settings.retry_base_delay,
+                    delivery.attempt,
+                )))
+            }
+        }
+    }
+}
+
+/// Settles a hand-off whose outcome is unknown, through a provider that does not drop
+/// duplicates: the provider's own record of it when the provider can be asked (the
+/// message is then `sent`), otherwise the message fails as `outcome_unknown` for the
+/// agent to decide. Never sends again.
+async fn settle_unknown(
+    services: &Services,
+    recorder: &StatusRecorder,
+    provider: &dyn Provider,
+    message: &OutboundMessage,
+    since: OffsetDateTime,
+) -> Result<Outcome, ServiceError> {
+    let uuid = message.uuid;
+    if let Some(receipt) = provider.lookup(message, since).await {
+        keep_provider_ref(services, uuid, &receipt).await?;
+        let sent = StatusUpdate {
+            status: NotificationStatus::Sent,
+            at: now(),
+            detail: Some(format!(
+                "Found at {} after its answer was lost",
+                provider.name()
+            )),
+            error: None,
+        };
+        recorder.record(uuid, &sent).await?;
         return Ok(Outcome::Done);
     }
-    let message = outbound(services, &record).await?;
-    match provider.send(&message).await {
-        Err(ProviderError::SwitchToSms(reason)) if record.channel != Channel::Sms => {
-            recorder.note(job.uuid, &switch_note(&reason)).await?;
-            send_by_sms(services, recorder, delivery, &record, message).await
-        }
-        result => settle(services, recorder, delivery, job.uuid, result).await,
+    tracing::warn!(notification = %uuid, provider = provider.name(), "hand-off of unknown outcome: failed, not sent again");
+    fail(recorder, uuid, outcome_unknown()).await?;
+    Ok(Outcome::Done)
+}
+
+/// Why a message fails when its provider may have sent it.
+pub fn outcome_unknown() -> FailureReason {
+    FailureReason {
+        code: OUTCOME_UNKNOWN.into(),
+        message:
+            "The provider may have sent this message. Check with the customer before you resend."
+                .into(),
     }
+}
+
+/// The failure code of a message its provider may have sent.
+pub const OUTCOME_UNKNOWN: &str = "outcome_unknown";
+
+/// Records the provider's id for a message it took, trying again for a few seconds: a
+/// status-store blip must not leave a taken message looking untaken.
+async fn keep_provider_ref(
+    services: &Services,
+    uuid: Uuid,
+    receipt: &ProviderReceipt,
+) -> Result<(), ServiceError> {
+    let mut pause = Duration::from_millis(100);
+    for _ in 0..4 {
+        match services
+            .status
+            .set_provider_ref(uuid, &receipt.provider, &receipt.provider_message_id)
+            .await
+        {
+            Ok(()) => return Ok(()),
+            Err(e) => {
+                tracing::warn!(notification = %uuid, error = %e, "could not record the provider's id; trying again");
+                tokio::time::sleep(pause).await;
+                pause *= 3;
+            }
+        }
+    }
+    Ok(services
+        .status
+        .set_provider_ref(uuid, &receipt.provider, &receipt.provider_message_id)
+        .await?)
 }
 
 /// Sends a message by SMS after its own channel's provider gave up on it (an RCS
@@ -123,31 +326,29 @@ async fn deliver_fallback(
     if record.status.is_settled() || record.provider.as_deref() != Some(gave_up) {
         return Ok(Outcome::Done);
     }
-    let message = outbound(services, record).await?;
-    send_by_sms(services, recorder, delivery, record, message).await
-}
-
-async fn send_by_sms(
-    services: &Services,
-    recorder: &StatusRecorder,
-    delivery: &Delivery,
-    record: &NotificationRecord,
-    message: OutboundMessage,
-) -> Result<Outcome, ServiceError> {
     let sms = provider_for(services, &record.group_id, Channel::Sms).await?;
-    let message = OutboundMessage {
+    sms.wait_turn().await;
+    let message = outbound(services, record, Channel::Sms).await?;
+    let handoff = Handoff {
+        attempt: delivery.attempt,
+        at: now(),
         channel: Channel::Sms,
-        ..message
     };
     let result = sms.send(&message).await;
-    settle(services, recorder, delivery, record.uuid, result).await
+    let attempt = Attempt {
+        services,
+        recorder,
+        delivery,
+    };
+    attempt.settle(&*sms, &handoff, &message, result).await
 }
 
-/// What a message looks like to a provider (the template's provider references are
-/// read at send time; a template deleted since keeps none).
+/// What a message looks like to a provider on `channel` (the template's provider
+/// references are read at send time; a template deleted since keeps none).
 async fn outbound(
     services: &Services,
     record: &NotificationRecord,
+    channel: Channel,
 ) -> Result<OutboundMessage, ServiceError> {
     let template = services.admin.template(&record.template_id).await?;
     let (language, provider_ref) = template
@@ -155,7 +356,7 @@ async fn outbound(
         .unwrap_or_default();
     Ok(OutboundMessage {
         uuid: record.uuid,
-        channel: record.channel,
+        channel,
         to: record.to.clone(),
         body: record.body.clone(),
         template_id: record.template_id.clone(),
@@ -163,57 +364,6 @@ async fn outbound(
         language,
         provider_ref,
     })
-}
-
-/// Records what the provider said and tells the worker what to do with the job.
-async fn settle(
-    services: &Services,
-    recorder: &StatusRecorder,
-    delivery: &Delivery,
-    uuid: Uuid,
-    result: Result<ProviderReceipt, ProviderError>,
-) -> Result<Outcome, ServiceError> {
-    match result {
-        Ok(receipt) => {
-            services
-                .status
-                .set_provider_ref(uuid, &receipt.provider, &receipt.provider_message_id)
-                .await?;
-            Ok(Outcome::Done)
-        }
-        Err(ProviderError::Permanent(reason)) => {
-            fail(recorder, uuid, reason).await?;
-            Ok(Outcome::Done)
-        }
-        Err(ProviderError::SwitchToSms(reason)) => {
-            let reason = FailureReason {
-                code: "unreachable".into(),
-                message: reason,
-            };
-            fail(recorder, uuid, reason).await?;
-            Ok(Outcome::Done)
-        }
-        Err(ProviderError::Transient(reason))
-            if delivery.attempt >= services.settings.max_attempts =>
-        {
-            let failure = FailureReason {
-                code: "provider_unavailable".into(),
-                message: format!(
-                    "The provider could not take the message after {} attempts ({reason}).",
-                    delivery.attempt
-                ),
-            };
-            fail(recorder, uuid, failure).await?;
-            Ok(Outcome::DeadLetter(reason))
-        }
-        Err(ProviderError::Transient(reason)) => {
-            tracing::warn!(notification = %uuid, attempt = delivery.attempt, %reason, "transient provider failure");
-            Ok(Outcome::Retry(retry_delay(
-                services.settings.retry_base_delay,
-                delivery.attempt,
-            )))
-        }
-    }
 }
 
 async fn fail(
@@ -230,20 +380,26 @@ async fn fail(
     recorder.record(uuid, &update).await.map(|_| ())
 }
 
-/// Re-queues messages left `queued` for longer than `stale_after` (a crash between
-/// recording a message and queueing it). A duplicate job is harmless: the move to
-/// `sending` is the claim. Returns how many were re-queued.
-pub async fn sweep_stale(
+/// Queues again the messages that look stuck: left `queued` for longer than
+/// `queued_after` (a crash between recording a message and queueing it), or `sending`
+/// with nothing done to them for longer than `sending_after` (a retry the queue lost:
+/// Redis restarted without persistence, say). The job applies the hand-off rules, so
+/// a duplicate job is harmless. Returns how many were queued.
+pub async fn sweep_stuck(
     services: &Services,
-    stale_after: Duration,
+    queued_after: Duration,
+    sending_after: Duration,
 ) -> Result<usize, ServiceError> {
-    let older_than = now() - stale_after;
-    let stale = services.status.sweep_stale_queued(older_than, 100).await?;
-    for (uuid, channel) in &stale {
+    let now = now();
+    let stuck = services
+        .status
+        .sweep_stuck(now - queued_after, now - sending_after, 100)
+        .await?;
+    for (uuid, channel) in &stuck {
         services.queue.enqueue(&Job::new(*uuid, *channel)).await?;
-        tracing::warn!(notification = %uuid, "re-queued a message left queued");
+        tracing::warn!(notification = %uuid, "queued a stuck message again");
     }
-    Ok(stale.len())
+    Ok(stuck.len())
 }
 
 /// Exponential backoff with ±20 % jitter: `base`, `2·base`, `4·base`, … capped at 5 min.

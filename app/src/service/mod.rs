@@ -36,6 +36,9 @@ pub struct ServiceSettings {
     pub max_attempts: u32,
     /// The first retry delay; each further attempt doubles it (with jitter).
     pub retry_base_delay: Duration,
+    /// How long a hand-off to a provider may be in progress (the provider's timeout
+    /// and a margin): an open hand-off older than this is one whose answer was lost.
+    pub handoff_lease: Duration,
     /// Origins allowed to embed the widget and receive its events.
     pub embed_origins: Vec<String>,
     /// Where providers reach this server (`https://notify.example.com`): webhook URLs.
@@ -50,6 +53,7 @@ impl Default for ServiceSettings {
             idempotency_stale_after: Duration::from_secs(30),
             max_attempts: 5,
             retry_base_delay: Duration::from_secs(2),
+            handoff_lease: Duration::from_secs(15),
             embed_origins: Vec::new(),
             public_url: "http://127.0.0.1:3000".into(),
         }

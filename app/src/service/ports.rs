@@ -216,6 +216,22 @@ pub struct NotificationRecord {
     pub history: Vec<HistoryEntry>,
     /// Why it failed, when it did.
     pub error: Option<FailureReason>,
+    /// The hand-off to a provider whose outcome is not recorded yet, if one is open.
+    pub handoff: Option<Handoff>,
+}
+
+/// A hand-off of a message to a provider, recorded before the provider is called and
+/// open until its outcome is known: the provider's id recorded, or its call known not to
+/// have taken the message. An open hand-off that no worker is still making means the
+/// provider may or may not have the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Handoff {
+    /// The delivery attempt that made it.
+    pub attempt: u32,
+    /// When it began.
+    pub at: OffsetDateTime,
+    /// The channel it went out on (an RCS message switched to SMS goes out by SMS).
+    pub channel: Channel,
 }
 
 impl NotificationRecord {
@@ -290,13 +306,28 @@ pub trait StatusStore: Send + Sync {
         expected: NotificationStatus,
         update: &StatusUpdate,
     ) -> StoreResult<bool>;
-    /// Up to `limit` messages still `queued` that were created, and last swept, before
-    /// `older_than`; marks them swept now. (The sweeper re-queues them.)
-    async fn sweep_stale_queued(
+    /// Up to `limit` messages that look stuck, and were last swept before the same
+    /// cutoff: still `queued` and created before `queued_before`, or `sending` with no
+    /// provider id and nothing done to them (no change, no hand-off) since
+    /// `sending_before`. Marks them swept now. (The sweeper queues them again.)
+    async fn sweep_stuck(
         &self,
-        older_than: OffsetDateTime,
+        queued_before: OffsetDateTime,
+        sending_before: OffsetDateTime,
         limit: u32,
     ) -> StoreResult<Vec<(Uuid, Channel)>>;
+    /// Records, before a provider is called, that `handoff` hands message `uuid` over:
+    /// only while no provider id is recorded and the open hand-off is the one made by
+    /// attempt `replacing` (none: no hand-off open). Whether it did (of two workers,
+    /// one does).
+    async fn open_handoff(
+        &self,
+        uuid: Uuid,
+        handoff: &Handoff,
+        replacing: Option<u32>,
+    ) -> StoreResult<bool>;
+    /// Closes the hand-off made by `attempt`: the provider did not take the message.
+    async fn close_handoff(&self, uuid: Uuid, attempt: u32) -> StoreResult<()>;
     /// Removes a message that was never accepted (its enqueue failed), with its history.
     async fn withdraw(&self, uuid: Uuid) -> StoreResult<()>;
     /// Adds a line to a message's history without changing its status (a channel
@@ -487,9 +518,13 @@ pub struct ProviderReceipt {
 /// Why a provider did not take a message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProviderError {
-    /// Rate limited, 5xx, timeout: worth retrying later.
+    /// Rate limited, 5xx, unreachable: the provider did not take it; worth retrying.
     #[error("temporary provider failure: {0}")]
     Transient(String),
+    /// No answer after the request went out (a timeout, a dropped connection, an
+    /// unreadable acceptance): the provider may have taken the message.
+    #[error("the provider may have taken the message: {0}")]
+    Unknown(String),
     /// Will never work as sent: fail the message with this reason.
     #[error("provider refused the message: {}", .0.message)]
     Permanent(FailureReason),
@@ -503,8 +538,24 @@ pub enum ProviderError {
 pub trait Provider: Send + Sync {
     /// The provider's name, as recorded on messages.
     fn name(&self) -> &str;
+    /// Whether the provider drops a second hand-off of the same message (it takes our
+    /// UUID as its idempotency key), so a hand-off of unknown outcome can be repeated.
+    fn deduplicates(&self) -> bool {
+        false
+    }
+    /// Waits until the provider's send rate allows one more message.
+    async fn wait_turn(&self) {}
     /// Hands a message over.
     async fn send(&self, message: &OutboundMessage) -> Result<ProviderReceipt, ProviderError>;
+    /// Looks for `message` among those the provider took since `since` (a hand-off whose
+    /// answer was lost); none when it finds none or cannot look.
+    async fn lookup(
+        &self,
+        _message: &OutboundMessage,
+        _since: OffsetDateTime,
+    ) -> Option<ProviderReceipt> {
+        None
+    }
 }
 
 /// The providers behind the accounts (the service decides which account sends a

@@ -268,6 +268,7 @@ async fn record_and_enqueue(
             }),
         }],
         error: None,
+        handoff: None,
     };
     services.status.create(&record).await?;
     if let Err(e) = services

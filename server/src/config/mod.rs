@@ -15,6 +15,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Every setting of the server.
 #[derive(Debug, Clone, Deserialize)]
@@ -88,6 +89,9 @@ pub struct QueueSettings {
     /// Seconds after which a message still `queued` is queued again (a crash between
     /// recording and queueing it).
     pub sweep_after_secs: u64,
+    /// Seconds after which a message `sending`, with no provider id and nothing done to
+    /// it, is queued again (a retry the queue lost); above the longest retry delay.
+    pub stuck_after_secs: u64,
 }
 
 /// The status store.
@@ -278,6 +282,7 @@ impl Default for QueueSettings {
             stream: "gateway:realtime".into(),
             visibility_timeout_secs: 60,
             sweep_after_secs: 120,
+            stuck_after_secs: 900,
         }
     }
 }
@@ -316,7 +321,7 @@ impl Default for AuthSettings {
 impl Default for WorkerSettings {
     fn default() -> Self {
         Self {
-            concurrency: 8,
+            concurrency: 256,
             max_attempts: 5,
             retry_base_ms: 2000,
             metrics_addr: None,
@@ -364,12 +369,50 @@ impl Settings {
                     .with_context(|| format!("applying the environment variable {name}"))?;
             }
         }
-        toml::Value::Table(table).try_into().with_context(|| {
+        let settings: Self = toml::Value::Table(table).try_into().with_context(|| {
             format!(
                 "invalid settings in {} or NOTIFY_* variables",
                 path.display()
             )
-        })
+        })?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    /// The rules between settings that no single value's type can hold.
+    fn check(&self) -> anyhow::Result<()> {
+        let lease = self.handoff_lease();
+        let visibility = Duration::from_secs(self.queue.visibility_timeout_secs);
+        anyhow::ensure!(
+            visibility >= lease,
+            "queue.visibility_timeout_secs ({} s) must be at least providers.request_timeout_ms \
+             plus {} s ({} s in all), so that a slow provider call is never handed to a second worker",
+            visibility.as_secs(),
+            HANDOFF_MARGIN.as_secs(),
+            lease.as_secs_f64().ceil(),
+        );
+        anyhow::ensure!(
+            self.queue.stuck_after_secs >= self.queue.visibility_timeout_secs,
+            "queue.stuck_after_secs ({}) must be at least queue.visibility_timeout_secs ({})",
+            self.queue.stuck_after_secs,
+            self.queue.visibility_timeout_secs,
+        );
+        Ok(())
+    }
+
+    /// How long a hand-off to a provider may be in progress: the provider's timeout and
+    /// a margin (for the clocks of several workers and the store's latency).
+    pub fn handoff_lease(&self) -> Duration {
+        Duration::from_millis(self.providers.request_timeout_ms) + HANDOFF_MARGIN
+    }
+
+    /// How a worker of this process runs.
+    pub fn worker_options(&self) -> crate::worker::WorkerOptions {
+        crate::worker::WorkerOptions {
+            concurrency: self.worker.concurrency,
+            queued_after: Duration::from_secs(self.queue.sweep_after_secs),
+            sending_after: Duration::from_secs(self.queue.stuck_after_secs),
+        }
     }
 
     /// The settings for this process: `Leptos.toml` (or `NOTIFY_CONFIG`) and its env.
@@ -381,6 +424,9 @@ impl Settings {
         Self::load(&path, std::env::vars())
     }
 }
+
+/// What a hand-off's lease adds to the provider's timeout.
+const HANDOFF_MARGIN: Duration = Duration::from_secs(2);
 
 /// `NOTIFY_DATABASE__URL` → `["database", "url"]`; `LEPTOS_SITE_ADDR` → `["site", "addr"]`.
 fn override_path(name: &str) -> Option<Vec<String>> {
@@ -524,6 +570,25 @@ mod tests {
         let shipped = Settings::load(&path, vars(&[])).expect("Leptos.toml parses");
         let defaults = Settings::default();
         assert_eq!(format!("{shipped:?}"), format!("{defaults:?}"));
+    }
+
+    #[test]
+    fn a_job_must_stay_invisible_longer_than_a_provider_call_may_take() {
+        let err = from_env_only(&[
+            ("NOTIFY_PROVIDERS__REQUEST_TIMEOUT_MS", "10000"),
+            ("NOTIFY_QUEUE__VISIBILITY_TIMEOUT_SECS", "11"),
+        ])
+        .expect_err("a visibility timeout under the lease is refused");
+        assert!(
+            format!("{err:#}").contains("queue.visibility_timeout_secs (11 s) must be at least"),
+            "{err:#}"
+        );
+        let ok = from_env_only(&[
+            ("NOTIFY_PROVIDERS__REQUEST_TIMEOUT_MS", "10000"),
+            ("NOTIFY_QUEUE__VISIBILITY_TIMEOUT_SECS", "12"),
+        ])
+        .expect("12 s covers a 10 s call and the margin");
+        assert_eq!(ok.handoff_lease(), std::time::Duration::from_secs(12));
     }
 
     #[test]

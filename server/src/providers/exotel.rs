@@ -178,7 +178,7 @@ impl Provider for Exotel {
                 .and_then(|a| a.sms_message)
                 .map(|m| m.sid)
                 .ok_or_else(|| {
-                    ProviderError::Transient("Exotel's answer had no message sid".into())
+                    ProviderError::Unknown("Exotel's answer had no message sid".into())
                 })?;
             return Ok(ProviderReceipt {
                 provider: self.name().to_owned(),

@@ -68,6 +68,11 @@ impl Provider for HttpGatewayProvider {
         "http"
     }
 
+    /// The gateway answers 409 to a reference (our UUID) it has taken.
+    fn deduplicates(&self) -> bool {
+        true
+    }
+
     async fn send(&self, message: &OutboundMessage) -> Result<ProviderReceipt, ProviderError> {
         let parameters: serde_json::Map<String, serde_json::Value> = message
             .parameters

@@ -210,15 +210,13 @@ impl Provider for Meta {
             let sent: Sent = response
                 .json()
                 .await
-                .map_err(|_| ProviderError::Transient("Meta's answer had no message id".into()))?;
+                .map_err(|_| ProviderError::Unknown("Meta's answer had no message id".into()))?;
             let wamid = sent
                 .messages
                 .into_iter()
                 .next()
                 .map(|m| m.id)
-                .ok_or_else(|| {
-                    ProviderError::Transient("Meta's answer had no message id".into())
-                })?;
+                .ok_or_else(|| ProviderError::Unknown("Meta's answer had no message id".into()))?;
             return Ok(ProviderReceipt {
                 provider: self.name().to_owned(),
                 provider_message_id: wamid,

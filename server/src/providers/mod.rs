@@ -28,6 +28,7 @@ use pace::{Pace, SlotBook};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// A webhook request as it arrived, before any parsing.
@@ -158,20 +159,36 @@ impl Provider for Paced {
         self.inner.name()
     }
 
-    async fn send(&self, message: &OutboundMessage) -> Result<ProviderReceipt, ProviderError> {
-        // A burst over the limit waits its turn here instead of being refused.
+    fn deduplicates(&self) -> bool {
+        self.inner.deduplicates()
+    }
+
+    /// A burst over the limit waits its turn here instead of being refused.
+    async fn wait_turn(&self) {
         if let Some(pace) = &self.pace {
             pace.wait().await;
         }
+    }
+
+    async fn send(&self, message: &OutboundMessage) -> Result<ProviderReceipt, ProviderError> {
         let answer = self.inner.send(message).await;
         let result = match &answer {
             Ok(_) => "taken",
             Err(ProviderError::Transient(_)) => "retry",
+            Err(ProviderError::Unknown(_)) => "unknown",
             Err(ProviderError::Permanent(_)) => "refused",
             Err(ProviderError::SwitchToSms(_)) => "switch",
         };
         self.metrics.provider_answer(self.inner.name(), result);
         answer
+    }
+
+    async fn lookup(
+        &self,
+        message: &OutboundMessage,
+        since: OffsetDateTime,
+    ) -> Option<ProviderReceipt> {
+        self.inner.lookup(message, since).await
     }
 }
 
@@ -331,13 +348,17 @@ pub async fn report_sent(sink: &dyn StatusSink, uuid: Uuid, detail: &str) {
     sink.report(uuid, update).await;
 }
 
-/// A request that got no answer: worth retrying.
+/// A request that got no answer: one that never reached the provider is worth
+/// retrying; one that went out and lost its answer (a timeout, a dropped connection)
+/// may have been taken.
 pub fn unreachable(provider: &str, error: &reqwest::Error) -> ProviderError {
-    ProviderError::Transient(if error.is_timeout() {
-        format!("{provider} did not answer in time")
+    if error.is_connect() {
+        ProviderError::Transient(format!("{provider} could not be reached"))
+    } else if error.is_timeout() {
+        ProviderError::Unknown(format!("{provider} did not answer in time"))
     } else {
-        format!("{provider} could not be reached")
-    })
+        ProviderError::Unknown(format!("{provider}'s answer was lost"))
+    }
 }
 
 /// A refusal with a stable code and a reason people can act on.

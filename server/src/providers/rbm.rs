@@ -173,6 +173,11 @@ impl Provider for Rbm {
         "rbm"
     }
 
+    /// RBM ignores a second message with an id it has seen (our UUID).
+    fn deduplicates(&self) -> bool {
+        true
+    }
+
     async fn send(&self, message: &OutboundMessage) -> Result<ProviderReceipt, ProviderError> {
         let token = self.access_token().await?;
         let phone = format!("{}/v1/phones/{}", self.base, message.to);

@@ -50,6 +50,11 @@ impl Provider for SandboxProvider {
         "sandbox"
     }
 
+    /// Nothing reaches a customer.
+    fn deduplicates(&self) -> bool {
+        true
+    }
+
     async fn send(&self, message: &OutboundMessage) -> Result<ProviderReceipt, ProviderError> {
         if message.to.ends_with("0001") {
             return Err(ProviderError::Permanent(FailureReason {

@@ -16,6 +16,8 @@ use async_trait::async_trait;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
+use time::format_description::well_known::Rfc2822;
+use time::OffsetDateTime;
 
 /// A Twilio account.
 pub struct Twilio {
@@ -103,6 +105,73 @@ struct TwilioError {
 #[derive(Deserialize)]
 struct Created {
     sid: String,
+}
+
+/// A page of Twilio's message list (newest first).
+#[derive(Deserialize)]
+struct MessagePage {
+    messages: Vec<Listed>,
+}
+
+/// A message as Twilio lists it.
+#[derive(Deserialize)]
+struct Listed {
+    sid: String,
+    body: Option<String>,
+    /// RFC 2822, as Twilio writes dates.
+    date_created: String,
+}
+
+/// How far Twilio's clock may be behind ours when a message is looked for.
+const CLOCK_SKEW: time::Duration = time::Duration::minutes(1);
+
+impl Twilio {
+    /// The message Twilio created for `message` since `since`: the messages to its
+    /// recipient created since then (less a clock's skew), matched by body; a template
+    /// (whose body Twilio renders) matches only when it is the one candidate.
+    async fn find(
+        &self,
+        message: &OutboundMessage,
+        since: OffsetDateTime,
+    ) -> Result<Option<String>, String> {
+        let to = self
+            .form(message)
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .find(|(name, _)| *name == "To")
+            .map(|(_, to)| to)
+            .unwrap_or_default();
+        let response = self
+            .client
+            .get(&self.messages_url)
+            .basic_auth(&self.account_sid, Some(&self.auth_token))
+            .query(&[("To", to.as_str()), ("PageSize", "50")])
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if !response.status().is_success() {
+            return Err(format!("Twilio answered {}", response.status().as_u16()));
+        }
+        let page: MessagePage = response.json().await.map_err(|e| e.to_string())?;
+        let recent: Vec<Listed> = page
+            .messages
+            .into_iter()
+            .filter(|m| {
+                OffsetDateTime::parse(&m.date_created, &Rfc2822)
+                    .is_ok_and(|created| created >= since - CLOCK_SKEW)
+            })
+            .collect();
+        let templated = message.provider_ref.twilio_content_sid.is_some();
+        let found = match recent
+            .iter()
+            .find(|m| m.body.as_deref() == Some(&message.body))
+        {
+            Some(same) => Some(same.sid.clone()),
+            None if templated && recent.len() == 1 => Some(recent[0].sid.clone()),
+            None => None,
+        };
+        Ok(found)
+    }
 }
 
 /// What a Twilio error code means for the message: `None` when it is worth retrying.
@@ -195,7 +264,7 @@ impl Provider for Twilio {
             let created: Created = response
                 .json()
                 .await
-                .map_err(|_| ProviderError::Transient("Twilio's answer had no sid".into()))?;
+                .map_err(|_| ProviderError::Unknown("Twilio's answer had no sid".into()))?;
             return Ok(ProviderReceipt {
                 provider: self.name().to_owned(),
                 provider_message_id: created.sid,
@@ -214,6 +283,23 @@ impl Provider for Twilio {
                 "Twilio is busy (error {code})"
             ))),
             Some(reason) => Err(ProviderError::Permanent(reason)),
+        }
+    }
+
+    async fn lookup(
+        &self,
+        message: &OutboundMessage,
+        since: OffsetDateTime,
+    ) -> Option<ProviderReceipt> {
+        match self.find(message, since).await {
+            Ok(found) => found.map(|sid| ProviderReceipt {
+                provider: self.name().to_owned(),
+                provider_message_id: sid,
+            }),
+            Err(reason) => {
+                tracing::warn!(notification = %message.uuid, %reason, "could not look the message up at Twilio");
+                None
+            }
         }
     }
 }

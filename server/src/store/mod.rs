@@ -169,6 +169,8 @@ pub(crate) trait RowExt {
     fn opt_text(&self, column: &str) -> anyhow::Result<Option<String>>;
     /// An integer column.
     fn int(&self, column: &str) -> anyhow::Result<i64>;
+    /// A nullable integer column.
+    fn opt_int(&self, column: &str) -> anyhow::Result<Option<i64>>;
 }
 
 impl RowExt for AnyRow {
@@ -191,6 +193,11 @@ impl RowExt for AnyRow {
     }
 
     fn int(&self, column: &str) -> anyhow::Result<i64> {
+        self.try_get(column)
+            .with_context(|| format!("reading column {column}"))
+    }
+
+    fn opt_int(&self, column: &str) -> anyhow::Result<Option<i64>> {
         self.try_get(column)
             .with_context(|| format!("reading column {column}"))
     }

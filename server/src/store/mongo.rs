@@ -12,7 +12,8 @@ use app::domain::{
     E164,
 };
 use app::service::{
-    NotificationFilter, NotificationRecord, StatusStore, StatusUpdate, StoreError, StoreResult,
+    Handoff, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate, StoreError,
+    StoreResult,
 };
 use async_trait::async_trait;
 use futures::TryStreamExt;
@@ -65,6 +66,15 @@ struct StatusDoc {
     updated_at: DateTime,
     swept_at: Option<DateTime>,
     history: Vec<HistoryDoc>,
+    #[serde(default)]
+    handoff: Option<HandoffDoc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct HandoffDoc {
+    attempt: u32,
+    at: DateTime,
+    channel: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -107,6 +117,11 @@ impl StatusDoc {
             created_at: bson_time(r.created_at),
             updated_at: bson_time(r.updated_at),
             swept_at: None,
+            handoff: r.handoff.map(|h| HandoffDoc {
+                attempt: h.attempt,
+                at: bson_time(h.at),
+                channel: h.channel.as_str().to_owned(),
+            }),
             history: r
                 .history
                 .iter()
@@ -156,6 +171,16 @@ impl StatusDoc {
                 })
                 .collect::<anyhow::Result<_>>()?,
             error: self.error,
+            handoff: self
+                .handoff
+                .map(|h| {
+                    Ok::<_, anyhow::Error>(Handoff {
+                        attempt: h.attempt,
+                        at: time_of(h.at),
+                        channel: h.channel.parse().context("hand-off channel")?,
+                    })
+                })
+                .transpose()?,
         })
     }
 }
@@ -329,21 +354,28 @@ impl StatusStore for MongoStatusStore {
         Ok(false)
     }
 
-    async fn sweep_stale_queued(
+    async fn sweep_stuck(
         &self,
-        older_than: OffsetDateTime,
+        queued_before: OffsetDateTime,
+        sending_before: OffsetDateTime,
         limit: u32,
     ) -> StoreResult<Vec<(Uuid, Channel)>> {
-        let cutoff = bson_time(older_than);
-        let stale = doc! {
-            "status": "queued",
-            "created_at": {"$lt": cutoff},
-            "$or": [{"swept_at": null}, {"swept_at": {"$lt": cutoff}}],
+        let (queued, sending) = (bson_time(queued_before), bson_time(sending_before));
+        let stuck = doc! {
+            "$and": [
+                {"$or": [
+                    {"status": "queued", "created_at": {"$lt": queued}},
+                    {"status": "sending", "provider_message_id": null,
+                     "updated_at": {"$lt": sending},
+                     "$or": [{"handoff": null}, {"handoff.at": {"$lt": sending}}]},
+                ]},
+                {"$or": [{"swept_at": null}, {"swept_at": {"$lt": queued}}]},
+            ]
         };
         let mut swept = Vec::new();
         for (channel, collection) in &self.collections {
             let candidates: Vec<StatusDoc> = collection
-                .find(stale.clone())
+                .find(stuck.clone())
                 .sort(doc! {"created_at": 1})
                 .limit(i64::from(limit))
                 .await
@@ -353,7 +385,7 @@ impl StatusStore for MongoStatusStore {
                 .map_err(mongo_error)?;
             for candidate in candidates {
                 // Compare-and-set per message: of two sweepers, one takes it.
-                let mut claim = stale.clone();
+                let mut claim = stuck.clone();
                 claim.insert("_id", &candidate.uuid);
                 let taken = collection
                     .update_one(
@@ -369,6 +401,52 @@ impl StatusStore for MongoStatusStore {
             }
         }
         Ok(swept)
+    }
+
+    async fn open_handoff(
+        &self,
+        uuid: Uuid,
+        handoff: &Handoff,
+        replacing: Option<u32>,
+    ) -> StoreResult<bool> {
+        let open = match replacing {
+            Some(attempt) => doc! {"handoff.attempt": attempt},
+            None => doc! {"handoff": null},
+        };
+        let mut compare = doc! {"_id": uuid.to_string(), "provider_message_id": null};
+        compare.extend(open);
+        let set = doc! {"$set": {"handoff": {
+            "attempt": handoff.attempt,
+            "at": bson_time(handoff.at),
+            "channel": handoff.channel.as_str(),
+        }}};
+        // The message is in its channel's collection (an RCS message sent by SMS stays
+        // in RCS's); it matches in one of them at most.
+        for (_, collection) in &self.collections {
+            if collection
+                .update_one(compare.clone(), set.clone())
+                .await
+                .map_err(mongo_error)?
+                .matched_count
+                == 1
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    async fn close_handoff(&self, uuid: Uuid, attempt: u32) -> StoreResult<()> {
+        for (_, collection) in &self.collections {
+            collection
+                .update_one(
+                    doc! {"_id": uuid.to_string(), "handoff.attempt": attempt},
+                    doc! {"$set": {"handoff": null}},
+                )
+                .await
+                .map_err(mongo_error)?;
+        }
+        Ok(())
     }
 
     async fn withdraw(&self, uuid: Uuid) -> StoreResult<()> {

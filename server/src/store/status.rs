@@ -10,7 +10,7 @@ use app::domain::{
     E164,
 };
 use app::service::{
-    NotificationFilter, NotificationRecord, StatusStore, StatusUpdate, StoreResult,
+    Handoff, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate, StoreResult,
 };
 use async_trait::async_trait;
 use sqlx::any::AnyRow;
@@ -166,19 +166,25 @@ impl StatusStore for SqlStore {
         Ok(true)
     }
 
-    async fn sweep_stale_queued(
+    async fn sweep_stuck(
         &self,
-        older_than: OffsetDateTime,
+        queued_before: OffsetDateTime,
+        sending_before: OffsetDateTime,
         limit: u32,
     ) -> StoreResult<Vec<(Uuid, Channel)>> {
-        let cutoff = to_ms(older_than);
-        let candidates = sqlx::query(
-            "SELECT uuid, channel FROM notifications
-             WHERE status = 'queued' AND created_at < ? AND (swept_at IS NULL OR swept_at < ?)
-             ORDER BY created_at LIMIT ?",
-        )
-        .bind(cutoff)
-        .bind(cutoff)
+        // One condition, used to find the candidates and again to take each one.
+        const STUCK: &str = "((status = 'queued' AND created_at < ?)
+              OR (status = 'sending' AND provider_message_id IS NULL
+                  AND updated_at < ? AND (handoff_at IS NULL OR handoff_at < ?)))
+             AND (swept_at IS NULL OR swept_at < ?)";
+        let (queued, sending) = (to_ms(queued_before), to_ms(sending_before));
+        let candidates = sqlx::query(&format!(
+            "SELECT uuid, channel FROM notifications WHERE {STUCK} ORDER BY created_at LIMIT ?"
+        ))
+        .bind(queued)
+        .bind(sending)
+        .bind(sending)
+        .bind(queued)
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await
@@ -187,13 +193,15 @@ impl StatusStore for SqlStore {
         for row in &candidates {
             let uuid = row.text("uuid")?;
             // Compare-and-set per message: of two sweepers, one takes it.
-            let taken = sqlx::query(
-                "UPDATE notifications SET swept_at = ?
-                 WHERE uuid = ? AND status = 'queued' AND (swept_at IS NULL OR swept_at < ?)",
-            )
+            let taken = sqlx::query(&format!(
+                "UPDATE notifications SET swept_at = ? WHERE uuid = ? AND {STUCK}"
+            ))
             .bind(to_ms(app::service::now()))
             .bind(&uuid)
-            .bind(cutoff)
+            .bind(queued)
+            .bind(sending)
+            .bind(sending)
+            .bind(queued)
             .execute(&self.pool)
             .await
             .map_err(store_error)?
@@ -206,6 +214,42 @@ impl StatusStore for SqlStore {
             }
         }
         Ok(swept)
+    }
+
+    async fn open_handoff(
+        &self,
+        uuid: Uuid,
+        handoff: &Handoff,
+        replacing: Option<u32>,
+    ) -> StoreResult<bool> {
+        let opened = sqlx::query(
+            "UPDATE notifications SET handoff_attempt = ?, handoff_at = ?, handoff_channel = ?
+             WHERE uuid = ? AND provider_message_id IS NULL
+               AND ((? IS NULL AND handoff_attempt IS NULL) OR handoff_attempt = ?)",
+        )
+        .bind(i64::from(handoff.attempt))
+        .bind(to_ms(handoff.at))
+        .bind(handoff.channel.as_str())
+        .bind(uuid.to_string())
+        .bind(replacing.map(i64::from))
+        .bind(replacing.map(i64::from))
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(opened.rows_affected() == 1)
+    }
+
+    async fn close_handoff(&self, uuid: Uuid, attempt: u32) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE notifications SET handoff_attempt = NULL, handoff_at = NULL, handoff_channel = NULL
+             WHERE uuid = ? AND handoff_attempt = ?",
+        )
+        .bind(uuid.to_string())
+        .bind(i64::from(attempt))
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(())
     }
 
     async fn withdraw(&self, uuid: Uuid) -> StoreResult<()> {
@@ -354,5 +398,16 @@ fn record_from_rows(row: &AnyRow, history: &[AnyRow]) -> anyhow::Result<Notifica
         error: error_code
             .zip(error_message)
             .map(|(code, message)| FailureReason { code, message }),
+        handoff: match (row.opt_int("handoff_attempt")?, row.opt_int("handoff_at")?) {
+            (Some(attempt), Some(at)) => Some(Handoff {
+                attempt: u32::try_from(attempt)?,
+                at: from_ms(at),
+                channel: row
+                    .opt_text("handoff_channel")?
+                    .map_or(Ok(Channel::Sms), |c| c.parse())
+                    .with_context(|| format!("hand-off channel of {uuid}"))?,
+            }),
+            _ => None,
+        },
     })
 }

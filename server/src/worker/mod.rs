@@ -1,51 +1,97 @@
-//! The delivery worker: take jobs from the queue, deliver each through the service
-//! layer, then ack, retry or dead-letter it. Shutdown lets in-flight jobs finish.
+//! The delivery worker: keeps up to `concurrency` jobs in flight, delivering each
+//! through the service layer and then acking, retrying or dead-lettering it; a slot is
+//! freed the moment its job finishes, and more work is read while others are in
+//! flight. Shutdown lets in-flight jobs finish.
 
 use crate::metrics::{JobOutcome, Metrics};
-use app::service::delivery::{deliver, sweep_stale, Outcome};
+use app::service::delivery::{deliver, sweep_stuck, Outcome};
 use app::service::{Delivery, Services};
-use futures::future::join_all;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 /// How long one receive waits for work before checking for shutdown.
 const RECEIVE_WAIT: Duration = Duration::from_millis(500);
+/// Most jobs taken in one read from the queue.
+const MOST_PER_READ: usize = 64;
 
-/// Runs until `shutdown` is cancelled, handling up to `concurrency` jobs at once, and
-/// re-queueing messages left `queued` longer than `sweep_after`.
+/// How a worker runs.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkerOptions {
+    /// Jobs in flight at once.
+    pub concurrency: usize,
+    /// A message `queued` for longer than this is queued again.
+    pub queued_after: Duration,
+    /// A message `sending` with nothing done to it for longer than this is queued again.
+    pub sending_after: Duration,
+}
+
+/// Runs until `shutdown` is cancelled.
 pub async fn run(
     services: Services,
-    concurrency: usize,
-    sweep_after: Duration,
+    options: WorkerOptions,
     metrics: Arc<Metrics>,
     shutdown: CancellationToken,
 ) {
+    let concurrency = options.concurrency.max(1);
     tracing::info!(concurrency, "worker started");
-    let sweep_every = (sweep_after / 2).clamp(Duration::from_secs(1), Duration::from_secs(30));
-    let mut next_sweep = tokio::time::Instant::now() + sweep_every;
+    let sweeper = tokio::spawn(sweep(services.clone(), options, shutdown.clone()));
+    let slots = Arc::new(Semaphore::new(concurrency));
+    let mut in_flight = JoinSet::new();
     while !shutdown.is_cancelled() {
-        if tokio::time::Instant::now() >= next_sweep {
-            if let Err(e) = sweep_stale(&services, sweep_after).await {
-                tracing::warn!(error = %e, "sweep failed; trying again later");
+        // Wait for at least one free slot, then take as many as are free.
+        let first = tokio::select! {
+            () = shutdown.cancelled() => break,
+            permit = slots.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
+        };
+        let mut permits = vec![first];
+        while permits.len() < MOST_PER_READ {
+            match slots.clone().try_acquire_owned() {
+                Ok(p) => permits.push(p),
+                Err(_) => break,
             }
-            next_sweep = tokio::time::Instant::now() + sweep_every;
         }
         let batch = tokio::select! {
             () = shutdown.cancelled() => break,
-            batch = services.queue.receive(concurrency.max(1), RECEIVE_WAIT) => batch,
+            batch = services.queue.receive(permits.len(), RECEIVE_WAIT) => batch,
         };
         match batch {
             Ok(deliveries) => {
-                join_all(deliveries.iter().map(|d| handle(&services, &metrics, d))).await;
+                for (delivery, permit) in deliveries.into_iter().zip(permits.drain(..)) {
+                    let (services, metrics) = (services.clone(), metrics.clone());
+                    in_flight.spawn(async move {
+                        handle(&services, &metrics, &delivery).await;
+                        drop(permit);
+                    });
+                }
             }
             Err(e) => {
                 tracing::warn!(error = %e, "queue unavailable; retrying in 1 s");
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }
+        // Reap finished tasks so the set does not grow.
+        while in_flight.try_join_next().is_some() {}
     }
+    while in_flight.join_next().await.is_some() {}
+    let _ = sweeper.await;
     tracing::info!("worker stopped");
+}
+
+/// Every so often, queues again the messages that look stuck.
+async fn sweep(services: Services, options: WorkerOptions, shutdown: CancellationToken) {
+    let every = (options.queued_after / 2).clamp(Duration::from_secs(1), Duration::from_secs(30));
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(every) => {}
+        }
+        if let Err(e) = sweep_stuck(&services, options.queued_after, options.sending_after).await {
+            tracing::warn!(error = %e, "sweep failed; trying again later");
+        }
+    }
 }
 
 /// Delivers one job and settles it on the queue. A job whose outcome cannot be

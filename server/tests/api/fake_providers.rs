@@ -7,6 +7,8 @@
 //! | ends in | Twilio | Meta | RBM | Exotel |
 //! |---|---|---|---|---|
 //! | `0429` | 429 (20429) twice, then taken | 429 (130429) twice | – | – |
+//! | `0408` | taken, answered after 3 s | – | – | – |
+//! | `0409` | taken, answered after 3 s; the message list answers 500 | – | – | – |
 //! | `1610` | 400 (21610, opted out) | – | – | – |
 //! | `1047` | – | 400 (131047, outside the window) | – | – |
 //! | `0404` | – | – | capabilities 404 (not RCS capable) | – |
@@ -59,7 +61,12 @@ struct Book {
     requests: Vec<Recorded>,
     attempts: HashMap<String, u32>,
     next_id: u32,
+    /// The messages Twilio created, oldest first, as its list shows them.
+    twilio_messages: Vec<Value>,
 }
+
+/// How long Twilio takes to answer for a number ending in `0408` or `0409`.
+pub const TWILIO_SLOW_ANSWER: std::time::Duration = std::time::Duration::from_secs(3);
 
 type Shared = Arc<Mutex<Book>>;
 
@@ -75,7 +82,7 @@ impl FakeProviders {
         let app = Router::new()
             .route(
                 "/twilio/2010-04-01/Accounts/{sid}/Messages.json",
-                post(twilio_send),
+                post(twilio_send).get(twilio_list),
             )
             .route("/meta/v21.0/{phone_id}/messages", post(meta_send))
             .route("/rbm/token", post(rbm_token))
@@ -221,8 +228,55 @@ async fn twilio_send(
         return (StatusCode::BAD_REQUEST, Json(error)).into_response();
     }
     let created = json!({"sid": format!("SM{n:032}"), "status": "queued", "to": to,
-                         "account_sid": TWILIO_SID, "num_segments": "1"});
+                         "body": field(&form_of(&body), "Body"), "account_sid": TWILIO_SID,
+                         "num_segments": "1",
+                         "date_created": time::OffsetDateTime::now_utc()
+                             .format(&time::format_description::well_known::Rfc2822)
+                             .expect("an RFC 2822 date")});
+    book.lock()
+        .expect("book")
+        .twilio_messages
+        .push(created.clone());
+    if to.ends_with("0408") || to.ends_with("0409") {
+        tokio::time::sleep(TWILIO_SLOW_ANSWER).await;
+    }
     (StatusCode::CREATED, Json(created)).into_response()
+}
+
+/// Twilio's message list, newest first, filtered by `To`.
+async fn twilio_list(
+    State(book): State<Shared>,
+    Path(sid): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    if sid != TWILIO_SID || !basic_auth_is(&headers, TWILIO_SID, TWILIO_TOKEN) {
+        let error = json!({"code": 20003, "message": "Authenticate", "status": 401});
+        return (StatusCode::UNAUTHORIZED, Json(error)).into_response();
+    }
+    let to = query.get("To").cloned().unwrap_or_default();
+    record(
+        &book,
+        "twilio-list",
+        format!("/Accounts/{sid}/Messages.json"),
+        query.into_iter().collect(),
+        Vec::new(),
+        Value::Null,
+    );
+    if to.ends_with("0409") {
+        let error = json!({"code": 20500, "message": "Internal Server Error", "status": 500});
+        return (StatusCode::INTERNAL_SERVER_ERROR, Json(error)).into_response();
+    }
+    let messages: Vec<Value> = book
+        .lock()
+        .expect("book")
+        .twilio_messages
+        .iter()
+        .rev()
+        .filter(|m| m["to"] == to.as_str())
+        .cloned()
+        .collect();
+    Json(json!({"messages": messages, "page": 0, "page_size": 50})).into_response()
 }
 
 async fn meta_send(

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-const SECRET: &str = "test-secret-0123456789abcdef";
+pub const SECRET: &str = "test-secret-0123456789abcdef";
 /// The first admin's password in tests.
 pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
 
@@ -169,7 +169,13 @@ impl TestApp {
 
     /// Polls until the message has `status` (or fails after 10 s with what it has).
     pub async fn wait_for_status(&self, uuid: &str, status: &str) -> Value {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        self.wait_for_status_within(uuid, status, Duration::from_secs(10))
+            .await
+    }
+
+    /// Polls until the message has `status` (or fails after `limit` with what it has).
+    pub async fn wait_for_status_within(&self, uuid: &str, status: &str, limit: Duration) -> Value {
+        let deadline = tokio::time::Instant::now() + limit;
         loop {
             let n = self.notification(uuid).await;
             if n["status"] == status || tokio::time::Instant::now() > deadline {

@@ -19,13 +19,13 @@ const META_VERIFY_TOKEN: &str = "meta-verify-token";
 const RBM_CLIENT_TOKEN: &str = "rbm-client-token-for-tests";
 const CUSTOMER: &str = "+919876543210";
 
-struct World {
-    app: TestApp,
-    fake: FakeProviders,
+pub struct World {
+    pub app: TestApp,
+    pub fake: FakeProviders,
 }
 
 /// The fake's address for each provider API.
-fn endpoints(fake: &FakeProviders) -> Endpoints {
+pub fn endpoints(fake: &FakeProviders) -> Endpoints {
     Endpoints {
         twilio: format!("{}/twilio", fake.base),
         meta: format!("{}/meta/v21.0", fake.base),
@@ -34,14 +34,22 @@ fn endpoints(fake: &FakeProviders) -> Endpoints {
     }
 }
 
-async fn world_with(tweak: impl FnOnce(&mut Settings)) -> World {
+pub async fn world_with(tweak: impl FnOnce(&mut Settings)) -> World {
+    world_in_mode(tweak, WorkerMode::InProcess).await.0
+}
+
+/// A world whose app runs its worker as `mode` says; also the app's settings.
+pub async fn world_in_mode(
+    tweak: impl FnOnce(&mut Settings),
+    mode: WorkerMode,
+) -> (World, Settings) {
     let fake = FakeProviders::start().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let mut settings = test_settings(dir.path());
     settings.providers.endpoints = endpoints(&fake);
     tweak(&mut settings);
-    let app = TestApp::spawn_with(dir, settings, WorkerMode::InProcess).await;
-    World { app, fake }
+    let app = TestApp::spawn_with(dir, settings.clone(), mode).await;
+    (World { app, fake }, settings)
 }
 
 async fn world() -> World {
@@ -66,7 +74,7 @@ impl World {
         r.json().await.expect("json")
     }
 
-    async fn twilio(&self, channel: &str, sender: &str) {
+    pub async fn twilio(&self, channel: &str, sender: &str) {
         self.add_account(
             json!({"id": format!("tw-{channel}"), "channel": channel, "provider": "twilio",
             "display_name": "Twilio", "sender": sender, "default": true,
@@ -223,7 +231,7 @@ impl World {
         uuids
     }
 
-    async fn history(&self, uuid: &str) -> Vec<String> {
+    pub async fn history(&self, uuid: &str) -> Vec<String> {
         self.app.notification(uuid).await["history"]
             .as_array()
             .expect("history")

@@ -11,7 +11,7 @@ use app::domain::rfc3339;
 use app::domain::{CallId, Channel, FailureReason, GroupId, HistoryEntry, NotificationStatus};
 use app::domain::{UserId, E164};
 use app::service::status::{Applied, StatusRecorder};
-use app::service::{NotificationFilter, NotificationRecord, StatusStore, StatusUpdate};
+use app::service::{Handoff, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate};
 use mongodb::bson::{doc, Document};
 use server::config::StatusBackend;
 use server::feed::BroadcastFeed;
@@ -112,7 +112,99 @@ on_every_store!(
     messages_are_listed_newest_first_by_call_and_by_agent,
     a_message_left_queued_is_swept_once_and_only_queued_ones_are_withdrawn,
     a_note_joins_the_history_at_the_current_status_and_provider_ids_find_messages,
+    one_hand_off_opens_at_a_time_and_only_its_attempt_closes_or_replaces_it,
+    a_message_sending_with_nothing_happening_is_swept_unless_the_provider_took_it,
 );
+
+async fn one_hand_off_opens_at_a_time_and_only_its_attempt_closes_or_replaces_it(
+    store: Arc<dyn StatusStore>,
+) {
+    let message = queued_now(Channel::Rcs);
+    store.create(&message).await.expect("created");
+    let handoff = |attempt| Handoff {
+        attempt,
+        at: app::service::now(),
+        channel: Channel::Sms,
+    };
+    let open = |h: Handoff, replacing: Option<u32>| {
+        let store = store.clone();
+        async move {
+            store
+                .open_handoff(message.uuid, &h, replacing)
+                .await
+                .expect("opened")
+        }
+    };
+    assert!(open(handoff(1), None).await, "the first hand-off opens");
+    assert!(!open(handoff(1), None).await, "a second worker's does not");
+    let first = current(store.as_ref(), message.uuid).await.handoff;
+    assert_eq!(
+        first.map(|h| (h.attempt, h.channel)),
+        Some((1, Channel::Sms)),
+        "the record shows the open hand-off"
+    );
+    assert!(
+        !open(handoff(3), Some(2)).await,
+        "only the open one is replaced"
+    );
+    assert!(
+        open(handoff(2), Some(1)).await,
+        "a later attempt takes it over"
+    );
+    store.close_handoff(message.uuid, 1).await.expect("closed");
+    assert!(
+        current(store.as_ref(), message.uuid)
+            .await
+            .handoff
+            .is_some(),
+        "an earlier attempt does not close a later one's"
+    );
+    store.close_handoff(message.uuid, 2).await.expect("closed");
+    assert_eq!(current(store.as_ref(), message.uuid).await.handoff, None);
+    assert!(open(handoff(3), None).await, "a closed hand-off makes room");
+    store
+        .set_provider_ref(message.uuid, "rbm", "m-1")
+        .await
+        .expect("set");
+    assert!(
+        !open(handoff(4), Some(3)).await,
+        "nothing opens once the provider took the message"
+    );
+}
+
+async fn a_message_sending_with_nothing_happening_is_swept_unless_the_provider_took_it(
+    store: Arc<dyn StatusStore>,
+) {
+    let long_ago = app::service::now() - Duration::from_secs(3600);
+    let mut stuck = record(Channel::Sms, "call-h", "agent-h", long_ago);
+    stuck.status = Sending;
+    stuck.updated_at = long_ago;
+    let taken = NotificationRecord {
+        uuid: Uuid::new_v4(),
+        provider: Some("twilio".into()),
+        provider_message_id: Some("SM1".into()),
+        ..stuck.clone()
+    };
+    let handed_over_just_now = NotificationRecord {
+        uuid: Uuid::new_v4(),
+        ..stuck.clone()
+    };
+    for r in [&stuck, &taken, &handed_over_just_now] {
+        store.create(r).await.expect("created");
+    }
+    let now = Handoff {
+        attempt: 2,
+        at: app::service::now(),
+        channel: Channel::Sms,
+    };
+    assert!(store
+        .open_handoff(handed_over_just_now.uuid, &now, None)
+        .await
+        .expect("opened"));
+    let cutoff = app::service::now() - Duration::from_secs(600);
+    let swept = store.sweep_stuck(cutoff, cutoff, 10).await.expect("swept");
+    assert_eq!(swept, [(stuck.uuid, Channel::Sms)]);
+}
 
 fn record(
     channel: Channel,
@@ -143,6 +235,7 @@ fn record(
             detail: None,
         }],
         error: None,
+        handoff: None,
     }
 }
 
@@ -367,11 +460,15 @@ async fn a_message_left_queued_is_swept_once_and_only_queued_ones_are_withdrawn(
     }
     apply(&store, moving.uuid, Sending).await;
     let cutoff = app::service::now() - Duration::from_secs(60);
-    let swept = store.sweep_stale_queued(cutoff, 10).await.expect("swept");
-    assert_eq!(swept, [(stuck.uuid, Channel::Whatsapp)]);
+    let swept = store.sweep_stuck(cutoff, cutoff, 10).await.expect("swept");
+    assert_eq!(
+        swept,
+        [(stuck.uuid, Channel::Whatsapp)],
+        "a message moving since is not stuck"
+    );
     assert!(
         store
-            .sweep_stale_queued(cutoff, 10)
+            .sweep_stuck(cutoff, cutoff, 10)
             .await
             .expect("swept")
             .is_empty(),

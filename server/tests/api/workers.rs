@@ -3,20 +3,22 @@
 
 use crate::fake_gateway::{FakeGateway, GATEWAY_TOKEN};
 use crate::helpers::{test_settings, TestApp};
-use crate::services::{free_port, RedisServer};
+use crate::processes::WorkerProcess;
+use crate::services::RedisServer;
 use secrecy::SecretString;
 use serde_json::{json, Value};
 use server::config::{DefaultProvider, HttpGateway, QueueBackend, Settings};
 use server::startup::WorkerMode;
 use std::collections::BTreeSet;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 /// Settings that send through `gateway` with the queue on `redis`.
 fn gateway_settings(dir: &std::path::Path, redis: &RedisServer, gateway: &FakeGateway) -> Settings {
     let mut s = test_settings(dir);
     s.queue.backend = QueueBackend::Redis { url: redis.url() };
-    s.queue.visibility_timeout_secs = 2;
+    // A provider call may take 1 s, so a job is invisible for 3 s (1 s + the 2 s margin).
+    s.providers.request_timeout_ms = 1000;
+    s.queue.visibility_timeout_secs = 3;
     s.providers.default = DefaultProvider::Http(HttpGateway {
         url: gateway.url.clone(),
         token: Some(SecretString::from(GATEWAY_TOKEN.to_owned())),
@@ -37,89 +39,6 @@ async fn on_gateway(
     let settings = gateway_settings(dir.path(), &redis, &gateway);
     let app = TestApp::spawn_with(dir, settings.clone(), mode).await;
     (redis, gateway, app, settings)
-}
-
-/// The Redis URL the settings queue on.
-fn queue_url(settings: &Settings) -> &str {
-    match &settings.queue.backend {
-        QueueBackend::Redis { url } => url,
-        QueueBackend::Embedded => panic!("the workers share a Redis queue"),
-    }
-}
-
-/// The gateway the settings send through.
-fn gateway_url(settings: &Settings) -> &str {
-    match &settings.providers.default {
-        DefaultProvider::Http(gateway) => &gateway.url,
-        DefaultProvider::Sandbox => panic!("the workers send through the gateway"),
-    }
-}
-
-/// A running `agent-notify worker` process.
-struct WorkerProcess {
-    child: Child,
-    metrics_port: u16,
-}
-
-impl WorkerProcess {
-    /// Starts a worker on the same database, queue and gateway as `settings`.
-    fn start(settings: &Settings, dir: &std::path::Path) -> Self {
-        let metrics_port = free_port();
-        let child = Command::new(env!("CARGO_BIN_EXE_agent-notify"))
-            .arg("worker")
-            .current_dir(dir)
-            .env("NOTIFY_CONFIG", dir.join("no-such-file.toml"))
-            .env("NOTIFY_DATA_DIR", dir)
-            .env("NOTIFY_DATABASE__URL", &settings.database.url)
-            .env("NOTIFY_QUEUE__URL", queue_url(settings))
-            .env("NOTIFY_QUEUE__VISIBILITY_TIMEOUT_SECS", "2")
-            .env("NOTIFY_PROVIDERS__DEFAULT", "http")
-            .env("NOTIFY_PROVIDERS__HTTP__URL", gateway_url(settings))
-            .env("NOTIFY_PROVIDERS__HTTP__TOKEN", GATEWAY_TOKEN)
-            .env("NOTIFY_AUTH__TOKEN_SECRET", "test-secret-0123456789abcdef")
-            .env("NOTIFY_AUTH__INITIAL_ADMIN_PASSWORD", "unused-here")
-            .env("NOTIFY_WORKER__CONCURRENCY", "8")
-            .env(
-                "NOTIFY_WORKER__METRICS_ADDR",
-                format!("127.0.0.1:{metrics_port}"),
-            )
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the agent-notify binary runs");
-        Self {
-            child,
-            metrics_port,
-        }
-    }
-
-    /// Jobs this worker finished, from its own `/metrics`.
-    async fn jobs_done(&self) -> u64 {
-        let text = reqwest::get(format!("http://127.0.0.1:{}/metrics", self.metrics_port))
-            .await
-            .expect("the worker serves /metrics")
-            .text()
-            .await
-            .expect("text");
-        text.lines()
-            .find(|l| l.starts_with("agent_notify_jobs_total{outcome=\"done\"}"))
-            .and_then(|l| l.rsplit(' ').next())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_else(|| panic!("no done counter in:\n{text}"))
-    }
-
-    /// `kill -9`: the worker dies mid-work, with no chance to clean up.
-    fn kill_9(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for WorkerProcess {
-    fn drop(&mut self) {
-        self.kill_9();
-    }
 }
 
 /// Sends `n` static SMS on call `call`; returns their UUIDs.
