@@ -32,12 +32,39 @@ impl SqlStore {
     ) -> StoreResult<()> {
         let mut tx = self.write().await.map_err(store_error)?;
         touched(query.execute(&mut *tx).await.map_err(store_error)?, what)?;
-        commit_with(tx, audit).await
+        self.commit_with(tx, audit).await
+    }
+
+    /// Writes the audit entry, moves the settings' version on, and commits; this
+    /// process reads the settings again from now on (others within `RECHECK`).
+    async fn commit_with(&self, mut tx: Tx, audit: &AuditRecord) -> StoreResult<()> {
+        audit_entry(&mut tx, audit).await?;
+        sqlx::query("UPDATE config_version SET version = version + 1 WHERE id = 1")
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        tx.commit().await.map_err(store_error)?;
+        self.cache.version.forget();
+        Ok(())
+    }
+
+    /// The settings' version (read from the database at most every `RECHECK`).
+    async fn config_version(&self) -> StoreResult<i64> {
+        if let Some(version) = self.cache.version.fresh() {
+            return Ok(version);
+        }
+        let version = sqlx::query("SELECT version FROM config_version WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(store_error)?
+            .int("version")?;
+        self.cache.version.saw(version);
+        Ok(version)
     }
 }
 
-/// Writes the audit entry and commits.
-async fn commit_with(mut tx: Tx, audit: &AuditRecord) -> StoreResult<()> {
+/// Writes an audit entry.
+async fn audit_entry(tx: &mut Tx, audit: &AuditRecord) -> StoreResult<()> {
     let text = |v: &Option<serde_json::Value>| v.as_ref().map(ToString::to_string);
     sqlx::query(
         "INSERT INTO audit_log (at, actor, action, entity, entity_id, `before`, `after`) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -49,10 +76,10 @@ async fn commit_with(mut tx: Tx, audit: &AuditRecord) -> StoreResult<()> {
     .bind(&audit.entity_id)
     .bind(text(&audit.before))
     .bind(text(&audit.after))
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await
     .map_err(store_error)?;
-    tx.commit().await.map_err(store_error)
+    Ok(())
 }
 
 /// Fails with a conflict when an update or delete touched no row.
@@ -151,7 +178,7 @@ async fn write(
     }
     let result = statement(credentials).execute(&mut *tx).await;
     touched(result.map_err(store_error)?, "the provider account")?;
-    commit_with(tx, audit).await
+    store.commit_with(tx, audit).await
 }
 
 #[async_trait]
@@ -172,12 +199,20 @@ impl AdminStore for SqlStore {
     }
 
     async fn template(&self, id: &TemplateId) -> StoreResult<Option<Template>> {
+        let version = self.config_version().await?;
+        if let Some(kept) = self.cache.templates.get(id, version) {
+            return Ok(kept);
+        }
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM templates WHERE id = ?"))
             .bind(id.as_str())
             .fetch_optional(&self.pool)
             .await
             .map_err(store_error)?;
-        Ok(row.as_ref().map(template_from_row).transpose()?)
+        let template = row.as_ref().map(template_from_row).transpose()?;
+        self.cache
+            .templates
+            .put(id.clone(), version, template.clone());
+        Ok(template)
     }
 
     async fn insert_template(&self, t: &Template, audit: &AuditRecord) -> StoreResult<()> {
@@ -278,6 +313,10 @@ impl AdminStore for SqlStore {
     }
 
     async fn notification_types(&self, id: &GroupId) -> StoreResult<NotificationTypes> {
+        let version = self.config_version().await?;
+        if let Some(kept) = self.cache.types.get(id, version) {
+            return Ok(kept);
+        }
         let mut types = NotificationTypes::default();
         let enabled = "SELECT channel, enabled FROM group_channels WHERE group_id = ?";
         for (channel, row) in per_channel(self, enabled, id).await? {
@@ -296,6 +335,7 @@ impl AdminStore for SqlStore {
                 ProviderAccountId::parse(&row.text("account_id")?).map_err(anyhow::Error::from)?;
             types.get_mut(channel).account = Some(account);
         }
+        self.cache.types.put(id.clone(), version, types.clone());
         Ok(types)
     }
 
@@ -349,7 +389,7 @@ impl AdminStore for SqlStore {
                     .map_err(store_error)?;
             }
         }
-        commit_with(tx, audit).await
+        self.commit_with(tx, audit).await
     }
 
     async fn agents(&self) -> StoreResult<Vec<Agent>> {
@@ -394,14 +434,20 @@ impl AdminStore for SqlStore {
     }
 
     async fn provider_accounts(&self) -> StoreResult<Vec<StoredProviderAccount>> {
+        let version = self.config_version().await?;
+        if let Some(kept) = self.cache.accounts.get(&(), version) {
+            return Ok(kept);
+        }
         let rows = sqlx::query("SELECT * FROM provider_accounts ORDER BY channel, display_name")
             .fetch_all(&self.pool)
             .await
             .map_err(store_error)?;
-        Ok(rows
+        let accounts: Vec<StoredProviderAccount> = rows
             .iter()
             .map(|row| account_from_row(row, &self.open_credentials(&row.text("credentials")?)?))
-            .collect::<anyhow::Result<_>>()?)
+            .collect::<anyhow::Result<_>>()?;
+        self.cache.accounts.put((), version, accounts.clone());
+        Ok(accounts)
     }
 
     async fn insert_provider_account(

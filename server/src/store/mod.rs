@@ -4,6 +4,7 @@
 
 mod accounts;
 mod admin;
+mod cache;
 mod comments;
 mod config;
 mod idempotency;
@@ -42,6 +43,7 @@ pub struct SqlStore {
     pool: AnyPool,
     dialect: Dialect,
     seal: Option<seal::CredentialSeal>,
+    cache: std::sync::Arc<cache::ConfigCache>,
 }
 
 type Tx = Transaction<'static, sqlx::Any>;
@@ -109,6 +111,7 @@ impl SqlStore {
                 pool,
                 dialect: Dialect::Sqlite,
                 seal: None,
+                cache: Default::default(),
             }
         } else if url.starts_with("mysql:") || url.starts_with("mariadb:") {
             let url = url.replacen("mariadb:", "mysql:", 1);
@@ -121,6 +124,7 @@ impl SqlStore {
                 pool,
                 dialect: Dialect::MySql,
                 seal: None,
+                cache: Default::default(),
             }
         } else {
             anyhow::bail!("database.url must start with sqlite:// or mysql://");

@@ -146,6 +146,10 @@ pub async fn seed_demo_if_empty(store: &SqlStore) -> anyhow::Result<bool> {
                 .await?;
         }
     }
+    // Processes that read the (empty) settings before read them again.
+    sqlx::query("UPDATE config_version SET version = version + 1 WHERE id = 1")
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(true)
 }

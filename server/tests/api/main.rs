@@ -11,6 +11,7 @@ mod handoff;
 mod health;
 mod helpers;
 mod idempotency;
+mod live_settings;
 mod notifications;
 mod processes;
 mod providers;

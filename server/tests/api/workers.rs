@@ -19,6 +19,8 @@ fn gateway_settings(dir: &std::path::Path, redis: &RedisServer, gateway: &FakeGa
     // A provider call may take 1 s, so a job is invisible for 3 s (1 s + the 2 s margin).
     s.providers.request_timeout_ms = 1000;
     s.queue.visibility_timeout_secs = 3;
+    // Few jobs in flight per worker, so that two workers share 40 messages.
+    s.worker.concurrency = 8;
     s.providers.default = DefaultProvider::Http(HttpGateway {
         url: gateway.url.clone(),
         token: Some(SecretString::from(GATEWAY_TOKEN.to_owned())),

@@ -1,0 +1,82 @@
+//! What each delivery reads of the settings (provider accounts, a group's mapping, a
+//! template), kept in memory and read again when the settings change: every settings
+//! write bumps `config_version` in its transaction, and a process compares its copy's
+//! version with the database's at most every [`RECHECK`] (at once after a write of its
+//! own). So a change made anywhere is seen everywhere within that time, and a delivery
+//! costs no settings query meanwhile.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// How long a process trusts its idea of the settings' version.
+pub const RECHECK: Duration = Duration::from_millis(500);
+
+/// Values by key, each kept with the settings version it was read at.
+pub struct Memo<K, V> {
+    entries: Mutex<HashMap<K, (i64, V)>>,
+}
+
+impl<K: Eq + Hash, V: Clone> Memo<K, V> {
+    /// The value for `key` read at `version`, if kept.
+    pub fn get(&self, key: &K, version: i64) -> Option<V> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(key)
+            .filter(|(at, _)| *at == version)
+            .map(|(_, v)| v.clone())
+    }
+
+    /// Keeps `value` for `key`, read at `version`.
+    pub fn put(&self, key: K, version: i64, value: V) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.insert(key, (version, value));
+    }
+}
+
+impl<K, V> Default for Memo<K, V> {
+    fn default() -> Self {
+        Self {
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+/// The last settings version read from the database, and when.
+#[derive(Default)]
+pub struct VersionCheck {
+    seen: Mutex<Option<(Instant, i64)>>,
+}
+
+impl VersionCheck {
+    /// The version seen less than [`RECHECK`] ago, if any.
+    pub fn fresh(&self) -> Option<i64> {
+        let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        seen.filter(|(at, _)| at.elapsed() < RECHECK)
+            .map(|(_, v)| v)
+    }
+
+    /// Notes the version just read.
+    pub fn saw(&self, version: i64) {
+        *self.seen.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), version));
+    }
+
+    /// Forgets it: the next read asks the database (after a write of this process).
+    pub fn forget(&self) {
+        *self.seen.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
+/// The settings a delivery reads.
+#[derive(Default)]
+pub struct ConfigCache {
+    /// The version check.
+    pub version: VersionCheck,
+    /// Every provider account (credentials opened).
+    pub accounts: Memo<(), Vec<app::service::StoredProviderAccount>>,
+    /// Each group's Notification Type tab.
+    pub types: Memo<app::domain::GroupId, app::domain::NotificationTypes>,
+    /// Templates by id (none: no such template).
+    pub templates: Memo<app::domain::TemplateId, Option<app::domain::Template>>,
+}
