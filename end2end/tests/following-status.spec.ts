@@ -18,3 +18,21 @@ test("Refresh can be used once every 15 seconds and shows the countdown", async 
   await expect(refresh).toHaveText("Refresh");
   await expect(refresh).toBeEnabled();
 });
+
+test("a widget in a call follows all its messages over the call's one event stream", async ({ page }) => {
+  const streams: string[] = [];
+  page.on("request", (r) => {
+    if (r.url().includes("/events")) streams.push(new URL(r.url()).pathname);
+  });
+  const callId = newCallId();
+  await openWidget(page, callId, { number: "98765 43210" });
+  await page.getByRole("radio", { name: /Thanks for calling/ }).click();
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.locator(".sent .badge")).toHaveText(["Delivered"]);
+  await page.getByRole("tab", { name: "RCS" }).click();
+  await page.getByRole("radio", { name: /Welcome/ }).click();
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.locator(".sent .badge")).toHaveText(["Delivered", "Delivered"]);
+  expect(streams.length).toBeGreaterThan(0);
+  expect(new Set(streams)).toEqual(new Set([`/api/v1/calls/${callId}/events`]));
+});

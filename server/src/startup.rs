@@ -5,7 +5,7 @@
 use crate::auth::{credentials_key, token_secret, JwtAuth};
 use crate::config::{DefaultProvider, QueueBackend, Settings, StatusBackend};
 use crate::crm::HttpCustomerLookup;
-use crate::feed::BroadcastFeed;
+use crate::feed::{BroadcastFeed, RedisFeed};
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
 use crate::providers::pace::SlotBook;
@@ -20,7 +20,7 @@ use app::service::admin::Admin;
 use app::service::status::StatusRecorder;
 use app::service::{
     accounts, AdminAccounts, Caller, CustomerLookup, JobQueue, Provider, ServiceSettings, Services,
-    StatusSink, StatusStore,
+    StatusFeed, StatusSink, StatusStore,
 };
 use secrecy::ExposeSecret;
 use std::collections::BTreeMap;
@@ -72,7 +72,10 @@ impl Backends {
                 Arc::new(MongoStatusStore::open(url, &names).await?)
             }
         };
-        let feed = Arc::new(BroadcastFeed::new(1024));
+        let feed: Arc<dyn StatusFeed> = match &settings.queue.backend {
+            QueueBackend::Redis { url } => Arc::new(RedisFeed::start(url)?),
+            QueueBackend::Embedded => Arc::new(BroadcastFeed::new(1024)),
+        };
         let recorder = Arc::new(StatusRecorder::new(status.clone(), feed.clone()));
         let metrics = Arc::new(Metrics::default());
         let directory = Arc::new(Directory::new(
@@ -310,6 +313,11 @@ impl Application {
                 directory: backends.directory,
                 metrics,
                 backends: settings.backend_names(),
+                streams: Arc::new(http::streams::StreamSlots::new(
+                    settings.http.streams_per_caller.max(1),
+                    Duration::from_secs(settings.http.stream_recheck_secs.max(1)),
+                )),
+                shutdown: shutdown.clone(),
             },
             settings,
         );

@@ -103,6 +103,12 @@ impl NotificationStatus {
         matches!(self, Self::Read | Self::Failed)
     }
 
+    /// True for statuses after which nothing is expected on `channel`: SMS reports no
+    /// reading, so `delivered` is as far as an SMS goes.
+    pub fn is_final_on(self, channel: super::Channel) -> bool {
+        self.is_final() || (channel == super::Channel::Sms && self == Self::Delivered)
+    }
+
     /// True once the message reached the handset or failed: no provider is handling
     /// it any more, so nothing may send it again (an SMS fallback included).
     pub fn is_settled(self) -> bool {

@@ -613,10 +613,12 @@ pub trait CustomerLookup: Send + Sync {
     ) -> Result<Option<crate::domain::CustomerDetails>, String>;
 }
 
-/// Live status changes, for the widget's push updates (SSE).
+/// Live status changes, for the widget's push updates (SSE): in-process, or shared by
+/// every process through Redis.
 pub trait StatusFeed: Send + Sync {
     /// Announces a message's new state.
     fn publish(&self, view: &NotificationView);
-    /// Every announced state of message `uuid`, from now on.
-    fn subscribe(&self, uuid: Uuid) -> BoxStream<'static, NotificationView>;
+    /// Every state announced from now on, by any process the feed reaches. A listener
+    /// that falls behind misses changes (streams also re-read the store now and then).
+    fn subscribe(&self) -> BoxStream<'static, NotificationView>;
 }

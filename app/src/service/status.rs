@@ -5,9 +5,12 @@ use super::{
     Caller, Job, MessageRef, NotificationFilter, NotificationRecord, ProviderReport,
     ReportedChange, ServiceError, Services, StatusFeed, StatusSink, StatusStore, StatusUpdate,
 };
-use crate::domain::{switch_note, CallId, Channel, Comment, NotificationView, Transition};
+use crate::domain::{
+    switch_note, CallId, Channel, Comment, NotificationStatus, NotificationView, Transition,
+};
 use async_trait::async_trait;
-use futures::stream::BoxStream;
+use futures::stream::{BoxStream, StreamExt};
+use std::collections::HashMap;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -70,16 +73,80 @@ pub async fn list_notifications(
         .collect())
 }
 
-/// A message's current state followed by every change, for the SSE endpoint. The
+/// What a live stream starts from and follows.
+pub struct Watch {
+    /// The messages as they are now.
+    pub current: Vec<NotificationView>,
+    /// Every later change to them.
+    pub changes: BoxStream<'static, NotificationView>,
+}
+
+/// A message's current state followed by every change, for its SSE endpoint. The
 /// subscription starts before the current state is read, so no change is missed.
 pub async fn watch_notification(
     services: &Services,
     caller: &Caller,
     uuid: Uuid,
-) -> Result<(NotificationView, BoxStream<'static, NotificationView>), ServiceError> {
-    let changes = services.feed.subscribe(uuid);
+) -> Result<Watch, ServiceError> {
+    let changes = services.feed.subscribe();
     let current = get_notification(services, caller, uuid).await?;
-    Ok((current, changes))
+    let wanted = current.uuid.clone();
+    Ok(Watch {
+        current: vec![current],
+        changes: changes
+            .filter(move |v| std::future::ready(v.uuid == wanted))
+            .boxed(),
+    })
+}
+
+/// Every message of a call the caller may see, followed by every change to them and
+/// to messages sent on the call later (one stream per widget).
+pub async fn watch_call(
+    services: &Services,
+    caller: &Caller,
+    call_id: CallId,
+) -> Result<Watch, ServiceError> {
+    let changes = services.feed.subscribe();
+    let current = list_notifications(
+        services,
+        caller,
+        Some(call_id.clone()),
+        Some(LIST_LIMIT_MAX),
+    )
+    .await?;
+    let reader = caller.clone();
+    Ok(Watch {
+        current,
+        changes: changes
+            .filter(move |v| {
+                std::future::ready(
+                    v.call_id.as_ref() == Some(&call_id) && reader.may_read(&v.agent_id),
+                )
+            })
+            .boxed(),
+    })
+}
+
+/// What a live stream has shown of each message, so that it sends only changes and
+/// knows when every message it shows is final on its channel.
+#[derive(Debug, Default)]
+pub struct LiveSet {
+    shown: HashMap<String, (NotificationStatus, usize, Channel)>,
+}
+
+impl LiveSet {
+    /// Whether `view` is news (a message not shown yet, or changed); notes it.
+    pub fn take(&mut self, view: &NotificationView) -> bool {
+        let now = (view.status, view.history.len(), view.channel);
+        self.shown.insert(view.uuid.clone(), now) != Some(now)
+    }
+
+    /// Whether every message shown is final on its channel (true for none).
+    pub fn settled(&self) -> bool {
+        self.shown
+            .values()
+            .all(|(status, _, channel)| status.is_final_on(*channel))
+    }
 }
 
 /// The call's comment log as the caller's group sees it (admins see all of it).

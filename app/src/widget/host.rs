@@ -91,16 +91,19 @@ pub fn post_to_host(message: &serde_json::Value, allowed: &[String]) {
     }
 }
 
-/// Follows a message's status over SSE; `on_update` gets each new state. Returns the
-/// stream, to be closed when no longer needed.
-pub fn follow_status(
-    uuid: &str,
+/// Follows the event stream at `path` (a call's or a message's): `on_update` gets each
+/// new state, `on_end` runs once the stream is over (the server ended it because
+/// everything it shows is final, or answered 204 because nothing was left). Returns
+/// the stream, to be closed when no longer needed.
+pub fn follow_events(
+    path: &str,
     token: &str,
     on_update: impl Fn(NotificationView) + 'static,
+    on_end: impl Fn() + 'static,
 ) -> Option<web_sys::EventSource> {
-    let url = format!("/api/v1/notifications/{uuid}/events?token={token}");
+    let url = format!("{path}?token={token}");
     let source = web_sys::EventSource::new(&url).ok()?;
-    let handler =
+    let status =
         Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
             if let Some(view) = event
                 .data()
@@ -110,8 +113,29 @@ pub fn follow_status(
                 on_update(view);
             }
         });
-    let _ = source.add_event_listener_with_callback("status", handler.as_ref().unchecked_ref());
-    handler.forget();
+    let _ = source.add_event_listener_with_callback("status", status.as_ref().unchecked_ref());
+    status.forget();
+    let on_end = std::rc::Rc::new(on_end);
+    let ended = {
+        let (source, on_end) = (source.clone(), on_end.clone());
+        Closure::<dyn Fn(web_sys::Event)>::new(move |_: web_sys::Event| {
+            source.close();
+            on_end();
+        })
+    };
+    let _ = source.add_event_listener_with_callback("end", ended.as_ref().unchecked_ref());
+    ended.forget();
+    // A 204 (or a stream the browser gave up on) closes the source without `end`.
+    let failed = {
+        let source = source.clone();
+        Closure::<dyn Fn(web_sys::Event)>::new(move |_: web_sys::Event| {
+            if source.ready_state() == web_sys::EventSource::CLOSED {
+                on_end();
+            }
+        })
+    };
+    let _ = source.add_event_listener_with_callback("error", failed.as_ref().unchecked_ref());
+    failed.forget();
     Some(source)
 }
 

@@ -3,7 +3,7 @@
 //! its field defaults, what Send does, the messages of the call (restored, followed live,
 //! refreshed, resent).
 
-use super::host::{follow_status, post_to_host, Prefill};
+use super::host::{follow_events, post_to_host, Prefill};
 use super::send::{Outgoing, Sender, Sent};
 use super::status::{SentMessage, REFRESH_COOLDOWN_SECS};
 use crate::api::{call_notifications, notification, open_widget, ApiError};
@@ -41,28 +41,78 @@ impl WidgetState {
                 &self.allowed_origins.get_untracked(),
             );
         }
-        if view.status.is_final() {
+        if view.status.is_final_on(view.channel) {
+            self.close_stream(&view.uuid);
+        }
+    }
+
+    /// Starts following a message's status live: through the call's one stream when
+    /// the widget has a call (every message of the call rides on it), else its own.
+    pub(super) fn follow(&self, uuid: &str) {
+        let (key, path) = match self.call_id.get_untracked() {
+            Some(call) => (
+                format!("call:{call}"),
+                format!(
+                    "/api/v1/calls/{}/events",
+                    String::from(js_sys::encode_uri_component(&call))
+                ),
+            ),
+            None => (
+                uuid.to_owned(),
+                format!("/api/v1/notifications/{uuid}/events"),
+            ),
+        };
+        if self.streams.with_value(|s| s.contains_key(&key)) {
+            return;
+        }
+        let state = *self;
+        let ended = key.clone();
+        let source = follow_events(
+            &path,
+            &self.token.get_untracked(),
+            move |view| state.update(view),
+            move || state.stream_ended(&ended),
+        );
+        if let Some(source) = source {
             self.streams.update_value(|s| {
-                if let Some(source) = s.remove(&view.uuid) {
-                    source.close();
+                s.insert(key, source);
+            });
+        }
+    }
+
+    /// A stream is over: forget it; read again what this widget still thinks is on
+    /// its way, and follow again what really is (a message sent just as the call's
+    /// stream ended). Reading first keeps a missed last event from reopening streams
+    /// the server has nothing for.
+    fn stream_ended(&self, key: &str) {
+        self.close_stream(key);
+        let pending: Vec<String> = self.sent.with_untracked(|list| {
+            list.iter()
+                .filter(|m| !m.status.is_final_on(m.channel))
+                .map(|m| m.uuid.clone())
+                .collect()
+        });
+        let state = *self;
+        for uuid in pending {
+            let token = self.token.get_untracked();
+            spawn_local(async move {
+                if let Ok(view) = notification(token, uuid.clone()).await {
+                    let still_pending = !view.status.is_final_on(view.channel);
+                    state.update(view);
+                    if still_pending {
+                        state.follow(&uuid);
+                    }
                 }
             });
         }
     }
 
-    /// Starts following a message's status live.
-    pub(super) fn follow(&self, uuid: &str) {
-        if self.streams.with_value(|s| s.contains_key(uuid)) {
-            return;
-        }
-        let state = *self;
-        if let Some(source) = follow_status(uuid, &self.token.get_untracked(), move |view| {
-            state.update(view)
-        }) {
-            self.streams.update_value(|s| {
-                s.insert(uuid.to_owned(), source);
-            });
-        }
+    fn close_stream(&self, key: &str) {
+        self.streams.update_value(|s| {
+            if let Some(source) = s.remove(key) {
+                source.close();
+            }
+        });
     }
 
     /// A message the server accepted: shown first in the corner, announced to the
@@ -243,10 +293,15 @@ pub(super) fn restore_call_messages(state: WidgetState, loaded: Memo<Option<Widg
                     SentMessage::from_view(view, name)
                 })
                 .collect();
-            for m in restored.iter().filter(|m| !m.status.is_final()) {
-                state.follow(&m.uuid);
-            }
+            let pending: Vec<String> = restored
+                .iter()
+                .filter(|m| !m.status.is_final_on(m.channel))
+                .map(|m| m.uuid.clone())
+                .collect();
             state.sent.set(restored);
+            for uuid in pending {
+                state.follow(&uuid);
+            }
         });
     });
 }

@@ -199,6 +199,13 @@ pub struct PhoneSettings {
 pub struct HttpSettings {
     /// Largest request body accepted, in bytes.
     pub body_limit_bytes: usize,
+    /// Longest a request may take (event streams excepted), in seconds; then 503.
+    pub request_timeout_secs: u64,
+    /// Most event streams one caller may hold open.
+    pub streams_per_caller: usize,
+    /// How often an event stream re-reads the store, in seconds (changes the feed did
+    /// not bring: it is at most once).
+    pub stream_recheck_secs: u64,
 }
 
 /// Which kind of backend each store and the queue is (what `/readyz` names).
@@ -341,6 +348,9 @@ impl Default for HttpSettings {
     fn default() -> Self {
         Self {
             body_limit_bytes: 64 * 1024,
+            request_timeout_secs: 30,
+            streams_per_caller: 6,
+            stream_recheck_secs: 15,
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod extract;
 pub mod health;
 pub mod notifications;
 pub mod site;
+pub mod streams;
 pub mod webhooks;
 
 use crate::config::Settings;
@@ -19,8 +20,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
 use std::any::Any;
+use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 /// What every handler can reach.
@@ -34,6 +37,10 @@ pub struct AppState {
     pub metrics: std::sync::Arc<crate::metrics::Metrics>,
     /// Which backends this process uses.
     pub backends: crate::config::BackendNames,
+    /// Open event streams per caller.
+    pub streams: std::sync::Arc<streams::StreamSlots>,
+    /// Cancelled when the process stops (event streams end).
+    pub shutdown: tokio_util::sync::CancellationToken,
 }
 
 /// The whole application's router.
@@ -49,6 +56,11 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             .await
         }
     });
+    // Every request but an event stream is answered within the request timeout.
+    let timeout = TimeoutLayer::with_status_code(
+        StatusCode::SERVICE_UNAVAILABLE,
+        Duration::from_secs(settings.http.request_timeout_secs.max(1)),
+    );
     let api = Router::new()
         .merge(agent::router())
         .merge(admin::router())
@@ -56,6 +68,8 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .merge(health::router())
         .route("/api/fn/{*name}", server_fns)
         .route("/api/{*rest}", any(error::not_found))
+        .layer(timeout)
+        .merge(streams::router())
         .method_not_allowed_fallback(error::method_not_allowed);
     Router::new()
         .merge(api)
@@ -69,7 +83,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .layer(RequestBodyLimitLayer::new(settings.http.body_limit_bytes))
         // Providers batch events (Meta: up to 1,000 per request): webhooks take more.
         .merge(webhooks::router().layer(RequestBodyLimitLayer::new(webhooks::BODY_LIMIT)))
-        .layer(axum::middleware::map_response(too_large_as_json))
+        .layer(axum::middleware::map_response(plain_errors_as_json))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(
             TraceLayer::new_for_http()
@@ -89,17 +103,22 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .with_state(state)
 }
 
-/// The body-limit layer answers 413 in plain text; give it the API's shape.
-async fn too_large_as_json(response: Response) -> Response {
-    if response.status() == StatusCode::PAYLOAD_TOO_LARGE
-        && response
-            .headers()
-            .get(axum::http::header::CONTENT_TYPE)
-            .is_none_or(|v| v != "application/json")
-    {
-        return error::payload_too_large().into_response();
+/// The body-limit and timeout layers answer without a body; give them the API's shape.
+async fn plain_errors_as_json(response: Response) -> Response {
+    let plain = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_none_or(|v| v != "application/json");
+    match response.status() {
+        StatusCode::PAYLOAD_TOO_LARGE if plain => error::payload_too_large().into_response(),
+        StatusCode::SERVICE_UNAVAILABLE if plain => error::HttpError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            "The server took too long to answer; try again.",
+        )
+        .into_response(),
+        _ => response,
     }
-    response
 }
 
 fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {

@@ -217,3 +217,50 @@ pub async fn json_reply<T: serde::de::DeserializeOwned>(request: RequestBuilder)
     let response = request.send().await.expect("request sent");
     response.json().await.expect("a JSON answer")
 }
+
+/// One server-sent event.
+#[derive(Debug, Clone)]
+pub struct SseEvent {
+    /// Its name (`status`, `end`).
+    pub event: String,
+    /// Its data.
+    pub data: String,
+}
+
+impl SseEvent {
+    /// The notification a `status` event carries.
+    pub fn view(&self) -> Value {
+        serde_json::from_str(&self.data).expect("a status event carries a notification")
+    }
+}
+
+/// Reads an event stream until the server ends it (failing if that takes over `limit`,
+/// which only guards against a hang).
+pub async fn read_events(response: Response, limit: Duration) -> Vec<SseEvent> {
+    use futures::StreamExt;
+    assert_eq!(response.status(), 200);
+    let mut events = Vec::new();
+    let mut buffer = String::new();
+    let mut body = response.bytes_stream();
+    let read = async {
+        while let Some(chunk) = body.next().await {
+            buffer.push_str(&String::from_utf8_lossy(&chunk.expect("chunk")));
+            while let Some(end) = buffer.find("\n\n") {
+                let block: String = buffer.drain(..end + 2).collect();
+                let field = |name: &str| {
+                    block
+                        .lines()
+                        .find_map(|l| l.strip_prefix(name))
+                        .map(str::to_owned)
+                };
+                if let (Some(event), Some(data)) = (field("event: "), field("data: ")) {
+                    events.push(SseEvent { event, data });
+                }
+            }
+        }
+    };
+    tokio::time::timeout(limit, read)
+        .await
+        .expect("the stream ended");
+    events
+}

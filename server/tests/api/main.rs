@@ -20,4 +20,5 @@ mod restart;
 mod server_functions;
 mod services;
 mod status_stores;
+mod streams;
 mod workers;

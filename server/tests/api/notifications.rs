@@ -1,6 +1,6 @@
-use crate::helpers::{error_of, static_sms, static_sms_to, TestApp};
-use futures::StreamExt;
+use crate::helpers::{error_of, read_events, static_sms, static_sms_to, TestApp};
 use serde_json::{json, Value};
+use std::time::Duration;
 
 fn statuses(n: &Value) -> Vec<String> {
     n["history"]
@@ -243,7 +243,7 @@ async fn the_list_is_newest_first_filtered_by_call_and_limited() {
 }
 
 #[tokio::test]
-async fn the_event_stream_pushes_each_status_until_delivered() {
+async fn the_event_stream_pushes_each_status_until_delivered_then_ends() {
     let app = TestApp::spawn().await;
     let uuid = app.send_ok(&static_sms("c-sse")).await;
     let response = app
@@ -251,28 +251,21 @@ async fn the_event_stream_pushes_each_status_until_delivered() {
         .send()
         .await
         .expect("sent");
-    assert_eq!(response.status(), 200);
     assert!(response.headers()["content-type"]
         .to_str()
         .unwrap_or("")
         .starts_with("text/event-stream"));
-    let mut seen = Vec::new();
-    let mut buffer = String::new();
-    let mut stream = response.bytes_stream();
-    while let Some(chunk) = stream.next().await {
-        buffer.push_str(&String::from_utf8_lossy(&chunk.expect("chunk")));
-        while let Some(end) = buffer.find("\n\n") {
-            let event: String = buffer.drain(..end + 2).collect();
-            if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: ")) {
-                let view: Value = serde_json::from_str(data).expect("event data is a notification");
-                assert_eq!(view["uuid"], uuid.as_str());
-                seen.push(view["status"].as_str().unwrap_or("").to_owned());
-            }
-        }
-        if seen.last().is_some_and(|s| s == "delivered") {
-            break;
-        }
-    }
+    let events = read_events(response, Duration::from_secs(20)).await;
+    let (last, statuses) = events.split_last().expect("events");
+    assert_eq!(last.event, "end", "an SMS stream ends once delivered");
+    let seen: Vec<String> = statuses
+        .iter()
+        .map(|e| {
+            let view = e.view();
+            assert_eq!(view["uuid"], uuid.as_str());
+            view["status"].as_str().unwrap_or("").to_owned()
+        })
+        .collect();
     assert_eq!(
         seen.last().map(String::as_str),
         Some("delivered"),

@@ -1,0 +1,211 @@
+//! Live status over Server-Sent Events: one stream per widget (a call's messages) or
+//! per message. A stream sends each message's state, then every change, and ends — with
+//! an `end` event — once every message it shows is final on its channel (`delivered`
+//! is as far as an SMS goes); a stream asked for when nothing is left to follow answers
+//! 204, which stops the browser's reconnecting. Streams are capped per caller, end at
+//! shutdown, and re-read the store now and then in case the feed missed a change.
+
+use super::error::HttpError;
+use super::extract::{ApiPath, StreamCaller};
+use super::notifications::parse_call_id;
+use super::AppState;
+use app::domain::NotificationView;
+use app::service::status::{self, LiveSet, Watch};
+use app::service::Caller;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use futures::future::BoxFuture;
+use futures::stream::{self, BoxStream, StreamExt};
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Longest a stream stays open.
+const MAX_AGE: Duration = Duration::from_secs(30 * 60);
+
+/// The routes of this module (no request timeout: a stream lasts).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/notifications/{uuid}/events", get(message_events))
+        .route("/api/v1/calls/{call_id}/events", get(call_events))
+}
+
+/// The open streams per caller, and how streams behave.
+pub struct StreamSlots {
+    open: Mutex<HashMap<String, usize>>,
+    /// Most streams one caller may hold open.
+    most_per_caller: usize,
+    /// How often a stream re-reads the store.
+    recheck: Duration,
+}
+
+/// One caller's open stream; its slot frees when the stream ends.
+pub struct Slot {
+    slots: Arc<StreamSlots>,
+    caller: String,
+}
+
+impl StreamSlots {
+    /// No stream open yet.
+    pub fn new(most_per_caller: usize, recheck: Duration) -> Self {
+        Self {
+            open: Mutex::new(HashMap::new()),
+            most_per_caller,
+            recheck,
+        }
+    }
+
+    /// A slot for `caller`'s new stream, unless they hold the most already.
+    fn admit(self: &Arc<Self>, caller: &Caller) -> Result<Slot, HttpError> {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let n = open.entry(caller.id.to_string()).or_default();
+        if *n >= self.most_per_caller {
+            return Err(HttpError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_streams",
+                format!(
+                    "At most {} event streams may be open at once; close one first.",
+                    self.most_per_caller
+                ),
+            ));
+        }
+        *n += 1;
+        Ok(Slot {
+            slots: self.clone(),
+            caller: caller.id.to_string(),
+        })
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut open = self.slots.open.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = open.get_mut(&self.caller) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                open.remove(&self.caller);
+            }
+        }
+    }
+}
+
+async fn message_events(
+    State(state): State<AppState>,
+    StreamCaller(caller): StreamCaller,
+    ApiPath(uuid): ApiPath<String>,
+) -> Result<Response, HttpError> {
+    let uuid = status::parse_uuid(&uuid)?;
+    let slot = state.streams.admit(&caller)?;
+    let watch = status::watch_notification(&state.services, &caller, uuid).await?;
+    let services = state.services.clone();
+    let reread = move || -> BoxFuture<'static, Vec<NotificationView>> {
+        let (services, caller) = (services.clone(), caller.clone());
+        Box::pin(async move {
+            status::get_notification(&services, &caller, uuid)
+                .await
+                .map(|v| vec![v])
+                .unwrap_or_default()
+        })
+    };
+    Ok(live(&state, watch, reread, slot))
+}
+
+async fn call_events(
+    State(state): State<AppState>,
+    StreamCaller(caller): StreamCaller,
+    ApiPath(call_id): ApiPath<String>,
+) -> Result<Response, HttpError> {
+    let call_id = parse_call_id(&call_id)?;
+    let slot = state.streams.admit(&caller)?;
+    let watch = status::watch_call(&state.services, &caller, call_id.clone()).await?;
+    let services = state.services.clone();
+    let reread = move || -> BoxFuture<'static, Vec<NotificationView>> {
+        let (services, caller, call_id) = (services.clone(), caller.clone(), call_id.clone());
+        Box::pin(async move {
+            status::list_notifications(&services, &caller, Some(call_id), None)
+                .await
+                .unwrap_or_default()
+        })
+    };
+    Ok(live(&state, watch, reread, slot))
+}
+
+/// The SSE response for `watch`: 204 when nothing is left to follow.
+fn live(
+    state: &AppState,
+    watch: Watch,
+    reread: impl Fn() -> BoxFuture<'static, Vec<NotificationView>> + Send + 'static,
+    slot: Slot,
+) -> Response {
+    let mut now = LiveSet::default();
+    for view in &watch.current {
+        now.take(view);
+    }
+    if watch.current.is_empty() || now.settled() {
+        return StatusCode::NO_CONTENT.into_response();
+    }
+    let recheck = state.streams.recheck;
+    let rereads = stream::unfold(reread, move |reread| async move {
+        tokio::time::sleep(recheck).await;
+        let views = reread().await;
+        Some((stream::iter(views), reread))
+    })
+    .flatten();
+    let stream = Live {
+        views: stream::iter(watch.current)
+            .chain(stream::select(watch.changes, rereads))
+            .boxed(),
+        shown: LiveSet::default(),
+        end_next: false,
+        finished: false,
+        _slot: slot,
+    };
+    let events = stream::unfold(stream, Live::next)
+        .map(Ok::<_, Infallible>)
+        .take_until(tokio::time::sleep(MAX_AGE))
+        .take_until(state.shutdown.clone().cancelled_owned());
+    Sse::new(events)
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
+/// A stream in progress.
+struct Live {
+    views: BoxStream<'static, NotificationView>,
+    shown: LiveSet,
+    /// Everything shown is final: the `end` event comes next.
+    end_next: bool,
+    /// The `end` event went out.
+    finished: bool,
+    /// Held for as long as the stream lives.
+    _slot: Slot,
+}
+
+impl Live {
+    /// The next event: a change not shown yet, or `end` after the last one.
+    async fn next(mut self) -> Option<(Event, Self)> {
+        if self.finished {
+            return None;
+        }
+        if self.end_next {
+            self.finished = true;
+            return Some((Event::default().event("end").data("settled"), self));
+        }
+        loop {
+            let view = self.views.next().await?;
+            if self.shown.take(&view) {
+                self.end_next = self.shown.settled();
+                let event = Event::default()
+                    .event("status")
+                    .json_data(&view)
+                    .unwrap_or_default();
+                return Some((event, self));
+            }
+        }
+    }
+}
