@@ -10,6 +10,7 @@ pub mod http;
 pub mod metrics;
 pub mod providers;
 pub mod queue;
+pub mod starting;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

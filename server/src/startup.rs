@@ -11,6 +11,7 @@ use crate::metrics::Metrics;
 use crate::providers::pace::SlotBook;
 use crate::providers::{Directory, HttpGatewayProvider, SandboxProvider};
 use crate::queue::{EmbeddedQueue, RedisQueue};
+use crate::starting::{self, Waiting};
 use crate::store::seal::CredentialSeal;
 use crate::store::{seed, MongoCollections, MongoStatusStore, SqlStore};
 use crate::worker;
@@ -25,7 +26,7 @@ use app::service::{
 use secrecy::ExposeSecret;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -53,13 +54,23 @@ pub struct Backends {
 }
 
 impl Backends {
-    /// Connects every backend the settings name; writes nothing but the schema.
-    /// `public_url` is where providers reach this server (their webhook URLs).
-    pub async fn connect(settings: &Settings, public_url: &str) -> anyhow::Result<Self> {
+    /// Connects every backend the settings name, waiting for each that is not up yet
+    /// (`waiting` names them meanwhile); writes nothing but the schema. `public_url` is
+    /// where providers reach this server (their webhook URLs).
+    pub async fn connect(
+        settings: &Settings,
+        public_url: &str,
+        waiting: &Waiting,
+        shutdown: &CancellationToken,
+    ) -> anyhow::Result<Self> {
         let default_country = CountryCode::parse(&settings.phone.default_country)
             .context("phone.default_country must be an ISO 3166 alpha-2 code")?;
-        let store = open_sql_store(settings).await?;
-        let (queue, book) = open_queue(settings).await?;
+        let store = waiting
+            .until_up("database", shutdown, || open_sql_store(settings))
+            .await?;
+        let (queue, book) = waiting
+            .until_up("queue", shutdown, || open_queue(settings))
+            .await?;
         let status: Arc<dyn StatusStore> = match &settings.status.backend {
             StatusBackend::Sql => store.clone(),
             StatusBackend::Mongo { url } => {
@@ -69,7 +80,13 @@ impl Backends {
                     whatsapp: c.whatsapp.clone(),
                     rcs: c.rcs.clone(),
                 };
-                Arc::new(MongoStatusStore::open(url, &names).await?)
+                Arc::new(
+                    waiting
+                        .until_up("status store", shutdown, || {
+                            MongoStatusStore::open(url, &names)
+                        })
+                        .await?,
+                )
             }
         };
         let feed: Arc<dyn StatusFeed> = match &settings.queue.backend {
@@ -281,24 +298,62 @@ pub fn random_password() -> String {
 
 /// A running server (and, unless disabled, its worker).
 pub struct Application {
-    listener: TcpListener,
-    router: axum::Router,
+    addr: SocketAddr,
+    server: JoinHandle<std::io::Result<()>>,
     worker: Option<JoinHandle<()>>,
     shutdown: CancellationToken,
 }
 
 impl Application {
-    /// Builds the backends, binds the listen address (port 0 picks a free port) and
-    /// starts the worker.
+    /// Binds the listen address (port 0 picks a free port) and serves at once; waits
+    /// for the backends (answering `/healthz`, and `/readyz` with what is missing,
+    /// meanwhile), then serves the application and starts the worker.
     pub async fn build(settings: &Settings, mode: WorkerMode) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(settings.site.addr)
             .await
             .with_context(|| format!("binding {}", settings.site.addr))?;
-        let public_url = settings.public_url(listener.local_addr()?);
-        let backends = Backends::connect(settings, &public_url).await?;
+        let addr = listener.local_addr()?;
+        let shutdown = CancellationToken::new();
+        let waiting = Arc::new(Waiting::default());
+        let app = Arc::new(OnceLock::new());
+        let stop = shutdown.clone();
+        let front = starting::front(app.clone(), waiting.clone());
+        let server = tokio::spawn(async move {
+            axum::serve(listener, front)
+                .with_graceful_shutdown(stop.cancelled_owned())
+                .await
+        });
+        let ready = Self::ready(settings, mode, addr, &waiting, &shutdown).await;
+        let (router, worker) = match ready {
+            Ok(ready) => ready,
+            Err(e) => {
+                shutdown.cancel();
+                let _ = server.await;
+                return Err(e);
+            }
+        };
+        let _ = app.set(router);
+        Ok(Self {
+            addr,
+            server,
+            worker,
+            shutdown,
+        })
+    }
+
+    /// The backends connected and bootstrapped: the application's router, and the
+    /// worker when this process runs one.
+    async fn ready(
+        settings: &Settings,
+        mode: WorkerMode,
+        addr: SocketAddr,
+        waiting: &Waiting,
+        shutdown: &CancellationToken,
+    ) -> anyhow::Result<(axum::Router, Option<JoinHandle<()>>)> {
+        let public_url = settings.public_url(addr);
+        let backends = Backends::connect(settings, &public_url, waiting, shutdown).await?;
         backends.bootstrap(settings).await?;
         let metrics = backends.metrics.clone();
-        let shutdown = CancellationToken::new();
         let worker = (mode == WorkerMode::InProcess).then(|| {
             tokio::spawn(worker::run(
                 backends.services.clone(),
@@ -321,17 +376,12 @@ impl Application {
             },
             settings,
         );
-        Ok(Self {
-            listener,
-            router,
-            worker,
-            shutdown,
-        })
+        Ok((router, worker))
     }
 
     /// The address actually bound.
     pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
-        Ok(self.listener.local_addr()?)
+        Ok(self.addr)
     }
 
     /// A token that stops the server (as SIGTERM would).
@@ -340,13 +390,13 @@ impl Application {
     }
 
     /// Serves until Ctrl-C, SIGTERM or the shutdown token; then stops taking
-    /// connections, lets open requests and in-flight jobs finish, and returns.
+    /// connections, lets open requests and in-flight jobs finish (event streams end),
+    /// and returns.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let shutdown = self.shutdown.clone();
-        tokio::spawn(signal_shutdown(shutdown.clone()));
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(async move { shutdown.cancelled().await })
+        tokio::spawn(signal_shutdown(self.shutdown.clone()));
+        self.server
             .await
+            .context("the HTTP server task failed")?
             .context("serving HTTP")?;
         if let Some(worker) = self.worker {
             worker.await.context("the worker task failed")?;
@@ -358,9 +408,9 @@ impl Application {
 /// Runs a standalone worker until Ctrl-C or SIGTERM (`agent-notify worker`).
 pub async fn run_worker(settings: &Settings) -> anyhow::Result<()> {
     let public_url = settings.public_url(settings.site.addr);
-    let backends = Backends::connect(settings, &public_url).await?;
     let shutdown = CancellationToken::new();
     tokio::spawn(signal_shutdown(shutdown.clone()));
+    let backends = Backends::connect(settings, &public_url, &Waiting::default(), &shutdown).await?;
     let metrics = backends.metrics.clone();
     if let Some(addr) = settings.worker.metrics_addr {
         let listener = TcpListener::bind(addr)

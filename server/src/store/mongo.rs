@@ -19,7 +19,7 @@ use async_trait::async_trait;
 use futures::TryStreamExt;
 use mongodb::bson::{doc, DateTime, Document};
 use mongodb::error::{ErrorKind, WriteFailure};
-use mongodb::options::IndexOptions;
+use mongodb::options::{ClientOptions, IndexOptions};
 use mongodb::{Client, Collection, Database, IndexModel};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -185,6 +185,9 @@ impl StatusDoc {
     }
 }
 
+/// How long a request waits for a MongoDB server to answer before it fails.
+const SELECTION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Maps a driver error onto the port's: unreachable servers are `Unavailable`.
 fn mongo_error(e: mongodb::error::Error) -> StoreError {
     match *e.kind {
@@ -204,9 +207,16 @@ impl MongoStatusStore {
     /// Connects to `url` (its path names the database; `agent_notify` if it has none)
     /// and makes sure the indexes exist.
     pub async fn open(url: &str, names: &MongoCollections) -> anyhow::Result<Self> {
-        let client = Client::with_uri_str(url)
+        let mut options = ClientOptions::parse(url)
             .await
             .context("status.url is not a valid mongodb:// url")?;
+        // A request fails within seconds when no server answers, not the driver's 30 s
+        // (a url's own `serverSelectionTimeoutMS` wins).
+        options
+            .server_selection_timeout
+            .get_or_insert(SELECTION_TIMEOUT);
+        options.connect_timeout.get_or_insert(SELECTION_TIMEOUT);
+        let client = Client::with_options(options).context("configuring the MongoDB client")?;
         let database = client
             .default_database()
             .unwrap_or_else(|| client.database("agent_notify"));

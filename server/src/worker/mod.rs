@@ -4,8 +4,8 @@
 //! flight. Shutdown lets in-flight jobs finish.
 
 use crate::metrics::{JobOutcome, Metrics};
-use app::service::delivery::{deliver, sweep_stuck, Outcome};
-use app::service::{Delivery, Services};
+use app::service::delivery::{deliver, retry_delay, sweep_stuck, Outcome};
+use app::service::{Delivery, ServiceError, Services};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
@@ -16,6 +16,8 @@ use tokio_util::sync::CancellationToken;
 const RECEIVE_WAIT: Duration = Duration::from_millis(500);
 /// Most jobs taken in one read from the queue.
 const MOST_PER_READ: usize = 64;
+/// Deliveries of a job failing with an internal error before it is dead-lettered.
+const MOST_DELIVERIES_IN_ERROR: u32 = 10;
 
 /// How a worker runs.
 #[derive(Debug, Clone, Copy)]
@@ -94,8 +96,9 @@ async fn sweep(services: Services, options: WorkerOptions, shutdown: Cancellatio
     }
 }
 
-/// Delivers one job and settles it on the queue. A job whose outcome cannot be
-/// settled stays taken and reappears after the visibility timeout.
+/// Delivers one job and settles it on the queue: a delivery that failed (a backend
+/// down) is tried again after a backoff; a job that cannot be settled on the queue
+/// stays taken and reappears after the visibility timeout.
 pub async fn handle(services: &Services, metrics: &Metrics, delivery: &Delivery) {
     let started = std::time::Instant::now();
     let (outcome, settled) = match deliver(services, delivery).await {
@@ -111,9 +114,25 @@ pub async fn handle(services: &Services, metrics: &Metrics, delivery: &Delivery)
                 services.queue.dead_letter(delivery, &reason).await,
             )
         }
+        // Not a backend outage: something that will fail the same way every time (a
+        // record that cannot be read). It may not hold the queue forever.
+        Err(e @ ServiceError::Internal(_)) if delivery.attempt >= MOST_DELIVERIES_IN_ERROR => {
+            tracing::error!(receipt = %delivery.receipt, error = %e, attempt = delivery.attempt, "delivery keeps failing; job dead-lettered");
+            (
+                JobOutcome::DeadLettered,
+                services
+                    .queue
+                    .dead_letter(delivery, &format!("delivery kept failing: {e:#}"))
+                    .await,
+            )
+        }
         Err(e) => {
-            tracing::error!(receipt = %delivery.receipt, error = %e, "delivery failed; the job will reappear");
-            (JobOutcome::Errored, Ok(()))
+            tracing::error!(receipt = %delivery.receipt, error = %e, "delivery failed; the job will be tried again");
+            let delay = retry_delay(services.settings.retry_base_delay, delivery.attempt);
+            (
+                JobOutcome::Errored,
+                services.queue.retry(delivery, delay).await,
+            )
         }
     };
     metrics.record(outcome, started.elapsed());

@@ -51,3 +51,117 @@ async fn a_message_recorded_but_never_queued_is_swept_up_and_delivered() {
         .count();
     assert_eq!(handed_over, 1, "sent once");
 }
+
+#[tokio::test]
+async fn a_message_whose_record_cannot_be_read_is_dead_lettered_after_ten_deliveries() {
+    let app = TestApp::spawn_in(tempfile::tempdir().expect("tempdir"), WorkerMode::None).await;
+    let uuid = app.send_ok(&static_sms("c-poison")).await;
+    let dir = app.stop().await;
+    let mut settings = crate::helpers::test_settings(dir.path());
+    sqlx::any::install_default_drivers();
+    let database = sqlx::AnyPool::connect(&settings.database.url)
+        .await
+        .expect("database");
+    sqlx::query("UPDATE notifications SET parameters = 'not json' WHERE uuid = ?")
+        .bind(&uuid)
+        .execute(&database)
+        .await
+        .expect("record spoilt");
+    database.close().await;
+
+    settings.worker.retry_base_ms = 1;
+    let app = TestApp::spawn_with(dir, settings, WorkerMode::InProcess).await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let metrics = app
+            .client
+            .get(format!("{}/metrics", app.base))
+            .send()
+            .await
+            .expect("sent")
+            .text()
+            .await
+            .expect("text");
+        let count = |outcome: &str| {
+            metrics
+                .lines()
+                .find(|l| {
+                    l.starts_with(&format!("agent_notify_jobs_total{{outcome=\"{outcome}\"}}"))
+                })
+                .and_then(|l| l.rsplit(' ').next())
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        if count("dead_lettered") == 1 || tokio::time::Instant::now() > deadline {
+            assert_eq!(count("dead_lettered"), 1, "{metrics}");
+            assert_eq!(count("errored"), 9, "nine failed deliveries before it");
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_server_started_before_its_queue_waits_for_it_and_says_so_meanwhile() {
+    let port = crate::services::free_port();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut settings = crate::helpers::test_settings(dir.path());
+    settings.site.addr = format!("127.0.0.1:{}", crate::services::free_port())
+        .parse()
+        .expect("addr");
+    settings.queue.backend = server::config::QueueBackend::Redis {
+        url: format!("redis://127.0.0.1:{port}"),
+    };
+    let base = format!("http://{}", settings.site.addr);
+    let starting = tokio::spawn(async move {
+        server::startup::Application::build(&settings, WorkerMode::InProcess).await
+    });
+    let client = reqwest::Client::new();
+    // (The first requests may come before the server has bound its address.)
+    let ready = || async {
+        let r = client.get(format!("{base}/readyz")).send().await.ok()?;
+        Some((
+            r.status().as_u16(),
+            r.json::<serde_json::Value>().await.ok()?,
+        ))
+    };
+    let mut seen = (0, serde_json::Value::Null);
+    for _ in 0..100 {
+        if let Some(answer) = ready().await {
+            seen = answer;
+            if seen.1["waiting_for"] == serde_json::json!(["queue"]) {
+                break;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(seen.0, 503);
+    assert_eq!(
+        seen.1["waiting_for"],
+        serde_json::json!(["queue"]),
+        "{}",
+        seen.1
+    );
+    let health = client
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(health.status(), 200, "alive while waiting");
+    let send = client
+        .post(format!("{base}/api/v1/notifications"))
+        .json(&static_sms("c-wait"))
+        .send()
+        .await
+        .expect("sent");
+    crate::helpers::error_of(send, 503, "starting").await;
+
+    let _redis = crate::services::RedisServer::start_on(port).await;
+    let app = starting
+        .await
+        .expect("task")
+        .expect("the server started once the queue came up");
+    let task = tokio::spawn(app.run_until_stopped());
+    assert_eq!(ready().await.map(|(status, _)| status), Some(200));
+    task.abort();
+}
