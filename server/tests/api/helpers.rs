@@ -51,7 +51,7 @@ pub fn test_settings(dir: &Path) -> Settings {
     s
 }
 
-fn token(id: &str, role: Role, group: Option<&str>) -> String {
+pub fn token(id: &str, role: Role, group: Option<&str>) -> String {
     let caller = Caller {
         id: UserId::parse(id).expect("id"),
         role,

@@ -64,10 +64,16 @@ fn environment(settings: &Settings, dir: &Path) -> Vec<(String, String)> {
         ("NOTIFY_AUTH__TOKEN_SECRET", SECRET.to_owned()),
         (
             "NOTIFY_AUTH__INITIAL_ADMIN_PASSWORD",
-            "unused-here".to_owned(),
+            "a-password-nobody-uses".to_owned(),
         ),
-        ("RUST_LOG", "warn".to_owned()),
+        (
+            "RUST_LOG",
+            std::env::var("NOTIFY_TEST_CHILD_LOG").unwrap_or_else(|_| "warn".to_owned()),
+        ),
     ];
+    if let Some(url) = &settings.site.public_url {
+        env.push(("NOTIFY_SITE__PUBLIC_URL", url.clone()));
+    }
     env.push((
         "NOTIFY_QUEUE__URL",
         match &settings.queue.backend {
@@ -78,6 +84,10 @@ fn environment(settings: &Settings, dir: &Path) -> Vec<(String, String)> {
     if let DefaultProvider::Http(gateway) = &settings.providers.default {
         env.push(("NOTIFY_PROVIDERS__DEFAULT", "http".to_owned()));
         env.push(("NOTIFY_PROVIDERS__HTTP__URL", gateway.url.clone()));
+        env.push((
+            "NOTIFY_PROVIDERS__HTTP__TIMEOUT_MS",
+            gateway.timeout.as_millis().to_string(),
+        ));
         env.push((
             "NOTIFY_PROVIDERS__HTTP__TOKEN",
             crate::fake_gateway::GATEWAY_TOKEN.to_owned(),
@@ -139,5 +149,57 @@ impl WorkerProcess {
 impl Drop for WorkerProcess {
     fn drop(&mut self) {
         self.kill_9();
+    }
+}
+
+/// A running `agent-notify serve --no-worker` process.
+pub struct ServeProcess {
+    child: Child,
+    /// Its base URL.
+    pub base: String,
+}
+
+impl ServeProcess {
+    /// Starts an API-only server on the same database, queue and providers as
+    /// `settings`, on a free port; returns once it is ready.
+    pub async fn start(settings: &Settings, dir: &Path) -> Self {
+        Self::start_on(free_port(), settings, dir).await
+    }
+
+    /// Starts one on `port`.
+    pub async fn start_on(port: u16, settings: &Settings, dir: &Path) -> Self {
+        let child = Command::new(env!("CARGO_BIN_EXE_agent-notify"))
+            .args(["serve", "--no-worker"])
+            .current_dir(dir)
+            .envs(environment(settings, dir))
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("LEPTOS_SITE_ROOT", dir.join("site"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the agent-notify binary runs");
+        let base = format!("http://127.0.0.1:{port}");
+        let server = Self { child, base };
+        server.wait_until_ready().await;
+        server
+    }
+
+    async fn wait_until_ready(&self) {
+        let client = reqwest::Client::new();
+        for _ in 0..600 {
+            let ready = client.get(format!("{}/readyz", self.base)).send().await;
+            if ready.is_ok_and(|r| r.status() == 200) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("agent-notify serve never became ready at {}", self.base);
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
