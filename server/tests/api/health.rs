@@ -45,6 +45,7 @@ async fn the_openapi_document_describes_every_public_endpoint() {
         ("/api/v1/notifications/{uuid}", "get"),
         ("/api/v1/notifications/{uuid}/events", "get"),
         ("/api/v1/calls/{call_id}/comments", "get"),
+        ("/api/v1/calls/{call_id}/events", "get"),
         ("/healthz", "get"),
         ("/readyz", "get"),
         ("/api/v1/admin/login", "post"),

@@ -21,12 +21,14 @@ mod processes;
 mod services;
 
 mod chaos;
+mod serve;
 
 use app::service::Role;
 use chaos::Chaos;
-use processes::{ServeProcess, WorkerProcess};
+use processes::WorkerProcess;
 use secrecy::SecretString;
 use serde_json::{json, Value};
+use serve::ServeProcess;
 use server::config::{DefaultProvider, HttpGateway, QueueBackend, Settings};
 use services::{MariaDb, RedisServer};
 use std::collections::BTreeMap;
