@@ -3,7 +3,11 @@
 //!
 //! - accepted sends per second and p50/p99 latency of `POST /api/v1/notifications`
 //!   (API-only server: MariaDB config + status store, Redis Streams queue);
-//! - worker throughput to a local fake HTTP gateway answering at once, and after 200 ms;
+//! - worker throughput to a local fake HTTP gateway answering at once, and after 200 ms,
+//!   at concurrency 8 and at the default;
+//! - status change → SSE event across processes: a webhook handled by one server, the
+//!   event read from another server's call stream (p50/p99);
+//! - the release server's RSS, idle and under the 200 ms-gateway load;
 //! - signed Meta status webhooks handled per second and their p50/p99 latency (signature
 //!   check, parse, one status write each; half advance a message, half are duplicates);
 //! - reference points: `redis-benchmark` XADD and a bare axum endpoint under the same
@@ -13,11 +17,14 @@
 
 // The test harness's fake gateway and real-server starters (not all of it is used here).
 #[expect(dead_code)]
-#[path = "../tests/api/fake_gateway.rs"]
+#[path = "../../tests/api/fake_gateway.rs"]
 mod fake_gateway;
 #[expect(dead_code)]
-#[path = "../tests/api/services.rs"]
+#[path = "../../tests/api/services.rs"]
 mod services;
+
+mod rss;
+mod stream_latency;
 
 use app::domain::{GroupId, UserId};
 use app::service::{Caller, Role};
@@ -31,7 +38,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const SECRET: &str = "bench-secret-0123456789abcdef";
+pub const SECRET: &str = "bench-secret-0123456789abcdef";
 /// Requests in flight from the load generator.
 const CLIENTS: usize = 32;
 
@@ -55,11 +62,11 @@ fn settings(dir: &std::path::Path, redis: &RedisServer, gateway: &FakeGateway) -
     s
 }
 
-fn agent_token() -> String {
+pub fn agent_token() -> String {
     token("bench-agent", Role::Agent, Some("demo"))
 }
 
-fn token(id: &str, role: Role, group: Option<&str>) -> String {
+pub fn token(id: &str, role: Role, group: Option<&str>) -> String {
     let caller = Caller {
         id: UserId::parse(id).expect("id"),
         role,
@@ -123,7 +130,7 @@ fn print_rate(what: &str, n: usize, wall: Duration, latencies: &[Duration]) {
     );
 }
 
-fn client() -> reqwest::Client {
+pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .pool_max_idle_per_host(CLIENTS)
         .build()
@@ -131,7 +138,7 @@ fn client() -> reqwest::Client {
 }
 
 /// Sends `n` messages through `base`; returns the wall time and latencies.
-async fn send(base: &str, n: usize, tag: &str) -> (Duration, Vec<Duration>) {
+pub async fn send(base: &str, n: usize, tag: &str) -> (Duration, Vec<Duration>) {
     let (client, token, url, tag) = (
         client(),
         agent_token(),
@@ -171,7 +178,7 @@ async fn drain(settings: &Settings, gateway: &FakeGateway, n: usize, concurrency
     rate
 }
 
-const META_SECRET: &str = "bench-meta-app-secret";
+pub const META_SECRET: &str = "bench-meta-app-secret";
 
 /// Records `n` messages and returns their UUIDs.
 async fn messages(base: &str, n: usize) -> Vec<String> {
@@ -196,17 +203,6 @@ async fn messages(base: &str, n: usize) -> Vec<String> {
 /// Posts `n` signed Meta status webhooks about `uuids` (each delivered twice: once
 /// advancing, once a duplicate); returns the wall time and latencies.
 async fn webhooks(base: &str, uuids: Vec<String>, n: usize) -> (Duration, Vec<Duration>) {
-    let admin = token("bench-admin", Role::Admin, None);
-    let account = json!({"id": "meta-bench", "channel": "whatsapp", "provider": "meta", "display_name": "Bench",
-        "sender": "106540352242922", "credentials": {"access_token": "t", "app_secret": META_SECRET, "verify_token": "v"}});
-    let created = client()
-        .post(format!("{base}/api/v1/admin/providers"))
-        .bearer_auth(admin)
-        .json(&account)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(created.status(), 201, "bench account refused");
     let (client, url, uuids) = (
         client(),
         format!("{base}/webhooks/meta/meta-bench"),
@@ -214,14 +210,11 @@ async fn webhooks(base: &str, uuids: Vec<String>, n: usize) -> (Duration, Vec<Du
     );
     load(n, move |i| {
         let uuid = &uuids[(i / 2) % uuids.len()];
-        let body = json!({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages",
-            "value": {"messaging_product": "whatsapp", "statuses": [{"id": format!("wamid.{i}"), "status": "delivered",
-            "timestamp": "1763719200", "recipient_id": "919700000000", "biz_opaque_callback_data": uuid}]}}]}]})
-        .to_string();
+        let (body, signature) = stream_latency::meta_status(uuid, "delivered", i);
         let request = client
             .post(&url)
             .header("content-type", "application/json")
-            .header("x-hub-signature-256", server::providers::meta::signature(META_SECRET, body.as_bytes()))
+            .header("x-hub-signature-256", signature)
             .body(body);
         async move { request.send().await.is_ok_and(|r| r.status() == 200) }
     })
@@ -294,7 +287,8 @@ async fn main() {
         &latencies,
     );
     // Each worker run starts with exactly its messages waiting in the stream.
-    for concurrency in [8, 32] {
+    let default = Settings::default().worker.concurrency;
+    for concurrency in [8, default] {
         if concurrency != 8 {
             send(&base, sends, "more").await;
         }
@@ -306,13 +300,13 @@ async fn main() {
 
     let slow_gateway = FakeGateway::start(Duration::from_millis(200)).await;
     let slow = settings(dir.path(), &redis, &slow_gateway);
-    let slow_n = 400;
-    for concurrency in [8, 64] {
-        send(&base, slow_n, "slow").await;
-        let rate = drain(&slow, &slow_gateway, slow_n, concurrency).await;
+    for (concurrency, n) in [(8, 400), (default, sends)] {
+        send(&base, n, "slow").await;
+        let rate = drain(&slow, &slow_gateway, n, concurrency).await;
         println!("worker (concurrency {concurrency}), gateway answering after 200 ms: {rate:.0} messages/s");
     }
 
+    stream_latency::meta_account(&base).await;
     let hooks = 2000;
     let uuids = messages(&base, hooks / 2).await;
     let (wall, latencies) = webhooks(&base, uuids, hooks).await;
@@ -321,6 +315,25 @@ async fn main() {
         hooks,
         wall,
         &latencies,
+    );
+
+    let mut other = fast.clone();
+    other.site.addr = "127.0.0.1:0".parse().expect("addr");
+    let b = Application::build(&other, WorkerMode::None)
+        .await
+        .expect("second api");
+    let b_base = format!("http://{}", b.local_addr().expect("addr"));
+    tokio::spawn(b.run_until_stopped());
+    let latencies = stream_latency::measure(&base, &b_base, 300).await;
+    println!(
+        "status change → SSE event on another server (webhook at B, call stream at A, through Redis): p50 {:.1} ms, p99 {:.1} ms (300 changes)",
+        percentile(&latencies, 0.50),
+        percentile(&latencies, 0.99)
+    );
+
+    let (idle, peak) = rss::measure(&redis, &slow_gateway, sends).await;
+    println!(
+        "release server RSS (serve with its worker, gateway at 200 ms): idle {idle:.1} MiB, peak {peak:.1} MiB while {sends} messages were accepted and delivered"
     );
 
     println!(

@@ -1,0 +1,101 @@
+//! Status change → browser-side listener, across processes: a WhatsApp message is
+//! accepted by server A and followed on A's call stream; a signed Meta status webhook
+//! is posted to server B (another `serve` on the same database and Redis, with its own
+//! status feed); the time is from the webhook's POST to the `delivered` event read
+//! from A's stream, which only Redis can have brought.
+
+use crate::{agent_token, client, token, META_SECRET};
+use app::service::Role;
+use futures::StreamExt;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+/// Creates the Meta account the webhooks are signed for (once per database).
+pub async fn meta_account(base: &str) {
+    let admin = token("bench-admin", Role::Admin, None);
+    let account = json!({"id": "meta-bench", "channel": "whatsapp", "provider": "meta", "display_name": "Bench",
+        "sender": "106540352242922", "credentials": {"access_token": "t", "app_secret": META_SECRET, "verify_token": "v"}});
+    let created = client()
+        .post(format!("{base}/api/v1/admin/providers"))
+        .bearer_auth(admin)
+        .json(&account)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(created.status(), 201, "bench account refused");
+}
+
+/// A signed Meta status webhook saying message `uuid` is `status`.
+pub fn meta_status(uuid: &str, status: &str, id: usize) -> (String, String) {
+    let body = json!({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages",
+        "value": {"messaging_product": "whatsapp", "statuses": [{"id": format!("wamid.{id}"), "status": status,
+        "timestamp": "1763719200", "recipient_id": "919700000000", "biz_opaque_callback_data": uuid}]}}]}]})
+    .to_string();
+    let signature = server::providers::meta::signature(META_SECRET, body.as_bytes());
+    (body, signature)
+}
+
+/// Reads SSE `status` events from `stream` until one shows `status`.
+async fn until_status<S, B>(stream: &mut S, buffer: &mut String, status: &str)
+where
+    S: futures::Stream<Item = reqwest::Result<B>> + Unpin,
+    B: AsRef<[u8]>,
+{
+    loop {
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            let data = block.lines().find_map(|l| l.strip_prefix("data: "));
+            if let Some(view) = data.and_then(|d| serde_json::from_str::<Value>(d).ok()) {
+                if view["status"] == status {
+                    return;
+                }
+            }
+        }
+        let chunk = stream.next().await.expect("the stream stays open").expect("chunk");
+        buffer.push_str(&String::from_utf8_lossy(chunk.as_ref()));
+    }
+}
+
+/// `n` changes made through `b`, timed to their event on `a`'s stream; sorted.
+pub async fn measure(a: &str, b: &str, n: usize) -> Vec<Duration> {
+    let (client, agent) = (client(), agent_token());
+    let mut latencies = Vec::with_capacity(n);
+    for i in 0..n {
+        let call = format!("lat-{i}");
+        let accepted: Value = client
+            .post(format!("{a}/api/v1/notifications"))
+            .bearer_auth(&agent)
+            .json(&json!({"to": format!("+9196{:08}", i), "channel": "whatsapp",
+                          "template_id": "t_wa_thanks", "call_id": call}))
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json");
+        let uuid = accepted["uuid"].as_str().expect("uuid").to_owned();
+        let response = client
+            .get(format!("{a}/api/v1/calls/{call}/events"))
+            .bearer_auth(&agent)
+            .send()
+            .await
+            .expect("stream");
+        let (mut stream, mut buffer) = (response.bytes_stream(), String::new());
+        until_status(&mut stream, &mut buffer, "queued").await;
+        let (body, signature) = meta_status(&uuid, "delivered", i);
+        let started = Instant::now();
+        let posted = client
+            .post(format!("{b}/webhooks/meta/meta-bench"))
+            .header("content-type", "application/json")
+            .header("x-hub-signature-256", signature)
+            .body(body)
+            .send()
+            .await
+            .expect("webhook");
+        assert_eq!(posted.status(), 200, "webhook refused");
+        until_status(&mut stream, &mut buffer, "delivered").await;
+        latencies.push(started.elapsed());
+    }
+    latencies.sort();
+    latencies
+}
