@@ -207,7 +207,6 @@ fn default_provider(
             http.url.clone(),
             http.token.clone(),
             http.timeout,
-            sink,
         )?),
         DefaultProvider::Sandbox => Arc::new(SandboxProvider::new(
             sink,
@@ -299,7 +298,7 @@ pub fn random_password() -> String {
 /// A running server (and, unless disabled, its worker).
 pub struct Application {
     addr: SocketAddr,
-    server: JoinHandle<std::io::Result<()>>,
+    server: JoinHandle<()>,
     worker: Option<JoinHandle<()>>,
     shutdown: CancellationToken,
 }
@@ -318,11 +317,8 @@ impl Application {
         let app = Arc::new(OnceLock::new());
         let stop = shutdown.clone();
         let front = starting::front(app.clone(), waiting.clone());
-        let server = tokio::spawn(async move {
-            axum::serve(listener, front)
-                .with_graceful_shutdown(stop.cancelled_owned())
-                .await
-        });
+        let header_timeout = Duration::from_secs(settings.http.header_timeout_secs.max(1));
+        let server = tokio::spawn(http::serve::serve(listener, front, header_timeout, stop));
         let ready = Self::ready(settings, mode, addr, &waiting, &shutdown).await;
         let (router, worker) = match ready {
             Ok(ready) => ready,
@@ -394,10 +390,7 @@ impl Application {
     /// and returns.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         tokio::spawn(signal_shutdown(self.shutdown.clone()));
-        self.server
-            .await
-            .context("the HTTP server task failed")?
-            .context("serving HTTP")?;
+        self.server.await.context("the HTTP server task failed")?;
         if let Some(worker) = self.worker {
             worker.await.context("the worker task failed")?;
         }

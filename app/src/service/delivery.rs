@@ -2,7 +2,7 @@
 //! what happened. The worker loop (in `server`) calls [`deliver`] and acks, retries or
 //! dead-letters the job according to the [`Outcome`].
 
-use super::status::StatusRecorder;
+use super::status::{Applied, StatusRecorder};
 use super::{
     now, Delivery, Handoff, Job, NotificationRecord, OutboundMessage, Provider, ProviderError,
     ProviderReceipt, ServiceError, Services, StatusUpdate, StoreResult, StoredProviderAccount,
@@ -93,18 +93,18 @@ pub async fn deliver(services: &Services, delivery: &Delivery) -> Result<Outcome
     let channel = record.handoff.map_or(record.channel, |h| h.channel);
     let provider = provider_for(services, &record.group_id, channel).await?;
     let lease = services.settings.handoff_lease;
-    if let Some(open) = record.handoff {
+    // An open hand-off through a provider that drops duplicates is simply made again.
+    if let Some(open) = record.handoff.filter(|_| !provider.deduplicates()) {
         let age = Duration::try_from(now() - open.at).unwrap_or_default();
         if age < lease {
             // Another worker may be calling the provider right now: look again later.
             return Ok(Outcome::Retry(lease - age));
         }
-        if !provider.deduplicates() {
-            let message = outbound(services, &record, channel).await?;
-            return settle_unknown(services, recorder, &*provider, &message, open.at).await;
-        }
+        let message = outbound(services, &record, channel).await?;
+        return settle_unknown(services, recorder, &*provider, &message, open.at).await;
     }
     provider.wait_turn().await;
+    let mut latest = record.clone();
     if record.status == NotificationStatus::Queued {
         let sending = StatusUpdate {
             status: NotificationStatus::Sending,
@@ -116,7 +116,11 @@ pub async fn deliver(services: &Services, delivery: &Delivery) -> Result<Outcome
             )),
             error: None,
         };
-        recorder.record(job.uuid, &sending).await?;
+        if let Applied::Advanced(now) | Applied::Ignored(now) =
+            recorder.advance(record.clone(), &sending).await?
+        {
+            latest = now;
+        }
     }
     let handoff = Handoff {
         attempt: delivery.attempt,
@@ -137,6 +141,7 @@ pub async fn deliver(services: &Services, delivery: &Delivery) -> Result<Outcome
         services,
         recorder,
         delivery,
+        record: latest,
     };
     attempt
         .hand_over(&record.group_id, provider, handoff, message)
@@ -148,6 +153,8 @@ struct Attempt<'a> {
     services: &'a Services,
     recorder: &'a StatusRecorder,
     delivery: &'a Delivery,
+    /// The message as last read or written.
+    record: NotificationRecord,
 }
 
 impl Attempt<'_> {
@@ -199,6 +206,18 @@ impl Attempt<'_> {
         let uuid = message.uuid;
         match result {
             Ok(receipt) => {
+                // `sent` first: a message with the provider's id is one a redelivered
+                // job leaves alone, so a crash between the two must not leave it
+                // `sending` for good.
+                if let Some(detail) = &receipt.sent {
+                    let sent = StatusUpdate {
+                        status: NotificationStatus::Sent,
+                        at: now(),
+                        detail: Some(detail.clone()),
+                        error: None,
+                    };
+                    recorder.advance(self.record.clone(), &sent).await?;
+                }
                 keep_provider_ref(services, uuid, &receipt).await?;
                 Ok(Outcome::Done)
             }
@@ -339,6 +358,7 @@ async fn deliver_fallback(
         services,
         recorder,
         delivery,
+        record: record.clone(),
     };
     attempt.settle(&*sms, &handoff, &message, result).await
 }

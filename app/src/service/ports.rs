@@ -235,6 +235,19 @@ pub struct Handoff {
 }
 
 impl NotificationRecord {
+    /// The record after a compare-and-set of `update` (what the stores write: the
+    /// status, its history line, the failure or none, the later of the two times).
+    pub fn apply(&mut self, update: &StatusUpdate) {
+        self.status = update.status;
+        self.updated_at = self.updated_at.max(update.at);
+        self.error = update.failure().cloned();
+        self.history.push(HistoryEntry {
+            status: update.status,
+            at: crate::domain::rfc3339(update.at),
+            detail: update.detail.clone(),
+        });
+    }
+
     /// The public view of the record.
     pub fn view(&self) -> NotificationView {
         NotificationView {
@@ -513,6 +526,9 @@ pub struct ProviderReceipt {
     pub provider: String,
     /// The provider's id for the message.
     pub provider_message_id: String,
+    /// For providers whose taking the message is its `sent` step (no later report
+    /// says so): the history line to record it with.
+    pub sent: Option<String>,
 }
 
 /// Why a provider did not take a message.

@@ -192,27 +192,40 @@ impl StatusRecorder {
 
     /// Applies `update` if it is progress; returns what happened.
     pub async fn record(&self, uuid: Uuid, update: &StatusUpdate) -> Result<Applied, ServiceError> {
+        match self.store.get(uuid).await? {
+            Some(current) => self.advance(current, update).await,
+            None => {
+                tracing::warn!(notification = %uuid, "status for an unknown message");
+                Ok(Applied::NotFound)
+            }
+        }
+    }
+
+    /// Applies `update` to a message last read as `current`, if it is progress.
+    pub async fn advance(
+        &self,
+        mut current: NotificationRecord,
+        update: &StatusUpdate,
+    ) -> Result<Applied, ServiceError> {
+        let uuid = current.uuid;
         let applied = loop {
-            let Some(current) = self.store.get(uuid).await? else {
-                break Applied::NotFound;
-            };
             if current.status.transition_to(update.status) == Transition::Ignore {
                 break Applied::Ignored(current);
             }
-            // Someone else changed it since we read it: read again and decide again.
-            if !self
+            if self
                 .store
                 .compare_and_set(uuid, current.status, update)
                 .await?
             {
-                continue;
+                // What the compare-and-set wrote, without reading it back.
+                current.apply(update);
+                break Applied::Advanced(current);
             }
-            let now = self.store.get(uuid).await?.ok_or_else(|| {
-                ServiceError::Internal(anyhow::anyhow!(
-                    "a message vanished while its status changed"
-                ))
-            })?;
-            break Applied::Advanced(now);
+            // Someone else changed it since it was read: read again and decide again.
+            let Some(now) = self.store.get(uuid).await? else {
+                break Applied::NotFound;
+            };
+            current = now;
         };
         match &applied {
             Applied::Advanced(record) => {

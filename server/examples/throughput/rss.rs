@@ -43,7 +43,10 @@ pub async fn measure(redis: &RedisServer, gateway: &FakeGateway, n: usize) -> (f
             .current_dir(dir.path())
             .env("NOTIFY_CONFIG", dir.path().join("none.toml"))
             .env("NOTIFY_DATA_DIR", dir.path())
-            .env("NOTIFY_DATABASE__URL", MariaDb::shared().database_for(dir.path()))
+            .env(
+                "NOTIFY_DATABASE__URL",
+                MariaDb::shared().database_for(dir.path()),
+            )
             .env("NOTIFY_DATABASE__MAX_CONNECTIONS", "32")
             .env("NOTIFY_QUEUE__URL", redis.url())
             .env("NOTIFY_QUEUE__STREAM", "rss:realtime")
@@ -51,7 +54,10 @@ pub async fn measure(redis: &RedisServer, gateway: &FakeGateway, n: usize) -> (f
             .env("NOTIFY_PROVIDERS__HTTP__URL", &gateway.url)
             .env("NOTIFY_PROVIDERS__HTTP__TOKEN", GATEWAY_TOKEN)
             .env("NOTIFY_AUTH__TOKEN_SECRET", SECRET)
-            .env("NOTIFY_AUTH__INITIAL_ADMIN_PASSWORD", "bench-admin-password")
+            .env(
+                "NOTIFY_AUTH__INITIAL_ADMIN_PASSWORD",
+                "bench-admin-password",
+            )
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
             .env("RUST_LOG", "error")
             .stdout(Stdio::null())

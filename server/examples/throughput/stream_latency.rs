@@ -51,7 +51,11 @@ where
                 }
             }
         }
-        let chunk = stream.next().await.expect("the stream stays open").expect("chunk");
+        let chunk = stream
+            .next()
+            .await
+            .expect("the stream stays open")
+            .expect("chunk");
         buffer.push_str(&String::from_utf8_lossy(chunk.as_ref()));
     }
 }
@@ -65,8 +69,10 @@ pub async fn measure(a: &str, b: &str, n: usize) -> Vec<Duration> {
         let accepted: Value = client
             .post(format!("{a}/api/v1/notifications"))
             .bearer_auth(&agent)
-            .json(&json!({"to": format!("+9196{:08}", i), "channel": "whatsapp",
-                          "template_id": "t_wa_thanks", "call_id": call}))
+            .json(
+                &json!({"to": format!("+9196{:08}", i), "channel": "whatsapp",
+                          "template_id": "t_wa_thanks", "call_id": call}),
+            )
             .send()
             .await
             .expect("sent")

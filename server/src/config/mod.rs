@@ -201,6 +201,9 @@ pub struct HttpSettings {
     pub body_limit_bytes: usize,
     /// Longest a request may take (event streams excepted), in seconds; then 503.
     pub request_timeout_secs: u64,
+    /// How long a client may take to send a request's headers, in seconds; then the
+    /// connection is closed.
+    pub header_timeout_secs: u64,
     /// Most event streams one caller may hold open.
     pub streams_per_caller: usize,
     /// How often an event stream re-reads the store, in seconds (changes the feed did
@@ -349,6 +352,7 @@ impl Default for HttpSettings {
         Self {
             body_limit_bytes: 64 * 1024,
             request_timeout_secs: 30,
+            header_timeout_secs: 10,
             streams_per_caller: 6,
             stream_recheck_secs: 15,
         }

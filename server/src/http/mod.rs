@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod notifications;
+pub mod serve;
 pub mod site;
 pub mod streams;
 pub mod webhooks;

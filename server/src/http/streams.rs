@@ -157,6 +157,7 @@ fn live(
     })
     .flatten();
     let stream = Live {
+        unshown: watch.current.len(),
         views: stream::iter(watch.current)
             .chain(stream::select(watch.changes, rereads))
             .boxed(),
@@ -178,6 +179,9 @@ fn live(
 struct Live {
     views: BoxStream<'static, NotificationView>,
     shown: LiveSet,
+    /// Messages of the first batch (the state at connection) not shown yet: the stream
+    /// cannot be over before all of them are.
+    unshown: usize,
     /// Everything shown is final: the `end` event comes next.
     end_next: bool,
     /// The `end` event went out.
@@ -199,7 +203,8 @@ impl Live {
         loop {
             let view = self.views.next().await?;
             if self.shown.take(&view) {
-                self.end_next = self.shown.settled();
+                self.unshown = self.unshown.saturating_sub(1);
+                self.end_next = self.unshown == 0 && self.shown.settled();
                 let event = Event::default()
                     .event("status")
                     .json_data(&view)

@@ -183,6 +183,7 @@ impl Provider for Exotel {
             return Ok(ProviderReceipt {
                 provider: self.name().to_owned(),
                 provider_message_id: sid,
+                sent: None,
             });
         }
         if matches!(status.as_u16(), 401 | 403) {

@@ -14,13 +14,12 @@
 //! ```
 
 use app::domain::FailureReason;
-use app::service::{OutboundMessage, Provider, ProviderError, ProviderReceipt, StatusSink};
+use app::service::{OutboundMessage, Provider, ProviderError, ProviderReceipt};
 use async_trait::async_trait;
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::json;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// The HTTP gateway provider.
@@ -28,7 +27,6 @@ pub struct HttpGatewayProvider {
     client: reqwest::Client,
     url: String,
     token: Option<SecretString>,
-    sink: Arc<dyn StatusSink>,
 }
 
 #[derive(Deserialize)]
@@ -42,23 +40,17 @@ struct Refused {
 }
 
 impl HttpGatewayProvider {
-    /// A gateway at `url`, answering within `timeout`; acceptances are reported to `sink`.
+    /// A gateway at `url`, answering within `timeout`.
     pub fn new(
         url: String,
         token: Option<SecretString>,
         timeout: Duration,
-        sink: Arc<dyn StatusSink>,
     ) -> anyhow::Result<Self> {
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .pool_max_idle_per_host(64)
             .build()?;
-        Ok(Self {
-            client,
-            url,
-            token,
-            sink,
-        })
+        Ok(Self { client, url, token })
     }
 }
 
@@ -102,17 +94,18 @@ impl Provider for HttpGatewayProvider {
             let accepted: Accepted = response.json().await.map_err(|_| {
                 ProviderError::Transient("the gateway's answer had no message id".into())
             })?;
-            // A 409 is a redelivery of a message the gateway took before: report `sent`
-            // again in case the first report was lost with its worker (a repeat is ignored).
+            // The gateway's taking it is the `sent` step; a 409 is a redelivery of a
+            // message it took before (`sent` again, in case the first was lost with its
+            // worker: a repeat is ignored).
             let detail = if status.is_success() {
                 "Taken by the gateway"
             } else {
                 "Taken by the gateway earlier"
             };
-            super::report_sent(self.sink.as_ref(), message.uuid, detail).await;
             return Ok(ProviderReceipt {
                 provider: self.name().to_owned(),
                 provider_message_id: accepted.id,
+                sent: Some(detail.to_owned()),
             });
         }
         if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {

@@ -220,6 +220,7 @@ impl Provider for Meta {
             return Ok(ProviderReceipt {
                 provider: self.name().to_owned(),
                 provider_message_id: wamid,
+                sent: None,
             });
         }
         let error = response.json::<GraphError>().await.ok().map(|e| e.error);

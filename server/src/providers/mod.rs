@@ -19,7 +19,7 @@ pub use app::domain::webhook_url;
 use app::domain::{FailureReason, ProviderAccountId};
 use app::service::{
     AdminStore, OutboundMessage, Provider, ProviderDirectory, ProviderError, ProviderReceipt,
-    StatusSink, StatusUpdate, StoreResult, StoredProviderAccount,
+    StatusSink, StoreResult, StoredProviderAccount,
 };
 pub use app::service::{MessageRef, ProviderReport, ReportedChange};
 use async_trait::async_trait;
@@ -29,7 +29,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 /// A webhook request as it arrived, before any parsing.
 pub struct WebhookRequest<'a> {
@@ -334,18 +333,6 @@ impl ProviderDirectory for Directory {
             None => self.fallback.clone(),
         }
     }
-}
-
-/// Reports that the provider took message `uuid` (for providers whose acceptance is
-/// the `sent` step: no later webhook says so).
-pub async fn report_sent(sink: &dyn StatusSink, uuid: Uuid, detail: &str) {
-    let update = StatusUpdate {
-        status: app::domain::NotificationStatus::Sent,
-        at: app::service::now(),
-        detail: Some(detail.to_owned()),
-        error: None,
-    };
-    sink.report(uuid, update).await;
 }
 
 /// A request that got no answer: one that never reached the provider is worth

@@ -7,21 +7,18 @@
 //! base64 HMAC-SHA512 over the base64-decoded `message.data`, keyed with the client token.
 
 use super::{
-    credential, refused, report_sent, same_bytes, unreachable, Account, Context, MessageRef,
-    ProviderReport, ReportedChange, WebhookError, WebhookReply, WebhookRequest,
+    credential, refused, same_bytes, unreachable, Account, Context, MessageRef, ProviderReport,
+    ReportedChange, WebhookError, WebhookReply, WebhookRequest,
 };
 use app::domain::NotificationStatus;
 use app::service::StoredProviderAccount;
-use app::service::{
-    now, OutboundMessage, Provider, ProviderError, ProviderReceipt, StatusSink, StatusUpdate,
-};
+use app::service::{now, OutboundMessage, Provider, ProviderError, ProviderReceipt, StatusUpdate};
 use async_trait::async_trait;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use reqwest::StatusCode;
 use serde::Deserialize;
 use serde_json::json;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const SCOPE: &str = "https://www.googleapis.com/auth/rcsbusinessmessaging";
@@ -44,7 +41,6 @@ pub struct Rbm {
     token_uri: String,
     client_token: String,
     ttl: Duration,
-    sink: Arc<dyn StatusSink>,
     token: tokio::sync::Mutex<Option<(String, Instant)>>,
 }
 
@@ -67,7 +63,6 @@ impl Rbm {
             token_uri: service.token_uri,
             client_token: credential(stored, "client_token")?.to_owned(),
             ttl: context.rcs_ttl,
-            sink: context.sink.clone(),
             token: tokio::sync::Mutex::new(None),
         })
     }
@@ -224,10 +219,10 @@ impl Provider for Rbm {
             s => return Err(Self::error(s)),
         };
         // RBM reports no `sent` event: the platform taking the message is that step.
-        report_sent(self.sink.as_ref(), message.uuid, detail).await;
         Ok(ProviderReceipt {
             provider: self.name().to_owned(),
             provider_message_id: message.uuid.to_string(),
+            sent: Some(detail.to_owned()),
         })
     }
 }

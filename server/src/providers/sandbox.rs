@@ -106,6 +106,7 @@ impl Provider for SandboxProvider {
         Ok(ProviderReceipt {
             provider: "sandbox".into(),
             provider_message_id: format!("sbx-{uuid}"),
+            sent: None,
         })
     }
 }

@@ -268,6 +268,7 @@ impl Provider for Twilio {
             return Ok(ProviderReceipt {
                 provider: self.name().to_owned(),
                 provider_message_id: created.sid,
+                sent: None,
             });
         }
         if status.as_u16() == 429 || status.is_server_error() {
@@ -295,6 +296,7 @@ impl Provider for Twilio {
             Ok(found) => found.map(|sid| ProviderReceipt {
                 provider: self.name().to_owned(),
                 provider_message_id: sid,
+                sent: None,
             }),
             Err(reason) => {
                 tracing::warn!(notification = %message.uuid, %reason, "could not look the message up at Twilio");

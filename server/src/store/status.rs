@@ -73,22 +73,32 @@ impl StatusStore for SqlStore {
     }
 
     async fn get(&self, uuid: Uuid) -> StoreResult<Option<NotificationRecord>> {
-        let Some(row) = sqlx::query("SELECT * FROM notifications WHERE uuid = ?")
-            .bind(uuid.to_string())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(store_error)?
-        else {
-            return Ok(None);
-        };
-        let history = sqlx::query(
-            "SELECT status, at, detail FROM notification_history WHERE uuid = ? ORDER BY id",
+        // The message and its history in one round trip: a row per history line.
+        let rows = sqlx::query(
+            "SELECT n.*, h.status AS h_status, h.at AS h_at, h.detail AS h_detail
+             FROM notifications n LEFT JOIN notification_history h ON h.uuid = n.uuid
+             WHERE n.uuid = ? ORDER BY h.id",
         )
         .bind(uuid.to_string())
         .fetch_all(&self.pool)
         .await
         .map_err(store_error)?;
-        Ok(Some(record_from_rows(&row, &history)?))
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let history = rows
+            .iter()
+            .filter_map(|row| match row.opt_text("h_status") {
+                Ok(Some(status)) => Some(history_entry(
+                    status,
+                    row.int("h_at"),
+                    row.opt_text("h_detail"),
+                )),
+                Ok(None) => None,
+                Err(e) => Some(Err(e)),
+            })
+            .collect::<anyhow::Result<_>>()?;
+        Ok(Some(record_with_history(first, history)?))
     }
 
     async fn list(&self, filter: &NotificationFilter) -> StoreResult<Vec<NotificationRecord>> {
@@ -351,7 +361,35 @@ async fn insert_history(
     Ok(())
 }
 
+/// A record from its row and the rows of its history (`status`, `at`, `detail`).
 fn record_from_rows(row: &AnyRow, history: &[AnyRow]) -> anyhow::Result<NotificationRecord> {
+    let history = history
+        .iter()
+        .map(|h| history_entry(h.text("status")?, h.int("at"), h.opt_text("detail")))
+        .collect::<anyhow::Result<_>>()?;
+    record_with_history(row, history)
+}
+
+/// One history line from its columns.
+fn history_entry(
+    status: String,
+    at: anyhow::Result<i64>,
+    detail: anyhow::Result<Option<String>>,
+) -> anyhow::Result<HistoryEntry> {
+    Ok(HistoryEntry {
+        status: status
+            .parse()
+            .with_context(|| format!("history status {status}"))?,
+        at: rfc3339(from_ms(at?)),
+        detail: detail?,
+    })
+}
+
+/// A record from its row and its history.
+fn record_with_history(
+    row: &AnyRow,
+    history: Vec<HistoryEntry>,
+) -> anyhow::Result<NotificationRecord> {
     let uuid = row.text("uuid")?;
     let status = |text: String| {
         text.parse::<NotificationStatus>()
@@ -385,16 +423,7 @@ fn record_from_rows(row: &AnyRow, history: &[AnyRow]) -> anyhow::Result<Notifica
         provider_message_id: row.opt_text("provider_message_id")?,
         created_at: from_ms(row.int("created_at")?),
         updated_at: from_ms(row.int("updated_at")?),
-        history: history
-            .iter()
-            .map(|h| {
-                Ok(HistoryEntry {
-                    status: status(h.text("status")?)?,
-                    at: rfc3339(from_ms(h.int("at")?)),
-                    detail: h.opt_text("detail")?,
-                })
-            })
-            .collect::<anyhow::Result<_>>()?,
+        history,
         error: error_code
             .zip(error_message)
             .map(|(code, message)| FailureReason { code, message }),

@@ -135,3 +135,40 @@ async fn metrics_count_handled_jobs_and_show_the_queue() {
     );
     assert!(text.contains("agent_notify_job_seconds_count 1"), "{text}");
 }
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_disconnected() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut settings = crate::helpers::test_settings(dir.path());
+    settings.http.header_timeout_secs = 1;
+    let app = TestApp::spawn_with(dir, settings, server::startup::WorkerMode::None).await;
+    let address = app.base.trim_start_matches("http://");
+    let mut slow = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connected");
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .expect("written");
+    let mut answer = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        slow.read_to_end(&mut answer),
+    )
+    .await
+    .expect("the server closed the connection")
+    .expect("read");
+    let text = String::from_utf8_lossy(&answer);
+    assert!(
+        text.is_empty() || text.starts_with("HTTP/1.1 408"),
+        "no answer, or 408: {text}"
+    );
+    // Complete requests are served as before.
+    let health = app
+        .client
+        .get(format!("{}/healthz", app.base))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(health.status(), 200);
+}

@@ -96,6 +96,16 @@ pub fn environment(settings: &Settings, dir: &Path) -> Vec<(String, String)> {
     env.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
 
+/// Where a child's log goes: nowhere, unless `NOTIFY_TEST_CHILD_LOG` asks for it (a
+/// `RUST_LOG` filter, e.g. `info`).
+pub fn child_output() -> Stdio {
+    if std::env::var_os("NOTIFY_TEST_CHILD_LOG").is_some() {
+        Stdio::inherit()
+    } else {
+        Stdio::null()
+    }
+}
+
 /// A running `agent-notify worker` process.
 pub struct WorkerProcess {
     child: Child,
@@ -114,7 +124,7 @@ impl WorkerProcess {
                 "NOTIFY_WORKER__METRICS_ADDR",
                 format!("127.0.0.1:{metrics_port}"),
             )
-            .stdout(Stdio::null())
+            .stdout(child_output())
             .stderr(Stdio::inherit())
             .spawn()
             .expect("the agent-notify binary runs");

@@ -74,7 +74,7 @@ async fn wait_until_settled(app: &TestApp, call: &str, n: usize, limit: Duration
             let stuck: Vec<_> = items
                 .iter()
                 .filter(|m| matches!(m["status"].as_str(), Some("queued" | "sending")))
-                .map(|m| m["uuid"].clone())
+                .cloned()
                 .collect();
             assert!(stuck.is_empty(), "never settled: {stuck:?}");
             return items;

@@ -165,20 +165,27 @@ async fn under_kills_and_a_redis_restart_every_message_settles_and_no_sms_goes_t
         tokio::time::sleep(Duration::from_millis(250)).await;
     };
 
+    let twilio = chaos.twilio_ledger();
+    let gateway = chaos.gateway_ledger();
     let count = |f: &dyn Fn(&Value) -> bool| messages.iter().filter(|m| f(m)).count();
     let by_status = |s: &str| count(&|m| m["status"] == s);
     let unknown = count(&|m| m["error"]["code"] == "outcome_unknown");
+    let twilio_had_unknown = count(&|m| {
+        m["error"]["code"] == "outcome_unknown"
+            && twilio
+                .taken
+                .contains_key(m["to"].as_str().unwrap_or_default())
+    });
     let stuck: Vec<&Value> = messages.iter().filter(|m| !settled(m)).collect();
-    let twilio = chaos.twilio_ledger();
-    let gateway = chaos.gateway_ledger();
     println!(
-        "fault run: {} accepted ({} refused while Redis restarted); {} sent, {} delivered, {} failed ({} outcome_unknown); {} stuck",
+        "fault run: {} accepted ({} refused while Redis restarted); {} sent, {} delivered, {} failed ({} outcome_unknown, {} of them at Twilio); {} stuck",
         accepted.len(),
         refused,
         by_status("sent"),
         by_status("delivered"),
         by_status("failed"),
         unknown,
+        twilio_had_unknown,
         stuck.len()
     );
     println!(
@@ -213,10 +220,8 @@ async fn under_kills_and_a_redis_restart_every_message_settles_and_no_sms_goes_t
                 twilio.taken.contains_key(m["to"].as_str().expect("to")),
                 "an SMS sent is one Twilio created"
             ),
-            ("sms", Some("failed")) if m["error"]["code"] == "outcome_unknown" => assert!(
-                twilio.taken.contains_key(m["to"].as_str().expect("to")),
-                "only a message Twilio may have is failed as outcome_unknown"
-            ),
+            // `outcome_unknown` may be a message Twilio never got (a worker killed
+            // between recording the hand-off and its request): unknowable, by design.
             (_, Some("failed")) => {}
             other => panic!("unexpected end state {other:?} for {m}"),
         }

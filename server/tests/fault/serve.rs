@@ -1,6 +1,6 @@
 //! `agent-notify serve --no-worker` as a process of its own.
 
-use crate::processes::environment;
+use crate::processes::{child_output, environment};
 use crate::services::free_port;
 use server::config::Settings;
 use std::path::Path;
@@ -28,7 +28,7 @@ impl ServeProcess {
             .envs(environment(settings, dir))
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
             .env("LEPTOS_SITE_ROOT", dir.join("site"))
-            .stdout(Stdio::null())
+            .stdout(child_output())
             .stderr(Stdio::inherit())
             .spawn()
             .expect("the agent-notify binary runs");
