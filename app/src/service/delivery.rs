@@ -4,8 +4,9 @@
 
 use super::status::{Applied, StatusRecorder};
 use super::{
-    now, Delivery, Handoff, Job, NotificationRecord, OutboundMessage, Provider, ProviderError,
-    ProviderReceipt, ServiceError, Services, StatusUpdate, StoreResult, StoredProviderAccount,
+    now, AlsoWrite, Delivery, Handoff, Job, NotificationRecord, OutboundMessage, Provider,
+    ProviderError, ProviderReceipt, ServiceError, Services, StatusUpdate, StoreResult,
+    StoredProviderAccount,
 };
 use crate::domain::{switch_note, Channel, FailureReason, GroupId, NotificationStatus};
 use std::sync::Arc;
@@ -104,8 +105,14 @@ pub async fn deliver(services: &Services, delivery: &Delivery) -> Result<Outcome
         return settle_unknown(services, recorder, &*provider, &message, open.at).await;
     }
     provider.wait_turn().await;
-    let mut latest = record.clone();
-    if record.status == NotificationStatus::Queued {
+    let handoff = Handoff {
+        attempt: delivery.attempt,
+        at: now(),
+        channel,
+    };
+    // The first hand-off is claimed with the move to `sending`, in one write; a later
+    // one takes over the hand-off it found (if no other worker did meanwhile).
+    let claimed = if record.status == NotificationStatus::Queued {
         let sending = StatusUpdate {
             status: NotificationStatus::Sending,
             at: now(),
@@ -116,26 +123,29 @@ pub async fn deliver(services: &Services, delivery: &Delivery) -> Result<Outcome
             )),
             error: None,
         };
-        if let Applied::Advanced(now) | Applied::Ignored(now) =
-            recorder.advance(record.clone(), &sending).await?
+        let also = AlsoWrite::OpenHandoff(handoff);
+        match recorder
+            .advance_with(record.clone(), &sending, &also)
+            .await?
         {
-            latest = now;
+            Applied::Advanced(now) => Some(now),
+            _ => None,
         }
-    }
-    let handoff = Handoff {
-        attempt: delivery.attempt,
-        at: now(),
-        channel,
+    } else {
+        let replacing = record.handoff.map(|h| h.attempt);
+        let opened = services
+            .status
+            .open_handoff(job.uuid, &handoff, replacing)
+            .await?;
+        opened.then(|| NotificationRecord {
+            handoff: Some(handoff),
+            ..record.clone()
+        })
     };
-    let replacing = record.handoff.map(|h| h.attempt);
-    if !services
-        .status
-        .open_handoff(job.uuid, &handoff, replacing)
-        .await?
-    {
+    let Some(latest) = claimed else {
         // Another worker got there first and is handing the message over.
         return Ok(Outcome::Retry(lease));
-    }
+    };
     let message = outbound(services, &record, channel).await?;
     let attempt = Attempt {
         services,
@@ -206,9 +216,8 @@ impl Attempt<'_> {
         let uuid = message.uuid;
         match result {
             Ok(receipt) => {
-                // `sent` first: a message with the provider's id is one a redelivered
-                // job leaves alone, so a crash between the two must not leave it
-                // `sending` for good.
+                // A provider whose taking the message is its `sent` step: the status
+                // and the provider's id in one write (unless a report moved it on).
                 if let Some(detail) = &receipt.sent {
                     let sent = StatusUpdate {
                         status: NotificationStatus::Sent,
@@ -216,7 +225,13 @@ impl Attempt<'_> {
                         detail: Some(detail.clone()),
                         error: None,
                     };
-                    recorder.advance(self.record.clone(), &sent).await?;
+                    let also = AlsoWrite::ProviderRef(receipt.clone());
+                    let applied = recorder
+                        .advance_with(self.record.clone(), &sent, &also)
+                        .await?;
+                    if matches!(applied, Applied::Advanced(_)) {
+                        return Ok(Outcome::Done);
+                    }
                 }
                 keep_provider_ref(services, uuid, &receipt).await?;
                 Ok(Outcome::Done)

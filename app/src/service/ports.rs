@@ -220,6 +220,18 @@ pub struct NotificationRecord {
     pub handoff: Option<Handoff>,
 }
 
+/// What a status change writes besides the status, in the same write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AlsoWrite {
+    /// Nothing else.
+    Nothing,
+    /// Opens a hand-off; the change is refused unless none is open and no provider took
+    /// the message (the move to `sending` is the claim of the first hand-off).
+    OpenHandoff(Handoff),
+    /// The provider that took the message, and its id there.
+    ProviderRef(ProviderReceipt),
+}
+
 /// A hand-off of a message to a provider, recorded before the provider is called and
 /// open until its outcome is known: the provider's id recorded, or its call known not to
 /// have taken the message. An open hand-off that no worker is still making means the
@@ -235,9 +247,18 @@ pub struct Handoff {
 }
 
 impl NotificationRecord {
-    /// The record after a compare-and-set of `update` (what the stores write: the
-    /// status, its history line, the failure or none, the later of the two times).
-    pub fn apply(&mut self, update: &StatusUpdate) {
+    /// The record after a compare-and-set of `update` and `also` (what the stores
+    /// write: the status, its history line, the failure or none, the later of the two
+    /// times, and `also`).
+    pub fn apply(&mut self, update: &StatusUpdate, also: &AlsoWrite) {
+        match also {
+            AlsoWrite::Nothing => {}
+            AlsoWrite::OpenHandoff(handoff) => self.handoff = Some(*handoff),
+            AlsoWrite::ProviderRef(receipt) => {
+                self.provider = Some(receipt.provider.clone());
+                self.provider_message_id = Some(receipt.provider_message_id.clone());
+            }
+        }
         self.status = update.status;
         self.updated_at = self.updated_at.max(update.at);
         self.error = update.failure().cloned();
@@ -311,13 +332,15 @@ pub trait StatusStore: Send + Sync {
     /// Messages matching `filter`, newest first.
     async fn list(&self, filter: &NotificationFilter) -> StoreResult<Vec<NotificationRecord>>;
     /// Compare-and-set: moves message `uuid` to `update`'s status, with its history line
-    /// and error, only if its status is still `expected`; whether it did. (Which moves
-    /// are progress is the service's rule, not the store's.)
+    /// and error, and writes `also` with it, only if its status is still `expected` (and
+    /// `also`'s own condition holds); whether it did. (Which moves are progress is the
+    /// service's rule, not the store's.)
     async fn compare_and_set(
         &self,
         uuid: Uuid,
         expected: NotificationStatus,
         update: &StatusUpdate,
+        also: &AlsoWrite,
     ) -> StoreResult<bool>;
     /// Up to `limit` messages that look stuck, and were last swept before the same
     /// cutoff: still `queued` and created before `queued_before`, or `sending` with no

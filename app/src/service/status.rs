@@ -2,7 +2,7 @@
 //! and recording the status changes providers report.
 
 use super::{
-    Caller, Job, MessageRef, NotificationFilter, NotificationRecord, ProviderReport,
+    AlsoWrite, Caller, Job, MessageRef, NotificationFilter, NotificationRecord, ProviderReport,
     ReportedChange, ServiceError, Services, StatusFeed, StatusSink, StatusStore, StatusUpdate,
 };
 use crate::domain::{
@@ -204,8 +204,20 @@ impl StatusRecorder {
     /// Applies `update` to a message last read as `current`, if it is progress.
     pub async fn advance(
         &self,
+        current: NotificationRecord,
+        update: &StatusUpdate,
+    ) -> Result<Applied, ServiceError> {
+        self.advance_with(current, update, &AlsoWrite::Nothing)
+            .await
+    }
+
+    /// Applies `update`, and `also` in the same write, to a message last read as
+    /// `current`, if it is progress (and `also`'s condition holds).
+    pub async fn advance_with(
+        &self,
         mut current: NotificationRecord,
         update: &StatusUpdate,
+        also: &AlsoWrite,
     ) -> Result<Applied, ServiceError> {
         let uuid = current.uuid;
         let applied = loop {
@@ -214,17 +226,21 @@ impl StatusRecorder {
             }
             if self
                 .store
-                .compare_and_set(uuid, current.status, update)
+                .compare_and_set(uuid, current.status, update, also)
                 .await?
             {
                 // What the compare-and-set wrote, without reading it back.
-                current.apply(update);
+                current.apply(update, also);
                 break Applied::Advanced(current);
             }
             // Someone else changed it since it was read: read again and decide again.
             let Some(now) = self.store.get(uuid).await? else {
                 break Applied::NotFound;
             };
+            if now.status == current.status && *also != AlsoWrite::Nothing {
+                // The status is as read: what refused the change was `also`'s condition.
+                break Applied::Ignored(now);
+            }
             current = now;
         };
         match &applied {

@@ -12,8 +12,8 @@ use app::domain::{
     E164,
 };
 use app::service::{
-    Handoff, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate, StoreError,
-    StoreResult,
+    AlsoWrite, Handoff, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate,
+    StoreError, StoreResult,
 };
 use async_trait::async_trait;
 use futures::TryStreamExt;
@@ -335,6 +335,7 @@ impl StatusStore for MongoStatusStore {
         uuid: Uuid,
         expected: NotificationStatus,
         update: &StatusUpdate,
+        also: &AlsoWrite,
     ) -> StoreResult<bool> {
         let error = update.failure();
         let at = bson_time(update.at);
@@ -345,9 +346,25 @@ impl StatusStore for MongoStatusStore {
         };
         let step = mongodb::bson::to_bson(&step).map_err(anyhow::Error::from)?;
         let error = mongodb::bson::to_bson(&error).map_err(anyhow::Error::from)?;
-        let compare = doc! {"_id": uuid.to_string(), "status": expected.as_str()};
+        let mut compare = doc! {"_id": uuid.to_string(), "status": expected.as_str()};
+        let mut fields = doc! {"status": update.status.as_str(), "error": error};
+        match also {
+            AlsoWrite::Nothing => {}
+            AlsoWrite::OpenHandoff(h) => {
+                compare.insert("handoff", mongodb::bson::Bson::Null);
+                compare.insert("provider_message_id", mongodb::bson::Bson::Null);
+                fields.insert(
+                    "handoff",
+                    doc! {"attempt": h.attempt, "at": bson_time(h.at), "channel": h.channel.as_str()},
+                );
+            }
+            AlsoWrite::ProviderRef(r) => {
+                fields.insert("provider", r.provider.as_str());
+                fields.insert("provider_message_id", r.provider_message_id.as_str());
+            }
+        }
         let set = doc! {
-            "$set": {"status": update.status.as_str(), "error": error},
+            "$set": fields,
             "$max": {"updated_at": at},
             "$push": {"history": step},
         };

@@ -10,7 +10,8 @@ use app::domain::{
     E164,
 };
 use app::service::{
-    Handoff, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate, StoreResult,
+    AlsoWrite, Handoff, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate,
+    StoreResult,
 };
 use async_trait::async_trait;
 use sqlx::any::AnyRow;
@@ -148,26 +149,47 @@ impl StatusStore for SqlStore {
         uuid: Uuid,
         expected: NotificationStatus,
         update: &StatusUpdate,
+        also: &AlsoWrite,
     ) -> StoreResult<bool> {
         let error = update.failure();
         let at = to_ms(update.at);
-        let mut tx = self.pool.begin().await.map_err(store_error)?;
-        let changed = sqlx::query(
+        let (set, condition) = match also {
+            AlsoWrite::Nothing => ("", ""),
+            AlsoWrite::OpenHandoff(_) => (
+                ", handoff_attempt = ?, handoff_at = ?, handoff_channel = ?",
+                " AND handoff_attempt IS NULL AND provider_message_id IS NULL",
+            ),
+            AlsoWrite::ProviderRef(_) => (", provider = ?, provider_message_id = ?", ""),
+        };
+        let sql = format!(
             "UPDATE notifications SET status = ?,
                  updated_at = CASE WHEN updated_at > ? THEN updated_at ELSE ? END,
-                 error_code = ?, error_message = ?
-             WHERE uuid = ? AND status = ?",
-        )
-        .bind(update.status.as_str())
-        .bind(at)
-        .bind(at)
-        .bind(error.map(|e| e.code.as_str()))
-        .bind(error.map(|e| e.message.as_str()))
-        .bind(uuid.to_string())
-        .bind(expected.as_str())
-        .execute(&mut *tx)
-        .await
-        .map_err(store_error)?;
+                 error_code = ?, error_message = ?{set}
+             WHERE uuid = ? AND status = ?{condition}"
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(update.status.as_str())
+            .bind(at)
+            .bind(at)
+            .bind(error.map(|e| e.code.as_str()))
+            .bind(error.map(|e| e.message.as_str()));
+        query = match also {
+            AlsoWrite::Nothing => query,
+            AlsoWrite::OpenHandoff(h) => query
+                .bind(i64::from(h.attempt))
+                .bind(to_ms(h.at))
+                .bind(h.channel.as_str()),
+            AlsoWrite::ProviderRef(r) => query
+                .bind(r.provider.as_str())
+                .bind(r.provider_message_id.as_str()),
+        };
+        let mut tx = self.pool.begin().await.map_err(store_error)?;
+        let changed = query
+            .bind(uuid.to_string())
+            .bind(expected.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
         if changed.rows_affected() == 0 {
             return Ok(false);
         }

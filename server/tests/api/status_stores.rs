@@ -11,7 +11,9 @@ use app::domain::rfc3339;
 use app::domain::{CallId, Channel, FailureReason, GroupId, HistoryEntry, NotificationStatus};
 use app::domain::{UserId, E164};
 use app::service::status::{Applied, StatusRecorder};
-use app::service::{Handoff, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate};
+use app::service::{
+    AlsoWrite, Handoff, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate,
+};
 use mongodb::bson::{doc, Document};
 use server::config::StatusBackend;
 use server::feed::BroadcastFeed;
@@ -114,7 +116,64 @@ on_every_store!(
     a_note_joins_the_history_at_the_current_status_and_provider_ids_find_messages,
     one_hand_off_opens_at_a_time_and_only_its_attempt_closes_or_replaces_it,
     a_message_sending_with_nothing_happening_is_swept_unless_the_provider_took_it,
+    a_status_change_writes_its_hand_off_or_provider_id_in_the_same_write,
 );
+
+async fn a_status_change_writes_its_hand_off_or_provider_id_in_the_same_write(
+    store: Arc<dyn StatusStore>,
+) {
+    let handoff = |attempt| Handoff {
+        attempt,
+        at: app::service::now(),
+        channel: Channel::Sms,
+    };
+    let claim = AlsoWrite::OpenHandoff(handoff(1));
+    let message = queued_now(Channel::Sms);
+    store.create(&message).await.expect("created");
+    assert!(store
+        .compare_and_set(message.uuid, Queued, &update(Sending), &claim)
+        .await
+        .expect("compared"));
+    let now = current(store.as_ref(), message.uuid).await;
+    assert_eq!(
+        (now.status, now.handoff.map(|h| h.attempt)),
+        (Sending, Some(1))
+    );
+
+    let other = queued_now(Channel::Sms);
+    store.create(&other).await.expect("created");
+    assert!(store
+        .open_handoff(other.uuid, &handoff(7), None)
+        .await
+        .expect("opened"));
+    assert!(
+        !store
+            .compare_and_set(other.uuid, Queued, &update(Sending), &claim)
+            .await
+            .expect("compared"),
+        "no claim while another hand-off is open"
+    );
+    assert_eq!(current(store.as_ref(), other.uuid).await.status, Queued);
+
+    let taken = AlsoWrite::ProviderRef(app::service::ProviderReceipt {
+        provider: "http".into(),
+        provider_message_id: "gw-1".into(),
+        sent: None,
+    });
+    assert!(store
+        .compare_and_set(message.uuid, Sending, &update(Sent), &taken)
+        .await
+        .expect("compared"));
+    let now = current(store.as_ref(), message.uuid).await;
+    assert_eq!(
+        (
+            now.status,
+            now.provider.as_deref(),
+            now.provider_message_id.as_deref()
+        ),
+        (Sent, Some("http"), Some("gw-1"))
+    );
+}
 
 async fn one_hand_off_opens_at_a_time_and_only_its_attempt_closes_or_replaces_it(
     store: Arc<dyn StatusStore>,
@@ -313,7 +372,7 @@ async fn compare_and_set_changes_a_status_only_from_the_one_expected(store: Arc<
     let message = queued_now(Channel::Sms);
     store.create(&message).await.expect("created");
     let stale = store
-        .compare_and_set(message.uuid, Sending, &update(Sent))
+        .compare_and_set(message.uuid, Sending, &update(Sent), &AlsoWrite::Nothing)
         .await
         .expect("compared");
     assert!(
@@ -325,14 +384,19 @@ async fn compare_and_set_changes_a_status_only_from_the_one_expected(store: Arc<
         [Queued]
     );
     let moved = store
-        .compare_and_set(message.uuid, Queued, &update(Sending))
+        .compare_and_set(message.uuid, Queued, &update(Sending), &AlsoWrite::Nothing)
         .await
         .expect("compared");
     assert!(moved);
     let now = current(store.as_ref(), message.uuid).await;
     assert_eq!((now.status, steps(&now)), (Sending, vec![Queued, Sending]));
     let nobody = store
-        .compare_and_set(Uuid::new_v4(), Queued, &update(Sending))
+        .compare_and_set(
+            Uuid::new_v4(),
+            Queued,
+            &update(Sending),
+            &AlsoWrite::Nothing,
+        )
         .await
         .expect("compared");
     assert!(!nobody, "no such message");
