@@ -48,7 +48,7 @@ impl HttpGatewayProvider {
     ) -> anyhow::Result<Self> {
         let client = reqwest::Client::builder()
             .timeout(timeout)
-            .pool_max_idle_per_host(64)
+            .pool_max_idle_per_host(super::IDLE_CONNECTIONS)
             .build()?;
         Ok(Self { client, url, token })
     }

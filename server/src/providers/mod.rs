@@ -222,7 +222,7 @@ impl Directory {
     ) -> anyhow::Result<Self> {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_millis(settings.request_timeout_ms))
-            .pool_max_idle_per_host(64)
+            .pool_max_idle_per_host(IDLE_CONNECTIONS)
             .build()?;
         let fallback = Arc::new(Paced {
             inner: fallback,
@@ -322,6 +322,10 @@ impl Directory {
         }
     }
 }
+
+/// Connections to one provider host kept open for reuse: as many as a worker keeps
+/// messages in flight (by default), so a busy worker does not reconnect per message.
+pub const IDLE_CONNECTIONS: usize = 256;
 
 /// Messages per second an account sends when the settings name no limit for it.
 pub const DEFAULT_RATE: u32 = 50;
