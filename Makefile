@@ -51,7 +51,8 @@ test-mongodb: setup
 	cargo test --locked -p server --test api -- --ignored
 
 ## Measurements (not tests): release bundle sizes, widget timings, and send/worker throughput
-## on a real MariaDB + Redis (server/examples/throughput.rs). Numbers go in the README.
+## on a real MariaDB + Redis (server/examples/throughput/), cross-server event latency and the
+## release server's RSS. Numbers go in the README.
 bench: setup setup-e2e setup-services
 	end2end/bench/wasm-size.sh
 	cargo build --release --locked -p server --bin agent-notify --example throughput

@@ -110,38 +110,7 @@ pub async fn deliver(services: &Services, delivery: &Delivery) -> Result<Outcome
         at: now(),
         channel,
     };
-    // The first hand-off is claimed with the move to `sending`, in one write; a later
-    // one takes over the hand-off it found (if no other worker did meanwhile).
-    let claimed = if record.status == NotificationStatus::Queued {
-        let sending = StatusUpdate {
-            status: NotificationStatus::Sending,
-            at: now(),
-            detail: Some(format!(
-                "Handed to {} (attempt {})",
-                provider.name(),
-                delivery.attempt
-            )),
-            error: None,
-        };
-        let also = AlsoWrite::OpenHandoff(handoff);
-        match recorder
-            .advance_with(record.clone(), &sending, &also)
-            .await?
-        {
-            Applied::Advanced(now) => Some(now),
-            _ => None,
-        }
-    } else {
-        let replacing = record.handoff.map(|h| h.attempt);
-        let opened = services
-            .status
-            .open_handoff(job.uuid, &handoff, replacing)
-            .await?;
-        opened.then(|| NotificationRecord {
-            handoff: Some(handoff),
-            ..record.clone()
-        })
-    };
+    let claimed = claim(services, recorder, &record, provider.name(), handoff).await?;
     let Some(latest) = claimed else {
         // Another worker got there first and is handing the message over.
         return Ok(Outcome::Retry(lease));
@@ -156,6 +125,48 @@ pub async fn deliver(services: &Services, delivery: &Delivery) -> Result<Outcome
     attempt
         .hand_over(&record.group_id, provider, handoff, message)
         .await
+}
+
+/// Records `handoff` on the message: the first is claimed with the move to `sending`,
+/// in one write; a later one takes over the hand-off `record` shows. None when another
+/// worker got there first. Returns the message as written.
+async fn claim(
+    services: &Services,
+    recorder: &StatusRecorder,
+    record: &NotificationRecord,
+    provider: &str,
+    handoff: Handoff,
+) -> Result<Option<NotificationRecord>, ServiceError> {
+    if record.status == NotificationStatus::Queued {
+        let sending = StatusUpdate {
+            status: NotificationStatus::Sending,
+            at: now(),
+            detail: Some(format!(
+                "Handed to {provider} (attempt {})",
+                handoff.attempt
+            )),
+            error: None,
+        };
+        let also = AlsoWrite::OpenHandoff(handoff);
+        return Ok(
+            match recorder
+                .advance_with(record.clone(), &sending, &also)
+                .await?
+            {
+                Applied::Advanced(now) => Some(now),
+                _ => None,
+            },
+        );
+    }
+    let replacing = record.handoff.map(|h| h.attempt);
+    let opened = services
+        .status
+        .open_handoff(record.uuid, &handoff, replacing)
+        .await?;
+    Ok(opened.then(|| NotificationRecord {
+        handoff: Some(handoff),
+        ..record.clone()
+    }))
 }
 
 /// One delivery attempt's context.
