@@ -68,7 +68,7 @@ end2end/node_modules: end2end/package.json end2end/package-lock.json
 
 ## Servers the tests start themselves (random ports, temporary data directories).
 setup-services:
-	@command -v redis-server >/dev/null && command -v mariadbd >/dev/null \
+	@command -v redis-server >/dev/null && { command -v mariadbd || test -x /usr/sbin/mariadbd; } >/dev/null \
 		|| { apt-get update -q && apt-get install -y -q redis-server mariadb-server; }
 
 setup-e2e: end2end/node_modules

@@ -159,7 +159,7 @@ pub async fn send(base: &str, n: usize, tag: &str) -> (Duration, Vec<Duration>) 
 /// Starts an in-process worker with `concurrency` on `settings` and times how long the
 /// gateway takes to have `n` more messages.
 async fn drain(settings: &Settings, gateway: &FakeGateway, n: usize, concurrency: usize) -> f64 {
-    let before = gateway.taken().len();
+    let before = gateway.taken_count();
     let mut settings = settings.clone();
     settings.worker.concurrency = concurrency;
     settings.site.addr = "127.0.0.1:0".parse().expect("addr");
@@ -169,7 +169,7 @@ async fn drain(settings: &Settings, gateway: &FakeGateway, n: usize, concurrency
     let started = Instant::now();
     let stop = worker.shutdown_token();
     let task = tokio::spawn(worker.run_until_stopped());
-    while gateway.taken().len() < before + n {
+    while gateway.taken_count() < before + n {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let rate = n as f64 / started.elapsed().as_secs_f64();

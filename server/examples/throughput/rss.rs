@@ -76,10 +76,10 @@ pub async fn measure(redis: &RedisServer, gateway: &FakeGateway, n: usize) -> (f
     tokio::time::sleep(Duration::from_secs(1)).await;
     let pid = server.0.id();
     let idle = rss_mib(pid);
-    let before = gateway.taken().len();
+    let before = gateway.taken_count();
     let load = tokio::spawn(async move { send(&base, n, "rss").await });
     let mut peak = idle;
-    while gateway.taken().len() < before + n {
+    while gateway.taken_count() < before + n {
         peak = peak.max(rss_mib(pid));
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

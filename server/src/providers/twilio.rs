@@ -148,11 +148,15 @@ impl Twilio {
             .query(&[("To", to.as_str()), ("PageSize", "50")])
             .send()
             .await
-            .map_err(|e| e.to_string())?;
+            // The URL carries the customer's number: never in an error (logs).
+            .map_err(|e| e.without_url().to_string())?;
         if !response.status().is_success() {
             return Err(format!("Twilio answered {}", response.status().as_u16()));
         }
-        let page: MessagePage = response.json().await.map_err(|e| e.to_string())?;
+        let page: MessagePage = response
+            .json()
+            .await
+            .map_err(|e| e.without_url().to_string())?;
         let recent: Vec<Listed> = page
             .messages
             .into_iter()

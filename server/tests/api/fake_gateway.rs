@@ -71,6 +71,11 @@ impl FakeGateway {
         ledger.calls.get(reference).copied().unwrap_or_default()
     }
 
+    /// How many references were taken (without copying the ledger: the bench polls it).
+    pub fn taken_count(&self) -> usize {
+        self.ledger.lock().expect("ledger").taken.len()
+    }
+
     /// How many times each reference was taken as a new message.
     pub fn taken(&self) -> HashMap<String, u32> {
         self.ledger.lock().expect("ledger").taken.clone()

@@ -16,9 +16,10 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// Waits until something listens on `port`.
+/// Waits until something listens on `port` (a guard against a server that never
+/// comes up, not a timing check: a first `mariadbd` on a cold machine takes a while).
 fn wait_for_port(port: u16, what: &str) {
-    for _ in 0..200 {
+    for _ in 0..1200 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             return;
         }
@@ -127,8 +128,9 @@ impl MariaDb {
             .expect("mariadb-install-db runs (make test installs mariadb-server)");
         assert!(installed.success(), "mariadb-install-db failed");
         let port = free_port();
+        // Debian installs mariadbd in /usr/sbin, which a non-login PATH may lack.
         let server = format!(
-            "mariadbd --no-defaults --user=root --datadir='{data}' --port={port} \
+            "PATH=\"$PATH:/usr/sbin:/usr/local/sbin\" mariadbd --no-defaults --user=root --datadir='{data}' --port={port} \
              --bind-address=127.0.0.1 --socket='{dir}/mysqld.sock' --skip-log-bin \
              --innodb-buffer-pool-size=64M --innodb-flush-log-at-trx-commit=2 \
              --max-connections=500 --log-error='{dir}/error.log'",

@@ -100,6 +100,7 @@ fn assert_each_sent_and_taken_once(
         "the gateway took every message, under its UUID"
     );
     assert!(taken.values().all(|&n| n == 1), "each taken once");
+    assert_eq!(gateway.taken_count(), uuids.len());
 }
 
 #[tokio::test]
