@@ -300,7 +300,12 @@ async fn main() {
 
     let slow_gateway = FakeGateway::start(Duration::from_millis(200)).await;
     let slow = settings(dir.path(), &redis, &slow_gateway);
-    for (concurrency, n) in [(8, 400), (default, sends), (2 * default, sends), (4 * default, sends)] {
+    for (concurrency, n) in [
+        (8, 400),
+        (default, sends),
+        (2 * default, sends),
+        (4 * default, sends),
+    ] {
         send(&base, n, "slow").await;
         let rate = drain(&slow, &slow_gateway, n, concurrency).await;
         println!("worker (concurrency {concurrency}), gateway answering after 200 ms: {rate:.0} messages/s");
