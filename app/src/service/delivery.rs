@@ -227,24 +227,14 @@ impl Attempt<'_> {
         let uuid = message.uuid;
         match result {
             Ok(receipt) => {
-                // A provider whose taking the message is its `sent` step: the status
-                // and the provider's id in one write (unless a report moved it on).
-                if let Some(detail) = &receipt.sent {
-                    let sent = StatusUpdate {
-                        status: NotificationStatus::Sent,
-                        at: now(),
-                        detail: Some(detail.clone()),
-                        error: None,
-                    };
-                    let also = AlsoWrite::ProviderRef(receipt.clone());
-                    let applied = recorder
-                        .advance_with(self.record.clone(), &sent, &also)
-                        .await?;
-                    if matches!(applied, Applied::Advanced(_)) {
-                        return Ok(Outcome::Done);
+                match receipt.sent.clone() {
+                    // A provider whose taking the message is its `sent` step.
+                    Some(detail) => {
+                        record_taken(services, recorder, self.record.clone(), &receipt, detail)
+                            .await?
                     }
+                    None => keep_provider_ref(services, uuid, &receipt).await?,
                 }
-                keep_provider_ref(services, uuid, &receipt).await?;
                 Ok(Outcome::Done)
             }
             Err(ProviderError::Permanent(reason)) => {
@@ -299,17 +289,11 @@ async fn settle_unknown(
 ) -> Result<Outcome, ServiceError> {
     let uuid = message.uuid;
     if let Some(receipt) = provider.lookup(message, since).await {
-        keep_provider_ref(services, uuid, &receipt).await?;
-        let sent = StatusUpdate {
-            status: NotificationStatus::Sent,
-            at: now(),
-            detail: Some(format!(
-                "Found at {} after its answer was lost",
-                provider.name()
-            )),
-            error: None,
-        };
-        recorder.record(uuid, &sent).await?;
+        let current = services.status.get(uuid).await?.ok_or_else(|| {
+            ServiceError::Internal(anyhow::anyhow!("a message vanished while it was sent"))
+        })?;
+        let detail = format!("Found at {} after its answer was lost", provider.name());
+        record_taken(services, recorder, current, &receipt, detail).await?;
         return Ok(Outcome::Done);
     }
     tracing::warn!(notification = %uuid, provider = provider.name(), "hand-off of unknown outcome: failed, not sent again");
@@ -330,6 +314,28 @@ pub fn outcome_unknown() -> FailureReason {
 /// The failure code of a message its provider may have sent.
 pub const OUTCOME_UNKNOWN: &str = "outcome_unknown";
 
+/// A message the provider took is `sent`: the status and the provider's id in one
+/// write — or, when a report moved the message on already, the provider's id alone.
+async fn record_taken(
+    services: &Services,
+    recorder: &StatusRecorder,
+    current: NotificationRecord,
+    receipt: &ProviderReceipt,
+    detail: String,
+) -> Result<(), ServiceError> {
+    let sent = StatusUpdate {
+        status: NotificationStatus::Sent,
+        at: now(),
+        detail: Some(detail),
+        error: None,
+    };
+    let (uuid, also) = (current.uuid, AlsoWrite::ProviderRef(receipt.clone()));
+    match recorder.advance_with(current, &sent, &also).await? {
+        Applied::Advanced(_) => Ok(()),
+        _ => keep_provider_ref(services, uuid, receipt).await,
+    }
+}
+
 /// Records the provider's id for a message it took, trying again for a few seconds: a
 /// status-store blip must not leave a taken message looking untaken.
 async fn keep_provider_ref(
@@ -338,24 +344,22 @@ async fn keep_provider_ref(
     receipt: &ProviderReceipt,
 ) -> Result<(), ServiceError> {
     let mut pause = Duration::from_millis(100);
-    for _ in 0..4 {
-        match services
+    let mut tries_left = 4;
+    loop {
+        let stored = services
             .status
             .set_provider_ref(uuid, &receipt.provider, &receipt.provider_message_id)
-            .await
-        {
-            Ok(()) => return Ok(()),
-            Err(e) => {
+            .await;
+        match stored {
+            Err(e) if tries_left > 0 => {
                 tracing::warn!(notification = %uuid, error = %e, "could not record the provider's id; trying again");
                 tokio::time::sleep(pause).await;
                 pause *= 3;
+                tries_left -= 1;
             }
+            result => return Ok(result?),
         }
     }
-    Ok(services
-        .status
-        .set_provider_ref(uuid, &receipt.provider, &receipt.provider_message_id)
-        .await?)
 }
 
 /// Sends a message by SMS after its own channel's provider gave up on it (an RCS

@@ -264,3 +264,13 @@ pub async fn read_events(response: Response, limit: Duration) -> Vec<SseEvent> {
         .expect("the stream ended");
     events
 }
+
+/// The `agent_notify_jobs_total` count for `outcome` in a `/metrics` text (0 when absent).
+pub fn jobs_total(metrics: &str, outcome: &str) -> u64 {
+    let series = format!("agent_notify_jobs_total{{outcome=\"{outcome}\"}} ");
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(&series))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}

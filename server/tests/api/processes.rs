@@ -142,11 +142,7 @@ impl WorkerProcess {
             .text()
             .await
             .expect("text");
-        text.lines()
-            .find(|l| l.starts_with("agent_notify_jobs_total{outcome=\"done\"}"))
-            .and_then(|l| l.rsplit(' ').next())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_else(|| panic!("no done counter in:\n{text}"))
+        crate::helpers::jobs_total(&text, "done")
     }
 
     /// `kill -9`: the worker dies mid-work, with no chance to clean up.

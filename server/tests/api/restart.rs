@@ -82,16 +82,7 @@ async fn a_message_whose_record_cannot_be_read_is_dead_lettered_after_ten_delive
             .text()
             .await
             .expect("text");
-        let count = |outcome: &str| {
-            metrics
-                .lines()
-                .find(|l| {
-                    l.starts_with(&format!("agent_notify_jobs_total{{outcome=\"{outcome}\"}}"))
-                })
-                .and_then(|l| l.rsplit(' ').next())
-                .and_then(|v| v.parse::<u64>().ok())
-                .unwrap_or(0)
-        };
+        let count = |outcome: &str| crate::helpers::jobs_total(&metrics, outcome);
         if count("dead_lettered") == 1 || tokio::time::Instant::now() > deadline {
             assert_eq!(count("dead_lettered"), 1, "{metrics}");
             assert_eq!(count("errored"), 9, "nine failed deliveries before it");
