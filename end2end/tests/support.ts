@@ -3,7 +3,7 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { expect, Page } from "@playwright/test";
 
-export const SECRET = "e2e-secret-0123456789abcdef";
+export const SECRET = "e2e-secret-0123456789abcdef-0123456789";
 export const ADMIN_PASSWORD = "e2e admin password 123";
 
 const b64url = (data: string | Buffer) => Buffer.from(data).toString("base64url");

@@ -1,11 +1,11 @@
 //! The `agent-notify` command line: `serve`, `worker`, `migrate`, `token`.
 
-use crate::auth::{token_secret, JwtAuth};
+use crate::auth::{token_secret, JwtAuth, Minted};
 use crate::config::Settings;
 use crate::startup::{open_sql_store, run_worker, Application, WorkerMode};
 use anyhow::Context;
 use app::domain::{GroupId, UserId};
-use app::service::Caller;
+use app::service::{AdminAccounts, Role};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -66,29 +66,41 @@ pub enum AdminAction {
     },
 }
 
-/// The role of a minted token.
+/// What `token` makes.
 #[derive(Debug, Subcommand)]
 pub enum TokenRole {
-    /// An agent token (`role: agent`, with the agent's group).
+    /// A host token for an agent or supervisor, signed with `auth.token_secret` (the
+    /// agent must be registered in the settings unless
+    /// `auth.register_agents_on_first_use`).
     Agent {
         /// The agent's id.
         #[arg(long)]
         id: String,
-        /// The agent's group id.
+        /// The agent's group id (checked against the settings).
         #[arg(long)]
-        group: String,
-        /// Lifetime in seconds (default: `auth.token_ttl_secs`).
+        group: Option<String>,
+        /// `agent` (default) or `supervisor`.
+        #[arg(long, default_value = "agent")]
+        role: String,
+        /// A token id (`jti`), to revoke it by later.
+        #[arg(long)]
+        jti: Option<String>,
+        /// Lifetime in seconds (default: `auth.token_ttl_secs`; at most
+        /// `auth.max_token_ttl_secs`).
         #[arg(long)]
         ttl: Option<u64>,
     },
-    /// An admin token (`role: admin`).
+    /// Opens an admin session (as a sign-in does) and prints its token: for automation.
     Admin {
-        /// The admin's id.
+        /// The admin's id (an existing admin account).
         #[arg(long)]
         id: String,
-        /// Lifetime in seconds (default: `auth.token_ttl_secs`).
+    },
+    /// Refuses a host token id (`jti`) everywhere from now on.
+    Revoke {
+        /// The token id.
         #[arg(long)]
-        ttl: Option<u64>,
+        jti: String,
     },
 }
 
@@ -146,41 +158,88 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Token { role } => {
-            let (caller, ttl) = match role {
-                TokenRole::Agent { id, group, ttl } => (
-                    Caller::agent(
-                        UserId::parse(&id).context("--id")?,
-                        GroupId::parse(&group).context("--group")?,
-                    ),
-                    ttl,
-                ),
-                TokenRole::Admin { id, ttl } => {
-                    (Caller::admin(UserId::parse(&id).context("--id")?), ttl)
-                }
-            };
-            let auth = JwtAuth::new(&token_secret(&settings)?);
-            let ttl = Duration::from_secs(ttl.unwrap_or(settings.auth.token_ttl_secs));
-            println!("{}", auth.mint(&caller, ttl)?);
-            Ok(())
-        }
+        Command::Token { role } => token(&settings, role).await,
     }
 }
 
-/// Prints the pages' URLs with tokens for the demo agent and an admin.
+/// `agent-notify token …`.
+async fn token(settings: &Settings, role: TokenRole) -> anyhow::Result<()> {
+    match role {
+        TokenRole::Agent {
+            id,
+            group,
+            role,
+            jti,
+            ttl,
+        } => {
+            let id = UserId::parse(&id).context("--id")?;
+            let group = group
+                .as_deref()
+                .map(GroupId::parse)
+                .transpose()
+                .context("--group")?;
+            let role = match role.as_str() {
+                "agent" => Role::Agent,
+                "supervisor" => Role::Supervisor,
+                other => anyhow::bail!("--role is agent or supervisor, not {other}"),
+            };
+            let ttl = Duration::from_secs(ttl.unwrap_or(settings.auth.token_ttl_secs));
+            let minted = Minted {
+                id: &id,
+                role,
+                group: group.as_ref(),
+                token_id: jti.as_deref(),
+            };
+            println!("{}", jwt(settings)?.mint(&minted, ttl)?);
+        }
+        TokenRole::Admin { id } => {
+            let store = open_sql_store(settings).await?;
+            let id = UserId::parse(&id).context("--id")?;
+            anyhow::ensure!(
+                store.password_hash(&id).await?.is_some(),
+                "there is no admin `{id}` (agent-notify admin create --id {id})"
+            );
+            let signed = app::service::accounts::open_session(store.as_ref(), &id, "cli_session")
+                .await
+                .map_err(|e| anyhow::anyhow!(e.public_message()))?;
+            println!("{}", signed.token);
+        }
+        TokenRole::Revoke { jti } => {
+            let store = open_sql_store(settings).await?;
+            let until = app::service::now()
+                + Duration::from_secs(settings.auth.max_token_ttl_secs + 60);
+            store.revoke_token(&jti, until).await?;
+            println!("Token id `{jti}` is refused from now on.");
+        }
+    }
+    Ok(())
+}
+
+fn jwt(settings: &Settings) -> anyhow::Result<JwtAuth> {
+    Ok(JwtAuth::new(
+        &token_secret(settings)?,
+        Duration::from_secs(settings.auth.max_token_ttl_secs),
+    ))
+}
+
 fn print_demo_urls(settings: &Settings, addr: std::net::SocketAddr) -> anyhow::Result<()> {
-    let auth = JwtAuth::new(&token_secret(settings)?);
     let ttl = Duration::from_secs(settings.auth.token_ttl_secs);
-    let agent = Caller::agent(
+    let (id, group) = (
         UserId::parse(crate::store::seed::DEMO_AGENT)?,
         GroupId::parse(crate::store::seed::DEMO_GROUP)?,
     );
-    let agent_token = auth.mint(&agent, ttl)?;
+    let agent = Minted {
+        id: &id,
+        role: Role::Agent,
+        group: Some(&group),
+        token_id: None,
+    };
+    let agent_token = jwt(settings)?.mint(&agent, ttl)?;
     let base = format!("http://{addr}");
     println!();
     println!("  Agent Notify is running on {base}");
     println!();
-    println!("  Widget:   {base}/widget?token={agent_token}&call_id=demo-call-1");
+    println!("  Widget:   {base}/widget?call_id=demo-call-1#token={agent_token}");
     println!(
         "  Settings: {base}/admin  (sign in as `admin`; its password was printed on the first run)"
     );

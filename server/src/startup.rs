@@ -20,7 +20,7 @@ use app::domain::{CountryCode, ProviderAccountId, ProviderAccountInput, UserId};
 use app::service::admin::Admin;
 use app::service::status::StatusRecorder;
 use app::service::{
-    accounts, AdminAccounts, Caller, CustomerLookup, JobQueue, Provider, ServiceSettings, Services,
+    accounts::SignInGuard, accounts, AdminAccounts, Caller, CustomerLookup, JobQueue, Provider, ServiceSettings, Services,
     StatusFeed, StatusSink, StatusStore,
 };
 use secrecy::ExposeSecret;
@@ -113,10 +113,14 @@ impl Backends {
             None => None,
         };
         let services = Services {
-            auth: Arc::new(JwtAuth::new(&token_secret(settings)?)),
+            auth: Arc::new(JwtAuth::new(
+                &token_secret(settings)?,
+                Duration::from_secs(settings.auth.max_token_ttl_secs),
+            )),
             config: store.clone(),
             admin: store.clone(),
             accounts: store.clone(),
+            sign_in: Arc::new(SignInGuard::default()),
             status,
             idempotency: store.clone(),
             comments: store.clone(),
@@ -136,6 +140,8 @@ impl Backends {
                     .map(ToString::to_string)
                     .collect(),
                 public_url: public_url.to_owned(),
+                register_agents_on_first_use: settings.auth.register_agents_on_first_use,
+                max_token_ttl: Duration::from_secs(settings.auth.max_token_ttl_secs),
                 ..ServiceSettings::default()
             },
         };
@@ -171,7 +177,13 @@ pub async fn open_sql_store(settings: &Settings) -> anyhow::Result<Arc<SqlStore>
             settings.data_dir.display()
         )
     })?;
-    let seal = CredentialSeal::new(credentials_key(settings)?.expose_secret());
+    let previous = settings
+        .auth
+        .previous_credentials_keys
+        .iter()
+        .map(|k| k.expose_secret().to_owned())
+        .collect::<Vec<_>>();
+    let seal = CredentialSeal::new(credentials_key(settings)?.expose_secret(), &previous);
     let store = SqlStore::open(&settings.database.url, settings.database.max_connections).await?;
     Ok(Arc::new(store.sealing_credentials(seal)))
 }
@@ -369,6 +381,7 @@ impl Application {
                     Duration::from_secs(settings.http.stream_recheck_secs.max(1)),
                 )),
                 shutdown: shutdown.clone(),
+                ops_token: settings.ops.token.clone().map(Arc::new),
             },
             settings,
         );

@@ -1,4 +1,5 @@
-//! The agents tab: each agent's id, name and group; create, edit, delete.
+//! The agents tab: each agent's id, name, group and whether they may work; create,
+//! edit, switch off, delete.
 
 use super::context;
 use crate::api::admin::{admin_agents, admin_delete_agent, admin_groups, admin_save_agent};
@@ -25,6 +26,7 @@ pub fn AgentsTab() -> impl IntoView {
         RwSignal::new(String::new()),
         RwSignal::new(None::<String>),
     );
+    let active = RwSignal::new(true);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (Ok(agent_id), Ok(group_id)) = (
@@ -41,6 +43,7 @@ pub fn AgentsTab() -> impl IntoView {
             id: agent_id,
             name: name.get_untracked(),
             group_id,
+            active: active.get_untracked(),
         };
         let was = existing.get_untracked();
         spawn_local(async move {
@@ -49,6 +52,7 @@ pub fn AgentsTab() -> impl IntoView {
                     existing.set(None);
                     id.set(String::new());
                     name.set(String::new());
+                    active.set(true);
                     ctx.done(format!("Saved agent {}.", a.id));
                 }
                 Err(e) => ctx.fail(e),
@@ -72,10 +76,11 @@ pub fn AgentsTab() -> impl IntoView {
                     <option value="">"Group…"</option>
                     {move || groups.get().unwrap_or_default().into_iter().map(|g| view! { <option value=g.id.to_string()>{g.name}</option> }).collect_view()}
                 </select>
+                <label class="check"><input type="checkbox" prop:checked=active on:change=move |ev| active.set(event_target_checked(&ev)) />"Active"</label>
                 <button class="button" type="submit">{move || if existing.get().is_some() { "Save agent" } else { "Add agent" }}</button>
             </form>
             <table class="list" aria-label="Agents">
-                <thead><tr><th>"Id"</th><th>"Name"</th><th>"Group"</th><th></th></tr></thead>
+                <thead><tr><th>"Id"</th><th>"Name"</th><th>"Group"</th><th>"Status"</th><th></th></tr></thead>
                 <tbody>
                     {move || {
                         agents.get().unwrap_or_default().into_iter().map(|a| {
@@ -85,12 +90,14 @@ pub fn AgentsTab() -> impl IntoView {
                                     <td><code>{a.id.to_string()}</code></td>
                                     <td>{a.name.clone()}</td>
                                     <td>{a.group_id.to_string()}</td>
+                                    <td>{if a.active { "Active" } else { "Switched off" }}</td>
                                     <td class="row-actions">
                                         <button class="button small secondary" on:click=move |_| {
                                             existing.set(Some(edit.id.to_string()));
                                             id.set(edit.id.to_string());
                                             name.set(edit.name.clone());
                                             group.set(edit.group_id.to_string());
+                                            active.set(edit.active);
                                         }>"Edit"</button>
                                         <button class="button small secondary" on:click=move |_| delete(del.clone())>"Delete"</button>
                                     </td>

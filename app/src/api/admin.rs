@@ -17,7 +17,10 @@ use {
 /// Signs an admin in.
 #[server(prefix = "/api/fn", endpoint = "admin_sign_in")]
 pub async fn admin_sign_in(request: SignIn) -> Result<SignedIn, ApiError> {
-    respond(async { accounts::sign_in(&super::services()?, &request).await }).await
+    respond(async {
+        accounts::sign_in(&super::services()?, &request, super::client_addr()).await
+    })
+    .await
 }
 
 /// Ends the admin's session.
@@ -255,10 +258,10 @@ fn id<T: std::str::FromStr<Err = crate::domain::IdError>>(text: &str) -> Result<
     })
 }
 
-/// The services and the admin the token proves, whose session is still open.
+/// The services and the admin whose open session the token is.
 #[cfg(feature = "ssr")]
 async fn admin(token: &str) -> Result<(Services, Caller), ServiceError> {
-    let (services, caller) = super::authenticate(token)?;
-    accounts::require_admin_session(&services, &caller).await?;
+    let (services, caller) = super::authenticate(token).await?;
+    caller.require_admin()?;
     Ok((services, caller))
 }

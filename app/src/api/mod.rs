@@ -11,7 +11,8 @@ mod error;
 pub use error::{ApiError, ErrorBody};
 
 use crate::domain::{
-    Accepted, AgentTemplate, Channel, Comment, NotificationView, SendRequest, WidgetBootstrap,
+    Accepted, AgentTemplate, Channel, Comment, NotificationView, SendRequest, StreamTicket,
+    WidgetBootstrap,
 };
 use leptos::server;
 
@@ -22,7 +23,7 @@ pub async fn agent_templates(
     channel: Option<Channel>,
 ) -> Result<Vec<AgentTemplate>, ApiError> {
     respond(async {
-        let (services, caller) = authenticate(&token)?;
+        let (services, caller) = authenticate(&token).await?;
         crate::service::catalog::agent_templates(&services, &caller, channel).await
     })
     .await
@@ -36,7 +37,7 @@ pub async fn open_widget(
     number: Option<String>,
 ) -> Result<WidgetBootstrap, ApiError> {
     respond(async {
-        let (services, caller) = authenticate(&token)?;
+        let (services, caller) = authenticate(&token).await?;
         let call_id = call_id.as_deref().map(parse_call_id).transpose()?;
         crate::service::catalog::widget_bootstrap(
             &services,
@@ -57,7 +58,7 @@ pub async fn send_notification(
     request: SendRequest,
 ) -> Result<Accepted, ApiError> {
     respond(async {
-        let (services, caller) = authenticate(&token)?;
+        let (services, caller) = authenticate(&token).await?;
         let key = crate::domain::IdempotencyKey::parse(&idempotency_key).map_err(|e| {
             crate::service::ServiceError::invalid_request(
                 "invalid_idempotency_key",
@@ -73,7 +74,7 @@ pub async fn send_notification(
 #[server(prefix = "/api/fn", endpoint = "notification")]
 pub async fn notification(token: String, uuid: String) -> Result<NotificationView, ApiError> {
     respond(async {
-        let (services, caller) = authenticate(&token)?;
+        let (services, caller) = authenticate(&token).await?;
         let uuid = crate::service::status::parse_uuid(&uuid)?;
         crate::service::status::get_notification(&services, &caller, uuid).await
     })
@@ -87,7 +88,7 @@ pub async fn call_notifications(
     call_id: String,
 ) -> Result<Vec<NotificationView>, ApiError> {
     respond(async {
-        let (services, caller) = authenticate(&token)?;
+        let (services, caller) = authenticate(&token).await?;
         let call_id = parse_call_id(&call_id)?;
         crate::service::status::list_notifications(&services, &caller, Some(call_id), Some(20))
             .await
@@ -99,9 +100,20 @@ pub async fn call_notifications(
 #[server(prefix = "/api/fn", endpoint = "call_comments")]
 pub async fn call_comments(token: String, call_id: String) -> Result<Vec<Comment>, ApiError> {
     respond(async {
-        let (services, caller) = authenticate(&token)?;
+        let (services, caller) = authenticate(&token).await?;
         let call_id = parse_call_id(&call_id)?;
         crate::service::status::call_comments(&services, &caller, &call_id).await
+    })
+    .await
+}
+
+/// A single-use ticket for the widget's next event stream (the token never goes in
+/// the stream's URL).
+#[server(prefix = "/api/fn", endpoint = "stream_ticket")]
+pub async fn new_stream_ticket(token: String) -> Result<StreamTicket, ApiError> {
+    respond(async {
+        let (services, caller) = authenticate(&token).await?;
+        crate::service::access::issue_stream_ticket(&services, &caller).await
     })
     .await
 }
@@ -117,6 +129,9 @@ async fn respond<T>(
         if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
             let status = http::StatusCode::from_u16(e.status());
             response.set_status(status.unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
+            if let Some(seconds) = e.retry_after() {
+                response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+            }
         }
         ApiError::from(&e)
     })
@@ -142,12 +157,20 @@ fn services() -> Result<crate::service::Services, crate::service::ServiceError> 
     })
 }
 
-/// The services in context and the caller the token proves.
+/// The services in context and the caller the token proves, checked against the
+/// settings now.
 #[cfg(feature = "ssr")]
-fn authenticate(
+async fn authenticate(
     token: &str,
 ) -> Result<(crate::service::Services, crate::service::Caller), crate::service::ServiceError> {
     let services = services()?;
-    let caller = services.auth.verify(token)?;
+    let caller = crate::service::access::authenticate(&services, token).await?;
     Ok((services, caller))
+}
+
+/// The address of the client that sent this server-function request (the server
+/// provides it in context).
+#[cfg(feature = "ssr")]
+fn client_addr() -> Option<std::net::IpAddr> {
+    leptos::prelude::use_context::<crate::service::ClientAddress>().and_then(|c| c.0)
 }

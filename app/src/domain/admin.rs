@@ -90,6 +90,14 @@ pub struct Agent {
     pub name: String,
     /// Their group.
     pub group_id: GroupId,
+    /// Whether they may work: a switched-off agent's tokens are refused, their history
+    /// kept (default: on).
+    #[serde(default = "switched_on")]
+    pub active: bool,
+}
+
+fn switched_on() -> bool {
+    true
 }
 
 /// One entry of the audit log.

@@ -1,7 +1,7 @@
 //! The shapes of a notification on the wire (REST and server functions alike).
 
 use super::channel::Channel;
-use super::ids::{CallId, TemplateId, UserId};
+use super::ids::{CallId, GroupId, TemplateId, UserId};
 use super::phone::{NumberType, PhoneNumber, PhoneParseError, E164};
 use super::status::NotificationStatus;
 use serde::{Deserialize, Serialize};
@@ -156,6 +156,8 @@ pub struct NotificationView {
     pub call_id: Option<CallId>,
     /// The agent who sent it.
     pub agent_id: UserId,
+    /// The agent's group when it was sent (supervisors read their group's messages).
+    pub group_id: GroupId,
     /// The message it resends, if any.
     pub resend_of: Option<String>,
     /// RFC 3339 UTC.
@@ -166,6 +168,16 @@ pub struct NotificationView {
     pub history: Vec<HistoryEntry>,
     /// Set when the status is `failed`.
     pub error: Option<FailureReason>,
+}
+
+/// A single-use ticket for one event-stream request (`POST /api/v1/stream-tickets`):
+/// browsers' `EventSource` cannot send a header, and tokens never go in a URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamTicket {
+    /// Goes in the stream's URL as `?ticket=`.
+    pub ticket: String,
+    /// Seconds before an unused ticket expires.
+    pub expires_in: u64,
 }
 
 /// One entry of a call's comment log.

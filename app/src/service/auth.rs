@@ -1,30 +1,34 @@
-//! Who is calling: the identity a verified token carries.
+//! Who is calling: the identity a verified credential carries, and what each role may do.
 
 use super::error::ServiceError;
 use crate::domain::{GroupId, UserId};
 use serde::{Deserialize, Serialize};
 
-/// The two roles of the product.
+/// The roles of the product.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Sends notifications from the widget or the API.
     Agent,
-    /// Manages templates, groups, agents and providers.
+    /// Reads their own group's messages, comments and figures; sends nothing.
+    Supervisor,
+    /// Manages templates, groups, agents and providers (a signed-in session only).
     Admin,
 }
 
 /// A verified caller.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Caller {
     /// The user's id (`sub`).
     pub id: UserId,
     /// The role (`role`).
     pub role: Role,
-    /// The agent's group (`grp`); admins have none.
+    /// The agent's or supervisor's group, as the settings say; admins have none.
     pub group: Option<GroupId>,
-    /// The sign-in session the token belongs to (`sid`), for tokens issued by sign-in.
+    /// An admin's sign-in session (the id it is stored under).
     pub session: Option<String>,
+    /// The token's id (`jti`), when the host gave it one: revocable.
+    pub token_id: Option<String>,
 }
 
 impl Caller {
@@ -35,6 +39,7 @@ impl Caller {
             role: Role::Agent,
             group: Some(group),
             session: None,
+            token_id: None,
         }
     }
 
@@ -45,10 +50,12 @@ impl Caller {
             role: Role::Admin,
             group: None,
             session: None,
+            token_id: None,
         }
     }
 
-    /// The caller's group, or 403 when the caller is not an agent with a group.
+    /// The group an agent sends for, or 403 for anyone else (supervisors and admins
+    /// never send on an agent's behalf).
     pub fn agent_group(&self) -> Result<&GroupId, ServiceError> {
         match (&self.role, &self.group) {
             (Role::Agent, Some(group)) => Ok(group),
@@ -59,12 +66,31 @@ impl Caller {
         }
     }
 
-    /// Whether the caller may read messages sent by `agent_id`.
-    pub fn may_read(&self, agent_id: &UserId) -> bool {
-        self.role == Role::Admin || &self.id == agent_id
+    /// The group whose messages the caller reads: an agent's and a supervisor's own,
+    /// every group (`None`) for an admin.
+    pub fn reading_group(&self) -> Result<Option<&GroupId>, ServiceError> {
+        match (&self.role, &self.group) {
+            (Role::Admin, _) => Ok(None),
+            (_, Some(group)) => Ok(Some(group)),
+            (_, None) => Err(ServiceError::Forbidden {
+                code: "no_group",
+                message: "Your account has no group.".into(),
+            }),
+        }
     }
 
-    /// 403 unless the caller is an admin.
+    /// Whether the caller may read a message `agent_id` sent for `group_id`: an agent
+    /// their own, a supervisor their group's, an admin every one.
+    pub fn may_read(&self, agent_id: &UserId, group_id: &GroupId) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Supervisor => self.group.as_ref() == Some(group_id),
+            Role::Agent => &self.id == agent_id,
+        }
+    }
+
+    /// 403 unless the caller is an admin (a role only a sign-in session, or the
+    /// server's own configuration, gives).
     pub fn require_admin(&self) -> Result<(), ServiceError> {
         if self.role == Role::Admin {
             Ok(())

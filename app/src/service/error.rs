@@ -63,6 +63,16 @@ pub enum ServiceError {
         /// Field path → problem.
         fields: BTreeMap<String, String>,
     },
+    /// Too many attempts: wait `retry_after_secs` before the next.
+    #[error("{message}")]
+    RateLimited {
+        /// Stable code.
+        code: &'static str,
+        /// For a person.
+        message: String,
+        /// Seconds to wait (`Retry-After`).
+        retry_after_secs: u64,
+    },
     /// A backend is down; try again later.
     #[error("a backend is unavailable")]
     Unavailable(#[source] anyhow::Error),
@@ -111,7 +121,8 @@ impl ServiceError {
             | Self::Forbidden { code, .. }
             | Self::NotFound { code, .. }
             | Self::Conflict { code, .. }
-            | Self::Invalid { code, .. } => code,
+            | Self::Invalid { code, .. }
+            | Self::RateLimited { code, .. } => code,
             Self::Unavailable(_) => "backend_unavailable",
             Self::Internal(_) => "internal_error",
         }
@@ -125,6 +136,7 @@ impl ServiceError {
             Self::NotFound { .. } => 404,
             Self::Conflict { .. } => 409,
             Self::Invalid { .. } => 422,
+            Self::RateLimited { .. } => 429,
             Self::Unavailable(_) => 503,
             Self::Internal(_) => 500,
         }
@@ -137,6 +149,17 @@ impl ServiceError {
             Self::Internal(source) => tracing::error!(error = ?source, "internal error"),
             Self::Unavailable(source) => tracing::warn!(error = %source, "backend unavailable"),
             _ => {}
+        }
+    }
+
+    /// Seconds the client should wait before trying again, when that is known.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            Self::Unavailable(_) => Some(5),
+            _ => None,
         }
     }
 
@@ -166,10 +189,14 @@ impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Unavailable(e) => Self::Unavailable(e),
-            StoreError::Conflict(message) => Self::Conflict {
-                code: "conflict",
-                message,
-            },
+            StoreError::Conflict(detail) => {
+                // The store's words (constraint names, SQL) stay in the log.
+                tracing::info!(%detail, "a change conflicted with the stored data");
+                Self::Conflict {
+                    code: "conflict",
+                    message: "This conflicts with the current data: it was changed, removed or is still in use. Reload and try again.".into(),
+                }
+            }
             StoreError::Internal(e) => Self::Internal(e),
         }
     }

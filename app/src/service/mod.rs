@@ -3,6 +3,7 @@
 //! REST handlers and server functions both call these functions, so the two paths
 //! behave identically. Each use case takes [`Services`] and a verified [`Caller`].
 
+pub mod access;
 pub mod accounts;
 pub mod admin;
 pub mod auth;
@@ -43,6 +44,11 @@ pub struct ServiceSettings {
     pub embed_origins: Vec<String>,
     /// Where providers reach this server (`https://notify.example.com`): webhook URLs.
     pub public_url: String,
+    /// Whether a valid host token for an agent the settings do not hold registers them
+    /// (in the token's group) instead of being refused.
+    pub register_agents_on_first_use: bool,
+    /// The longest a host-signed token may live (revocations are kept this long).
+    pub max_token_ttl: Duration,
 }
 
 impl Default for ServiceSettings {
@@ -56,6 +62,8 @@ impl Default for ServiceSettings {
             handoff_lease: Duration::from_secs(15),
             embed_origins: Vec::new(),
             public_url: "http://127.0.0.1:3000".into(),
+            register_agents_on_first_use: false,
+            max_token_ttl: Duration::from_secs(12 * 3600),
         }
     }
 }
@@ -69,8 +77,10 @@ pub struct Services {
     pub config: Arc<dyn ConfigStore>,
     /// The admin's settings and the audit log.
     pub admin: Arc<dyn AdminStore>,
-    /// Admin accounts and sessions.
+    /// Admin accounts and sessions, registered agents' access, stream tickets.
     pub accounts: Arc<dyn AdminAccounts>,
+    /// Sign-in throttling and the bounded password checks.
+    pub sign_in: Arc<accounts::SignInGuard>,
     /// Message status and history.
     pub status: Arc<dyn StatusStore>,
     /// Idempotency keys.
@@ -95,6 +105,10 @@ impl Services {
         StatusRecorder::new(self.status.clone(), self.feed.clone())
     }
 }
+
+/// The address of the client a request came from, when known (sign-in throttling).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddress(pub Option<std::net::IpAddr>);
 
 /// Now, truncated to milliseconds (what the stores keep).
 pub fn now() -> OffsetDateTime {

@@ -190,7 +190,7 @@ async fn check_resend(
     };
     let uuid = Uuid::parse_str(text).map_err(|_| not_found())?;
     let original = services.status.get(uuid).await?.ok_or_else(not_found)?;
-    if !caller.may_read(&original.agent_id) {
+    if !caller.may_read(&original.agent_id, &original.group_id) {
         return Err(not_found());
     }
     if original.status != NotificationStatus::Failed {

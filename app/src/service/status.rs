@@ -36,7 +36,7 @@ pub async fn get_notification(
     uuid: Uuid,
 ) -> Result<NotificationView, ServiceError> {
     let record = services.status.get(uuid).await?.ok_or_else(not_found)?;
-    if !caller.may_read(&record.agent_id) {
+    if !caller.may_read(&record.agent_id, &record.group_id) {
         return Err(not_found());
     }
     Ok(record.view())
@@ -58,9 +58,10 @@ pub async fn list_notifications(
             "out of range",
         ));
     }
-    let agent_id = (caller.role != super::Role::Admin).then(|| caller.id.clone());
+    let agent_id = (caller.role == super::Role::Agent).then(|| caller.id.clone());
     let filter = NotificationFilter {
         agent_id,
+        group_id: caller.reading_group()?.cloned(),
         call_id,
         limit,
     };
@@ -120,7 +121,7 @@ pub async fn watch_call(
         changes: changes
             .filter(move |v| {
                 std::future::ready(
-                    v.call_id.as_ref() == Some(&call_id) && reader.may_read(&v.agent_id),
+                    v.call_id.as_ref() == Some(&call_id) && reader.may_read(&v.agent_id, &v.group_id),
                 )
             })
             .boxed(),
@@ -155,11 +156,10 @@ pub async fn call_comments(
     caller: &Caller,
     call_id: &CallId,
 ) -> Result<Vec<Comment>, ServiceError> {
-    let group = match caller.role {
-        super::Role::Admin => None,
-        super::Role::Agent => Some(caller.agent_group()?),
-    };
-    Ok(services.comments.for_call(call_id, group).await?)
+    Ok(services
+        .comments
+        .for_call(call_id, caller.reading_group()?)
+        .await?)
 }
 
 /// What recording a status change did.

@@ -14,6 +14,38 @@ pub fn query_param(name: &str) -> Option<String> {
     params.get(name).filter(|v| !v.is_empty())
 }
 
+/// The agent's token from the URL fragment (`#token=…`: never sent to a server nor in
+/// a `Referer`); the fragment is then taken off the address bar.
+pub fn fragment_token() -> Option<String> {
+    let location = window().location();
+    let hash = location.hash().ok()?;
+    let params = web_sys::UrlSearchParams::new_with_str(hash.trim_start_matches('#')).ok()?;
+    let token = params.get("token").filter(|t| !t.is_empty())?;
+    params.delete("token");
+    let rest = String::from(params.to_string());
+    let clean = format!(
+        "{}{}{}",
+        location.pathname().unwrap_or_default(),
+        location.search().unwrap_or_default(),
+        if rest.is_empty() { String::new() } else { format!("#{rest}") }
+    );
+    if let Ok(history) = window().history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&clean));
+    }
+    Some(token)
+}
+
+/// The origins the page shell names as allowed to embed the widget (before any server
+/// call, so a cross-origin host can post the token).
+pub fn shell_origins() -> Vec<String> {
+    window()
+        .document()
+        .and_then(|d| d.query_selector("meta[name=agent-notify-origins]").ok().flatten())
+        .and_then(|m| m.get_attribute("content"))
+        .map(|c| c.split_whitespace().map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
 /// The page's own origin (`http://127.0.0.1:3000`).
 pub fn own_origin() -> String {
     window().location().origin().unwrap_or_default()
@@ -91,17 +123,21 @@ pub fn post_to_host(message: &serde_json::Value, allowed: &[String]) {
     }
 }
 
-/// Follows the event stream at `path` (a call's or a message's): `on_update` gets each
+/// Follows the event stream at `path` (a call's or a message's), opened with a
+/// single-use `ticket` (the token never goes in a URL): `on_update` gets each
 /// new state, `on_end` runs once the stream is over (the server ended it because
 /// everything it shows is final, or answered 204 because nothing was left). Returns
 /// the stream, to be closed when no longer needed.
 pub fn follow_events(
     path: &str,
-    token: &str,
+    ticket: &str,
     on_update: impl Fn(NotificationView) + 'static,
     on_end: impl Fn() + 'static,
 ) -> Option<web_sys::EventSource> {
-    let url = format!("{path}?token={token}");
+    let url = format!(
+        "{path}?ticket={}",
+        String::from(js_sys::encode_uri_component(ticket))
+    );
     let source = web_sys::EventSource::new(&url).ok()?;
     let status =
         Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {

@@ -13,7 +13,9 @@ mod status;
 use crate::domain::{CountryCode, CustomerDetails, PhoneNumber};
 use dialog::FieldsDialog;
 use form::{Banner, CallComments, ChannelTabs, SendButton, SendError, TemplateChoice};
-use host::{listen_for_prefill, query_param, Prefill};
+use host::{
+    fragment_token, listen_for_prefill, post_to_host, query_param, shell_origins, Prefill,
+};
 use leptos::prelude::*;
 use recipient::{CountryPicker, NumberBox};
 use send::{Sender, Sent};
@@ -28,9 +30,9 @@ use std::collections::HashMap;
 #[component]
 pub fn Widget() -> impl IntoView {
     let state = WidgetState {
-        token: RwSignal::new(query_param("token").unwrap_or_default()),
+        token: RwSignal::new(fragment_token().unwrap_or_default()),
         call_id: RwSignal::new(query_param("call_id")),
-        allowed_origins: RwSignal::new(Vec::new()),
+        allowed_origins: RwSignal::new(shell_origins()),
         sent: RwSignal::new(Vec::new()),
         comments_version: RwSignal::new(0),
         streams: StoredValue::new_local(HashMap::new()),
@@ -60,6 +62,11 @@ pub fn Widget() -> impl IntoView {
     listen_for_prefill(state.allowed_origins.into(), move |p: Prefill| {
         prefill(state, choice, host_customer, p)
     });
+    // The host may now post the token (and a prefill): the listener is in place.
+    post_to_host(
+        &serde_json::json!({"type": "agent-notify:ready"}),
+        &state.allowed_origins.get_untracked(),
+    );
     let check = Memo::new(move |_| {
         let text = choice.number.get();
         (!text.trim().is_empty()).then(|| PhoneNumber::parse(&text, choice.country.get()))

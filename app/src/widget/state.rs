@@ -6,7 +6,7 @@
 use super::host::{follow_events, post_to_host, Prefill};
 use super::send::{Outgoing, Sender, Sent};
 use super::status::{SentMessage, REFRESH_COOLDOWN_SECS};
-use crate::api::{call_notifications, notification, open_widget, ApiError};
+use crate::api::{call_notifications, new_stream_ticket, notification, open_widget, ApiError};
 use crate::domain::{
     AgentTemplate, Channel, CountryCode, CustomerDetails, NotificationView, PhoneNumber,
     PhoneParseError, Recipient, TemplateKind, WidgetBootstrap,
@@ -14,6 +14,9 @@ use crate::domain::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::{BTreeMap, HashMap};
+
+/// How long the widget waits before following again when a stream could not start.
+const STREAM_RETRY_MS: u32 = 2_000;
 
 /// The widget's state, shared by its parts.
 #[derive(Clone, Copy)]
@@ -23,7 +26,8 @@ pub(super) struct WidgetState {
     pub(super) allowed_origins: RwSignal<Vec<String>>,
     pub(super) sent: RwSignal<Vec<SentMessage>>,
     pub(super) comments_version: RwSignal<u32>,
-    pub(super) streams: StoredValue<HashMap<String, web_sys::EventSource>, LocalStorage>,
+    /// Open streams by key (none while a stream's ticket is on its way).
+    pub(super) streams: StoredValue<HashMap<String, Option<web_sys::EventSource>>, LocalStorage>,
 }
 
 impl WidgetState {
@@ -65,19 +69,36 @@ impl WidgetState {
         if self.streams.with_value(|s| s.contains_key(&key)) {
             return;
         }
+        // Taken while the ticket is on its way, so the stream is opened once.
+        self.streams.update_value(|s| {
+            s.insert(key.clone(), None);
+        });
         let state = *self;
-        let ended = key.clone();
-        let source = follow_events(
-            &path,
-            &self.token.get_untracked(),
-            move |view| state.update(view),
-            move || state.stream_ended(&ended),
-        );
-        if let Some(source) = source {
-            self.streams.update_value(|s| {
+        let token = self.token.get_untracked();
+        spawn_local(async move {
+            let ticket = match new_stream_ticket(token).await {
+                Ok(t) => t.ticket,
+                Err(_) => {
+                    // Try again later, through a fresh read of what is still on its way.
+                    gloo_timers::future::TimeoutFuture::new(STREAM_RETRY_MS).await;
+                    state.stream_ended(&key);
+                    return;
+                }
+            };
+            if !state.streams.with_value(|s| s.contains_key(&key)) {
+                return; // closed meanwhile
+            }
+            let ended = key.clone();
+            let source = follow_events(
+                &path,
+                &ticket,
+                move |view| state.update(view),
+                move || state.stream_ended(&ended),
+            );
+            state.streams.update_value(|s| {
                 s.insert(key, source);
             });
-        }
+        });
     }
 
     /// A stream is over: forget it; read again what this widget still thinks is on
@@ -109,7 +130,7 @@ impl WidgetState {
 
     fn close_stream(&self, key: &str) {
         self.streams.update_value(|s| {
-            if let Some(source) = s.remove(key) {
+            if let Some(Some(source)) = s.remove(key) {
                 source.close();
             }
         });
@@ -230,7 +251,7 @@ pub(super) fn bootstrap(
             if token.is_empty() {
                 return Err(ApiError::new(
                     "missing_token",
-                    "This widget needs an agent token: open it with ?token=… or send one from the host page.",
+                    "This widget needs an agent token: open it with #token=… in the URL fragment or post one from the host page.",
                 ));
             }
             open_widget(token, call_id, (!number.is_empty()).then_some(number)).await

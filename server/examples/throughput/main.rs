@@ -27,7 +27,7 @@ mod rss;
 mod stream_latency;
 
 use app::domain::{GroupId, UserId};
-use app::service::{Caller, Role};
+use app::service::Role;
 use fake_gateway::{FakeGateway, GATEWAY_TOKEN};
 use secrecy::SecretString;
 use serde_json::json;
@@ -38,7 +38,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-pub const SECRET: &str = "bench-secret-0123456789abcdef";
+pub const SECRET: &str = "bench-secret-0123456789abcdef-0123456789";
 /// Requests in flight from the load generator.
 const CLIENTS: usize = 32;
 
@@ -53,7 +53,10 @@ fn settings(dir: &std::path::Path, redis: &RedisServer, gateway: &FakeGateway) -
     s.site.addr = "127.0.0.1:0".parse().expect("addr");
     s.site.root = dir.join("site");
     s.auth.token_secret = Some(SecretString::from(SECRET.to_owned()));
-    s.auth.initial_admin_password = Some(SecretString::from("bench-admin-password".to_owned()));
+    s.auth.initial_admin_password = Some(SecretString::from(ADMIN_PASSWORD.to_owned()));
+    // The bench's agents are made by their first request, as a host owning the agent
+    // list would have it.
+    s.auth.register_agents_on_first_use = true;
     s.providers.default = DefaultProvider::Http(HttpGateway {
         url: gateway.url.clone(),
         token: Some(SecretString::from(GATEWAY_TOKEN.to_owned())),
@@ -66,16 +69,24 @@ pub fn agent_token() -> String {
     token("bench-agent", Role::Agent, Some("demo"))
 }
 
+/// The bench's first admin's password.
+pub const ADMIN_PASSWORD: &str = "bench-admin-password";
+
 pub fn token(id: &str, role: Role, group: Option<&str>) -> String {
-    let caller = Caller {
-        id: UserId::parse(id).expect("id"),
+    let id = UserId::parse(id).expect("id");
+    let group = group.map(|g| GroupId::parse(g).expect("group"));
+    let minted = server::auth::Minted {
+        id: &id,
         role,
-        group: group.map(|g| GroupId::parse(g).expect("group")),
-        session: None,
+        group: group.as_ref(),
+        token_id: None,
     };
-    server::auth::JwtAuth::new(&SecretString::from(SECRET.to_owned()))
-        .mint(&caller, Duration::from_secs(3600))
-        .expect("token")
+    server::auth::JwtAuth::new(
+        &SecretString::from(SECRET.to_owned()),
+        Duration::from_secs(12 * 3600),
+    )
+    .mint(&minted, Duration::from_secs(3600))
+    .expect("token")
 }
 
 /// Runs `total` requests from `CLIENTS` concurrent clients; returns the wall time and

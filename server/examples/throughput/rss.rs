@@ -54,6 +54,7 @@ pub async fn measure(redis: &RedisServer, gateway: &FakeGateway, n: usize) -> (f
             .env("NOTIFY_PROVIDERS__HTTP__URL", &gateway.url)
             .env("NOTIFY_PROVIDERS__HTTP__TOKEN", GATEWAY_TOKEN)
             .env("NOTIFY_AUTH__TOKEN_SECRET", SECRET)
+            .env("NOTIFY_AUTH__REGISTER_AGENTS_ON_FIRST_USE", "true")
             .env(
                 "NOTIFY_AUTH__INITIAL_ADMIN_PASSWORD",
                 "bench-admin-password",

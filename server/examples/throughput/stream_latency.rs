@@ -4,15 +4,23 @@
 //! status feed); the time is from the webhook's POST to the `delivered` event read
 //! from A's stream, which only Redis can have brought.
 
-use crate::{agent_token, client, token, META_SECRET};
-use app::service::Role;
+use crate::{agent_token, client, ADMIN_PASSWORD, META_SECRET};
 use futures::StreamExt;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 /// Creates the Meta account the webhooks are signed for (once per database).
 pub async fn meta_account(base: &str) {
-    let admin = token("bench-admin", Role::Admin, None);
+    let signed: Value = client()
+        .post(format!("{base}/api/v1/admin/login"))
+        .json(&json!({"id": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("signed in");
+    let admin = signed["token"].as_str().expect("a session token").to_owned();
     let account = json!({"id": "meta-bench", "channel": "whatsapp", "provider": "meta", "display_name": "Bench",
         "sender": "106540352242922", "credentials": {"access_token": "t", "app_secret": META_SECRET, "verify_token": "v"}});
     let created = client()

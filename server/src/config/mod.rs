@@ -4,14 +4,15 @@
 
 mod backends;
 mod providers;
+mod security;
 
 pub use backends::{Origin, QueueBackend, StatusBackend};
+pub use security::{AuthSettings, OpsSettings, RetentionSettings};
 pub use providers::{
     ConfiguredAccount, DefaultProvider, Endpoints, HttpGateway, ProviderSettings, SandboxSettings,
 };
 
 use anyhow::Context;
-use secrecy::SecretString;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -45,6 +46,10 @@ pub struct Settings {
     pub phone: PhoneSettings,
     /// HTTP limits.
     pub http: HttpSettings,
+    /// Who may read `/metrics` and the readiness details.
+    pub ops: OpsSettings,
+    /// How long personal data is kept.
+    pub retention: RetentionSettings,
 }
 
 /// Where the site is served.
@@ -125,21 +130,6 @@ impl Default for StatusCollections {
             rcs: "rcs".into(),
         }
     }
-}
-
-/// Token checking.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct AuthSettings {
-    /// The HS256 secret; generated and kept under `data_dir` when unset.
-    pub token_secret: Option<SecretString>,
-    /// Lifetime of tokens minted by `agent-notify token`, in seconds.
-    pub token_ttl_secs: u64,
-    /// The first admin's password on an empty database (unset: a random one, printed once).
-    pub initial_admin_password: Option<SecretString>,
-    /// The key provider credentials are sealed with in the database; generated and kept
-    /// under `data_dir` when unset (set it, the same everywhere, with several servers).
-    pub credentials_key: Option<SecretString>,
 }
 
 /// The customer-details lookup.
@@ -259,6 +249,8 @@ impl Default for Settings {
             worker: WorkerSettings::default(),
             phone: PhoneSettings::default(),
             http: HttpSettings::default(),
+            ops: OpsSettings::default(),
+            retention: RetentionSettings::default(),
         }
     }
 }
@@ -313,17 +305,6 @@ impl Default for StatusSettings {
         Self {
             backend: StatusBackend::Sql,
             collections: StatusCollections::default(),
-        }
-    }
-}
-
-impl Default for AuthSettings {
-    fn default() -> Self {
-        Self {
-            token_secret: None,
-            credentials_key: None,
-            token_ttl_secs: 12 * 3600,
-            initial_admin_password: None,
         }
     }
 }
@@ -411,7 +392,8 @@ impl Settings {
             self.queue.stuck_after_secs,
             self.queue.visibility_timeout_secs,
         );
-        Ok(())
+        self.auth.check()?;
+        self.retention.check()
     }
 
     /// How long a hand-off to a provider may be in progress: the provider's timeout and

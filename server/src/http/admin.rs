@@ -3,7 +3,7 @@
 //! the path, calls one admin use case and maps its error.
 
 use super::error::HttpError;
-use super::extract::{ApiJson, ApiPath, ApiQuery, AuthCaller};
+use super::extract::{ApiJson, ApiPath, ApiQuery, AuthCaller, ClientAddr};
 use super::AppState;
 use app::domain::{
     Agent, AuditEntry, Channel, Group, GroupId, GroupInput, IdError, NotificationTypes,
@@ -11,7 +11,7 @@ use app::domain::{
     TemplateInput, TemplateView, UserId,
 };
 use app::service::admin::Admin;
-use app::service::{accounts, AuditFilter, Caller, ServiceError};
+use app::service::{access, accounts, AuditFilter, Caller, ServiceError};
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/admin/login", post(login))
         .route("/api/v1/admin/logout", post(logout))
+        .route("/api/v1/admin/revoked-tokens", post(revoke_token))
         .route(
             "/api/v1/admin/templates",
             get(list_templates).post(create_template),
@@ -60,7 +61,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/admin/audit", get(audit))
 }
 
-/// A signed-in admin: a valid admin token whose session (if any) is still open.
+/// A signed-in admin: a session token whose session is still open.
 pub struct AdminCaller(pub Caller);
 
 impl FromRequestParts<AppState> for AdminCaller {
@@ -71,7 +72,7 @@ impl FromRequestParts<AppState> for AdminCaller {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let AuthCaller(caller) = AuthCaller::from_request_parts(parts, state).await?;
-        accounts::require_admin_session(&state.services, &caller).await?;
+        caller.require_admin()?;
         Ok(Self(caller))
     }
 }
@@ -86,9 +87,28 @@ fn path_id<T: FromStr<Err = IdError>>(text: &str, what: &str) -> Result<T, Servi
 
 async fn login(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     ApiJson(body): ApiJson<SignIn>,
 ) -> Result<Json<SignedIn>, HttpError> {
-    Ok(Json(accounts::sign_in(&state.services, &body).await?))
+    Ok(Json(accounts::sign_in(&state.services, &body, client).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Revocation {
+    jti: String,
+}
+
+/// Refuses a host token id everywhere from now on.
+async fn revoke_token(
+    State(state): State<AppState>,
+    AdminCaller(caller): AdminCaller,
+    ApiJson(body): ApiJson<Revocation>,
+) -> Result<StatusCode, HttpError> {
+    let settings = &state.services.settings;
+    access::revoke_token(&state.services, &body.jti, settings.max_token_ttl).await?;
+    tracing::info!(admin = %caller.id, "a token id was revoked");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn logout(

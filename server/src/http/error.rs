@@ -15,6 +15,8 @@ pub struct HttpError {
     body: ApiError,
     /// The service error it answers, logged when the response is made.
     cause: Option<Box<ServiceError>>,
+    /// Seconds for `Retry-After` (429 and 503 always carry one).
+    retry_after: Option<u64>,
 }
 
 impl HttpError {
@@ -24,6 +26,7 @@ impl HttpError {
             status,
             body: ApiError::new(code, message),
             cause: None,
+            retry_after: None,
         }
     }
 }
@@ -36,12 +39,13 @@ impl IntoResponse for HttpError {
         let retry = matches!(
             self.status,
             StatusCode::SERVICE_UNAVAILABLE | StatusCode::TOO_MANY_REQUESTS
-        );
+        )
+        .then(|| self.retry_after.unwrap_or(5));
         let mut response = (self.status, Json(ErrorBody { error: self.body })).into_response();
-        if retry {
+        if let Some(seconds) = retry {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }
@@ -52,6 +56,7 @@ impl From<ServiceError> for HttpError {
         Self {
             status: StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             body: ApiError::from(&e),
+            retry_after: e.retry_after(),
             cause: Some(Box::new(e)),
         }
     }

@@ -4,12 +4,32 @@
 use super::error::HttpError;
 use super::AppState;
 use app::domain::IdempotencyKey;
-use app::service::{Caller, ServiceError};
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use app::service::{access, Caller, ServiceError};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 
-/// The verified caller of a request (`Authorization: Bearer <token>`).
+/// The bearer token of a request (`Authorization: Bearer <token>`).
+fn bearer(parts: &Parts) -> Result<&str, ServiceError> {
+    let header = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let token = header.and_then(|h| {
+        h.strip_prefix("Bearer ")
+            .or_else(|| h.strip_prefix("bearer "))
+    });
+    token
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ServiceError::Unauthenticated {
+            code: "missing_token",
+            message: "Send a token as Authorization: Bearer <token>.".into(),
+        })
+}
+
+/// The verified caller of a request (`Authorization: Bearer <token>`), checked
+/// against the settings: an open session, or a registered, active agent.
 pub struct AuthCaller(pub Caller);
 
 impl FromRequestParts<AppState> for AuthCaller {
@@ -19,28 +39,14 @@ impl FromRequestParts<AppState> for AuthCaller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
-        let token = header.and_then(|h| {
-            h.strip_prefix("Bearer ")
-                .or_else(|| h.strip_prefix("bearer "))
-        });
-        let Some(token) = token.map(str::trim).filter(|t| !t.is_empty()) else {
-            return Err(ServiceError::Unauthenticated {
-                code: "missing_token",
-                message: "Send a token as Authorization: Bearer <token>.".into(),
-            }
-            .into());
-        };
-        Ok(Self(state.services.auth.verify(token)?))
+        let token = bearer(parts)?;
+        Ok(Self(access::authenticate(&state.services, token).await?))
     }
 }
 
-/// The caller of an event-stream request: the `Authorization` header, or a `token`
-/// query parameter, since browsers' `EventSource` cannot send headers. (Request logs
-/// never include query strings.)
+/// The caller of an event-stream request: the `Authorization` header, or a
+/// single-use `ticket` query parameter (`POST /api/v1/stream-tickets`), since
+/// browsers' `EventSource` cannot send headers. A token in the URL is refused.
 pub struct StreamCaller(pub Caller);
 
 impl FromRequestParts<AppState> for StreamCaller {
@@ -55,20 +61,49 @@ impl FromRequestParts<AppState> for StreamCaller {
                 .await
                 .map(|AuthCaller(c)| Self(c));
         }
-        let token = parts
-            .uri
-            .query()
-            .and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("token=")))
-            .filter(|t| !t.is_empty());
-        let Some(token) = token else {
+        let param = |name: &str| {
+            parts.uri.query().and_then(|q| {
+                q.split('&')
+                    .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+            })
+        };
+        if param("token").is_some() {
             return Err(ServiceError::Unauthenticated {
-                code: "missing_token",
-                message: "Send a token as Authorization: Bearer <token> or ?token=<token>.".into(),
+                code: "token_in_url",
+                message: "Tokens never go in a URL: get a ticket from POST /api/v1/stream-tickets and open the stream with ?ticket=<ticket>.".into(),
+            }
+            .into());
+        }
+        let Some(ticket) = param("ticket").filter(|t| !t.is_empty()) else {
+            return Err(ServiceError::Unauthenticated {
+                code: "missing_ticket",
+                message: "Open the stream with ?ticket=<ticket> from POST /api/v1/stream-tickets, or send Authorization: Bearer <token>.".into(),
             }
             .into());
         };
-        Ok(Self(state.services.auth.verify(token)?))
+        Ok(Self(
+            access::redeem_stream_ticket(&state.services, ticket).await?,
+        ))
     }
+}
+
+/// The client's address, when the server knows it (it always does when serving).
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(client_addr(parts)))
+    }
+}
+
+/// The address of the client that sent a request.
+pub fn client_addr(parts: &Parts) -> Option<std::net::IpAddr> {
+    parts
+        .extensions
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
 }
 
 /// The optional `Idempotency-Key` header, parsed.

@@ -1,8 +1,12 @@
 //! Liveness, readiness and the OpenAPI document.
 
+use super::error::HttpError;
+use super::extract::client_addr;
 use super::AppState;
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use secrecy::ExposeSecret;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
@@ -40,13 +44,50 @@ pub fn router() -> Router<AppState> {
         .route("/metrics", get(metrics))
 }
 
-async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+/// Whether a request may see operations detail: with `ops.token` set, it carries it
+/// (`Authorization: Bearer`); without, it comes from this machine.
+pub struct OpsAccess(pub bool);
+
+impl FromRequestParts<AppState> for OpsAccess {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let allowed = match &state.ops_token {
+            Some(token) => parts
+                .headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .is_some_and(|given| {
+                    crate::providers::same_bytes(
+                        given.trim().as_bytes(),
+                        token.expose_secret().as_bytes(),
+                    )
+                }),
+            None => client_addr(parts).is_some_and(|ip| ip.is_loopback()),
+        };
+        Ok(Self(allowed))
+    }
+}
+
+async fn readyz(
+    State(state): State<AppState>,
+    OpsAccess(detail): OpsAccess,
+) -> (StatusCode, Json<Value>) {
     let s = &state.services;
     let config = s.config.ping().await;
     let status = s.status.ping().await;
     let queue = s.queue.depth().await;
     let ok = config.is_ok() && status.is_ok() && queue.is_ok();
     let word = |ok: bool| if ok { "ok" } else { "unavailable" };
+    let code = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    if !detail {
+        return (code, Json(json!({ "status": word(ok) })));
+    }
     let body = json!({
         "status": word(ok),
         "checks": {
@@ -57,11 +98,6 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
         "backends": state.backends,
         "queue_depth": queue.ok(),
     });
-    let code = if ok {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
     (code, Json(body))
 }
 
@@ -74,9 +110,17 @@ async fn openapi() -> ([(axum::http::HeaderName, &'static str); 1], &'static str
 
 async fn metrics(
     State(state): State<AppState>,
-) -> ([(axum::http::HeaderName, &'static str); 1], String) {
-    (
+    OpsAccess(allowed): OpsAccess,
+) -> Result<([(axum::http::HeaderName, &'static str); 1], String), HttpError> {
+    if !allowed {
+        return Err(HttpError::new(
+            StatusCode::UNAUTHORIZED,
+            "ops_only",
+            "The metrics need the operations token (ops.token) as Authorization: Bearer <token>.",
+        ));
+    }
+    Ok((
         [(axum::http::header::CONTENT_TYPE, PROMETHEUS_TEXT)],
         crate::metrics::scrape(&state.metrics, state.services.queue.as_ref()).await,
-    )
+    ))
 }

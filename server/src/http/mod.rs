@@ -42,6 +42,9 @@ pub struct AppState {
     pub streams: std::sync::Arc<streams::StreamSlots>,
     /// Cancelled when the process stops (event streams end).
     pub shutdown: tokio_util::sync::CancellationToken,
+    /// The token `/metrics` and the readiness details need (`ops.token`); none: they
+    /// are answered to loopback clients only.
+    pub ops_token: Option<std::sync::Arc<secrecy::SecretString>>,
 }
 
 /// The whole application's router.
@@ -49,9 +52,16 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
     let services = state.services.clone();
     let server_fns = any(move |request: Request<Body>| {
         let services = services.clone();
+        let client = request
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip());
         async move {
             leptos_axum::handle_server_fns_with_context(
-                move || leptos::prelude::provide_context(services.clone()),
+                move || {
+                    leptos::prelude::provide_context(services.clone());
+                    leptos::prelude::provide_context(app::service::ClientAddress(client));
+                },
                 request,
             )
             .await
@@ -72,7 +82,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .layer(timeout)
         .merge(streams::router())
         .method_not_allowed_fallback(error::method_not_allowed);
-    Router::new()
+    let router = Router::new()
         .merge(api)
         .merge(site::router(
             &settings.site,
@@ -101,7 +111,8 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
                 // detail); a client's mistake is not an error of ours.
                 .on_failure(()),
         )
-        .with_state(state)
+        .with_state(state);
+    site::with_security_headers(router)
 }
 
 /// The body-limit and timeout layers answer without a body; give them the API's shape.

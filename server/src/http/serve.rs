@@ -4,6 +4,7 @@
 //! connections cannot pile up. At shutdown no new connection is taken and open ones are closed once their
 //! request is answered (event streams end on their own at shutdown).
 
+use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -23,10 +24,10 @@ pub async fn serve(
 ) {
     let graceful = GracefulShutdown::new();
     loop {
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             () = shutdown.cancelled() => break,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of file descriptors, say: wait a moment rather than spin.
                     tracing::warn!(error = %e, "could not accept a connection");
@@ -40,10 +41,15 @@ pub async fn serve(
         builder
             .timer(TokioTimer::new())
             .header_read_timeout(header_timeout);
-        let connection = builder.serve_connection(
-            TokioIo::new(stream),
-            TowerToHyperService::new(router.clone()),
-        );
+        // Each request knows its client's address (sign-in throttling, ops endpoints).
+        let service = tower::ServiceBuilder::new()
+            .map_request(move |mut request: axum::http::Request<_>| {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                request
+            })
+            .service(router.clone());
+        let connection =
+            builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             if let Err(e) = connection.await {

@@ -1,36 +1,61 @@
 //! The browser side: the HTML shell of the widget and settings pages (client-side
-//! rendered: the wasm bundle draws the page), and the built site's static files.
+//! rendered: the wasm bundle draws the page), the built site's static files, and the
+//! headers every response carries.
+//!
+//! The pages' Content-Security-Policy pins the one inline script by its hash; the
+//! widget may be framed by the site and the configured embed origins, the settings
+//! page by nobody. Every response says `nosniff` and `no-referrer`.
 
 use super::AppState;
 use crate::config::{Origin, SiteSettings};
-use axum::http::{header, HeaderValue};
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
+use base64::Engine;
+use sha2::{Digest, Sha256};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+/// The policy of every response that sets none of its own (API answers, static files).
+const DEFAULT_POLICY: &str =
+    "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
 /// The routes of this module; unknown non-API paths fall through to the site root.
-/// The pages may be framed by the site itself and by `embed_origins` only.
 pub fn router(site: &SiteSettings, embed_origins: &[Origin]) -> Router<AppState> {
-    let shell = shell(site);
+    let shell = Shell::new(site, embed_origins);
     let ancestors = std::iter::once("'self'")
         .chain(embed_origins.iter().map(Origin::as_str))
-        .collect::<Vec<_>>();
-    let policy = HeaderValue::from_str(&format!("frame-ancestors {}", ancestors.join(" ")))
-        .unwrap_or_else(|_| HeaderValue::from_static("frame-ancestors 'self'"));
-    let page = move || {
-        let (shell, policy) = (shell.clone(), policy.clone());
-        async move { html_page(shell, policy) }
-    };
+        .collect::<Vec<_>>()
+        .join(" ");
+    let widget = shell.page(&ancestors);
+    let admin = shell.page("'none'");
     let pkg = format!("/{}", site.pkg_dir);
     let pkg_files = ServeDir::new(site.root.join(&site.pkg_dir))
         .precompressed_br()
         .precompressed_gzip();
     Router::new()
         .route("/", get(|| async { Redirect::temporary("/widget") }))
-        .route("/widget", get(page.clone()))
-        .route("/admin", get(page))
+        .route(
+            "/widget",
+            get(move |request: Request| {
+                let widget = widget.clone();
+                async move {
+                    if has_token_param(&request) {
+                        return token_in_url();
+                    }
+                    widget.into_response()
+                }
+            }),
+        )
+        .route(
+            "/admin",
+            get(move || {
+                let admin = admin.clone();
+                async move { admin.into_response() }
+            }),
+        )
         .nest_service(
             &pkg,
             tower::ServiceBuilder::new()
@@ -47,23 +72,88 @@ pub fn static_files(site: &SiteSettings) -> ServeDir {
     ServeDir::new(&site.root)
 }
 
-fn html_page(shell: String, frame_policy: HeaderValue) -> Response {
-    let mut response = Html(shell).into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    headers.insert(header::CONTENT_SECURITY_POLICY, frame_policy);
-    response
+/// Adds the headers every response carries (a policy only where none was set).
+pub fn with_security_headers(router: Router) -> Router {
+    router
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(DEFAULT_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
 }
 
-/// The page shell: loads the stylesheet, then the wasm bundle, which mounts the app.
-fn shell(site: &SiteSettings) -> String {
-    let pkg = format!("/{}/{}", site.pkg_dir, site.output_name);
-    format!(
-        r#"<!DOCTYPE html>
+fn has_token_param(request: &Request) -> bool {
+    request.uri().query().is_some_and(|q| {
+        q.split('&')
+            .any(|pair| pair == "token" || pair.starts_with("token="))
+    })
+}
+
+/// `/widget?token=…`: refused (the token would sit in logs, history and `Referer`).
+fn token_in_url() -> Response {
+    let body = Html(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Agent Notify</title></head>\
+         <body><main><h1>The token must not be in the URL</h1>\
+         <p>Open the widget with the token in the fragment — <code>/widget?call_id=…#token=…</code> — \
+         or post it to the widget with <code>postMessage</code>.</p></main></body></html>",
+    );
+    (StatusCode::BAD_REQUEST, body).into_response()
+}
+
+/// The page shell and the hash of its inline script.
+struct Shell {
+    html: String,
+    script_hash: String,
+}
+
+/// One page: the shell with its policy.
+#[derive(Clone)]
+struct Page {
+    html: String,
+    policy: HeaderValue,
+}
+
+impl IntoResponse for Page {
+    fn into_response(self) -> Response {
+        let mut response = Html(self.html).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        headers.insert(header::CONTENT_SECURITY_POLICY, self.policy);
+        response
+    }
+}
+
+impl Shell {
+    /// The shell loads the stylesheet, then the wasm bundle, which mounts the app; it
+    /// names the origins the widget talks to, so a host can post the token before any
+    /// server call.
+    fn new(site: &SiteSettings, embed_origins: &[Origin]) -> Self {
+        let pkg = format!("/{}/{}", site.pkg_dir, site.output_name);
+        let script =
+            format!(r#"import init from "{pkg}.js"; init({{ module_or_path: "{pkg}.wasm" }});"#);
+        let script_hash = format!(
+            "'sha256-{}'",
+            base64::engine::general_purpose::STANDARD.encode(Sha256::digest(script.as_bytes()))
+        );
+        let origins = embed_origins
+            .iter()
+            .map(Origin::as_str)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let html = format!(
+            r#"<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="agent-notify-origins" content="{origins}">
 <title>Agent Notify</title>
 <link rel="stylesheet" href="{pkg}.css">
 <link rel="modulepreload" href="{pkg}.js">
@@ -72,9 +162,27 @@ fn shell(site: &SiteSettings) -> String {
 <body>
 <noscript>Agent Notify needs JavaScript and WebAssembly.</noscript>
 <main id="boot" class="widget boot" aria-busy="true"><h1>Send a notification</h1><p class="hint">Loading…</p></main>
-<script type="module">import init from "{pkg}.js"; init({{ module_or_path: "{pkg}.wasm" }});</script>
+<script type="module">{script}</script>
 </body>
 </html>
 "#
-    )
+        );
+        Self { html, script_hash }
+    }
+
+    /// The page, framable by `ancestors`.
+    fn page(&self, ancestors: &str) -> Page {
+        let policy = format!(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {}; style-src 'self'; \
+             img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+             form-action 'self'; frame-ancestors {ancestors}",
+            self.script_hash
+        );
+        Page {
+            html: self.html.clone(),
+            policy: HeaderValue::from_str(&policy).unwrap_or_else(|_| {
+                HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'")
+            }),
+        }
+    }
 }

@@ -6,18 +6,18 @@
 //! shutdown, and re-read the store now and then in case the feed missed a change.
 
 use super::error::HttpError;
-use super::extract::{ApiPath, StreamCaller};
+use super::extract::{ApiPath, AuthCaller, StreamCaller};
 use super::notifications::parse_call_id;
 use super::AppState;
-use app::domain::NotificationView;
+use app::domain::{NotificationView, StreamTicket};
 use app::service::status::{self, LiveSet, Watch};
-use app::service::Caller;
+use app::service::{access, Caller};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, StreamExt};
 use std::collections::HashMap;
@@ -33,6 +33,16 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/notifications/{uuid}/events", get(message_events))
         .route("/api/v1/calls/{call_id}/events", get(call_events))
+        .route("/api/v1/stream-tickets", post(stream_ticket))
+}
+
+/// A single-use ticket for the caller's next event stream (`?ticket=`).
+async fn stream_ticket(
+    State(state): State<AppState>,
+    AuthCaller(caller): AuthCaller,
+) -> Result<(StatusCode, Json<StreamTicket>), HttpError> {
+    let ticket = access::issue_stream_ticket(&state.services, &caller).await?;
+    Ok((StatusCode::CREATED, Json(ticket)))
 }
 
 /// The open streams per caller, and how streams behave.
@@ -103,6 +113,7 @@ async fn message_events(
     let slot = state.streams.admit(&caller)?;
     let watch = status::watch_notification(&state.services, &caller, uuid).await?;
     let services = state.services.clone();
+    let holder = caller.clone();
     let reread = move || -> BoxFuture<'static, Vec<NotificationView>> {
         let (services, caller) = (services.clone(), caller.clone());
         Box::pin(async move {
@@ -112,7 +123,7 @@ async fn message_events(
                 .unwrap_or_default()
         })
     };
-    Ok(live(&state, watch, reread, slot))
+    Ok(live(&state, watch, reread, slot, holder))
 }
 
 async fn call_events(
@@ -124,6 +135,7 @@ async fn call_events(
     let slot = state.streams.admit(&caller)?;
     let watch = status::watch_call(&state.services, &caller, call_id.clone()).await?;
     let services = state.services.clone();
+    let holder = caller.clone();
     let reread = move || -> BoxFuture<'static, Vec<NotificationView>> {
         let (services, caller, call_id) = (services.clone(), caller.clone(), call_id.clone());
         Box::pin(async move {
@@ -132,15 +144,18 @@ async fn call_events(
                 .unwrap_or_default()
         })
     };
-    Ok(live(&state, watch, reread, slot))
+    Ok(live(&state, watch, reread, slot, holder))
 }
 
-/// The SSE response for `watch`: 204 when nothing is left to follow.
+/// The SSE response for `watch`: 204 when nothing is left to follow. At each recheck
+/// the holder's access is checked again: a signed-out session, a revoked token or a
+/// switched-off agent ends the stream.
 fn live(
     state: &AppState,
     watch: Watch,
     reread: impl Fn() -> BoxFuture<'static, Vec<NotificationView>> + Send + 'static,
     slot: Slot,
+    holder: Caller,
 ) -> Response {
     let mut now = LiveSet::default();
     for view in &watch.current {
@@ -150,10 +165,19 @@ fn live(
         return StatusCode::NO_CONTENT.into_response();
     }
     let recheck = state.streams.recheck;
-    let rereads = stream::unfold(reread, move |reread| async move {
-        tokio::time::sleep(recheck).await;
-        let views = reread().await;
-        Some((stream::iter(views), reread))
+    let refused = tokio_util::sync::CancellationToken::new();
+    let (services, ended) = (state.services.clone(), refused.clone());
+    let rereads = stream::unfold(reread, move |reread| {
+        let (services, holder, ended) = (services.clone(), holder.clone(), ended.clone());
+        async move {
+            tokio::time::sleep(recheck).await;
+            if access::recheck(&services, &holder).await.is_err() {
+                ended.cancel();
+                return None;
+            }
+            let views = reread().await;
+            Some((stream::iter(views), reread))
+        }
     })
     .flatten();
     let stream = Live {
@@ -169,6 +193,7 @@ fn live(
     let events = stream::unfold(stream, Live::next)
         .map(Ok::<_, Infallible>)
         .take_until(tokio::time::sleep(MAX_AGE))
+        .take_until(refused.cancelled_owned())
         .take_until(state.shutdown.clone().cancelled_owned());
     Sse::new(events)
         .keep_alive(KeepAlive::default())

@@ -1,8 +1,12 @@
-//! The admin-accounts port on SQL.
+//! The admin-accounts port on SQL: admins and their sessions, the registered agents'
+//! access, revoked token ids and stream tickets.
 
+use super::admin::audit_entry;
 use super::{store_error, to_ms, Dialect, RowExt, SqlStore};
-use app::domain::UserId;
-use app::service::{now, AdminAccounts, StoreResult};
+use app::domain::{GroupId, UserId};
+use app::service::{
+    now, AdminAccounts, AgentAccess, AuditRecord, RegisteredAgent, StoreResult,
+};
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
@@ -28,14 +32,21 @@ impl AdminAccounts for SqlStore {
                  ON DUPLICATE KEY UPDATE password_hash = VALUES(password_hash)"
             }
         };
+        let mut tx = self.pool.begin().await.map_err(store_error)?;
         sqlx::query(upsert)
             .bind(id.as_str())
             .bind(password_hash)
             .bind(to_ms(now()))
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err(store_error)?;
-        Ok(())
+        // A new password ends every session opened with the old one.
+        sqlx::query("UPDATE admin_sessions SET revoked = 1 WHERE admin_id = ?")
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        tx.commit().await.map_err(store_error)
     }
 
     async fn admin_count(&self) -> StoreResult<u64> {
@@ -52,7 +63,9 @@ impl AdminAccounts for SqlStore {
         session: &str,
         admin: &UserId,
         expires_at: OffsetDateTime,
+        audit: &AuditRecord,
     ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(store_error)?;
         sqlx::query(
             "INSERT INTO admin_sessions (id, admin_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
         )
@@ -60,30 +73,168 @@ impl AdminAccounts for SqlStore {
         .bind(admin.as_str())
         .bind(to_ms(now()))
         .bind(to_ms(expires_at))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(store_error)?;
-        Ok(())
+        audit_entry(&mut tx, audit).await?;
+        tx.commit().await.map_err(store_error)
     }
 
-    async fn session_active(&self, session: &str) -> StoreResult<bool> {
+    async fn session_admin(&self, session: &str) -> StoreResult<Option<UserId>> {
         let row = sqlx::query(
-            "SELECT 1 FROM admin_sessions WHERE id = ? AND revoked = 0 AND expires_at > ?",
+            "SELECT admin_id FROM admin_sessions WHERE id = ? AND revoked = 0 AND expires_at > ?",
         )
         .bind(session)
         .bind(to_ms(now()))
         .fetch_optional(&self.pool)
         .await
         .map_err(store_error)?;
-        Ok(row.is_some())
+        let Some(row) = row else { return Ok(None) };
+        Ok(UserId::parse(&row.text("admin_id")?).ok())
     }
 
-    async fn close_session(&self, session: &str) -> StoreResult<()> {
+    async fn close_session(&self, session: &str, audit: &AuditRecord) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(store_error)?;
         sqlx::query("UPDATE admin_sessions SET revoked = 1 WHERE id = ?")
             .bind(session)
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        audit_entry(&mut tx, audit).await?;
+        tx.commit().await.map_err(store_error)
+    }
+
+    async fn agent_access(
+        &self,
+        id: &UserId,
+        token_id: Option<&str>,
+    ) -> StoreResult<AgentAccess> {
+        // One round trip: the agent (if any) and whether the token id is revoked.
+        let row = sqlx::query(
+            "SELECT a.group_id, a.active,
+                    (SELECT COUNT(*) FROM revoked_tokens WHERE jti = ?) AS revoked
+             FROM (SELECT 1 AS one) AS probe
+             LEFT JOIN agents a ON a.id = ?",
+        )
+        .bind(token_id.unwrap_or(""))
+        .bind(id.as_str())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(store_error)?;
+        let agent = match row.opt_text("group_id")? {
+            Some(group) => Some(RegisteredAgent {
+                group: GroupId::parse(&group).map_err(anyhow::Error::from)?,
+                active: row.int("active")? != 0,
+            }),
+            None => None,
+        };
+        Ok(AgentAccess {
+            agent,
+            revoked: token_id.is_some() && row.int("revoked")? > 0,
+        })
+    }
+
+    async fn register_agent(&self, id: &UserId, group: &GroupId) -> StoreResult<bool> {
+        let insert = match self.dialect {
+            Dialect::Sqlite => "INSERT OR IGNORE INTO agents (id, name, group_id, active)
+                 SELECT ?, ?, id, 1 FROM agent_groups WHERE id = ?",
+            Dialect::MySql => "INSERT IGNORE INTO agents (id, name, group_id, active)
+                 SELECT ?, ?, id, 1 FROM agent_groups WHERE id = ?",
+        };
+        let mut tx = self.write().await.map_err(store_error)?;
+        let done = sqlx::query(insert)
+            .bind(id.as_str())
+            .bind(id.as_str())
+            .bind(group.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        let audit = AuditRecord {
+            actor: id.to_string(),
+            action: "register",
+            entity: "agent",
+            entity_id: id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({"id": id, "name": id, "group_id": group})),
+        };
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        self.commit_with(tx, &audit).await?;
+        Ok(true)
+    }
+
+    async fn revoke_token(&self, token_id: &str, until: OffsetDateTime) -> StoreResult<()> {
+        let upsert = match self.dialect {
+            Dialect::Sqlite => {
+                "INSERT INTO revoked_tokens (jti, expires_at) VALUES (?, ?)
+                 ON CONFLICT (jti) DO UPDATE SET expires_at = excluded.expires_at"
+            }
+            Dialect::MySql => {
+                "INSERT INTO revoked_tokens (jti, expires_at) VALUES (?, ?)
+                 ON DUPLICATE KEY UPDATE expires_at = VALUES(expires_at)"
+            }
+        };
+        sqlx::query(upsert)
+            .bind(token_id)
+            .bind(to_ms(until))
             .execute(&self.pool)
             .await
             .map_err(store_error)?;
         Ok(())
+    }
+
+    async fn put_ticket(
+        &self,
+        ticket: &str,
+        caller: &str,
+        expires_at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        sqlx::query("INSERT INTO stream_tickets (id, caller, expires_at) VALUES (?, ?, ?)")
+            .bind(ticket)
+            .bind(caller)
+            .bind(to_ms(expires_at))
+            .execute(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn take_ticket(&self, ticket: &str) -> StoreResult<Option<String>> {
+        let row = sqlx::query("SELECT caller FROM stream_tickets WHERE id = ? AND expires_at > ?")
+            .bind(ticket)
+            .bind(to_ms(now()))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        let Some(row) = row else { return Ok(None) };
+        // Whoever deletes it used it: two requests with one ticket get one stream.
+        let taken = sqlx::query("DELETE FROM stream_tickets WHERE id = ?")
+            .bind(ticket)
+            .execute(&self.pool)
+            .await
+            .map_err(store_error)?;
+        if taken.rows_affected() == 0 {
+            return Ok(None);
+        }
+        Ok(Some(row.text("caller")?))
+    }
+
+    async fn purge_expired(&self) -> StoreResult<u64> {
+        let at = to_ms(now());
+        let mut gone = 0;
+        for sql in [
+            "DELETE FROM admin_sessions WHERE expires_at <= ? OR revoked = 1",
+            "DELETE FROM stream_tickets WHERE expires_at <= ?",
+            "DELETE FROM revoked_tokens WHERE expires_at <= ?",
+        ] {
+            let done = sqlx::query(sql)
+                .bind(at)
+                .execute(&self.pool)
+                .await
+                .map_err(store_error)?;
+            gone += done.rows_affected();
+        }
+        Ok(gone)
     }
 }

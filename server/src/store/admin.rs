@@ -37,7 +37,7 @@ impl SqlStore {
 
     /// Writes the audit entry, moves the settings' version on, and commits; this
     /// process reads the settings again from now on (others within `RECHECK`).
-    async fn commit_with(&self, mut tx: Tx, audit: &AuditRecord) -> StoreResult<()> {
+    pub(super) async fn commit_with(&self, mut tx: Tx, audit: &AuditRecord) -> StoreResult<()> {
         audit_entry(&mut tx, audit).await?;
         sqlx::query("UPDATE config_version SET version = version + 1 WHERE id = 1")
             .execute(&mut *tx)
@@ -64,7 +64,7 @@ impl SqlStore {
 }
 
 /// Writes an audit entry.
-async fn audit_entry(tx: &mut Tx, audit: &AuditRecord) -> StoreResult<()> {
+pub(super) async fn audit_entry(tx: &mut Tx, audit: &AuditRecord) -> StoreResult<()> {
     let text = |v: &Option<serde_json::Value>| v.as_ref().map(ToString::to_string);
     sqlx::query(
         "INSERT INTO audit_log (at, actor, action, entity, entity_id, `before`, `after`) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -133,13 +133,24 @@ fn agent_from_row(row: &AnyRow) -> anyhow::Result<Agent> {
         id: UserId::parse(&row.text("id")?)?,
         name: row.text("name")?,
         group_id: GroupId::parse(&row.text("group_id")?)?,
+        active: row.int("active")? != 0,
     })
 }
 
-/// An account from its row; `credentials` is the opened JSON of its credentials.
-fn account_from_row(row: &AnyRow, credentials: &str) -> anyhow::Result<StoredProviderAccount> {
-    let credentials: BTreeMap<String, String> =
-        serde_json::from_str(credentials).context("stored credentials are not a JSON object")?;
+/// An account from its row; `credentials` is the opened JSON of its credentials. An
+/// account whose credentials cannot be opened (a wrong key, a damaged row) reads with
+/// none, so that it alone is misconfigured: every other account keeps sending.
+fn account_from_row(
+    row: &AnyRow,
+    credentials: anyhow::Result<String>,
+) -> anyhow::Result<StoredProviderAccount> {
+    let credentials: BTreeMap<String, String> = credentials
+        .and_then(|c| serde_json::from_str(&c).context("stored credentials are not a JSON object"))
+        .unwrap_or_else(|e| {
+            let id = row.text("id").unwrap_or_default();
+            tracing::error!(account = %id, error = %e, "a provider account's credentials cannot be read; it is misconfigured until saved again");
+            BTreeMap::new()
+        });
     Ok(StoredProviderAccount {
         account: ProviderAccount {
             id: ProviderAccountId::parse(&row.text("id")?)?,
@@ -393,7 +404,7 @@ impl AdminStore for SqlStore {
     }
 
     async fn agents(&self) -> StoreResult<Vec<Agent>> {
-        let rows = sqlx::query("SELECT id, name, group_id FROM agents ORDER BY name, id")
+        let rows = sqlx::query("SELECT id, name, group_id, active FROM agents ORDER BY name, id")
             .fetch_all(&self.pool)
             .await
             .map_err(store_error)?;
@@ -404,7 +415,7 @@ impl AdminStore for SqlStore {
     }
 
     async fn agent(&self, id: &UserId) -> StoreResult<Option<Agent>> {
-        let row = sqlx::query("SELECT id, name, group_id FROM agents WHERE id = ?")
+        let row = sqlx::query("SELECT id, name, group_id, active FROM agents WHERE id = ?")
             .bind(id.as_str())
             .fetch_optional(&self.pool)
             .await
@@ -413,17 +424,19 @@ impl AdminStore for SqlStore {
     }
 
     async fn insert_agent(&self, agent: &Agent, audit: &AuditRecord) -> StoreResult<()> {
-        let query = sqlx::query("INSERT INTO agents (id, name, group_id) VALUES (?, ?, ?)")
+        let query = sqlx::query("INSERT INTO agents (id, name, group_id, active) VALUES (?, ?, ?, ?)")
             .bind(agent.id.as_str())
             .bind(&agent.name)
-            .bind(agent.group_id.as_str());
+            .bind(agent.group_id.as_str())
+            .bind(i64::from(agent.active));
         self.change_one(query, "the agent", audit).await
     }
 
     async fn update_agent(&self, agent: &Agent, audit: &AuditRecord) -> StoreResult<()> {
-        let query = sqlx::query("UPDATE agents SET name = ?, group_id = ? WHERE id = ?")
+        let query = sqlx::query("UPDATE agents SET name = ?, group_id = ?, active = ? WHERE id = ?")
             .bind(&agent.name)
             .bind(agent.group_id.as_str())
+            .bind(i64::from(agent.active))
             .bind(agent.id.as_str());
         self.change_one(query, "the agent", audit).await
     }
@@ -444,7 +457,7 @@ impl AdminStore for SqlStore {
             .map_err(store_error)?;
         let accounts: Vec<StoredProviderAccount> = rows
             .iter()
-            .map(|row| account_from_row(row, &self.open_credentials(&row.text("credentials")?)?))
+            .map(|row| account_from_row(row, self.open_credentials(&row.text("credentials")?)))
             .collect::<anyhow::Result<_>>()?;
         self.cache.accounts.put((), version, accounts.clone());
         Ok(accounts)

@@ -307,6 +307,9 @@ impl StatusStore for MongoStatusStore {
         if let Some(agent) = &filter.agent_id {
             query.insert("agent_id", agent.as_str());
         }
+        if let Some(group) = &filter.group_id {
+            query.insert("group_id", group.as_str());
+        }
         if let Some(call) = &filter.call_id {
             query.insert("call_id", call.as_str());
         }

@@ -13,15 +13,25 @@ use sha2::{Digest, Sha256};
 
 const PREFIX: &str = "sealed:v1:";
 
-/// Seals and opens provider credentials.
+/// Seals and opens provider credentials: seals with the current key, opens with it
+/// or with a previous one (key rotation: `auth.previous_credentials_keys`).
 #[derive(Clone)]
-pub struct CredentialSeal(XChaCha20Poly1305);
+pub struct CredentialSeal {
+    current: XChaCha20Poly1305,
+    previous: Vec<XChaCha20Poly1305>,
+}
+
+fn cipher(secret: &str) -> XChaCha20Poly1305 {
+    XChaCha20Poly1305::new(&Sha256::digest(secret.as_bytes()))
+}
 
 impl CredentialSeal {
-    /// A seal keyed with SHA-256 of `secret`.
-    pub fn new(secret: &str) -> Self {
-        let key = Sha256::digest(secret.as_bytes());
-        Self(XChaCha20Poly1305::new(&key))
+    /// A seal keyed with SHA-256 of `secret`, still opening what `previous` keys sealed.
+    pub fn new(secret: &str, previous: &[String]) -> Self {
+        Self {
+            current: cipher(secret),
+            previous: previous.iter().map(|k| cipher(k)).collect(),
+        }
     }
 
     /// `plain`, sealed.
@@ -29,7 +39,7 @@ impl CredentialSeal {
         let mut nonce = [0u8; 24];
         rand::rng().fill_bytes(&mut nonce);
         let sealed = self
-            .0
+            .current
             .encrypt(&XNonce::from(nonce), plain.as_bytes())
             .map_err(|_| anyhow::anyhow!("sealing the credentials failed"))?;
         let mut bytes = nonce.to_vec();
@@ -51,14 +61,13 @@ impl CredentialSeal {
         anyhow::ensure!(bytes.len() > 24, "sealed credentials are too short");
         let (nonce, ciphertext) = bytes.split_at(24);
         let nonce: [u8; 24] = nonce.try_into().context("sealed credentials' nonce")?;
-        let plain = self
-            .0
-            .decrypt(&XNonce::from(nonce), ciphertext)
-            .map_err(|_| {
-                anyhow::anyhow!(
-                    "the provider credentials cannot be opened: auth.credentials_key is not the key they were sealed with"
-                )
-            })?;
+        let nonce = XNonce::from(nonce);
+        let plain = std::iter::once(&self.current)
+            .chain(&self.previous)
+            .find_map(|key| key.decrypt(&nonce, ciphertext).ok())
+            .context(
+                "the provider credentials cannot be opened: neither auth.credentials_key nor a previous key sealed them",
+            )?;
         String::from_utf8(plain).context("sealed credentials are not UTF-8")
     }
 }
@@ -69,7 +78,7 @@ mod tests {
 
     #[test]
     fn sealed_credentials_open_with_the_same_key_only_and_never_show_the_secret() {
-        let seal = CredentialSeal::new("a key of at least thirty-two characters");
+        let seal = CredentialSeal::new("a key of at least thirty-two characters", &[]);
         let sealed = seal.seal(r#"{"auth_token":"s3cret"}"#).expect("sealed");
         assert!(sealed.starts_with(PREFIX) && !sealed.contains("s3cret"));
         assert_ne!(
@@ -81,13 +90,28 @@ mod tests {
             seal.open(&sealed).expect("opened"),
             r#"{"auth_token":"s3cret"}"#
         );
-        let other = CredentialSeal::new("another key of at least thirty-two chars");
+        let other = CredentialSeal::new("another key of at least thirty-two chars", &[]);
         assert!(other.open(&sealed).is_err());
     }
 
     #[test]
+    fn after_a_key_rotation_old_credentials_open_and_new_ones_use_the_new_key() {
+        let old_key = "the old key of at least thirty-two chars";
+        let old = CredentialSeal::new(old_key, &[]);
+        let sealed_before = old.seal("before").expect("sealed");
+        let rotated =
+            CredentialSeal::new("the new key of at least thirty-two chars", &[old_key.into()]);
+        assert_eq!(rotated.open(&sealed_before).expect("opened"), "before");
+        let sealed_after = rotated.seal("after").expect("sealed");
+        assert!(
+            old.open(&sealed_after).is_err(),
+            "new writes use the new key"
+        );
+    }
+
+    #[test]
     fn credentials_stored_before_sealing_read_as_they_are() {
-        let seal = CredentialSeal::new("a key of at least thirty-two characters");
+        let seal = CredentialSeal::new("a key of at least thirty-two characters", &[]);
         assert_eq!(
             seal.open(r#"{"api_key":"x"}"#).expect("read"),
             r#"{"api_key":"x"}"#

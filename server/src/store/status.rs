@@ -107,15 +107,19 @@ impl StatusStore for SqlStore {
         // transaction, so both see the same snapshot.
         // (The page is wrapped in a derived table: MySQL takes no LIMIT directly in IN.)
         const PAGE: &str = "SELECT uuid FROM (SELECT uuid FROM notifications
-             WHERE (? IS NULL OR agent_id = ?) AND (? IS NULL OR call_id = ?)
+             WHERE (? IS NULL OR agent_id = ?) AND (? IS NULL OR group_id = ?)
+             AND (? IS NULL OR call_id = ?)
              ORDER BY created_at DESC, rowid DESC LIMIT ?) AS page";
         let agent = filter.agent_id.as_ref().map(UserId::as_str);
+        let group = filter.group_id.as_ref().map(GroupId::as_str);
         let call = filter.call_id.as_ref().map(CallId::as_str);
         let mut tx = self.pool.begin().await.map_err(store_error)?;
         let mut on_page = async |sql: String| {
             sqlx::query(&sql)
                 .bind(agent)
                 .bind(agent)
+                .bind(group)
+                .bind(group)
                 .bind(call)
                 .bind(call)
                 .bind(i64::from(filter.limit))

@@ -1,18 +1,18 @@
 //! Starting the app for a test, and the small vocabulary the tests speak.
 
 use app::domain::{GroupId, UserId};
-use app::service::{Caller, Role};
+use app::service::Role;
 use reqwest::{Client, RequestBuilder, Response};
 use secrecy::SecretString;
 use serde_json::{json, Value};
-use server::auth::JwtAuth;
+use server::auth::{JwtAuth, Minted};
 use server::config::Settings;
 use server::startup::{Application, WorkerMode};
 use std::path::Path;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-pub const SECRET: &str = "test-secret-0123456789abcdef";
+pub const SECRET: &str = "test-secret-0123456789abcdef-0123456789";
 /// The first admin's password in tests.
 pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
 
@@ -51,16 +51,38 @@ pub fn test_settings(dir: &Path) -> Settings {
     s
 }
 
+/// A host token (what the softphone mints) for agent or supervisor `id`.
 pub fn token(id: &str, role: Role, group: Option<&str>) -> String {
-    let caller = Caller {
-        id: UserId::parse(id).expect("id"),
+    host_token(id, role, group, None)
+}
+
+/// A host token with a token id (`jti`), to revoke.
+pub fn host_token(id: &str, role: Role, group: Option<&str>, jti: Option<&str>) -> String {
+    let id = UserId::parse(id).expect("id");
+    let group = group.map(|g| GroupId::parse(g).expect("group"));
+    let minted = Minted {
+        id: &id,
         role,
-        group: group.map(|g| GroupId::parse(g).expect("group")),
-        session: None,
+        group: group.as_ref(),
+        token_id: jti,
     };
-    JwtAuth::new(&SecretString::from(SECRET.to_owned()))
-        .mint(&caller, Duration::from_secs(600))
-        .expect("token")
+    JwtAuth::new(
+        &SecretString::from(SECRET.to_owned()),
+        Duration::from_secs(12 * 3600),
+    )
+    .mint(&minted, Duration::from_secs(600))
+    .expect("token")
+}
+
+/// Signs the first admin in at `base`: their session token.
+pub async fn sign_in(base: &str) -> String {
+    let signed: Value = json_reply(
+        Client::new()
+            .post(format!("{base}/api/v1/admin/login"))
+            .json(&json!({"id": "admin", "password": ADMIN_PASSWORD})),
+    )
+    .await;
+    signed["token"].as_str().expect("a session token").to_owned()
 }
 
 impl TestApp {
@@ -84,7 +106,8 @@ impl TestApp {
         let base = format!("http://{}", app.local_addr().expect("bound"));
         let shutdown = app.shutdown_token();
         let task = tokio::spawn(app.run_until_stopped());
-        Self {
+        let admin = sign_in(&base).await;
+        let app = Self {
             base,
             client: Client::builder()
                 .timeout(Duration::from_secs(20))
@@ -93,11 +116,53 @@ impl TestApp {
             agent: token("demo-agent", Role::Agent, Some("demo")),
             colleague: token("other-agent", Role::Agent, Some("demo")),
             stranger: token("outsider", Role::Agent, Some("empty-group")),
-            admin: token("admin", Role::Admin, None),
+            admin,
             shutdown,
             task,
             dir,
+        };
+        app.register("other-agent", "demo").await;
+        app.register("outsider", "empty-group").await;
+        app
+    }
+
+    /// Registers agent `id` in `group` (creating the group), as an admin would on the
+    /// settings page; one already there is left as it is.
+    pub async fn register(&self, id: &str, group: &str) {
+        let exists = self
+            .get(&format!("/api/v1/admin/groups/{group}"), &self.admin)
+            .send()
+            .await
+            .expect("sent");
+        if exists.status() == 404 {
+            let created = self
+                .post("/api/v1/admin/groups", &self.admin)
+                .json(&json!({"id": group, "name": group}))
+                .send()
+                .await
+                .expect("sent");
+            assert_eq!(created.status(), 201, "group {group} is created");
         }
+        let agent = self
+            .get(&format!("/api/v1/admin/agents/{id}"), &self.admin)
+            .send()
+            .await
+            .expect("sent");
+        if agent.status() == 404 {
+            let created = self
+                .post("/api/v1/admin/agents", &self.admin)
+                .json(&json!({"id": id, "name": id, "group_id": group}))
+                .send()
+                .await
+                .expect("sent");
+            assert_eq!(created.status(), 201, "agent {id} is registered");
+        }
+    }
+
+    /// A token for a new agent of `group`, registered first.
+    pub async fn agent_of(&self, id: &str, group: &str) -> String {
+        self.register(id, group).await;
+        token(id, Role::Agent, Some(group))
     }
 
     /// Stops the app gracefully and hands back its data directory.

@@ -494,6 +494,7 @@ async fn messages_are_listed_newest_first_by_call_and_by_agent(store: Arc<dyn St
         |records: Vec<NotificationRecord>| records.iter().map(|r| r.uuid).collect::<Vec<_>>();
     let by_call = store
         .list(&NotificationFilter {
+            group_id: None,
             agent_id: None,
             call_id: Some(CallId::parse("call-a").expect("call")),
             limit: 10,
@@ -503,6 +504,7 @@ async fn messages_are_listed_newest_first_by_call_and_by_agent(store: Arc<dyn St
     assert_eq!(uuids(by_call), [newer.uuid, older.uuid]);
     let by_agent = store
         .list(&NotificationFilter {
+            group_id: None,
             agent_id: Some(UserId::parse("agent-a").expect("agent id")),
             call_id: None,
             limit: 2,

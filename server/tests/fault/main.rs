@@ -93,7 +93,7 @@ async fn under_kills_and_a_redis_restart_every_message_settles_and_no_sms_goes_t
         ServeProcess::start_on(first, &settings, dir.path()).await,
         ServeProcess::start(&settings, dir.path()).await,
     ];
-    let admin = helpers::token("admin", Role::Admin, None);
+    let admin = helpers::sign_in(&servers[0].base).await;
     let account = json!({"id": "tw-sms", "channel": "sms", "provider": "twilio",
         "display_name": "Twilio", "sender": "+15005550006", "default": true,
         "credentials": {"account_sid": chaos::TWILIO_SID, "auth_token": chaos::TWILIO_TOKEN}});

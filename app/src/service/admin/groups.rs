@@ -87,10 +87,13 @@ impl Admin<'_> {
             .save_notification_types(id, &types, &audit)
             .await;
         saved.map_err(|e| match e {
-            StoreError::Conflict(m) => ServiceError::Conflict {
-                code: "too_many_templates",
-                message: m,
-            },
+            StoreError::Conflict(detail) => {
+                tracing::info!(%detail, "a template mapping conflicted");
+                ServiceError::Conflict {
+                    code: "too_many_templates",
+                    message: "The mapping changed while you saved it, or a template in it no longer exists. Reload and try again.".into(),
+                }
+            }
             other => other.into(),
         })?;
         Ok(types)
