@@ -18,6 +18,7 @@ use crate::worker;
 use anyhow::Context;
 use app::domain::{CountryCode, ProviderAccountId, ProviderAccountInput, UserId};
 use app::service::admin::Admin;
+use app::service::retention::{self, Retention};
 use app::service::status::StatusRecorder;
 use app::service::{
     accounts::SignInGuard, accounts, AdminAccounts, Caller, CustomerLookup, JobQueue, Provider, ServiceSettings, Services,
@@ -142,6 +143,7 @@ impl Backends {
                 public_url: public_url.to_owned(),
                 register_agents_on_first_use: settings.auth.register_agents_on_first_use,
                 max_token_ttl: Duration::from_secs(settings.auth.max_token_ttl_secs),
+                comments_per_call: settings.retention.comments_per_call.into(),
                 ..ServiceSettings::default()
             },
         };
@@ -370,6 +372,11 @@ impl Application {
                 shutdown.clone(),
             ))
         });
+        tokio::spawn(keep_within_retention(
+            backends.services.clone(),
+            settings.retention.policy(),
+            shutdown.clone(),
+        ));
         let router = http::router(
             AppState {
                 services: backends.services,
@@ -467,4 +474,29 @@ async fn signal_shutdown(token: CancellationToken) {
     }
     tracing::info!("shutting down: finishing open requests and in-flight jobs");
     token.cancel();
+}
+
+/// How often serving processes purge what is past its retention.
+const PURGE_EVERY: Duration = Duration::from_secs(3600);
+
+/// Purges what is past its retention soon after start, then every hour, until
+/// shutdown (each serving process does; the purge is idempotent).
+async fn keep_within_retention(services: Services, keep: Retention, shutdown: CancellationToken) {
+    let mut wait = Duration::from_secs(5);
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(wait) => {}
+        }
+        wait = PURGE_EVERY;
+        match retention::purge(&services, keep).await {
+            Ok(purged) => tracing::info!(
+                erased = purged.messages,
+                idempotency_keys = purged.idempotency_keys,
+                expired = purged.expired,
+                "retention purge"
+            ),
+            Err(e) => tracing::warn!(error = %e, "retention purge failed; trying again later"),
+        }
+    }
 }

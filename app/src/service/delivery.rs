@@ -404,10 +404,17 @@ async fn outbound(
     let (language, provider_ref) = template
         .map(|t| (t.language, t.provider_ref))
         .unwrap_or_default();
+    // Only messages older than the retention period are erased; none is still sending.
+    let to = record.to.clone().ok_or_else(|| {
+        ServiceError::Internal(anyhow::anyhow!(
+            "message {} was erased by retention before it was sent",
+            record.uuid
+        ))
+    })?;
     Ok(OutboundMessage {
         uuid: record.uuid,
         channel,
-        to: record.to.clone(),
+        to,
         body: record.body.clone(),
         template_id: record.template_id.clone(),
         parameters: record.parameters.clone(),

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod delivery;
 pub mod error;
 pub mod ports;
+pub mod retention;
 pub mod send;
 pub mod status;
 
@@ -49,6 +50,8 @@ pub struct ServiceSettings {
     pub register_agents_on_first_use: bool,
     /// The longest a host-signed token may live (revocations are kept this long).
     pub max_token_ttl: Duration,
+    /// Most messages (each adds a comment) one call may gather.
+    pub comments_per_call: u64,
 }
 
 impl Default for ServiceSettings {
@@ -64,6 +67,7 @@ impl Default for ServiceSettings {
             public_url: "http://127.0.0.1:3000".into(),
             register_agents_on_first_use: false,
             max_token_ttl: Duration::from_secs(12 * 3600),
+            comments_per_call: 200,
         }
     }
 }

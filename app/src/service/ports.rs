@@ -237,8 +237,8 @@ pub struct NotificationRecord {
     pub channel: Channel,
     /// Current status.
     pub status: NotificationStatus,
-    /// Recipient in E.164.
-    pub to: E164,
+    /// Recipient in E.164; none once erased by retention.
+    pub to: Option<E164>,
     /// The template used.
     pub template_id: TemplateId,
     /// The template's name at send time.
@@ -326,7 +326,7 @@ impl NotificationRecord {
             uuid: self.uuid.to_string(),
             channel: self.channel,
             status: self.status,
-            to: self.to.to_string(),
+            to: self.to.as_ref().map(ToString::to_string).unwrap_or_default(),
             template_id: self.template_id.clone(),
             call_id: self.call_id.clone(),
             agent_id: self.agent_id.clone(),
@@ -442,6 +442,9 @@ pub trait StatusStore: Send + Sync {
         provider: &str,
         provider_message_id: &str,
     ) -> StoreResult<()>;
+    /// Erases the number, body and field values of messages created before `before`
+    /// (retention); their UUID, status, history and counts stay. How many it erased.
+    async fn erase_before(&self, before: OffsetDateTime) -> StoreResult<u64>;
     /// Whether the store can be reached (readiness).
     async fn ping(&self) -> StoreResult<()>;
 }
@@ -482,6 +485,8 @@ pub trait IdempotencyStore: Send + Sync {
     ) -> StoreResult<Reservation>;
     /// Marks the claim's work as done.
     async fn complete(&self, caller: &str, key: &str) -> StoreResult<()>;
+    /// Forgets keys last touched before `before` (their stored answers hold numbers).
+    async fn purge_before(&self, before: OffsetDateTime) -> StoreResult<u64>;
     /// Marks the claim's work as failed part-way, so a retry takes it over at once.
     async fn abandon(&self, caller: &str, key: &str) -> StoreResult<()>;
 }
@@ -491,6 +496,8 @@ pub trait IdempotencyStore: Send + Sync {
 pub trait CommentStore: Send + Sync {
     /// Appends a comment to a call's log.
     async fn add(&self, call_id: &CallId, group: &GroupId, comment: &Comment) -> StoreResult<()>;
+    /// How many comments a call has (every send adds one).
+    async fn count_for_call(&self, call_id: &CallId) -> StoreResult<u64>;
     /// The log of a call as `group` sees it, oldest first.
     async fn for_call(
         &self,

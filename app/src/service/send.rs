@@ -240,13 +240,25 @@ async fn record_and_enqueue(
     checked: &CheckedSend,
     accepted: &Accepted,
 ) -> Result<(), ServiceError> {
+    // A call's log is bounded (a retry replaying a stored answer never comes here).
+    if let Some(call_id) = &checked.request.call_id {
+        let most = services.settings.comments_per_call;
+        if services.comments.count_for_call(call_id).await? >= most {
+            return Err(ServiceError::invalid(
+                "too_many_messages_for_call",
+                format!("This call already has {most} messages; no more can be sent on it."),
+                "call_id",
+                "message limit reached",
+            ));
+        }
+    }
     // The response's id and time (the first attempt's, when a retry took its claim over).
     let (uuid, created_at) = (accepted.uuid, accepted.created_at);
     let record = NotificationRecord {
         uuid,
         channel: checked.request.channel,
         status: NotificationStatus::Queued,
-        to: accepted.to.clone(),
+        to: Some(accepted.to.clone()),
         template_id: checked.template.id.clone(),
         template_name: checked.template.name.clone(),
         call_id: checked.request.call_id.clone(),

@@ -292,8 +292,16 @@ pub async fn apply_report(
     let Some(uuid) = uuid else {
         return Ok(ReportOutcome::Unknown);
     };
+    let Some(current) = services.status.get(uuid).await? else {
+        return Ok(ReportOutcome::Unknown);
+    };
+    if current.provider.as_deref() != Some(provider) {
+        // Sent through another account (or not handed to any yet): not this one's to change.
+        tracing::warn!(notification = %current.uuid, "a webhook event about a message this account did not send: ignored");
+        return Ok(ReportOutcome::Ignored);
+    }
     Ok(match report.change {
-        ReportedChange::Status(update) => match services.recorder().record(uuid, &update).await? {
+        ReportedChange::Status(update) => match services.recorder().advance(current, &update).await? {
             Applied::Advanced(_) => ReportOutcome::Applied,
             Applied::Ignored(_) => ReportOutcome::Ignored,
             Applied::NotFound => ReportOutcome::Unknown,

@@ -119,6 +119,9 @@ pub struct Endpoints {
     pub meta: String,
     /// Google RBM.
     pub rbm: String,
+    /// Google's OAuth token endpoint (RBM access tokens). Whatever a service-account
+    /// key file names as its `token_uri`, only this endpoint is called.
+    pub google_token: String,
     /// Exotel's API host (`https://api.in.exotel.com` for the Mumbai cluster).
     pub exotel: String,
 }
@@ -129,6 +132,7 @@ impl Default for Endpoints {
             twilio: "https://api.twilio.com".into(),
             meta: "https://graph.facebook.com/v21.0".into(),
             rbm: "https://rcsbusinessmessaging.googleapis.com".into(),
+            google_token: "https://oauth2.googleapis.com/token".into(),
             exotel: "https://api.exotel.com".into(),
         }
     }

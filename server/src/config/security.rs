@@ -91,6 +91,16 @@ impl Default for RetentionSettings {
 }
 
 impl RetentionSettings {
+    /// The retention the purge applies.
+    pub fn policy(&self) -> app::service::retention::Retention {
+        app::service::retention::Retention {
+            messages: std::time::Duration::from_secs(u64::from(self.days) * 86_400),
+            idempotency_keys: std::time::Duration::from_secs(
+                u64::from(self.idempotency_hours) * 3600,
+            ),
+        }
+    }
+
     pub(super) fn check(&self) -> anyhow::Result<()> {
         anyhow::ensure!(self.days >= 1, "retention.days must be at least 1");
         anyhow::ensure!(

@@ -49,12 +49,13 @@ struct Received {
     unknown: u32,
 }
 
-/// The account a webhook URL names (404 when there is none of that type).
+/// The account a webhook URL names (404 when there is none of that type), and the key
+/// the messages it sent are recorded under.
 async fn account_of(
     state: &AppState,
     provider: &str,
     account_id: &str,
-) -> Result<Arc<dyn Account>, HttpError> {
+) -> Result<(String, Arc<dyn Account>), HttpError> {
     let unknown = || {
         HttpError::new(
             StatusCode::NOT_FOUND,
@@ -63,12 +64,13 @@ async fn account_of(
         )
     };
     let id = ProviderAccountId::parse(account_id).map_err(|_| unknown())?;
-    state
+    let account = state
         .directory
         .account(provider, &id)
         .await
         .map_err(app::service::ServiceError::from)?
-        .ok_or_else(unknown)
+        .ok_or_else(unknown)?;
+    Ok((crate::providers::account_key(provider, &id), account))
 }
 
 async fn subscribe(
@@ -76,7 +78,7 @@ async fn subscribe(
     ApiPath((provider, account_id)): ApiPath<(String, String)>,
     ApiQuery(query): ApiQuery<BTreeMap<String, String>>,
 ) -> Result<Response, HttpError> {
-    let account = account_of(&state, &provider, &account_id).await?;
+    let (_, account) = account_of(&state, &provider, &account_id).await?;
     match account.verify_subscription(&query) {
         Some(challenge) => Ok(challenge.into_response()),
         None => Err(HttpError::new(
@@ -95,7 +97,10 @@ async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, HttpError> {
-    let account = account_of(&state, &provider, &account_id).await?;
+    let (key, account) = account_of(&state, &provider, &account_id).await?;
+    if body.len() > account.max_webhook_body() {
+        return Err(super::error::payload_too_large());
+    }
     // The URL as the provider called it: our public base URL, the path and the query.
     let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
     let url = format!("{}{path}", state.services.settings.public_url);
@@ -132,9 +137,9 @@ async fn receive(
             ));
         }
     };
-    let provider_name = account.name().to_owned();
+    // Only messages this account sent: an event naming another's changes nothing.
     let outcomes: Vec<_> = stream::iter(events)
-        .map(|event| apply_report(&state.services, &provider_name, event))
+        .map(|event| apply_report(&state.services, &key, event))
         .buffer_unordered(PARALLEL_EVENTS)
         .collect()
         .await;

@@ -336,6 +336,11 @@ fn event(status: StatusDoc) -> Option<ProviderReport> {
 }
 
 impl Account for Meta {
+    fn max_webhook_body(&self) -> usize {
+        // Up to 1,000 statuses per request.
+        crate::http::webhooks::BODY_LIMIT
+    }
+
     fn receive(&self, request: &WebhookRequest<'_>) -> Result<WebhookReply, WebhookError> {
         let given = request
             .headers

@@ -67,6 +67,11 @@ pub enum WebhookError {
 
 /// A provider account: sends messages and understands its own webhooks.
 pub trait Account: Provider {
+    /// The largest webhook body this provider sends (larger ones are refused before
+    /// anything reads them): one event fits in 64 KiB; Meta batches override it.
+    fn max_webhook_body(&self) -> usize {
+        64 * 1024
+    }
     /// Checks a webhook request's signature, then reads it.
     fn receive(&self, request: &WebhookRequest<'_>) -> Result<WebhookReply, WebhookError> {
         let _ = request;
@@ -145,11 +150,28 @@ impl Provider for Misconfigured {
 
 impl Account for Misconfigured {}
 
-/// A provider behind its send-rate limit (accounts), its answers counted.
+/// A provider behind its send-rate limit (accounts), its answers counted. What an
+/// account takes is recorded under its key (`twilio:tw-sms`), so that a webhook can
+/// only change messages its own account sent.
 struct Paced {
     inner: Arc<dyn Provider>,
     pace: Option<Pace>,
     metrics: Arc<Metrics>,
+    key: Option<String>,
+}
+
+impl Paced {
+    fn stamped(&self, mut receipt: ProviderReceipt) -> ProviderReceipt {
+        if let Some(key) = &self.key {
+            receipt.provider.clone_from(key);
+        }
+        receipt
+    }
+}
+
+/// The key messages an account took are recorded under: its type and id.
+pub fn account_key(provider: &str, account: &ProviderAccountId) -> String {
+    format!("{provider}:{account}")
 }
 
 #[async_trait]
@@ -179,7 +201,7 @@ impl Provider for Paced {
             Err(ProviderError::SwitchToSms(_)) => "switch",
         };
         self.metrics.provider_answer(self.inner.name(), result);
-        answer
+        answer.map(|receipt| self.stamped(receipt))
     }
 
     async fn lookup(
@@ -187,7 +209,8 @@ impl Provider for Paced {
         message: &OutboundMessage,
         since: OffsetDateTime,
     ) -> Option<ProviderReceipt> {
-        self.inner.lookup(message, since).await
+        let found = self.inner.lookup(message, since).await;
+        found.map(|receipt| self.stamped(receipt))
     }
 }
 
@@ -228,6 +251,7 @@ impl Directory {
             inner: fallback,
             pace: None,
             metrics: metrics.clone(),
+            key: None,
         });
         Ok(Self {
             admin,
@@ -294,6 +318,7 @@ impl Directory {
             inner: account.clone(),
             pace: Some(self.pace_for(&stored)),
             metrics: self.metrics.clone(),
+            key: Some(account_key(&stored.account.provider, &stored.account.id)),
         });
         let b = Arc::new(Built {
             stored,

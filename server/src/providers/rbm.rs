@@ -3,7 +3,8 @@
 //! with our UUID as `messageId` (the platform ignores a repeated id, so a redelivered job
 //! cannot make a second message) and a time to live; `TTL_EXPIRATION_REVOKED` sends the
 //! message by SMS. Access tokens come from the service account's key (a signed JWT
-//! exchanged at its `token_uri`). Webhook events are signed with `X-Goog-Signature`:
+//! exchanged at Google's token endpoint — the configured one, never the key file's
+//! `token_uri`, which is admin input and could point anywhere). Webhook events are signed with `X-Goog-Signature`:
 //! base64 HMAC-SHA512 over the base64-decoded `message.data`, keyed with the client token.
 
 use super::{
@@ -28,7 +29,6 @@ const SCOPE: &str = "https://www.googleapis.com/auth/rcsbusinessmessaging";
 struct ServiceAccount {
     client_email: String,
     private_key: String,
-    token_uri: String,
 }
 
 /// An RBM agent.
@@ -60,7 +60,7 @@ impl Rbm {
             agent_id: stored.account.sender.clone(),
             key,
             client_email: service.client_email,
-            token_uri: service.token_uri,
+            token_uri: context.endpoints.google_token.clone(),
             client_token: credential(stored, "client_token")?.to_owned(),
             ttl: context.rcs_ttl,
             token: tokio::sync::Mutex::new(None),
@@ -255,17 +255,16 @@ struct Event {
 
 impl Account for Rbm {
     fn receive(&self, request: &WebhookRequest<'_>) -> Result<WebhookReply, WebhookError> {
-        if let Ok(setup) = serde_json::from_slice::<Setup>(request.body) {
+        // Unsigned: only the console's one-time setup (which proves itself by the token).
+        let Some(given) = request.headers.get("x-goog-signature") else {
+            let setup = serde_json::from_slice::<Setup>(request.body)
+                .map_err(|_| WebhookError::Signature)?;
             return if same_bytes(setup.client_token.as_bytes(), self.client_token.as_bytes()) {
                 Ok(WebhookReply::Handshake(setup.secret))
             } else {
                 Err(WebhookError::Signature)
             };
-        }
-        let given = request
-            .headers
-            .get("x-goog-signature")
-            .ok_or(WebhookError::Signature)?;
+        };
         let push: Push =
             serde_json::from_slice(request.body).map_err(|_| WebhookError::Signature)?;
         let data = base64::engine::general_purpose::STANDARD

@@ -312,12 +312,12 @@ impl Provider for Twilio {
 
 impl Account for Twilio {
     fn receive(&self, request: &WebhookRequest<'_>) -> Result<WebhookReply, WebhookError> {
-        let params: Vec<(String, String)> =
-            serde_urlencoded::from_bytes(request.body).map_err(|_| WebhookError::Signature)?;
         let given = request
             .headers
             .get("x-twilio-signature")
             .ok_or(WebhookError::Signature)?;
+        let params: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(request.body).map_err(|_| WebhookError::Signature)?;
         // Proxies differ on whether the standard port is in the URL: accept either form.
         let signed = [Some(request.url.to_owned()), with_port_toggled(request.url)]
             .into_iter()

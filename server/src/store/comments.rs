@@ -30,6 +30,16 @@ impl CommentStore for SqlStore {
         Ok(())
     }
 
+    async fn count_for_call(&self, call_id: &CallId) -> StoreResult<u64> {
+        let n = sqlx::query("SELECT COUNT(*) AS n FROM call_comments WHERE call_id = ?")
+            .bind(call_id.as_str())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(store_error)?
+            .int("n")?;
+        Ok(u64::try_from(n).unwrap_or_default())
+    }
+
     async fn for_call(
         &self,
         call_id: &CallId,

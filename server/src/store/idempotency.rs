@@ -8,6 +8,15 @@ use std::time::Duration;
 
 #[async_trait]
 impl IdempotencyStore for SqlStore {
+    async fn purge_before(&self, before: time::OffsetDateTime) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM idempotency_keys WHERE updated_at < ?")
+            .bind(super::to_ms(before))
+            .execute(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(done.rows_affected())
+    }
+
     async fn reserve(
         &self,
         caller: &str,

@@ -257,3 +257,11 @@ pub fn from_ms(ms: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
+
+/// A stored recipient: an E.164 number, or none once retention erased it (empty).
+pub(crate) fn stored_number(text: &str) -> Result<Option<app::domain::E164>, app::domain::PhoneError> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    app::domain::E164::parse(text).map(Some)
+}

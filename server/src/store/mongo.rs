@@ -4,12 +4,12 @@
 //! same forward-only rule as everywhere else, so concurrent or out-of-order updates never
 //! move a status back.
 
+use super::stored_number;
 use anyhow::Context;
 use app::domain::rfc3339;
 use app::domain::time::parse_rfc3339;
 use app::domain::{
     CallId, Channel, FailureReason, GroupId, HistoryEntry, NotificationStatus, TemplateId, UserId,
-    E164,
 };
 use app::service::{
     AlsoWrite, Handoff, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate,
@@ -102,7 +102,7 @@ impl StatusDoc {
             uuid: r.uuid.to_string(),
             channel: r.channel.as_str().to_owned(),
             status: r.status.as_str().to_owned(),
-            to: r.to.to_string(),
+            to: r.to.as_ref().map(ToString::to_string).unwrap_or_default(),
             template_id: r.template_id.as_str().to_owned(),
             template_name: r.template_name.clone(),
             call_id: r.call_id.as_ref().map(|c| c.as_str().to_owned()),
@@ -146,7 +146,7 @@ impl StatusDoc {
             uuid: Uuid::parse_str(uuid)?,
             channel: self.channel.parse().context("channel")?,
             status: status(&self.status)?,
-            to: E164::parse(&self.to).map_err(|e| anyhow::anyhow!("to of {uuid}: {e}"))?,
+            to: stored_number(&self.to).map_err(|e| anyhow::anyhow!("to of {uuid}: {e}"))?,
             template_id: TemplateId::parse(&self.template_id)?,
             template_name: self.template_name,
             call_id: self.call_id.as_deref().map(CallId::parse).transpose()?,
@@ -559,6 +559,21 @@ impl StatusStore for MongoStatusStore {
             }
         }
         Ok(())
+    }
+
+    async fn erase_before(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        let mut erased = 0;
+        for (_, collection) in &self.collections {
+            let done = collection
+                .update_many(
+                    doc! {"created_at": {"$lt": bson_time(before)}, "to": {"$ne": ""}},
+                    doc! {"$set": {"to": "", "body": "", "parameters": []}},
+                )
+                .await
+                .map_err(mongo_error)?;
+            erased += done.modified_count;
+        }
+        Ok(erased)
     }
 
     async fn ping(&self) -> StoreResult<()> {

@@ -1,13 +1,12 @@
 //! The status port on SQL (SQLite or MySQL): one row per message plus its history; status changes are
 //! compare-and-set, so concurrent or out-of-order updates never move a status back.
 
-use super::{from_ms, store_error, to_ms, RowExt, SqlStore};
+use super::{from_ms, store_error, stored_number, to_ms, RowExt, SqlStore};
 use anyhow::Context;
 use app::domain::rfc3339;
 use app::domain::time::parse_rfc3339;
 use app::domain::{
     CallId, Channel, FailureReason, GroupId, HistoryEntry, NotificationStatus, TemplateId, UserId,
-    E164,
 };
 use app::service::{
     AlsoWrite, Handoff, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate,
@@ -33,7 +32,7 @@ impl StatusStore for SqlStore {
         .bind(record.uuid.to_string())
         .bind(record.channel.as_str())
         .bind(record.status.as_str())
-        .bind(record.to.as_str())
+        .bind(record.to.as_deref().unwrap_or_default())
         .bind(record.template_id.as_str())
         .bind(&record.template_name)
         .bind(record.call_id.as_ref().map(CallId::as_str))
@@ -321,6 +320,18 @@ impl StatusStore for SqlStore {
         self.get(uuid).await
     }
 
+    async fn erase_before(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "UPDATE notifications SET to_e164 = '', body = '', parameters = '[]'
+             WHERE created_at < ? AND to_e164 <> ''",
+        )
+        .bind(to_ms(before))
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected())
+    }
+
     async fn find_by_provider_id(
         &self,
         provider: &str,
@@ -430,7 +441,7 @@ fn record_with_history(
             .parse()
             .with_context(|| format!("channel of {uuid}"))?,
         status: status(row.text("status")?)?,
-        to: E164::parse(&row.text("to_e164")?).map_err(|e| anyhow::anyhow!("to of {uuid}: {e}"))?,
+        to: stored_number(&row.text("to_e164")?).map_err(|e| anyhow::anyhow!("to of {uuid}: {e}"))?,
         template_id: TemplateId::parse(&row.text("template_id")?)?,
         template_name: row.text("template_name")?,
         call_id: row

@@ -17,7 +17,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use base64::Engine;
 use serde_json::{json, Value};
@@ -86,6 +86,8 @@ impl FakeProviders {
             )
             .route("/meta/v21.0/{phone_id}/messages", post(meta_send))
             .route("/rbm/token", post(rbm_token))
+            // Where an admin's key file may point: nothing of ours should ever come here.
+            .route("/elsewhere/{*rest}", any(elsewhere))
             .route("/rbm/v1/phones/{phone}/capabilities", get(rbm_capabilities))
             .route("/rbm/v1/phones/{phone}/agentMessages", post(rbm_message))
             .route("/exotel/v1/Accounts/{sid}/Sms/send.json", post(exotel_send))
@@ -311,6 +313,18 @@ async fn meta_send(
     let sent = json!({"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}],
                       "messages": [{"id": format!("wamid.HBgM{n:08}"), "message_status": "accepted"}]});
     Json(sent).into_response()
+}
+
+async fn elsewhere(State(book): State<Shared>, body: axum::body::Bytes) -> Response {
+    record(
+        &book,
+        "elsewhere",
+        "/elsewhere".into(),
+        BTreeMap::new(),
+        form_of(&body),
+        Value::Null,
+    );
+    StatusCode::OK.into_response()
 }
 
 async fn rbm_token(State(book): State<Shared>, body: axum::body::Bytes) -> Response {

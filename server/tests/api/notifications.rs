@@ -1,4 +1,4 @@
-use crate::helpers::{error_of, read_events, static_sms, static_sms_to, TestApp};
+use crate::helpers::{error_of, json_reply, read_events, static_sms, static_sms_to, TestApp};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -298,20 +298,26 @@ async fn a_resend_without_fields_reuses_the_failed_messages_values() {
 }
 
 #[tokio::test]
-async fn the_event_stream_also_takes_the_token_as_a_query_parameter() {
+async fn the_event_stream_opens_with_a_single_use_ticket_and_never_a_token_in_the_url() {
     let app = TestApp::spawn().await;
     let uuid = app.send_ok(&static_sms("c-es")).await;
-    let url = format!(
-        "{}/api/v1/notifications/{uuid}/events?token={}",
-        app.base, app.agent
-    );
-    let r = app.client.get(url).send().await.expect("sent");
+    let events = format!("{}/api/v1/notifications/{uuid}/events", app.base);
+    let ticket: Value = json_reply(app.post("/api/v1/stream-tickets", &app.agent)).await;
+    assert_eq!(ticket["expires_in"], 60);
+    let ticket = ticket["ticket"].as_str().expect("a ticket");
+    let url = format!("{events}?ticket={ticket}");
+    let r = app.client.get(&url).send().await.expect("sent");
     assert_eq!(r.status(), 200);
-    let r = app
+    drop(r);
+    let again = app.client.get(&url).send().await.expect("sent");
+    error_of(again, 401, "invalid_ticket").await;
+    let with_token = app
         .client
-        .get(format!("{}/api/v1/notifications/{uuid}/events", app.base))
+        .get(format!("{events}?token={}", app.agent))
         .send()
         .await
         .expect("sent");
-    error_of(r, 401, "missing_token").await;
+    error_of(with_token, 401, "token_in_url").await;
+    let bare = app.client.get(&events).send().await.expect("sent");
+    error_of(bare, 401, "missing_ticket").await;
 }

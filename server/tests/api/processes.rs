@@ -46,6 +46,10 @@ pub fn environment(settings: &Settings, dir: &Path) -> Vec<(String, String)> {
             settings.providers.endpoints.rbm.clone(),
         ),
         (
+            "NOTIFY_PROVIDERS__ENDPOINTS__GOOGLE_TOKEN",
+            settings.providers.endpoints.google_token.clone(),
+        ),
+        (
             "NOTIFY_PROVIDERS__ENDPOINTS__EXOTEL",
             settings.providers.endpoints.exotel.clone(),
         ),

@@ -30,6 +30,7 @@ pub fn endpoints(fake: &FakeProviders) -> Endpoints {
         twilio: format!("{}/twilio", fake.base),
         meta: format!("{}/meta/v21.0", fake.base),
         rbm: format!("{}/rbm", fake.base),
+        google_token: format!("{}/rbm/token", fake.base),
         exotel: format!("{}/exotel", fake.base),
     }
 }
@@ -92,7 +93,7 @@ impl World {
 
     async fn rbm(&self) {
         let key = json!({"type": "service_account", "client_email": "rbm@acme-test.iam.gserviceaccount.com",
-            "private_key": RBM_PRIVATE_KEY, "token_uri": format!("{}/rbm/token", self.fake.base)});
+            "private_key": RBM_PRIVATE_KEY, "token_uri": format!("{}/elsewhere/token", self.fake.base)});
         self.add_account(json!({"id": "rbm", "channel": "rcs", "provider": "rbm",
             "display_name": "RCS", "sender": RBM_AGENT, "default": true,
             "credentials": {"service_account_json": key.to_string(), "client_token": RBM_CLIENT_TOKEN}}))
