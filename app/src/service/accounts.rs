@@ -76,12 +76,13 @@ pub async fn has_admins(accounts: &dyn AdminAccounts) -> Result<bool, ServiceErr
     Ok(accounts.admin_count().await? > 0)
 }
 
-/// Failed sign-ins allowed per admin id, and per client address, within a window.
+/// Sign-in attempts allowed per admin id, and per client address, within a window (a
+/// successful one is not counted).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SignInLimits {
-    /// Failures per admin id before it is locked for the rest of the window.
+    /// Attempts per admin id before it is locked for the rest of the window.
     pub per_id: u32,
-    /// Failures per client address before it is locked for the rest of the window.
+    /// Attempts per client address before it is locked for the rest of the window.
     pub per_client: u32,
     /// The window.
     pub window: Duration,
@@ -100,7 +101,7 @@ impl Default for SignInLimits {
     }
 }
 
-/// Failures counted since `since`.
+/// Attempts counted since `since`.
 #[derive(Debug, Clone, Copy)]
 struct Failures {
     count: u32,
@@ -143,35 +144,33 @@ impl SignInGuard {
         }
     }
 
-    /// 429 with the seconds left when the id or the client is locked.
+    /// Counts an attempt for the id and the client, or refuses it (429 with the
+    /// seconds left) when either has used up its window. Attempts are counted as they
+    /// start, so concurrent guesses cannot slip past the limit; a success gives its
+    /// attempt back.
     fn admit(&self, id: &str, client: Option<IpAddr>) -> Result<(), ServiceError> {
-        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let wait = Self::keys(id, client)
-            .iter()
-            .filter_map(|(key, kind)| {
-                let f = failures.get(key)?;
-                let elapsed = f.since.elapsed();
-                (f.count >= self.limit(*kind) && elapsed < self.limits.window)
-                    .then(|| self.limits.window - elapsed)
-            })
-            .max();
-        match wait {
-            Some(wait) => Err(ServiceError::RateLimited {
-                code: "too_many_attempts",
-                message: "Too many failed sign-ins. Wait before trying again.".into(),
-                retry_after_secs: wait.as_secs().max(1),
-            }),
-            None => Ok(()),
-        }
-    }
-
-    fn failed(&self, id: &str, client: Option<IpAddr>) {
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         let window = self.limits.window;
         if failures.len() > 100_000 {
             failures.retain(|_, f| f.since.elapsed() < window);
         }
-        for (key, _) in Self::keys(id, client) {
+        let keys = Self::keys(id, client);
+        let wait = keys
+            .iter()
+            .filter_map(|(key, kind)| {
+                let f = failures.get(key)?;
+                let elapsed = f.since.elapsed();
+                (f.count >= self.limit(*kind) && elapsed < window).then(|| window - elapsed)
+            })
+            .max();
+        if let Some(wait) = wait {
+            return Err(ServiceError::RateLimited {
+                code: "too_many_attempts",
+                message: "Too many failed sign-ins. Wait before trying again.".into(),
+                retry_after_secs: wait.as_secs().max(1),
+            });
+        }
+        for (key, _) in keys {
             let entry = failures.entry(key).or_insert(Failures {
                 count: 0,
                 since: Instant::now(),
@@ -184,11 +183,18 @@ impl SignInGuard {
             }
             entry.count += 1;
         }
+        Ok(())
     }
 
-    fn succeeded(&self, id: &str) {
+    /// A sign-in succeeded: the id starts afresh, the client gets its attempt back.
+    fn succeeded(&self, id: &str, client: Option<IpAddr>) {
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         failures.remove(&format!("id:{id}"));
+        if let Some(ip) = client {
+            if let Some(f) = failures.get_mut(&format!("client:{ip}")) {
+                f.count = f.count.saturating_sub(1);
+            }
+        }
     }
 
     /// Whether `password` matches `stored` (or, for an unknown id, a decoy hash, so the
@@ -263,14 +269,13 @@ pub async fn sign_in(
         None => None,
     };
     let (Some(id), true) = (id, guard.check(&request.password, stored).await?) else {
-        guard.failed(&request.id, client);
         tracing::info!("admin sign-in refused");
         return Err(ServiceError::Unauthenticated {
             code: "invalid_credentials",
             message: "The admin id or password is wrong.".into(),
         });
     };
-    guard.succeeded(&request.id);
+    guard.succeeded(&request.id, client);
     let signed = open_session(services.accounts.as_ref(), &id, "sign_in").await?;
     tracing::info!(admin = %id, "admin signed in");
     Ok(signed)
@@ -319,11 +324,10 @@ mod tests {
     }
 
     #[test]
-    fn an_id_is_locked_after_its_failures_and_says_how_long() {
+    fn an_id_is_locked_after_its_attempts_and_says_how_long() {
         let g = guard();
-        g.failed("admin", None);
         assert!(g.admit("admin", None).is_ok());
-        g.failed("admin", None);
+        assert!(g.admit("admin", None).is_ok());
         let refused = g.admit("admin", None).expect_err("locked");
         assert_eq!(refused.status(), 429);
         assert!((1..=60).contains(&refused.retry_after().expect("a wait")));
@@ -335,19 +339,20 @@ mod tests {
         let g = guard();
         let client: IpAddr = "192.0.2.7".parse().expect("ip");
         for id in ["a", "b", "c"] {
-            g.failed(id, Some(client));
+            assert!(g.admit(id, Some(client)).is_ok());
         }
         assert!(g.admit("d", Some(client)).is_err());
         assert!(g.admit("d", Some("192.0.2.8".parse().expect("ip"))).is_ok());
     }
 
     #[test]
-    fn success_clears_the_ids_failures() {
+    fn a_success_gives_its_attempt_back() {
         let g = guard();
-        g.failed("admin", None);
-        g.succeeded("admin");
-        g.failed("admin", None);
         assert!(g.admit("admin", None).is_ok());
+        g.succeeded("admin", None);
+        assert!(g.admit("admin", None).is_ok());
+        assert!(g.admit("admin", None).is_ok());
+        assert!(g.admit("admin", None).is_err());
     }
 
     #[test]

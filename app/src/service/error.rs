@@ -201,3 +201,29 @@ impl From<StoreError> for ServiceError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stores_conflict_reaches_clients_as_a_fixed_message_without_its_detail() {
+        let raw = "UNIQUE constraint failed: agents.id (FOREIGN KEY fk_agents_group)";
+        let error = ServiceError::from(StoreError::Conflict(raw.into()));
+        assert_eq!((error.status(), error.code()), (409, "conflict"));
+        let shown = error.public_message().to_lowercase();
+        for detail in ["unique", "constraint", "foreign", "agents.id"] {
+            assert!(!shown.contains(detail), "{shown}");
+        }
+    }
+
+    #[test]
+    fn rate_limits_say_how_long_to_wait() {
+        let error = ServiceError::RateLimited {
+            code: "too_many_attempts",
+            message: "Wait.".into(),
+            retry_after_secs: 42,
+        };
+        assert_eq!((error.status(), error.retry_after()), (429, Some(42)));
+    }
+}

@@ -53,6 +53,7 @@ fn settings(dir: &std::path::Path, redis: &RedisServer, gateway: &FakeGateway) -
     s.site.addr = "127.0.0.1:0".parse().expect("addr");
     s.site.root = dir.join("site");
     s.auth.token_secret = Some(SecretString::from(SECRET.to_owned()));
+    s.auth.credentials_key = Some(SecretString::from(CREDENTIALS_KEY.to_owned()));
     s.auth.initial_admin_password = Some(SecretString::from(ADMIN_PASSWORD.to_owned()));
     // The bench's agents are made by their first request, as a host owning the agent
     // list would have it.
@@ -69,6 +70,8 @@ pub fn agent_token() -> String {
     token("bench-agent", Role::Agent, Some("demo"))
 }
 
+/// The key provider credentials are sealed with (shared by the bench's servers).
+pub const CREDENTIALS_KEY: &str = "bench-credentials-key-0123456789abcdef";
 /// The bench's first admin's password.
 pub const ADMIN_PASSWORD: &str = "bench-admin-password";
 

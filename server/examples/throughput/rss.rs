@@ -4,7 +4,7 @@
 
 use crate::fake_gateway::{FakeGateway, GATEWAY_TOKEN};
 use crate::services::{free_port, MariaDb, RedisServer};
-use crate::{send, SECRET};
+use crate::{send, CREDENTIALS_KEY, SECRET};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -54,6 +54,7 @@ pub async fn measure(redis: &RedisServer, gateway: &FakeGateway, n: usize) -> (f
             .env("NOTIFY_PROVIDERS__HTTP__URL", &gateway.url)
             .env("NOTIFY_PROVIDERS__HTTP__TOKEN", GATEWAY_TOKEN)
             .env("NOTIFY_AUTH__TOKEN_SECRET", SECRET)
+            .env("NOTIFY_AUTH__CREDENTIALS_KEY", CREDENTIALS_KEY)
             .env("NOTIFY_AUTH__REGISTER_AGENTS_ON_FIRST_USE", "true")
             .env(
                 "NOTIFY_AUTH__INITIAL_ADMIN_PASSWORD",

@@ -13,6 +13,9 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 pub const SECRET: &str = "test-secret-0123456789abcdef-0123456789";
+/// The key provider credentials are sealed with in tests (every server of a test
+/// shares it, as production servers on one MySQL must).
+pub const CREDENTIALS_KEY: &str = "test-credentials-key-0123456789abcdef";
 /// The first admin's password in tests.
 pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
 
@@ -43,6 +46,7 @@ pub fn test_settings(dir: &Path) -> Settings {
     s.site.addr = "127.0.0.1:0".parse().expect("address");
     s.site.root = dir.join("site");
     s.auth.token_secret = Some(SecretString::from(SECRET.to_owned()));
+    s.auth.credentials_key = Some(SecretString::from(CREDENTIALS_KEY.to_owned()));
     s.auth.initial_admin_password = Some(SecretString::from(ADMIN_PASSWORD.to_owned()));
     s.providers.sandbox.sent_after_ms = 50;
     s.providers.sandbox.delivered_after_ms = 100;
@@ -157,12 +161,6 @@ impl TestApp {
                 .expect("sent");
             assert_eq!(created.status(), 201, "agent {id} is registered");
         }
-    }
-
-    /// A token for a new agent of `group`, registered first.
-    pub async fn agent_of(&self, id: &str, group: &str) -> String {
-        self.register(id, group).await;
-        token(id, Role::Agent, Some(group))
     }
 
     /// Stops the app gracefully and hands back its data directory.

@@ -14,6 +14,7 @@ mod idempotency;
 mod live_settings;
 mod notifications;
 mod processes;
+mod security;
 mod providers;
 mod redis_queue;
 mod restart;

@@ -2,7 +2,7 @@
 //! `agent-notify serve`), configured like an in-test app's settings, so tests can kill
 //! one with `kill -9` mid-work.
 
-use crate::helpers::SECRET;
+use crate::helpers::{ADMIN_PASSWORD, CREDENTIALS_KEY, SECRET};
 use crate::services::free_port;
 use server::config::{DefaultProvider, QueueBackend, Settings};
 use std::path::Path;
@@ -66,9 +66,10 @@ pub fn environment(settings: &Settings, dir: &Path) -> Vec<(String, String)> {
             settings.worker.concurrency.to_string(),
         ),
         ("NOTIFY_AUTH__TOKEN_SECRET", SECRET.to_owned()),
+        ("NOTIFY_AUTH__CREDENTIALS_KEY", CREDENTIALS_KEY.to_owned()),
         (
             "NOTIFY_AUTH__INITIAL_ADMIN_PASSWORD",
-            "a-password-nobody-uses".to_owned(),
+            ADMIN_PASSWORD.to_owned(),
         ),
         (
             "RUST_LOG",

@@ -171,12 +171,17 @@ impl World {
     }
 
     async fn meta_webhook(&self, body: &str, secret: &str) -> Response {
+        self.meta_webhook_to("meta-wa", body, secret).await
+    }
+
+    /// A Meta webhook signed with `secret`, posted to account `account`'s URL.
+    async fn meta_webhook_to(&self, account: &str, body: &str, secret: &str) -> Response {
         let signature = format!(
             "sha256={}",
             hex::encode(hmac_sha256(secret, body.as_bytes()))
         );
         self.post_raw(
-            &self.webhook("meta", "meta-wa"),
+            &self.webhook("meta", account),
             "application/json",
             &[("X-Hub-Signature-256", signature)],
             body.as_bytes().to_vec(),
@@ -1094,4 +1099,71 @@ async fn webhooks_for_unknown_accounts_or_providers_without_webhooks_are_404() {
             .await;
         error_of(r, 404, code).await;
     }
+}
+
+#[tokio::test]
+async fn a_webhook_changes_only_the_messages_its_own_account_sent() {
+    let w = world().await;
+    w.meta().await;
+    // A second WhatsApp account, with its own app secret (another tenant's, say).
+    w.add_account(json!({"id": "meta-other", "channel": "whatsapp", "provider": "meta",
+        "display_name": "Other WhatsApp", "sender": "999999999999",
+        "credentials": {"access_token": "other", "app_secret": "other-app-secret", "verify_token": "v"}}))
+        .await;
+    w.refs("t_wa_order", json!({"whatsapp_name": "order_update"}))
+        .await;
+    let uuid = w.app.send_ok(&wa_order()).await;
+    w.fake.wait_for("meta", 1).await;
+    let delivered = meta_statuses(
+        json!([{"id": "wamid.HBgM00000001", "status": "delivered", "timestamp": "1763719200",
+        "recipient_id": "919876543210", "biz_opaque_callback_data": uuid}]),
+    );
+    // Correctly signed for the other account, naming our message: changes nothing.
+    let r = w
+        .meta_webhook_to("meta-other", &delivered, "other-app-secret")
+        .await;
+    assert_eq!(r.status(), 200);
+    let counts: Value = r.json().await.expect("json");
+    assert_eq!((counts["applied"].as_u64(), counts["ignored"].as_u64()), (Some(0), Some(1)));
+    assert_ne!(w.app.notification(&uuid).await["status"], "delivered");
+    // The account that sent it is heard (once its hand-off is recorded).
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while w.app.notification(&uuid).await["status"] != "delivered"
+        && tokio::time::Instant::now() < deadline
+    {
+        assert_eq!(w.meta_webhook(&delivered, META_APP_SECRET).await.status(), 200);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    w.app.wait_for_status(&uuid, "delivered").await;
+}
+
+#[tokio::test]
+async fn rbm_access_tokens_come_only_from_googles_endpoint_whatever_the_key_file_says() {
+    let w = world().await;
+    // The fixture's key file names `…/elsewhere/token` as its token_uri.
+    w.rbm().await;
+    let uuid = w.app.send_ok(&rcs_appointment(CUSTOMER)).await;
+    w.fake.wait_for("rbm-message", 1).await;
+    w.app.wait_for_status(&uuid, "sent").await;
+    assert_eq!(w.fake.requests("rbm-token").len(), 1, "the configured endpoint");
+    assert!(
+        w.fake.requests("elsewhere").is_empty(),
+        "the key file's token_uri is never called"
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_webhook_is_refused_before_anything_reads_it() {
+    let w = world().await;
+    w.rbm().await;
+    let padding = "x".repeat(100 * 1024);
+    let r = w
+        .post_raw(
+            &w.webhook("rbm", "rbm"),
+            "application/json",
+            &[("X-Goog-Signature", "anything".to_owned())],
+            format!(r#"{{"message":{{"data":"{padding}"}}}}"#).into_bytes(),
+        )
+        .await;
+    error_of(r, 413, "payload_too_large").await;
 }

@@ -117,7 +117,43 @@ on_every_store!(
     one_hand_off_opens_at_a_time_and_only_its_attempt_closes_or_replaces_it,
     a_message_sending_with_nothing_happening_is_swept_unless_the_provider_took_it,
     a_status_change_writes_its_hand_off_or_provider_id_in_the_same_write,
+    retention_erases_old_numbers_bodies_and_fields_and_keeps_the_rest,
 );
+
+async fn retention_erases_old_numbers_bodies_and_fields_and_keeps_the_rest(
+    store: Arc<dyn StatusStore>,
+) {
+    let old = record(
+        Channel::Sms,
+        "call-old",
+        "agent-1",
+        app::service::now() - Duration::from_secs(100 * 86_400),
+    );
+    let recent = queued_now(Channel::Sms);
+    store.create(&old).await.expect("created");
+    store.create(&recent).await.expect("created");
+    apply(&store, old.uuid, Sending).await;
+    let cutoff = app::service::now() - Duration::from_secs(90 * 86_400);
+    assert_eq!(store.erase_before(cutoff).await.expect("erased"), 1);
+    let erased = current(store.as_ref(), old.uuid).await;
+    assert_eq!(
+        (erased.to.clone(), erased.body.as_str(), erased.parameters.len()),
+        (None, "", 0),
+        "number, body and field values are gone"
+    );
+    assert_eq!(
+        (erased.status, steps(&erased)),
+        (Sending, vec![Queued, Sending]),
+        "status and history stay"
+    );
+    assert_eq!(erased.view().to, "");
+    assert_eq!(current(store.as_ref(), recent.uuid).await, recent);
+    assert_eq!(
+        store.erase_before(cutoff).await.expect("erased"),
+        0,
+        "erasing again finds nothing left"
+    );
+}
 
 async fn a_status_change_writes_its_hand_off_or_provider_id_in_the_same_write(
     store: Arc<dyn StatusStore>,
@@ -275,7 +311,7 @@ fn record(
         uuid: Uuid::new_v4(),
         channel,
         status: Queued,
-        to: E164::parse("+919876543210").expect("e164"),
+        to: Some(E164::parse("+919876543210").expect("e164")),
         template_id: app::domain::TemplateId::parse("t_sms_thanks").expect("id"),
         template_name: "Thanks".into(),
         call_id: Some(CallId::parse(call).expect("call id")),
