@@ -38,11 +38,43 @@ async function fakeCrm(): Promise<[Server, number]> {
   return [server, (server.address() as AddressInfo).port];
 }
 
+/** A softphone page on an origin of its own (another port): it frames the widget
+ * named by `?widget=` and posts it the token from its own fragment when the widget
+ * says it is ready. */
+async function foreignHost(): Promise<[Server, number]> {
+  const page = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Softphone</title></head><body>
+<h1>Another site's softphone</h1>
+<iframe id="widget" title="Agent Notify" style="width:440px;height:700px"></iframe>
+<script>
+  const params = new URLSearchParams(location.search);
+  const token = new URLSearchParams(location.hash.slice(1)).get("token");
+  const widgetUrl = new URL(params.get("widget"));
+  const frame = document.getElementById("widget");
+  window.received = [];
+  window.addEventListener("message", (event) => {
+    if (event.origin !== widgetUrl.origin) return;
+    window.received.push(event.data);
+    if (event.data.type === "agent-notify:ready") {
+      frame.contentWindow.postMessage({ type: "agent-notify:prefill", token, call_id: params.get("call_id") }, widgetUrl.origin);
+    }
+  });
+  frame.src = widgetUrl.href;
+</script></body></html>`;
+  const server = createServer((_req, res) => {
+    res.setHeader("content-type", "text/html; charset=utf-8");
+    res.end(page);
+  });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  return [server, (server.address() as AddressInfo).port];
+}
+
 export default async function globalSetup() {
   const root = resolve(__dirname, "..");
   const dir = mkdtempSync(join(tmpdir(), "agent-notify-e2e-"));
   const port = await freePort();
   const [crm, crmPort] = await fakeCrm();
+  const [host, hostPort] = await foreignHost();
+  const hostOrigin = `http://127.0.0.1:${hostPort}`;
   const child: ChildProcess = spawn(join(root, "target/debug/agent-notify"), ["serve"], {
     cwd: dir,
     stdio: ["ignore", "inherit", "inherit"],
@@ -60,6 +92,8 @@ export default async function globalSetup() {
       NOTIFY_WORKER__MAX_ATTEMPTS: "2",
       NOTIFY_CRM__LOOKUP_URL: `http://127.0.0.1:${crmPort}/customer`,
       NOTIFY_CRM__TIMEOUT_MS: "800",
+      // A softphone on another origin (served by the browser itself in security.spec.ts).
+      NOTIFY_EMBED__ALLOWED_ORIGINS: `["${hostOrigin}"]`,
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: join(root, "target/site"),
     },
@@ -76,10 +110,12 @@ export default async function globalSetup() {
     await new Promise((ok) => setTimeout(ok, 100));
   }
   process.env.AGENT_NOTIFY_URL = url;
+  process.env.AGENT_NOTIFY_HOST_ORIGIN = hostOrigin;
   return async () => {
     child.kill("SIGTERM");
     await new Promise((ok) => child.once("exit", ok));
     crm.close();
+    host.close();
     rmSync(dir, { recursive: true, force: true });
   };
 }

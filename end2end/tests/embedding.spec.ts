@@ -1,9 +1,9 @@
 import { expect, test } from "@playwright/test";
-import { agentToken, newCallId, numberBox, numberStatus, openWidget } from "./support";
+import { newCallId, numberBox, numberStatus, openWidget, softphoneUrl, widgetUrl } from "./support";
 
 test("the host page receives the sent and status events", async ({ page }) => {
   const callId = newCallId();
-  await page.goto(`/softphone.html?${new URLSearchParams({ token: agentToken(), call_id: callId })}`);
+  await page.goto(softphoneUrl(callId));
   const widget = page.frameLocator("#widget");
   await widget.getByRole("radio", { name: /Thanks for calling/ }).click();
   await widget.getByRole("button", { name: "Send" }).click();
@@ -26,7 +26,7 @@ test("the number can be prefilled from the URL and stays editable", async ({ pag
 
 test("the host can prefill the number by postMessage", async ({ page }) => {
   const callId = newCallId();
-  await page.goto(`/softphone.html?${new URLSearchParams({ token: agentToken(), call_id: callId, number: "1" })}`);
+  await page.goto(softphoneUrl(callId, { number: "1" }));
   const widget = page.frameLocator("#widget");
   await expect(widget.getByRole("tab", { name: "SMS" })).toBeVisible();
   await page.getByLabel("Caller number").fill("99887 76655");
@@ -36,8 +36,7 @@ test("the host can prefill the number by postMessage", async ({ page }) => {
 
 test("customer details from the CRM pre-fill the number and the pop-up", async ({ page }) => {
   const callId = newCallId("crm-known");
-  const query = new URLSearchParams({ token: agentToken(), call_id: callId });
-  await page.goto(`/widget?${query}`);
+  await page.goto(widgetUrl(callId));
   await expect(numberBox(page)).toHaveValue("+919812345678");
   await page.getByRole("tab", { name: "WhatsApp" }).click();
   await page.getByRole("radio", { name: /Order update/ }).click();

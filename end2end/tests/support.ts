@@ -5,6 +5,9 @@ import { expect, Page } from "@playwright/test";
 
 export const SECRET = "e2e-secret-0123456789abcdef-0123456789";
 export const ADMIN_PASSWORD = "e2e admin password 123";
+/** The origin of a softphone page on another site (global-setup.ts serves it), allowed
+ * to embed the widget. */
+export const hostOrigin = () => process.env.AGENT_NOTIFY_HOST_ORIGIN!;
 
 const b64url = (data: string | Buffer) => Buffer.from(data).toString("base64url");
 
@@ -28,10 +31,22 @@ export async function signInAsAdmin(page: Page) {
 /** A call id no other test uses. */
 export const newCallId = (prefix = "call") => `${prefix}-${randomUUID().slice(0, 8)}`;
 
+/** The widget's URL for a call: parameters in the query, the token in the fragment
+ * (which the browser never sends to a server). */
+export function widgetUrl(callId: string, params: Record<string, string> = {}, token = agentToken()): string {
+  const query = new URLSearchParams({ call_id: callId, ...params });
+  return `/widget?${query}#${new URLSearchParams({ token })}`;
+}
+
+/** The demo softphone's URL for a call, the token in its fragment. */
+export function softphoneUrl(callId: string, params: Record<string, string> = {}, token = agentToken()): string {
+  const query = new URLSearchParams({ call_id: callId, ...params });
+  return `/softphone.html?${query}#${new URLSearchParams({ token })}`;
+}
+
 /** Opens the widget for a call, with extra URL parameters. */
 export async function openWidget(page: Page, callId: string, params: Record<string, string> = {}) {
-  const query = new URLSearchParams({ token: agentToken(), call_id: callId, ...params });
-  await page.goto(`/widget?${query}`);
+  await page.goto(widgetUrl(callId, params));
   await expect(page.getByRole("tab", { name: "SMS" })).toBeVisible();
 }
 

@@ -96,7 +96,9 @@ impl Default for SignInLimits {
             per_id: 5,
             per_client: 20,
             window: Duration::from_secs(15 * 60),
-            concurrent_checks: 2,
+            // A quarter of the cores (at least one): sign-ins never take the machine.
+            concurrent_checks: std::thread::available_parallelism()
+                .map_or(1, |n| (n.get() / 4).max(1)),
         }
     }
 }

@@ -14,9 +14,31 @@ pub fn query_param(name: &str) -> Option<String> {
     params.get(name).filter(|v| !v.is_empty())
 }
 
-/// The agent's token from the URL fragment (`#token=…`: never sent to a server nor in
-/// a `Referer`); the fragment is then taken off the address bar.
-pub fn fragment_token() -> Option<String> {
+/// Where the widget keeps the agent's token for a reload: the tab's session storage
+/// (gone when the tab closes; never in a URL).
+const TOKEN_KEY: &str = "agent-notify-widget-token";
+
+/// The agent's token: from the URL fragment (`#token=…`: never sent to a server nor in
+/// a `Referer`), which is then taken off the address bar, or the one kept for this tab.
+pub fn initial_token() -> Option<String> {
+    let storage = window().session_storage().ok().flatten();
+    match fragment_token() {
+        Some(token) => {
+            keep_token(&token);
+            Some(token)
+        }
+        None => storage?.get_item(TOKEN_KEY).ok().flatten(),
+    }
+}
+
+/// Keeps `token` for a reload of this tab.
+pub fn keep_token(token: &str) {
+    if let Some(storage) = window().session_storage().ok().flatten() {
+        let _ = storage.set_item(TOKEN_KEY, token);
+    }
+}
+
+fn fragment_token() -> Option<String> {
     let location = window().location();
     let hash = location.hash().ok()?;
     let params = web_sys::UrlSearchParams::new_with_str(hash.trim_start_matches('#')).ok()?;
@@ -101,8 +123,9 @@ pub fn listen_for_prefill(allowed: Signal<Vec<String>>, on_prefill: impl Fn(Pref
     handler.forget();
 }
 
-/// Posts `message` to the host page, once per allowed origin (the page's own origin
-/// when none is configured). Nothing is posted when the widget is not embedded.
+/// Posts `message` to the host page, once per origin it may have: the site's own and
+/// each configured one (a message to another origin is dropped by the browser).
+/// Nothing is posted when the widget is not embedded.
 pub fn post_to_host(message: &serde_json::Value, allowed: &[String]) {
     let Ok(Some(parent)) = window().parent() else {
         return;
@@ -113,11 +136,8 @@ pub fn post_to_host(message: &serde_json::Value, allowed: &[String]) {
     let Ok(data) = js_sys::JSON::parse(&message.to_string()) else {
         return;
     };
-    let targets = if allowed.is_empty() {
-        vec![own_origin()]
-    } else {
-        allowed.to_vec()
-    };
+    let own = own_origin();
+    let targets = std::iter::once(own.clone()).chain(allowed.iter().filter(|o| **o != own).cloned());
     for origin in targets {
         let _ = parent.post_message(&data, &origin);
     }

@@ -14,7 +14,7 @@ use crate::domain::{CountryCode, CustomerDetails, PhoneNumber};
 use dialog::FieldsDialog;
 use form::{Banner, CallComments, ChannelTabs, SendButton, SendError, TemplateChoice};
 use host::{
-    fragment_token, listen_for_prefill, post_to_host, query_param, shell_origins, Prefill,
+    initial_token, listen_for_prefill, post_to_host, query_param, shell_origins, Prefill,
 };
 use leptos::prelude::*;
 use recipient::{CountryPicker, NumberBox};
@@ -30,7 +30,7 @@ use std::collections::HashMap;
 #[component]
 pub fn Widget() -> impl IntoView {
     let state = WidgetState {
-        token: RwSignal::new(fragment_token().unwrap_or_default()),
+        token: RwSignal::new(initial_token().unwrap_or_default()),
         call_id: RwSignal::new(query_param("call_id")),
         allowed_origins: RwSignal::new(shell_origins()),
         sent: RwSignal::new(Vec::new()),

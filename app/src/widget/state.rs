@@ -3,7 +3,7 @@
 //! its field defaults, what Send does, the messages of the call (restored, followed live,
 //! refreshed, resent).
 
-use super::host::{follow_events, post_to_host, Prefill};
+use super::host::{follow_events, keep_token, post_to_host, Prefill};
 use super::send::{Outgoing, Sender, Sent};
 use super::status::{SentMessage, REFRESH_COOLDOWN_SECS};
 use crate::api::{call_notifications, new_stream_ticket, notification, open_widget, ApiError};
@@ -335,6 +335,7 @@ pub(super) fn prefill(
     p: Prefill,
 ) {
     if let Some(t) = p.token.filter(|t| !t.is_empty()) {
+        keep_token(&t);
         state.token.set(t);
     }
     if let Some(c) = p.country.and_then(|c| CountryCode::parse(&c).ok()) {
