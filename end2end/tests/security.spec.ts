@@ -1,5 +1,14 @@
 import { expect, Page, test } from "@playwright/test";
-import { agentToken, hostOrigin, newCallId, softphoneUrl, widgetUrl } from "./support";
+import { agentToken, hostOrigin, newCallId, signInAsAdmin, softphoneUrl, widgetUrl } from "./support";
+
+/** What the browser says it blocked by a Content-Security-Policy. */
+function policyViolations(page: Page): string[] {
+  const blocked: string[] = [];
+  page.on("console", (message) => {
+    if (message.text().includes("Content Security Policy")) blocked.push(message.text());
+  });
+  return blocked;
+}
 
 /** Every URL the page (and its frames) asks a server for. */
 function requestedUrls(page: Page): string[] {
@@ -17,11 +26,13 @@ async function sendThanks(frame: { getByRole: Page["getByRole"]; locator: Page["
 test("the token never appears in a URL the browser requests, and leaves the address bar", async ({ page }) => {
   const token = agentToken();
   const urls = requestedUrls(page);
+  const blocked = policyViolations(page);
   await page.goto(widgetUrl(newCallId(), { number: "98765 43210" }, token));
   await sendThanks(page);
   expect(page.url()).not.toContain("token");
   expect(urls.some((u) => u.includes("/events?ticket="))).toBeTruthy();
   expect(urls.filter((u) => u.includes(token))).toEqual([]);
+  expect(blocked, "the page's policy lets the widget do all it does").toEqual([]);
 });
 
 test("the demo softphone hands the token over in the fragment or by postMessage", async ({ page }) => {
@@ -45,6 +56,15 @@ test("a softphone on another origin posts the token and gets the widget's events
   const received = await page.evaluate(() => (window as any).received.map((m: any) => m.type));
   expect(received).toEqual(expect.arrayContaining(["agent-notify:ready", "agent-notify:sent", "agent-notify:status"]));
   expect(urls.filter((u) => u.includes(token))).toEqual([]);
+});
+
+test("the settings page works under its policy", async ({ page }) => {
+  const blocked = policyViolations(page);
+  await signInAsAdmin(page);
+  for (const tab of ["Templates", "Agent groups", "Agents", "Providers", "Audit log"]) {
+    await page.getByRole("tab", { name: tab }).click();
+  }
+  expect(blocked).toEqual([]);
 });
 
 test("the settings page may not be framed, and pages carry their safety headers", async ({ page }) => {

@@ -3,6 +3,8 @@
 //! [`Directory`] that picks the provider account for each message.
 
 pub mod exotel;
+#[cfg(test)]
+mod fuzz;
 pub mod http_gateway;
 pub mod meta;
 pub mod pace;
