@@ -158,7 +158,11 @@ impl Authenticator for JwtAuth {
 /// The configured secret, or the one kept in `data_dir/token_secret` (created with
 /// 256 random bits on first run, readable by the owner only).
 pub fn token_secret(settings: &Settings) -> anyhow::Result<SecretString> {
-    kept_secret(settings, settings.auth.token_secret.as_ref(), "token_secret")
+    kept_secret(
+        settings,
+        settings.auth.token_secret.as_ref(),
+        "token_secret",
+    )
 }
 
 /// The key provider credentials are sealed with: `auth.credentials_key`, else one
@@ -222,7 +226,9 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
     let dir = path.parent().context("a secret's file has a directory")?;
     let temp = dir.join(format!(
         ".{}.{}.tmp",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("secret"),
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("secret"),
         std::process::id()
     ));
     let mut options = std::fs::OpenOptions::new();

@@ -206,8 +206,8 @@ async fn token(settings: &Settings, role: TokenRole) -> anyhow::Result<()> {
         }
         TokenRole::Revoke { jti } => {
             let store = open_sql_store(settings).await?;
-            let until = app::service::now()
-                + Duration::from_secs(settings.auth.max_token_ttl_secs + 60);
+            let until =
+                app::service::now() + Duration::from_secs(settings.auth.max_token_ttl_secs + 60);
             store.revoke_token(&jti, until).await?;
             println!("Token id `{jti}` is refused from now on.");
         }

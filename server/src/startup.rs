@@ -21,8 +21,8 @@ use app::service::admin::Admin;
 use app::service::retention::{self, Retention};
 use app::service::status::StatusRecorder;
 use app::service::{
-    accounts::SignInGuard, accounts, AdminAccounts, Caller, CustomerLookup, JobQueue, Provider, ServiceSettings, Services,
-    StatusFeed, StatusSink, StatusStore,
+    accounts, accounts::SignInGuard, AdminAccounts, Caller, CustomerLookup, JobQueue, Provider,
+    ServiceSettings, Services, StatusFeed, StatusSink, StatusStore,
 };
 use secrecy::ExposeSecret;
 use std::collections::BTreeMap;

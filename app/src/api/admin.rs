@@ -17,10 +17,8 @@ use {
 /// Signs an admin in.
 #[server(prefix = "/api/fn", endpoint = "admin_sign_in")]
 pub async fn admin_sign_in(request: SignIn) -> Result<SignedIn, ApiError> {
-    respond(async {
-        accounts::sign_in(&super::services()?, &request, super::client_addr()).await
-    })
-    .await
+    respond(async { accounts::sign_in(&super::services()?, &request, super::client_addr()).await })
+        .await
 }
 
 /// Ends the admin's session.

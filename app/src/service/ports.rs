@@ -83,8 +83,7 @@ pub trait AdminAccounts: Send + Sync {
     /// Revokes a session, with its audit entry.
     async fn close_session(&self, session: &str, audit: &AuditRecord) -> StoreResult<()>;
     /// The registered agent `id` and whether `token_id` was revoked (one round trip).
-    async fn agent_access(&self, id: &UserId, token_id: Option<&str>)
-        -> StoreResult<AgentAccess>;
+    async fn agent_access(&self, id: &UserId, token_id: Option<&str>) -> StoreResult<AgentAccess>;
     /// Registers agent `id` in `group` (just in time); false when the group does not exist.
     async fn register_agent(&self, id: &UserId, group: &GroupId) -> StoreResult<bool>;
     /// Refuses token id `token_id` from now until `until` (after which it has expired anyway).
@@ -326,7 +325,11 @@ impl NotificationRecord {
             uuid: self.uuid.to_string(),
             channel: self.channel,
             status: self.status,
-            to: self.to.as_ref().map(ToString::to_string).unwrap_or_default(),
+            to: self
+                .to
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             template_id: self.template_id.clone(),
             call_id: self.call_id.clone(),
             agent_id: self.agent_id.clone(),

@@ -121,7 +121,8 @@ pub async fn watch_call(
         changes: changes
             .filter(move |v| {
                 std::future::ready(
-                    v.call_id.as_ref() == Some(&call_id) && reader.may_read(&v.agent_id, &v.group_id),
+                    v.call_id.as_ref() == Some(&call_id)
+                        && reader.may_read(&v.agent_id, &v.group_id),
                 )
             })
             .boxed(),
@@ -301,11 +302,13 @@ pub async fn apply_report(
         return Ok(ReportOutcome::Ignored);
     }
     Ok(match report.change {
-        ReportedChange::Status(update) => match services.recorder().advance(current, &update).await? {
-            Applied::Advanced(_) => ReportOutcome::Applied,
-            Applied::Ignored(_) => ReportOutcome::Ignored,
-            Applied::NotFound => ReportOutcome::Unknown,
-        },
+        ReportedChange::Status(update) => {
+            match services.recorder().advance(current, &update).await? {
+                Applied::Advanced(_) => ReportOutcome::Applied,
+                Applied::Ignored(_) => ReportOutcome::Ignored,
+                Applied::NotFound => ReportOutcome::Unknown,
+            }
+        }
         ReportedChange::FallBackToSms(reason) => {
             if fall_back_to_sms(services, uuid, provider, &reason).await? {
                 ReportOutcome::Applied

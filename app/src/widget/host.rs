@@ -49,7 +49,11 @@ fn fragment_token() -> Option<String> {
         "{}{}{}",
         location.pathname().unwrap_or_default(),
         location.search().unwrap_or_default(),
-        if rest.is_empty() { String::new() } else { format!("#{rest}") }
+        if rest.is_empty() {
+            String::new()
+        } else {
+            format!("#{rest}")
+        }
     );
     if let Ok(history) = window().history() {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&clean));
@@ -62,7 +66,11 @@ fn fragment_token() -> Option<String> {
 pub fn shell_origins() -> Vec<String> {
     window()
         .document()
-        .and_then(|d| d.query_selector("meta[name=agent-notify-origins]").ok().flatten())
+        .and_then(|d| {
+            d.query_selector("meta[name=agent-notify-origins]")
+                .ok()
+                .flatten()
+        })
         .and_then(|m| m.get_attribute("content"))
         .map(|c| c.split_whitespace().map(str::to_owned).collect())
         .unwrap_or_default()
@@ -137,7 +145,8 @@ pub fn post_to_host(message: &serde_json::Value, allowed: &[String]) {
         return;
     };
     let own = own_origin();
-    let targets = std::iter::once(own.clone()).chain(allowed.iter().filter(|o| **o != own).cloned());
+    let targets =
+        std::iter::once(own.clone()).chain(allowed.iter().filter(|o| **o != own).cloned());
     for origin in targets {
         let _ = parent.post_message(&data, &origin);
     }

@@ -20,7 +20,10 @@ pub async fn meta_account(base: &str) {
         .json()
         .await
         .expect("signed in");
-    let admin = signed["token"].as_str().expect("a session token").to_owned();
+    let admin = signed["token"]
+        .as_str()
+        .expect("a session token")
+        .to_owned();
     let account = json!({"id": "meta-bench", "channel": "whatsapp", "provider": "meta", "display_name": "Bench",
         "sender": "106540352242922", "credentials": {"access_token": "t", "app_secret": META_SECRET, "verify_token": "v"}});
     let created = client()

@@ -7,10 +7,10 @@ mod providers;
 mod security;
 
 pub use backends::{Origin, QueueBackend, StatusBackend};
-pub use security::{AuthSettings, OpsSettings, RetentionSettings};
 pub use providers::{
     ConfiguredAccount, DefaultProvider, Endpoints, HttpGateway, ProviderSettings, SandboxSettings,
 };
+pub use security::{AuthSettings, OpsSettings, RetentionSettings};
 
 use anyhow::Context;
 use serde::Deserialize;

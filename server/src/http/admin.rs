@@ -90,7 +90,9 @@ async fn login(
     ClientAddr(client): ClientAddr,
     ApiJson(body): ApiJson<SignIn>,
 ) -> Result<Json<SignedIn>, HttpError> {
-    Ok(Json(accounts::sign_in(&state.services, &body, client).await?))
+    Ok(Json(
+        accounts::sign_in(&state.services, &body, client).await?,
+    ))
 }
 
 #[derive(Deserialize)]

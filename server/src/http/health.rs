@@ -6,9 +6,9 @@ use super::AppState;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
-use secrecy::ExposeSecret;
 use axum::routing::get;
 use axum::{Json, Router};
+use secrecy::ExposeSecret;
 use serde_json::{json, Value};
 
 /// The OpenAPI 3 document of the public API (kept true by a test over the router).
@@ -51,7 +51,10 @@ pub struct OpsAccess(pub bool);
 impl FromRequestParts<AppState> for OpsAccess {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let allowed = match &state.ops_token {
             Some(token) => parts
                 .headers

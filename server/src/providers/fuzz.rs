@@ -67,7 +67,12 @@ fn headers(pairs: &[(&str, String)]) -> HeaderMap {
     map
 }
 
-fn receive(account: &dyn Account, query: &BTreeMap<String, String>, headers: &HeaderMap, body: &[u8]) {
+fn receive(
+    account: &dyn Account,
+    query: &BTreeMap<String, String>,
+    headers: &HeaderMap,
+    body: &[u8],
+) {
     let request = WebhookRequest {
         url: URL,
         query,
@@ -82,10 +87,37 @@ fn receive(account: &dyn Account, query: &BTreeMap<String, String>, headers: &He
 /// Bytes that are often JSON-shaped (braces, quotes, keys providers use), sometimes not.
 fn body() -> impl Strategy<Value = Vec<u8>> {
     let fragments = prop::sample::select(vec![
-        "{", "}", "[", "]", ",", ":", "\"", "null", "true", "1e999", "-0", "\"statuses\"",
-        "\"entry\"", "\"changes\"", "\"value\"", "\"id\"", "\"status\"", "\"messageId\"",
-        "\"eventType\"", "\"errors\"", "\"code\"", "\"\\u0000\"", "\"\\ud800\"", "%", "=", "&",
-        "MessageStatus", "MessageSid", "ErrorCode", "Status", "\u{1F600}",
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        "\"",
+        "null",
+        "true",
+        "1e999",
+        "-0",
+        "\"statuses\"",
+        "\"entry\"",
+        "\"changes\"",
+        "\"value\"",
+        "\"id\"",
+        "\"status\"",
+        "\"messageId\"",
+        "\"eventType\"",
+        "\"errors\"",
+        "\"code\"",
+        "\"\\u0000\"",
+        "\"\\ud800\"",
+        "%",
+        "=",
+        "&",
+        "MessageStatus",
+        "MessageSid",
+        "ErrorCode",
+        "Status",
+        "\u{1F600}",
     ]);
     prop_oneof![
         prop::collection::vec(any::<u8>(), 0..512),

@@ -4,9 +4,7 @@
 use super::admin::audit_entry;
 use super::{store_error, to_ms, Dialect, RowExt, SqlStore};
 use app::domain::{GroupId, UserId};
-use app::service::{
-    now, AdminAccounts, AgentAccess, AuditRecord, RegisteredAgent, StoreResult,
-};
+use app::service::{now, AdminAccounts, AgentAccess, AuditRecord, RegisteredAgent, StoreResult};
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
@@ -104,11 +102,7 @@ impl AdminAccounts for SqlStore {
         tx.commit().await.map_err(store_error)
     }
 
-    async fn agent_access(
-        &self,
-        id: &UserId,
-        token_id: Option<&str>,
-    ) -> StoreResult<AgentAccess> {
+    async fn agent_access(&self, id: &UserId, token_id: Option<&str>) -> StoreResult<AgentAccess> {
         // One round trip: the agent (if any) and whether the token id is revoked.
         let row = sqlx::query(
             "SELECT a.group_id, a.active,
@@ -136,10 +130,14 @@ impl AdminAccounts for SqlStore {
 
     async fn register_agent(&self, id: &UserId, group: &GroupId) -> StoreResult<bool> {
         let insert = match self.dialect {
-            Dialect::Sqlite => "INSERT OR IGNORE INTO agents (id, name, group_id, active)
-                 SELECT ?, ?, id, 1 FROM agent_groups WHERE id = ?",
-            Dialect::MySql => "INSERT IGNORE INTO agents (id, name, group_id, active)
-                 SELECT ?, ?, id, 1 FROM agent_groups WHERE id = ?",
+            Dialect::Sqlite => {
+                "INSERT OR IGNORE INTO agents (id, name, group_id, active)
+                 SELECT ?, ?, id, 1 FROM agent_groups WHERE id = ?"
+            }
+            Dialect::MySql => {
+                "INSERT IGNORE INTO agents (id, name, group_id, active)
+                 SELECT ?, ?, id, 1 FROM agent_groups WHERE id = ?"
+            }
         };
         let mut tx = self.write().await.map_err(store_error)?;
         let done = sqlx::query(insert)

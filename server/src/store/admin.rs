@@ -424,20 +424,22 @@ impl AdminStore for SqlStore {
     }
 
     async fn insert_agent(&self, agent: &Agent, audit: &AuditRecord) -> StoreResult<()> {
-        let query = sqlx::query("INSERT INTO agents (id, name, group_id, active) VALUES (?, ?, ?, ?)")
-            .bind(agent.id.as_str())
-            .bind(&agent.name)
-            .bind(agent.group_id.as_str())
-            .bind(i64::from(agent.active));
+        let query =
+            sqlx::query("INSERT INTO agents (id, name, group_id, active) VALUES (?, ?, ?, ?)")
+                .bind(agent.id.as_str())
+                .bind(&agent.name)
+                .bind(agent.group_id.as_str())
+                .bind(i64::from(agent.active));
         self.change_one(query, "the agent", audit).await
     }
 
     async fn update_agent(&self, agent: &Agent, audit: &AuditRecord) -> StoreResult<()> {
-        let query = sqlx::query("UPDATE agents SET name = ?, group_id = ?, active = ? WHERE id = ?")
-            .bind(&agent.name)
-            .bind(agent.group_id.as_str())
-            .bind(i64::from(agent.active))
-            .bind(agent.id.as_str());
+        let query =
+            sqlx::query("UPDATE agents SET name = ?, group_id = ?, active = ? WHERE id = ?")
+                .bind(&agent.name)
+                .bind(agent.group_id.as_str())
+                .bind(i64::from(agent.active))
+                .bind(agent.id.as_str());
         self.change_one(query, "the agent", audit).await
     }
 

@@ -259,7 +259,9 @@ pub fn from_ms(ms: i64) -> OffsetDateTime {
 }
 
 /// A stored recipient: an E.164 number, or none once retention erased it (empty).
-pub(crate) fn stored_number(text: &str) -> Result<Option<app::domain::E164>, app::domain::PhoneError> {
+pub(crate) fn stored_number(
+    text: &str,
+) -> Result<Option<app::domain::E164>, app::domain::PhoneError> {
     if text.is_empty() {
         return Ok(None);
     }

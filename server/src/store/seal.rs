@@ -99,8 +99,10 @@ mod tests {
         let old_key = "the old key of at least thirty-two chars";
         let old = CredentialSeal::new(old_key, &[]);
         let sealed_before = old.seal("before").expect("sealed");
-        let rotated =
-            CredentialSeal::new("the new key of at least thirty-two chars", &[old_key.into()]);
+        let rotated = CredentialSeal::new(
+            "the new key of at least thirty-two chars",
+            &[old_key.into()],
+        );
         assert_eq!(rotated.open(&sealed_before).expect("opened"), "before");
         let sealed_after = rotated.seal("after").expect("sealed");
         assert!(

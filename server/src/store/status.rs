@@ -441,7 +441,8 @@ fn record_with_history(
             .parse()
             .with_context(|| format!("channel of {uuid}"))?,
         status: status(row.text("status")?)?,
-        to: stored_number(&row.text("to_e164")?).map_err(|e| anyhow::anyhow!("to of {uuid}: {e}"))?,
+        to: stored_number(&row.text("to_e164")?)
+            .map_err(|e| anyhow::anyhow!("to of {uuid}: {e}"))?,
         template_id: TemplateId::parse(&row.text("template_id")?)?,
         template_name: row.text("template_name")?,
         call_id: row

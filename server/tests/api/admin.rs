@@ -528,7 +528,10 @@ async fn the_audit_log_records_who_changed_what_with_before_and_after() {
     let entries: Vec<Value> = app
         .get_json("/api/v1/admin/audit?entity=group", &admin)
         .await;
-    let about_demo: Vec<&Value> = entries.iter().filter(|e| e["entity_id"] == "demo").collect();
+    let about_demo: Vec<&Value> = entries
+        .iter()
+        .filter(|e| e["entity_id"] == "demo")
+        .collect();
     assert_eq!(about_demo.len(), 1);
     let e = about_demo[0];
     assert_eq!(

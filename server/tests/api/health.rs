@@ -46,6 +46,8 @@ async fn the_openapi_document_describes_every_public_endpoint() {
         ("/api/v1/notifications/{uuid}/events", "get"),
         ("/api/v1/calls/{call_id}/comments", "get"),
         ("/api/v1/calls/{call_id}/events", "get"),
+        ("/api/v1/stream-tickets", "post"),
+        ("/api/v1/admin/revoked-tokens", "post"),
         ("/healthz", "get"),
         ("/readyz", "get"),
         ("/api/v1/admin/login", "post"),

@@ -86,7 +86,10 @@ pub async fn sign_in(base: &str) -> String {
             .json(&json!({"id": "admin", "password": ADMIN_PASSWORD})),
     )
     .await;
-    signed["token"].as_str().expect("a session token").to_owned()
+    signed["token"]
+        .as_str()
+        .expect("a session token")
+        .to_owned()
 }
 
 impl TestApp {

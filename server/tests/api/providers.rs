@@ -1124,14 +1124,20 @@ async fn a_webhook_changes_only_the_messages_its_own_account_sent() {
         .await;
     assert_eq!(r.status(), 200);
     let counts: Value = r.json().await.expect("json");
-    assert_eq!((counts["applied"].as_u64(), counts["ignored"].as_u64()), (Some(0), Some(1)));
+    assert_eq!(
+        (counts["applied"].as_u64(), counts["ignored"].as_u64()),
+        (Some(0), Some(1))
+    );
     assert_ne!(w.app.notification(&uuid).await["status"], "delivered");
     // The account that sent it is heard (once its hand-off is recorded).
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while w.app.notification(&uuid).await["status"] != "delivered"
         && tokio::time::Instant::now() < deadline
     {
-        assert_eq!(w.meta_webhook(&delivered, META_APP_SECRET).await.status(), 200);
+        assert_eq!(
+            w.meta_webhook(&delivered, META_APP_SECRET).await.status(),
+            200
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     w.app.wait_for_status(&uuid, "delivered").await;
@@ -1145,7 +1151,11 @@ async fn rbm_access_tokens_come_only_from_googles_endpoint_whatever_the_key_file
     let uuid = w.app.send_ok(&rcs_appointment(CUSTOMER)).await;
     w.fake.wait_for("rbm-message", 1).await;
     w.app.wait_for_status(&uuid, "sent").await;
-    assert_eq!(w.fake.requests("rbm-token").len(), 1, "the configured endpoint");
+    assert_eq!(
+        w.fake.requests("rbm-token").len(),
+        1,
+        "the configured endpoint"
+    );
     assert!(
         w.fake.requests("elsewhere").is_empty(),
         "the key file's token_uri is never called"

@@ -138,7 +138,12 @@ async fn a_host_token_living_past_the_cap_is_refused() {
 #[tokio::test]
 async fn a_revoked_token_is_refused_on_every_endpoint_family() {
     let app = TestApp::spawn().await;
-    let revoked = host_token("demo-agent", Role::Agent, Some("demo"), Some("jti-lost-laptop"));
+    let revoked = host_token(
+        "demo-agent",
+        Role::Agent,
+        Some("demo"),
+        Some("jti-lost-laptop"),
+    );
     let other = host_token("demo-agent", Role::Agent, Some("demo"), Some("jti-desk"));
     let uuid = app.send_ok(&static_sms("c-revoke")).await;
     let earlier_ticket = ticket_of(&app, &revoked).await;
@@ -206,7 +211,10 @@ async fn signing_out_ends_the_session_on_every_endpoint_and_open_stream() {
         "the open stream ended {} ms after the sign-out",
         started.elapsed().as_millis()
     );
-    assert!(events.iter().all(|e| e.event == "status"), "no `end`: cut off");
+    assert!(
+        events.iter().all(|e| e.event == "status"),
+        "no `end`: cut off"
+    );
 
     let admin = app
         .get("/api/v1/admin/templates", &session)
@@ -234,7 +242,10 @@ async fn signing_out_ends_the_session_on_every_endpoint_and_open_stream() {
     )
     .await;
     // The test's other session is untouched.
-    assert_eq!(status_of(&app, "/api/v1/admin/templates", &app.admin).await, 200);
+    assert_eq!(
+        status_of(&app, "/api/v1/admin/templates", &app.admin).await,
+        200
+    );
 }
 
 #[tokio::test]
@@ -283,7 +294,10 @@ async fn agents_are_checked_against_the_settings_on_every_request() {
         .expect("sent");
     assert_eq!(off.status(), 200);
     error_of(
-        app.get(templates, &without_group).send().await.expect("sent"),
+        app.get(templates, &without_group)
+            .send()
+            .await
+            .expect("sent"),
         403,
         "agent_inactive",
     )
@@ -307,7 +321,9 @@ async fn with_registration_on_first_use_a_new_agent_joins_the_tokens_group() {
         status_of(&app, "/api/v1/templates?channel=sms", &newcomer).await,
         200
     );
-    let agent: Value = app.get_json("/api/v1/admin/agents/newcomer", &app.admin).await;
+    let agent: Value = app
+        .get_json("/api/v1/admin/agents/newcomer", &app.admin)
+        .await;
     assert_eq!(agent["group_id"], "demo");
     let audit: Vec<Value> = app
         .get_json("/api/v1/admin/audit?entity=agent", &app.admin)
@@ -551,7 +567,12 @@ async fn every_response_carries_the_security_headers() {
     let r = server_fn(&app, "agent_templates", &[("token", &app.agent)]).await;
     assert_safe_headers("a server function", &r);
 
-    let admin = app.client.get(format!("{}/admin", app.base)).send().await.expect("sent");
+    let admin = app
+        .client
+        .get(format!("{}/admin", app.base))
+        .send()
+        .await
+        .expect("sent");
     let policy = admin.headers()["content-security-policy"]
         .to_str()
         .expect("text")
@@ -559,7 +580,12 @@ async fn every_response_carries_the_security_headers() {
     assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
 
     // The widget's policy allows its one inline script by that script's own hash.
-    let widget = app.client.get(format!("{}/widget", app.base)).send().await.expect("sent");
+    let widget = app
+        .client
+        .get(format!("{}/widget", app.base))
+        .send()
+        .await
+        .expect("sent");
     let policy = widget.headers()["content-security-policy"]
         .to_str()
         .expect("text")
@@ -580,7 +606,10 @@ async fn the_widget_refuses_a_token_in_its_query_string() {
     let app = TestApp::spawn().await;
     let r = app
         .client
-        .get(format!("{}/widget?call_id=c-1&token={}", app.base, app.agent))
+        .get(format!(
+            "{}/widget?call_id=c-1&token={}",
+            app.base, app.agent
+        ))
         .send()
         .await
         .expect("sent");
@@ -609,7 +638,11 @@ async fn metrics_and_readiness_detail_need_the_operations_token() {
     assert_eq!(right.status(), 200);
 
     let ready: Value = json_reply(app.client.get(format!("{}/readyz", app.base))).await;
-    assert_eq!(ready, json!({"status": "ok"}), "no backend detail without the token");
+    assert_eq!(
+        ready,
+        json!({"status": "ok"}),
+        "no backend detail without the token"
+    );
     let detailed: Value = json_reply(app.get("/readyz", "ops-token-0123456789abcdef")).await;
     assert_eq!(detailed["checks"]["config_store"], "ok");
 }

@@ -137,7 +137,11 @@ async fn retention_erases_old_numbers_bodies_and_fields_and_keeps_the_rest(
     assert_eq!(store.erase_before(cutoff).await.expect("erased"), 1);
     let erased = current(store.as_ref(), old.uuid).await;
     assert_eq!(
-        (erased.to.clone(), erased.body.as_str(), erased.parameters.len()),
+        (
+            erased.to.clone(),
+            erased.body.as_str(),
+            erased.parameters.len()
+        ),
         (None, "", 0),
         "number, body and field values are gone"
     );
