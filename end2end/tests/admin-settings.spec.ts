@@ -112,6 +112,29 @@ test("a group takes five SMS templates in order, refuses a sixth, and the widget
   await expect(page.getByRole("tab")).toHaveText(["SMS"]);
 });
 
+test("an agent switched off on the Agents tab can no longer use the widget", async ({ page }) => {
+  const agentId = `off-${newCallId("a")}`;
+  await signInAsAdmin(page);
+  await page.getByRole("tab", { name: "Agents" }).click();
+  await page.getByLabel("Agent id").fill(agentId);
+  await page.getByLabel("Agent name").fill("Soon off");
+  await page.getByLabel("Agent group").selectOption("demo");
+  await page.getByRole("button", { name: "Add agent" }).click();
+  const row = page.locator(`tr[data-agent="${agentId}"]`);
+  await expect(row).toContainText("Active");
+
+  const widget = await page.context().newPage();
+  await widget.goto(widgetUrl(newCallId(), {}, agentToken(agentId, "demo")));
+  await expect(widget.getByRole("tab", { name: "SMS" })).toBeVisible();
+
+  await row.getByRole("button", { name: "Edit" }).click();
+  await page.getByRole("checkbox", { name: "Active" }).uncheck();
+  await page.getByRole("button", { name: "Save agent" }).click();
+  await expect(row).toContainText("Switched off");
+  await widget.reload();
+  await expect(widget.getByRole("alert")).toContainText("Your agent account is switched off. Ask an admin.");
+});
+
 test("the audit log shows who changed what", async ({ page }) => {
   const tag = newCallId("a");
   await signInAsAdmin(page);
