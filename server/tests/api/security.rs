@@ -9,7 +9,7 @@ use crate::helpers::{
 };
 use app::service::Role;
 use base64::Engine;
-use reqwest::Response;
+use reqwest::{RequestBuilder, Response};
 use serde_json::{json, Value};
 use server::startup::WorkerMode;
 use sha2::{Digest, Sha256};
@@ -28,6 +28,11 @@ fn forged(claims: &Value) -> String {
 
 fn in_seconds(seconds: i64) -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp() + seconds
+}
+
+/// Sends `request` and asserts its refusal: the status, the code, the error shape.
+async fn refused(request: RequestBuilder, status: u16, code: &str) -> Value {
+    error_of(request.send().await.expect("sent"), status, code).await
 }
 
 /// Calls server function `name` with a form.
@@ -86,19 +91,15 @@ async fn status_of(app: &TestApp, path: &str, token: &str) -> u16 {
 async fn a_token_signed_with_the_host_secret_never_carries_admin_power() {
     let app = TestApp::spawn().await;
     let admin_claims = forged(&json!({"sub": "admin", "role": "admin", "exp": in_seconds(600)}));
-    let r = app
-        .get("/api/v1/admin/templates", &admin_claims)
-        .send()
-        .await
-        .expect("sent");
-    error_of(r, 401, "admin_token_refused").await;
-    let r = app
+    refused(
+        app.get("/api/v1/admin/templates", &admin_claims),
+        401,
+        "admin_token_refused",
+    )
+    .await;
+    refused(app
         .post("/api/v1/admin/providers", &admin_claims)
-        .json(&json!({"id": "x", "channel": "sms", "provider": "sandbox", "display_name": "X", "sender": "X"}))
-        .send()
-        .await
-        .expect("sent");
-    error_of(r, 401, "admin_token_refused").await;
+        .json(&json!({"id": "x", "channel": "sms", "provider": "sandbox", "display_name": "X", "sender": "X"})), 401, "admin_token_refused").await;
     refused_fn(
         server_fn(&app, "admin_templates", &[("token", &admin_claims)]).await,
         401,
@@ -106,12 +107,12 @@ async fn a_token_signed_with_the_host_secret_never_carries_admin_power() {
     )
     .await;
     // Not through the agent endpoints either.
-    let r = app
-        .get("/api/v1/notifications", &admin_claims)
-        .send()
-        .await
-        .expect("sent");
-    error_of(r, 401, "admin_token_refused").await;
+    refused(
+        app.get("/api/v1/notifications", &admin_claims),
+        401,
+        "admin_token_refused",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -120,12 +121,12 @@ async fn a_host_token_living_past_the_cap_is_refused() {
     let long = forged(
         &json!({"sub": "demo-agent", "role": "agent", "grp": "demo", "exp": in_seconds(13 * 3600)}),
     );
-    let r = app
-        .get("/api/v1/templates?channel=sms", &long)
-        .send()
-        .await
-        .expect("sent");
-    error_of(r, 401, "token_lifetime_too_long").await;
+    refused(
+        app.get("/api/v1/templates?channel=sms", &long),
+        401,
+        "token_lifetime_too_long",
+    )
+    .await;
     let within = forged(
         &json!({"sub": "demo-agent", "role": "agent", "grp": "demo", "exp": in_seconds(11 * 3600)}),
     );
@@ -155,19 +156,19 @@ async fn a_revoked_token_is_refused_on_every_endpoint_family() {
         .expect("sent");
     assert_eq!(r.status(), 204);
 
-    let read = app
-        .get(&format!("/api/v1/notifications/{uuid}"), &revoked)
-        .send()
-        .await
-        .expect("sent");
-    error_of(read, 401, "token_revoked").await;
-    let send = app
-        .post("/api/v1/notifications", &revoked)
-        .json(&static_sms("c-revoke"))
-        .send()
-        .await
-        .expect("sent");
-    error_of(send, 401, "token_revoked").await;
+    refused(
+        app.get(&format!("/api/v1/notifications/{uuid}"), &revoked),
+        401,
+        "token_revoked",
+    )
+    .await;
+    refused(
+        app.post("/api/v1/notifications", &revoked)
+            .json(&static_sms("c-revoke")),
+        401,
+        "token_revoked",
+    )
+    .await;
     refused_fn(
         server_fn(&app, "agent_templates", &[("token", &revoked)]).await,
         401,
@@ -216,18 +217,18 @@ async fn signing_out_ends_the_session_on_every_endpoint_and_open_stream() {
         "no `end`: cut off"
     );
 
-    let admin = app
-        .get("/api/v1/admin/templates", &session)
-        .send()
-        .await
-        .expect("sent");
-    error_of(admin, 401, "session_ended").await;
-    let read = app
-        .get(&format!("/api/v1/notifications/{uuid}"), &session)
-        .send()
-        .await
-        .expect("sent");
-    error_of(read, 401, "session_ended").await;
+    refused(
+        app.get("/api/v1/admin/templates", &session),
+        401,
+        "session_ended",
+    )
+    .await;
+    refused(
+        app.get(&format!("/api/v1/notifications/{uuid}"), &session),
+        401,
+        "session_ended",
+    )
+    .await;
     error_of(ticket(&app, &session).await, 401, "session_ended").await;
     error_of(
         call_stream(&app, "c-signout", &unused_ticket).await,
@@ -253,12 +254,7 @@ async fn agents_are_checked_against_the_settings_on_every_request() {
     let app = TestApp::spawn().await;
     let templates = "/api/v1/templates?channel=sms";
     let ghost = token("ghost", Role::Agent, Some("demo"));
-    error_of(
-        app.get(templates, &ghost).send().await.expect("sent"),
-        403,
-        "unknown_agent",
-    )
-    .await;
+    refused(app.get(templates, &ghost), 403, "unknown_agent").await;
 
     app.register("mover", "demo").await;
     let with_group = token("mover", Role::Agent, Some("demo"));
@@ -274,12 +270,7 @@ async fn agents_are_checked_against_the_settings_on_every_request() {
         .await
         .expect("sent");
     assert_eq!(moved.status(), 200);
-    error_of(
-        app.get(templates, &with_group).send().await.expect("sent"),
-        403,
-        "wrong_group",
-    )
-    .await;
+    refused(app.get(templates, &with_group), 403, "wrong_group").await;
     // A token that names no group gets the group the settings say.
     let now_theirs: Vec<Value> = app.get_json(templates, &without_group).await;
     assert!(now_theirs.is_empty(), "the new group maps no templates");
@@ -293,15 +284,7 @@ async fn agents_are_checked_against_the_settings_on_every_request() {
         .await
         .expect("sent");
     assert_eq!(off.status(), 200);
-    error_of(
-        app.get(templates, &without_group)
-            .send()
-            .await
-            .expect("sent"),
-        403,
-        "agent_inactive",
-    )
-    .await;
+    refused(app.get(templates, &without_group), 403, "agent_inactive").await;
     error_of(
         call_stream(&app, "c-any", &earlier_ticket).await,
         403,
@@ -336,11 +319,8 @@ async fn with_registration_on_first_use_a_new_agent_joins_the_tokens_group() {
         token("lost", Role::Agent, Some("no-such-group")),
         token("groupless", Role::Agent, None),
     ] {
-        error_of(
-            app.get("/api/v1/templates?channel=sms", &token)
-                .send()
-                .await
-                .expect("sent"),
+        refused(
+            app.get("/api/v1/templates?channel=sms", &token),
             403,
             "unknown_agent",
         )
@@ -374,28 +354,17 @@ async fn a_supervisor_reads_their_groups_messages_and_does_nothing_else() {
     let comments: Vec<Value> = app.get_json("/api/v1/calls/c-team/comments", &lead).await;
     assert_eq!(comments.len(), 2);
 
-    let send = app
-        .post("/api/v1/notifications", &lead)
-        .json(&static_sms("c-team"))
-        .send()
-        .await
-        .expect("sent");
-    error_of(send, 403, "agent_only").await;
-    error_of(
-        app.get("/api/v1/admin/agents", &lead)
-            .send()
-            .await
-            .expect("sent"),
+    refused(
+        app.post("/api/v1/notifications", &lead)
+            .json(&static_sms("c-team")),
         403,
-        "admin_only",
+        "agent_only",
     )
     .await;
+    refused(app.get("/api/v1/admin/agents", &lead), 403, "admin_only").await;
     // Another group's supervisor sees none of it.
-    error_of(
-        app.get(&format!("/api/v1/notifications/{mine}"), &far_lead)
-            .send()
-            .await
-            .expect("sent"),
+    refused(
+        app.get(&format!("/api/v1/notifications/{mine}"), &far_lead),
         404,
         "notification_not_found",
     )
@@ -518,11 +487,8 @@ async fn sign_ins_and_sign_outs_are_in_the_audit_log_and_a_new_password_ends_ses
     app::service::accounts::set_admin_password(store.as_ref(), "admin", "a brand new password")
         .await
         .expect("password set");
-    error_of(
-        app.get("/api/v1/admin/templates", &app.admin)
-            .send()
-            .await
-            .expect("sent"),
+    refused(
+        app.get("/api/v1/admin/templates", &app.admin),
         401,
         "session_ended",
     )
@@ -626,10 +592,8 @@ async fn metrics_and_readiness_detail_need_the_operations_token() {
     ));
     let app = TestApp::spawn_with(dir, settings, WorkerMode::InProcess).await;
     let metrics = format!("{}/metrics", app.base);
-    let bare = app.client.get(&metrics).send().await.expect("sent");
-    error_of(bare, 401, "ops_only").await;
-    let wrong = app.get("/metrics", &app.agent).send().await.expect("sent");
-    error_of(wrong, 401, "ops_only").await;
+    refused(app.client.get(&metrics), 401, "ops_only").await;
+    refused(app.get("/metrics", &app.agent), 401, "ops_only").await;
     let right = app
         .get("/metrics", "ops-token-0123456789abcdef")
         .send()
