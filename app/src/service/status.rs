@@ -12,7 +12,11 @@ use async_trait::async_trait;
 use futures::stream::{BoxStream, StreamExt};
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 use uuid::Uuid;
+
+/// How long a report waits for the provider's answer to our request to be recorded.
+const ANSWER_WAIT: Duration = Duration::from_secs(2);
 
 /// Most messages one list returns.
 pub const LIST_LIMIT_MAX: u32 = 200;
@@ -293,9 +297,22 @@ pub async fn apply_report(
     let Some(uuid) = uuid else {
         return Ok(ReportOutcome::Unknown);
     };
-    let Some(current) = services.status.get(uuid).await? else {
+    let Some(mut current) = services.status.get(uuid).await? else {
         return Ok(ReportOutcome::Unknown);
     };
+    // A provider may report on a message before its answer to our request is recorded
+    // (the hand-off is still open): give that answer a moment to land.
+    let deadline = tokio::time::Instant::now() + ANSWER_WAIT;
+    while current.provider.is_none()
+        && current.handoff.is_some()
+        && tokio::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        match services.status.get(uuid).await? {
+            Some(latest) => current = latest,
+            None => return Ok(ReportOutcome::Unknown),
+        }
+    }
     if current.provider.as_deref() != Some(provider) {
         // Sent through another account (or not handed to any yet): not this one's to change.
         tracing::warn!(notification = %current.uuid, "a webhook event about a message this account did not send: ignored");
