@@ -58,6 +58,8 @@ fn settings(dir: &std::path::Path, redis: &RedisServer, gateway: &FakeGateway) -
     // The bench's agents are made by their first request, as a host owning the agent
     // list would have it.
     s.auth.register_agents_on_first_use = true;
+    // The bench spreads thousands of sends over a hundred calls.
+    s.retention.comments_per_call = 1_000_000;
     s.providers.default = DefaultProvider::Http(HttpGateway {
         url: gateway.url.clone(),
         token: Some(SecretString::from(GATEWAY_TOKEN.to_owned())),
@@ -168,6 +170,32 @@ pub async fn send(base: &str, n: usize, tag: &str) -> (Duration, Vec<Duration>) 
         async move { request.send().await.is_ok_and(|r| r.status() == 202) }
     })
     .await
+}
+
+/// `n` admin sign-ins, four at a time (the throttle counts an id's attempts in
+/// flight), each timed.
+async fn sign_ins(base: String, n: usize) -> Vec<Duration> {
+    let client = client();
+    let url = format!("{base}/api/v1/admin/login");
+    let lanes = (0..4).map(|_| {
+        let (client, url) = (client.clone(), url.clone());
+        async move {
+            let mut timed = Vec::new();
+            for _ in 0..n / 4 {
+                let started = Instant::now();
+                let r = client
+                    .post(&url)
+                    .json(&json!({"id": "admin", "password": ADMIN_PASSWORD}))
+                    .send()
+                    .await
+                    .expect("sent");
+                assert_eq!(r.status(), 200, "a sign-in");
+                timed.push(started.elapsed());
+            }
+            timed
+        }
+    });
+    futures::future::join_all(lanes).await.concat()
 }
 
 /// Starts an in-process worker with `concurrency` on `settings` and times how long the
@@ -353,6 +381,25 @@ async fn main() {
     let (idle, peak) = rss::measure(&redis, &slow_gateway, sends).await;
     println!(
         "release server RSS (serve with its worker, gateway at 200 ms): idle {idle:.1} MiB, peak {peak:.1} MiB while {sends} messages were accepted and delivered"
+    );
+
+    // Sign-ins (argon2 on the bounded blocking pool) beside a stream of sends.
+    let (wall, alone) = send(&base, 1000, "quiet").await;
+    print_rate("POST /api/v1/notifications alone", 1000, wall, &alone);
+    let signing = tokio::spawn(sign_ins(base.clone(), 40));
+    let (wall, beside) = send(&base, 1000, "signins").await;
+    print_rate(
+        "POST /api/v1/notifications while 40 admin sign-ins run",
+        1000,
+        wall,
+        &beside,
+    );
+    let mut signed = signing.await.expect("sign-ins");
+    signed.sort_unstable();
+    println!(
+        "admin sign-in (argon2 off the async threads), 40 in four lanes: p50 {:.1} ms, p99 {:.1} ms",
+        percentile(&signed, 0.50),
+        percentile(&signed, 0.99)
     );
 
     println!(
