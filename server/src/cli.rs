@@ -82,7 +82,8 @@ pub enum TokenRole {
         /// `agent` (default) or `supervisor`.
         #[arg(long, default_value = "agent")]
         role: String,
-        /// A token id (`jti`), to revoke it by later.
+        /// The token id (`jti`) to revoke it by (default: a random one, printed on
+        /// standard error).
         #[arg(long)]
         jti: Option<String>,
         /// Lifetime in seconds (default: `auth.token_ttl_secs`; at most
@@ -184,13 +185,16 @@ async fn token(settings: &Settings, role: TokenRole) -> anyhow::Result<()> {
                 other => anyhow::bail!("--role is agent or supervisor, not {other}"),
             };
             let ttl = Duration::from_secs(ttl.unwrap_or(settings.auth.token_ttl_secs));
+            // Every minted token can be revoked on its own.
+            let jti = jti.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
             let minted = Minted {
                 id: &id,
                 role,
                 group: group.as_ref(),
-                token_id: jti.as_deref(),
+                token_id: Some(&jti),
             };
             println!("{}", jwt(settings)?.mint(&minted, ttl)?);
+            eprintln!("token id (jti) {jti}: `agent-notify token revoke --jti {jti}` refuses it");
         }
         TokenRole::Admin { id } => {
             let store = open_sql_store(settings).await?;

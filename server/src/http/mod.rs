@@ -57,7 +57,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map(|info| info.0.ip());
         async move {
-            leptos_axum::handle_server_fns_with_context(
+            let response = leptos_axum::handle_server_fns_with_context(
                 move || {
                     leptos::prelude::provide_context(services.clone());
                     leptos::prelude::provide_context(app::service::ClientAddress(client));
@@ -65,6 +65,8 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
                 request,
             )
             .await
+            .into_response();
+            malformed_arguments_are_400(response).await
         }
     });
     // Every request but an event stream is answered within the request timeout.
@@ -113,6 +115,24 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         )
         .with_state(state);
     site::with_security_headers(router)
+}
+
+/// Leptos answers arguments it cannot read (a missing `token`, an unknown channel)
+/// with 500; they are the client's mistake: 400, as on the REST API.
+async fn malformed_arguments_are_400(response: Response) -> Response {
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let malformed = serde_json::from_slice::<app::api::ApiError>(&bytes)
+        .is_ok_and(|e| e.code == "malformed_request");
+    if malformed {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// The body-limit and timeout layers answer without a body; give them the API's shape.

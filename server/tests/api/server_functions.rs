@@ -31,3 +31,14 @@ async fn the_server_function_refuses_a_bad_token_with_the_error_shape() {
     assert_eq!(status, 401, "a bad token is a 401, as on the REST API");
     assert_eq!(body["code"], "invalid_token");
 }
+
+#[tokio::test]
+async fn arguments_the_server_function_cannot_read_are_the_clients_mistake() {
+    let app = TestApp::spawn().await;
+    let (status, body) = call(&app, &[]).await;
+    assert_eq!(status, 400, "no token at all: {body}");
+    assert_eq!(body["code"], "malformed_request");
+    let (status, body) = call(&app, &[("token", &app.agent), ("channel", "fax")]).await;
+    assert_eq!(status, 400, "an unknown channel: {body}");
+    assert_eq!(body["code"], "malformed_request");
+}
