@@ -5,7 +5,7 @@
 //! so no credential ever travels in a URL.
 
 use super::accounts::{session_id, SESSION_PREFIX};
-use super::{now, Caller, HostToken, ServiceError, Services};
+use super::{now, Caller, HostToken, RegisteredAgent, ServiceError, Services};
 use crate::domain::StreamTicket;
 use sha2::{Digest, Sha256};
 use std::time::Duration;
@@ -75,51 +75,64 @@ async fn host_caller(services: &Services, token: HostToken) -> Result<Caller, Se
             message: "This token was revoked. Ask for a new one.".into(),
         });
     }
-    let forbidden = |code, message: &str| ServiceError::Forbidden {
-        code,
-        message: message.into(),
-    };
-    let group = match access.agent {
-        Some(agent) if !agent.active => {
-            return Err(forbidden(
-                "agent_inactive",
-                "Your agent account is switched off. Ask an admin.",
-            ))
-        }
-        Some(agent) => {
-            if token.group.as_ref().is_some_and(|g| g != &agent.group) {
-                return Err(forbidden(
-                    "wrong_group",
-                    "The token names another group than the settings give this agent. Ask for a new token.",
-                ));
-            }
-            agent.group
-        }
-        None => {
-            let unknown = || {
+    let agent = match access.agent {
+        Some(agent) => agent,
+        None => register_on_first_use(services, &token)
+            .await?
+            .ok_or_else(|| {
                 forbidden(
                     "unknown_agent",
                     "No agent with this id is registered. Ask an admin to add you on the settings page.",
                 )
-            };
-            let group = match (&token.group, services.settings.register_agents_on_first_use) {
-                (Some(group), true) => group.clone(),
-                _ => return Err(unknown()),
-            };
-            if !services.accounts.register_agent(&token.id, &group).await? {
-                return Err(unknown());
-            }
-            tracing::info!(agent = %token.id, group = %group, "agent registered on first use");
-            group
-        }
+            })?,
     };
+    if !agent.active {
+        return Err(forbidden(
+            "agent_inactive",
+            "Your agent account is switched off. Ask an admin.",
+        ));
+    }
+    if token.group.as_ref().is_some_and(|g| g != &agent.group) {
+        return Err(forbidden(
+            "wrong_group",
+            "The token names another group than the settings give this agent. Ask for a new token.",
+        ));
+    }
     Ok(Caller {
         id: token.id,
         role: token.role,
-        group: Some(group),
+        group: Some(agent.group),
         session: None,
         token_id: token.token_id,
     })
+}
+
+fn forbidden(code: &'static str, message: &str) -> ServiceError {
+    ServiceError::Forbidden {
+        code,
+        message: message.into(),
+    }
+}
+
+/// With `auth.register_agents_on_first_use`, registers the token's agent in the
+/// token's group (if that group exists) and reads it back: a concurrent first request
+/// may have registered it already.
+async fn register_on_first_use(
+    services: &Services,
+    token: &HostToken,
+) -> Result<Option<RegisteredAgent>, ServiceError> {
+    let Some(group) = token
+        .group
+        .as_ref()
+        .filter(|_| services.settings.register_agents_on_first_use)
+    else {
+        return Ok(None);
+    };
+    if services.accounts.register_agent(&token.id, group).await? {
+        tracing::info!(agent = %token.id, group = %group, "agent registered on first use");
+    }
+    let again = services.accounts.agent_access(&token.id, None).await?;
+    Ok(again.agent)
 }
 
 fn ticket_id(ticket: &str) -> String {

@@ -304,6 +304,13 @@ async fn with_registration_on_first_use_a_new_agent_joins_the_tokens_group() {
         status_of(&app, "/api/v1/templates?channel=sms", &newcomer).await,
         200
     );
+    // Sixteen first requests at once: one registers, all get in.
+    let crowd = token("crowd", Role::Agent, Some("demo"));
+    let statuses = futures::future::join_all(
+        (0..16).map(|_| status_of(&app, "/api/v1/templates?channel=sms", &crowd)),
+    )
+    .await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
     let agent: Value = app
         .get_json("/api/v1/admin/agents/newcomer", &app.admin)
         .await;
