@@ -20,6 +20,9 @@
 #[path = "../../tests/api/fake_gateway.rs"]
 mod fake_gateway;
 #[expect(dead_code)]
+#[path = "../../tests/api/fake_providers.rs"]
+mod fake_providers;
+#[expect(dead_code)]
 #[path = "../../tests/api/services.rs"]
 mod services;
 
@@ -231,7 +234,7 @@ async fn messages(base: &str, n: usize) -> Vec<String> {
             client
                 .post(format!("{base}/api/v1/notifications"))
                 .bearer_auth(&token)
-                .json(&json!({"to": format!("+9197{:08}", i), "channel": "sms", "template_id": "t_sms_thanks"}))
+                .json(&json!({"to": format!("+9197{:08}", i), "channel": "whatsapp", "template_id": "t_wa_thanks"}))
                 .send()
         });
         for response in futures::future::join_all(sends).await {
@@ -353,9 +356,20 @@ async fn main() {
         println!("worker (concurrency {concurrency}), gateway answering after 200 ms: {rate:.0} messages/s");
     }
 
+    // WhatsApp through a fake Meta: webhooks change only what their account sent.
+    let meta = fake_providers::FakeProviders::start().await;
+    let mut with_meta = fast.clone();
+    with_meta.providers.endpoints.meta = format!("{}/meta/v21.0", meta.base);
+    with_meta.site.addr = "127.0.0.1:0".parse().expect("addr");
+    let meta_worker = Application::build(&with_meta, WorkerMode::InProcess)
+        .await
+        .expect("meta worker");
+    let stop_meta_worker = meta_worker.shutdown_token();
+    let meta_worker = tokio::spawn(meta_worker.run_until_stopped());
     stream_latency::meta_account(&base).await;
     let hooks = 2000;
     let uuids = messages(&base, hooks / 2).await;
+    meta.wait_for("meta", hooks / 2).await;
     let (wall, latencies) = webhooks(&base, uuids, hooks).await;
     print_rate(
         "POST /webhooks/meta/…: signed status webhooks",
@@ -371,7 +385,9 @@ async fn main() {
         .expect("second api");
     let b_base = format!("http://{}", b.local_addr().expect("addr"));
     tokio::spawn(b.run_until_stopped());
-    let latencies = stream_latency::measure(&base, &b_base, 300).await;
+    let latencies = stream_latency::measure(&base, &b_base, 300, &meta).await;
+    stop_meta_worker.cancel();
+    let _ = meta_worker.await;
     println!(
         "status change → SSE event on another server (webhook at B, call stream at A, through Redis): p50 {:.1} ms, p99 {:.1} ms (300 changes)",
         percentile(&latencies, 0.50),

@@ -4,12 +4,14 @@
 //! status feed); the time is from the webhook's POST to the `delivered` event read
 //! from A's stream, which only Redis can have brought.
 
+use crate::fake_providers::{FakeProviders, META_PHONE_ID, META_TOKEN};
 use crate::{agent_token, client, ADMIN_PASSWORD, META_SECRET};
 use futures::StreamExt;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
-/// Creates the Meta account the webhooks are signed for (once per database).
+/// Creates the Meta account the webhooks are signed for — WhatsApp's default, sending
+/// to the fake Meta — and names the thanks template's approved WhatsApp template.
 pub async fn meta_account(base: &str) {
     let signed: Value = client()
         .post(format!("{base}/api/v1/admin/login"))
@@ -25,15 +27,35 @@ pub async fn meta_account(base: &str) {
         .expect("a session token")
         .to_owned();
     let account = json!({"id": "meta-bench", "channel": "whatsapp", "provider": "meta", "display_name": "Bench",
-        "sender": "106540352242922", "credentials": {"access_token": "t", "app_secret": META_SECRET, "verify_token": "v"}});
+        "sender": META_PHONE_ID, "default": true,
+        "credentials": {"access_token": META_TOKEN, "app_secret": META_SECRET, "verify_token": "v"}});
     let created = client()
         .post(format!("{base}/api/v1/admin/providers"))
-        .bearer_auth(admin)
+        .bearer_auth(&admin)
         .json(&account)
         .send()
         .await
         .expect("sent");
     assert_eq!(created.status(), 201, "bench account refused");
+    let path = format!("{base}/api/v1/admin/templates/t_wa_thanks");
+    let mut template: Value = client()
+        .get(&path)
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("template");
+    template["provider_ref"] = json!({"whatsapp_name": "thanks"});
+    let saved = client()
+        .put(&path)
+        .bearer_auth(&admin)
+        .json(&template)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(saved.status(), 200, "template refused");
 }
 
 /// A signed Meta status webhook saying message `uuid` is `status`.
@@ -71,8 +93,11 @@ where
     }
 }
 
-/// `n` changes made through `b`, timed to their event on `a`'s stream; sorted.
-pub async fn measure(a: &str, b: &str, n: usize) -> Vec<Duration> {
+/// `n` changes made through `b`, timed to their event on `a`'s stream; sorted. Each
+/// message is first taken by the fake Meta (a webhook applies only to a message its
+/// account sent).
+pub async fn measure(a: &str, b: &str, n: usize, meta: &FakeProviders) -> Vec<Duration> {
+    let taken_before = meta.requests("meta").len();
     let (client, agent) = (client(), agent_token());
     let mut latencies = Vec::with_capacity(n);
     for i in 0..n {
@@ -99,6 +124,9 @@ pub async fn measure(a: &str, b: &str, n: usize) -> Vec<Duration> {
             .expect("stream");
         let (mut stream, mut buffer) = (response.bytes_stream(), String::new());
         until_status(&mut stream, &mut buffer, "queued").await;
+        meta.wait_for("meta", taken_before + i + 1).await;
+        // Meta has answered; its answer is recorded a moment later.
+        tokio::time::sleep(Duration::from_millis(20)).await;
         let (body, signature) = meta_status(&uuid, "delivered", i);
         let started = Instant::now();
         let posted = client
