@@ -95,8 +95,13 @@ impl WidgetState {
                 move |view| state.update(view),
                 move || state.stream_ended(&ended),
             );
-            state.streams.update_value(|s| {
-                s.insert(key, source);
+            state.streams.update_value(|s| match source {
+                Some(source) => {
+                    s.insert(key, Some(source));
+                }
+                None => {
+                    s.remove(&key);
+                }
             });
         });
     }

@@ -234,7 +234,7 @@ async fn messages(base: &str, n: usize) -> Vec<String> {
             client
                 .post(format!("{base}/api/v1/notifications"))
                 .bearer_auth(&token)
-                .json(&json!({"to": format!("+9197{:08}", i), "channel": "whatsapp", "template_id": "t_wa_thanks"}))
+                .json(&json!({"to": format!("+9197{:07}1", i), "channel": "whatsapp", "template_id": "t_wa_thanks"}))
                 .send()
         });
         for response in futures::future::join_all(sends).await {

@@ -97,7 +97,6 @@ where
 /// message is first taken by the fake Meta (a webhook applies only to a message its
 /// account sent).
 pub async fn measure(a: &str, b: &str, n: usize, meta: &FakeProviders) -> Vec<Duration> {
-    let taken_before = meta.requests("meta").len();
     let (client, agent) = (client(), agent_token());
     let mut latencies = Vec::with_capacity(n);
     for i in 0..n {
@@ -106,7 +105,7 @@ pub async fn measure(a: &str, b: &str, n: usize, meta: &FakeProviders) -> Vec<Du
             .post(format!("{a}/api/v1/notifications"))
             .bearer_auth(&agent)
             .json(
-                &json!({"to": format!("+9196{:08}", i), "channel": "whatsapp",
+                &json!({"to": format!("+9196{i:07}1"), "channel": "whatsapp",
                           "template_id": "t_wa_thanks", "call_id": call}),
             )
             .send()
@@ -124,7 +123,7 @@ pub async fn measure(a: &str, b: &str, n: usize, meta: &FakeProviders) -> Vec<Du
             .expect("stream");
         let (mut stream, mut buffer) = (response.bytes_stream(), String::new());
         until_status(&mut stream, &mut buffer, "queued").await;
-        meta.wait_for("meta", taken_before + i + 1).await;
+        meta.wait_for_number("meta", &format!("9196{i:07}1")).await;
         // Meta has answered; its answer is recorded a moment later.
         tokio::time::sleep(Duration::from_millis(20)).await;
         let (body, signature) = meta_status(&uuid, "delivered", i);
