@@ -370,6 +370,7 @@ async fn main() {
     let hooks = 2000;
     let uuids = messages(&base, hooks / 2).await;
     meta.wait_for("meta", hooks / 2).await;
+    let first = uuids[0].clone();
     let (wall, latencies) = webhooks(&base, uuids, hooks).await;
     print_rate(
         "POST /webhooks/meta/…: signed status webhooks",
@@ -377,6 +378,16 @@ async fn main() {
         wall,
         &latencies,
     );
+    let view: serde_json::Value = client()
+        .get(format!("{base}/api/v1/notifications/{first}"))
+        .bearer_auth(agent_token())
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(view["status"], "delivered", "the webhooks were applied");
 
     let mut other = fast.clone();
     other.site.addr = "127.0.0.1:0".parse().expect("addr");
