@@ -209,6 +209,10 @@ async fn token(settings: &Settings, role: TokenRole) -> anyhow::Result<()> {
             println!("{}", signed.token);
         }
         TokenRole::Revoke { jti } => {
+            anyhow::ensure!(
+                (1..=128).contains(&jti.len()),
+                "--jti has 1 to 128 characters"
+            );
             let store = open_sql_store(settings).await?;
             let until =
                 app::service::now() + Duration::from_secs(settings.auth.max_token_ttl_secs + 60);
