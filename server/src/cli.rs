@@ -209,14 +209,11 @@ async fn token(settings: &Settings, role: TokenRole) -> anyhow::Result<()> {
             println!("{}", signed.token);
         }
         TokenRole::Revoke { jti } => {
-            anyhow::ensure!(
-                (1..=128).contains(&jti.len()),
-                "--jti has 1 to 128 characters"
-            );
             let store = open_sql_store(settings).await?;
-            let until =
-                app::service::now() + Duration::from_secs(settings.auth.max_token_ttl_secs + 60);
-            store.revoke_token(&jti, until).await?;
+            let max_ttl = Duration::from_secs(settings.auth.max_token_ttl_secs);
+            app::service::access::revoke_token(store.as_ref(), &jti, max_ttl)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.public_message()))?;
             println!("Token id `{jti}` is refused from now on.");
         }
     }

@@ -5,7 +5,7 @@
 //! so no credential ever travels in a URL.
 
 use super::accounts::{session_id, SESSION_PREFIX};
-use super::{now, Caller, HostToken, RegisteredAgent, ServiceError, Services};
+use super::{now, AdminAccounts, Caller, HostToken, RegisteredAgent, ServiceError, Services};
 use crate::domain::StreamTicket;
 use sha2::{Digest, Sha256};
 use std::time::Duration;
@@ -186,7 +186,7 @@ pub async fn redeem_stream_ticket(
 /// Refuses token id `token_id` everywhere from now on (`agent-notify token revoke`,
 /// `POST /api/v1/admin/revoked-tokens`); kept until no token with it can be valid.
 pub async fn revoke_token(
-    services: &Services,
+    accounts: &dyn AdminAccounts,
     token_id: &str,
     max_token_ttl: Duration,
 ) -> Result<(), ServiceError> {
@@ -200,5 +200,5 @@ pub async fn revoke_token(
     }
     // A token can live at most `max_token_ttl` (and the clock leeway) past its minting.
     let until = now() + max_token_ttl + Duration::from_secs(60);
-    Ok(services.accounts.revoke_token(token_id, until).await?)
+    Ok(accounts.revoke_token(token_id, until).await?)
 }

@@ -130,20 +130,13 @@ impl SignInGuard {
         }
     }
 
-    fn keys(id: &str, client: Option<IpAddr>) -> Vec<(String, u32)> {
-        let mut keys = vec![(format!("id:{id}"), 0)];
+    /// The counters an attempt by `client` for `id` moves, each with its limit.
+    fn keys(&self, id: &str, client: Option<IpAddr>) -> Vec<(String, u32)> {
+        let mut keys = vec![(format!("id:{id}"), self.limits.per_id)];
         if let Some(ip) = client {
-            keys.push((format!("client:{ip}"), 1));
+            keys.push((format!("client:{ip}"), self.limits.per_client));
         }
         keys
-    }
-
-    fn limit(&self, kind: u32) -> u32 {
-        if kind == 0 {
-            self.limits.per_id
-        } else {
-            self.limits.per_client
-        }
     }
 
     /// Counts an attempt for the id and the client, or refuses it (429 with the
@@ -156,13 +149,13 @@ impl SignInGuard {
         if failures.len() > 100_000 {
             failures.retain(|_, f| f.since.elapsed() < window);
         }
-        let keys = Self::keys(id, client);
+        let keys = self.keys(id, client);
         let wait = keys
             .iter()
-            .filter_map(|(key, kind)| {
+            .filter_map(|(key, limit)| {
                 let f = failures.get(key)?;
                 let elapsed = f.since.elapsed();
-                (f.count >= self.limit(*kind) && elapsed < window).then(|| window - elapsed)
+                (f.count >= *limit && elapsed < window).then(|| window - elapsed)
             })
             .max();
         if let Some(wait) = wait {

@@ -108,7 +108,12 @@ async fn revoke_token(
     ApiJson(body): ApiJson<Revocation>,
 ) -> Result<StatusCode, HttpError> {
     let settings = &state.services.settings;
-    access::revoke_token(&state.services, &body.jti, settings.max_token_ttl).await?;
+    access::revoke_token(
+        state.services.accounts.as_ref(),
+        &body.jti,
+        settings.max_token_ttl,
+    )
+    .await?;
     tracing::info!(admin = %caller.id, "a token id was revoked");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -7,7 +7,7 @@ use app::domain::IdempotencyKey;
 use app::service::{access, Caller, ServiceError};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{header, Extensions, StatusCode, Uri};
 
 /// The bearer token of a request (`Authorization: Bearer <token>`).
 fn bearer(parts: &Parts) -> Result<&str, ServiceError> {
@@ -61,12 +61,7 @@ impl FromRequestParts<AppState> for StreamCaller {
                 .await
                 .map(|AuthCaller(c)| Self(c));
         }
-        let param = |name: &str| {
-            parts.uri.query().and_then(|q| {
-                q.split('&')
-                    .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
-            })
-        };
+        let param = |name| query_param(&parts.uri, name);
         if param("token").is_some() {
             return Err(ServiceError::Unauthenticated {
                 code: "token_in_url",
@@ -87,6 +82,16 @@ impl FromRequestParts<AppState> for StreamCaller {
     }
 }
 
+/// The raw value of query parameter `name` (`token` in `?a=1&token`: `Some("")`).
+pub fn query_param<'a>(uri: &'a Uri, name: &str) -> Option<&'a str> {
+    uri.query()?
+        .split('&')
+        .find_map(|pair| match pair.strip_prefix(name)? {
+            "" => Some(""),
+            rest => rest.strip_prefix('='),
+        })
+}
+
 /// The client's address, when the server knows it (it always does when serving).
 pub struct ClientAddr(pub Option<std::net::IpAddr>);
 
@@ -94,14 +99,14 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(client_addr(parts)))
+        Ok(Self(client_addr(&parts.extensions)))
     }
 }
 
-/// The address of the client that sent a request.
-pub fn client_addr(parts: &Parts) -> Option<std::net::IpAddr> {
-    parts
-        .extensions
+/// The address of the client that sent a request (the server puts it in every
+/// request's extensions).
+pub fn client_addr(extensions: &Extensions) -> Option<std::net::IpAddr> {
+    extensions
         .get::<ConnectInfo<std::net::SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip())
 }

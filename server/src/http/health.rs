@@ -67,7 +67,7 @@ impl FromRequestParts<AppState> for OpsAccess {
                         token.expose_secret().as_bytes(),
                     )
                 }),
-            None => client_addr(parts).is_some_and(|ip| ip.is_loopback()),
+            None => client_addr(&parts.extensions).is_some_and(|ip| ip.is_loopback()),
         };
         Ok(Self(allowed))
     }

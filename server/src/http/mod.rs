@@ -52,10 +52,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
     let services = state.services.clone();
     let server_fns = any(move |request: Request<Body>| {
         let services = services.clone();
-        let client = request
-            .extensions()
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|info| info.0.ip());
+        let client = extract::client_addr(request.extensions());
         async move {
             let response = leptos_axum::handle_server_fns_with_context(
                 move || {

@@ -6,6 +6,7 @@
 //! widget may be framed by the site and the configured embed origins, the settings
 //! page by nobody. Every response says `nosniff` and `no-referrer`.
 
+use super::extract::query_param;
 use super::AppState;
 use crate::config::{Origin, SiteSettings};
 use axum::extract::Request;
@@ -42,7 +43,7 @@ pub fn router(site: &SiteSettings, embed_origins: &[Origin]) -> Router<AppState>
             get(move |request: Request| {
                 let widget = widget.clone();
                 async move {
-                    if has_token_param(&request) {
+                    if query_param(request.uri(), "token").is_some() {
                         return token_in_url();
                     }
                     widget.into_response()
@@ -87,13 +88,6 @@ pub fn with_security_headers(router: Router) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
         ))
-}
-
-fn has_token_param(request: &Request) -> bool {
-    request.uri().query().is_some_and(|q| {
-        q.split('&')
-            .any(|pair| pair == "token" || pair.starts_with("token="))
-    })
 }
 
 /// `/widget?token=…`: refused (the token would sit in logs, history and `Referer`).

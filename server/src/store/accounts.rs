@@ -3,7 +3,7 @@
 
 use super::admin::audit_entry;
 use super::{store_error, to_ms, Dialect, RowExt, SqlStore};
-use app::domain::{GroupId, UserId};
+use app::domain::{Agent, GroupId, UserId};
 use app::service::{now, AdminAccounts, AgentAccess, AuditRecord, RegisteredAgent, StoreResult};
 use async_trait::async_trait;
 use time::OffsetDateTime;
@@ -30,7 +30,7 @@ impl AdminAccounts for SqlStore {
                  ON DUPLICATE KEY UPDATE password_hash = VALUES(password_hash)"
             }
         };
-        let mut tx = self.pool.begin().await.map_err(store_error)?;
+        let mut tx = self.write().await.map_err(store_error)?;
         sqlx::query(upsert)
             .bind(id.as_str())
             .bind(password_hash)
@@ -63,7 +63,7 @@ impl AdminAccounts for SqlStore {
         expires_at: OffsetDateTime,
         audit: &AuditRecord,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(store_error)?;
+        let mut tx = self.write().await.map_err(store_error)?;
         sqlx::query(
             "INSERT INTO admin_sessions (id, admin_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
         )
@@ -92,7 +92,7 @@ impl AdminAccounts for SqlStore {
     }
 
     async fn close_session(&self, session: &str, audit: &AuditRecord) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(store_error)?;
+        let mut tx = self.write().await.map_err(store_error)?;
         sqlx::query("UPDATE admin_sessions SET revoked = 1 WHERE id = ?")
             .bind(session)
             .execute(&mut *tx)
@@ -153,7 +153,13 @@ impl AdminAccounts for SqlStore {
             entity: "agent",
             entity_id: id.to_string(),
             before: None,
-            after: Some(serde_json::json!({"id": id, "name": id, "group_id": group})),
+            after: serde_json::to_value(Agent {
+                id: id.clone(),
+                name: id.to_string(),
+                group_id: group.clone(),
+                active: true,
+            })
+            .ok(),
         };
         if done.rows_affected() == 0 {
             return Ok(false);
