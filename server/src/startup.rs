@@ -125,6 +125,7 @@ impl Backends {
             status,
             idempotency: store.clone(),
             comments: store.clone(),
+            contacts: store.clone(),
             queue,
             feed,
             providers: directory.clone(),
@@ -144,6 +145,7 @@ impl Backends {
                 register_agents_on_first_use: settings.auth.register_agents_on_first_use,
                 max_token_ttl: Duration::from_secs(settings.auth.max_token_ttl_secs),
                 comments_per_call: settings.retention.comments_per_call.into(),
+                keywords: settings.inbound.keywords(),
                 ..ServiceSettings::default()
             },
         };

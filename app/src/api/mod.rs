@@ -11,8 +11,8 @@ mod error;
 pub use error::{ApiError, ErrorBody};
 
 use crate::domain::{
-    Accepted, AgentTemplate, Channel, Comment, NotificationView, SendRequest, StreamTicket,
-    WidgetBootstrap,
+    Accepted, AgentTemplate, Channel, Comment, NotificationView, RecipientState, SendRequest,
+    StreamTicket, WidgetBootstrap,
 };
 use leptos::server;
 
@@ -46,6 +46,25 @@ pub async fn open_widget(
             number.as_deref(),
         )
         .await
+    })
+    .await
+}
+
+/// What a customer (a valid number in E.164) said to us: the WhatsApp window and the
+/// channels they opted out of.
+#[server(prefix = "/api/fn", endpoint = "recipient_state")]
+pub async fn look_up_recipient(token: String, number: String) -> Result<RecipientState, ApiError> {
+    respond(async {
+        let (services, caller) = authenticate(&token).await?;
+        let number = crate::domain::E164::parse(&number).map_err(|e| {
+            crate::service::ServiceError::invalid(
+                "invalid_phone",
+                "Give the number in E.164 form.",
+                "number",
+                e.phrase(),
+            )
+        })?;
+        crate::service::catalog::recipient_state(&services, &caller, &number).await
     })
     .await
 }

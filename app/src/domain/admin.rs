@@ -151,6 +151,12 @@ pub fn webhook_url(public_url: &str, provider: &str, account_id: &ProviderAccoun
     )
 }
 
+/// The key the messages an account took are recorded under (and its customers'
+/// messages): its type and id, `twilio:tw-sms`.
+pub fn account_key(provider: &str, account: &ProviderAccountId) -> String {
+    format!("{provider}:{account}")
+}
+
 /// Creating or changing a provider account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod channel;
+pub mod contacts;
 pub mod country;
 mod country_names;
 pub mod ids;
@@ -17,6 +18,7 @@ pub mod time;
 
 pub use admin::*;
 pub use channel::Channel;
+pub use contacts::*;
 pub use country::{Country, CountryCode, CountryList};
 pub use ids::{CallId, GroupId, IdError, IdempotencyKey, ProviderAccountId, TemplateId, UserId};
 pub use notification::*;

@@ -168,6 +168,9 @@ pub struct NotificationView {
     pub history: Vec<HistoryEntry>,
     /// Set when the status is `failed`.
     pub error: Option<FailureReason>,
+    /// What the customer wrote back, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replies: Vec<super::Reply>,
 }
 
 /// A single-use ticket for one event-stream request (`POST /api/v1/stream-tickets`):
@@ -223,6 +226,10 @@ pub enum PhoneCheck {
         /// Mobile, fixed line, …
         #[serde(rename = "type")]
         kind: NumberType,
+        /// What this customer said to us: the WhatsApp window, and the channels they
+        /// opted out of (for a caller who may send).
+        #[serde(flatten)]
+        recipient: RecipientState,
     },
     /// The number is not valid.
     Invalid {
@@ -245,6 +252,7 @@ impl From<Result<PhoneNumber, PhoneParseError>> for PhoneCheck {
                 national: n.national().to_owned(),
                 international: n.international().to_owned(),
                 kind: n.kind(),
+                recipient: RecipientState::default(),
             },
             Err(e) => Self::Invalid {
                 valid: false,
@@ -253,6 +261,17 @@ impl From<Result<PhoneNumber, PhoneParseError>> for PhoneCheck {
             },
         }
     }
+}
+
+/// What a customer said to us, as the widget shows it beside their number.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecipientState {
+    /// The WhatsApp customer-service window (when the caller's group sends WhatsApp).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<super::ReplyWindow>,
+    /// The channels this number may not be sent on (it opted out).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub opted_out: Vec<Channel>,
 }
 
 /// The comment a send adds to its call's log.

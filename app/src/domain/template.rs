@@ -112,6 +112,23 @@ pub struct ProviderRef {
     pub whatsapp_components: BTreeMap<String, String>,
 }
 
+impl ProviderRef {
+    /// The India DLT ids an SMS to a +91 number must carry that this template lacks:
+    /// `dlt_entity_id`, `dlt_template_id`, `dlt_header` (none missing: empty).
+    pub fn dlt_missing(&self) -> Vec<&'static str> {
+        let blank = |v: &Option<String>| v.as_deref().is_none_or(|t| t.trim().is_empty());
+        [
+            ("dlt_entity_id", &self.dlt_entity_id),
+            ("dlt_template_id", &self.dlt_template_id),
+            ("dlt_header", &self.dlt_header),
+        ]
+        .into_iter()
+        .filter(|(_, v)| blank(v))
+        .map(|(name, _)| name)
+        .collect()
+    }
+}
+
 /// Where a WhatsApp template parameter goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum WhatsappComponent {

@@ -1,9 +1,11 @@
 //! What an agent may pick from: countries, phone checks and the group's templates.
 
+use super::contacts::{refuse_opted_out, reply_window};
+use super::delivery::account_for;
 use super::{Caller, ServiceError, Services};
 use crate::domain::{
     AgentTemplate, CallId, Channel, CountryCode, CountryList, PhoneCheck, PhoneCheckRequest,
-    PhoneNumber, WidgetBootstrap,
+    PhoneNumber, RecipientState, WidgetBootstrap, E164,
 };
 
 /// The country picker's list with the configured default.
@@ -28,6 +30,51 @@ pub fn check_phone(
         })?,
     };
     Ok(PhoneNumber::parse(&request.number, country).into())
+}
+
+/// What `number` said to us, for an agent of a group: the WhatsApp window (when the
+/// group sends WhatsApp) and the channels it opted out of from the group's senders.
+pub async fn recipient_state(
+    services: &Services,
+    caller: &Caller,
+    number: &E164,
+) -> Result<RecipientState, ServiceError> {
+    let group = caller.agent_group()?;
+    let channels = services.config.enabled_channels(group).await?;
+    let mut state = RecipientState::default();
+    for channel in channels {
+        let account = account_for(services, group, channel).await?;
+        if refuse_opted_out(services, number, channel, account.as_ref())
+            .await
+            .is_err()
+        {
+            state.opted_out.push(channel);
+        }
+        if channel == Channel::Whatsapp {
+            state.window = Some(reply_window(services, group, number).await?);
+        }
+    }
+    Ok(state)
+}
+
+/// A phone check with, for a valid number and a caller who sends, what the customer
+/// said to us (`POST /api/v1/phone/validate`).
+pub async fn check_recipient(
+    services: &Services,
+    caller: &Caller,
+    request: &PhoneCheckRequest,
+) -> Result<PhoneCheck, ServiceError> {
+    let mut check = check_phone(services, request)?;
+    if let PhoneCheck::Valid {
+        e164, recipient, ..
+    } = &mut check
+    {
+        if caller.agent_group().is_ok() {
+            let number = E164::parse(e164).map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e:?}")))?;
+            *recipient = recipient_state(services, caller, &number).await?;
+        }
+    }
+    Ok(check)
 }
 
 /// The templates the caller's group may use, for one channel or for every enabled one.

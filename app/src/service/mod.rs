@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod catalog;
+pub mod contacts;
 pub mod delivery;
 pub mod error;
 pub mod ports;
@@ -52,6 +53,8 @@ pub struct ServiceSettings {
     pub max_token_ttl: Duration,
     /// Most messages (each adds a comment) one call may gather.
     pub comments_per_call: u64,
+    /// The words that opt a customer out and back in.
+    pub keywords: crate::domain::Keywords,
 }
 
 impl Default for ServiceSettings {
@@ -68,6 +71,7 @@ impl Default for ServiceSettings {
             register_agents_on_first_use: false,
             max_token_ttl: Duration::from_secs(12 * 3600),
             comments_per_call: 200,
+            keywords: crate::domain::Keywords::default(),
         }
     }
 }
@@ -91,6 +95,8 @@ pub struct Services {
     pub idempotency: Arc<dyn IdempotencyStore>,
     /// Call comment logs.
     pub comments: Arc<dyn CommentStore>,
+    /// The opt-out list and customers' messages.
+    pub contacts: Arc<dyn ContactStore>,
     /// The gateway queue.
     pub queue: Arc<dyn JobQueue>,
     /// Live status changes.

@@ -1,6 +1,6 @@
 //! Keeping personal data no longer than needed: a message's number, body and field
 //! values are erased after the retention period (its UUID, status, history and counts
-//! stay); idempotency keys (their stored answers hold numbers) after a day; expired
+//! stay), and customers' messages deleted; idempotency keys (their stored answers hold numbers) after a day; expired
 //! sessions, stream tickets and revocations at once.
 
 use super::{now, ServiceError, Services};
@@ -29,6 +29,8 @@ impl Default for Retention {
 pub struct Purged {
     /// Messages whose personal data was erased.
     pub messages: u64,
+    /// Customers' messages deleted.
+    pub inbound: u64,
     /// Idempotency keys forgotten.
     pub idempotency_keys: u64,
     /// Expired sessions, tickets and revocations deleted.
@@ -40,6 +42,10 @@ pub async fn purge(services: &Services, keep: Retention) -> Result<Purged, Servi
     let at = now();
     Ok(Purged {
         messages: services.status.erase_before(at - keep.messages).await?,
+        inbound: services
+            .contacts
+            .erase_inbound_before(at - keep.messages)
+            .await?,
         idempotency_keys: services
             .idempotency
             .purge_before(at - keep.idempotency_keys)

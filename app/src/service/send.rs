@@ -145,6 +145,10 @@ async fn check(
                 request.channel.label()
             ),
         })?;
+    let account = super::delivery::account_for(services, &group, request.channel).await?;
+    super::contacts::refuse_opted_out(services, &to.to_e164(), request.channel, account.as_ref())
+        .await?;
+    refuse_without_dlt(&to, &template)?;
     let original = match &request.resend_of {
         None => None,
         Some(text) => Some(check_resend(services, caller, text).await?),
@@ -175,6 +179,30 @@ async fn check(
         request,
         group,
         resend_of,
+    })
+}
+
+/// 422 `dlt_template` for an SMS to an Indian number whose template lacks any of the
+/// DLT ids Indian carriers require (they drop such messages, whatever the provider).
+fn refuse_without_dlt(to: &PhoneNumber, template: &Template) -> Result<(), ServiceError> {
+    if template.channel != crate::domain::Channel::Sms || to.country() != CountryCode::INDIA {
+        return Ok(());
+    }
+    let missing = template.provider_ref.dlt_missing();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(ServiceError::Invalid {
+        code: "dlt_template",
+        message: format!(
+            "SMS to India needs the template's DLT registration ({}); ask an admin to add it to template {}.",
+            missing.join(", "),
+            template.id
+        ),
+        fields: missing
+            .iter()
+            .map(|m| (format!("template.provider_ref.{m}"), "missing".to_owned()))
+            .collect(),
     })
 }
 

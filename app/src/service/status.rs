@@ -43,7 +43,10 @@ pub async fn get_notification(
     if !caller.may_read(&record.agent_id, &record.group_id) {
         return Err(not_found());
     }
-    Ok(record.view())
+    let mut views = [record.view()];
+    super::contacts::attach_replies(services, &mut views).await?;
+    let [view] = views;
+    Ok(view)
 }
 
 /// The caller's recent messages, newest first (`GET /api/v1/notifications`).
@@ -69,13 +72,15 @@ pub async fn list_notifications(
         call_id,
         limit,
     };
-    Ok(services
+    let mut views: Vec<_> = services
         .status
         .list(&filter)
         .await?
         .iter()
         .map(|r| r.view())
-        .collect())
+        .collect();
+    super::contacts::attach_replies(services, &mut views).await?;
+    Ok(views)
 }
 
 /// What a live stream starts from and follows.
@@ -137,21 +142,64 @@ pub async fn watch_call(
 /// knows when every message it shows is final on its channel.
 #[derive(Debug, Default)]
 pub struct LiveSet {
-    shown: HashMap<String, (NotificationStatus, usize, Channel)>,
+    shown: HashMap<String, Shown>,
+}
+
+/// What a stream showed of one message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Shown {
+    status: NotificationStatus,
+    history: usize,
+    channel: Channel,
+    replies: usize,
+}
+
+/// Why a view is news to a stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum News {
+    /// A message not shown yet, or its status changed (an SSE `status` event).
+    Status,
+    /// The customer replied (an SSE `reply` event).
+    Reply,
+}
+
+impl News {
+    /// The SSE event's name.
+    pub fn event(self) -> &'static str {
+        match self {
+            Self::Status => "status",
+            Self::Reply => "reply",
+        }
+    }
 }
 
 impl LiveSet {
-    /// Whether `view` is news (a message not shown yet, or changed); notes it.
-    pub fn take(&mut self, view: &NotificationView) -> bool {
-        let now = (view.status, view.history.len(), view.channel);
-        self.shown.insert(view.uuid.clone(), now) != Some(now)
+    /// Whether `view` is news, and why; notes it. A status change announced without
+    /// the replies (the status feed does not read them) does not forget them.
+    pub fn take(&mut self, view: &NotificationView) -> Option<News> {
+        let before = self.shown.get(&view.uuid).copied();
+        let now = Shown {
+            status: view.status,
+            history: view.history.len(),
+            channel: view.channel,
+            replies: view.replies.len().max(before.map_or(0, |b| b.replies)),
+        };
+        self.shown.insert(view.uuid.clone(), now);
+        match before {
+            Some(b) if (b.status, b.history, b.channel) != (now.status, now.history, now.channel) => {
+                Some(News::Status)
+            }
+            Some(b) if b.replies < now.replies => Some(News::Reply),
+            Some(_) => None,
+            None => Some(News::Status),
+        }
     }
 
     /// Whether every message shown is final on its channel (true for none).
     pub fn settled(&self) -> bool {
         self.shown
             .values()
-            .all(|(status, _, channel)| status.is_final_on(*channel))
+            .all(|s| s.status.is_final_on(s.channel))
     }
 }
 

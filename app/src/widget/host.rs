@@ -178,7 +178,10 @@ pub fn follow_events(
                 on_update(view);
             }
         });
-    let _ = source.add_event_listener_with_callback("status", status.as_ref().unchecked_ref());
+    // A reply comes as its message's state with the replies it has now.
+    for event in ["status", "reply"] {
+        let _ = source.add_event_listener_with_callback(event, status.as_ref().unchecked_ref());
+    }
     status.forget();
     let on_end = std::rc::Rc::new(on_end);
     let ended = {

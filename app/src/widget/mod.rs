@@ -19,7 +19,8 @@ use recipient::{CountryPicker, NumberBox};
 use send::{Sender, Sent};
 use state::{
     apply_bootstrap, bootstrap, chosen_template, field_defaults, follow_typed_country, prefill,
-    refresh, resend, restore_call_messages, send_actions, Choice, WidgetState,
+    recipient_state_of, refresh, resend, restore_call_messages, send_actions, Choice,
+    WidgetState,
 };
 use status::{SentMessage, StatusCorner};
 use std::collections::HashMap;
@@ -70,6 +71,7 @@ pub fn Widget() -> impl IntoView {
         (!text.trim().is_empty()).then(|| PhoneNumber::parse(&text, choice.country.get()))
     });
     follow_typed_country(choice, check);
+    let recipient = recipient_state_of(state, check);
 
     let (channel_templates, template) = chosen_template(loaded, choice);
     Effect::new(move |_| {
@@ -89,7 +91,12 @@ pub fn Widget() -> impl IntoView {
             <h1>"Send a notification"</h1>
             <Banner bootstrap=bootstrap />
             <CountryPicker country=choice.country />
-            <NumberBox number=choice.number check=check channel=choice.channel.into() />
+            <NumberBox
+                number=choice.number
+                check=check
+                channel=choice.channel.into()
+                recipient=recipient
+            />
             <ChannelTabs loaded=loaded channel=choice.channel />
             <TemplateChoice loaded=loaded templates=channel_templates selected=choice.selected />
             <SendButton

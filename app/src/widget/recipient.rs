@@ -1,7 +1,9 @@
 //! To whom: a searchable, keyboard-driven country picker and the number box, checked
 //! as the agent types (the domain's parser, compiled to wasm).
 
-use crate::domain::{Channel, CountryCode, NumberType, PhoneNumber, PhoneParseError};
+use crate::domain::{
+    Channel, CountryCode, NumberType, PhoneNumber, PhoneParseError, RecipientState, ReplyWindow,
+};
 use leptos::prelude::*;
 
 /// Countries matching a search by name, ISO code or dial code (`ind`, `IN`, `+91`, `91`).
@@ -144,7 +146,15 @@ pub fn NumberBox(
     number: RwSignal<String>,
     check: Memo<Option<Result<PhoneNumber, PhoneParseError>>>,
     channel: Signal<Option<Channel>>,
+    /// What the customer said to us (the server's answer for the valid number).
+    recipient: Signal<Option<RecipientState>>,
 ) -> impl IntoView {
+    let notes = move || {
+        let (Some(channel), Some(state)) = (channel.get(), recipient.get()) else {
+            return Vec::new();
+        };
+        recipient_notes(channel, &state, local_time)
+    };
     let invalid = move || matches!(check.get(), Some(Err(_)));
     let landline = move || {
         let fixed = matches!(check.get(), Some(Ok(n)) if n.kind() == NumberType::FixedLine);
@@ -184,8 +194,62 @@ pub fn NumberBox(
                 }}
             </p>
             {move || landline().map(|w| view! { <p class="hint warning" role="status" data-testid="landline">{w}</p> })}
+            <ul class="recipient-notes" aria-live="polite" data-testid="recipient-notes">
+                {move || notes().into_iter().map(|(class, text)| view! { <li class=class>{text}</li> }).collect_view()}
+            </ul>
         </div>
     }
+}
+
+/// The time of day an RFC 3339 instant is in the agent's own time zone (`14:05`).
+fn local_time(rfc3339: &str) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"hour".into(), &"2-digit".into());
+    let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
+    date.to_locale_time_string_with_options("default", &options)
+        .as_string()
+        .unwrap_or_else(|| rfc3339.to_owned())
+}
+
+/// What the agent should know about this customer on `channel` before sending: that
+/// they opted out (the send will be refused), and for WhatsApp whether the 24-hour
+/// window is open. Each note with its CSS class.
+pub fn recipient_notes(
+    channel: Channel,
+    state: &RecipientState,
+    time_of: impl Fn(&str) -> String,
+) -> Vec<(&'static str, String)> {
+    let mut notes = Vec::new();
+    if state.opted_out.contains(&channel) {
+        notes.push((
+            "opted-out",
+            format!(
+                "This customer opted out of {} messages: a send will be refused.",
+                channel.label()
+            ),
+        ));
+    }
+    if channel == Channel::Whatsapp {
+        match &state.window {
+            Some(ReplyWindow {
+                open: true,
+                until: Some(until),
+            }) => notes.push((
+                "window-open",
+                format!(
+                    "WhatsApp window open until {}: the customer wrote in the last 24 hours.",
+                    time_of(until)
+                ),
+            )),
+            Some(_) => notes.push((
+                "window-closed",
+                "WhatsApp window closed: only approved templates reach this customer.".into(),
+            )),
+            None => {}
+        }
+    }
+    notes
 }
 
 /// What to tell an agent about to message a landline on `channel` (a fixed-line number
@@ -216,6 +280,32 @@ mod tests {
         for channel in Channel::ALL {
             assert!(landline_warning(channel).contains("landline"));
         }
+    }
+
+    #[test]
+    fn an_opted_out_customer_and_the_whatsapp_window_are_told_for_the_chosen_channel() {
+        let state = RecipientState {
+            window: Some(ReplyWindow {
+                open: true,
+                until: Some("2026-12-03T10:00:00Z".into()),
+            }),
+            opted_out: vec![Channel::Sms],
+        };
+        let time = |t: &str| t[11..16].to_owned();
+        let sms = recipient_notes(Channel::Sms, &state, time);
+        assert_eq!(sms.len(), 1);
+        assert!(sms[0].1.contains("opted out of SMS"));
+        let whatsapp = recipient_notes(Channel::Whatsapp, &state, time);
+        assert_eq!(whatsapp[0].1.get(..34), Some("WhatsApp window open until 10:00: "));
+        let closed = RecipientState {
+            window: Some(ReplyWindow {
+                open: false,
+                until: None,
+            }),
+            opted_out: vec![],
+        };
+        assert!(recipient_notes(Channel::Whatsapp, &closed, time)[0].1.contains("closed"));
+        assert!(recipient_notes(Channel::Rcs, &closed, time).is_empty());
     }
 
     #[test]

@@ -6,10 +6,12 @@
 use super::host::{follow_events, keep_token, post_to_host, Prefill};
 use super::send::{Outgoing, Sender, Sent};
 use super::status::{SentMessage, REFRESH_COOLDOWN_SECS};
-use crate::api::{call_notifications, new_stream_ticket, notification, open_widget, ApiError};
+use crate::api::{
+    call_notifications, look_up_recipient, new_stream_ticket, notification, open_widget, ApiError,
+};
 use crate::domain::{
     AgentTemplate, Channel, CountryCode, CustomerDetails, NotificationView, PhoneNumber,
-    PhoneParseError, Recipient, TemplateKind, WidgetBootstrap,
+    PhoneParseError, Recipient, RecipientState, TemplateKind, WidgetBootstrap,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -262,6 +264,29 @@ pub(super) fn bootstrap(
             open_widget(token, call_id, (!number.is_empty()).then_some(number)).await
         }
     })
+}
+
+/// What the customer said to us (opted out, the WhatsApp window), read whenever the
+/// typed number becomes another valid one.
+pub(super) fn recipient_state_of(
+    state: WidgetState,
+    check: Memo<Option<Result<PhoneNumber, PhoneParseError>>>,
+) -> Signal<Option<RecipientState>> {
+    let e164 = Memo::new(move |_| match check.get() {
+        Some(Ok(n)) => Some(n.e164().to_owned()),
+        _ => None,
+    });
+    let answer = LocalResource::new(move || {
+        let token = state.token.get();
+        let number = e164.get();
+        async move {
+            match number {
+                Some(number) if !token.is_empty() => look_up_recipient(token, number).await.ok(),
+                _ => None,
+            }
+        }
+    });
+    Signal::derive(move || answer.get().flatten())
 }
 
 /// When the configuration arrives: the default country (unless the URL or a number set

@@ -1,11 +1,11 @@
 //! The status corner: each message sent in this call, newest first, with its UUID
 //! (copyable), a coloured status badge that updates live, the failure reason and a real
-//! Resend; and a Refresh usable once every 15 seconds, with a visible countdown.
+//! Resend, and what the customer replied; and a Refresh usable once every 15 seconds, with a visible countdown.
 
 use super::host::copy_to_clipboard;
 use crate::domain::{
     sms_fallback, Accepted, AgentTemplate, Channel, FailureReason, HistoryEntry,
-    NotificationStatus, NotificationView, TemplateId,
+    NotificationStatus, NotificationView, Reply, TemplateId,
 };
 use leptos::prelude::*;
 
@@ -31,6 +31,8 @@ pub struct SentMessage {
     pub history: Vec<HistoryEntry>,
     /// Why it failed, when it did.
     pub error: Option<FailureReason>,
+    /// What the customer wrote back, oldest first.
+    pub replies: Vec<Reply>,
 }
 
 impl SentMessage {
@@ -45,6 +47,7 @@ impl SentMessage {
             status: accepted.status,
             history: Vec::new(),
             error: None,
+            replies: Vec::new(),
         }
     }
 
@@ -59,12 +62,17 @@ impl SentMessage {
             status: view.status,
             history: view.history,
             error: view.error,
+            replies: view.replies,
         }
     }
 
     /// Takes a newer state of the message; out-of-order pushes never move it back.
     /// Returns whether its status changed.
     pub fn advance(&mut self, view: &NotificationView) -> bool {
+        // A status announcement does not carry the replies: only more of them count.
+        if view.replies.len() > self.replies.len() {
+            self.replies = view.replies.clone();
+        }
         let newer = self.history.len() < view.history.len() || self.status == view.status;
         let different =
             self.status != view.status || self.history != view.history || self.error != view.error;
@@ -112,7 +120,7 @@ pub fn StatusCorner(
                 <ul class="sent-list">
                     <For
                         each=move || sent.get()
-                        key=|m| (m.uuid.clone(), m.status, m.history.len())
+                        key=|m| (m.uuid.clone(), m.status, m.history.len(), m.replies.len())
                         children=move |m| {
                             let uuid = m.uuid.clone();
                             let copy_uuid = uuid.clone();
@@ -120,6 +128,7 @@ pub fn StatusCorner(
                             let reason = m.error.as_ref().map(|e| e.message.clone());
                             let by_sms = sms_fallback(&m.history).map(str::to_owned);
                             let view_for_resend = m.clone();
+                            let replies = m.replies.clone();
                             view! {
                                 <li class="sent" data-uuid=uuid.clone() data-status=m.status.as_str()>
                                     <div class="sent-row">
@@ -140,6 +149,12 @@ pub fn StatusCorner(
                                     </div>
                                     {by_sms.map(|n| view! { <p class="hint" data-testid="channel-switch">{n}</p> })}
                                     {reason.map(|r| view! { <p class="hint error" data-testid="failure-reason">{r}</p> })}
+                                    {replies.into_iter().map(|r| view! {
+                                        <p class="reply" data-testid="reply">
+                                            <span class="reply-label">"Customer replied: "</span>
+                                            <span class="reply-text">{r.text}</span>
+                                        </p>
+                                    }).collect_view()}
                                     {failed.then(|| {
                                         let v = view_for_resend.clone();
                                         view! {

@@ -50,6 +50,8 @@ pub struct Settings {
     pub ops: OpsSettings,
     /// How long personal data is kept.
     pub retention: RetentionSettings,
+    /// What customers' messages mean (opt-out and opt-in words).
+    pub inbound: InboundSettings,
 }
 
 /// Where the site is served.
@@ -183,6 +185,37 @@ pub struct PhoneSettings {
     pub default_country: String,
 }
 
+/// What customers' messages mean: a message that is exactly one of these words (in
+/// any case) opts its sender out of, or back into, the channel it came on.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InboundSettings {
+    /// Opt-out words (add other languages' here).
+    pub stop_words: Vec<String>,
+    /// Opt-in words.
+    pub start_words: Vec<String>,
+}
+
+impl Default for InboundSettings {
+    fn default() -> Self {
+        let words = app::domain::Keywords::default();
+        Self {
+            stop_words: words.stop,
+            start_words: words.start,
+        }
+    }
+}
+
+impl InboundSettings {
+    /// The words as the use cases read them.
+    pub fn keywords(&self) -> app::domain::Keywords {
+        app::domain::Keywords {
+            stop: self.stop_words.clone(),
+            start: self.start_words.clone(),
+        }
+    }
+}
+
 /// HTTP limits.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -251,6 +284,7 @@ impl Default for Settings {
             http: HttpSettings::default(),
             ops: OpsSettings::default(),
             retention: RetentionSettings::default(),
+            inbound: InboundSettings::default(),
         }
     }
 }

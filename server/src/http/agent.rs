@@ -24,10 +24,12 @@ async fn countries(State(state): State<AppState>, AuthCaller(_): AuthCaller) -> 
 
 async fn validate_phone(
     State(state): State<AppState>,
-    AuthCaller(_): AuthCaller,
+    AuthCaller(caller): AuthCaller,
     ApiJson(request): ApiJson<PhoneCheckRequest>,
 ) -> Result<Json<PhoneCheck>, HttpError> {
-    Ok(Json(catalog::check_phone(&state.services, &request)?))
+    Ok(Json(
+        catalog::check_recipient(&state.services, &caller, &request).await?,
+    ))
 }
 
 #[derive(Deserialize)]

@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod notifications;
+pub mod opt_outs;
 pub mod serve;
 pub mod site;
 pub mod streams;
@@ -78,7 +79,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .merge(health::router())
         .route("/api/fn/{*name}", server_fns)
         .route("/api/{*rest}", any(error::not_found))
-        .layer(timeout)
+        .layer(timeout.clone())
         .merge(streams::router())
         .method_not_allowed_fallback(error::method_not_allowed);
     let router = Router::new()
@@ -93,6 +94,12 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .layer(RequestBodyLimitLayer::new(settings.http.body_limit_bytes))
         // Providers batch events (Meta: up to 1,000 per request): webhooks take more.
         .merge(webhooks::router().layer(RequestBodyLimitLayer::new(webhooks::BODY_LIMIT)))
+        // An opt-out import is a file.
+        .merge(
+            opt_outs::router()
+                .layer(timeout)
+                .layer(RequestBodyLimitLayer::new(opt_outs::BODY_LIMIT)),
+        )
         .layer(axum::middleware::map_response(plain_errors_as_json))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(

@@ -159,7 +159,7 @@ fn live(
 ) -> Response {
     let mut now = LiveSet::default();
     for view in &watch.current {
-        now.take(view);
+        let _ = now.take(view);
     }
     if watch.current.is_empty() || now.settled() {
         return StatusCode::NO_CONTENT.into_response();
@@ -227,11 +227,11 @@ impl Live {
         }
         loop {
             let view = self.views.next().await?;
-            if self.shown.take(&view) {
+            if let Some(news) = self.shown.take(&view) {
                 self.unshown = self.unshown.saturating_sub(1);
                 self.end_next = self.unshown == 0 && self.shown.settled();
                 let event = Event::default()
-                    .event("status")
+                    .event(news.event())
                     .json_data(&view)
                     .unwrap_or_default();
                 return Some((event, self));

@@ -1,4 +1,5 @@
-//! `POST /webhooks/{provider}/{account_id}`: providers' delivery reports. The raw body is
+//! `POST /webhooks/{provider}/{account_id}`: providers' delivery reports and customers'
+//! messages (replies, STOP and START, which also open the WhatsApp window). The raw body is
 //! kept for the signature check; a missing or wrong signature is answered 401 and
 //! changes nothing. Each event is applied by the same forward-only rule as everything
 //! else, so duplicates and out-of-order events never move a status back. Events for
@@ -11,7 +12,9 @@ use super::extract::{ApiPath, ApiQuery};
 use super::AppState;
 use crate::providers::{Account, WebhookError, WebhookReply, WebhookRequest};
 use app::domain::ProviderAccountId;
+use app::service::contacts::{receive_inbound, InboundOutcome};
 use app::service::status::{apply_report, ReportOutcome};
+use app::service::StoredProviderAccount;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -47,15 +50,25 @@ struct Received {
     ignored: u32,
     /// Events about messages we do not know.
     unknown: u32,
+    /// Customers' messages recorded.
+    inbound: u32,
 }
 
-/// The account a webhook URL names (404 when there is none of that type), and the key
-/// the messages it sent are recorded under.
+/// The account a webhook URL names (404 when there is none of that type).
+struct Named {
+    /// The key the messages it sent are recorded under.
+    key: String,
+    /// As the settings hold it.
+    stored: StoredProviderAccount,
+    /// Its provider.
+    account: Arc<dyn Account>,
+}
+
 async fn account_of(
     state: &AppState,
     provider: &str,
     account_id: &str,
-) -> Result<(String, Arc<dyn Account>), HttpError> {
+) -> Result<Named, HttpError> {
     let unknown = || {
         HttpError::new(
             StatusCode::NOT_FOUND,
@@ -64,13 +77,17 @@ async fn account_of(
         )
     };
     let id = ProviderAccountId::parse(account_id).map_err(|_| unknown())?;
-    let account = state
+    let (stored, account) = state
         .directory
         .account(provider, &id)
         .await
         .map_err(app::service::ServiceError::from)?
         .ok_or_else(unknown)?;
-    Ok((crate::providers::account_key(provider, &id), account))
+    Ok(Named {
+        key: crate::providers::account_key(provider, &id),
+        stored,
+        account,
+    })
 }
 
 async fn subscribe(
@@ -78,8 +95,8 @@ async fn subscribe(
     ApiPath((provider, account_id)): ApiPath<(String, String)>,
     ApiQuery(query): ApiQuery<BTreeMap<String, String>>,
 ) -> Result<Response, HttpError> {
-    let (_, account) = account_of(&state, &provider, &account_id).await?;
-    match account.verify_subscription(&query) {
+    let named = account_of(&state, &provider, &account_id).await?;
+    match named.account.verify_subscription(&query) {
         Some(challenge) => Ok(challenge.into_response()),
         None => Err(HttpError::new(
             StatusCode::FORBIDDEN,
@@ -97,7 +114,11 @@ async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, HttpError> {
-    let (key, account) = account_of(&state, &provider, &account_id).await?;
+    let Named {
+        key,
+        stored,
+        account,
+    } = account_of(&state, &provider, &account_id).await?;
     if body.len() > account.max_webhook_body() {
         return Err(super::error::payload_too_large());
     }
@@ -137,13 +158,20 @@ async fn receive(
             ));
         }
     };
+    // Customers' messages first: a reply and the status it follows arrive together.
+    let mut received = Received::default();
+    for message in events.inbound {
+        match receive_inbound(&state.services, &stored, &key, message).await? {
+            InboundOutcome::Recorded { .. } => received.inbound += 1,
+            InboundOutcome::Duplicate => received.ignored += 1,
+        }
+    }
     // Only messages this account sent: an event naming another's changes nothing.
-    let outcomes: Vec<_> = stream::iter(events)
+    let outcomes: Vec<_> = stream::iter(events.reports)
         .map(|event| apply_report(&state.services, &key, event))
         .buffer_unordered(PARALLEL_EVENTS)
         .collect()
         .await;
-    let mut received = Received::default();
     for outcome in outcomes {
         match outcome? {
             ReportOutcome::Applied => received.applied += 1,
@@ -160,6 +188,9 @@ async fn receive(
     state
         .metrics
         .webhook(&provider, "unknown", received.unknown.into());
+    state
+        .metrics
+        .webhook(&provider, "inbound", received.inbound.into());
     if received.unknown > 0 {
         tracing::warn!(%provider, account = %account_id, unknown = received.unknown, "webhook events for unknown messages");
     }

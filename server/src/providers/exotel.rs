@@ -7,10 +7,10 @@
 
 use super::{
     credential, refused, same_bytes, unreachable, webhook_url, Account, Context, MessageRef,
-    ProviderReport, ReportedChange, WebhookError, WebhookReply, WebhookRequest,
+    ProviderReport, ReportedChange, WebhookError, WebhookEvents, WebhookReply, WebhookRequest,
 };
-use app::domain::{FailureReason, NotificationStatus};
-use app::service::StoredProviderAccount;
+use app::domain::{Channel, FailureReason, NotificationStatus};
+use app::service::{InboundMessage, StoredProviderAccount};
 use app::service::{now, OutboundMessage, Provider, ProviderError, ProviderReceipt, StatusUpdate};
 use async_trait::async_trait;
 use hmac::{Hmac, Mac};
@@ -203,6 +203,35 @@ impl Provider for Exotel {
     }
 }
 
+/// What Exotel's incoming-SMS forward carries (`SmsSid`, `From`, `To`, `Body`).
+fn incoming_sms(params: &[(String, String)]) -> Result<InboundMessage, WebhookError> {
+    let field = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let missing = |name: &str| WebhookError::Malformed(format!("no {name}"));
+    Ok(InboundMessage {
+        from: super::customer_number(field("From").ok_or_else(|| missing("From"))?)?,
+        channel: Channel::Sms,
+        to_sender: field("To").unwrap_or_default().to_owned(),
+        provider_message_id: field("SmsSid").ok_or_else(|| missing("SmsSid"))?.to_owned(),
+        text: field("Body").unwrap_or_default().to_owned(),
+        at: now(),
+        replying_to: None,
+    })
+}
+
+/// The query an Exotel incoming-SMS forward is configured with: Exotel signs nothing,
+/// so the URL carries a token only this server (knowing the account's API token) makes.
+pub fn inbound_query(api_token: &str) -> String {
+    format!("message={INBOUND}&token={}", callback_token(api_token, INBOUND))
+}
+
+/// What the `message` parameter says on an incoming-SMS forward.
+const INBOUND: &str = "inbound";
+
 impl Account for Exotel {
     fn receive(&self, request: &WebhookRequest<'_>) -> Result<WebhookReply, WebhookError> {
         let uuid = request
@@ -213,9 +242,12 @@ impl Account for Exotel {
         if !same_bytes(token.as_bytes(), self.token(uuid).as_bytes()) {
             return Err(WebhookError::Signature);
         }
-        let uuid = uuid::Uuid::parse_str(uuid).map_err(|_| WebhookError::Signature)?;
         let params: Vec<(String, String)> = serde_urlencoded::from_bytes(request.body)
             .map_err(|_| WebhookError::Malformed("not a form body".into()))?;
+        if uuid == INBOUND {
+            return Ok(WebhookReply::Events(incoming_sms(&params)?.into()));
+        }
+        let uuid = uuid::Uuid::parse_str(uuid).map_err(|_| WebhookError::Signature)?;
         let field = |name: &str| {
             params
                 .iter()
@@ -242,11 +274,14 @@ impl Account for Exotel {
                 }
             }
             // queued, sending, submitted: nothing new for the agent.
-            _ => return Ok(WebhookReply::Events(Vec::new())),
+            _ => return Ok(WebhookReply::Events(WebhookEvents::default())),
         };
-        Ok(WebhookReply::Events(vec![ProviderReport {
+        Ok(WebhookReply::Events(
+            vec![ProviderReport {
             message: MessageRef::Ours(uuid),
             change: ReportedChange::Status(update),
-        }]))
+        }]
+            .into(),
+        ))
     }
 }

@@ -7,10 +7,10 @@
 
 use super::{
     credential, refused, same_bytes, unreachable, Account, Context, MessageRef, ProviderReport,
-    ReportedChange, WebhookError, WebhookReply, WebhookRequest,
+    ReportedChange, WebhookError, WebhookEvents, WebhookReply, WebhookRequest,
 };
-use app::domain::{FailureReason, NotificationStatus, WhatsappComponent};
-use app::service::StoredProviderAccount;
+use app::domain::{Channel, FailureReason, NotificationStatus, WhatsappComponent};
+use app::service::{InboundMessage, StoredProviderAccount};
 use app::service::{now, OutboundMessage, Provider, ProviderError, ProviderReceipt, StatusUpdate};
 use async_trait::async_trait;
 use hmac::{Hmac, Mac};
@@ -267,6 +267,86 @@ struct ChangeDoc {
 struct ChangeValue {
     #[serde(default)]
     statuses: Vec<StatusDoc>,
+    #[serde(default)]
+    messages: Vec<MessageDoc>,
+    metadata: Option<Metadata>,
+}
+
+#[derive(Deserialize)]
+struct Metadata {
+    phone_number_id: Option<String>,
+}
+
+/// A customer's message (`value.messages[]`).
+#[derive(Deserialize)]
+struct MessageDoc {
+    from: String,
+    id: String,
+    timestamp: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    text: Option<TextDoc>,
+    button: Option<ButtonDoc>,
+    interactive: Option<InteractiveDoc>,
+    context: Option<ContextDoc>,
+}
+
+#[derive(Deserialize)]
+struct TextDoc {
+    body: String,
+}
+
+#[derive(Deserialize)]
+struct ButtonDoc {
+    text: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct InteractiveDoc {
+    button_reply: Option<TitleDoc>,
+    list_reply: Option<TitleDoc>,
+}
+
+#[derive(Deserialize)]
+struct TitleDoc {
+    title: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ContextDoc {
+    id: Option<String>,
+}
+
+/// Epoch seconds as Meta writes them (now, when absent or unreadable).
+fn epoch(timestamp: Option<&str>) -> time::OffsetDateTime {
+    timestamp
+        .and_then(|t| t.parse::<i64>().ok())
+        .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
+        .unwrap_or_else(now)
+}
+
+/// A customer's message: its text (a button's or list item's title, or `[image]` for
+/// media the agent can open in WhatsApp itself).
+fn inbound(message: MessageDoc, sender: &str) -> Result<InboundMessage, WebhookError> {
+    let text = match (message.text, message.button, message.interactive) {
+        (Some(t), _, _) => t.body,
+        (_, Some(ButtonDoc { text: Some(t) }), _) => t,
+        (_, _, Some(i)) => i
+            .button_reply
+            .or(i.list_reply)
+            .and_then(|r| r.title)
+            .unwrap_or_default(),
+        _ => format!("[{}]", message.kind.as_deref().unwrap_or("message")),
+    };
+    Ok(InboundMessage {
+        from: super::customer_number(&message.from)?,
+        channel: Channel::Whatsapp,
+        to_sender: sender.to_owned(),
+        provider_message_id: message.id,
+        text,
+        at: epoch(message.timestamp.as_deref()),
+        replying_to: message.context.and_then(|c| c.id),
+    })
 }
 
 #[derive(Deserialize)]
@@ -293,12 +373,7 @@ fn event(status: StatusDoc) -> Option<ProviderReport> {
         "failed" => NotificationStatus::Failed,
         _ => return None,
     };
-    let at = status
-        .timestamp
-        .as_deref()
-        .and_then(|t| t.parse::<i64>().ok())
-        .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
-        .unwrap_or_else(now);
+    let at = epoch(status.timestamp.as_deref());
     let message = match status
         .biz_opaque_callback_data
         .as_deref()
@@ -352,13 +427,24 @@ impl Account for Meta {
         }
         let notification: Notification = serde_json::from_slice(request.body)
             .map_err(|e| WebhookError::Malformed(format!("not a WhatsApp notification: {e}")))?;
-        let events = notification
+        let mut events = WebhookEvents::default();
+        for value in notification
             .entry
             .into_iter()
             .flat_map(|e| e.changes)
-            .flat_map(|c| c.value.statuses)
-            .filter_map(event)
-            .collect();
+            .map(|c| c.value)
+        {
+            let sender = value
+                .metadata
+                .and_then(|m| m.phone_number_id)
+                .unwrap_or_default();
+            events
+                .reports
+                .extend(value.statuses.into_iter().filter_map(event));
+            for message in value.messages {
+                events.inbound.push(inbound(message, &sender)?);
+            }
+        }
         Ok(WebhookReply::Events(events))
     }
 

@@ -17,10 +17,10 @@ pub use sandbox::SandboxProvider;
 
 use crate::config::{Endpoints, ProviderSettings};
 use crate::metrics::Metrics;
-pub use app::domain::webhook_url;
+pub use app::domain::{account_key, webhook_url};
 use app::domain::{FailureReason, ProviderAccountId};
 use app::service::{
-    AdminStore, OutboundMessage, Provider, ProviderDirectory, ProviderError, ProviderReceipt,
+    AdminStore, InboundMessage, OutboundMessage, Provider, ProviderDirectory, ProviderError, ProviderReceipt,
     StatusSink, StoreResult, StoredProviderAccount,
 };
 pub use app::service::{MessageRef, ProviderReport, ReportedChange};
@@ -47,10 +47,55 @@ pub struct WebhookRequest<'a> {
 /// What a provider made of a webhook request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WebhookReply {
-    /// Status events to apply (maybe none: typing indicators, inbound messages).
-    Events(Vec<ProviderReport>),
+    /// Status events to apply and customers' messages to record (maybe none: typing
+    /// indicators).
+    Events(WebhookEvents),
     /// A setup handshake: answer 200 with this text.
     Handshake(String),
+}
+
+/// The events of one webhook request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WebhookEvents {
+    /// Status changes of messages we sent.
+    pub reports: Vec<ProviderReport>,
+    /// Customers' messages.
+    pub inbound: Vec<InboundMessage>,
+}
+
+impl From<Vec<ProviderReport>> for WebhookEvents {
+    fn from(reports: Vec<ProviderReport>) -> Self {
+        Self {
+            reports,
+            inbound: Vec::new(),
+        }
+    }
+}
+
+impl From<InboundMessage> for WebhookEvents {
+    fn from(message: InboundMessage) -> Self {
+        Self {
+            reports: Vec::new(),
+            inbound: vec![message],
+        }
+    }
+}
+
+/// The customer's number as a provider gives it (`+919876543210`, `919876543210`,
+/// `whatsapp:+919876543210`), in E.164; an Indian national number (`09876543210`,
+/// Exotel) is read in India.
+pub fn customer_number(text: &str) -> Result<app::domain::E164, WebhookError> {
+    let bare = text.trim();
+    let bare = bare.split_once(':').map_or(bare, |(_, n)| n).trim();
+    let international = if bare.starts_with('+') {
+        bare.to_owned()
+    } else if let Some(national) = bare.strip_prefix('0') {
+        format!("+91{national}")
+    } else {
+        format!("+{bare}")
+    };
+    app::domain::E164::parse(&international)
+        .map_err(|_| WebhookError::Malformed("the sender is not a phone number".into()))
 }
 
 /// Why a webhook request was refused.
@@ -169,11 +214,6 @@ impl Paced {
         }
         receipt
     }
-}
-
-/// The key messages an account took are recorded under: its type and id.
-pub fn account_key(provider: &str, account: &ProviderAccountId) -> String {
-    format!("{provider}:{account}")
 }
 
 #[async_trait]
@@ -331,22 +371,23 @@ impl Directory {
         b
     }
 
-    /// The account `id` of provider type `provider`, for its webhooks.
+    /// The account `id` of provider type `provider`, for its webhooks: as stored, and
+    /// built.
     pub async fn account(
         &self,
         provider: &str,
         id: &ProviderAccountId,
-    ) -> StoreResult<Option<Arc<dyn Account>>> {
+    ) -> StoreResult<Option<(StoredProviderAccount, Arc<dyn Account>)>> {
         let stored = self
             .admin
             .provider_accounts()
             .await?
             .into_iter()
             .find(|a| &a.account.id == id && a.account.provider == provider);
-        match stored {
-            Some(stored) => Ok(Some(self.built(stored).account.clone())),
-            None => Ok(None),
-        }
+        Ok(stored.map(|stored| {
+            let built = self.built(stored).clone();
+            (built.stored.clone(), built.account.clone())
+        }))
     }
 }
 

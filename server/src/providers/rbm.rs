@@ -9,10 +9,10 @@
 
 use super::{
     credential, refused, same_bytes, unreachable, Account, Context, MessageRef, ProviderReport,
-    ReportedChange, WebhookError, WebhookReply, WebhookRequest,
+    ReportedChange, WebhookError, WebhookEvents, WebhookReply, WebhookRequest,
 };
-use app::domain::NotificationStatus;
-use app::service::StoredProviderAccount;
+use app::domain::{Channel, NotificationStatus};
+use app::service::{InboundMessage, StoredProviderAccount};
 use app::service::{now, OutboundMessage, Provider, ProviderError, ProviderReceipt, StatusUpdate};
 use async_trait::async_trait;
 use base64::Engine;
@@ -251,6 +251,51 @@ struct Event {
     event_type: Option<String>,
     message_id: Option<String>,
     send_time: Option<String>,
+    /// A user message: the sender, and what they wrote or tapped.
+    sender_phone_number: Option<String>,
+    text: Option<String>,
+    suggestion_response: Option<SuggestionResponse>,
+    agent_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SuggestionResponse {
+    text: Option<String>,
+}
+
+/// When an event says it happened (now, when it does not say).
+fn event_time(event: &Event) -> time::OffsetDateTime {
+    event
+        .send_time
+        .as_deref()
+        .and_then(|t| {
+            time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+        })
+        .unwrap_or_else(now)
+}
+
+/// A user message (text, or a suggestion tapped): what the customer wrote to the agent.
+fn user_message(event: &Event) -> Result<Option<InboundMessage>, WebhookError> {
+    let text = event
+        .text
+        .clone()
+        .or_else(|| event.suggestion_response.as_ref().and_then(|s| s.text.clone()));
+    let (Some(text), Some(from), Some(id)) = (
+        text,
+        event.sender_phone_number.as_deref(),
+        event.message_id.as_deref(),
+    ) else {
+        return Ok(None);
+    };
+    Ok(Some(InboundMessage {
+        from: super::customer_number(from)?,
+        channel: Channel::Rcs,
+        to_sender: event.agent_id.clone().unwrap_or_default(),
+        provider_message_id: id.to_owned(),
+        text,
+        at: event_time(event),
+        replying_to: None,
+    }))
 }
 
 impl Account for Rbm {
@@ -276,22 +321,19 @@ impl Account for Rbm {
         }
         let event: Event = serde_json::from_slice(&data)
             .map_err(|e| WebhookError::Malformed(format!("not an RBM event: {e}")))?;
+        if let Some(inbound) = user_message(&event)? {
+            return Ok(WebhookReply::Events(inbound.into()));
+        }
         let Some(message) = event
             .message_id
             .as_deref()
             .and_then(|m| uuid::Uuid::parse_str(m).ok())
             .map(MessageRef::Ours)
         else {
-            // Inbound messages and events about messages we did not send.
-            return Ok(WebhookReply::Events(Vec::new()));
+            // Events about messages we did not send.
+            return Ok(WebhookReply::Events(WebhookEvents::default()));
         };
-        let at = event
-            .send_time
-            .as_deref()
-            .and_then(|t| {
-                time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
-            })
-            .unwrap_or_else(now);
+        let at = event_time(&event);
         let status = |status: NotificationStatus, detail: &str| {
             ReportedChange::Status(StatusUpdate {
                 status,
@@ -305,12 +347,15 @@ impl Account for Rbm {
             Some("READ") => status(NotificationStatus::Read, "Read by the customer (RCS)"),
             Some("TTL_EXPIRATION_REVOKED") => ReportedChange::FallBackToSms(EXPIRED.into()),
             // IS_TYPING, TTL_EXPIRATION_REVOKE_FAILED (delivery uncertain), replies…
-            _ => return Ok(WebhookReply::Events(Vec::new())),
+            _ => return Ok(WebhookReply::Events(WebhookEvents::default())),
         };
-        Ok(WebhookReply::Events(vec![ProviderReport {
+        Ok(WebhookReply::Events(
+            vec![ProviderReport {
             message,
             change,
-        }]))
+        }]
+            .into(),
+        ))
     }
 }
 

@@ -7,10 +7,10 @@
 
 use super::{
     credential, refused, same_bytes, unreachable, webhook_url, Account, Context, MessageRef,
-    ProviderReport, ReportedChange, WebhookError, WebhookReply, WebhookRequest,
+    ProviderReport, ReportedChange, WebhookError, WebhookEvents, WebhookReply, WebhookRequest,
 };
 use app::domain::{Channel, FailureReason, NotificationStatus};
-use app::service::StoredProviderAccount;
+use app::service::{InboundMessage, StoredProviderAccount};
 use app::service::{now, OutboundMessage, Provider, ProviderError, ProviderReceipt, StatusUpdate};
 use async_trait::async_trait;
 use base64::Engine;
@@ -335,6 +335,31 @@ impl Account for Twilio {
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.as_str())
         };
+        // A customer's message (the number's "A message comes in" webhook).
+        if field("SmsStatus") == Some("received") && field("MessageStatus").is_none() {
+            let from = field("From").ok_or_else(|| WebhookError::Malformed("no From".into()))?;
+            let channel = if from.starts_with("whatsapp:") {
+                Channel::Whatsapp
+            } else {
+                Channel::Sms
+            };
+            let to = field("To").unwrap_or_default();
+            return Ok(WebhookReply::Events(
+                InboundMessage {
+                    from: super::customer_number(from)?,
+                    channel,
+                    to_sender: to.trim_start_matches("whatsapp:").to_owned(),
+                    provider_message_id: field("MessageSid")
+                        .or(field("SmsSid"))
+                        .ok_or_else(|| WebhookError::Malformed("no MessageSid".into()))?
+                        .to_owned(),
+                    text: field("Body").unwrap_or_default().to_owned(),
+                    at: now(),
+                    replying_to: field("OriginalRepliedMessageSid").map(str::to_owned),
+                }
+                .into(),
+            ));
+        }
         let message = match request
             .query
             .get("message")
@@ -357,7 +382,7 @@ impl Account for Twilio {
             "read" => (NotificationStatus::Read, "Read by the customer"),
             "failed" | "undelivered" => (NotificationStatus::Failed, ""),
             // queued, accepted, sending, scheduled…: nothing new for the agent.
-            _ => return Ok(WebhookReply::Events(Vec::new())),
+            _ => return Ok(WebhookReply::Events(WebhookEvents::default())),
         };
         let update = if status == NotificationStatus::Failed {
             let code = field("ErrorCode").and_then(|c| c.parse().ok()).unwrap_or(0);
@@ -379,10 +404,13 @@ impl Account for Twilio {
                 error: None,
             }
         };
-        Ok(WebhookReply::Events(vec![ProviderReport {
+        Ok(WebhookReply::Events(
+            vec![ProviderReport {
             message,
             change: ReportedChange::Status(update),
-        }]))
+        }]
+            .into(),
+        ))
     }
 }
 

@@ -7,6 +7,7 @@ mod admin;
 mod cache;
 mod comments;
 mod config;
+mod contacts;
 mod idempotency;
 mod mongo;
 pub mod seal;

@@ -10,6 +10,7 @@ use app::domain::rfc3339;
 use app::domain::time::parse_rfc3339;
 use app::domain::{
     CallId, Channel, FailureReason, GroupId, HistoryEntry, NotificationStatus, TemplateId, UserId,
+    E164,
 };
 use app::service::{
     AlsoWrite, Handoff, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate,
@@ -252,6 +253,7 @@ impl MongoStatusStore {
                         "by_provider_id",
                     ),
                     index(doc! {"status": 1, "created_at": 1}, "by_status"),
+                    index(doc! {"to": 1, "created_at": -1}, "by_recipient"),
                 ])
                 .await
                 .context("creating the status indexes")?;
@@ -519,6 +521,28 @@ impl StatusStore for MongoStatusStore {
                 return self.get(uuid).await;
             }
         }
+    }
+
+    async fn latest_to(
+        &self,
+        to: &E164,
+        channel: Channel,
+        provider: &str,
+        since: OffsetDateTime,
+    ) -> StoreResult<Option<Uuid>> {
+        let found = self
+            .collection(channel)
+            .find_one(doc! {
+                "to": to.as_str(),
+                "provider": provider,
+                "created_at": {"$gte": bson_time(since)},
+            })
+            .sort(doc! {"created_at": -1})
+            .await
+            .map_err(mongo_error)?;
+        found
+            .map(|d| Uuid::parse_str(&d.uuid).map_err(|e| StoreError::Internal(e.into())))
+            .transpose()
     }
 
     async fn find_by_provider_id(

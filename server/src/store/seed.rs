@@ -42,9 +42,27 @@ fn template(
         body: body.into(),
         fields,
         language: (channel == Channel::Whatsapp).then(|| "en".to_owned()),
-        provider_ref: ProviderRef::default(),
+        provider_ref: demo_registration(id, channel),
     })
 }
+
+/// SMS to India must carry DLT ids: the demo's SMS templates have demo ones (a real
+/// deployment replaces them with its own registration on the Templates tab).
+fn demo_registration(id: &str, channel: Channel) -> ProviderRef {
+    if channel != Channel::Sms {
+        return ProviderRef::default();
+    }
+    let serial = 1 + DEMO_SMS.iter().position(|t| *t == id).unwrap_or(0);
+    ProviderRef {
+        dlt_entity_id: Some("1101000000000000001".into()),
+        dlt_template_id: Some(format!("110700000000000000{serial}")),
+        dlt_header: Some("ACMEIN".into()),
+        ..ProviderRef::default()
+    }
+}
+
+/// The demo's SMS templates, in the order of their demo DLT template ids.
+const DEMO_SMS: [&str; 3] = ["t_sms_thanks", "t_otp", "t_sms_payment"];
 
 /// The demo templates, in the order they are mapped.
 pub fn demo_templates() -> anyhow::Result<Vec<Template>> {

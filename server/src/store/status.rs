@@ -6,7 +6,7 @@ use anyhow::Context;
 use app::domain::rfc3339;
 use app::domain::time::parse_rfc3339;
 use app::domain::{
-    CallId, Channel, FailureReason, GroupId, HistoryEntry, NotificationStatus, TemplateId, UserId,
+    CallId, Channel, FailureReason, GroupId, HistoryEntry, NotificationStatus, TemplateId, UserId, E164,
 };
 use app::service::{
     AlsoWrite, Handoff, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate,
@@ -330,6 +330,33 @@ impl StatusStore for SqlStore {
         .await
         .map_err(store_error)?;
         Ok(done.rows_affected())
+    }
+
+    async fn latest_to(
+        &self,
+        to: &E164,
+        channel: Channel,
+        provider: &str,
+        since: OffsetDateTime,
+    ) -> StoreResult<Option<Uuid>> {
+        let row = sqlx::query(
+            "SELECT uuid FROM notifications
+             WHERE to_e164 = ? AND created_at >= ? AND channel = ? AND provider = ?
+             ORDER BY created_at DESC LIMIT 1",
+        )
+        .bind(to.as_str())
+        .bind(to_ms(since))
+        .bind(channel.as_str())
+        .bind(provider)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(store_error)?;
+        match row {
+            Some(row) => Ok(Some(
+                Uuid::parse_str(&row.text("uuid")?).map_err(anyhow::Error::from)?,
+            )),
+            None => Ok(None),
+        }
     }
 
     async fn find_by_provider_id(

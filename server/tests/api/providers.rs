@@ -14,10 +14,10 @@ use server::config::Settings;
 use server::startup::WorkerMode;
 use std::time::Duration;
 
-const META_APP_SECRET: &str = "meta-app-secret-for-tests";
+pub const META_APP_SECRET: &str = "meta-app-secret-for-tests";
 const META_VERIFY_TOKEN: &str = "meta-verify-token";
-const RBM_CLIENT_TOKEN: &str = "rbm-client-token-for-tests";
-const CUSTOMER: &str = "+919876543210";
+pub const RBM_CLIENT_TOKEN: &str = "rbm-client-token-for-tests";
+pub const CUSTOMER: &str = "+919876543210";
 
 pub struct World {
     pub app: TestApp,
@@ -58,7 +58,7 @@ async fn world() -> World {
 }
 
 impl World {
-    async fn add_account(&self, account: Value) -> Value {
+    pub async fn add_account(&self, account: Value) -> Value {
         let r = self
             .app
             .post("/api/v1/admin/providers", &self.app.admin)
@@ -84,14 +84,14 @@ impl World {
         .await;
     }
 
-    async fn meta(&self) {
+    pub async fn meta(&self) {
         self.add_account(json!({"id": "meta-wa", "channel": "whatsapp", "provider": "meta",
             "display_name": "WhatsApp", "sender": META_PHONE_ID, "default": true,
             "credentials": {"access_token": META_TOKEN, "app_secret": META_APP_SECRET, "verify_token": META_VERIFY_TOKEN}}))
             .await;
     }
 
-    async fn rbm(&self) {
+    pub async fn rbm(&self) {
         let key = json!({"type": "service_account", "client_email": "rbm@acme-test.iam.gserviceaccount.com",
             "private_key": RBM_PRIVATE_KEY, "token_uri": format!("{}/elsewhere/token", self.fake.base)});
         self.add_account(json!({"id": "rbm", "channel": "rcs", "provider": "rbm",
@@ -100,7 +100,7 @@ impl World {
             .await;
     }
 
-    async fn exotel(&self) {
+    pub async fn exotel(&self) {
         self.add_account(json!({"id": "exotel", "channel": "sms", "provider": "exotel",
             "display_name": "Exotel", "sender": "ACMEIN", "default": true,
             "credentials": {"account_sid": EXOTEL_SID, "api_key": EXOTEL_KEY, "api_token": EXOTEL_TOKEN}}))
@@ -108,7 +108,7 @@ impl World {
     }
 
     /// Sets a template's provider references through the admin API.
-    async fn refs(&self, template: &str, refs: Value) {
+    pub async fn refs(&self, template: &str, refs: Value) {
         let path = format!("/api/v1/admin/templates/{template}");
         let mut t: Value = self.app.get_json(&path, &self.app.admin).await;
         t["provider_ref"] = refs;
@@ -129,11 +129,11 @@ impl World {
         );
     }
 
-    fn webhook(&self, provider: &str, account: &str) -> String {
+    pub fn webhook(&self, provider: &str, account: &str) -> String {
         format!("{}/webhooks/{provider}/{account}", self.app.base)
     }
 
-    async fn post_raw(
+    pub async fn post_raw(
         &self,
         url: &str,
         content_type: &str,
@@ -153,7 +153,7 @@ impl World {
     }
 
     /// Posts a Twilio status callback to `url`, signed with `signing_params`.
-    async fn twilio_callback(
+    pub async fn twilio_callback(
         &self,
         url: &str,
         params: &[(&str, &str)],
@@ -170,7 +170,7 @@ impl World {
         .await
     }
 
-    async fn meta_webhook(&self, body: &str, secret: &str) -> Response {
+    pub async fn meta_webhook(&self, body: &str, secret: &str) -> Response {
         self.meta_webhook_to("meta-wa", body, secret).await
     }
 
@@ -189,7 +189,7 @@ impl World {
         .await
     }
 
-    async fn rbm_event(&self, event: &Value, token: &str) -> Response {
+    pub async fn rbm_event(&self, event: &Value, token: &str) -> Response {
         let data = event.to_string();
         let signature =
             base64::engine::general_purpose::STANDARD.encode(hmac_sha512(token, data.as_bytes()));
@@ -263,7 +263,7 @@ impl World {
 
 macro_rules! hmac_with {
     ($name:ident, $digest:ty) => {
-        fn $name(key: &str, data: &[u8]) -> Vec<u8> {
+        pub fn $name(key: &str, data: &[u8]) -> Vec<u8> {
             let mut mac = Hmac::<$digest>::new_from_slice(key.as_bytes()).expect("any key");
             mac.update(data);
             mac.finalize().into_bytes().to_vec()
@@ -275,7 +275,7 @@ hmac_with!(hmac_sha256, sha2::Sha256);
 hmac_with!(hmac_sha512, sha2::Sha512);
 
 /// Twilio's documented scheme: the URL, then each parameter sorted by name as name+value.
-fn twilio_signature(token: &str, url: &str, params: &[(&str, &str)]) -> String {
+pub fn twilio_signature(token: &str, url: &str, params: &[(&str, &str)]) -> String {
     let mut sorted = params.to_vec();
     sorted.sort();
     let text: String = std::iter::once(url.to_owned())
@@ -294,7 +294,7 @@ fn pairs(form: &[(String, String)]) -> Vec<(&str, &str)> {
     form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
 
-fn wa_order() -> Value {
+pub fn wa_order() -> Value {
     json!({"to": CUSTOMER, "channel": "whatsapp", "template_id": "t_wa_order",
         "fields": {"name": "Asha", "order_id": "A-17", "date": "2026-12-01", "link": "https://t.example.com/A-17"}})
 }

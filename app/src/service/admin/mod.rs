@@ -7,8 +7,11 @@
 
 mod agents;
 mod groups;
+mod opt_outs;
 mod providers;
 mod templates;
+
+pub use opt_outs::Imported;
 
 use super::{
     AdminStore, AuditFilter, AuditRecord, Caller, ServiceError, Services, StoreError, StoreResult,
@@ -141,6 +144,7 @@ enum Entity {
     NotificationTypes,
     Agent,
     Provider,
+    OptOut,
 }
 
 impl Entity {
@@ -152,6 +156,7 @@ impl Entity {
             Self::NotificationTypes => "notification_types",
             Self::Agent => "agent",
             Self::Provider => "provider",
+            Self::OptOut => "opt_out",
         }
     }
 
@@ -162,6 +167,7 @@ impl Entity {
             Self::Group | Self::NotificationTypes => "group",
             Self::Agent => "agent",
             Self::Provider => "provider account",
+            Self::OptOut => "opt-out",
         }
     }
 }

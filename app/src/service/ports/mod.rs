@@ -3,8 +3,10 @@
 //! chosen by configuration; the use cases never know which one they talk to.
 
 mod access;
+mod contacts;
 
 pub use access::*;
+pub use contacts::*;
 
 use super::error::StoreError;
 use crate::domain::{
@@ -262,6 +264,7 @@ impl NotificationRecord {
             updated_at: rfc3339(self.updated_at),
             history: self.history.clone(),
             error: self.error.clone(),
+            replies: Vec::new(),
         }
     }
 }
@@ -354,6 +357,15 @@ pub trait StatusStore: Send + Sync {
         at: OffsetDateTime,
         detail: &str,
     ) -> StoreResult<Option<NotificationRecord>>;
+    /// The newest message to `to` on `channel` that the account `provider` took at or
+    /// after `since` (what a customer's reply answers).
+    async fn latest_to(
+        &self,
+        to: &E164,
+        channel: Channel,
+        provider: &str,
+        since: OffsetDateTime,
+    ) -> StoreResult<Option<Uuid>>;
     /// The message a provider knows as `provider_message_id` (webhooks that carry only
     /// the provider's id).
     async fn find_by_provider_id(
