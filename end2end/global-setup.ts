@@ -38,6 +38,27 @@ async function fakeCrm(): Promise<[Server, number]> {
   return [server, (server.address() as AddressInfo).port];
 }
 
+/** A fake WhatsApp Cloud API: takes every message (`wamid.E2E…` ids, counted at
+ * `GET /count`) as Meta documents its answer. */
+async function fakeMeta(): Promise<[Server, number]> {
+  let taken = 0;
+  const server = createServer((req, res) => {
+    res.setHeader("content-type", "application/json");
+    if (req.method === "GET" && req.url === "/count") {
+      res.end(JSON.stringify({ taken }));
+      return;
+    }
+    req.resume();
+    req.on("end", () => {
+      taken += 1;
+      const id = `wamid.E2E${String(taken).padStart(8, "0")}`;
+      res.end(JSON.stringify({ messaging_product: "whatsapp", contacts: [], messages: [{ id, message_status: "accepted" }] }));
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  return [server, (server.address() as AddressInfo).port];
+}
+
 /** A softphone page on an origin of its own (another port): it frames the widget
  * named by `?widget=` and posts it the token from its own fragment when the widget
  * says it is ready. */
@@ -74,6 +95,7 @@ export default async function globalSetup() {
   const port = await freePort();
   const [crm, crmPort] = await fakeCrm();
   const [host, hostPort] = await foreignHost();
+  const [meta, metaPort] = await fakeMeta();
   const hostOrigin = `http://127.0.0.1:${hostPort}`;
   const child: ChildProcess = spawn(join(root, "target/debug/agent-notify"), ["serve"], {
     cwd: dir,
@@ -92,6 +114,8 @@ export default async function globalSetup() {
       NOTIFY_WORKER__MAX_ATTEMPTS: "2",
       NOTIFY_CRM__LOOKUP_URL: `http://127.0.0.1:${crmPort}/customer`,
       NOTIFY_CRM__TIMEOUT_MS: "800",
+      // WhatsApp accounts the specs add send here (the demo's own channels stay on the sandbox).
+      NOTIFY_PROVIDERS__ENDPOINTS__META: `http://127.0.0.1:${metaPort}/meta`,
       // A softphone on another origin (served by the browser itself in security.spec.ts).
       NOTIFY_EMBED__ALLOWED_ORIGINS: `["${hostOrigin}"]`,
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
@@ -111,11 +135,13 @@ export default async function globalSetup() {
   }
   process.env.AGENT_NOTIFY_URL = url;
   process.env.AGENT_NOTIFY_HOST_ORIGIN = hostOrigin;
+  process.env.AGENT_NOTIFY_FAKE_META = `http://127.0.0.1:${metaPort}`;
   return async () => {
     child.kill("SIGTERM");
     await new Promise((ok) => child.once("exit", ok));
     crm.close();
     host.close();
+    meta.close();
     rmSync(dir, { recursive: true, force: true });
   };
 }

@@ -1,9 +1,10 @@
 //! The settings page: sign-in, then the templates registry, agent groups with their
-//! Notification Type tab, agents, provider accounts and the audit log.
+//! Notification Type tab, agents, provider accounts, the opt-out list and the audit log.
 
 mod agents;
 mod audit;
 mod groups;
+mod opt_outs;
 mod providers;
 mod templates;
 
@@ -106,6 +107,7 @@ pub fn AdminPage() -> impl IntoView {
                         ("groups", "Agent groups"),
                         ("agents", "Agents"),
                         ("providers", "Providers"),
+                        ("opt-outs", "Opt-outs"),
                         ("audit", "Audit log"),
                     ]
                         .into_iter()
@@ -131,6 +133,7 @@ pub fn AdminPage() -> impl IntoView {
                     "groups" => view! { <groups::GroupsTab /> }.into_any(),
                     "agents" => view! { <agents::AgentsTab /> }.into_any(),
                     "providers" => view! { <providers::ProvidersTab /> }.into_any(),
+                    "opt-outs" => view! { <opt_outs::OptOutsTab /> }.into_any(),
                     _ => view! { <audit::AuditTab /> }.into_any(),
                 }}
             </Show>

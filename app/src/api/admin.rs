@@ -3,8 +3,8 @@
 
 use super::ApiError;
 use crate::domain::{
-    Agent, AuditEntry, Group, GroupInput, NotificationTypes, ProviderAccount, ProviderAccountInput,
-    SignIn, SignedIn, TemplateInput, TemplateView,
+    Agent, AuditEntry, Channel, Group, GroupInput, NotificationTypes, OptOut, OptOutInput,
+    ProviderAccount, ProviderAccountInput, SignIn, SignedIn, TemplateInput, TemplateView,
 };
 use leptos::server;
 
@@ -225,6 +225,43 @@ pub async fn admin_delete_provider(token: String, id: String) -> Result<(), ApiE
         Admin::new(&services, &caller)?
             .delete_provider_account(&self::id(&id)?)
             .await
+    })
+    .await
+}
+
+/// The opt-out list, newest first, optionally of one channel.
+#[server(prefix = "/api/fn", endpoint = "admin_opt_outs")]
+pub async fn admin_opt_outs(
+    token: String,
+    channel: Option<Channel>,
+) -> Result<Vec<OptOut>, ApiError> {
+    respond(async {
+        let (services, caller) = admin(&token).await?;
+        let filter = crate::service::OptOutFilter {
+            channel,
+            number: None,
+        };
+        Admin::new(&services, &caller)?.list_opt_outs(&filter).await
+    })
+    .await
+}
+
+/// Adds a number to the opt-out list.
+#[server(prefix = "/api/fn", endpoint = "admin_add_opt_out")]
+pub async fn admin_add_opt_out(token: String, input: OptOutInput) -> Result<OptOut, ApiError> {
+    respond(async {
+        let (services, caller) = admin(&token).await?;
+        Admin::new(&services, &caller)?.add_opt_out(&input).await
+    })
+    .await
+}
+
+/// Takes a number off the opt-out list.
+#[server(prefix = "/api/fn", endpoint = "admin_remove_opt_out")]
+pub async fn admin_remove_opt_out(token: String, input: OptOutInput) -> Result<(), ApiError> {
+    respond(async {
+        let (services, caller) = admin(&token).await?;
+        Admin::new(&services, &caller)?.remove_opt_out(&input).await
     })
     .await
 }

@@ -120,6 +120,15 @@ impl OptOutInput {
     }
 }
 
+/// What an opt-out import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Imported {
+    /// Entries the file held.
+    pub read: u64,
+    /// Entries that were not on the list yet.
+    pub added: u64,
+}
+
 /// The CSV header of an opt-out export (an import needs `number` and `channel`, and may
 /// have `sender`; other columns are ignored).
 pub const OPT_OUT_CSV_HEADER: &str = "number,channel,sender,source,at";
@@ -168,7 +177,11 @@ pub fn csv_cell(text: &str) -> String {
 pub fn parse_opt_out_csv(text: &str) -> Result<Vec<OptOutKey>, BTreeMap<String, String>> {
     let mut rows = csv_rows(text.trim_start_matches('\u{feff}'));
     let header = rows.next().ok_or_else(|| problem("file", "empty"))??;
-    let column = |name: &str| header.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
     let (Some(number), Some(channel)) = (column("number"), column("channel")) else {
         return Err(problem(
             "header",
@@ -183,7 +196,7 @@ pub fn parse_opt_out_csv(text: &str) -> Result<Vec<OptOutKey>, BTreeMap<String, 
         let row = match row {
             Ok(row) => row,
             Err(p) => {
-                problems.extend(p.into_iter().map(|(_, v)| (format!("line {line}"), v)));
+                problems.extend(p.into_values().map(|v| (format!("line {line}"), v)));
                 break;
             }
         };
@@ -197,7 +210,10 @@ pub fn parse_opt_out_csv(text: &str) -> Result<Vec<OptOutKey>, BTreeMap<String, 
                 .to_owned()
         };
         let Ok(parsed_channel) = cell(Some(channel)).to_ascii_lowercase().parse::<Channel>() else {
-            problems.insert(format!("line {line}.channel"), "not sms, whatsapp or rcs".into());
+            problems.insert(
+                format!("line {line}.channel"),
+                "not sms, whatsapp or rcs".into(),
+            );
             continue;
         };
         let input = OptOutInput {
@@ -290,14 +306,7 @@ impl Default for Keywords {
     fn default() -> Self {
         let words = |w: &[&str]| w.iter().map(|s| (*s).to_owned()).collect();
         Self {
-            stop: words(&[
-                "STOP",
-                "STOPALL",
-                "UNSUBSCRIBE",
-                "CANCEL",
-                "END",
-                "QUIT",
-            ]),
+            stop: words(&["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"]),
             start: words(&["START", "UNSTOP"]),
         }
     }
@@ -362,19 +371,21 @@ mod tests {
             input(" +91 98765 43210 ").parse(),
             Ok(key("+919876543210", Channel::Sms, ""))
         );
-        assert!(input("98765 43210").parse().unwrap_err()["number"].contains("international"));
+        assert!(
+            input("98765 43210").parse().expect_err("refused")["number"].contains("international")
+        );
         assert!(input("+9198").parse().is_err());
     }
 
     #[test]
     fn a_csv_import_reads_the_named_columns_in_any_order_with_quotes() {
         let text = "Channel,Number,Sender,note\r\nsms,+919876543210,,x\n\
-                    \"whatsapp\",\"+44 7700 900123\",\"WA-1\",\"a, b\"\n\n";
+                    \"whatsapp\",\"+44 7911 123456\",\"WA-1\",\"a, b\"\n\n";
         assert_eq!(
             parse_opt_out_csv(text),
             Ok(vec![
                 key("+919876543210", Channel::Sms, ""),
-                key("+447700900123", Channel::Whatsapp, "WA-1"),
+                key("+447911123456", Channel::Whatsapp, "WA-1"),
             ])
         );
     }
@@ -387,10 +398,14 @@ mod tests {
             problems.keys().collect::<Vec<_>>(),
             ["line 3.number", "line 4.channel"]
         );
-        assert!(parse_opt_out_csv("phone\n+919876543210\n").unwrap_err()["header"]
-            .contains("number and channel"));
-        assert!(parse_opt_out_csv("number,channel\n\"+91,sms\n").unwrap_err()["line 2"]
-            .contains("not closed"));
+        assert!(
+            parse_opt_out_csv("phone\n+919876543210\n").expect_err("refused")["header"]
+                .contains("number and channel")
+        );
+        assert!(
+            parse_opt_out_csv("number,channel\n\"+91,sms\n").expect_err("refused")["line 2"]
+                .contains("not closed")
+        );
     }
 
     #[test]

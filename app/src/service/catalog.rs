@@ -70,7 +70,8 @@ pub async fn check_recipient(
     } = &mut check
     {
         if caller.agent_group().is_ok() {
-            let number = E164::parse(e164).map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e:?}")))?;
+            let number =
+                E164::parse(e164).map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e:?}")))?;
             *recipient = recipient_state(services, caller, &number).await?;
         }
     }

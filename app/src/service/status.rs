@@ -186,7 +186,9 @@ impl LiveSet {
         };
         self.shown.insert(view.uuid.clone(), now);
         match before {
-            Some(b) if (b.status, b.history, b.channel) != (now.status, now.history, now.channel) => {
+            Some(b)
+                if (b.status, b.history, b.channel) != (now.status, now.history, now.channel) =>
+            {
                 Some(News::Status)
             }
             Some(b) if b.replies < now.replies => Some(News::Reply),
@@ -197,9 +199,7 @@ impl LiveSet {
 
     /// Whether every message shown is final on its channel (true for none).
     pub fn settled(&self) -> bool {
-        self.shown
-            .values()
-            .all(|s| s.status.is_final_on(s.channel))
+        self.shown.values().all(|s| s.status.is_final_on(s.channel))
     }
 }
 

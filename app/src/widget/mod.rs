@@ -19,8 +19,7 @@ use recipient::{CountryPicker, NumberBox};
 use send::{Sender, Sent};
 use state::{
     apply_bootstrap, bootstrap, chosen_template, field_defaults, follow_typed_country, prefill,
-    recipient_state_of, refresh, resend, restore_call_messages, send_actions, Choice,
-    WidgetState,
+    recipient_state_of, refresh, resend, restore_call_messages, send_actions, Choice, WidgetState,
 };
 use status::{SentMessage, StatusCorner};
 use std::collections::HashMap;

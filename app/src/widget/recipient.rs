@@ -296,7 +296,10 @@ mod tests {
         assert_eq!(sms.len(), 1);
         assert!(sms[0].1.contains("opted out of SMS"));
         let whatsapp = recipient_notes(Channel::Whatsapp, &state, time);
-        assert_eq!(whatsapp[0].1.get(..34), Some("WhatsApp window open until 10:00: "));
+        assert_eq!(
+            whatsapp[0].1.get(..34),
+            Some("WhatsApp window open until 10:00: ")
+        );
         let closed = RecipientState {
             window: Some(ReplyWindow {
                 open: false,
@@ -304,7 +307,9 @@ mod tests {
             }),
             opted_out: vec![],
         };
-        assert!(recipient_notes(Channel::Whatsapp, &closed, time)[0].1.contains("closed"));
+        assert!(recipient_notes(Channel::Whatsapp, &closed, time)[0]
+            .1
+            .contains("closed"));
         assert!(recipient_notes(Channel::Rcs, &closed, time).is_empty());
     }
 

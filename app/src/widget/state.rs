@@ -267,7 +267,8 @@ pub(super) fn bootstrap(
 }
 
 /// What the customer said to us (opted out, the WhatsApp window), read whenever the
-/// typed number becomes another valid one.
+/// typed number becomes another valid one, and again when a reply arrives (it opens
+/// the window).
 pub(super) fn recipient_state_of(
     state: WidgetState,
     check: Memo<Option<Result<PhoneNumber, PhoneParseError>>>,
@@ -277,6 +278,9 @@ pub(super) fn recipient_state_of(
         _ => None,
     });
     let answer = LocalResource::new(move || {
+        state
+            .sent
+            .with(|list| list.iter().map(|m| m.replies.len()).sum::<usize>());
         let token = state.token.get();
         let number = e164.get();
         async move {

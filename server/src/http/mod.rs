@@ -79,7 +79,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .merge(health::router())
         .route("/api/fn/{*name}", server_fns)
         .route("/api/{*rest}", any(error::not_found))
-        .layer(timeout.clone())
+        .layer(timeout)
         .merge(streams::router())
         .method_not_allowed_fallback(error::method_not_allowed);
     let router = Router::new()

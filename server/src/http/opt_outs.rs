@@ -6,8 +6,8 @@ use super::admin::AdminCaller;
 use super::error::HttpError;
 use super::extract::{ApiJson, ApiQuery};
 use super::AppState;
-use app::domain::{opt_outs_csv, Channel, OptOut, OptOutInput, E164};
-use app::service::admin::{Admin, Imported};
+use app::domain::{opt_outs_csv, Channel, Imported, OptOut, OptOutInput, E164};
+use app::service::admin::Admin;
 use app::service::{OptOutFilter, ServiceError};
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -21,10 +21,7 @@ pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
 
 /// The routes of this module.
 pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/api/v1/admin/opt-outs",
-        get(list).post(add).delete(remove),
-    )
+    Router::new().route("/api/v1/admin/opt-outs", get(list).post(add).delete(remove))
 }
 
 #[derive(Deserialize)]

@@ -10,10 +10,10 @@ use super::{
     ProviderReport, ReportedChange, WebhookError, WebhookEvents, WebhookReply, WebhookRequest,
 };
 use app::domain::{Channel, FailureReason, NotificationStatus};
-use app::service::{InboundMessage, StoredProviderAccount};
+use app::service::admin::providers::{url_token, EXOTEL_INBOUND};
 use app::service::{now, OutboundMessage, Provider, ProviderError, ProviderReceipt, StatusUpdate};
+use app::service::{InboundMessage, StoredProviderAccount};
 use async_trait::async_trait;
-use hmac::{Hmac, Mac};
 use serde::Deserialize;
 
 /// An Exotel account.
@@ -52,10 +52,7 @@ impl Exotel {
 
 /// The token a status callback for message `uuid` must carry.
 pub fn callback_token(api_token: &str, uuid: &str) -> String {
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(api_token.as_bytes())
-        .expect("HMAC takes any key length");
-    mac.update(uuid.as_bytes());
-    hex::encode(mac.finalize().into_bytes())
+    url_token(api_token, uuid)
 }
 
 #[derive(Deserialize)]
@@ -223,15 +220,6 @@ fn incoming_sms(params: &[(String, String)]) -> Result<InboundMessage, WebhookEr
     })
 }
 
-/// The query an Exotel incoming-SMS forward is configured with: Exotel signs nothing,
-/// so the URL carries a token only this server (knowing the account's API token) makes.
-pub fn inbound_query(api_token: &str) -> String {
-    format!("message={INBOUND}&token={}", callback_token(api_token, INBOUND))
-}
-
-/// What the `message` parameter says on an incoming-SMS forward.
-const INBOUND: &str = "inbound";
-
 impl Account for Exotel {
     fn receive(&self, request: &WebhookRequest<'_>) -> Result<WebhookReply, WebhookError> {
         let uuid = request
@@ -244,7 +232,7 @@ impl Account for Exotel {
         }
         let params: Vec<(String, String)> = serde_urlencoded::from_bytes(request.body)
             .map_err(|_| WebhookError::Malformed("not a form body".into()))?;
-        if uuid == INBOUND {
+        if uuid == EXOTEL_INBOUND {
             return Ok(WebhookReply::Events(incoming_sms(&params)?.into()));
         }
         let uuid = uuid::Uuid::parse_str(uuid).map_err(|_| WebhookError::Signature)?;
@@ -278,9 +266,9 @@ impl Account for Exotel {
         };
         Ok(WebhookReply::Events(
             vec![ProviderReport {
-            message: MessageRef::Ours(uuid),
-            change: ReportedChange::Status(update),
-        }]
+                message: MessageRef::Ours(uuid),
+                change: ReportedChange::Status(update),
+            }]
             .into(),
         ))
     }

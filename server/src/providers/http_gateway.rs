@@ -5,7 +5,8 @@
 //! ```text
 //! POST {url}                                   Authorization: Bearer {token}
 //! {"reference": "<uuid>", "channel": "sms", "to": "+919876543210",
-//!  "body": "…", "template_id": "…", "parameters": {"name": "value"}}
+//!  "body": "…", "template_id": "…", "parameters": {"name": "value"},
+//!  "dlt": {"entity_id": "…", "template_id": "…", "header": "…"}}   (SMS with DLT ids)
 //!
 //! 200/201/202 {"id": "…"}   taken (the message becomes `sent`)
 //! 409 {"id": "…"}           this reference was taken before: taken, not sent again
@@ -13,7 +14,7 @@
 //! other 4xx {"error": {"code": "…", "message": "…"}}   refused: `failed` with that reason
 //! ```
 
-use app::domain::FailureReason;
+use app::domain::{Channel, FailureReason};
 use app::service::{OutboundMessage, Provider, ProviderError, ProviderReceipt};
 use async_trait::async_trait;
 use reqwest::StatusCode;
@@ -71,14 +72,24 @@ impl Provider for HttpGatewayProvider {
             .iter()
             .map(|(k, v)| (k.clone(), json!(v)))
             .collect();
-        let mut request = self.client.post(&self.url).json(&json!({
+        let mut body = json!({
             "reference": message.uuid.to_string(),
             "channel": message.channel.as_str(),
             "to": message.to,
             "body": message.body,
             "template_id": message.template_id.as_str(),
             "parameters": parameters,
-        }));
+        });
+        // India's DLT registration, for a gateway that passes it on to the operators.
+        let refs = &message.provider_ref;
+        if message.channel == Channel::Sms && refs.dlt_missing().len() < 3 {
+            body["dlt"] = json!({
+                "entity_id": refs.dlt_entity_id,
+                "template_id": refs.dlt_template_id,
+                "header": refs.dlt_header,
+            });
+        }
+        let mut request = self.client.post(&self.url).json(&body);
         if let Some(token) = &self.token {
             request = request.bearer_auth(token.expose_secret());
         }

@@ -10,8 +10,8 @@ use super::{
     ReportedChange, WebhookError, WebhookEvents, WebhookReply, WebhookRequest,
 };
 use app::domain::{Channel, FailureReason, NotificationStatus, WhatsappComponent};
-use app::service::{InboundMessage, StoredProviderAccount};
 use app::service::{now, OutboundMessage, Provider, ProviderError, ProviderReceipt, StatusUpdate};
+use app::service::{InboundMessage, StoredProviderAccount};
 use async_trait::async_trait;
 use hmac::{Hmac, Mac};
 use serde::Deserialize;

@@ -20,8 +20,8 @@ use crate::metrics::Metrics;
 pub use app::domain::{account_key, webhook_url};
 use app::domain::{FailureReason, ProviderAccountId};
 use app::service::{
-    AdminStore, InboundMessage, OutboundMessage, Provider, ProviderDirectory, ProviderError, ProviderReceipt,
-    StatusSink, StoreResult, StoredProviderAccount,
+    AdminStore, InboundMessage, OutboundMessage, Provider, ProviderDirectory, ProviderError,
+    ProviderReceipt, StatusSink, StoreResult, StoredProviderAccount,
 };
 pub use app::service::{MessageRef, ProviderReport, ReportedChange};
 use async_trait::async_trait;

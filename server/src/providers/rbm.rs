@@ -12,8 +12,8 @@ use super::{
     ReportedChange, WebhookError, WebhookEvents, WebhookReply, WebhookRequest,
 };
 use app::domain::{Channel, NotificationStatus};
-use app::service::{InboundMessage, StoredProviderAccount};
 use app::service::{now, OutboundMessage, Provider, ProviderError, ProviderReceipt, StatusUpdate};
+use app::service::{InboundMessage, StoredProviderAccount};
 use async_trait::async_trait;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -276,10 +276,12 @@ fn event_time(event: &Event) -> time::OffsetDateTime {
 
 /// A user message (text, or a suggestion tapped): what the customer wrote to the agent.
 fn user_message(event: &Event) -> Result<Option<InboundMessage>, WebhookError> {
-    let text = event
-        .text
-        .clone()
-        .or_else(|| event.suggestion_response.as_ref().and_then(|s| s.text.clone()));
+    let text = event.text.clone().or_else(|| {
+        event
+            .suggestion_response
+            .as_ref()
+            .and_then(|s| s.text.clone())
+    });
     let (Some(text), Some(from), Some(id)) = (
         text,
         event.sender_phone_number.as_deref(),
@@ -350,11 +352,7 @@ impl Account for Rbm {
             _ => return Ok(WebhookReply::Events(WebhookEvents::default())),
         };
         Ok(WebhookReply::Events(
-            vec![ProviderReport {
-            message,
-            change,
-        }]
-            .into(),
+            vec![ProviderReport { message, change }].into(),
         ))
     }
 }

@@ -10,8 +10,8 @@ use super::{
     ProviderReport, ReportedChange, WebhookError, WebhookEvents, WebhookReply, WebhookRequest,
 };
 use app::domain::{Channel, FailureReason, NotificationStatus};
-use app::service::{InboundMessage, StoredProviderAccount};
 use app::service::{now, OutboundMessage, Provider, ProviderError, ProviderReceipt, StatusUpdate};
+use app::service::{InboundMessage, StoredProviderAccount};
 use async_trait::async_trait;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -406,9 +406,9 @@ impl Account for Twilio {
         };
         Ok(WebhookReply::Events(
             vec![ProviderReport {
-            message,
-            change: ReportedChange::Status(update),
-        }]
+                message,
+                change: ReportedChange::Status(update),
+            }]
             .into(),
         ))
     }

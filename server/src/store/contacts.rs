@@ -49,8 +49,7 @@ impl ContactStore for SqlStore {
                         .map_err(|e| anyhow::anyhow!("stored number: {e:?}"))?,
                     channel: channel_of(&r.text("channel")?)?,
                     sender: r.text("sender")?,
-                    source: OptOutSource::parse(&r.text("source")?)
-                        .unwrap_or(OptOutSource::Admin),
+                    source: OptOutSource::parse(&r.text("source")?).unwrap_or(OptOutSource::Admin),
                     at: rfc3339(from_ms(r.int("created_at")?)),
                 })
             })
@@ -100,16 +99,15 @@ impl ContactStore for SqlStore {
         audit: Option<&AuditRecord>,
     ) -> StoreResult<bool> {
         let mut tx = self.write().await.map_err(store_error)?;
-        let removed = sqlx::query(
-            "DELETE FROM opt_outs WHERE number = ? AND channel = ? AND sender = ?",
-        )
-        .bind(key.number.as_str())
-        .bind(key.channel.as_str())
-        .bind(key.sender.as_str())
-        .execute(&mut *tx)
-        .await
-        .map_err(store_error)?
-        .rows_affected();
+        let removed =
+            sqlx::query("DELETE FROM opt_outs WHERE number = ? AND channel = ? AND sender = ?")
+                .bind(key.number.as_str())
+                .bind(key.channel.as_str())
+                .bind(key.sender.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(store_error)?
+                .rows_affected();
         if removed > 0 {
             if let Some(audit) = audit {
                 audit_entry(&mut tx, audit).await?;

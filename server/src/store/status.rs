@@ -6,7 +6,8 @@ use anyhow::Context;
 use app::domain::rfc3339;
 use app::domain::time::parse_rfc3339;
 use app::domain::{
-    CallId, Channel, FailureReason, GroupId, HistoryEntry, NotificationStatus, TemplateId, UserId, E164,
+    CallId, Channel, FailureReason, GroupId, HistoryEntry, NotificationStatus, TemplateId, UserId,
+    E164,
 };
 use app::service::{
     AlsoWrite, Handoff, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate,

@@ -23,7 +23,9 @@ async fn a_valid_number_is_normalised_to_e164() {
     assert_eq!(
         body,
         json!({"valid": true, "e164": "+919876543210", "country": "IN", "national": "098765 43210",
-               "international": "+91 98765 43210", "type": "mobile"})
+               "international": "+91 98765 43210", "type": "mobile",
+               "window": {"open": false}}),
+        "and, as the demo group sends WhatsApp, that the customer's window is closed"
     );
 }
 

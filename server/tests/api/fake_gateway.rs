@@ -27,6 +27,8 @@ struct Ledger {
     calls: HashMap<String, u32>,
     /// Messages taken (a new customer message each), by reference.
     taken: HashMap<String, u32>,
+    /// The DLT registration each request carried, by reference.
+    dlt: HashMap<String, Value>,
 }
 
 #[derive(Clone)]
@@ -80,6 +82,12 @@ impl FakeGateway {
     pub fn taken(&self) -> HashMap<String, u32> {
         self.ledger.lock().expect("ledger").taken.clone()
     }
+
+    /// The `dlt` object the last request for `reference` carried (null without one).
+    pub fn dlt_for(&self, reference: &str) -> Value {
+        let ledger = self.ledger.lock().expect("ledger");
+        ledger.dlt.get(reference).cloned().unwrap_or_default()
+    }
 }
 
 async fn take(
@@ -97,6 +105,7 @@ async fn take(
     let reference = message["reference"].as_str().unwrap_or_default().to_owned();
     let to = message["to"].as_str().unwrap_or_default();
     let mut ledger = gateway.ledger.lock().expect("ledger");
+    ledger.dlt.insert(reference.clone(), message["dlt"].clone());
     let attempt = {
         let calls = ledger.calls.entry(reference.clone()).or_default();
         *calls += 1;

@@ -5,8 +5,8 @@
 //! provider documents it.
 
 use crate::fake_providers::*;
-use crate::providers::*;
 use crate::helpers::{error_of, static_sms_to};
+use crate::providers::*;
 use serde_json::{json, Value};
 
 /// A customer's SMS as Twilio forwards it ("A message comes in"), signed like Twilio.
@@ -49,9 +49,7 @@ async fn validate(w: &World, number: &str) -> Value {
 }
 
 async fn opt_outs(w: &World) -> Vec<Value> {
-    w.app
-        .get_json("/api/v1/admin/opt-outs", &w.app.admin)
-        .await
+    w.app.get_json("/api/v1/admin/opt-outs", &w.app.admin).await
 }
 
 #[tokio::test]
@@ -67,10 +65,18 @@ async fn a_customer_who_texts_stop_is_refused_at_send_until_they_text_start() {
     assert_eq!(listed[0]["sender"], "+15005550006");
     assert_eq!(listed[0]["source"], "customer");
 
-    let refused = error_of(w.app.send(&static_sms_to(CUSTOMER), None).await, 422, "opted_out").await;
+    let refused = error_of(
+        w.app.send(&static_sms_to(CUSTOMER), None).await,
+        422,
+        "opted_out",
+    )
+    .await;
     assert_eq!(refused["fields"]["to"], "opted out");
     let recent: Vec<Value> = w.app.get_json("/api/v1/notifications", &w.app.agent).await;
-    assert!(recent.is_empty(), "nothing was recorded or queued: {recent:?}");
+    assert!(
+        recent.is_empty(),
+        "nothing was recorded or queued: {recent:?}"
+    );
     assert!(w.fake.requests("twilio").is_empty());
     assert_eq!(
         validate(&w, CUSTOMER).await["opted_out"],
@@ -102,7 +108,9 @@ async fn an_unsigned_inbound_message_is_refused_and_changes_nothing() {
             &url,
             "application/x-www-form-urlencoded",
             &[("X-Twilio-Signature", "bm90IGEgc2lnbmF0dXJl".to_owned())],
-            serde_urlencoded::to_string(params).expect("form").into_bytes(),
+            serde_urlencoded::to_string(params)
+                .expect("form")
+                .into_bytes(),
         )
         .await;
     error_of(forged, 401, "invalid_signature").await;
@@ -125,7 +133,12 @@ async fn a_whatsapp_reply_opens_the_window_and_shows_under_the_message_it_quotes
             "metadata": {"display_phone_number": "15550783881", "phone_number_id": META_PHONE_ID},
             "statuses": [{"id": "wamid.HBgM00000001", "status": "sent", "timestamp": "1764669500",
                 "recipient_id": "919876543210", "biz_opaque_callback_data": uuid}]}}]}]});
-    assert_eq!(w.meta_webhook(&sent.to_string(), META_APP_SECRET).await.status(), 200);
+    assert_eq!(
+        w.meta_webhook(&sent.to_string(), META_APP_SECRET)
+            .await
+            .status(),
+        200
+    );
     w.app.wait_for_status(&uuid, "sent").await;
 
     let reply = meta_message(json!({"from": "919876543210", "id": "wamid.IN000001",
@@ -167,7 +180,10 @@ async fn a_whatsapp_reply_opens_the_window_and_shows_under_the_message_it_quotes
         "open for 24 hours from the customer's message: {left}"
     );
     let replies = w.app.notification(&uuid).await["replies"].clone();
-    assert_eq!(replies[1]["text"], "Track order", "a reply without a quote answers the newest message to that number");
+    assert_eq!(
+        replies[1]["text"], "Track order",
+        "a reply without a quote answers the newest message to that number"
+    );
 }
 
 #[tokio::test]
@@ -197,23 +213,46 @@ async fn an_exotel_incoming_sms_needs_the_accounts_url_token_and_can_opt_out() {
     w.exotel().await;
     let token = {
         use hmac::Mac;
-        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(EXOTEL_TOKEN.as_bytes())
-            .expect("any key");
+        let mut mac =
+            hmac::Hmac::<sha2::Sha256>::new_from_slice(EXOTEL_TOKEN.as_bytes()).expect("any key");
         mac.update(b"inbound");
         hex::encode(mac.finalize().into_bytes())
     };
     let body = "SmsSid=a1b2c3&From=09876543210&To=ACMEIN&Body=STOP&Date=2026-12-02+10%3A00%3A00";
-    let url = |token: &str| format!("{}?message=inbound&token={token}", w.webhook("exotel", "exotel"));
+    let url = |token: &str| {
+        format!(
+            "{}?message=inbound&token={token}",
+            w.webhook("exotel", "exotel")
+        )
+    };
     let forged = w
-        .post_raw(&url("0000"), "application/x-www-form-urlencoded", &[], body.into())
+        .post_raw(
+            &url("0000"),
+            "application/x-www-form-urlencoded",
+            &[],
+            body.into(),
+        )
         .await;
     error_of(forged, 401, "invalid_signature").await;
     assert!(opt_outs(&w).await.is_empty());
     let r = w
-        .post_raw(&url(&token), "application/x-www-form-urlencoded", &[], body.into())
+        .post_raw(
+            &url(&token),
+            "application/x-www-form-urlencoded",
+            &[],
+            body.into(),
+        )
         .await;
     assert_eq!(r.status(), 200);
     let listed = opt_outs(&w).await;
-    assert_eq!(listed[0]["number"], "+919876543210", "a national number is read in India");
-    error_of(w.app.send(&static_sms_to(CUSTOMER), None).await, 422, "opted_out").await;
+    assert_eq!(
+        listed[0]["number"], "+919876543210",
+        "a national number is read in India"
+    );
+    error_of(
+        w.app.send(&static_sms_to(CUSTOMER), None).await,
+        422,
+        "opted_out",
+    )
+    .await;
 }

@@ -43,7 +43,10 @@ impl TestApp {
             .await
             .expect("sent");
         assert_eq!(r.status(), 200);
-        let kind = r.headers()["content-type"].to_str().expect("ascii").to_owned();
+        let kind = r.headers()["content-type"]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
         (kind, r.text().await.expect("text"))
     }
 }
@@ -60,7 +63,12 @@ async fn an_admin_adds_a_number_and_sends_to_it_are_refused_until_it_is_removed(
     assert_eq!(entry["source"], "admin");
     assert_eq!(entry["sender"], "", "every sender of the channel");
 
-    error_of(app.send(&static_sms_to(CUSTOMER), None).await, 422, "opted_out").await;
+    error_of(
+        app.send(&static_sms_to(CUSTOMER), None).await,
+        422,
+        "opted_out",
+    )
+    .await;
     // Only that channel: WhatsApp still goes.
     app.send_ok(&json!({"to": CUSTOMER, "channel": "whatsapp", "template_id": "t_wa_thanks"}))
         .await;
@@ -145,7 +153,10 @@ async fn a_csv_import_takes_every_line_or_none_and_an_export_reads_back() {
     let imported: Value = r.json().await.expect("json");
     assert_eq!(imported, json!({"read": 1_202, "added": 1_201}));
     let again: Value = app.import_opt_outs(&csv).await.json().await.expect("json");
-    assert_eq!(again["added"], 0, "importing the same file twice adds nothing");
+    assert_eq!(
+        again["added"], 0,
+        "importing the same file twice adds nothing"
+    );
 
     let (kind, exported) = app.export_opt_outs("?channel=whatsapp").await;
     assert!(kind.starts_with("text/csv"));
@@ -176,7 +187,10 @@ async fn an_sms_to_india_needs_the_templates_dlt_ids_before_it_is_accepted() {
     let app = TestApp::spawn().await;
     let path = "/api/v1/admin/templates/t_sms_thanks";
     let mut template: Value = app.get_json(path, &app.admin).await;
-    assert_eq!(template["provider_ref"]["dlt_header"], "ACMEIN", "the demo's SMS templates are registered");
+    assert_eq!(
+        template["provider_ref"]["dlt_header"], "ACMEIN",
+        "the demo's SMS templates are registered"
+    );
     template["provider_ref"] = json!({"dlt_entity_id": "1101000000000000001"});
     let r = app
         .client
@@ -188,12 +202,20 @@ async fn an_sms_to_india_needs_the_templates_dlt_ids_before_it_is_accepted() {
         .expect("sent");
     assert_eq!(r.status(), 200);
 
-    let refused = error_of(app.send(&static_sms_to(CUSTOMER), None).await, 422, "dlt_template").await;
+    let refused = error_of(
+        app.send(&static_sms_to(CUSTOMER), None).await,
+        422,
+        "dlt_template",
+    )
+    .await;
     assert_eq!(
         refused["fields"],
         json!({"template.provider_ref.dlt_header": "missing", "template.provider_ref.dlt_template_id": "missing"})
     );
-    assert!(refused["message"].as_str().expect("message").contains("t_sms_thanks"));
+    assert!(refused["message"]
+        .as_str()
+        .expect("message")
+        .contains("t_sms_thanks"));
     let recent: Vec<Value> = app.get_json("/api/v1/notifications", &app.agent).await;
     assert!(recent.is_empty(), "nothing was queued");
     // Outside India the ids are not needed.

@@ -829,12 +829,14 @@ async fn exotel_sends_the_dlt_ids_and_header_with_the_registered_text_filled_in(
 }
 
 #[tokio::test]
-async fn exotel_dnd_and_missing_dlt_ids_fail_with_reasons_and_an_outage_is_retried_then_failed() {
+async fn exotel_dnd_fails_with_its_reason_missing_dlt_ids_are_refused_and_an_outage_is_retried_then_failed(
+) {
     let w = world().await;
     w.exotel().await;
     w.refs(
         "t_sms_thanks",
-        json!({"dlt_entity_id": "1201159100000000001", "dlt_template_id": "1207161000000000003"}),
+        json!({"dlt_entity_id": "1201159100000000001", "dlt_template_id": "1207161000000000003",
+               "dlt_header": "ACMEIN"}),
     )
     .await;
     let dnd = w.app.send_ok(&static_sms_to(CUSTOMER)).await;
@@ -868,10 +870,18 @@ async fn exotel_dnd_and_missing_dlt_ids_fail_with_reasons_and_an_outage_is_retri
         "three attempts (worker.max_attempts) before failing"
     );
 
-    // A template without DLT ids never reaches the gateway for an Indian number.
+    // A template without DLT ids is refused at send for an Indian number: nothing is
+    // queued, nothing reaches the gateway.
+    w.refs("t_otp", json!({})).await;
     let before = w.fake.requests("exotel").len();
-    let otp = w.app.send_ok(&json!({"to": CUSTOMER, "channel": "sms", "template_id": "t_otp", "fields": {"code": "4821"}})).await;
-    assert_eq!(w.reason(&otp).await, "dlt_missing");
+    let otp = w
+        .app
+        .send(
+            &json!({"to": CUSTOMER, "channel": "sms", "template_id": "t_otp", "fields": {"code": "4821"}}),
+            None,
+        )
+        .await;
+    error_of(otp, 422, "dlt_template").await;
     assert_eq!(w.fake.requests("exotel").len(), before);
 }
 

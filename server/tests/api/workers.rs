@@ -205,4 +205,10 @@ async fn a_message_the_gateway_refuses_fails_at_once_with_the_gateways_reason() 
         "The gateway says this number does not exist."
     );
     assert_eq!(gateway.calls_for(&uuid), 1, "not retried");
+    assert_eq!(
+        gateway.dlt_for(&uuid),
+        json!({"entity_id": "1101000000000000001", "template_id": "1107000000000000001",
+               "header": "ACMEIN"}),
+        "an SMS passes its template's DLT registration on"
+    );
 }

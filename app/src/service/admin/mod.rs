@@ -8,10 +8,8 @@
 mod agents;
 mod groups;
 mod opt_outs;
-mod providers;
+pub mod providers;
 mod templates;
-
-pub use opt_outs::Imported;
 
 use super::{
     AdminStore, AuditFilter, AuditRecord, Caller, ServiceError, Services, StoreError, StoreResult,

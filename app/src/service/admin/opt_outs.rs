@@ -3,24 +3,13 @@
 //! imports and exports entries, each change in the audit log.
 
 use super::{json, Admin, Entity};
-use crate::domain::{parse_opt_out_csv, OptOut, OptOutInput, OptOutKey, OptOutSource};
+use crate::domain::{parse_opt_out_csv, Imported, OptOut, OptOutInput, OptOutKey, OptOutSource};
 use crate::service::{OptOutFilter, ServiceError};
-use serde::{Deserialize, Serialize};
-
-/// What an import did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Imported {
-    /// Entries the file held.
-    pub read: u64,
-    /// Entries that were not on the list yet.
-    pub added: u64,
-}
 
 fn checked(input: &OptOutInput) -> Result<OptOutKey, ServiceError> {
     input.parse().map_err(|fields| ServiceError::Invalid {
         code: "invalid_opt_out",
-        message: "The opt-out needs a valid number in international form and a channel."
-            .into(),
+        message: "The opt-out needs a valid number in international form and a channel.".into(),
         fields,
     })
 }
@@ -59,7 +48,9 @@ impl Admin<'_> {
         listed
             .into_iter()
             .find(|o| o.sender == key.sender)
-            .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("an added opt-out is not listed")))
+            .ok_or_else(|| {
+                ServiceError::Internal(anyhow::anyhow!("an added opt-out is not listed"))
+            })
     }
 
     /// Takes a number off the list (404 when it is not on it).

@@ -30,8 +30,16 @@ impl Admin<'_> {
         };
         let credentials = merged(before.as_ref(), input.credentials);
         kind.check_account(&credentials, &input.sender)?;
+        let mut url = webhook_url(&self.services.settings.public_url, kind.name, &id);
+        if let ("exotel", Some(token)) = (kind.name, credentials.get("api_token")) {
+            // Exotel signs nothing: its incoming-SMS forward proves itself by this token.
+            url = format!(
+                "{url}?message={EXOTEL_INBOUND}&token={}",
+                url_token(token, EXOTEL_INBOUND)
+            );
+        }
         let account = ProviderAccount {
-            webhook_url: webhook_url(&self.services.settings.public_url, kind.name, &id),
+            webhook_url: url,
             id,
             channel: input.channel,
             provider: kind.name.to_owned(),
@@ -82,4 +90,17 @@ fn merged(
         }
     }
     credentials
+}
+
+/// What the `message` parameter of an Exotel incoming-SMS forward says.
+pub const EXOTEL_INBOUND: &str = "inbound";
+
+/// The token a URL carries for a provider that signs nothing (Exotel): the hex
+/// HMAC-SHA256 of `subject` (a message's UUID, or [`EXOTEL_INBOUND`]) under `secret`.
+pub fn url_token(secret: &str, subject: &str) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes())
+        .expect("HMAC takes any key length");
+    mac.update(subject.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
 }

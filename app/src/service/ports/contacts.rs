@@ -61,8 +61,11 @@ pub trait ContactStore: Send + Sync {
         audit: Option<&AuditRecord>,
     ) -> StoreResult<u64>;
     /// Removes the entry for exactly `key`; whether there was one.
-    async fn remove_opt_out(&self, key: &OptOutKey, audit: Option<&AuditRecord>)
-        -> StoreResult<bool>;
+    async fn remove_opt_out(
+        &self,
+        key: &OptOutKey,
+        audit: Option<&AuditRecord>,
+    ) -> StoreResult<bool>;
     /// Whether `number` opted out of `channel`, from every sender or from `sender`.
     async fn opted_out(&self, number: &E164, channel: Channel, sender: &str) -> StoreResult<bool>;
     /// Records a customer's message; false when the same provider message was recorded

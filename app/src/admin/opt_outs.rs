@@ -1,0 +1,230 @@
+//! The opt-outs tab: the numbers that may not be sent to, per channel (and sender),
+//! whether a customer texted STOP or an admin listed them; add, remove, import a CSV
+//! file (every line or none) and export the list as one.
+
+use super::context;
+use crate::api::admin::{admin_add_opt_out, admin_opt_outs, admin_remove_opt_out};
+use crate::api::{ApiError, ErrorBody};
+use crate::domain::{opt_outs_csv, Channel, Imported, OptOut, OptOutInput, OptOutSource};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// The REST endpoint a file goes to (a server function takes smaller bodies).
+const IMPORT_URL: &str = "/api/v1/admin/opt-outs";
+
+fn source_label(source: OptOutSource) -> &'static str {
+    match source {
+        OptOutSource::Admin => "Added by an admin",
+        OptOutSource::Import => "Imported",
+        OptOutSource::Customer => "Customer sent STOP",
+    }
+}
+
+/// What went wrong in the browser itself (reading the file, reaching the server).
+fn local_error(what: &str) -> ApiError {
+    ApiError::new("import_failed", format!("Could not {what}; try again."))
+}
+
+/// Posts `csv` to the import endpoint; the counts, or the API's error.
+async fn import_csv(token: &str, csv: String) -> Result<Imported, ApiError> {
+    let headers = web_sys::Headers::new().map_err(|_| local_error("prepare the upload"))?;
+    let _ = headers.set("content-type", "text/csv");
+    let _ = headers.set("authorization", &format!("Bearer {token}"));
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_headers(&headers);
+    init.set_body(&JsValue::from_str(&csv));
+    let answer = JsFuture::from(window().fetch_with_str_and_init(IMPORT_URL, &init))
+        .await
+        .map_err(|_| local_error("reach the server"))?;
+    let response: web_sys::Response = answer.unchecked_into();
+    let text = JsFuture::from(
+        response
+            .text()
+            .map_err(|_| local_error("read the answer"))?,
+    )
+    .await
+    .ok()
+    .and_then(|t| t.as_string())
+    .unwrap_or_default();
+    if response.ok() {
+        serde_json::from_str(&text).map_err(|_| local_error("read the answer"))
+    } else {
+        Err(serde_json::from_str::<ErrorBody>(&text)
+            .map(|b| b.error)
+            .unwrap_or_else(|_| local_error("import the file")))
+    }
+}
+
+/// Offers `text` to the browser as a file download.
+fn download(name: &str, text: &str) {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/csv");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Some(link) = document()
+        .create_element("a")
+        .ok()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    {
+        link.set_href(&url);
+        link.set_download(name);
+        link.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// The opt-outs tab.
+#[component]
+pub fn OptOutsTab() -> impl IntoView {
+    let ctx = context();
+    let filter = RwSignal::new(None::<Channel>);
+    let list = LocalResource::new(move || {
+        ctx.version.track();
+        let (token, channel) = (ctx.token(), filter.get());
+        async move { admin_opt_outs(token, channel).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Err(e)) = list.get() {
+            ctx.fail(e);
+        }
+    });
+    let entries = move || list.get().and_then(Result::ok).unwrap_or_default();
+    let (number, channel, sender) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(Channel::Sms),
+        RwSignal::new(String::new()),
+    );
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let input = OptOutInput {
+            number: number.get_untracked(),
+            channel: channel.get_untracked(),
+            sender: sender.get_untracked(),
+        };
+        spawn_local(async move {
+            match admin_add_opt_out(ctx.token(), input).await {
+                Ok(o) => {
+                    number.set(String::new());
+                    ctx.done(format!(
+                        "{} may no longer be sent {} messages.",
+                        o.number,
+                        o.channel.label()
+                    ));
+                }
+                Err(e) => ctx.fail(e),
+            }
+        });
+    };
+    let remove = move |o: OptOut| {
+        let input = OptOutInput {
+            number: o.number.to_string(),
+            channel: o.channel,
+            sender: o.sender.clone(),
+        };
+        spawn_local(async move {
+            match admin_remove_opt_out(ctx.token(), input).await {
+                Ok(()) => ctx.done(format!(
+                    "{} is off the opt-out list for {}.",
+                    o.number,
+                    o.channel.label()
+                )),
+                Err(e) => ctx.fail(e),
+            }
+        });
+    };
+    let import = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        spawn_local(async move {
+            let text = JsFuture::from(file.text())
+                .await
+                .ok()
+                .and_then(|t| t.as_string());
+            let Some(text) = text else {
+                ctx.fail(local_error("read the file"));
+                return;
+            };
+            match import_csv(&ctx.token(), text).await {
+                Ok(i) => ctx.done(format!("Imported {} numbers ({} new).", i.read, i.added)),
+                Err(e) => ctx.fail(e),
+            }
+        });
+    };
+    let export = move |_| download("opt-outs.csv", &opt_outs_csv(&entries()));
+    let channel_options = move || {
+        Channel::ALL
+            .into_iter()
+            .map(|c| view! { <option value=c.as_str()>{c.label()}</option> })
+            .collect_view()
+    };
+    view! {
+        <section class="card">
+            <p class="hint">
+                "Numbers here are refused before anything is sent. A customer who texts STOP is added (for the sender they wrote to) and taken off again by START."
+            </p>
+            <form class="toolbar" on:submit=add aria-label="Add an opt-out">
+                <input class="input" placeholder="+919876543210" aria-label="Number (international form)" prop:value=number on:input=move |ev| number.set(event_target_value(&ev)) />
+                <select aria-label="Channel" on:change=move |ev| {
+                    if let Ok(c) = event_target_value(&ev).parse() { channel.set(c) }
+                }>
+                    {channel_options}
+                </select>
+                <input class="input" placeholder="Every sender" aria-label="Sender (empty: every sender)" prop:value=sender on:input=move |ev| sender.set(event_target_value(&ev)) />
+                <button class="button" type="submit">"Add"</button>
+            </form>
+            <div class="toolbar">
+                <select aria-label="Show channel" on:change=move |ev| filter.set(event_target_value(&ev).parse().ok())>
+                    <option value="">"Every channel"</option>
+                    {channel_options}
+                </select>
+                <label class="button secondary file-button">
+                    "Import CSV…"
+                    <input type="file" accept=".csv,text/csv" class="visually-hidden" data-testid="opt-out-import" on:change=import />
+                </label>
+                <button class="button secondary" type="button" on:click=export>"Export CSV"</button>
+            </div>
+            <table class="list" aria-label="Opt-outs">
+                <thead><tr><th>"Number"</th><th>"Channel"</th><th>"Sender"</th><th>"How"</th><th>"Since"</th><th></th></tr></thead>
+                <tbody>
+                    {move || {
+                        let rows = entries();
+                        if rows.is_empty() {
+                            return view! { <tr><td colspan="6" class="hint">"No number has opted out."</td></tr> }.into_any();
+                        }
+                        rows.into_iter().map(|o| {
+                            let gone = o.clone();
+                            view! {
+                                <tr data-number=o.number.to_string()>
+                                    <td><code>{o.number.to_string()}</code></td>
+                                    <td>{o.channel.label()}</td>
+                                    <td>{if o.sender.is_empty() { "Every sender".to_owned() } else { o.sender.clone() }}</td>
+                                    <td>{source_label(o.source)}</td>
+                                    <td>{o.at.clone()}</td>
+                                    <td class="row-actions">
+                                        <button class="button small secondary" on:click=move |_| remove(gone.clone())>"Remove"</button>
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view().into_any()
+                    }}
+                </tbody>
+            </table>
+        </section>
+    }
+}

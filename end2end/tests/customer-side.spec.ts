@@ -1,0 +1,136 @@
+// The customer's side as the agent and the admin see it: a WhatsApp reply under the
+// message it answers and the 24-hour window it opens, a number that opted out flagged
+// before the agent sends, and the settings page's opt-out list (add, import, export,
+// remove). Meta's webhooks are signed here with Node's own HMAC.
+import { createHmac } from "node:crypto";
+import { APIRequestContext, expect, test } from "@playwright/test";
+import { ADMIN_PASSWORD, agentToken, newCallId, numberBox, signInAsAdmin, widgetUrl } from "./support";
+
+const APP_SECRET = "e2e-meta-app-secret";
+const PHONE_ID = "106540352242922";
+
+async function adminToken(request: APIRequestContext): Promise<string> {
+  const r = await request.post("/api/v1/admin/login", { data: { id: "admin", password: ADMIN_PASSWORD } });
+  expect(r.ok()).toBeTruthy();
+  return (await r.json()).token;
+}
+
+/** Calls the admin API and expects `status`. */
+async function admin(request: APIRequestContext, token: string, method: string, path: string, data: unknown, status = 201) {
+  const r = await request.fetch(path, { method, data, headers: { authorization: `Bearer ${token}` } });
+  expect(r.status(), await r.text()).toBe(status);
+}
+
+/** A group of its own whose WhatsApp goes through a Meta account (the fake Cloud API),
+ * with one agent and one template; the demo group stays on the sandbox. */
+async function whatsappGroup(request: APIRequestContext, tag: string): Promise<{ group: string; agent: string }> {
+  const token = await adminToken(request);
+  const [group, agent, account, template] = [`g-${tag}`, `a-${tag}`, `meta-${tag}`, `t-${tag}`];
+  await admin(request, token, "POST", "/api/v1/admin/providers", {
+    id: account, channel: "whatsapp", provider: "meta", display_name: `WhatsApp ${tag}`, sender: PHONE_ID,
+    default: false, credentials: { access_token: "e2e-token", app_secret: APP_SECRET, verify_token: "e2e-verify" },
+  });
+  await admin(request, token, "POST", "/api/v1/admin/templates", {
+    id: template, name: `Delivery slot ${tag}`, channel: "whatsapp", language: "en",
+    body: "Your parcel arrives tomorrow. Reply with a time that suits you.", fields: [],
+    provider_ref: { whatsapp_name: "delivery_slot", whatsapp_language: "en" },
+  });
+  await admin(request, token, "POST", "/api/v1/admin/groups", { id: group, name: `Replies ${tag}` });
+  await admin(request, token, "PUT", `/api/v1/admin/groups/${group}/notification-types`, {
+    sms: { enabled: false, templates: [] },
+    whatsapp: { enabled: true, templates: [template], account },
+    rcs: { enabled: false, templates: [] },
+  }, 200);
+  await admin(request, token, "POST", "/api/v1/admin/agents", { id: agent, name: "Reply Agent", group_id: group });
+  return { group, agent };
+}
+
+/** A customer's WhatsApp message as Meta posts it, signed with the app secret. */
+async function customerWrites(request: APIRequestContext, account: string, from: string, text: string) {
+  const body = JSON.stringify({
+    object: "whatsapp_business_account",
+    entry: [{ id: "102290129340398", changes: [{ field: "messages", value: {
+      messaging_product: "whatsapp", metadata: { display_phone_number: "15550783881", phone_number_id: PHONE_ID },
+      messages: [{ from, id: `wamid.IN${Date.now()}`, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: text } }],
+    } }] }],
+  });
+  const signature = "sha256=" + createHmac("sha256", APP_SECRET).update(body).digest("hex");
+  const r = await request.post(`/webhooks/meta/${account}`, {
+    data: body, headers: { "content-type": "application/json", "x-hub-signature-256": signature },
+  });
+  expect(r.status()).toBe(200);
+}
+
+test("a customer's WhatsApp reply shows under the message it answers and opens the window", async ({ page, request }) => {
+  const tag = newCallId("r");
+  const { group, agent } = await whatsappGroup(request, tag);
+  await page.goto(widgetUrl(newCallId(), {}, agentToken(agent, group)));
+  await numberBox(page).fill("98765 43111");
+  const notes = page.getByTestId("recipient-notes");
+  await expect(notes).toContainText("WhatsApp window closed: only approved templates reach this customer.");
+  await page.getByRole("radio", { name: new RegExp(`Delivery slot ${tag}`) }).click();
+  await page.getByRole("button", { name: "Send" }).click();
+  const sent = page.locator(".sent").first();
+  await expect(sent).toBeVisible();
+  // Once the (fake) Cloud API has the message, the customer answers it.
+  const fake = process.env.AGENT_NOTIFY_FAKE_META!;
+  await expect.poll(async () => (await (await request.get(`${fake}/count`)).json()).taken).toBeGreaterThan(0);
+  await expect(sent).toHaveAttribute("data-status", "sending");
+  // The server records the Cloud API's id for the message as soon as the answer is in.
+  await page.waitForTimeout(500);
+  await customerWrites(request, `meta-${tag}`, "919876543111", "Tomorrow after 5 pm please");
+  await expect(sent.getByTestId("reply")).toHaveText("Customer replied: Tomorrow after 5 pm please");
+  await expect(notes).toContainText(/WhatsApp window open until \d{1,2}[:.]\d{2}/);
+  await page.screenshot({ path: "test-results/customer-reply.png" });
+});
+
+test("a number that opted out is flagged before the agent sends, and the send is refused", async ({ page, request }) => {
+  const token = await adminToken(request);
+  await admin(request, token, "POST", "/api/v1/admin/opt-outs", { number: "+919876500099", channel: "sms" });
+  await page.goto(widgetUrl(newCallId()));
+  await expect(page.getByRole("tab", { name: "SMS" })).toBeVisible();
+  await numberBox(page).fill("98765 00099");
+  await expect(page.getByTestId("recipient-notes")).toHaveText("This customer opted out of SMS messages: a send will be refused.");
+  await page.getByRole("radio", { name: /Thanks for calling/ }).click();
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByRole("alert")).toContainText("This customer opted out of SMS messages; nothing was sent.");
+  await expect(page.locator(".sent")).toHaveCount(0);
+  await page.screenshot({ path: "test-results/opted-out.png" });
+});
+
+test("an admin keeps the opt-out list: add, import a CSV, export it, remove", async ({ page }) => {
+  await signInAsAdmin(page);
+  await page.getByRole("tab", { name: "Opt-outs" }).click();
+  const form = page.getByRole("form", { name: "Add an opt-out" });
+  await form.getByLabel("Number (international form)").fill("+91 98765 00111");
+  await form.getByLabel("Channel").selectOption("whatsapp");
+  await form.getByRole("button", { name: "Add" }).click();
+  await expect(page.getByRole("status")).toContainText("+919876500111 may no longer be sent WhatsApp messages.");
+  const table = page.getByRole("table", { name: "Opt-outs" });
+  await expect(table.locator('tr[data-number="+919876500111"]')).toContainText("Added by an admin");
+
+  await page.getByTestId("opt-out-import").setInputFiles({
+    name: "stop-list.csv", mimeType: "text/csv",
+    buffer: Buffer.from("number,channel\n+919876500112,sms\n+919876500113,rcs\n"),
+  });
+  await expect(page.getByRole("status")).toContainText("Imported 2 numbers (2 new).");
+  await expect(table.locator('tr[data-number="+919876500113"]')).toContainText("Imported");
+
+  await page.getByTestId("opt-out-import").setInputFiles({
+    name: "bad.csv", mimeType: "text/csv", buffer: Buffer.from("number,channel\n12345,sms\n"),
+  });
+  await expect(page.getByRole("alert")).toContainText("nothing was imported");
+  await expect(page.getByRole("alert").locator('[data-field="line 2.number"]')).toBeVisible();
+
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Export CSV" }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe("opt-outs.csv");
+  const text = await (await file.createReadStream()).toArray();
+  expect(Buffer.concat(text).toString()).toContain("+919876500112,sms,,import,");
+
+  await table.locator('tr[data-number="+919876500111"]').getByRole("button", { name: "Remove" }).click();
+  await expect(page.getByRole("status")).toContainText("+919876500111 is off the opt-out list for WhatsApp.");
+  await expect(table.locator('tr[data-number="+919876500111"]')).toHaveCount(0);
+  await page.screenshot({ path: "test-results/opt-outs-tab.png", fullPage: true });
+});
