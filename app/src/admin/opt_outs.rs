@@ -22,6 +22,14 @@ fn source_label(source: OptOutSource) -> &'static str {
     }
 }
 
+/// `2026-12-02 12:15 UTC` from an RFC 3339 UTC time.
+fn short_time(rfc3339: &str) -> String {
+    match (rfc3339.get(..10), rfc3339.get(11..16)) {
+        (Some(day), Some(time)) => format!("{day} {time} UTC"),
+        _ => rfc3339.to_owned(),
+    }
+}
+
 /// What went wrong in the browser itself (reading the file, reaching the server).
 fn local_error(what: &str) -> ApiError {
     ApiError::new("import_failed", format!("Could not {what}; try again."))
@@ -199,8 +207,9 @@ pub fn OptOutsTab() -> impl IntoView {
                 </label>
                 <button class="button secondary" type="button" on:click=export>"Export CSV"</button>
             </div>
+            <div class="table-wrap">
             <table class="list" aria-label="Opt-outs">
-                <thead><tr><th>"Number"</th><th>"Channel"</th><th>"Sender"</th><th>"How"</th><th>"Since"</th><th></th></tr></thead>
+                <thead><tr><th>"Number"</th><th>"Channel"</th><th>"Sender"</th><th>"How"</th><th>"Since"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
                 <tbody>
                     {move || {
                         let rows = entries();
@@ -215,7 +224,7 @@ pub fn OptOutsTab() -> impl IntoView {
                                     <td>{o.channel.label()}</td>
                                     <td>{if o.sender.is_empty() { "Every sender".to_owned() } else { o.sender.clone() }}</td>
                                     <td>{source_label(o.source)}</td>
-                                    <td>{o.at.clone()}</td>
+                                    <td><time datetime=o.at.clone()>{short_time(&o.at)}</time></td>
                                     <td class="row-actions">
                                         <button class="button small secondary" on:click=move |_| remove(gone.clone())>"Remove"</button>
                                     </td>
@@ -225,6 +234,7 @@ pub fn OptOutsTab() -> impl IntoView {
                     }}
                 </tbody>
             </table>
+            </div>
         </section>
     }
 }

@@ -56,15 +56,15 @@ pub async fn open_widget(
 pub async fn look_up_recipient(token: String, number: String) -> Result<RecipientState, ApiError> {
     respond(async {
         let (services, caller) = authenticate(&token).await?;
-        let number = crate::domain::E164::parse(&number).map_err(|e| {
+        let number = crate::domain::PhoneNumber::parse_e164(&number).map_err(|e| {
             crate::service::ServiceError::invalid(
                 "invalid_phone",
-                "Give the number in E.164 form.",
+                "Give a valid number in E.164 form.",
                 "number",
-                e.phrase(),
+                e.reason.phrase(),
             )
         })?;
-        crate::service::catalog::recipient_state(&services, &caller, &number).await
+        crate::service::catalog::recipient_state(&services, &caller, &number.to_e164()).await
     })
     .await
 }

@@ -89,10 +89,13 @@ pub fn CountryPicker(country: RwSignal<CountryCode>) -> impl IntoView {
                 class="input"
                 role="combobox"
                 aria-autocomplete="list"
-                aria-controls="an-country-list"
+                // Only while the list is shown: a reference to an absent element is invalid.
+                aria-controls=move || open.get().then_some("an-country-list")
                 aria-expanded=move || open.get().to_string()
                 aria-activedescendant=move || {
-                    matches.with(|m| m.get(active.get()).map(|c| format!("an-country-{}", c.as_str()))).unwrap_or_default()
+                    open.get()
+                        .then(|| matches.with(|m| m.get(active.get()).map(|c| format!("an-country-{}", c.as_str()))))
+                        .flatten()
                 }
                 autocomplete="off"
                 placeholder=label
@@ -201,13 +204,21 @@ pub fn NumberBox(
     }
 }
 
-/// The time of day an RFC 3339 instant is in the agent's own time zone (`14:05`).
+/// An RFC 3339 instant as the agent reads it, in their own time zone (`Thu 3 Dec,
+/// 14:05`): the window closes a day after the customer wrote, so the day matters.
 fn local_time(rfc3339: &str) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
     let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"hour".into(), &"2-digit".into());
-    let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
-    date.to_locale_time_string_with_options("default", &options)
+    for (key, value) in [
+        ("weekday", "short"),
+        ("day", "numeric"),
+        ("month", "short"),
+        ("hour", "2-digit"),
+        ("minute", "2-digit"),
+    ] {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    }
+    date.to_locale_string("default", &options)
         .as_string()
         .unwrap_or_else(|| rfc3339.to_owned())
 }

@@ -94,7 +94,9 @@ pub fn customer_number(text: &str) -> Result<app::domain::E164, WebhookError> {
     } else {
         format!("+{bare}")
     };
+    // A valid number may be shorter than E.164's usual eight digits (Tokelau).
     app::domain::E164::parse(&international)
+        .or_else(|_| app::domain::PhoneNumber::parse_e164(&international).map(|n| n.to_e164()))
         .map_err(|_| WebhookError::Malformed("the sender is not a phone number".into()))
 }
 
