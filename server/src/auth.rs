@@ -81,6 +81,10 @@ impl JwtAuth {
             "admin power comes from a sign-in session, never from a host token"
         );
         anyhow::ensure!(
+            token.role != Role::Integrator,
+            "an integrator's power comes from an API key, never from a host token"
+        );
+        anyhow::ensure!(
             ttl <= self.max_ttl,
             "a token may live at most {} s (auth.max_token_ttl_secs)",
             self.max_ttl.as_secs()
@@ -103,6 +107,7 @@ fn role_name(role: Role) -> &'static str {
         Role::Agent => "agent",
         Role::Supervisor => "supervisor",
         Role::Admin => "admin",
+        Role::Integrator => "integrator",
     }
 }
 

@@ -326,6 +326,7 @@ fn Editor(draft: Draft, on_close: Callback<()>) -> impl IntoView {
                                 max_length: None,
                                 pattern: None,
                                 default: None,
+                                source: None,
                             })
                     }
                 >

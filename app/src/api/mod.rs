@@ -183,7 +183,7 @@ async fn authenticate(
     token: &str,
 ) -> Result<(crate::service::Services, crate::service::Caller), crate::service::ServiceError> {
     let services = services()?;
-    let caller = crate::service::access::authenticate(&services, token).await?;
+    let caller = crate::service::access::authenticate(&services, token, client_addr()).await?;
     Ok((services, caller))
 }
 

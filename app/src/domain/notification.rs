@@ -84,6 +84,15 @@ pub struct SendRequest {
     /// The failed message this one resends, if any.
     #[serde(default)]
     pub resend_of: Option<String>,
+    /// The group a workflow send (an API key) is for; an agent's own group otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<GroupId>,
+    /// Where fields with a field code take their values when none is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<super::SendData>,
+    /// A workflow send's reply is linked to it only when asked (an agent's always is).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub expects_reply: bool,
 }
 
 /// `202 Accepted` body of a send.

@@ -78,6 +78,10 @@ pub struct TemplateField {
     /// The value used when none is given (and pre-filled in the pop-up).
     #[serde(default)]
     pub default: Option<String>,
+    /// Where a workflow send (and the widget's CRM pre-fill) finds the value when none
+    /// is given: `contact.first_name`, `agent.name`, `custom.order_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// The provider's own references for a template, per channel and provider.
@@ -368,6 +372,11 @@ impl Template {
             if let Some(default) = field.default.as_deref().filter(|d| !d.is_empty()) {
                 if let Err(problem) = field.check_value(default, self.is_dlt()) {
                     errors.add(format!("{key}.default"), problem);
+                }
+            }
+            if let Some(code) = &field.source {
+                if let Err(problem) = super::workflow::check_field_code(code) {
+                    errors.add(format!("{key}.source"), problem);
                 }
             }
         }
@@ -686,6 +695,7 @@ mod tests {
             max_length: None,
             pattern: None,
             default: None,
+            source: None,
         }
     }
 

@@ -1,11 +1,14 @@
 //! Who may call: every credential checked on every request. A session token is an
 //! admin's (and nothing else is); a host-signed token is an agent's or a supervisor's,
 //! accepted only for an agent the settings hold, active, in the group the settings
-//! say, with a token id not revoked. Event streams take a single-use ticket instead,
+//! say, with a token id not revoked; an API key (`ank_…`) an integrator's, limited to its
+//! scopes, groups and addresses. Event streams take a single-use ticket instead,
 //! so no credential ever travels in a URL.
 
 use super::accounts::{session_id, SESSION_PREFIX};
-use super::{now, AdminAccounts, Caller, HostToken, RegisteredAgent, ServiceError, Services};
+use super::{
+    keys, now, AdminAccounts, Caller, HostToken, RegisteredAgent, Role, ServiceError, Services,
+};
 use crate::domain::StreamTicket;
 use sha2::{Digest, Sha256};
 use std::time::Duration;
@@ -22,10 +25,18 @@ fn session_ended() -> ServiceError {
     }
 }
 
-/// The caller `token` proves, checked against the settings now.
-pub async fn authenticate(services: &Services, token: &str) -> Result<Caller, ServiceError> {
+/// The caller `token` proves, checked against the settings now; `client` is where the
+/// request came from (an API key may be limited to some addresses).
+pub async fn authenticate(
+    services: &Services,
+    token: &str,
+    client: Option<std::net::IpAddr>,
+) -> Result<Caller, ServiceError> {
     if token.starts_with(SESSION_PREFIX) {
         return admin_session(services, &session_id(token)).await;
+    }
+    if token.starts_with(keys::KEY_PREFIX) {
+        return keys::key_caller(services, token, client).await;
     }
     let claims = services.auth.verify(token)?;
     host_caller(services, claims).await
@@ -35,6 +46,9 @@ pub async fn authenticate(services: &Services, token: &str) -> Result<Caller, Se
 /// stream being kept open): the session is open, the agent still active in the same
 /// group, the token not revoked.
 pub async fn recheck(services: &Services, caller: &Caller) -> Result<Caller, ServiceError> {
+    if caller.role == Role::Integrator {
+        return keys::recheck_key(services, caller).await;
+    }
     match &caller.session {
         Some(session) => admin_session(services, session).await,
         None => {
@@ -104,6 +118,7 @@ async fn host_caller(services: &Services, token: HostToken) -> Result<Caller, Se
         group: Some(agent.group),
         session: None,
         token_id: token.token_id,
+        grant: None,
     })
 }
 

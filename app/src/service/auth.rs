@@ -1,7 +1,7 @@
 //! Who is calling: the identity a verified credential carries, and what each role may do.
 
 use super::error::ServiceError;
-use crate::domain::{GroupId, UserId};
+use crate::domain::{ApiKeyScope, GroupId, UserId};
 use serde::{Deserialize, Serialize};
 
 /// The roles of the product.
@@ -14,6 +14,18 @@ pub enum Role {
     Supervisor,
     /// Manages templates, groups, agents and providers (a signed-in session only).
     Admin,
+    /// An integrator's API key (IVR, workflow engine, CRM): sends for the groups it
+    /// names and reads what it sent, as its scopes allow.
+    Integrator,
+}
+
+/// What an API key allows its caller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyGrant {
+    /// What it may do.
+    pub scopes: Vec<ApiKeyScope>,
+    /// The groups it may send for.
+    pub groups: Vec<GroupId>,
 }
 
 /// A verified caller.
@@ -29,6 +41,9 @@ pub struct Caller {
     pub session: Option<String>,
     /// The token's id (`jti`), when the host gave it one: revocable.
     pub token_id: Option<String>,
+    /// An API key's scopes and groups.
+    #[serde(default)]
+    pub grant: Option<KeyGrant>,
 }
 
 impl Caller {
@@ -40,6 +55,7 @@ impl Caller {
             group: Some(group),
             session: None,
             token_id: None,
+            grant: None,
         }
     }
 
@@ -51,6 +67,60 @@ impl Caller {
             group: None,
             session: None,
             token_id: None,
+            grant: None,
+        }
+    }
+
+    /// Whether an API key caller has `scope` (every other caller: not a key, so no).
+    pub fn has_scope(&self, scope: ApiKeyScope) -> bool {
+        self.grant
+            .as_ref()
+            .is_some_and(|g| g.scopes.contains(&scope))
+    }
+
+    /// The group a send is for: an agent's own (a `group_id` they give must be it); an
+    /// API key's named `group_id`, one of its groups, with the send scope. 403 for
+    /// anyone else (supervisors and admins never send on an agent's behalf).
+    pub fn sending_group(&self, requested: Option<&GroupId>) -> Result<GroupId, ServiceError> {
+        let forbidden = |code, message: &str| ServiceError::Forbidden {
+            code,
+            message: message.into(),
+        };
+        match (self.role, requested) {
+            (Role::Integrator, _) if !self.has_scope(ApiKeyScope::Send) => Err(forbidden(
+                "scope_missing",
+                "This API key may not send (it lacks notifications:send).",
+            )),
+            (Role::Integrator, None) => Err(ServiceError::invalid(
+                "group_id_required",
+                "An API key names the group it sends for: give group_id.",
+                "group_id",
+                "required",
+            )),
+            (Role::Integrator, Some(group)) => {
+                let allowed = self
+                    .grant
+                    .as_ref()
+                    .is_some_and(|g| g.groups.contains(group));
+                if allowed {
+                    Ok(group.clone())
+                } else {
+                    Err(forbidden(
+                        "group_not_allowed",
+                        "This API key may not send for that group.",
+                    ))
+                }
+            }
+            (_, requested) => {
+                let own = self.agent_group()?;
+                match requested {
+                    Some(group) if group != own => Err(forbidden(
+                        "wrong_group",
+                        "An agent sends for their own group only.",
+                    )),
+                    _ => Ok(own.clone()),
+                }
+            }
         }
     }
 
@@ -71,6 +141,13 @@ impl Caller {
     pub fn reading_group(&self) -> Result<Option<&GroupId>, ServiceError> {
         match (&self.role, &self.group) {
             (Role::Admin, _) => Ok(None),
+            // A key reads what it sent (the list is filtered by sender).
+            (Role::Integrator, _) if self.has_scope(ApiKeyScope::Read) => Ok(None),
+            (Role::Integrator, _) => Err(ServiceError::Forbidden {
+                code: "scope_missing",
+                message: "This API key may not read notifications (it lacks notifications:read)."
+                    .into(),
+            }),
             (_, Some(group)) => Ok(Some(group)),
             (_, None) => Err(ServiceError::Forbidden {
                 code: "no_group",
@@ -86,6 +163,7 @@ impl Caller {
             Role::Admin => true,
             Role::Supervisor => self.group.as_ref() == Some(group_id),
             Role::Agent => &self.id == agent_id,
+            Role::Integrator => self.has_scope(ApiKeyScope::Read) && &self.id == agent_id,
         }
     }
 

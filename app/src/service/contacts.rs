@@ -44,7 +44,15 @@ pub async fn receive_inbound(
     message: InboundMessage,
 ) -> Result<InboundOutcome, ServiceError> {
     let quoted = match &message.replying_to {
-        Some(id) => services.status.find_by_provider_id(key, id).await?,
+        Some(id) => match services.status.find_by_provider_id(key, id).await? {
+            Some(uuid) => services
+                .status
+                .get(uuid)
+                .await?
+                .filter(|r| r.expects_reply)
+                .map(|r| r.uuid),
+            None => None,
+        },
         None => None,
     };
     let answers = match quoted {

@@ -2,12 +2,13 @@
 //! exactly once per idempotency key.
 
 use super::{
-    now, Caller, IdempotencyStore, Job, NotificationRecord, Reservation, ServiceError, Services,
+    now, Caller, IdempotencyStore, Job, NotificationRecord, Reservation, Role, ServiceError,
+    Services,
 };
 use crate::domain::rfc3339;
 use crate::domain::{
-    send_comment, Accepted, Comment, CountryCode, GroupId, HistoryEntry, IdempotencyKey,
-    NotificationStatus, PhoneNumber, Recipient, SendRequest, Template,
+    fill_from_data, send_comment, Accepted, Comment, CountryCode, GroupId, HistoryEntry,
+    IdempotencyKey, NotificationStatus, PhoneNumber, Recipient, SendRequest, Template,
 };
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -23,6 +24,7 @@ struct CheckedSend {
     request: SendRequest,
     group: GroupId,
     resend_of: Option<Uuid>,
+    expects_reply: bool,
 }
 
 /// Sends a notification for `caller` (`POST /api/v1/notifications`).
@@ -129,7 +131,7 @@ async fn check(
     caller: &Caller,
     request: SendRequest,
 ) -> Result<CheckedSend, ServiceError> {
-    let group = caller.agent_group()?.clone();
+    let group = caller.sending_group(request.group_id.as_ref())?;
     let to = parse_recipient(&request.to, services.settings.default_country)?;
     let template = services
         .config
@@ -154,7 +156,7 @@ async fn check(
         Some(text) => Some(check_resend(services, caller, text).await?),
     };
     // A resend without fields reuses the failed message's values.
-    let values: BTreeMap<String, String> = match &original {
+    let mut values: BTreeMap<String, String> = match &original {
         Some(o) if request.fields.is_empty() => o.parameters.iter().cloned().collect(),
         _ => request
             .fields
@@ -162,6 +164,16 @@ async fn check(
             .map(|(k, v)| (k.clone(), v.0.clone()))
             .collect(),
     };
+    if let Some(data) = &request.data {
+        fill_from_data(&template.fields, &mut values, data).map_err(|errors| {
+            ServiceError::invalid_fields(
+                "invalid_fields",
+                "Some template fields have no value in data.",
+                "fields.",
+                errors,
+            )
+        })?;
+    }
     let rendered = template.render(&values).map_err(|errors| {
         ServiceError::invalid_fields(
             "invalid_fields",
@@ -171,7 +183,10 @@ async fn check(
         )
     })?;
     let resend_of = original.map(|o| o.uuid);
+    // An agent is on the call the reply belongs to; a workflow asks for it.
+    let expects_reply = caller.role != Role::Integrator || request.expects_reply;
     Ok(CheckedSend {
+        expects_reply,
         to,
         body: rendered.body,
         parameters: rendered.parameters,
@@ -309,6 +324,7 @@ async fn record_and_enqueue(
         }],
         error: None,
         handoff: None,
+        expects_reply: checked.expects_reply,
     };
     services.status.create(&record).await?;
     if let Err(e) = services

@@ -65,7 +65,9 @@ pub async fn list_notifications(
             "out of range",
         ));
     }
-    let agent_id = (caller.role == super::Role::Agent).then(|| caller.id.clone());
+    // Agents and API keys read what they sent; supervisors their group's; admins all.
+    let agent_id = matches!(caller.role, super::Role::Agent | super::Role::Integrator)
+        .then(|| caller.id.clone());
     let filter = NotificationFilter {
         agent_id,
         group_id: caller.reading_group()?.cloned(),

@@ -83,6 +83,9 @@ impl Sender {
             resend_of,
         } = outgoing;
         let request = SendRequest {
+            group_id: None,
+            data: None,
+            expects_reply: true,
             to,
             channel: template.channel,
             template_id: template.id.clone(),

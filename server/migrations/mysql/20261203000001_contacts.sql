@@ -26,3 +26,7 @@ CREATE TABLE inbound_messages (
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
 CREATE INDEX notifications_by_recipient ON notifications (to_e164, created_at);
+
+-- Whether a customer's reply is linked to the message: an agent's always; a workflow's
+-- (an API key's send) when it asked with `expects_reply`.
+ALTER TABLE notifications ADD COLUMN expects_reply BIGINT NOT NULL DEFAULT 1;

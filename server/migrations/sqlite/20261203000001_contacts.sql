@@ -25,3 +25,7 @@ CREATE TABLE inbound_messages (
 CREATE INDEX inbound_by_customer ON inbound_messages (from_e164, channel, received_at);
 CREATE INDEX inbound_by_answer ON inbound_messages (answers);
 CREATE INDEX notifications_by_recipient ON notifications (to_e164, created_at);
+
+-- Whether a customer's reply is linked to the message: an agent's always; a workflow's
+-- (an API key's send) when it asked with `expects_reply`.
+ALTER TABLE notifications ADD COLUMN expects_reply INTEGER NOT NULL DEFAULT 1;

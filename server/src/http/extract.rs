@@ -40,7 +40,10 @@ impl FromRequestParts<AppState> for AuthCaller {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)?;
-        Ok(Self(access::authenticate(&state.services, token).await?))
+        let client = client_addr(&parts.extensions);
+        Ok(Self(
+            access::authenticate(&state.services, token, client).await?,
+        ))
     }
 }
 

@@ -6,6 +6,7 @@ pub mod agent;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod keys;
 pub mod notifications;
 pub mod opt_outs;
 pub mod serve;
@@ -75,6 +76,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
     let api = Router::new()
         .merge(agent::router())
         .merge(admin::router())
+        .merge(keys::router())
         .merge(notifications::router())
         .merge(health::router())
         .route("/api/fn/{*name}", server_fns)

@@ -3,7 +3,7 @@
 
 use super::admin::audit_entry;
 use super::{store_error, to_ms, Dialect, RowExt, SqlStore};
-use app::domain::{Agent, GroupId, UserId};
+use app::domain::{Agent, ApiKey, GroupId, UserId};
 use app::service::{now, AdminAccounts, AgentAccess, AuditRecord, RegisteredAgent, StoreResult};
 use async_trait::async_trait;
 use time::OffsetDateTime;
@@ -240,5 +240,37 @@ impl AdminAccounts for SqlStore {
             gone += done.rows_affected();
         }
         Ok(gone)
+    }
+
+    async fn api_keys(&self) -> StoreResult<Vec<ApiKey>> {
+        self.keys_where("", None).await
+    }
+
+    async fn api_key(&self, id: &str) -> StoreResult<Option<ApiKey>> {
+        Ok(self.keys_where("WHERE id = ?", Some(id)).await?.pop())
+    }
+
+    async fn api_key_by_digest(&self, digest: &str) -> StoreResult<Option<ApiKey>> {
+        Ok(self
+            .keys_where("WHERE digest = ?", Some(digest))
+            .await?
+            .pop())
+    }
+
+    async fn insert_api_key(
+        &self,
+        key: &ApiKey,
+        digest: &str,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        self.insert_key(key, digest, audit).await
+    }
+
+    async fn delete_api_key(&self, id: &str, audit: &AuditRecord) -> StoreResult<bool> {
+        self.delete_key(id, audit).await
+    }
+
+    async fn touch_api_key(&self, id: &str, at: OffsetDateTime) -> StoreResult<()> {
+        self.touch_key(id, at).await
     }
 }

@@ -9,6 +9,7 @@ mod comments;
 mod config;
 mod contacts;
 mod idempotency;
+mod keys;
 mod mongo;
 pub mod seal;
 pub mod seed;

@@ -69,6 +69,13 @@ struct StatusDoc {
     history: Vec<HistoryDoc>,
     #[serde(default)]
     handoff: Option<HandoffDoc>,
+    /// Missing on messages stored before workflow sends: an agent's, so true.
+    #[serde(default = "yes")]
+    expects_reply: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -118,6 +125,7 @@ impl StatusDoc {
             created_at: bson_time(r.created_at),
             updated_at: bson_time(r.updated_at),
             swept_at: None,
+            expects_reply: r.expects_reply,
             handoff: r.handoff.map(|h| HandoffDoc {
                 attempt: h.attempt,
                 at: bson_time(h.at),
@@ -152,6 +160,7 @@ impl StatusDoc {
             template_name: self.template_name,
             call_id: self.call_id.as_deref().map(CallId::parse).transpose()?,
             agent_id: UserId::parse(&self.agent_id)?,
+            expects_reply: self.expects_reply,
             group_id: GroupId::parse(&self.group_id)?,
             body: self.body,
             parameters: self.parameters,
@@ -535,6 +544,7 @@ impl StatusStore for MongoStatusStore {
             .find_one(doc! {
                 "to": to.as_str(),
                 "provider": provider,
+                "expects_reply": true,
                 "created_at": {"$gte": bson_time(since)},
             })
             .sort(doc! {"created_at": -1})

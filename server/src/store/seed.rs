@@ -25,6 +25,7 @@ fn field(
         max_length,
         pattern: None,
         default: None,
+        source: None,
     }
 }
 

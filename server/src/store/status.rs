@@ -27,8 +27,8 @@ impl StatusStore for SqlStore {
         let inserted = sqlx::query(
             "INSERT INTO notifications (uuid, channel, status, to_e164, template_id, template_name, call_id,
                  agent_id, group_id, body, parameters, resend_of, provider, provider_message_id,
-                 error_code, error_message, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 error_code, error_message, created_at, updated_at, expects_reply)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(record.uuid.to_string())
         .bind(record.channel.as_str())
@@ -48,6 +48,7 @@ impl StatusStore for SqlStore {
         .bind(record.error.as_ref().map(|e| e.message.clone()))
         .bind(to_ms(record.created_at))
         .bind(to_ms(record.updated_at))
+        .bind(i64::from(record.expects_reply))
         .execute(&mut *tx)
         .await;
         // The same UUID twice is the same message: the first record stands.
@@ -343,6 +344,7 @@ impl StatusStore for SqlStore {
         let row = sqlx::query(
             "SELECT uuid FROM notifications
              WHERE to_e164 = ? AND created_at >= ? AND channel = ? AND provider = ?
+               AND expects_reply = 1
              ORDER BY created_at DESC LIMIT 1",
         )
         .bind(to.as_str())
@@ -478,6 +480,7 @@ fn record_with_history(
             .map(|c| CallId::parse(&c))
             .transpose()?,
         agent_id: UserId::parse(&row.text("agent_id")?)?,
+        expects_reply: row.int("expects_reply")? != 0,
         group_id: GroupId::parse(&row.text("group_id")?)?,
         body: row.text("body")?,
         parameters: serde_json::from_str(&row.text("parameters")?)?,

@@ -194,7 +194,7 @@ fn form_of(body: &[u8]) -> Vec<(String, String)> {
     serde_urlencoded::from_bytes(body).expect("a form body")
 }
 
-fn field<'a>(form: &'a [(String, String)], name: &str) -> &'a str {
+pub fn field<'a>(form: &'a [(String, String)], name: &str) -> &'a str {
     form.iter()
         .find(|(k, _)| k == name)
         .map_or("", |(_, v)| v.as_str())

@@ -224,8 +224,13 @@ impl TestApp {
 
     /// The notification as its sender sees it.
     pub async fn notification(&self, uuid: &str) -> Value {
+        self.notification_as(uuid, &self.agent).await
+    }
+
+    /// The notification as `credential`'s holder sees it.
+    pub async fn notification_as(&self, uuid: &str, credential: &str) -> Value {
         let response = self
-            .get(&format!("/api/v1/notifications/{uuid}"), &self.agent)
+            .get(&format!("/api/v1/notifications/{uuid}"), credential)
             .send()
             .await
             .expect("sent");
@@ -241,9 +246,19 @@ impl TestApp {
 
     /// Polls until the message has `status` (or fails after `limit` with what it has).
     pub async fn wait_for_status_within(&self, uuid: &str, status: &str, limit: Duration) -> Value {
+        self.wait(uuid, status, limit, &self.agent).await
+    }
+
+    /// Polls, as `credential`'s holder, until the message has `status` (10 s at most).
+    pub async fn wait_for_status_as(&self, uuid: &str, status: &str, credential: &str) -> Value {
+        self.wait(uuid, status, Duration::from_secs(10), credential)
+            .await
+    }
+
+    async fn wait(&self, uuid: &str, status: &str, limit: Duration, credential: &str) -> Value {
         let deadline = tokio::time::Instant::now() + limit;
         loop {
-            let n = self.notification(uuid).await;
+            let n = self.notification_as(uuid, credential).await;
             if n["status"] == status || tokio::time::Instant::now() > deadline {
                 assert_eq!(n["status"], status, "message never reached {status}: {n}");
                 return n;

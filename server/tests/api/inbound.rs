@@ -26,6 +26,18 @@ async fn twilio_inbound(w: &World, from: &str, body: &str, sid: &str) -> reqwest
     w.twilio_callback(&url, &params, &params).await
 }
 
+/// Twilio's "sent" callback for our message `uuid`, the fake's `n`th (so its id there
+/// is recorded before the customer answers).
+async fn twilio_sent(w: &World, uuid: &str, n: usize, credential: &str) {
+    w.fake.wait_for("twilio", n).await;
+    let url = format!("{}?message={uuid}", w.webhook("twilio", "tw-sms"));
+    let sid = format!("SM{n:032}");
+    let params = [("MessageSid", sid.as_str()), ("MessageStatus", "sent")];
+    let r = w.twilio_callback(&url, &params, &params).await;
+    assert_eq!(r.status(), 200);
+    w.app.wait_for_status_as(uuid, "sent", credential).await;
+}
+
 /// A customer's WhatsApp message as Meta posts it (`value.messages[]`).
 fn meta_message(message: Value) -> String {
     json!({"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{
@@ -255,4 +267,60 @@ async fn an_exotel_incoming_sms_needs_the_accounts_url_token_and_can_opt_out() {
         "opted_out",
     )
     .await;
+}
+
+#[tokio::test]
+async fn a_workflow_message_gets_its_reply_only_when_it_asked_for_one() {
+    let w = world_with(|_| {}).await;
+    w.twilio("sms", "+15005550006").await;
+    let key = w
+        .app
+        .api_key(json!({"name": "IVR", "scopes": ["notifications:send", "notifications:read"], "groups": ["demo"]}))
+        .await["secret"]
+        .as_str()
+        .expect("secret")
+        .to_owned();
+    let send = |expects_reply: bool| {
+        json!({"group_id": "demo", "to": CUSTOMER, "channel": "sms", "template_id": "t_sms_thanks",
+               "expects_reply": expects_reply})
+    };
+    let uuid_of = |v: Value| v["uuid"].as_str().expect("uuid").to_owned();
+    let silent = uuid_of(
+        w.app
+            .send_as(&key, &send(false))
+            .await
+            .json()
+            .await
+            .expect("json"),
+    );
+    twilio_sent(&w, &silent, 1, &key).await;
+    twilio_inbound(
+        &w,
+        CUSTOMER,
+        "Who is this?",
+        "SM0000000000000000000000000000011",
+    )
+    .await;
+    let replies = |n: Value| n.get("replies").cloned();
+    assert_eq!(
+        replies(w.app.notification_as(&silent, &key).await),
+        None,
+        "not asked: not linked"
+    );
+
+    let asking = uuid_of(
+        w.app
+            .send_as(&key, &send(true))
+            .await
+            .json()
+            .await
+            .expect("json"),
+    );
+    twilio_sent(&w, &asking, 2, &key).await;
+    twilio_inbound(&w, CUSTOMER, "Yes", "SM0000000000000000000000000000012").await;
+    assert_eq!(
+        w.app.notification_as(&asking, &key).await["replies"][0]["text"],
+        "Yes"
+    );
+    assert_eq!(replies(w.app.notification_as(&silent, &key).await), None);
 }

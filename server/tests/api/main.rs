@@ -25,3 +25,4 @@ mod services;
 mod status_stores;
 mod streams;
 mod workers;
+mod workflow;

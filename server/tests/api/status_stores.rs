@@ -335,6 +335,7 @@ fn record(
         }],
         error: None,
         handoff: None,
+        expects_reply: true,
     }
 }
 

@@ -7,6 +7,7 @@
 
 mod agents;
 mod groups;
+mod keys;
 mod opt_outs;
 pub mod providers;
 mod templates;
@@ -143,6 +144,7 @@ enum Entity {
     Agent,
     Provider,
     OptOut,
+    ApiKey,
 }
 
 impl Entity {
@@ -155,6 +157,7 @@ impl Entity {
             Self::Agent => "agent",
             Self::Provider => "provider",
             Self::OptOut => "opt_out",
+            Self::ApiKey => "api_key",
         }
     }
 
@@ -166,6 +169,7 @@ impl Entity {
             Self::Agent => "agent",
             Self::Provider => "provider account",
             Self::OptOut => "opt-out",
+            Self::ApiKey => "API key",
         }
     }
 }

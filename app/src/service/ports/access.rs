@@ -2,7 +2,7 @@
 //! revoked tokens and stream tickets.
 
 use super::{AuditRecord, StoreResult};
-use crate::domain::{GroupId, UserId};
+use crate::domain::{ApiKey, GroupId, UserId};
 use crate::service::auth::Role;
 use crate::service::error::ServiceError;
 use async_trait::async_trait;
@@ -86,4 +86,21 @@ pub trait AdminAccounts: Send + Sync {
     async fn take_ticket(&self, ticket: &str) -> StoreResult<Option<String>>;
     /// Deletes expired sessions, tickets and revocations; how many rows went.
     async fn purge_expired(&self) -> StoreResult<u64>;
+    /// Every API key, newest first.
+    async fn api_keys(&self) -> StoreResult<Vec<ApiKey>>;
+    /// The key `id`.
+    async fn api_key(&self, id: &str) -> StoreResult<Option<ApiKey>>;
+    /// The key whose secret has this digest.
+    async fn api_key_by_digest(&self, digest: &str) -> StoreResult<Option<ApiKey>>;
+    /// Stores a new key under its secret's digest, with its audit entry.
+    async fn insert_api_key(
+        &self,
+        key: &ApiKey,
+        digest: &str,
+        audit: &AuditRecord,
+    ) -> StoreResult<()>;
+    /// Deletes (revokes) a key, with its audit entry; whether it existed.
+    async fn delete_api_key(&self, id: &str, audit: &AuditRecord) -> StoreResult<bool>;
+    /// Notes that key `id` was used at `at`.
+    async fn touch_api_key(&self, id: &str, at: OffsetDateTime) -> StoreResult<()>;
 }

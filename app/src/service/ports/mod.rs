@@ -193,6 +193,9 @@ pub struct NotificationRecord {
     pub error: Option<FailureReason>,
     /// The hand-off to a provider whose outcome is not recorded yet, if one is open.
     pub handoff: Option<Handoff>,
+    /// Whether a customer's reply is linked to it: always for an agent's message, when
+    /// asked (`expects_reply`) for a workflow's.
+    pub expects_reply: bool,
 }
 
 /// What a status change writes besides the status, in the same write.
@@ -357,8 +360,8 @@ pub trait StatusStore: Send + Sync {
         at: OffsetDateTime,
         detail: &str,
     ) -> StoreResult<Option<NotificationRecord>>;
-    /// The newest message to `to` on `channel` that the account `provider` took at or
-    /// after `since` (what a customer's reply answers).
+    /// The newest message expecting a reply to `to` on `channel` that the account
+    /// `provider` took at or after `since` (what a customer's reply answers).
     async fn latest_to(
         &self,
         to: &E164,

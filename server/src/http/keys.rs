@@ -1,0 +1,51 @@
+//! `/api/v1/admin/api-keys`: integrators' API keys (the secret in the creation's answer
+//! only).
+
+use super::admin::AdminCaller;
+use super::error::HttpError;
+use super::extract::{ApiJson, ApiPath};
+use super::AppState;
+use app::domain::{ApiKey, ApiKeyInput, CreatedApiKey};
+use app::service::admin::Admin;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+
+/// The routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/admin/api-keys", get(list).post(create))
+        .route("/api/v1/admin/api-keys/{id}", delete(revoke))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    AdminCaller(caller): AdminCaller,
+) -> Result<Json<Vec<ApiKey>>, HttpError> {
+    let admin = Admin::new(&state.services, &caller)?;
+    Ok(Json(admin.list_api_keys().await?))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    AdminCaller(caller): AdminCaller,
+    ApiJson(input): ApiJson<ApiKeyInput>,
+) -> Result<(StatusCode, Json<CreatedApiKey>), HttpError> {
+    let admin = Admin::new(&state.services, &caller)?;
+    let created = admin.create_api_key(&input).await?;
+    tracing::info!(admin = %caller.id, key = %created.key.id, "API key created");
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    AdminCaller(caller): AdminCaller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<StatusCode, HttpError> {
+    Admin::new(&state.services, &caller)?
+        .revoke_api_key(&id)
+        .await?;
+    tracing::info!(admin = %caller.id, key = %id, "API key revoked");
+    Ok(StatusCode::NO_CONTENT)
+}
