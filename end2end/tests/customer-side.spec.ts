@@ -135,3 +135,41 @@ test("an admin keeps the opt-out list: add, import a CSV, export it, remove", as
   await expect(table.locator('tr[data-number="+919876500111"]')).toHaveCount(0);
   await page.screenshot({ path: "test-results/opt-outs-tab.png", fullPage: true });
 });
+
+test("an admin creates an API key, sees its secret once, and revokes it", async ({ page, request }) => {
+  await page.setViewportSize({ width: 1100, height: 900 });
+  await signInAsAdmin(page);
+  await page.getByRole("tab", { name: "API keys" }).click();
+  const form = page.getByRole("form", { name: "New API key" });
+  const name = `IVR ${newCallId("k")}`;
+  await form.getByLabel("Name").fill(name);
+  await form.getByLabel("read the notifications it sent (notifications:read)").check();
+  await form.getByRole("checkbox", { name: "Demo agents" }).check();
+  await form.getByRole("button", { name: "Create key" }).click();
+  const shown = page.getByTestId("new-secret");
+  await expect(shown).toContainText("Copy this key now: it will not be shown again.");
+  const secret = (await shown.locator("code").textContent())!;
+  expect(secret).toMatch(/^ank_[0-9a-f]{64}$/);
+  const row = page.getByRole("table", { name: "API keys" }).locator("tr", { hasText: name });
+  await expect(row).toContainText("notifications:send, notifications:read");
+  await expect(row).toContainText("Never");
+  await page.screenshot({ path: "test-results/api-keys-tab.png", fullPage: true });
+
+  // The key works as an integrator would use it.
+  const sent = await request.post("/api/v1/notifications", {
+    headers: { authorization: `Bearer ${secret}` },
+    data: { group_id: "demo", to: "+919876500123", channel: "sms", template_id: "t_sms_thanks" },
+  });
+  expect(sent.status()).toBe(202);
+  await shown.getByRole("button", { name: "Done" }).click();
+  await expect(shown).toHaveCount(0);
+
+  await row.getByRole("button", { name: "Revoke" }).click();
+  await expect(page.getByRole("status")).toContainText(`Revoked the key ${name}: it no longer works.`);
+  await expect(row).toHaveCount(0);
+  const refused = await request.post("/api/v1/notifications", {
+    headers: { authorization: `Bearer ${secret}` },
+    data: { group_id: "demo", to: "+919876500123", channel: "sms", template_id: "t_sms_thanks" },
+  });
+  expect(refused.status()).toBe(401);
+});

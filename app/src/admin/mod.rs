@@ -1,7 +1,9 @@
 //! The settings page: sign-in, then the templates registry, agent groups with their
-//! Notification Type tab, agents, provider accounts, the opt-out list and the audit log.
+//! Notification Type tab, agents, provider accounts, the opt-out list, integrators' API
+//! keys and the audit log.
 
 mod agents;
+mod api_keys;
 mod audit;
 mod groups;
 mod opt_outs;
@@ -67,6 +69,14 @@ impl AdminContext {
     }
 }
 
+/// `2026-12-02 12:15 UTC` from an RFC 3339 UTC time.
+pub(crate) fn short_time(rfc3339: &str) -> String {
+    match (rfc3339.get(..10), rfc3339.get(11..16)) {
+        (Some(day), Some(time)) => format!("{day} {time} UTC"),
+        _ => rfc3339.to_owned(),
+    }
+}
+
 /// The admin's view of the shared context.
 pub(crate) fn context() -> AdminContext {
     expect_context::<AdminContext>()
@@ -108,6 +118,7 @@ pub fn AdminPage() -> impl IntoView {
                         ("agents", "Agents"),
                         ("providers", "Providers"),
                         ("opt-outs", "Opt-outs"),
+                        ("api-keys", "API keys"),
                         ("audit", "Audit log"),
                     ]
                         .into_iter()
@@ -134,6 +145,7 @@ pub fn AdminPage() -> impl IntoView {
                     "agents" => view! { <agents::AgentsTab /> }.into_any(),
                     "providers" => view! { <providers::ProvidersTab /> }.into_any(),
                     "opt-outs" => view! { <opt_outs::OptOutsTab /> }.into_any(),
+                    "api-keys" => view! { <api_keys::ApiKeysTab /> }.into_any(),
                     _ => view! { <audit::AuditTab /> }.into_any(),
                 }}
             </Show>

@@ -2,7 +2,7 @@
 //! whether a customer texted STOP or an admin listed them; add, remove, import a CSV
 //! file (every line or none) and export the list as one.
 
-use super::context;
+use super::{context, short_time};
 use crate::api::admin::{admin_add_opt_out, admin_opt_outs, admin_remove_opt_out};
 use crate::api::{ApiError, ErrorBody};
 use crate::domain::{opt_outs_csv, Channel, Imported, OptOut, OptOutInput, OptOutSource};
@@ -19,14 +19,6 @@ fn source_label(source: OptOutSource) -> &'static str {
         OptOutSource::Admin => "Added by an admin",
         OptOutSource::Import => "Imported",
         OptOutSource::Customer => "Customer sent STOP",
-    }
-}
-
-/// `2026-12-02 12:15 UTC` from an RFC 3339 UTC time.
-fn short_time(rfc3339: &str) -> String {
-    match (rfc3339.get(..10), rfc3339.get(11..16)) {
-        (Some(day), Some(time)) => format!("{day} {time} UTC"),
-        _ => rfc3339.to_owned(),
     }
 }
 

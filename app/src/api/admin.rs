@@ -3,7 +3,7 @@
 
 use super::ApiError;
 use crate::domain::{
-    Agent, AuditEntry, Channel, Group, GroupInput, NotificationTypes, OptOut, OptOutInput,
+    Agent, ApiKey, ApiKeyInput, AuditEntry, Channel, CreatedApiKey, Group, GroupInput, NotificationTypes, OptOut, OptOutInput,
     ProviderAccount, ProviderAccountInput, SignIn, SignedIn, TemplateInput, TemplateView,
 };
 use leptos::server;
@@ -225,6 +225,41 @@ pub async fn admin_delete_provider(token: String, id: String) -> Result<(), ApiE
         Admin::new(&services, &caller)?
             .delete_provider_account(&self::id(&id)?)
             .await
+    })
+    .await
+}
+
+/// Every API key (never their secrets).
+#[server(prefix = "/api/fn", endpoint = "admin_api_keys")]
+pub async fn admin_api_keys(token: String) -> Result<Vec<ApiKey>, ApiError> {
+    respond(async {
+        let (services, caller) = admin(&token).await?;
+        Admin::new(&services, &caller)?.list_api_keys().await
+    })
+    .await
+}
+
+/// Creates an API key; its secret is in this answer only.
+#[server(prefix = "/api/fn", endpoint = "admin_create_api_key")]
+pub async fn admin_create_api_key(
+    token: String,
+    input: ApiKeyInput,
+) -> Result<CreatedApiKey, ApiError> {
+    respond(async {
+        let (services, caller) = admin(&token).await?;
+        Admin::new(&services, &caller)?
+            .create_api_key(&input)
+            .await
+    })
+    .await
+}
+
+/// Revokes an API key.
+#[server(prefix = "/api/fn", endpoint = "admin_revoke_api_key")]
+pub async fn admin_revoke_api_key(token: String, id: String) -> Result<(), ApiError> {
+    respond(async {
+        let (services, caller) = admin(&token).await?;
+        Admin::new(&services, &caller)?.revoke_api_key(&id).await
     })
     .await
 }

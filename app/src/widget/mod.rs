@@ -13,6 +13,7 @@ mod status;
 use crate::domain::{CountryCode, CustomerDetails, PhoneNumber};
 use dialog::FieldsDialog;
 use form::{Banner, CallComments, ChannelTabs, SendButton, SendError, TemplateChoice};
+pub use host::copy_to_clipboard;
 use host::{initial_token, listen_for_prefill, post_to_host, query_param, shell_origins, Prefill};
 use leptos::prelude::*;
 use recipient::{CountryPicker, NumberBox};

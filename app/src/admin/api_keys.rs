@@ -1,0 +1,187 @@
+//! The API keys tab: integrators' keys (IVR, workflow engine, CRM) with what each may
+//! do, for which groups, from where, and when it was last used; a new key's secret is
+//! shown once, to copy; revoking one stops it at once.
+
+use super::{context, short_time};
+use crate::api::admin::{admin_api_keys, admin_create_api_key, admin_groups, admin_revoke_api_key};
+use crate::domain::{ApiKeyInput, ApiKeyScope, GroupId};
+use crate::widget::copy_to_clipboard;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// The addresses typed in the form: separated by commas, spaces or lines.
+fn addresses(text: &str) -> Vec<String> {
+    text.split([',', ' ', '\n'])
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The API keys tab.
+#[component]
+pub fn ApiKeysTab() -> impl IntoView {
+    let ctx = context();
+    let keys = LocalResource::new(move || {
+        ctx.version.track();
+        let token = ctx.token();
+        async move { admin_api_keys(token).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Err(e)) = keys.get() {
+            ctx.fail(e);
+        }
+    });
+    let groups = LocalResource::new(move || {
+        let token = ctx.token();
+        async move { admin_groups(token).await.unwrap_or_default() }
+    });
+    let name = RwSignal::new(String::new());
+    let scopes = RwSignal::new(vec![ApiKeyScope::Send]);
+    let chosen = RwSignal::new(Vec::<GroupId>::new());
+    let ips = RwSignal::new(String::new());
+    let secret = RwSignal::new(None::<String>);
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let input = ApiKeyInput {
+            name: name.get_untracked(),
+            scopes: scopes.get_untracked(),
+            groups: chosen.get_untracked(),
+            allowed_ips: addresses(&ips.get_untracked()),
+        };
+        spawn_local(async move {
+            match admin_create_api_key(ctx.token(), input).await {
+                Ok(created) => {
+                    name.set(String::new());
+                    ips.set(String::new());
+                    secret.set(Some(created.secret));
+                    ctx.done(format!("Created the key {}.", created.key.name));
+                }
+                Err(e) => ctx.fail(e),
+            }
+        });
+    };
+    let revoke = move |id: String, label: String| {
+        spawn_local(async move {
+            match admin_revoke_api_key(ctx.token(), id).await {
+                Ok(()) => ctx.done(format!("Revoked the key {label}: it no longer works.")),
+                Err(e) => ctx.fail(e),
+            }
+        });
+    };
+    let toggle_scope = move |scope: ApiKeyScope, on: bool| {
+        scopes.update(|s| {
+            s.retain(|x| *x != scope);
+            if on {
+                s.push(scope);
+            }
+        });
+    };
+    let toggle_group = move |group: GroupId, on: bool| {
+        chosen.update(|g| {
+            g.retain(|x| *x != group);
+            if on {
+                g.push(group);
+            }
+        });
+    };
+    view! {
+        <section class="card">
+            <p class="hint">
+                "An IVR, a workflow engine or a CRM sends with a key as Authorization: Bearer <key>, naming the group it sends for (group_id)."
+            </p>
+            {move || secret.get().map(|s| {
+                let copy = s.clone();
+                view! {
+                    <div class="banner secret" role="status" data-testid="new-secret">
+                        <p><strong>"Copy this key now: it will not be shown again."</strong></p>
+                        <code class="secret-value">{s}</code>
+                        <div class="toolbar">
+                            <button class="button small" type="button" on:click=move |_| copy_to_clipboard(&copy)>"Copy"</button>
+                            <button class="button small secondary" type="button" on:click=move |_| secret.set(None)>"Done"</button>
+                        </div>
+                    </div>
+                }
+            })}
+            <form class="key-form" on:submit=create aria-label="New API key">
+                <label class="field">
+                    <span class="field-label">"Name"</span>
+                    <input class="input" placeholder="IVR main menu" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
+                </label>
+                <fieldset class="field">
+                    <legend class="field-label">"May"</legend>
+                    {ApiKeyScope::ALL.into_iter().map(|scope| view! {
+                        <label class="check">
+                            <input
+                                type="checkbox"
+                                prop:checked=move || scopes.with(|s| s.contains(&scope))
+                                on:change=move |ev| toggle_scope(scope, event_target_checked(&ev))
+                            />
+                            {match scope {
+                                ApiKeyScope::Send => "send notifications (notifications:send)",
+                                ApiKeyScope::Read => "read the notifications it sent (notifications:read)",
+                            }}
+                        </label>
+                    }).collect_view()}
+                </fieldset>
+                <fieldset class="field">
+                    <legend class="field-label">"For the groups"</legend>
+                    {move || groups.get().unwrap_or_default().into_iter().map(|g| {
+                        let id = g.id.clone();
+                        let checked = g.id.clone();
+                        view! {
+                            <label class="check">
+                                <input
+                                    type="checkbox"
+                                    prop:checked=move || chosen.with(|c| c.contains(&checked))
+                                    on:change=move |ev| toggle_group(id.clone(), event_target_checked(&ev))
+                                />
+                                {g.name}
+                            </label>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <label class="field">
+                    <span class="field-label">"Only from (IPs or ranges; empty: anywhere)"</span>
+                    <input class="input" placeholder="10.20.0.0/16, 192.0.2.7" prop:value=ips on:input=move |ev| ips.set(event_target_value(&ev)) />
+                </label>
+                <button class="button" type="submit">"Create key"</button>
+            </form>
+            <div class="table-wrap">
+                <table class="list" aria-label="API keys">
+                    <thead><tr>
+                        <th>"Name"</th><th>"Key"</th><th>"May"</th><th>"Groups"</th><th>"From"</th>
+                        <th>"Created"</th><th>"Last used"</th><th><span class="visually-hidden">"Actions"</span></th>
+                    </tr></thead>
+                    <tbody>
+                        {move || {
+                            let rows = keys.get().and_then(Result::ok).unwrap_or_default();
+                            if rows.is_empty() {
+                                return view! { <tr><td colspan="8" class="hint">"No API key yet."</td></tr> }.into_any();
+                            }
+                            rows.into_iter().map(|k| {
+                                let (id, label) = (k.id.clone(), k.name.clone());
+                                let scopes: Vec<&str> = k.scopes.iter().map(|s| s.as_str()).collect();
+                                let groups: Vec<String> = k.groups.iter().map(ToString::to_string).collect();
+                                view! {
+                                    <tr data-key=k.id.clone()>
+                                        <td>{k.name.clone()}</td>
+                                        <td><code>{format!("{}…", k.prefix)}</code></td>
+                                        <td>{scopes.join(", ")}</td>
+                                        <td>{groups.join(", ")}</td>
+                                        <td>{if k.allowed_ips.is_empty() { "Anywhere".to_owned() } else { k.allowed_ips.join(", ") }}</td>
+                                        <td>{short_time(&k.created_at)}</td>
+                                        <td>{k.last_used_at.as_deref().map_or("Never".to_owned(), short_time)}</td>
+                                        <td class="row-actions">
+                                            <button class="button small secondary" on:click=move |_| revoke(id.clone(), label.clone())>"Revoke"</button>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view().into_any()
+                        }}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
