@@ -173,3 +173,30 @@ test("an admin creates an API key, sees its secret once, and revokes it", async 
   });
   expect(refused.status()).toBe(401);
 });
+
+test("a field with a contact code is pre-filled from the CRM in the pop-up", async ({ page, request }) => {
+  const tag = newCallId("c");
+  const token = await adminToken(request);
+  const [group, agent, template] = [`g-${tag}`, `a-${tag}`, `t-${tag}`];
+  await admin(request, token, "POST", "/api/v1/admin/templates", {
+    id: template, name: `Callback ${tag}`, channel: "rcs",
+    body: "Hi {{greeting}}, we will call you back about {{topic}}.",
+    fields: [
+      { name: "greeting", label: "Greeting name", type: "text", required: true, source: "contact.name" },
+      { name: "topic", label: "Topic", type: "text", required: true, source: "contact.order_id" },
+    ],
+  });
+  await admin(request, token, "POST", "/api/v1/admin/groups", { id: group, name: `CRM ${tag}` });
+  await admin(request, token, "PUT", `/api/v1/admin/groups/${group}/notification-types`, {
+    rcs: { enabled: true, templates: [template] },
+  }, 200);
+  await admin(request, token, "POST", "/api/v1/admin/agents", { id: agent, name: "CRM Agent", group_id: group });
+  // The fake CRM knows call `crm-known…`: Asha Rao, order A-17.
+  await page.goto(widgetUrl(newCallId("crm-known"), {}, agentToken(agent, group)));
+  await numberBox(page).fill("98765 00124");
+  await page.getByRole("radio", { name: new RegExp(`Callback ${tag}`) }).click();
+  await page.getByRole("button", { name: "Send" }).click();
+  const dialog = page.getByRole("dialog", { name: `Callback ${tag}` });
+  await expect(dialog.getByLabel("Greeting name")).toHaveValue("Asha Rao");
+  await expect(dialog.getByLabel("Topic")).toHaveValue("A-17");
+});

@@ -295,6 +295,10 @@ async fn apply_configured_accounts(services: &Services, settings: &Settings) -> 
             sender: configured.sender.clone(),
             credentials,
             default: configured.default,
+            // An allow list set on the settings page stays.
+            allow_list: existing
+                .and_then(|e| e.account.allow_list.as_ref())
+                .map(|list| list.iter().map(ToString::to_string).collect()),
         };
         Admin::new(services, &caller)?
             .save_provider_account(input, existing.map(|_| &id))

@@ -23,6 +23,7 @@ pub fn ProvidersTab() -> impl IntoView {
     let (display_name, sender) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     let credentials = RwSignal::new(BTreeMap::<String, String>::new());
     let default = RwSignal::new(true);
+    let allow_list = RwSignal::new(String::new());
     let choose_kind = move |name: String| {
         if let Some(k) = ProviderKind::named(&name) {
             kind.set(k);
@@ -46,6 +47,14 @@ pub fn ProvidersTab() -> impl IntoView {
                 .filter(|(_, v)| !v.is_empty())
                 .collect(),
             default: default.get_untracked(),
+            allow_list: Some(allow_list.get_untracked())
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| {
+                    l.split([',', ' ', '\n'])
+                        .filter(|n| !n.trim().is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                }),
         };
         // A new account: its credentials are all there will be.
         let kind = kind.get_untracked();
@@ -95,6 +104,7 @@ pub fn ProvidersTab() -> impl IntoView {
                             on:input=move |ev| { let v = event_target_value(&ev); credentials.update(|c| { c.insert(key.clone(), v); }); } />
                     }
                 }).collect_view()}
+                <input class="input" placeholder="Allow list (trial): +91…, +44…; empty: everyone" aria-label="Allow list: only these numbers may receive" prop:value=allow_list on:input=move |ev| allow_list.set(event_target_value(&ev)) />
                 <label class="check"><input type="checkbox" prop:checked=default on:change=move |ev| default.set(event_target_checked(&ev)) />"Default for the channel"</label>
                 <button class="button" type="submit">"Add account"</button>
             </form>
@@ -122,7 +132,10 @@ fn AccountList(
                             <td>{a.display_name.clone()}{a.default.then_some(" (default)")}</td>
                             <td>{ProviderKind::named(&a.provider).map_or(a.provider.clone(), |k| k.label.to_owned())}</td>
                             <td>{a.channel.label()}</td>
-                            <td>{a.sender.clone()}</td>
+                            <td>
+                                {a.sender.clone()}
+                                {a.allow_list.as_ref().map(|l| view! { <span class="hint" data-testid="allow-list">{format!(" · only {} listed numbers", l.len())}</span> })}
+                            </td>
                             <td>{set}</td>
                             <td>
                                 <code class="webhook">{a.webhook_url.clone()}</code>

@@ -440,6 +440,7 @@ fn FieldRow(row: u32, field: RwSignal<TemplateField>, draft: Draft) -> impl Into
             />
             <input class="input" aria-label="Pattern" placeholder="pattern" prop:value=move || field.with(|f| f.pattern.clone().unwrap_or_default()) on:input=set(|f, v| f.pattern = Some(v).filter(|v| !v.is_empty())) />
             <input class="input" aria-label="Default" placeholder="default" prop:value=move || field.with(|f| f.default.clone().unwrap_or_default()) on:input=set(|f, v| f.default = Some(v).filter(|v| !v.is_empty())) />
+            <input class="input" aria-label="Field code" title="Where a workflow send (and the CRM pre-fill) finds the value: contact.<key>, agent.<key> or custom.<key>" placeholder="contact.first_name" prop:value=move || field.with(|f| f.source.clone().unwrap_or_default()) on:input=set(|f, v| f.source = Some(v.trim().to_owned()).filter(|v| !v.is_empty())) />
             <button type="button" class="button small secondary" aria-label="Remove field" on:click=remove>"✕"</button>
         </div>
     }

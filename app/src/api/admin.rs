@@ -3,8 +3,9 @@
 
 use super::ApiError;
 use crate::domain::{
-    Agent, ApiKey, ApiKeyInput, AuditEntry, Channel, CreatedApiKey, Group, GroupInput, NotificationTypes, OptOut, OptOutInput,
-    ProviderAccount, ProviderAccountInput, SignIn, SignedIn, TemplateInput, TemplateView,
+    Agent, ApiKey, ApiKeyInput, AuditEntry, Channel, CreatedApiKey, Group, GroupInput,
+    NotificationTypes, OptOut, OptOutInput, ProviderAccount, ProviderAccountInput, SignIn,
+    SignedIn, TemplateInput, TemplateView,
 };
 use leptos::server;
 
@@ -247,9 +248,7 @@ pub async fn admin_create_api_key(
 ) -> Result<CreatedApiKey, ApiError> {
     respond(async {
         let (services, caller) = admin(&token).await?;
-        Admin::new(&services, &caller)?
-            .create_api_key(&input)
-            .await
+        Admin::new(&services, &caller)?.create_api_key(&input).await
     })
     .await
 }

@@ -3,6 +3,7 @@
 
 use super::channel::Channel;
 use super::ids::{GroupId, ProviderAccountId, TemplateId, UserId};
+use super::phone::E164;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -140,6 +141,10 @@ pub struct ProviderAccount {
     pub default: bool,
     /// The URL to paste into the provider's console for delivery webhooks.
     pub webhook_url: String,
+    /// Allow-list mode (trial and test accounts): only these numbers may receive; none:
+    /// every number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_list: Option<Vec<E164>>,
 }
 
 /// A provider account's webhook URL (`{public_url}/webhooks/{provider}/{account_id}`):
@@ -179,6 +184,37 @@ pub struct ProviderAccountInput {
     /// Make it the channel's default account.
     #[serde(default)]
     pub default: bool,
+    /// Allow-list mode: only these numbers (international form) may receive; absent or
+    /// null: every number.
+    #[serde(default)]
+    pub allow_list: Option<Vec<String>>,
+}
+
+impl ProviderAccountInput {
+    /// The allow list in E.164, or the numbers that are not numbers by position.
+    pub fn parsed_allow_list(&self) -> Result<Option<Vec<E164>>, FieldProblem> {
+        let Some(list) = &self.allow_list else {
+            return Ok(None);
+        };
+        let mut numbers = Vec::with_capacity(list.len());
+        for (i, text) in list.iter().enumerate() {
+            let text = text.trim();
+            match super::PhoneNumber::parse(text, super::CountryCode::INDIA) {
+                Ok(n) if text.starts_with('+') => numbers.push(n.to_e164()),
+                _ => {
+                    return Err(FieldProblem::new(
+                        "invalid_allow_list",
+                        "Give each allowed number in international form (+ and country code).",
+                        format!("allow_list.{i}"),
+                        "not a number in international form",
+                    ))
+                }
+            }
+        }
+        numbers.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        numbers.dedup();
+        Ok(Some(numbers))
+    }
 }
 
 /// Creating or replacing a template (`kind` is derived from the body; if given it must agree).
@@ -484,6 +520,7 @@ mod tests {
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
                 .collect(),
             default: false,
+            allow_list: None,
         }
     }
 

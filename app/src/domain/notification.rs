@@ -314,6 +314,18 @@ impl CustomerDetails {
             _ => None,
         })
     }
+
+    /// The value for a field of `template`: by its field code when it has a `contact.`
+    /// one (the CRM's entry of that key, or its name for `contact.name`), else by the
+    /// field's own name.
+    pub fn value_for_field(&self, field: &super::TemplateField) -> Option<String> {
+        let by_code = field
+            .source
+            .as_deref()
+            .and_then(|code| code.strip_prefix("contact."))
+            .and_then(|key| self.value_for(key));
+        by_code.or_else(|| self.value_for(&field.name))
+    }
 }
 
 /// Everything the widget needs when it opens.

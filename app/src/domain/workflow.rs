@@ -169,3 +169,41 @@ mod tests {
         assert!(check_field_code("name").is_err());
     }
 }
+
+#[cfg(test)]
+mod crm_tests {
+    use crate::domain::{CustomerDetails, FieldType, TemplateField};
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn the_widget_prefills_a_field_from_the_crm_by_its_contact_code() {
+        let crm = CustomerDetails {
+            name: Some("Asha Rao".into()),
+            numbers: vec![],
+            fields: BTreeMap::from([("first_name".to_owned(), "Asha".to_owned())]),
+        };
+        let field = |name: &str, source: Option<&str>| TemplateField {
+            name: name.into(),
+            label: name.into(),
+            field_type: FieldType::Text,
+            required: true,
+            max_length: None,
+            pattern: None,
+            default: None,
+            source: source.map(str::to_owned),
+        };
+        assert_eq!(
+            crm.value_for_field(&field("greeting", Some("contact.first_name"))),
+            Some("Asha".into())
+        );
+        assert_eq!(
+            crm.value_for_field(&field("who", Some("contact.name"))),
+            Some("Asha Rao".into())
+        );
+        assert_eq!(
+            crm.value_for_field(&field("name", Some("custom.x"))),
+            Some("Asha Rao".into())
+        );
+        assert_eq!(crm.value_for_field(&field("order", None)), None);
+    }
+}

@@ -151,6 +151,7 @@ async fn check(
     super::contacts::refuse_opted_out(services, &to.to_e164(), request.channel, account.as_ref())
         .await?;
     refuse_without_dlt(&to, &template)?;
+    refuse_unlisted(&to, account.as_ref())?;
     let original = match &request.resend_of {
         None => None,
         Some(text) => Some(check_resend(services, caller, text).await?),
@@ -219,6 +220,26 @@ fn refuse_without_dlt(to: &PhoneNumber, template: &Template) -> Result<(), Servi
             .map(|m| (format!("template.provider_ref.{m}"), "missing".to_owned()))
             .collect(),
     })
+}
+
+/// 422 `not_allowed_recipient` when the account is in allow-list mode (a trial or
+/// test account) and the number is not on its list.
+fn refuse_unlisted(
+    to: &PhoneNumber,
+    account: Option<&super::StoredProviderAccount>,
+) -> Result<(), ServiceError> {
+    let Some(list) = account.and_then(|a| a.account.allow_list.as_ref()) else {
+        return Ok(());
+    };
+    if list.contains(&to.to_e164()) {
+        return Ok(());
+    }
+    Err(ServiceError::invalid(
+        "not_allowed_recipient",
+        "This provider account may only send to the numbers on its allow list (a trial or test account); nothing was sent.",
+        "to",
+        "not on the account's allow list",
+    ))
 }
 
 /// A resend must name a failed message of the caller's.

@@ -210,7 +210,7 @@ pub(super) fn field_defaults(
         };
         t.fields
             .iter()
-            .filter_map(|f| c.value_for(&f.name).map(|v| (f.name.clone(), v)))
+            .filter_map(|f| c.value_for_field(f).map(|v| (f.name.clone(), v)))
             .collect()
     })
 }

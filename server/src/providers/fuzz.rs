@@ -45,6 +45,7 @@ fn account(provider: &str, channel: Channel, credentials: &[(&str, &str)]) -> Ar
             credentials_set: Vec::new(),
             default: true,
             webhook_url: URL.into(),
+            allow_list: None,
         },
         credentials: credentials
             .iter()

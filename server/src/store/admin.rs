@@ -9,7 +9,7 @@ use anyhow::Context;
 use app::domain::rfc3339;
 use app::domain::{
     Agent, AuditEntry, Channel, ChannelMapping, Group, GroupId, NotificationTypes, ProviderAccount,
-    ProviderAccountId, Template, TemplateId, UserId,
+    ProviderAccountId, Template, TemplateId, UserId, E164,
 };
 use app::service::{
     now, AdminStore, AuditFilter, AuditRecord, StoreError, StoreResult, StoredProviderAccount,
@@ -161,9 +161,19 @@ fn account_from_row(
             credentials_set: credentials.keys().cloned().collect(),
             default: row.int("is_default")? == 1,
             webhook_url: row.text("webhook_url")?,
+            allow_list: row
+                .opt_text("allow_list")?
+                .map(|list| serde_json::from_str(&list))
+                .transpose()
+                .context("allow list")?,
         },
         credentials,
     })
+}
+
+/// An allow list as stored: JSON, or NULL for none.
+fn allow_list_json(list: Option<&[E164]>) -> Option<String> {
+    list.map(|l| serde_json::to_string(l).unwrap_or_else(|_| "[]".to_owned()))
 }
 
 /// Writes an account in one transaction with its audit entry: a default account first
@@ -475,7 +485,7 @@ impl AdminStore for SqlStore {
         write(self, stored, audit, move |credentials| {
             sqlx::query(
                 "INSERT INTO provider_accounts (id, channel, provider, display_name, sender, credentials, is_default,
-                 webhook_url, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 webhook_url, created_at, updated_at, allow_list) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(a.id.to_string())
             .bind(a.channel.as_str())
@@ -487,6 +497,7 @@ impl AdminStore for SqlStore {
             .bind(a.webhook_url)
             .bind(at)
             .bind(at)
+            .bind(allow_list_json(a.allow_list.as_deref()))
         })
         .await
     }
@@ -501,7 +512,7 @@ impl AdminStore for SqlStore {
         write(self, stored, audit, move |credentials| {
             sqlx::query(
                 "UPDATE provider_accounts SET channel = ?, provider = ?, display_name = ?, sender = ?, credentials = ?,
-                 is_default = ?, webhook_url = ?, updated_at = ? WHERE id = ?",
+                 is_default = ?, webhook_url = ?, updated_at = ?, allow_list = ? WHERE id = ?",
             )
             .bind(a.channel.as_str())
             .bind(a.provider)
@@ -511,6 +522,7 @@ impl AdminStore for SqlStore {
             .bind(i64::from(a.default))
             .bind(a.webhook_url)
             .bind(at)
+            .bind(allow_list_json(a.allow_list.as_deref()))
             .bind(a.id.to_string())
         })
         .await

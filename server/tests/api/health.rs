@@ -57,6 +57,11 @@ async fn the_openapi_document_describes_every_public_endpoint() {
         ("/api/v1/admin/agents/{id}", "put"),
         ("/api/v1/admin/providers", "post"),
         ("/api/v1/admin/audit", "get"),
+        ("/api/v1/admin/opt-outs", "get"),
+        ("/api/v1/admin/opt-outs", "post"),
+        ("/api/v1/admin/opt-outs", "delete"),
+        ("/api/v1/admin/api-keys", "post"),
+        ("/api/v1/admin/api-keys/{id}", "delete"),
         ("/webhooks/{provider}/{account_id}", "post"),
         ("/webhooks/{provider}/{account_id}", "get"),
     ];

@@ -221,3 +221,45 @@ async fn an_sms_to_india_needs_the_templates_dlt_ids_before_it_is_accepted() {
     // Outside India the ids are not needed.
     app.send_ok(&static_sms_to("+447911123456")).await;
 }
+
+#[tokio::test]
+async fn an_account_in_allow_list_mode_sends_only_to_its_listed_numbers() {
+    let app = TestApp::spawn().await;
+    let account = |list: Value| {
+        json!({"id": "trial-sms", "channel": "sms", "provider": "sandbox", "display_name": "Trial",
+               "default": true, "allow_list": list})
+    };
+    let bad = app
+        .post("/api/v1/admin/providers", &app.admin)
+        .json(&account(json!(["+919876543210", "98765"])))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        error_of(bad, 422, "invalid_allow_list").await["fields"]["allow_list.1"],
+        "not a number in international form"
+    );
+    let r = app
+        .post("/api/v1/admin/providers", &app.admin)
+        .json(&account(json!(["+91 98765 43210"])))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status(), 201);
+    let saved: Value = r.json().await.expect("json");
+    assert_eq!(saved["allow_list"], json!([CUSTOMER]));
+
+    app.send_ok(&static_sms_to(CUSTOMER)).await;
+    let refused = error_of(
+        app.send(&static_sms_to("+919876543211"), None).await,
+        422,
+        "not_allowed_recipient",
+    )
+    .await;
+    assert_eq!(refused["fields"]["to"], "not on the account's allow list");
+    // Other channels' accounts are not in allow-list mode.
+    app.send_ok(
+        &json!({"to": "+919876543211", "channel": "whatsapp", "template_id": "t_wa_thanks"}),
+    )
+    .await;
+}

@@ -20,6 +20,7 @@ impl Admin<'_> {
     ) -> Result<ProviderAccount, ServiceError> {
         let kind = ProviderKind::of(&input)?;
         input.check(kind)?;
+        let allow_list = input.parsed_allow_list()?;
         let before = match existing {
             Some(id) => Some(self.stored_account(id).await?),
             None => None,
@@ -47,6 +48,7 @@ impl Admin<'_> {
             sender: input.sender.trim().to_owned(),
             credentials_set: credentials.keys().cloned().collect(),
             default: input.default,
+            allow_list,
         };
         let stored = StoredProviderAccount {
             account,
