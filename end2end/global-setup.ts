@@ -17,7 +17,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** The fake CRM: call `crm-known` has a customer, `crm-slow` never answers in time. */
+/** The fake CRM: call `crm-known` has a customer, `crm-slow` never answers in time;
+ * the number +919876511111 is another customer's. */
 async function fakeCrm(): Promise<[Server, number]> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://crm");
@@ -29,6 +30,11 @@ async function fakeCrm(): Promise<[Server, number]> {
     if (callId.startsWith("crm-known")) {
       res.setHeader("content-type", "application/json");
       res.end(JSON.stringify({ name: "Asha Rao", numbers: ["+919812345678"], fields: { order_id: "A-17" } }));
+      return;
+    }
+    if (url.searchParams.get("number") === "+919876511111") {
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ id: "c-9", name: "Ravi Kumar", numbers: ["+919876511111"] }));
       return;
     }
     res.statusCode = 404;

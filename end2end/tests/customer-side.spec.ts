@@ -199,4 +199,12 @@ test("a field with a contact code is pre-filled from the CRM in the pop-up", asy
   const dialog = page.getByRole("dialog", { name: `Callback ${tag}` });
   await expect(dialog.getByLabel("Greeting name")).toHaveValue("Asha Rao");
   await expect(dialog.getByLabel("Topic")).toHaveValue("A-17");
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+
+  // A number the CRM links to someone else is flagged, not refused.
+  await numberBox(page).fill("98765 11111");
+  await expect(page.getByTestId("recipient-notes")).toHaveText(
+    "This number belongs to Ravi Kumar in the CRM, not to this call's customer.",
+  );
+  await page.screenshot({ path: "test-results/profile-conflict.png" });
 });

@@ -53,7 +53,11 @@ pub async fn open_widget(
 /// What a customer (a valid number in E.164) said to us: the WhatsApp window and the
 /// channels they opted out of.
 #[server(prefix = "/api/fn", endpoint = "recipient_state")]
-pub async fn look_up_recipient(token: String, number: String) -> Result<RecipientState, ApiError> {
+pub async fn look_up_recipient(
+    token: String,
+    number: String,
+    call_id: Option<String>,
+) -> Result<RecipientState, ApiError> {
     respond(async {
         let (services, caller) = authenticate(&token).await?;
         let number = crate::domain::PhoneNumber::parse_e164(&number).map_err(|e| {
@@ -64,7 +68,12 @@ pub async fn look_up_recipient(token: String, number: String) -> Result<Recipien
                 e.reason.phrase(),
             )
         })?;
-        crate::service::catalog::recipient_state(&services, &caller, &number.to_e164()).await
+        let call_id = call_id.as_deref().map(parse_call_id).transpose()?;
+        let whose = crate::service::catalog::Whose {
+            call_id: call_id.as_ref(),
+            customer_id: None,
+        };
+        crate::service::catalog::recipient_state(&services, &caller, &number.to_e164(), whose).await
     })
     .await
 }

@@ -214,6 +214,13 @@ pub struct PhoneCheckRequest {
     /// The ISO country to read a national number in (default: the configured one).
     #[serde(default)]
     pub country: Option<String>,
+    /// The call it is for: with a CRM, a number that belongs to another customer than
+    /// the call's is flagged.
+    #[serde(default)]
+    pub call_id: Option<String>,
+    /// The customer it is for (the CRM's id), when the caller knows it.
+    #[serde(default)]
+    pub customer_id: Option<String>,
 }
 
 /// The answer of a phone check.
@@ -281,6 +288,16 @@ pub struct RecipientState {
     /// The channels this number may not be sent on (it opted out).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub opted_out: Vec<Channel>,
+    /// The CRM says the number belongs to another customer (a warning, never a block).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<Conflict>,
+}
+
+/// Whose number it is, when the CRM says another customer's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conflict {
+    /// The other customer, as the CRM names them.
+    pub customer: String,
 }
 
 /// The comment a send adds to its call's log.
@@ -294,9 +311,15 @@ pub fn send_comment(uuid: &str, channel: Channel, template_name: &str) -> String
 /// What the CRM knows about the caller (from the customer-details lookup or the host page).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerDetails {
+    /// The CRM's id for the customer.
+    #[serde(default)]
+    pub id: Option<String>,
     /// The customer's name.
     #[serde(default)]
     pub name: Option<String>,
+    /// The customer's country (ISO 3166 alpha-2): national numbers are read in it.
+    #[serde(default)]
+    pub country: Option<String>,
     /// Their known phone numbers, preferred first.
     #[serde(default)]
     pub numbers: Vec<String>,
@@ -313,6 +336,23 @@ impl CustomerDetails {
             "name" | "customer_name" => self.name.clone(),
             _ => None,
         })
+    }
+
+    /// Whether this and `other` are the same customer: by the CRM's id when both have
+    /// one, else by name.
+    pub fn same_as(&self, other: &Self) -> bool {
+        match (&self.id, &other.id) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.name.is_some() && self.name == other.name,
+        }
+    }
+
+    /// How the CRM names the customer (their name, else their id).
+    pub fn label(&self) -> String {
+        self.name
+            .clone()
+            .or_else(|| self.id.clone())
+            .unwrap_or_else(|| "another customer".to_owned())
     }
 
     /// The value for a field of `template`: by its field code when it has a `contact.`

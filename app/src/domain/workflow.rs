@@ -178,6 +178,8 @@ mod crm_tests {
     #[test]
     fn the_widget_prefills_a_field_from_the_crm_by_its_contact_code() {
         let crm = CustomerDetails {
+            id: None,
+            country: None,
             name: Some("Asha Rao".into()),
             numbers: vec![],
             fields: BTreeMap::from([("first_name".to_owned(), "Asha".to_owned())]),

@@ -4,8 +4,8 @@ use super::contacts::{refuse_opted_out, reply_window};
 use super::delivery::account_for;
 use super::{Caller, ServiceError, Services};
 use crate::domain::{
-    AgentTemplate, CallId, Channel, CountryCode, CountryList, PhoneCheck, PhoneCheckRequest,
-    PhoneNumber, RecipientState, WidgetBootstrap, E164,
+    AgentTemplate, CallId, Channel, Conflict, CountryCode, CountryList, CustomerDetails,
+    PhoneCheck, PhoneCheckRequest, PhoneNumber, RecipientState, WidgetBootstrap, E164,
 };
 
 /// The country picker's list with the configured default.
@@ -38,6 +38,7 @@ pub async fn recipient_state(
     services: &Services,
     caller: &Caller,
     number: &E164,
+    whose: Whose<'_>,
 ) -> Result<RecipientState, ServiceError> {
     let group = caller.agent_group()?;
     let channels = services.config.enabled_channels(group).await?;
@@ -54,7 +55,49 @@ pub async fn recipient_state(
             state.window = Some(reply_window(services, group, number).await?);
         }
     }
+    state.conflict = profile_conflict(services, number, whose).await;
     Ok(state)
+}
+
+/// Whom a number is checked for: the call's customer, or one the caller names.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Whose<'a> {
+    /// The call (its customer is the CRM's answer for it).
+    pub call_id: Option<&'a CallId>,
+    /// The CRM's id of the customer.
+    pub customer_id: Option<&'a str>,
+}
+
+/// With a CRM: the other customer `number` belongs to, when the CRM links it to
+/// someone else than the customer it is for. A warning only: a CRM that fails or
+/// knows nothing flags nothing.
+async fn profile_conflict(
+    services: &Services,
+    number: &E164,
+    whose: Whose<'_>,
+) -> Option<Conflict> {
+    let crm = services.crm.as_ref()?;
+    if whose.call_id.is_none() && whose.customer_id.is_none() {
+        return None;
+    }
+    let known = |answer: Result<Option<CustomerDetails>, String>| match answer {
+        Ok(found) => found,
+        Err(reason) => {
+            tracing::warn!(%reason, "customer lookup failed; no profile check");
+            None
+        }
+    };
+    let owner = known(crm.lookup(None, Some(number.as_str())).await)?;
+    let other = match whose.customer_id {
+        Some(id) => owner.id.as_deref().is_some_and(|o| o != id),
+        None => {
+            let expected = known(crm.lookup(whose.call_id, None).await)?;
+            !owner.same_as(&expected)
+        }
+    };
+    other.then(|| Conflict {
+        customer: owner.label(),
+    })
 }
 
 /// A phone check with, for a valid number and a caller who sends, what the customer
@@ -72,7 +115,24 @@ pub async fn check_recipient(
         // A valid number's E.164 form reads back (a Tokelau number has 7 digits: not
         // every valid number is long enough for `E164::parse`'s check).
         if let (Ok(_), Ok(number)) = (caller.agent_group(), PhoneNumber::parse_e164(e164)) {
-            *recipient = recipient_state(services, caller, &number.to_e164()).await?;
+            let call_id = request
+                .call_id
+                .as_deref()
+                .map(CallId::parse)
+                .transpose()
+                .map_err(|e| {
+                    ServiceError::invalid(
+                        "invalid_call_id",
+                        format!("The call id {e}."),
+                        "call_id",
+                        e.to_string(),
+                    )
+                })?;
+            let whose = Whose {
+                call_id: call_id.as_ref(),
+                customer_id: request.customer_id.as_deref(),
+            };
+            *recipient = recipient_state(services, caller, &number.to_e164(), whose).await?;
         }
     }
     Ok(check)
@@ -119,9 +179,15 @@ pub async fn widget_bootstrap(
             }
         },
     };
+    // National numbers are read in the customer's country when the CRM gives one.
+    let country = customer
+        .as_ref()
+        .and_then(|c| c.country.as_deref())
+        .and_then(|c| CountryCode::parse(c).ok())
+        .unwrap_or(services.settings.default_country);
     Ok(WidgetBootstrap {
         agent_id: caller.id.to_string(),
-        default_country: services.settings.default_country.as_str().to_owned(),
+        default_country: country.as_str().to_owned(),
         channels,
         templates,
         allowed_origins: services.settings.embed_origins.clone(),

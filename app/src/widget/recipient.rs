@@ -232,6 +232,15 @@ pub fn recipient_notes(
     time_of: impl Fn(&str) -> String,
 ) -> Vec<(&'static str, String)> {
     let mut notes = Vec::new();
+    if let Some(conflict) = &state.conflict {
+        notes.push((
+            "conflict",
+            format!(
+                "This number belongs to {} in the CRM, not to this call's customer.",
+                conflict.customer
+            ),
+        ));
+    }
     if state.opted_out.contains(&channel) {
         notes.push((
             "opted-out",
@@ -301,6 +310,7 @@ mod tests {
                 until: Some("2026-12-03T10:00:00Z".into()),
             }),
             opted_out: vec![Channel::Sms],
+            conflict: None,
         };
         let time = |t: &str| t[11..16].to_owned();
         let sms = recipient_notes(Channel::Sms, &state, time);
@@ -317,11 +327,18 @@ mod tests {
                 until: None,
             }),
             opted_out: vec![],
+            conflict: Some(crate::domain::Conflict {
+                customer: "Ravi Kumar".into(),
+            }),
         };
-        assert!(recipient_notes(Channel::Whatsapp, &closed, time)[0]
+        assert!(recipient_notes(Channel::Whatsapp, &closed, time)
+            .iter()
+            .any(|(_, n)| n.contains("closed")));
+        let rcs = recipient_notes(Channel::Rcs, &closed, time);
+        assert_eq!(rcs.len(), 1, "a profile conflict is told on every channel");
+        assert!(rcs[0]
             .1
-            .contains("closed"));
-        assert!(recipient_notes(Channel::Rcs, &closed, time).is_empty());
+            .starts_with("This number belongs to Ravi Kumar in the CRM"));
     }
 
     #[test]

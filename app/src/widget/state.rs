@@ -283,9 +283,12 @@ pub(super) fn recipient_state_of(
             .with(|list| list.iter().map(|m| m.replies.len()).sum::<usize>());
         let token = state.token.get();
         let number = e164.get();
+        let call_id = state.call_id.get();
         async move {
             match number {
-                Some(number) if !token.is_empty() => look_up_recipient(token, number).await.ok(),
+                Some(number) if !token.is_empty() => {
+                    look_up_recipient(token, number, call_id).await.ok()
+                }
                 _ => None,
             }
         }

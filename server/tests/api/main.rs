@@ -5,6 +5,7 @@
 mod admin;
 mod bad_input;
 mod catalog;
+mod crm;
 mod fake_gateway;
 mod fake_providers;
 mod handoff;
