@@ -8,7 +8,7 @@ use crate::api::admin::{
     admin_save_notification_types, admin_templates,
 };
 use crate::domain::{
-    Channel, GroupInput, NotificationTypes, TemplateId, MAX_TEMPLATES_PER_CHANNEL,
+    Channel, Group, GroupInput, NotificationTypes, TemplateId, MAX_TEMPLATES_PER_CHANNEL,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -19,6 +19,7 @@ pub fn GroupsTab() -> impl IntoView {
     let ctx = context();
     let selected = RwSignal::new(None::<String>);
     let new_name = RwSignal::new(String::new());
+    let new_country = RwSignal::new(String::new());
     let groups = LocalResource::new(move || {
         ctx.version.track();
         let token = ctx.token();
@@ -29,11 +30,13 @@ pub fn GroupsTab() -> impl IntoView {
         let input = GroupInput {
             id: None,
             name: new_name.get_untracked(),
+            default_country: Some(new_country.get_untracked()),
         };
         spawn_local(async move {
             match admin_save_group(ctx.token(), input, None).await {
                 Ok(g) => {
                     new_name.set(String::new());
+                    new_country.set(String::new());
                     ctx.done(format!("Created group {}.", g.name));
                     selected.set(Some(g.id.to_string()));
                 }
@@ -41,13 +44,36 @@ pub fn GroupsTab() -> impl IntoView {
             }
         });
     };
-    let rename = move |id: String| {
-        let Ok(Some(name)) = window().prompt_with_message("New name for the group") else {
+    // A rename keeps the country; a new country keeps the name.
+    let change = move |g: Group, rename: bool| {
+        let (question, current) = if rename {
+            ("New name for the group", g.name.clone())
+        } else {
+            (
+                "Country the group's agents read national numbers in (ISO code, e.g. IN; empty: the deployment's)",
+                g.default_country.map(|c| c.as_str().to_owned()).unwrap_or_default(),
+            )
+        };
+        let Ok(Some(answer)) = window().prompt_with_message_and_default(question, &current) else {
             return;
         };
+        let country = g.default_country.map(|c| c.as_str().to_owned());
+        let input = if rename {
+            GroupInput {
+                id: None,
+                name: answer,
+                default_country: country,
+            }
+        } else {
+            GroupInput {
+                id: None,
+                name: g.name.clone(),
+                default_country: Some(answer),
+            }
+        };
         spawn_local(async move {
-            match admin_save_group(ctx.token(), GroupInput { id: None, name }, Some(id)).await {
-                Ok(g) => ctx.done(format!("Renamed to {}.", g.name)),
+            match admin_save_group(ctx.token(), input, Some(g.id.to_string())).await {
+                Ok(g) => ctx.done(format!("Saved group {}.", g.name)),
                 Err(e) => ctx.fail(e),
             }
         });
@@ -79,6 +105,13 @@ pub fn GroupsTab() -> impl IntoView {
                     prop:value=new_name
                     on:input=move |ev| new_name.set(event_target_value(&ev))
                 />
+                <input
+                    class="input narrow"
+                    placeholder="Country (IN)"
+                    aria-label="Default country of the new group"
+                    prop:value=new_country
+                    on:input=move |ev| new_country.set(event_target_value(&ev))
+                />
                 <button class="button" type="submit">"Create group"</button>
             </form>
             <ul class="group-list" aria-label="Groups">
@@ -89,16 +122,19 @@ pub fn GroupsTab() -> impl IntoView {
                         .into_iter()
                         .map(|g| {
                             let id = g.id.to_string();
-                            let (pick, ren, del) = (id.clone(), id.clone(), id.clone());
+                            let (pick, del) = (id.clone(), id.clone());
+                            let (ren, country) = (g.clone(), g.clone());
                             let current = id.clone();
                             view! {
                                 <li class:active=move || selected.get().as_deref() == Some(current.as_str()) data-group=id.clone()>
                                     <button class="link" on:click=move |_| selected.set(Some(pick.clone()))>
                                         {g.name.clone()}
                                         <span class="muted">{format!(" ({id})")}</span>
+                                        {g.default_country.map(|c| view! { <span class="muted">{format!(" · numbers read in {}", c.name())}</span> })}
                                     </button>
                                     <span class="row-actions">
-                                        <button class="button small secondary" on:click=move |_| rename(ren.clone())>"Rename"</button>
+                                        <button class="button small secondary" on:click=move |_| change(ren.clone(), true)>"Rename"</button>
+                                        <button class="button small secondary" on:click=move |_| change(country.clone(), false)>"Country"</button>
                                         <button class="button small secondary" on:click=move |_| delete(del.clone())>"Delete"</button>
                                     </span>
                                 </li>

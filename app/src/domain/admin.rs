@@ -18,6 +18,10 @@ pub struct Group {
     pub id: GroupId,
     /// Its name.
     pub name: String,
+    /// The country its agents' national numbers are read in (none: the deployment's),
+    /// unless the CRM gives the customer's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_country: Option<super::CountryCode>,
 }
 
 /// Creating or renaming a group.
@@ -29,6 +33,9 @@ pub struct GroupInput {
     pub id: Option<GroupId>,
     /// The name.
     pub name: String,
+    /// The ISO code national numbers are read in (absent or empty: the deployment's).
+    #[serde(default)]
+    pub default_country: Option<String>,
 }
 
 /// One channel of a group's Notification Type tab.

@@ -4,7 +4,7 @@ use super::contacts::{refuse_opted_out, reply_window};
 use super::delivery::account_for;
 use super::{Caller, ServiceError, Services};
 use crate::domain::{
-    AgentTemplate, CallId, Channel, Conflict, CountryCode, CountryList, CustomerDetails,
+    AgentTemplate, CallId, Channel, Conflict, CountryCode, CountryList, CustomerDetails, GroupId,
     PhoneCheck, PhoneCheckRequest, PhoneNumber, RecipientState, WidgetBootstrap, E164,
 };
 
@@ -100,6 +100,18 @@ async fn profile_conflict(
     })
 }
 
+/// The country `group`'s agents read national numbers in: the group's setting, else
+/// the deployment's.
+pub async fn group_country(
+    services: &Services,
+    group: &GroupId,
+) -> Result<CountryCode, ServiceError> {
+    let group = services.admin.group(group).await?;
+    Ok(group
+        .and_then(|g| g.default_country)
+        .unwrap_or(services.settings.default_country))
+}
+
 /// A phone check with, for a valid number and a caller who sends, what the customer
 /// said to us (`POST /api/v1/phone/validate`).
 pub async fn check_recipient(
@@ -107,6 +119,12 @@ pub async fn check_recipient(
     caller: &Caller,
     request: &PhoneCheckRequest,
 ) -> Result<PhoneCheck, ServiceError> {
+    // An agent's national numbers are read in their group's country unless they say.
+    let mut request = request.clone();
+    if let (None, Ok(group)) = (request.country.as_deref(), caller.agent_group()) {
+        request.country = Some(group_country(services, group).await?.as_str().to_owned());
+    }
+    let request = &request;
     let mut check = check_phone(services, request)?;
     if let PhoneCheck::Valid {
         e164, recipient, ..
@@ -179,12 +197,16 @@ pub async fn widget_bootstrap(
             }
         },
     };
-    // National numbers are read in the customer's country when the CRM gives one.
-    let country = customer
+    // National numbers are read in the customer's country when the CRM gives one,
+    // else in the group's, else in the deployment's.
+    let country = match customer
         .as_ref()
         .and_then(|c| c.country.as_deref())
         .and_then(|c| CountryCode::parse(c).ok())
-        .unwrap_or(services.settings.default_country);
+    {
+        Some(country) => country,
+        None => group_country(services, group).await?,
+    };
     Ok(WidgetBootstrap {
         agent_id: caller.id.to_string(),
         default_country: country.as_str().to_owned(),

@@ -104,6 +104,10 @@ fn group_from_row(row: &AnyRow) -> anyhow::Result<Group> {
     Ok(Group {
         id: GroupId::parse(&row.text("id")?)?,
         name: row.text("name")?,
+        default_country: row
+            .opt_text("default_country")?
+            .map(|c| app::domain::CountryCode::parse(&c))
+            .transpose()?,
     })
 }
 
@@ -293,7 +297,7 @@ impl AdminStore for SqlStore {
     }
 
     async fn groups(&self) -> StoreResult<Vec<Group>> {
-        let rows = sqlx::query("SELECT id, name FROM agent_groups ORDER BY name")
+        let rows = sqlx::query("SELECT id, name, default_country FROM agent_groups ORDER BY name")
             .fetch_all(&self.pool)
             .await
             .map_err(store_error)?;
@@ -304,7 +308,7 @@ impl AdminStore for SqlStore {
     }
 
     async fn group(&self, id: &GroupId) -> StoreResult<Option<Group>> {
-        let row = sqlx::query("SELECT id, name FROM agent_groups WHERE id = ?")
+        let row = sqlx::query("SELECT id, name, default_country FROM agent_groups WHERE id = ?")
             .bind(id.as_str())
             .fetch_optional(&self.pool)
             .await
@@ -313,17 +317,22 @@ impl AdminStore for SqlStore {
     }
 
     async fn insert_group(&self, group: &Group, audit: &AuditRecord) -> StoreResult<()> {
-        let query = sqlx::query("INSERT INTO agent_groups (id, name, created_at) VALUES (?, ?, ?)")
-            .bind(group.id.as_str())
-            .bind(&group.name)
-            .bind(to_ms(now()));
+        let query = sqlx::query(
+            "INSERT INTO agent_groups (id, name, created_at, default_country) VALUES (?, ?, ?, ?)",
+        )
+        .bind(group.id.as_str())
+        .bind(&group.name)
+        .bind(to_ms(now()))
+        .bind(group.default_country.map(|c| c.as_str().to_owned()));
         self.change_one(query, "the group", audit).await
     }
 
     async fn update_group(&self, group: &Group, audit: &AuditRecord) -> StoreResult<()> {
-        let query = sqlx::query("UPDATE agent_groups SET name = ? WHERE id = ?")
-            .bind(&group.name)
-            .bind(group.id.as_str());
+        let query =
+            sqlx::query("UPDATE agent_groups SET name = ?, default_country = ? WHERE id = ?")
+                .bind(&group.name)
+                .bind(group.default_country.map(|c| c.as_str().to_owned()))
+                .bind(group.id.as_str());
         self.change_one(query, "the group", audit).await
     }
 

@@ -3,7 +3,8 @@
 
 use super::{id_taken, json, slug, Admin, Entity};
 use crate::domain::{
-    display_name, Channel, Group, GroupId, GroupInput, NotificationTypes, MAX_TEMPLATES_PER_CHANNEL,
+    display_name, Channel, CountryCode, Group, GroupId, GroupInput, NotificationTypes,
+    MAX_TEMPLATES_PER_CHANNEL,
 };
 use crate::service::{AdminStore, ServiceError, StoreError};
 
@@ -32,7 +33,22 @@ impl Admin<'_> {
                 (id, None)
             }
         };
-        let group = Group { id, name };
+        let default_country = match input.default_country.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(code) => Some(CountryCode::parse(code).map_err(|e| {
+                ServiceError::invalid(
+                    "invalid_country",
+                    "The default country is not a known ISO 3166 code.",
+                    "default_country",
+                    e.to_string(),
+                )
+            })?),
+        };
+        let group = Group {
+            id,
+            name,
+            default_country,
+        };
         let saved = self.save(before.as_ref(), &group).await;
         saved.map_err(id_taken(Entity::Group))?;
         Ok(group)
