@@ -45,13 +45,14 @@ async function whatsappGroup(request: APIRequestContext, tag: string): Promise<{
   return { group, agent };
 }
 
-/** A customer's WhatsApp message as Meta posts it, signed with the app secret. */
-async function customerWrites(request: APIRequestContext, account: string, from: string, text: string) {
+/** A webhook as Meta posts it (`value` holds `statuses` or `messages`), signed with the
+ * app secret. */
+async function metaPosts(request: APIRequestContext, account: string, value: Record<string, unknown>) {
   const body = JSON.stringify({
     object: "whatsapp_business_account",
     entry: [{ id: "102290129340398", changes: [{ field: "messages", value: {
       messaging_product: "whatsapp", metadata: { display_phone_number: "15550783881", phone_number_id: PHONE_ID },
-      messages: [{ from, id: `wamid.IN${Date.now()}`, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: text } }],
+      ...value,
     } }] }],
   });
   const signature = "sha256=" + createHmac("sha256", APP_SECRET).update(body).digest("hex");
@@ -59,6 +60,13 @@ async function customerWrites(request: APIRequestContext, account: string, from:
     data: body, headers: { "content-type": "application/json", "x-hub-signature-256": signature },
   });
   expect(r.status()).toBe(200);
+}
+
+/** A customer's WhatsApp message. */
+async function customerWrites(request: APIRequestContext, account: string, from: string, text: string) {
+  await metaPosts(request, account, {
+    messages: [{ from, id: `wamid.IN${Date.now()}`, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: text } }],
+  });
 }
 
 test("a customer's WhatsApp reply shows under the message it answers and opens the window", async ({ page, request }) => {
@@ -76,8 +84,11 @@ test("a customer's WhatsApp reply shows under the message it answers and opens t
   const fake = process.env.AGENT_NOTIFY_FAKE_META!;
   await expect.poll(async () => (await (await request.get(`${fake}/count`)).json()).taken).toBeGreaterThan(0);
   await expect(sent).toHaveAttribute("data-status", "sending");
-  // The server records the Cloud API's id for the message as soon as the answer is in.
-  await page.waitForTimeout(500);
+  // The customer reads it (its status is final), and only then answers: the widget
+  // still shows the answer live.
+  const uuid = (await sent.getAttribute("data-uuid"))!;
+  await metaPosts(request, `meta-${tag}`, { statuses: [{ id: "wamid.E2E", status: "read", timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: "919876543111", biz_opaque_callback_data: uuid }] });
+  await expect(sent).toHaveAttribute("data-status", "read");
   await customerWrites(request, `meta-${tag}`, "919876543111", "Tomorrow after 5 pm please");
   await expect(sent.getByTestId("reply")).toHaveText("Customer replied: Tomorrow after 5 pm please");
   await expect(notes).toContainText(/WhatsApp window open until \w{3},? .*\d{1,2}[:.]\d{2}/);

@@ -180,6 +180,31 @@ pub struct NotificationView {
     /// What the customer wrote back, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub replies: Vec<super::Reply>,
+    /// Whether the customer's reply is linked to it (an agent's always; a workflow's
+    /// when asked).
+    #[serde(default)]
+    pub expects_reply: bool,
+}
+
+impl NotificationView {
+    /// Whether a reply may still come and be shown under it: it expects one, did not
+    /// fail, and was sent less than the reply window ago.
+    pub fn awaits_reply(&self, now: OffsetDateTime) -> bool {
+        awaits_reply(self.expects_reply, self.status, &self.created_at, now)
+    }
+}
+
+/// Whether a message that `expects_reply`, is `status` and was accepted at `created_at`
+/// (RFC 3339) may still get a reply at `now`.
+pub fn awaits_reply(
+    expects_reply: bool,
+    status: NotificationStatus,
+    created_at: &str,
+    now: OffsetDateTime,
+) -> bool {
+    let recent = super::time::parse_rfc3339(created_at)
+        .is_ok_and(|at| now - at < time::Duration::seconds(super::WINDOW_SECS));
+    expects_reply && status != NotificationStatus::Failed && recent
 }
 
 /// A single-use ticket for one event-stream request (`POST /api/v1/stream-tickets`):

@@ -154,6 +154,8 @@ struct Shown {
     history: usize,
     channel: Channel,
     replies: usize,
+    /// Until when a reply may come (none: it expects none, or failed).
+    replies_until: Option<time::OffsetDateTime>,
 }
 
 /// Why a view is news to a stream.
@@ -185,6 +187,10 @@ impl LiveSet {
             history: view.history.len(),
             channel: view.channel,
             replies: view.replies.len().max(before.map_or(0, |b| b.replies)),
+            replies_until: crate::domain::time::parse_rfc3339(&view.created_at)
+                .ok()
+                .filter(|_| view.expects_reply && view.status != NotificationStatus::Failed)
+                .map(|at| at + time::Duration::seconds(crate::domain::WINDOW_SECS)),
         };
         self.shown.insert(view.uuid.clone(), now);
         match before {
@@ -199,9 +205,14 @@ impl LiveSet {
         }
     }
 
-    /// Whether every message shown is final on its channel (true for none).
-    pub fn settled(&self) -> bool {
-        self.shown.values().all(|s| s.status.is_final_on(s.channel))
+    /// Whether every message shown is final on its channel (true for none) and, when
+    /// the stream follows replies, none may still get one.
+    pub fn settled(&self, follow_replies: bool) -> bool {
+        let now = super::now();
+        self.shown.values().all(|s| {
+            s.status.is_final_on(s.channel)
+                && !(follow_replies && s.replies_until.is_some_and(|until| until > now))
+        })
     }
 }
 

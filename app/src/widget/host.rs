@@ -163,8 +163,9 @@ pub fn follow_events(
     on_update: impl Fn(NotificationView) + 'static,
     on_end: impl Fn() + 'static,
 ) -> Option<web_sys::EventSource> {
+    // `replies=1`: the stream stays open while a reply may still come.
     let url = format!(
-        "{path}?ticket={}",
+        "{path}?replies=1&ticket={}",
         String::from(js_sys::encode_uri_component(ticket))
     );
     let source = web_sys::EventSource::new(&url).ok()?;
@@ -205,6 +206,12 @@ pub fn follow_events(
     let _ = source.add_event_listener_with_callback("error", failed.as_ref().unchecked_ref());
     failed.forget();
     Some(source)
+}
+
+/// Now, by the browser's clock.
+pub fn browser_now() -> time::OffsetDateTime {
+    let seconds = (js_sys::Date::now() / 1000.0) as i64;
+    time::OffsetDateTime::from_unix_timestamp(seconds).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
 }
 
 /// Copies `text` to the clipboard.

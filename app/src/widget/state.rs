@@ -3,7 +3,7 @@
 //! its field defaults, what Send does, the messages of the call (restored, followed live,
 //! refreshed, resent).
 
-use super::host::{follow_events, keep_token, post_to_host, Prefill};
+use super::host::{browser_now, follow_events, keep_token, post_to_host, Prefill};
 use super::send::{Outgoing, Sender, Sent};
 use super::status::{SentMessage, REFRESH_COOLDOWN_SECS};
 use crate::api::{
@@ -47,7 +47,7 @@ impl WidgetState {
                 &self.allowed_origins.get_untracked(),
             );
         }
-        if view.status.is_final_on(view.channel) {
+        if view.status.is_final_on(view.channel) && !view.awaits_reply(browser_now()) {
             self.close_stream(&view.uuid);
         }
     }
@@ -114,9 +114,10 @@ impl WidgetState {
     /// the server has nothing for.
     fn stream_ended(&self, key: &str) {
         self.close_stream(key);
+        let now = browser_now();
         let pending: Vec<String> = self.sent.with_untracked(|list| {
             list.iter()
-                .filter(|m| !m.status.is_final_on(m.channel))
+                .filter(|m| m.still_live(now))
                 .map(|m| m.uuid.clone())
                 .collect()
         });
@@ -125,7 +126,8 @@ impl WidgetState {
             let token = self.token.get_untracked();
             spawn_local(async move {
                 if let Ok(view) = notification(token, uuid.clone()).await {
-                    let still_pending = !view.status.is_final_on(view.channel);
+                    let still_pending =
+                        !view.status.is_final_on(view.channel) || view.awaits_reply(browser_now());
                     state.update(view);
                     if still_pending {
                         state.follow(&uuid);
@@ -351,9 +353,10 @@ pub(super) fn restore_call_messages(state: WidgetState, loaded: Memo<Option<Widg
                     SentMessage::from_view(view, name)
                 })
                 .collect();
+            let now = browser_now();
             let pending: Vec<String> = restored
                 .iter()
-                .filter(|m| !m.status.is_final_on(m.channel))
+                .filter(|m| m.still_live(now))
                 .map(|m| m.uuid.clone())
                 .collect();
             state.sent.set(restored);

@@ -4,7 +4,7 @@
 
 use super::host::copy_to_clipboard;
 use crate::domain::{
-    sms_fallback, Accepted, AgentTemplate, Channel, FailureReason, HistoryEntry,
+    awaits_reply, sms_fallback, Accepted, AgentTemplate, Channel, FailureReason, HistoryEntry,
     NotificationStatus, NotificationView, Reply, TemplateId,
 };
 use leptos::prelude::*;
@@ -33,6 +33,10 @@ pub struct SentMessage {
     pub error: Option<FailureReason>,
     /// What the customer wrote back, oldest first.
     pub replies: Vec<Reply>,
+    /// When it was accepted (RFC 3339).
+    pub created_at: String,
+    /// Whether a reply is linked to it.
+    pub expects_reply: bool,
 }
 
 impl SentMessage {
@@ -48,6 +52,9 @@ impl SentMessage {
             history: Vec::new(),
             error: None,
             replies: Vec::new(),
+            created_at: crate::domain::rfc3339(accepted.created_at),
+            // An agent's message always gets its replies.
+            expects_reply: true,
         }
     }
 
@@ -63,7 +70,16 @@ impl SentMessage {
             history: view.history,
             error: view.error,
             replies: view.replies,
+            created_at: view.created_at,
+            expects_reply: view.expects_reply,
         }
+    }
+
+    /// Whether its stream is still worth following at `now`: not final yet, or a reply
+    /// may still come.
+    pub fn still_live(&self, now: time::OffsetDateTime) -> bool {
+        !self.status.is_final_on(self.channel)
+            || awaits_reply(self.expects_reply, self.status, &self.created_at, now)
     }
 
     /// Takes a newer state of the message; out-of-order pushes never move it back.

@@ -6,14 +6,14 @@
 //! shutdown, and re-read the store now and then in case the feed missed a change.
 
 use super::error::HttpError;
-use super::extract::{ApiPath, AuthCaller, StreamCaller};
+use super::extract::{query_param, ApiPath, AuthCaller, StreamCaller};
 use super::notifications::parse_call_id;
 use super::AppState;
 use app::domain::{NotificationView, StreamTicket};
 use app::service::status::{self, LiveSet, Watch};
 use app::service::{access, Caller};
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -104,10 +104,17 @@ impl Drop for Slot {
     }
 }
 
+/// `?replies=1`: the stream also stays open while a message may still get a reply
+/// (the widget's), and carries each as a `reply` event.
+fn follows_replies(uri: &Uri) -> bool {
+    matches!(query_param(uri, "replies"), Some("1" | "true"))
+}
+
 async fn message_events(
     State(state): State<AppState>,
     StreamCaller(caller): StreamCaller,
     ApiPath(uuid): ApiPath<String>,
+    uri: Uri,
 ) -> Result<Response, HttpError> {
     let uuid = status::parse_uuid(&uuid)?;
     let slot = state.streams.admit(&caller)?;
@@ -123,13 +130,21 @@ async fn message_events(
                 .unwrap_or_default()
         })
     };
-    Ok(live(&state, watch, reread, slot, holder))
+    Ok(live(
+        &state,
+        watch,
+        reread,
+        slot,
+        holder,
+        follows_replies(&uri),
+    ))
 }
 
 async fn call_events(
     State(state): State<AppState>,
     StreamCaller(caller): StreamCaller,
     ApiPath(call_id): ApiPath<String>,
+    uri: Uri,
 ) -> Result<Response, HttpError> {
     let call_id = parse_call_id(&call_id)?;
     let slot = state.streams.admit(&caller)?;
@@ -144,7 +159,14 @@ async fn call_events(
                 .unwrap_or_default()
         })
     };
-    Ok(live(&state, watch, reread, slot, holder))
+    Ok(live(
+        &state,
+        watch,
+        reread,
+        slot,
+        holder,
+        follows_replies(&uri),
+    ))
 }
 
 /// The SSE response for `watch`: 204 when nothing is left to follow. At each recheck
@@ -156,12 +178,13 @@ fn live(
     reread: impl Fn() -> BoxFuture<'static, Vec<NotificationView>> + Send + 'static,
     slot: Slot,
     holder: Caller,
+    follow_replies: bool,
 ) -> Response {
     let mut now = LiveSet::default();
     for view in &watch.current {
         let _ = now.take(view);
     }
-    if watch.current.is_empty() || now.settled() {
+    if watch.current.is_empty() || now.settled(follow_replies) {
         return StatusCode::NO_CONTENT.into_response();
     }
     let recheck = state.streams.recheck;
@@ -186,6 +209,7 @@ fn live(
             .chain(stream::select(watch.changes, rereads))
             .boxed(),
         shown: LiveSet::default(),
+        follow_replies,
         end_next: false,
         finished: false,
         _slot: slot,
@@ -204,6 +228,8 @@ fn live(
 struct Live {
     views: BoxStream<'static, NotificationView>,
     shown: LiveSet,
+    /// Whether it stays open for replies.
+    follow_replies: bool,
     /// Messages of the first batch (the state at connection) not shown yet: the stream
     /// cannot be over before all of them are.
     unshown: usize,
@@ -229,7 +255,7 @@ impl Live {
             let view = self.views.next().await?;
             if let Some(news) = self.shown.take(&view) {
                 self.unshown = self.unshown.saturating_sub(1);
-                self.end_next = self.unshown == 0 && self.shown.settled();
+                self.end_next = self.unshown == 0 && self.shown.settled(self.follow_replies);
                 let event = Event::default()
                     .event(news.event())
                     .json_data(&view)

@@ -318,6 +318,16 @@ impl SseEvent {
 /// Reads an event stream until the server ends it (failing if that takes over `limit`,
 /// which only guards against a hang).
 pub async fn read_events(response: Response, limit: Duration) -> Vec<SseEvent> {
+    read_events_until(response, limit, |_| false).await
+}
+
+/// Reads an event stream until the server ends it or an event `stop` says is the
+/// last one wanted (failing if neither happens within `limit`).
+pub async fn read_events_until(
+    response: Response,
+    limit: Duration,
+    stop: impl Fn(&SseEvent) -> bool,
+) -> Vec<SseEvent> {
     use futures::StreamExt;
     assert_eq!(response.status(), 200);
     let mut events = Vec::new();
@@ -335,7 +345,14 @@ pub async fn read_events(response: Response, limit: Duration) -> Vec<SseEvent> {
                         .map(str::to_owned)
                 };
                 if let (Some(event), Some(data)) = (field("event: "), field("data: ")) {
+                    let last = stop(&SseEvent {
+                        event: event.clone(),
+                        data: data.clone(),
+                    });
                     events.push(SseEvent { event, data });
+                    if last {
+                        return;
+                    }
                 }
             }
         }

@@ -324,3 +324,61 @@ async fn a_workflow_message_gets_its_reply_only_when_it_asked_for_one() {
     );
     assert_eq!(replies(w.app.notification_as(&silent, &key).await), None);
 }
+
+#[tokio::test]
+async fn a_stream_that_follows_replies_outlives_delivery_and_pushes_the_reply() {
+    let w = world_with(|_| {}).await;
+    w.twilio("sms", "+15005550006").await;
+    let uuid = w
+        .app
+        .send_ok(
+            &json!({"to": CUSTOMER, "channel": "sms", "template_id": "t_sms_thanks",
+                         "call_id": "c-replies"}),
+        )
+        .await;
+    w.fake.wait_for("twilio", 1).await;
+    let url = format!("{}?message={uuid}", w.webhook("twilio", "tw-sms"));
+    let sid = format!("SM{:032}", 1);
+    let delivered = [("MessageSid", sid.as_str()), ("MessageStatus", "delivered")];
+    assert_eq!(
+        w.twilio_callback(&url, &delivered, &delivered)
+            .await
+            .status(),
+        200
+    );
+    w.app.wait_for_status(&uuid, "delivered").await;
+
+    // Without `replies=1` the delivered message has nothing left to show: 204.
+    let plain = w
+        .app
+        .get("/api/v1/calls/c-replies/events", &w.app.agent)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(plain.status(), 204);
+    let following = w
+        .app
+        .get("/api/v1/calls/c-replies/events?replies=1", &w.app.agent)
+        .send()
+        .await
+        .expect("sent");
+    let reader = tokio::spawn(crate::helpers::read_events_until(
+        following,
+        std::time::Duration::from_secs(15),
+        |e| e.event == "reply",
+    ));
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    twilio_inbound(
+        &w,
+        CUSTOMER,
+        "Thanks, got it",
+        "SM0000000000000000000000000000021",
+    )
+    .await;
+    let events = reader.await.expect("read");
+    assert_eq!(events.first().map(|e| e.event.as_str()), Some("status"));
+    let reply = events.last().expect("a reply event");
+    assert_eq!(reply.event, "reply");
+    assert_eq!(reply.view()["replies"][0]["text"], "Thanks, got it");
+    assert_eq!(reply.view()["status"], "delivered");
+}

@@ -268,6 +268,7 @@ impl NotificationRecord {
             history: self.history.clone(),
             error: self.error.clone(),
             replies: Vec::new(),
+            expects_reply: self.expects_reply,
         }
     }
 }
