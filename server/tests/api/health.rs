@@ -40,6 +40,7 @@ async fn the_openapi_document_describes_every_public_endpoint() {
         ("/api/v1/countries", "get"),
         ("/api/v1/phone/validate", "post"),
         ("/api/v1/templates", "get"),
+        ("/api/v1/widget/bootstrap", "get"),
         ("/api/v1/notifications", "post"),
         ("/api/v1/notifications", "get"),
         ("/api/v1/notifications/{uuid}", "get"),

@@ -42,3 +42,29 @@ async fn arguments_the_server_function_cannot_read_are_the_clients_mistake() {
     assert_eq!(status, 400, "an unknown channel: {body}");
     assert_eq!(body["code"], "malformed_request");
 }
+
+#[tokio::test]
+async fn the_widgets_bootstrap_has_a_rest_twin_that_answers_the_same() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .client
+        .post(format!("{}/api/fn/open_widget", app.base))
+        .form(&[("token", app.agent.as_str()), ("call_id", "c-boot")])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status(), 200);
+    let by_function: Value = r.json().await.expect("json");
+    let by_rest: Value = app
+        .get_json("/api/v1/widget/bootstrap?call_id=c-boot", &app.agent)
+        .await;
+    assert_eq!(by_rest, by_function);
+    assert_eq!(by_rest["agent_id"], "demo-agent");
+    app.get_error(
+        "/api/v1/widget/bootstrap?call_id=%20",
+        &app.agent,
+        422,
+        "invalid_call_id",
+    )
+    .await;
+}
