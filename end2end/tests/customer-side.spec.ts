@@ -219,3 +219,37 @@ test("a field with a contact code is pre-filled from the CRM in the pop-up", asy
   );
   await page.screenshot({ path: "test-results/profile-conflict.png" });
 });
+
+test("an SMS template without DLT ids is flagged in the editor and when a group in India maps it", async ({ page }) => {
+  const tag = newCallId("d");
+  await page.setViewportSize({ width: 1000, height: 900 });
+  await signInAsAdmin(page);
+  await page.getByRole("button", { name: "New template" }).click();
+  const editor = page.getByRole("form", { name: "Template editor" });
+  await editor.getByLabel("Name", { exact: true }).fill(`Unregistered ${tag}`);
+  await editor.getByLabel("Body").fill("Your request is received.");
+  await expect(editor.getByTestId("dlt-warning")).toHaveText(
+    "Without its DLT registration (dlt_entity_id, dlt_template_id, dlt_header), this template's SMS to Indian numbers are refused.",
+  );
+  await editor.getByRole("button", { name: "Save template" }).click();
+  await expect(page.getByRole("status")).toContainText(`Saved Unregistered ${tag}.`);
+
+  await page.getByRole("tab", { name: "Agent groups" }).click();
+  await page.getByLabel("New group name").fill(`India ${tag}`);
+  await page.getByRole("button", { name: "Create group" }).click();
+  const sms = page.locator('.channel-column[data-channel="sms"]');
+  await sms.getByLabel("Enable SMS").check();
+  await sms.getByLabel("Add a SMS template").selectOption({ label: `Unregistered ${tag}` });
+  await page.getByRole("button", { name: "Save notification types" }).click();
+  await expect(page.getByRole("status")).toContainText(
+    `Warning: SMS template Unregistered ${tag} lacks its DLT registration (dlt_entity_id, dlt_template_id, dlt_header): its messages to Indian numbers will be refused.`,
+  );
+
+  // A group whose agents work with the UK is not warned.
+  page.once("dialog", (dialog) => dialog.accept("GB"));
+  await page.locator(".group-list li.active").getByRole("button", { name: "Country" }).click();
+  await expect(page.locator(".group-list li.active")).toContainText("numbers read in United Kingdom");
+  await page.locator(".group-list li.active button.link").click();
+  await page.getByRole("button", { name: "Save notification types" }).click();
+  await expect(page.getByRole("status")).toHaveText(/^Saved the notification types of [^.]+\.$/);
+});

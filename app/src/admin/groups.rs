@@ -181,8 +181,13 @@ fn NotificationTypeTab(group: String) -> impl IntoView {
             spawn_local(async move {
                 match admin_save_notification_types(token, group.clone(), t).await {
                     Ok(saved) => {
-                        types.set(Some(saved));
-                        ctx.done(format!("Saved the notification types of {group}."));
+                        types.set(Some(saved.types));
+                        let mut notice = format!("Saved the notification types of {group}.");
+                        for warning in saved.warnings {
+                            notice.push_str(" Warning: ");
+                            notice.push_str(&warning);
+                        }
+                        ctx.done(notice);
                     }
                     Err(e) => ctx.fail(e),
                 }

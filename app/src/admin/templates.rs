@@ -372,7 +372,21 @@ fn provider_input(
 #[component]
 fn ProviderRefs(draft: Draft) -> impl IntoView {
     let provider_input = move |label, get, set| provider_input(draft, label, get, set);
+    // Indian carriers drop an SMS without its DLT registration: the send is refused.
+    let dlt_missing = move || {
+        (draft.channel.get() == Channel::Sms)
+            .then(|| draft.provider_ref.with(|p| p.dlt_missing()))
+            .filter(|m| !m.is_empty())
+    };
     view! {
+        {move || dlt_missing().map(|missing| view! {
+            <p class="hint warning" data-testid="dlt-warning">
+                {format!(
+                    "Without its DLT registration ({}), this template's SMS to Indian numbers are refused.",
+                    missing.join(", ")
+                )}
+            </p>
+        })}
         <details>
             <summary>"Provider references"</summary>
             <div class="grid">

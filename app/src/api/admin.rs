@@ -4,8 +4,8 @@
 use super::ApiError;
 use crate::domain::{
     Agent, ApiKey, ApiKeyInput, AuditEntry, Channel, CreatedApiKey, Group, GroupInput,
-    NotificationTypes, OptOut, OptOutInput, ProviderAccount, ProviderAccountInput, SignIn,
-    SignedIn, TemplateInput, TemplateView,
+    NotificationTypes, OptOut, OptOutInput, ProviderAccount, ProviderAccountInput, SavedTypes,
+    SignIn, SignedIn, TemplateInput, TemplateView,
 };
 use leptos::server;
 
@@ -140,12 +140,14 @@ pub async fn admin_save_notification_types(
     token: String,
     group: String,
     types: NotificationTypes,
-) -> Result<NotificationTypes, ApiError> {
+) -> Result<SavedTypes, ApiError> {
     respond(async {
         let (services, caller) = admin(&token).await?;
-        Admin::new(&services, &caller)?
-            .save_notification_types(&id(&group)?, types)
-            .await
+        let admin = Admin::new(&services, &caller)?;
+        let group = id(&group)?;
+        let types = admin.save_notification_types(&group, types).await?;
+        let warnings = admin.dlt_warnings(&group, &types).await?;
+        Ok(SavedTypes { types, warnings })
     })
     .await
 }

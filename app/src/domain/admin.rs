@@ -38,6 +38,16 @@ pub struct GroupInput {
     pub default_country: Option<String>,
 }
 
+/// A saved Notification Type tab and what the admin should know about it (an SMS
+/// template without DLT ids in a group that sends to India).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedTypes {
+    /// The tab as saved.
+    pub types: NotificationTypes,
+    /// Warnings, for people.
+    pub warnings: Vec<String>,
+}
+
 /// One channel of a group's Notification Type tab.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

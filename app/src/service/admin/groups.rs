@@ -54,6 +54,38 @@ impl Admin<'_> {
         Ok(group)
     }
 
+    /// What an admin should know about a group's tab: each SMS template lacking DLT
+    /// ids when the group's agents work with India (the group's country, else the
+    /// deployment's), since such a send is refused.
+    pub async fn dlt_warnings(
+        &self,
+        id: &GroupId,
+        types: &NotificationTypes,
+    ) -> Result<Vec<String>, ServiceError> {
+        let group = self.get_group(id).await?;
+        let country = group
+            .default_country
+            .unwrap_or(self.services.settings.default_country);
+        if country != CountryCode::INDIA {
+            return Ok(Vec::new());
+        }
+        let mut warnings = Vec::new();
+        for template_id in &types.sms.templates {
+            let Some(template) = self.store().template(template_id).await? else {
+                continue;
+            };
+            let missing = template.provider_ref.dlt_missing();
+            if !missing.is_empty() {
+                warnings.push(format!(
+                    "SMS template {} lacks its DLT registration ({}): its messages to Indian numbers will be refused.",
+                    template.name,
+                    missing.join(", ")
+                ));
+            }
+        }
+        Ok(warnings)
+    }
+
     /// Deletes a group; refused while agents belong to it.
     pub async fn delete_group(&self, id: &GroupId) -> Result<(), ServiceError> {
         let before = self.get_group(id).await?;
