@@ -13,6 +13,18 @@ pub fn countries(services: &Services) -> CountryList {
     CountryList::with_default(services.settings.default_country)
 }
 
+/// Reads an ISO 3166 country code a caller gave in `field` (422 `invalid_country`).
+pub fn parse_country(code: &str, field: &str) -> Result<CountryCode, ServiceError> {
+    CountryCode::parse(code.trim()).map_err(|e| {
+        ServiceError::invalid(
+            "invalid_country",
+            "The country is not a known ISO 3166 code.",
+            field,
+            e.to_string(),
+        )
+    })
+}
+
 /// Validates and normalises a number (`POST /api/v1/phone/validate`).
 pub fn check_phone(
     services: &Services,
@@ -20,14 +32,7 @@ pub fn check_phone(
 ) -> Result<PhoneCheck, ServiceError> {
     let country = match request.country.as_deref() {
         None | Some("") => services.settings.default_country,
-        Some(code) => CountryCode::parse(code).map_err(|e| {
-            ServiceError::invalid(
-                "invalid_country",
-                "The country is not a known ISO 3166 code.",
-                "country",
-                e.to_string(),
-            )
-        })?,
+        Some(code) => parse_country(code, "country")?,
     };
     Ok(PhoneNumber::parse(&request.number, country).into())
 }
@@ -136,16 +141,8 @@ pub async fn check_recipient(
             let call_id = request
                 .call_id
                 .as_deref()
-                .map(CallId::parse)
-                .transpose()
-                .map_err(|e| {
-                    ServiceError::invalid(
-                        "invalid_call_id",
-                        format!("The call id {e}."),
-                        "call_id",
-                        e.to_string(),
-                    )
-                })?;
+                .map(super::status::parse_call_id)
+                .transpose()?;
             let whose = Whose {
                 call_id: call_id.as_ref(),
                 customer_id: request.customer_id.as_deref(),

@@ -6,8 +6,7 @@
 use super::delivery::account_for;
 use super::{now, InboundMessage, InboundRecord, ServiceError, Services, StoredProviderAccount};
 use crate::domain::{
-    rfc3339, Channel, GroupId, Keyword, NotificationView, OptOutKey, OptOutSource, ReplyWindow,
-    E164, WINDOW_SECS,
+    rfc3339, Channel, GroupId, Keyword, NotificationView, OptOutKey, ReplyWindow, E164, WINDOW_SECS,
 };
 use std::collections::HashMap;
 use time::OffsetDateTime;
@@ -65,15 +64,6 @@ pub async fn receive_inbound(
                 .await?
         }
     };
-    let record = InboundRecord {
-        message,
-        account: key.to_owned(),
-        answers,
-    };
-    if !services.contacts.record_inbound(&record).await? {
-        return Ok(InboundOutcome::Duplicate);
-    }
-    let message = &record.message;
     let keyword = services.settings.keywords.classify(&message.text);
     // A customer's STOP applies to the sender they wrote to (carriers' rule).
     let listed = OptOutKey {
@@ -81,18 +71,16 @@ pub async fn receive_inbound(
         channel: message.channel,
         sender: account.account.sender.clone(),
     };
-    match keyword {
-        Some(Keyword::OptOut) => {
-            services
-                .contacts
-                .add_opt_outs(&[listed], OptOutSource::Customer, None)
-                .await?;
-        }
-        Some(Keyword::OptIn) => {
-            services.contacts.remove_opt_out(&listed, None).await?;
-        }
-        None => {}
+    let record = InboundRecord {
+        message,
+        account: key.to_owned(),
+        answers,
+    };
+    let opt_out = keyword.map(|k| (&listed, k == Keyword::OptOut));
+    if !services.contacts.record_inbound(&record, opt_out).await? {
+        return Ok(InboundOutcome::Duplicate);
     }
+    let message = &record.message;
     tracing::info!(
         channel = %message.channel,
         from = %message.from.masked(),

@@ -28,6 +28,18 @@ fn not_found() -> ServiceError {
     }
 }
 
+/// Reads a call id a caller gave (422 `invalid_call_id` naming `call_id`).
+pub fn parse_call_id(text: &str) -> Result<CallId, ServiceError> {
+    CallId::parse(text).map_err(|e| {
+        ServiceError::invalid(
+            "invalid_call_id",
+            format!("The call id {e}."),
+            "call_id",
+            e.to_string(),
+        )
+    })
+}
+
 /// Parses a message id from a path; anything that is not a UUID is simply not found.
 pub fn parse_uuid(text: &str) -> Result<Uuid, ServiceError> {
     Uuid::parse_str(text).map_err(|_| not_found())

@@ -3,8 +3,8 @@
 use super::error::HttpError;
 use super::extract::{ApiJson, ApiPath, ApiQuery, AuthCaller, IdempotencyHeader};
 use super::AppState;
-use app::domain::{Accepted, CallId, Comment, NotificationView, SendRequest};
-use app::service::{send, status, ServiceError};
+use app::domain::{Accepted, Comment, NotificationView, SendRequest};
+use app::service::{send, status};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
@@ -69,13 +69,4 @@ async fn comments(
     ))
 }
 
-pub fn parse_call_id(text: &str) -> Result<CallId, ServiceError> {
-    CallId::parse(text).map_err(|e| {
-        ServiceError::invalid(
-            "invalid_call_id",
-            format!("The call id {e}."),
-            "call_id",
-            e.to_string(),
-        )
-    })
-}
+pub use app::service::status::parse_call_id;

@@ -1,7 +1,7 @@
 //! The contacts port on SQL: the opt-out list and the customers' inbound messages.
 
 use super::admin::audit_entry;
-use super::{from_ms, store_error, to_ms, Dialect, RowExt, SqlStore};
+use super::{from_ms, store_error, to_ms, Dialect, RowExt, SqlStore, Tx};
 use app::domain::{rfc3339, Channel, OptOut, OptOutKey, OptOutSource, Reply, E164};
 use app::service::{
     now, AuditRecord, ContactStore, InboundRecord, OptOutFilter, StoreError, StoreResult,
@@ -20,6 +20,20 @@ impl SqlStore {
             Dialect::MySql => "INSERT IGNORE",
         }
     }
+}
+
+/// Deletes exactly `key`'s entry; how many rows went.
+async fn delete_opt_out(tx: &mut Tx, key: &OptOutKey) -> StoreResult<u64> {
+    Ok(
+        sqlx::query("DELETE FROM opt_outs WHERE number = ? AND channel = ? AND sender = ?")
+            .bind(key.number.as_str())
+            .bind(key.channel.as_str())
+            .bind(key.sender.as_str())
+            .execute(&mut **tx)
+            .await
+            .map_err(store_error)?
+            .rows_affected(),
+    )
 }
 
 fn channel_of(text: &str) -> StoreResult<Channel> {
@@ -99,15 +113,7 @@ impl ContactStore for SqlStore {
         audit: Option<&AuditRecord>,
     ) -> StoreResult<bool> {
         let mut tx = self.write().await.map_err(store_error)?;
-        let removed =
-            sqlx::query("DELETE FROM opt_outs WHERE number = ? AND channel = ? AND sender = ?")
-                .bind(key.number.as_str())
-                .bind(key.channel.as_str())
-                .bind(key.sender.as_str())
-                .execute(&mut *tx)
-                .await
-                .map_err(store_error)?
-                .rows_affected();
+        let removed = delete_opt_out(&mut tx, key).await?;
         if removed > 0 {
             if let Some(audit) = audit {
                 audit_entry(&mut tx, audit).await?;
@@ -131,13 +137,18 @@ impl ContactStore for SqlStore {
         Ok(row.is_some())
     }
 
-    async fn record_inbound(&self, record: &InboundRecord) -> StoreResult<bool> {
+    async fn record_inbound(
+        &self,
+        record: &InboundRecord,
+        opt_out: Option<(&OptOutKey, bool)>,
+    ) -> StoreResult<bool> {
         let m = &record.message;
         let sql = format!(
             "{} INTO inbound_messages (account, provider_message_id, from_e164, channel, \
              to_sender, body, received_at, answers) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             self.insert_ignore()
         );
+        let mut tx = self.write().await.map_err(store_error)?;
         let inserted = sqlx::query(&sql)
             .bind(record.account.as_str())
             .bind(m.provider_message_id.as_str())
@@ -147,11 +158,36 @@ impl ContactStore for SqlStore {
             .bind(m.text.as_str())
             .bind(to_ms(m.at))
             .bind(record.answers.map(|u| u.to_string()))
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err(store_error)?
             .rows_affected();
-        Ok(inserted > 0)
+        if inserted == 0 {
+            return Ok(false);
+        }
+        match opt_out {
+            Some((key, true)) => {
+                let sql = format!(
+                    "{} INTO opt_outs (number, channel, sender, source, created_at) VALUES (?, ?, ?, ?, ?)",
+                    self.insert_ignore()
+                );
+                sqlx::query(&sql)
+                    .bind(key.number.as_str())
+                    .bind(key.channel.as_str())
+                    .bind(key.sender.as_str())
+                    .bind(OptOutSource::Customer.as_str())
+                    .bind(to_ms(now()))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(store_error)?;
+            }
+            Some((key, false)) => {
+                delete_opt_out(&mut tx, key).await?;
+            }
+            None => {}
+        }
+        tx.commit().await.map_err(store_error)?;
+        Ok(true)
     }
 
     async fn last_inbound(

@@ -354,12 +354,7 @@ impl StatusStore for SqlStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(store_error)?;
-        match row {
-            Some(row) => Ok(Some(
-                Uuid::parse_str(&row.text("uuid")?).map_err(anyhow::Error::from)?,
-            )),
-            None => Ok(None),
-        }
+        uuid_of(row.as_ref())
     }
 
     async fn find_by_provider_id(
@@ -375,12 +370,7 @@ impl StatusStore for SqlStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(store_error)?;
-        match row {
-            Some(row) => Ok(Some(
-                Uuid::parse_str(&row.text("uuid")?).map_err(anyhow::Error::from)?,
-            )),
-            None => Ok(None),
-        }
+        uuid_of(row.as_ref())
     }
 
     async fn set_provider_ref(
@@ -450,6 +440,12 @@ fn history_entry(
         at: rfc3339(from_ms(at?)),
         detail: detail?,
     })
+}
+
+/// The message a one-column `uuid` row names, if there is a row.
+fn uuid_of(row: Option<&AnyRow>) -> StoreResult<Option<Uuid>> {
+    row.map(|r| Ok(Uuid::parse_str(&r.text("uuid")?).map_err(anyhow::Error::from)?))
+        .transpose()
 }
 
 /// A record from its row and its history.

@@ -102,6 +102,10 @@ async fn a_customer_who_texts_stop_is_refused_at_send_until_they_text_start() {
     assert_eq!(r.status(), 200);
     assert!(opt_outs(&w).await.is_empty());
     w.app.send_ok(&static_sms_to(CUSTOMER)).await;
+    // Twilio delivering the old STOP again does not undo the START.
+    let again = twilio_inbound(&w, CUSTOMER, " Stop ", "SM0000000000000000000000000000001").await;
+    assert_eq!(again.json::<Value>().await.expect("json")["ignored"], 1);
+    assert!(opt_outs(&w).await.is_empty());
 }
 
 #[tokio::test]

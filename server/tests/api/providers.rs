@@ -284,12 +284,6 @@ pub fn twilio_signature(token: &str, url: &str, params: &[(&str, &str)]) -> Stri
     base64::engine::general_purpose::STANDARD.encode(hmac_sha1(token, text.as_bytes()))
 }
 
-fn field<'a>(form: &'a [(String, String)], name: &str) -> &'a str {
-    form.iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
-}
-
 fn pairs(form: &[(String, String)]) -> Vec<(&str, &str)> {
     form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }

@@ -35,14 +35,10 @@ impl Admin<'_> {
         };
         let default_country = match input.default_country.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(code) => Some(CountryCode::parse(code).map_err(|e| {
-                ServiceError::invalid(
-                    "invalid_country",
-                    "The default country is not a known ISO 3166 code.",
-                    "default_country",
-                    e.to_string(),
-                )
-            })?),
+            Some(code) => Some(crate::service::catalog::parse_country(
+                code,
+                "default_country",
+            )?),
         };
         let group = Group {
             id,

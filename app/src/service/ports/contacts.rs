@@ -68,9 +68,15 @@ pub trait ContactStore: Send + Sync {
     ) -> StoreResult<bool>;
     /// Whether `number` opted out of `channel`, from every sender or from `sender`.
     async fn opted_out(&self, number: &E164, channel: Channel, sender: &str) -> StoreResult<bool>;
-    /// Records a customer's message; false when the same provider message was recorded
-    /// already (a webhook delivered twice).
-    async fn record_inbound(&self, record: &InboundRecord) -> StoreResult<bool>;
+    /// Records a customer's message and, in the same transaction, what it asks of the
+    /// opt-out list (`Some((key, true))` adds the key, `Some((key, false))` removes it);
+    /// false, and nothing changed, when the same provider message was recorded already
+    /// (a webhook delivered twice must not undo a later START or STOP).
+    async fn record_inbound(
+        &self,
+        record: &InboundRecord,
+        opt_out: Option<(&OptOutKey, bool)>,
+    ) -> StoreResult<bool>;
     /// When `number` last wrote on `channel` (through `account`, when given).
     async fn last_inbound(
         &self,
