@@ -165,7 +165,7 @@ pub fn follow_events(
 ) -> Option<web_sys::EventSource> {
     // `replies=1`: the stream stays open while a reply may still come.
     let url = format!(
-        "{path}?replies=1&ticket={}",
+        "{path}?ticket={}&replies=1",
         String::from(js_sys::encode_uri_component(ticket))
     );
     let source = web_sys::EventSource::new(&url).ok()?;

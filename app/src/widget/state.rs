@@ -279,10 +279,14 @@ pub(super) fn recipient_state_of(
         Some(Ok(n)) => Some(n.e164().to_owned()),
         _ => None,
     });
-    let answer = LocalResource::new(move || {
+    // Only a new reply asks again, not every status change.
+    let replies = Memo::new(move |_| {
         state
             .sent
-            .with(|list| list.iter().map(|m| m.replies.len()).sum::<usize>());
+            .with(|list| list.iter().map(|m| m.replies.len()).sum::<usize>())
+    });
+    let answer = LocalResource::new(move || {
+        replies.track();
         let token = state.token.get();
         let number = e164.get();
         let call_id = state.call_id.get();

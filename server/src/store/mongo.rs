@@ -544,7 +544,7 @@ impl StatusStore for MongoStatusStore {
             .find_one(doc! {
                 "to": to.as_str(),
                 "provider": provider,
-                "expects_reply": true,
+                "expects_reply": {"$ne": false},
                 "created_at": {"$gte": bson_time(since)},
             })
             .sort(doc! {"created_at": -1})
