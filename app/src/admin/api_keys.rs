@@ -2,7 +2,7 @@
 //! do, for which groups, from where, and when it was last used; a new key's secret is
 //! shown once, to copy; revoking one stops it at once.
 
-use super::{context, short_time};
+use super::{context, rows_or_error, short_time};
 use crate::api::admin::{admin_api_keys, admin_create_api_key, admin_groups, admin_revoke_api_key};
 use crate::domain::{ApiKeyInput, ApiKeyScope, GroupId};
 use crate::widget::copy_to_clipboard;
@@ -27,11 +27,7 @@ pub fn ApiKeysTab() -> impl IntoView {
         let token = ctx.token();
         async move { admin_api_keys(token).await }
     });
-    Effect::new(move |_| {
-        if let Some(Err(e)) = keys.get() {
-            ctx.fail(e);
-        }
-    });
+    let keys = rows_or_error(ctx, keys);
     let groups = LocalResource::new(move || {
         let token = ctx.token();
         async move { admin_groups(token).await.unwrap_or_default() }
@@ -155,7 +151,7 @@ pub fn ApiKeysTab() -> impl IntoView {
                     </tr></thead>
                     <tbody>
                         {move || {
-                            let rows = keys.get().and_then(Result::ok).unwrap_or_default();
+                            let rows = keys();
                             if rows.is_empty() {
                                 return view! { <tr><td colspan="8" class="hint">"No API key yet."</td></tr> }.into_any();
                             }

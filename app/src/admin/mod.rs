@@ -77,6 +77,20 @@ pub(crate) fn short_time(rfc3339: &str) -> String {
     }
 }
 
+/// A list loaded from the server, its failure shown as the page's error (an ended
+/// session back to the sign-in) instead of as an empty list; the rows meanwhile.
+pub(crate) fn rows_or_error<T: Clone + 'static>(
+    ctx: AdminContext,
+    list: LocalResource<Result<Vec<T>, ApiError>>,
+) -> impl Fn() -> Vec<T> + Copy {
+    Effect::new(move |_| {
+        if let Some(Err(e)) = list.get() {
+            ctx.fail(e);
+        }
+    });
+    move || list.get().and_then(Result::ok).unwrap_or_default()
+}
+
 /// The admin's view of the shared context.
 pub(crate) fn context() -> AdminContext {
     expect_context::<AdminContext>()

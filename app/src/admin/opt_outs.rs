@@ -2,7 +2,7 @@
 //! whether a customer texted STOP or an admin listed them; add, remove, import a CSV
 //! file (every line or none) and export the list as one.
 
-use super::{context, short_time};
+use super::{context, rows_or_error, short_time};
 use crate::api::admin::{admin_add_opt_out, admin_opt_outs, admin_remove_opt_out};
 use crate::api::{ApiError, ErrorBody};
 use crate::domain::{opt_outs_csv, Channel, Imported, OptOut, OptOutInput, OptOutSource};
@@ -91,12 +91,7 @@ pub fn OptOutsTab() -> impl IntoView {
         let (token, channel) = (ctx.token(), filter.get());
         async move { admin_opt_outs(token, channel).await }
     });
-    Effect::new(move |_| {
-        if let Some(Err(e)) = list.get() {
-            ctx.fail(e);
-        }
-    });
-    let entries = move || list.get().and_then(Result::ok).unwrap_or_default();
+    let entries = rows_or_error(ctx, list);
     let (number, channel, sender) = (
         RwSignal::new(String::new()),
         RwSignal::new(Channel::Sms),

@@ -190,21 +190,22 @@ impl NotificationView {
     /// Whether a reply may still come and be shown under it: it expects one, did not
     /// fail, and was sent less than the reply window ago.
     pub fn awaits_reply(&self, now: OffsetDateTime) -> bool {
-        awaits_reply(self.expects_reply, self.status, &self.created_at, now)
+        replies_until(self.expects_reply, self.status, &self.created_at)
+            .is_some_and(|until| until > now)
     }
 }
 
-/// Whether a message that `expects_reply`, is `status` and was accepted at `created_at`
-/// (RFC 3339) may still get a reply at `now`.
-pub fn awaits_reply(
+/// Until when a message that `expects_reply`, is `status` and was accepted at
+/// `created_at` (RFC 3339) may get a reply; none when it may not (it expects none, or
+/// failed).
+pub fn replies_until(
     expects_reply: bool,
     status: NotificationStatus,
     created_at: &str,
-    now: OffsetDateTime,
-) -> bool {
-    let recent = super::time::parse_rfc3339(created_at)
-        .is_ok_and(|at| now - at < time::Duration::seconds(super::WINDOW_SECS));
-    expects_reply && status != NotificationStatus::Failed && recent
+) -> Option<OffsetDateTime> {
+    let at = super::time::parse_rfc3339(created_at).ok()?;
+    (expects_reply && status != NotificationStatus::Failed)
+        .then(|| at + time::Duration::seconds(super::WINDOW_SECS))
 }
 
 /// A single-use ticket for one event-stream request (`POST /api/v1/stream-tickets`):

@@ -57,7 +57,7 @@ pub async fn recipient_state(
             state.opted_out.push(channel);
         }
         if channel == Channel::Whatsapp {
-            state.window = Some(reply_window(services, group, number).await?);
+            state.window = Some(reply_window(services, account.as_ref(), number).await?);
         }
     }
     state.conflict = profile_conflict(services, number, whose).await;

@@ -3,10 +3,9 @@
 //! opt-out check every send passes before it is accepted, and the window as the widget
 //! shows it.
 
-use super::delivery::account_for;
 use super::{now, InboundMessage, InboundRecord, ServiceError, Services, StoredProviderAccount};
 use crate::domain::{
-    rfc3339, Channel, GroupId, Keyword, NotificationView, OptOutKey, ReplyWindow, E164, WINDOW_SECS,
+    rfc3339, Channel, Keyword, NotificationView, OptOutKey, ReplyWindow, E164, WINDOW_SECS,
 };
 use std::collections::HashMap;
 use time::OffsetDateTime;
@@ -31,45 +30,43 @@ fn window_since() -> OffsetDateTime {
     now() - time::Duration::seconds(WINDOW_SECS)
 }
 
-/// Records a customer's message that came through the account `account` (its key, as
-/// messages it sent are recorded under): linked to the newest message of ours it
+/// Records a customer's message that came through the account keyed `key` (as the
+/// messages it sent are recorded), whose sender is `sender`: linked to the newest message of ours it
 /// answers (the one it quotes, else the newest sent to that number through that account
 /// within the window), applied to the opt-out list when it is an opt-out or opt-in
 /// word, and pushed to the widgets following the message it answers.
 pub async fn receive_inbound(
     services: &Services,
-    account: &StoredProviderAccount,
     key: &str,
+    sender: &str,
     message: InboundMessage,
 ) -> Result<InboundOutcome, ServiceError> {
+    // The message it quotes, if that one takes replies; else the newest that does.
     let quoted = match &message.replying_to {
-        Some(id) => match services.status.find_by_provider_id(key, id).await? {
-            Some(uuid) => services
-                .status
-                .get(uuid)
-                .await?
-                .filter(|r| r.expects_reply)
-                .map(|r| r.uuid),
-            None => None,
-        },
+        Some(id) => services.status.find_by_provider_id(key, id).await?,
         None => None,
     };
-    let answers = match quoted {
-        Some(uuid) => Some(uuid),
-        None => {
-            let since = message.at.min(now()) - time::Duration::seconds(WINDOW_SECS);
-            services
-                .status
-                .latest_to(&message.from, message.channel, key, since)
-                .await?
-        }
+    let mut answered = match quoted {
+        Some(uuid) => services.status.get(uuid).await?.filter(|r| r.expects_reply),
+        None => None,
     };
+    if answered.is_none() {
+        let since = message.at.min(now()) - time::Duration::seconds(WINDOW_SECS);
+        let newest = services
+            .status
+            .latest_to(&message.from, message.channel, key, since)
+            .await?;
+        if let Some(uuid) = newest {
+            answered = services.status.get(uuid).await?;
+        }
+    }
+    let answers = answered.as_ref().map(|r| r.uuid);
     let keyword = services.settings.keywords.classify(&message.text);
     // A customer's STOP applies to the sender they wrote to (carriers' rule).
     let listed = OptOutKey {
         number: message.from.clone(),
         channel: message.channel,
-        sender: account.account.sender.clone(),
+        sender: sender.to_owned(),
     };
     let record = InboundRecord {
         message,
@@ -88,12 +85,10 @@ pub async fn receive_inbound(
         keyword = ?keyword,
         "customer message received"
     );
-    if let Some(uuid) = answers {
-        if let Some(record) = services.status.get(uuid).await? {
-            let mut views = vec![record.view()];
-            attach_replies(services, &mut views).await?;
-            services.feed.publish(&views[0]);
-        }
+    if let Some(record) = answered {
+        let mut views = [record.view()];
+        attach_replies(services, &mut views).await?;
+        services.feed.publish(&views[0]);
     }
     Ok(InboundOutcome::Recorded { answers, keyword })
 }
@@ -142,17 +137,14 @@ pub async fn refuse_opted_out(
     Ok(())
 }
 
-/// The WhatsApp customer-service window for `number`, as the account `group` sends
-/// WhatsApp through sees it.
+/// The WhatsApp customer-service window for `number`, as `account` (the group's
+/// WhatsApp account, if it has one) sees it.
 pub async fn reply_window(
     services: &Services,
-    group: &GroupId,
+    account: Option<&StoredProviderAccount>,
     number: &E164,
 ) -> Result<ReplyWindow, ServiceError> {
-    let account = account_for(services, group, Channel::Whatsapp).await?;
-    let key = account
-        .as_ref()
-        .map(|a| crate::domain::account_key(&a.account.provider, &a.account.id));
+    let key = account.map(|a| crate::domain::account_key(&a.account.provider, &a.account.id));
     let last = services
         .contacts
         .last_inbound(number, Channel::Whatsapp, key.as_deref())

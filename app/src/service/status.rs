@@ -6,7 +6,8 @@ use super::{
     ReportedChange, ServiceError, Services, StatusFeed, StatusSink, StatusStore, StatusUpdate,
 };
 use crate::domain::{
-    switch_note, CallId, Channel, Comment, NotificationStatus, NotificationView, Transition,
+    replies_until, switch_note, CallId, Channel, Comment, NotificationStatus, NotificationView,
+    Transition,
 };
 use async_trait::async_trait;
 use futures::stream::{BoxStream, StreamExt};
@@ -199,10 +200,7 @@ impl LiveSet {
             history: view.history.len(),
             channel: view.channel,
             replies: view.replies.len().max(before.map_or(0, |b| b.replies)),
-            replies_until: crate::domain::time::parse_rfc3339(&view.created_at)
-                .ok()
-                .filter(|_| view.expects_reply && view.status != NotificationStatus::Failed)
-                .map(|at| at + time::Duration::seconds(crate::domain::WINDOW_SECS)),
+            replies_until: replies_until(view.expects_reply, view.status, &view.created_at),
         };
         self.shown.insert(view.uuid.clone(), now);
         match before {

@@ -4,7 +4,7 @@
 
 use super::host::copy_to_clipboard;
 use crate::domain::{
-    awaits_reply, sms_fallback, Accepted, AgentTemplate, Channel, FailureReason, HistoryEntry,
+    replies_until, sms_fallback, Accepted, AgentTemplate, Channel, FailureReason, HistoryEntry,
     NotificationStatus, NotificationView, Reply, TemplateId,
 };
 use leptos::prelude::*;
@@ -79,7 +79,8 @@ impl SentMessage {
     /// may still come.
     pub fn still_live(&self, now: time::OffsetDateTime) -> bool {
         !self.status.is_final_on(self.channel)
-            || awaits_reply(self.expects_reply, self.status, &self.created_at, now)
+            || replies_until(self.expects_reply, self.status, &self.created_at)
+                .is_some_and(|until| until > now)
     }
 
     /// Takes a newer state of the message; out-of-order pushes never move it back.

@@ -14,7 +14,6 @@ use crate::providers::{Account, WebhookError, WebhookReply, WebhookRequest};
 use app::domain::ProviderAccountId;
 use app::service::contacts::{receive_inbound, InboundOutcome};
 use app::service::status::{apply_report, ReportOutcome};
-use app::service::StoredProviderAccount;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -58,8 +57,8 @@ struct Received {
 struct Named {
     /// The key the messages it sent are recorded under.
     key: String,
-    /// As the settings hold it.
-    stored: StoredProviderAccount,
+    /// Its sender (a customer's STOP applies to it).
+    sender: String,
     /// Its provider.
     account: Arc<dyn Account>,
 }
@@ -77,7 +76,7 @@ async fn account_of(
         )
     };
     let id = ProviderAccountId::parse(account_id).map_err(|_| unknown())?;
-    let (stored, account) = state
+    let (sender, account) = state
         .directory
         .account(provider, &id)
         .await
@@ -85,7 +84,7 @@ async fn account_of(
         .ok_or_else(unknown)?;
     Ok(Named {
         key: crate::providers::account_key(provider, &id),
-        stored,
+        sender,
         account,
     })
 }
@@ -116,7 +115,7 @@ async fn receive(
 ) -> Result<Response, HttpError> {
     let Named {
         key,
-        stored,
+        sender,
         account,
     } = account_of(&state, &provider, &account_id).await?;
     if body.len() > account.max_webhook_body() {
@@ -161,7 +160,7 @@ async fn receive(
     // Customers' messages first: a reply and the status it follows arrive together.
     let mut received = Received::default();
     for message in events.inbound {
-        match receive_inbound(&state.services, &stored, &key, message).await? {
+        match receive_inbound(&state.services, &key, &sender, message).await? {
             InboundOutcome::Recorded { .. } => received.inbound += 1,
             InboundOutcome::Duplicate => received.ignored += 1,
         }

@@ -373,13 +373,13 @@ impl Directory {
         b
     }
 
-    /// The account `id` of provider type `provider`, for its webhooks: as stored, and
-    /// built.
+    /// The account `id` of provider type `provider`, for its webhooks: its sender, and
+    /// the account built.
     pub async fn account(
         &self,
         provider: &str,
         id: &ProviderAccountId,
-    ) -> StoreResult<Option<(StoredProviderAccount, Arc<dyn Account>)>> {
+    ) -> StoreResult<Option<(String, Arc<dyn Account>)>> {
         let stored = self
             .admin
             .provider_accounts()
@@ -387,8 +387,8 @@ impl Directory {
             .into_iter()
             .find(|a| &a.account.id == id && a.account.provider == provider);
         Ok(stored.map(|stored| {
-            let built = self.built(stored).clone();
-            (built.stored.clone(), built.account.clone())
+            let built = self.built(stored);
+            (built.stored.account.sender.clone(), built.account.clone())
         }))
     }
 }
