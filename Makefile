@@ -25,7 +25,7 @@ export LEPTOS_HASH_FILES := false
 # types and breaks the bundle) comes first on PATH, where cargo-leptos looks for it.
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(PATH)
 
-.PHONY: run test test-mongodb bench setup setup-e2e setup-services build lint
+.PHONY: run test test-mongodb bench setup setup-e2e setup-services setup-fuzz build lint
 
 ## Build and serve on the embedded defaults (SQLite, embedded queue, sandbox provider).
 run: build
@@ -33,14 +33,16 @@ run: build
 
 ## Everything CI checks: formatting, lints (native and wasm), the site build, the unit,
 ## property and API tests (the API suite twice: on SQLite, then on a real MariaDB), then
-## the browser suite on Debian's Chromium. (`--workspace` on the MariaDB run: the same
+## the API fuzzing (schemathesis, against the generated OpenAPI document), then the
+## browser suite on Debian's Chromium. (`--workspace` on the MariaDB run: the same
 ## feature set as `cargo test --workspace`, so it reuses that build instead of relinking.)
-test: setup setup-e2e setup-services
+test: setup setup-e2e setup-services setup-fuzz
 	cargo fmt --all -- --check
 	$(MAKE) --no-print-directory lint
 	cargo leptos build
 	cargo test --workspace --locked
 	NOTIFY_TEST_DATABASE=mariadb cargo test --workspace --locked --test api
+	end2end/api-fuzz.sh
 	cd end2end && npx playwright test
 
 ## The MongoDB status-store tests (ignored by `make test`: no MongoDB server is
@@ -70,6 +72,16 @@ end2end/node_modules: end2end/package.json end2end/package-lock.json
 setup-services:
 	@command -v redis-server >/dev/null && { command -v mariadbd || test -x /usr/sbin/mariadbd; } >/dev/null \
 		|| { apt-get update -q && apt-get install -y -q redis-server mariadb-server; }
+
+## schemathesis (PyPI) in a virtual environment of its own, at a pinned version.
+SCHEMATHESIS_VERSION := 4.32.5
+SCHEMATHESIS_STAMP := target/schemathesis/installed-$(SCHEMATHESIS_VERSION)
+setup-fuzz: $(SCHEMATHESIS_STAMP)
+$(SCHEMATHESIS_STAMP):
+	@python3 -c 'import ensurepip, venv' 2>/dev/null || { apt-get update -q && apt-get install -y -q python3-venv; }
+	python3 -m venv target/schemathesis
+	target/schemathesis/bin/pip install -q --disable-pip-version-check schemathesis==$(SCHEMATHESIS_VERSION)
+	@touch $@
 
 setup-e2e: end2end/node_modules
 	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }

@@ -9,6 +9,7 @@ use std::fmt;
 
 /// An error as clients see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ApiError {
     /// A stable snake_case identifier.
     pub code: String,
@@ -21,6 +22,7 @@ pub struct ApiError {
 
 /// The envelope every error response has.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// The error.
     pub error: ApiError,

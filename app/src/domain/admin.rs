@@ -12,6 +12,7 @@ pub const MAX_TEMPLATES_PER_CHANNEL: usize = 5;
 
 /// An agent group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Group {
     /// Its id (`demo`).
@@ -26,6 +27,7 @@ pub struct Group {
 
 /// Creating or renaming a group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GroupInput {
     /// The id (on create; derived from the name when absent).
@@ -41,6 +43,7 @@ pub struct GroupInput {
 /// A saved Notification Type tab and what the admin should know about it (an SMS
 /// template without DLT ids in a group that sends to India).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SavedTypes {
     /// The tab as saved.
     pub types: NotificationTypes,
@@ -50,6 +53,7 @@ pub struct SavedTypes {
 
 /// One channel of a group's Notification Type tab.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChannelMapping {
     /// Whether agents of the group may use the channel.
@@ -65,6 +69,7 @@ pub struct ChannelMapping {
 
 /// A group's Notification Type tab: one mapping per channel.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NotificationTypes {
     /// SMS.
@@ -100,6 +105,7 @@ impl NotificationTypes {
 
 /// An agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Agent {
     /// The agent's id (the `sub` of their tokens).
@@ -120,6 +126,7 @@ fn switched_on() -> bool {
 
 /// One entry of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     /// Its sequence number.
     pub id: i64,
@@ -141,6 +148,7 @@ pub struct AuditEntry {
 
 /// A provider account as the settings page sees it: credentials are never shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ProviderAccount {
     /// Its id.
     pub id: ProviderAccountId,
@@ -181,6 +189,7 @@ pub fn account_key(provider: &str, account: &ProviderAccountId) -> String {
 
 /// Creating or changing a provider account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProviderAccountInput {
     /// The id (on create; generated when absent).
@@ -236,6 +245,7 @@ impl ProviderAccountInput {
 
 /// Creating or replacing a template (`kind` is derived from the body; if given it must agree).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TemplateInput {
     /// The id (on create; derived from the channel and name when absent).
@@ -263,6 +273,7 @@ pub struct TemplateInput {
 
 /// A template as the settings page sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TemplateView {
     /// The template.
     #[serde(flatten)]
@@ -282,6 +293,7 @@ impl From<super::template::Template> for TemplateView {
 
 /// `POST /api/v1/admin/login` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SignIn {
     /// The admin's id.
@@ -292,6 +304,7 @@ pub struct SignIn {
 
 /// A successful sign-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SignedIn {
     /// The bearer token for the admin endpoints.
     pub token: String,

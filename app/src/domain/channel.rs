@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 /// SMS, WhatsApp or RCS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Channel {
     /// Plain SMS (GSM-7 or UCS-2).

@@ -14,6 +14,7 @@ pub const MOST_IMPORTED: usize = 100_000;
 
 /// A number that may not be sent to on a channel (from one sender, or from any).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct OptOut {
     /// The customer's number.
     pub number: E164,
@@ -31,6 +32,7 @@ pub struct OptOut {
 
 /// How a number got on the opt-out list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OptOutSource {
     /// An admin added it on the settings page or the admin API.
@@ -61,6 +63,7 @@ impl OptOutSource {
 
 /// Adding (or removing) a number on the opt-out list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OptOutInput {
     /// The number in international form (`+919876543210`).
@@ -122,6 +125,7 @@ impl OptOutInput {
 
 /// What an opt-out import did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Imported {
     /// Entries the file held.
     pub read: u64,
@@ -330,6 +334,7 @@ impl Keywords {
 
 /// A customer's message that answered one of ours.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Reply {
     /// When it arrived (RFC 3339 UTC).
     pub at: String,
@@ -340,6 +345,7 @@ pub struct Reply {
 /// The WhatsApp customer-service window for one customer: free-form messages may go out
 /// only while it is open, templates at any time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReplyWindow {
     /// Whether the customer wrote in the last 24 hours.
     pub open: bool,

@@ -122,6 +122,7 @@ impl<'de> Deserialize<'de> for CountryCode {
 
 /// One entry of the country picker (`GET /api/v1/countries`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Country {
     /// `"IN"`.
     pub iso2: String,
@@ -133,6 +134,7 @@ pub struct Country {
 
 /// The picker's list with the default selection (`GET /api/v1/countries`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CountryList {
     /// The ISO code selected when the widget opens.
     pub default: String,

@@ -19,7 +19,7 @@ pub enum IdError {
 
 /// Defines a string newtype whose constructor enforces a length and character rule.
 macro_rules! string_id {
-    ($(#[$doc:meta])* $name:ident, max = $max:expr, allowed = $allowed:expr) => {
+    ($(#[$doc:meta])* $name:ident, max = $max:expr, allowed = $allowed:expr, pattern = $pattern:expr, example = $example:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
         #[serde(transparent)]
@@ -69,8 +69,15 @@ macro_rules! string_id {
                 Self::parse(&text).map_err(serde::de::Error::custom)
             }
         }
+
+        #[cfg(feature = "ssr")]
+        super::schema::named_schema!($name, super::schema::text(1, $max, $pattern, $example));
     };
 }
+
+/// The characters of a slug id, as a pattern.
+#[cfg_attr(not(feature = "ssr"), expect(dead_code))]
+const SLUG: &str = "^[A-Za-z0-9_.:-]+$";
 
 fn slug_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':')
@@ -78,7 +85,7 @@ fn slug_char(c: char) -> bool {
 
 string_id!(
     /// A template's id, e.g. `t_otp`.
-    TemplateId, max = 64, allowed = slug_char
+    TemplateId, max = 64, allowed = slug_char, pattern = SLUG, example = "t_otp"
 );
 impl TemplateId {
     /// The id a template has before it is saved (editor previews).
@@ -89,23 +96,26 @@ impl TemplateId {
 
 string_id!(
     /// A provider account's id, e.g. `twilio-1f2e3d4c`.
-    ProviderAccountId, max = 64, allowed = slug_char
+    ProviderAccountId, max = 64, allowed = slug_char, pattern = SLUG, example = "twilio-1f2e3d4c"
 );
 string_id!(
     /// An agent group's id, e.g. `demo`.
-    GroupId, max = 64, allowed = slug_char
+    GroupId, max = 64, allowed = slug_char, pattern = SLUG, example = "demo"
 );
 string_id!(
     /// A user's id (agent or admin), e.g. `demo-agent`.
-    UserId, max = 128, allowed = |c| slug_char(c) || c == '@'
+    UserId, max = 128, allowed = |c| slug_char(c) || c == '@',
+    pattern = "^[A-Za-z0-9_.:@-]+$", example = "demo-agent"
 );
 string_id!(
     /// The softphone's call id, e.g. `c-123`.
-    CallId, max = 128, allowed = |c| slug_char(c) || matches!(c, '@' | '/' | '+' | '=')
+    CallId, max = 128, allowed = |c| slug_char(c) || matches!(c, '@' | '/' | '+' | '='),
+    pattern = "^[A-Za-z0-9_.:@/+=-]+$", example = "c-123"
 );
 string_id!(
     /// A client's `Idempotency-Key`: up to 100 printable ASCII characters.
-    IdempotencyKey, max = 100, allowed = |c| c.is_ascii_graphic()
+    IdempotencyKey, max = 100, allowed = |c| c.is_ascii_graphic(),
+    pattern = "^[!-~]+$", example = "order-8812-otp"
 );
 
 #[cfg(test)]

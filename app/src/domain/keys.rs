@@ -8,6 +8,7 @@ use std::fmt;
 
 /// What an API key may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum ApiKeyScope {
     /// Send notifications for its groups (`POST /api/v1/notifications` with `group_id`).
     #[serde(rename = "notifications:send")]
@@ -38,6 +39,7 @@ impl fmt::Display for ApiKeyScope {
 
 /// An API key as listed (never its secret).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ApiKey {
     /// Its id (`key_…`): also how the messages it sends are recorded (`api-key:<id>`).
     pub id: String,
@@ -68,6 +70,7 @@ impl ApiKey {
 
 /// Creating an API key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ApiKeyInput {
     /// A name for people.
@@ -83,6 +86,7 @@ pub struct ApiKeyInput {
 
 /// A new key and its secret: the only time the secret is shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CreatedApiKey {
     /// The key.
     #[serde(flatten)]

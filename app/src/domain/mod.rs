@@ -12,6 +12,8 @@ pub mod ids;
 pub mod keys;
 pub mod notification;
 pub mod phone;
+#[cfg(feature = "ssr")]
+mod schema;
 pub mod sms;
 pub mod status;
 pub mod template;

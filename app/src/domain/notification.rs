@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 /// Who a message goes to, as the caller wrote it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum Recipient {
     /// `"+919876543210"`.
@@ -18,6 +19,7 @@ pub enum Recipient {
     /// `{"country": "IN", "number": "98765 43210"}`.
     Local {
         /// ISO country code the number is read in.
+        #[cfg_attr(feature = "ssr", schema(value_type = super::CountryCode))]
         country: String,
         /// The number as typed.
         number: String,
@@ -67,6 +69,7 @@ impl<'de> Deserialize<'de> for FieldValue {
 
 /// `POST /api/v1/notifications` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SendRequest {
     /// The recipient.
@@ -97,6 +100,7 @@ pub struct SendRequest {
 
 /// `202 Accepted` body of a send.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Accepted {
     /// The message's UUID.
     pub uuid: Uuid,
@@ -108,11 +112,13 @@ pub struct Accepted {
     pub to: E164,
     /// When it was accepted (RFC 3339 UTC).
     #[serde(with = "super::time::millis")]
+    #[cfg_attr(feature = "ssr", schema(value_type = String, format = DateTime))]
     pub created_at: OffsetDateTime,
 }
 
 /// One step of a message's status history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct HistoryEntry {
     /// The status reached.
     pub status: NotificationStatus,
@@ -141,6 +147,7 @@ pub fn sms_fallback(history: &[HistoryEntry]) -> Option<&str> {
 
 /// Why a message failed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FailureReason {
     /// A stable code (`unreachable`, `invalid_number`, …).
     pub code: String,
@@ -150,6 +157,7 @@ pub struct FailureReason {
 
 /// A message as `GET /api/v1/notifications/{uuid}` shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NotificationView {
     /// The message's UUID.
     pub uuid: String,
@@ -211,6 +219,7 @@ pub fn replies_until(
 /// A single-use ticket for one event-stream request (`POST /api/v1/stream-tickets`):
 /// browsers' `EventSource` cannot send a header, and tokens never go in a URL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StreamTicket {
     /// Goes in the stream's URL as `?ticket=`.
     pub ticket: String,
@@ -220,6 +229,7 @@ pub struct StreamTicket {
 
 /// One entry of a call's comment log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Comment {
     /// RFC 3339 UTC.
     pub at: String,
@@ -233,16 +243,19 @@ pub struct Comment {
 
 /// `POST /api/v1/phone/validate` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PhoneCheckRequest {
     /// The number as typed.
     pub number: String,
     /// The ISO country to read a national number in (default: the configured one).
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<super::CountryCode>))]
     pub country: Option<String>,
     /// The call it is for: with a CRM, a number that belongs to another customer than
     /// the call's is flagged.
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<CallId>))]
     pub call_id: Option<String>,
     /// The customer it is for (the CRM's id), when the caller knows it.
     #[serde(default)]
@@ -251,6 +264,7 @@ pub struct PhoneCheckRequest {
 
 /// The answer of a phone check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum PhoneCheck {
     /// The number is valid.
@@ -307,6 +321,7 @@ impl From<Result<PhoneNumber, PhoneParseError>> for PhoneCheck {
 
 /// What a customer said to us, as the widget shows it beside their number.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RecipientState {
     /// The WhatsApp customer-service window (when the caller's group sends WhatsApp).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -321,6 +336,7 @@ pub struct RecipientState {
 
 /// Whose number it is, when the CRM says another customer's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Conflict {
     /// The other customer, as the CRM names them.
     pub customer: String,
@@ -336,6 +352,7 @@ pub fn send_comment(uuid: &str, channel: Channel, template_name: &str) -> String
 
 /// What the CRM knows about the caller (from the customer-details lookup or the host page).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CustomerDetails {
     /// The CRM's id for the customer.
     #[serde(default)]
@@ -396,6 +413,7 @@ impl CustomerDetails {
 
 /// Everything the widget needs when it opens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WidgetBootstrap {
     /// The agent's id.
     pub agent_id: String,

@@ -25,6 +25,7 @@ pub struct PhoneNumber {
 
 /// What kind of line a number belongs to, as far as the numbering plan says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NumberType {
     /// A mobile number.

@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 /// Where a message is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum NotificationStatus {
     /// Recorded and waiting in the queue.

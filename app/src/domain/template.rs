@@ -29,6 +29,7 @@ const DLT_VAR: &str = "{#var#}";
 
 /// Whether a template has placeholders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum TemplateKind {
     /// Fixed text: sent as is.
@@ -39,6 +40,7 @@ pub enum TemplateKind {
 
 /// The kind of value a field takes (decides the input and the check).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum FieldType {
     /// Any text.
@@ -57,6 +59,7 @@ pub enum FieldType {
 
 /// One dynamic field of a template.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TemplateField {
     /// The placeholder's name (`name` for `{{name}}`; any name for DLT variables).
@@ -86,6 +89,7 @@ pub struct TemplateField {
 
 /// The provider's own references for a template, per channel and provider.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProviderRef {
     /// WhatsApp: the approved template name.
@@ -186,6 +190,7 @@ impl ProviderRef {
 
 /// A template as the registry holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Template {
     /// Its id.
     pub id: TemplateId,
@@ -207,6 +212,7 @@ pub struct Template {
 
 /// A template as an agent sees it (`GET /api/v1/templates`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AgentTemplate {
     /// Its id.
     pub id: TemplateId,

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 /// The data a workflow send carries (`"data"` of `POST /api/v1/notifications`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SendData {
     /// What the workflow knows about the customer.

@@ -124,6 +124,11 @@ pub async fn check_recipient(
     caller: &Caller,
     request: &PhoneCheckRequest,
 ) -> Result<PhoneCheck, ServiceError> {
+    let call_id = request
+        .call_id
+        .as_deref()
+        .map(super::status::parse_call_id)
+        .transpose()?;
     // An agent's national numbers are read in their group's country unless they say.
     let mut request = request.clone();
     if let (None, Ok(group)) = (request.country.as_deref(), caller.agent_group()) {
@@ -138,11 +143,6 @@ pub async fn check_recipient(
         // A valid number's E.164 form reads back (a Tokelau number has 7 digits: not
         // every valid number is long enough for `E164::parse`'s check).
         if let (Ok(_), Ok(number)) = (caller.agent_group(), PhoneNumber::parse_e164(e164)) {
-            let call_id = request
-                .call_id
-                .as_deref()
-                .map(super::status::parse_call_id)
-                .transpose()?;
             let whose = Whose {
                 call_id: call_id.as_ref(),
                 customer_id: request.customer_id.as_deref(),

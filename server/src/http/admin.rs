@@ -5,6 +5,7 @@
 use super::error::HttpError;
 use super::extract::{ApiJson, ApiPath, ApiQuery, AuthCaller, ClientAddr};
 use super::AppState;
+use app::api::ErrorBody;
 use app::domain::{
     Agent, AuditEntry, Channel, Group, GroupId, GroupInput, IdError, NotificationTypes,
     ProviderAccount, ProviderAccountId, ProviderAccountInput, SignIn, SignedIn, TemplateId,
@@ -85,6 +86,14 @@ fn path_id<T: FromStr<Err = IdError>>(text: &str, what: &str) -> Result<T, Servi
     })
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/login",
+    tag = "admin",
+    summary = "Sign in: an admin session token (ans_…), the only source of admin power; throttled per admin id and per client (429 with Retry-After)",
+    request_body = SignIn,
+    responses((status = 200, description = "Signed in", body = SignedIn))
+)]
 async fn login(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -95,13 +104,23 @@ async fn login(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Revocation {
+pub(crate) struct Revocation {
+    /// The host token's id.
     jti: String,
 }
 
 /// Refuses a host token id everywhere from now on.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/revoked-tokens",
+    tag = "admin",
+    summary = "Refuse a host token id (jti) on every endpoint and stream from now on",
+    request_body = Revocation,
+    responses((status = 204, description = "Refused from now on")),
+    security(("bearer" = []))
+)]
 async fn revoke_token(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
@@ -118,6 +137,14 @@ async fn revoke_token(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/logout",
+    tag = "admin",
+    summary = "End the session, on every endpoint and open stream at once",
+    responses((status = 204, description = "Signed out")),
+    security(("bearer" = []))
+)]
 async fn logout(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
@@ -130,13 +157,25 @@ fn template_id(text: &str) -> Result<TemplateId, HttpError> {
     Ok(path_id(text, "template")?)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-struct TemplateQuery {
+pub(crate) struct TemplateQuery {
+    /// Only this channel's templates.
     channel: Option<Channel>,
+    /// Names containing this text.
     search: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/templates",
+    tag = "admin",
+    summary = "Templates (filter by channel, search by name)",
+    params(TemplateQuery),
+    responses((status = 200, description = "The templates", body = Vec<TemplateView>)),
+    security(("bearer" = []))
+)]
 async fn list_templates(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
@@ -148,6 +187,15 @@ async fn list_templates(
     Ok(Json(list.into_iter().map(TemplateView::from).collect()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/templates/{id}",
+    tag = "admin",
+    summary = "One template",
+    params(("id" = String, Path, description = "The template's id")),
+    responses((status = 200, description = "The template", body = TemplateView)),
+    security(("bearer" = []))
+)]
 async fn get_template(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
@@ -159,6 +207,15 @@ async fn get_template(
     Ok(Json(template.into()))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/templates",
+    tag = "admin",
+    summary = "Create a template (checked: placeholders vs fields, DLT rules, WhatsApp length, unique name per channel)",
+    request_body = TemplateInput,
+    responses((status = 201, description = "Created", body = TemplateView), (status = 409, description = "The id is taken", body = ErrorBody)),
+    security(("bearer" = []))
+)]
 async fn create_template(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
@@ -170,6 +227,16 @@ async fn create_template(
     Ok((StatusCode::CREATED, Json(saved.into())))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/templates/{id}",
+    tag = "admin",
+    summary = "Replace a template",
+    params(("id" = String, Path, description = "The template's id")),
+    request_body = TemplateInput,
+    responses((status = 200, description = "Saved", body = TemplateView), (status = 409, description = "The name is taken on the channel", body = ErrorBody)),
+    security(("bearer" = []))
+)]
 async fn update_template(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
@@ -183,13 +250,24 @@ async fn update_template(
     Ok(Json(saved.into()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-struct DeleteQuery {
+pub(crate) struct DeleteQuery {
+    /// Delete it even if groups use it (it is removed from them).
     #[serde(default)]
     confirm: bool,
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/templates/{id}",
+    tag = "admin",
+    summary = "Delete a template; if groups use it, pass confirm=true to delete it and remove it from them",
+    params(("id" = String, Path, description = "The template's id"), DeleteQuery),
+    responses((status = 204, description = "Deleted"), (status = 409, description = "Groups use it (confirm=true deletes it anyway)", body = ErrorBody)),
+    security(("bearer" = []))
+)]
 async fn delete_template(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
@@ -206,6 +284,14 @@ fn group_id(text: &str) -> Result<GroupId, HttpError> {
     Ok(path_id(text, "group")?)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/groups",
+    tag = "admin",
+    summary = "Agent groups",
+    responses((status = 200, description = "The groups", body = Vec<Group>)),
+    security(("bearer" = []))
+)]
 async fn list_groups(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
@@ -215,6 +301,15 @@ async fn list_groups(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/groups/{id}",
+    tag = "admin",
+    summary = "One group",
+    params(("id" = String, Path, description = "The group's id")),
+    responses((status = 200, description = "The group", body = Group)),
+    security(("bearer" = []))
+)]
 async fn get_group(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
@@ -226,6 +321,15 @@ async fn get_group(
     Ok(Json(group))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/groups",
+    tag = "admin",
+    summary = "Create a group (id derived from the name when absent)",
+    request_body = GroupInput,
+    responses((status = 201, description = "Created", body = Group), (status = 409, description = "The id is taken", body = ErrorBody)),
+    security(("bearer" = []))
+)]
 async fn create_group(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
@@ -237,6 +341,16 @@ async fn create_group(
     Ok((StatusCode::CREATED, Json(group)))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/groups/{id}",
+    tag = "admin",
+    summary = "Rename a group or change its default country",
+    params(("id" = String, Path, description = "The group's id")),
+    request_body = GroupInput,
+    responses((status = 200, description = "Saved", body = Group)),
+    security(("bearer" = []))
+)]
 async fn rename_group(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
@@ -250,6 +364,15 @@ async fn rename_group(
     Ok(Json(group))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/groups/{id}",
+    tag = "admin",
+    summary = "Delete a group (refused while agents belong to it)",
+    params(("id" = String, Path, description = "The group's id")),
+    responses((status = 204, description = "Deleted"), (status = 409, description = "Agents belong to it", body = ErrorBody)),
+    security(("bearer" = []))
+)]
 async fn delete_group(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
@@ -261,6 +384,15 @@ async fn delete_group(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/groups/{id}/notification-types",
+    tag = "admin",
+    summary = "The group's Notification Type tab",
+    params(("id" = String, Path, description = "The group's id")),
+    responses((status = 200, description = "The tab", body = NotificationTypes)),
+    security(("bearer" = []))
+)]
 async fn get_types(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
@@ -272,6 +404,16 @@ async fn get_types(
     Ok(Json(types))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/groups/{id}/notification-types",
+    tag = "admin",
+    summary = "Replace the tab atomically: at most 5 templates per channel (422 too_many_templates), each of that channel (422 wrong_channel)",
+    params(("id" = String, Path, description = "The group's id")),
+    request_body = NotificationTypes,
+    responses((status = 200, description = "Saved", body = NotificationTypes)),
+    security(("bearer" = []))
+)]
 async fn put_types(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
@@ -289,6 +431,14 @@ fn agent_id(text: &str) -> Result<UserId, HttpError> {
     Ok(path_id(text, "agent")?)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/agents",
+    tag = "admin",
+    summary = "Agents",
+    responses((status = 200, description = "The agents", body = Vec<Agent>)),
+    security(("bearer" = []))
+)]
 async fn list_agents(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
@@ -298,6 +448,15 @@ async fn list_agents(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/agents/{id}",
+    tag = "admin",
+    summary = "One agent",
+    params(("id" = String, Path, description = "The agent's id")),
+    responses((status = 200, description = "The agent", body = Agent)),
+    security(("bearer" = []))
+)]
 async fn get_agent(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
@@ -309,6 +468,15 @@ async fn get_agent(
     Ok(Json(agent))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/agents",
+    tag = "admin",
+    summary = "Create an agent in an existing group",
+    request_body = Agent,
+    responses((status = 201, description = "Created", body = Agent), (status = 409, description = "The id is taken", body = ErrorBody)),
+    security(("bearer" = []))
+)]
 async fn create_agent(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
@@ -320,6 +488,16 @@ async fn create_agent(
     Ok((StatusCode::CREATED, Json(agent)))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/agents/{id}",
+    tag = "admin",
+    summary = "Change an agent",
+    params(("id" = String, Path, description = "The agent's id")),
+    request_body = Agent,
+    responses((status = 200, description = "Saved", body = Agent)),
+    security(("bearer" = []))
+)]
 async fn update_agent(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
@@ -333,6 +511,15 @@ async fn update_agent(
     Ok(Json(agent))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/agents/{id}",
+    tag = "admin",
+    summary = "Delete an agent",
+    params(("id" = String, Path, description = "The agent's id")),
+    responses((status = 204, description = "Deleted")),
+    security(("bearer" = []))
+)]
 async fn delete_agent(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
@@ -348,6 +535,14 @@ fn account_id(text: &str) -> Result<ProviderAccountId, HttpError> {
     Ok(path_id(text, "provider account")?)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/providers",
+    tag = "admin",
+    summary = "Provider accounts (credentials are never returned)",
+    responses((status = 200, description = "The accounts", body = Vec<ProviderAccount>)),
+    security(("bearer" = []))
+)]
 async fn list_providers(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
@@ -358,6 +553,15 @@ async fn list_providers(
     Ok(Json(accounts))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/providers",
+    tag = "admin",
+    summary = "Create a provider account",
+    request_body = ProviderAccountInput,
+    responses((status = 201, description = "Created", body = ProviderAccount), (status = 409, description = "The id is taken", body = ErrorBody)),
+    security(("bearer" = []))
+)]
 async fn create_provider(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
@@ -369,6 +573,16 @@ async fn create_provider(
     Ok((StatusCode::CREATED, Json(saved)))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/providers/{id}",
+    tag = "admin",
+    summary = "Change a provider account (absent credentials are kept; '' removes one)",
+    params(("id" = String, Path, description = "The provider account's id")),
+    request_body = ProviderAccountInput,
+    responses((status = 200, description = "Saved", body = ProviderAccount)),
+    security(("bearer" = []))
+)]
 async fn update_provider(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
@@ -382,6 +596,15 @@ async fn update_provider(
     Ok(Json(saved))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/providers/{id}",
+    tag = "admin",
+    summary = "Delete a provider account",
+    params(("id" = String, Path, description = "The provider account's id")),
+    responses((status = 204, description = "Deleted")),
+    security(("bearer" = []))
+)]
 async fn delete_provider(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
@@ -393,14 +616,28 @@ async fn delete_provider(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-struct AuditQuery {
+pub(crate) struct AuditQuery {
+    /// `template`, `group`, `notification_types`, `agent`, `provider`, `api_key`, …
     entity: Option<String>,
+    /// Which admin.
     actor: Option<String>,
+    /// How many (default 100).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/audit",
+    tag = "admin",
+    summary = "The audit log, newest first",
+    params(AuditQuery),
+    responses((status = 200, description = "The entries", body = Vec<AuditEntry>)),
+    security(("bearer" = []))
+)]
 async fn audit(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,

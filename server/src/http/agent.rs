@@ -5,7 +5,7 @@ use super::error::HttpError;
 use super::extract::{ApiJson, ApiQuery, AuthCaller};
 use super::AppState;
 use app::domain::{
-    AgentTemplate, Channel, CountryList, PhoneCheck, PhoneCheckRequest, WidgetBootstrap,
+    AgentTemplate, CallId, Channel, CountryList, PhoneCheck, PhoneCheckRequest, WidgetBootstrap,
 };
 use app::service::{catalog, ServiceError};
 use axum::extract::State;
@@ -22,10 +22,27 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/widget/bootstrap", get(bootstrap))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/countries",
+    tag = "agent",
+    summary = "Countries for the picker, with the default selection",
+    responses((status = 200, description = "Every country, sorted by name", body = CountryList)),
+    security(("bearer" = []))
+)]
 async fn countries(State(state): State<AppState>, AuthCaller(_): AuthCaller) -> Json<CountryList> {
     Json(catalog::countries(&state.services))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/phone/validate",
+    tag = "agent",
+    summary = "Validate a number and convert it to E.164 (with what the customer said to us: opt-outs, the WhatsApp window, a CRM conflict)",
+    request_body = PhoneCheckRequest,
+    responses((status = 200, description = "The number read, or why it is not one", body = PhoneCheck)),
+    security(("bearer" = []))
+)]
 async fn validate_phone(
     State(state): State<AppState>,
     AuthCaller(caller): AuthCaller,
@@ -36,12 +53,24 @@ async fn validate_phone(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-struct TemplateQuery {
+pub(crate) struct TemplateQuery {
+    /// Only this channel's templates.
+    #[param(value_type = Option<Channel>)]
     channel: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/templates",
+    tag = "agent",
+    summary = "Templates mapped to the caller's group, in the admin's order",
+    params(TemplateQuery),
+    responses((status = 200, description = "The templates", body = Vec<AgentTemplate>)),
+    security(("bearer" = []))
+)]
 async fn templates(
     State(state): State<AppState>,
     AuthCaller(caller): AuthCaller,
@@ -60,15 +89,28 @@ async fn templates(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-struct BootstrapQuery {
+pub(crate) struct BootstrapQuery {
+    /// The call the widget is attached to (the CRM is asked about its customer).
+    #[param(value_type = Option<CallId>)]
     call_id: Option<String>,
+    /// The caller's number, when the host knows it.
     number: Option<String>,
 }
 
 /// Channels, templates, embedding origins, the country numbers are read in and, with a
 /// CRM, the customer: what the widget reads when it opens.
+#[utoipa::path(
+    get,
+    path = "/api/v1/widget/bootstrap",
+    tag = "agent",
+    summary = "What the widget reads when it opens (channels, templates, origins, country, the CRM's customer)",
+    params(BootstrapQuery),
+    responses((status = 200, description = "Everything the widget needs", body = WidgetBootstrap)),
+    security(("bearer" = []))
+)]
 async fn bootstrap(
     State(state): State<AppState>,
     AuthCaller(caller): AuthCaller,

@@ -3,6 +3,7 @@
 use super::error::HttpError;
 use super::extract::client_addr;
 use super::AppState;
+use app::api::ErrorBody;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
@@ -10,9 +11,6 @@ use axum::routing::get;
 use axum::{Json, Router};
 use secrecy::ExposeSecret;
 use serde_json::{json, Value};
-
-/// The OpenAPI 3 document of the public API (kept true by a test over the router).
-pub const OPENAPI: &str = include_str!("../../openapi.json");
 
 const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -38,9 +36,8 @@ pub fn worker_router(
 /// The routes of this module.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/healthz", get(|| async { Json(json!({"status": "ok"})) }))
+        .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/api/v1/openapi.json", get(openapi))
         .route("/metrics", get(metrics))
 }
 
@@ -73,6 +70,34 @@ impl FromRequestParts<AppState> for OpsAccess {
     }
 }
 
+/// Whether the process answers.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Health {
+    /// `ok`, or `unavailable` (readiness only).
+    status: &'static str,
+}
+
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    summary = "Liveness",
+    responses((status = 200, description = "The process answers", body = Health))
+)]
+async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    summary = "Readiness of each backend (backend detail only with the ops token, or from loopback when none is set)",
+    responses(
+        (status = 200, description = "Every backend answers", body = Object),
+        (status = 503, description = "A backend does not answer", body = Object)
+    )
+)]
 async fn readyz(
     State(state): State<AppState>,
     OpsAccess(detail): OpsAccess,
@@ -104,13 +129,17 @@ async fn readyz(
     (code, Json(body))
 }
 
-async fn openapi() -> ([(axum::http::HeaderName, &'static str); 1], &'static str) {
-    (
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        OPENAPI,
-    )
-}
-
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    summary = "Prometheus metrics: queue depth and pending jobs, jobs handled by outcome, job latency histogram",
+    responses(
+        (status = 200, description = "The metrics", body = String, content_type = "text/plain"),
+        (status = 401, description = "Not the operations token", body = ErrorBody)
+    ),
+    security(("ops" = []))
+)]
 async fn metrics(
     State(state): State<AppState>,
     OpsAccess(allowed): OpsAccess,

@@ -19,6 +19,14 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/admin/api-keys/{id}", delete(revoke))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/api-keys",
+    tag = "admin",
+    summary = "Integrators' API keys (never their secrets)",
+    responses((status = 200, description = "The keys", body = Vec<ApiKey>)),
+    security(("bearer" = []))
+)]
 async fn list(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
@@ -27,6 +35,15 @@ async fn list(
     Ok(Json(admin.list_api_keys().await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/api-keys",
+    tag = "admin",
+    summary = "Create an API key; the secret is in this answer only",
+    request_body = ApiKeyInput,
+    responses((status = 201, description = "The key and its secret", body = CreatedApiKey)),
+    security(("bearer" = []))
+)]
 async fn create(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
@@ -38,6 +55,15 @@ async fn create(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/api-keys/{id}",
+    tag = "admin",
+    summary = "Revoke an API key",
+    params(("id" = String, Path, description = "The API key's id")),
+    responses((status = 204, description = "Revoked: refused from now on")),
+    security(("bearer" = []))
+)]
 async fn revoke(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,

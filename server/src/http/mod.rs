@@ -8,6 +8,7 @@ pub mod extract;
 pub mod health;
 pub mod keys;
 pub mod notifications;
+pub mod openapi;
 pub mod opt_outs;
 pub mod serve;
 pub mod site;
@@ -79,6 +80,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .merge(keys::router())
         .merge(notifications::router())
         .merge(health::router())
+        .merge(openapi::router())
         .route("/api/fn/{*name}", server_fns)
         .route("/api/{*rest}", any(error::not_found))
         .layer(timeout)

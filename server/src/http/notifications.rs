@@ -3,7 +3,8 @@
 use super::error::HttpError;
 use super::extract::{ApiJson, ApiPath, ApiQuery, AuthCaller, IdempotencyHeader};
 use super::AppState;
-use app::domain::{Accepted, Comment, NotificationView, SendRequest};
+use app::api::ErrorBody;
+use app::domain::{Accepted, CallId, Comment, NotificationView, SendRequest};
 use app::service::{send, status};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -19,6 +20,16 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/calls/{call_id}/comments", get(comments))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications",
+    tag = "notifications",
+    summary = "Send a notification",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Same key and body from the same caller: the same response, never a second message. Same key, other body: 409.")),
+    request_body = SendRequest,
+    responses((status = 202, description = "Durably recorded and queued", body = Accepted), (status = 409, description = "The Idempotency-Key was used with another body", body = ErrorBody)),
+    security(("bearer" = []))
+)]
 async fn send_one(
     State(state): State<AppState>,
     AuthCaller(caller): AuthCaller,
@@ -29,6 +40,15 @@ async fn send_one(
     Ok((StatusCode::ACCEPTED, Json(accepted)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/notifications/{uuid}",
+    tag = "notifications",
+    summary = "One notification with its status history",
+    params(("uuid" = String, Path, description = "The message's UUID")),
+    responses((status = 200, description = "The notification", body = NotificationView)),
+    security(("bearer" = []))
+)]
 async fn get_one(
     State(state): State<AppState>,
     AuthCaller(caller): AuthCaller,
@@ -40,13 +60,27 @@ async fn get_one(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-struct ListQuery {
+pub(crate) struct ListQuery {
+    /// Only the messages of this call.
+    #[param(value_type = Option<CallId>)]
     call_id: Option<String>,
+    /// How many (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/notifications",
+    tag = "notifications",
+    summary = "The caller's recent notifications, newest first",
+    params(ListQuery),
+    responses((status = 200, description = "The notifications", body = Vec<NotificationView>)),
+    security(("bearer" = []))
+)]
 async fn list(
     State(state): State<AppState>,
     AuthCaller(caller): AuthCaller,
@@ -58,6 +92,15 @@ async fn list(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/calls/{call_id}/comments",
+    tag = "notifications",
+    summary = "The call's comment log (every send adds one)",
+    params(("call_id" = String, Path, description = "The softphone's call id")),
+    responses((status = 200, description = "The comments, oldest first", body = Vec<Comment>)),
+    security(("bearer" = []))
+)]
 async fn comments(
     State(state): State<AppState>,
     AuthCaller(caller): AuthCaller,

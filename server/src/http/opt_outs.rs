@@ -24,10 +24,14 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/admin/opt-outs", get(list).post(add).delete(remove))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-struct ListQuery {
+pub(crate) struct ListQuery {
+    /// Only this channel's entries: `sms`, `whatsapp` or `rcs` (empty: every channel).
+    #[param(pattern = "^(sms|whatsapp|rcs)?$")]
     channel: Option<String>,
+    /// Only this number, in E.164 (empty: every number).
     number: Option<String>,
 }
 
@@ -60,6 +64,15 @@ fn filter_of(query: ListQuery) -> Result<OptOutFilter, ServiceError> {
     Ok(OptOutFilter { channel, number })
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/opt-outs",
+    tag = "admin",
+    summary = "The opt-out list, newest first (Accept: text/csv for a file)",
+    params(ListQuery),
+    responses((status = 200, description = "The entries (JSON), or a CSV file: number,channel,source,created_at,sender", content((Vec<OptOut> = "application/json"), (String = "text/csv")))),
+    security(("bearer" = []))
+)]
 async fn list(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
@@ -85,6 +98,15 @@ async fn list(
 }
 
 /// One entry (JSON, 201 with the entry as listed), or a CSV import (200 with counts).
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/opt-outs",
+    tag = "admin",
+    summary = "Add a number (JSON), or import a CSV file (Content-Type: text/csv; every line or none)",
+    request_body(content((OptOutInput = "application/json"), (String = "text/csv"))),
+    responses((status = 201, description = "The entry added (JSON body)", body = OptOut), (status = 200, description = "The import: lines read and entries added (CSV body)", body = Imported)),
+    security(("bearer" = []))
+)]
 async fn add(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
@@ -108,6 +130,15 @@ async fn add(
     Ok((StatusCode::CREATED, Json(entry)).into_response())
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/opt-outs",
+    tag = "admin",
+    summary = "Take a number off the list",
+    request_body = OptOutInput,
+    responses((status = 204, description = "Removed")),
+    security(("bearer" = []))
+)]
 async fn remove(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,

@@ -37,6 +37,14 @@ pub fn router() -> Router<AppState> {
 }
 
 /// A single-use ticket for the caller's next event stream (`?ticket=`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/stream-tickets",
+    tag = "notifications",
+    summary = "A single-use ticket for one event-stream request, valid for 60 s: open the stream with ?ticket=",
+    responses((status = 201, description = "The ticket", body = StreamTicket)),
+    security(("bearer" = []))
+)]
 async fn stream_ticket(
     State(state): State<AppState>,
     AuthCaller(caller): AuthCaller,
@@ -110,6 +118,16 @@ fn follows_replies(uri: &Uri) -> bool {
     matches!(query_param(uri, "replies"), Some("1" | "true"))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/notifications/{uuid}/events",
+    tag = "notifications",
+    summary = "Server-Sent Events for one message",
+    description = "Authenticate with the bearer token, or (browsers) a ticket from POST /api/v1/stream-tickets.",
+    params(("uuid" = String, Path, description = "The message's UUID"), ("ticket" = Option<String>, Query, description = "A ticket from POST /api/v1/stream-tickets, instead of the Authorization header"), ("replies" = Option<String>, Query, description = "1: stay open while a message may still get a reply (the widget's streams)")),
+    responses((status = 200, description = "A `status` event (a NotificationView) per change, a `reply` event per customer reply, an `end` event once the message is final on its channel (with replies=1: once no reply may come)", body = String, content_type = "text/event-stream"), (status = 204, description = "Nothing to follow: already final")),
+    security(("bearer" = []), ())
+)]
 async fn message_events(
     State(state): State<AppState>,
     StreamCaller(caller): StreamCaller,
@@ -140,6 +158,16 @@ async fn message_events(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/calls/{call_id}/events",
+    tag = "notifications",
+    summary = "Server-Sent Events for every message of a call (one stream per widget)",
+    description = "Authenticate with the bearer token, or (browsers) a ticket from POST /api/v1/stream-tickets.",
+    params(("call_id" = String, Path, description = "The softphone's call id"), ("ticket" = Option<String>, Query, description = "A ticket from POST /api/v1/stream-tickets, instead of the Authorization header"), ("replies" = Option<String>, Query, description = "1: stay open while a message may still get a reply (the widget's streams)")),
+    responses((status = 200, description = "Each message's state, then a `status` event per change (messages sent on the call later included), a `reply` event per customer reply; an `end` event once all are final", body = String, content_type = "text/event-stream"), (status = 204, description = "Nothing to follow: already final")),
+    security(("bearer" = []), ())
+)]
 async fn call_events(
     State(state): State<AppState>,
     StreamCaller(caller): StreamCaller,

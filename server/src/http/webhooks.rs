@@ -11,6 +11,7 @@ use super::error::HttpError;
 use super::extract::{ApiPath, ApiQuery};
 use super::AppState;
 use crate::providers::{Account, WebhookError, WebhookReply, WebhookRequest};
+use app::api::ErrorBody;
 use app::domain::ProviderAccountId;
 use app::service::contacts::{receive_inbound, InboundOutcome};
 use app::service::status::{apply_report, ReportOutcome};
@@ -41,8 +42,8 @@ pub fn router() -> Router<AppState> {
 }
 
 /// What a webhook call did (providers only look at the status code).
-#[derive(Debug, Default, Serialize)]
-struct Received {
+#[derive(Debug, Default, Serialize, utoipa::ToSchema)]
+pub(crate) struct Received {
     /// Events that changed a message.
     applied: u32,
     /// Events that changed nothing (duplicates, stale, uninteresting).
@@ -89,6 +90,18 @@ async fn account_of(
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/webhooks/{provider}/{account_id}",
+    tag = "webhooks",
+    summary = "Meta's subscription handshake",
+    params(("provider" = String, Path, description = "twilio, meta, rbm, exotel, http"), ("account_id" = String, Path, description = "The provider account's id"), ("hub.mode" = Option<String>, Query), ("hub.verify_token" = Option<String>, Query), ("hub.challenge" = Option<String>, Query)),
+    responses(
+        (status = 200, description = "The challenge, echoed", body = String, content_type = "text/plain"),
+        (status = 403, description = "The verify token does not match", body = ErrorBody),
+        (status = 404, description = "No such account", body = ErrorBody)
+    )
+)]
 async fn subscribe(
     State(state): State<AppState>,
     ApiPath((provider, account_id)): ApiPath<(String, String)>,
@@ -105,6 +118,22 @@ async fn subscribe(
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/webhooks/{provider}/{account_id}",
+    tag = "webhooks",
+    summary = "Delivery reports and customers' messages from a provider account",
+    description = "The raw body is verified per provider: Twilio X-Twilio-Signature (HMAC-SHA1 over the URL and sorted form parameters), Meta X-Hub-Signature-256 (HMAC-SHA256 over the body), RBM X-Goog-Signature (HMAC-SHA512 over the decoded message.data), Exotel a token in the callback URL. Events never move a status backwards; duplicates change nothing.",
+    params(("provider" = String, Path, description = "twilio, meta, rbm, exotel, http"), ("account_id" = String, Path, description = "The provider account's id")),
+    request_body(content((String = "application/x-www-form-urlencoded"), (Object = "application/json")), description = "The provider's own callback body"),
+    responses(
+        (status = 200, description = "What the call did", body = Received),
+        (status = 400, description = "The body cannot be read", body = ErrorBody),
+        (status = 401, description = "The signature does not verify", body = ErrorBody),
+        (status = 404, description = "No such account", body = ErrorBody),
+        (status = 413, description = "The body is too large", body = ErrorBody)
+    )
+)]
 async fn receive(
     State(state): State<AppState>,
     ApiPath((provider, account_id)): ApiPath<(String, String)>,

@@ -1,0 +1,174 @@
+//! The OpenAPI document, generated from the handlers' annotations and the wire types
+//! they take and return, served at `/api/v1/openapi.json` and shown to people at
+//! `/api/docs` (Swagger UI, served from the binary: no CDN).
+
+use super::AppState;
+use super::{admin, agent, health, keys, notifications, opt_outs, streams, webhooks};
+use app::api::ErrorBody;
+use axum::Router;
+use utoipa::openapi::path::{HttpMethod, Operation};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{Content, OpenApi as Document, Ref, RefOr, ResponseBuilder};
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+/// The public API's description.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Agent Notify API",
+        description = "Send SMS, WhatsApp and RCS notifications from pre-registered templates, and follow their status. Errors always have the shape {\"error\": {\"code\", \"message\", \"fields\"}}."
+    ),
+    paths(
+        agent::countries,
+        agent::validate_phone,
+        agent::templates,
+        agent::bootstrap,
+        notifications::send_one,
+        notifications::list,
+        notifications::get_one,
+        notifications::comments,
+        streams::stream_ticket,
+        streams::message_events,
+        streams::call_events,
+        admin::login,
+        admin::logout,
+        admin::revoke_token,
+        admin::list_templates,
+        admin::create_template,
+        admin::get_template,
+        admin::update_template,
+        admin::delete_template,
+        admin::list_groups,
+        admin::create_group,
+        admin::get_group,
+        admin::rename_group,
+        admin::delete_group,
+        admin::get_types,
+        admin::put_types,
+        admin::list_agents,
+        admin::create_agent,
+        admin::get_agent,
+        admin::update_agent,
+        admin::delete_agent,
+        admin::list_providers,
+        admin::create_provider,
+        admin::update_provider,
+        admin::delete_provider,
+        admin::audit,
+        opt_outs::list,
+        opt_outs::add,
+        opt_outs::remove,
+        keys::list,
+        keys::create,
+        keys::revoke,
+        webhooks::subscribe,
+        webhooks::receive,
+        health::healthz,
+        health::readyz,
+        health::metrics,
+    ),
+    components(schemas(ErrorBody)),
+    modifiers(&Security, &Errors),
+    tags(
+        (name = "agent", description = "What the widget reads: countries, number checks, templates"),
+        (name = "notifications", description = "Sending, reading and following messages"),
+        (name = "admin", description = "The settings (an admin's sign-in session)"),
+        (name = "webhooks", description = "Providers' callbacks (signed per provider)"),
+        (name = "operations", description = "Health and metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+/// `/api/v1/openapi.json` and the page that shows it, `/api/docs`.
+pub fn router() -> Router<AppState> {
+    SwaggerUi::new("/api/docs")
+        .url("/api/v1/openapi.json", ApiDoc::openapi())
+        .into()
+}
+
+/// The two ways to authenticate.
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, doc: &mut Document) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        let mut bearer = Http::new(HttpAuthScheme::Bearer);
+        bearer.description = Some(
+            "An agent's or supervisor's host token (an HS256 JWT signed with auth.token_secret: \
+             sub, role agent|supervisor, grp, exp, jti), an integrator's API key (ank_…), or an \
+             admin session token (ans_…) from POST /api/v1/admin/login."
+                .into(),
+        );
+        components.add_security_scheme("bearer", SecurityScheme::Http(bearer));
+        let mut ops = Http::new(HttpAuthScheme::Bearer);
+        ops.description = Some("ops.token (unset: loopback clients only)".into());
+        components.add_security_scheme("ops", SecurityScheme::Http(ops));
+    }
+}
+
+/// The errors every API operation may answer, in the one error shape: a malformed
+/// request (400), no or a refused credential (401, 403), nothing there (404), a conflict
+/// (409, on writes), a body too large or not JSON (413, 415), invalid input (422), too
+/// many requests (429) and a backend that does not answer (503).
+struct Errors;
+
+impl utoipa::Modify for Errors {
+    fn modify(&self, doc: &mut Document) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.responses.insert(
+            "Error".into(),
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description("An error: {\"error\": {\"code\", \"message\", \"fields\"}}")
+                    .content(
+                        "application/json",
+                        Content::new(Some(Ref::from_schema_name("ErrorBody"))),
+                    )
+                    .build(),
+            ),
+        );
+        for (path, item) in doc.paths.paths.iter_mut() {
+            if !path.starts_with("/api/") {
+                continue;
+            }
+            for method in [
+                HttpMethod::Get,
+                HttpMethod::Post,
+                HttpMethod::Put,
+                HttpMethod::Delete,
+            ] {
+                if let Some(operation) = operation_mut(item, &method) {
+                    add_errors(operation, method != HttpMethod::Get);
+                }
+            }
+        }
+    }
+}
+
+fn operation_mut<'a>(
+    item: &'a mut utoipa::openapi::PathItem,
+    method: &HttpMethod,
+) -> Option<&'a mut Operation> {
+    match method {
+        HttpMethod::Get => item.get.as_mut(),
+        HttpMethod::Post => item.post.as_mut(),
+        HttpMethod::Put => item.put.as_mut(),
+        HttpMethod::Delete => item.delete.as_mut(),
+        _ => None,
+    }
+}
+
+fn add_errors(operation: &mut Operation, writes: bool) {
+    let mut codes = vec!["400", "401", "403", "404", "422", "429", "503"];
+    if writes {
+        codes.extend(["409", "413", "415"]);
+    }
+    for code in codes {
+        operation
+            .responses
+            .responses
+            .entry(code.into())
+            .or_insert_with(|| RefOr::Ref(Ref::new("#/components/responses/Error")));
+    }
+}
