@@ -23,6 +23,11 @@ pub struct ApiError {
 /// The envelope every error response has.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(example = json!({"error": {
+    "code": "invalid_phone",
+    "message": "The number is too short for India.",
+    "fields": {"to": "too_short"}
+}})))]
 pub struct ErrorBody {
     /// The error.
     pub error: ApiError,

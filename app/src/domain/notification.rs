@@ -70,6 +70,13 @@ impl<'de> Deserialize<'de> for FieldValue {
 /// `POST /api/v1/notifications` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(example = json!({
+    "to": {"country": "IN", "number": "98765 43210"},
+    "channel": "sms",
+    "template_id": "t_otp",
+    "fields": {"code": "482913"},
+    "call_id": "c-123"
+})))]
 #[serde(deny_unknown_fields)]
 pub struct SendRequest {
     /// The recipient.

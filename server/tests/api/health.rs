@@ -183,3 +183,64 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
         .expect("sent");
     assert_eq!(health.status(), 200);
 }
+
+#[tokio::test]
+async fn every_documented_api_operation_describes_its_errors_in_the_one_error_shape() {
+    let app = TestApp::spawn().await;
+    let doc: Value = json_reply(app.client.get(format!("{}/api/v1/openapi.json", app.base))).await;
+    let error = &doc["components"]["responses"]["Error"]["content"]["application/json"]["schema"];
+    assert_eq!(error["$ref"], "#/components/schemas/ErrorBody");
+    let paths = doc["paths"].as_object().expect("paths");
+    let api = paths
+        .iter()
+        .filter(|(path, _)| path.starts_with("/api/v1/"));
+    for (path, item) in api {
+        for (method, operation) in item.as_object().expect("operations") {
+            for code in ["401", "422", "503"] {
+                assert!(
+                    operation["responses"][code].is_object(),
+                    "{method} {path} does not document {code}"
+                );
+            }
+        }
+    }
+    let send = &doc["paths"]["/api/v1/notifications"]["post"];
+    assert_eq!(
+        send["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/SendRequest"
+    );
+    assert_eq!(
+        doc["components"]["schemas"]["SendRequest"]["example"]["template_id"],
+        "t_otp"
+    );
+}
+
+#[tokio::test]
+async fn the_api_docs_page_is_served_from_our_own_assets() {
+    let app = TestApp::spawn().await;
+    let page = app
+        .client
+        .get(format!("{}/api/docs/", app.base))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("text");
+    assert!(html.contains("swagger-ui-bundle.js"), "{html}");
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "{html}"
+    );
+    let init = app
+        .client
+        .get(format!("{}/api/docs/swagger-initializer.js", app.base))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(init.status(), 200);
+    assert!(init
+        .text()
+        .await
+        .expect("text")
+        .contains("\"url\": \"/api/v1/openapi.json\""));
+}
