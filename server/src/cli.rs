@@ -245,9 +245,13 @@ fn print_demo_urls(settings: &Settings, addr: std::net::SocketAddr) -> anyhow::R
     println!("  Agent Notify is running on {base}");
     println!();
     println!("  Widget:   {base}/widget?call_id=demo-call-1#token={agent_token}");
-    println!(
-        "  Settings: {base}/admin  (sign in as `admin`; its password was printed on the first run)"
-    );
+    let password = if settings.auth.initial_admin_password.is_some() {
+        "its password is the configured auth.initial_admin_password"
+    } else {
+        "its password was printed on the first run"
+    };
+    println!("  Settings: {base}/admin  (sign in as `admin`; {password})");
+    println!("  API docs: {base}/api/docs");
     println!();
     println!("  API token for the demo agent (curl -H \"Authorization: Bearer $TOKEN\"):");
     println!("  TOKEN={agent_token}");
