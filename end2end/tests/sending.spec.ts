@@ -66,6 +66,17 @@ test("a failed message shows the provider's reason, and Resend sends a new linke
   expect(recorded[0].resend_of).toEqual(failedUuid);
 });
 
+test("a refusal about the number offers no Resend: sending again could only fail again", async ({ page }) => {
+  await openWidget(page, newCallId());
+  await numberBox(page).fill("98765 40001");
+  await page.getByRole("radio", { name: /Thanks for calling/ }).click();
+  await page.getByRole("button", { name: "Send" }).click();
+  const failed = page.locator(".sent").first();
+  await expect(failed.locator(".badge")).toHaveText("Failed");
+  await expect(failed.getByTestId("failure-reason")).toHaveText(/opted out/);
+  await expect(failed.getByRole("button", { name: "Resend" })).toHaveCount(0);
+});
+
 test("the sent list survives a reload of the widget", async ({ page }) => {
   const callId = newCallId();
   await openWidget(page, callId, { number: "98765 43210" });

@@ -5,7 +5,7 @@
 use super::{context, rows_or_error, short_time};
 use crate::api::admin::{admin_api_keys, admin_create_api_key, admin_groups, admin_revoke_api_key};
 use crate::domain::{ApiKeyInput, ApiKeyScope, GroupId};
-use crate::widget::copy_to_clipboard;
+use crate::widget::CopyButton;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -93,7 +93,7 @@ pub fn ApiKeysTab() -> impl IntoView {
                         <p><strong>"Copy this key now: it will not be shown again."</strong></p>
                         <code class="secret-value">{s}</code>
                         <div class="toolbar">
-                            <button class="button small" type="button" on:click=move |_| copy_to_clipboard(&copy)>"Copy"</button>
+                            <CopyButton text=copy label="Copy the key" />
                             <button class="button small secondary" type="button" on:click=move |_| secret.set(None)>"Done"</button>
                         </div>
                     </div>

@@ -27,7 +27,7 @@ pub use country::{Country, CountryCode, CountryList};
 pub use ids::{CallId, GroupId, IdError, IdempotencyKey, ProviderAccountId, TemplateId, UserId};
 pub use keys::{ApiKey, ApiKeyInput, ApiKeyScope, CreatedApiKey, IpRange};
 pub use notification::*;
-pub use phone::{NumberType, PhoneError, PhoneNumber, PhoneParseError, E164};
+pub use phone::{mask_e164, NumberType, PhoneError, PhoneNumber, PhoneParseError, E164};
 pub use sms::{sms_length, SmsEncoding, SmsLength};
 pub use status::{NotificationStatus, Transition};
 pub use template::*;

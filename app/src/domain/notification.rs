@@ -162,6 +162,25 @@ pub struct FailureReason {
     pub message: String,
 }
 
+impl FailureReason {
+    /// Failures about the customer's number that sending again cannot change: they
+    /// opted out, or the number cannot get the message (not a number, not a mobile,
+    /// unroutable, barred, on the Do Not Disturb registry).
+    pub const ABOUT_THE_NUMBER: [&'static str; 6] = [
+        "opted_out",
+        "invalid_number",
+        "not_mobile",
+        "unroutable",
+        "blocked",
+        "dnd",
+    ];
+
+    /// Whether sending the same message again may succeed.
+    pub fn may_succeed_again(&self) -> bool {
+        !Self::ABOUT_THE_NUMBER.contains(&self.code.as_str())
+    }
+}
+
 /// A message as `GET /api/v1/notifications/{uuid}` shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -120,6 +120,8 @@ pub(super) fn CallComments(state: WidgetState) -> impl IntoView {
                             .get()
                             .unwrap_or_default()
                             .into_iter()
+                            // Newest first, as the list of sent messages.
+                            .rev()
                             .map(|c| view! { <li class="comment">{c.text}</li> })
                             .collect_view()
                     }}

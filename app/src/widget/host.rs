@@ -214,9 +214,38 @@ pub fn browser_now() -> time::OffsetDateTime {
     time::OffsetDateTime::from_unix_timestamp(seconds).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
 }
 
-/// Copies `text` to the clipboard.
-pub fn copy_to_clipboard(text: &str) {
-    let _ = window().navigator().clipboard().write_text(text);
+/// Copies `text` to the clipboard; `on_copied` runs once the browser says it is there.
+pub fn copy_to_clipboard(text: &str, on_copied: impl FnOnce() + 'static) {
+    let promise = window().navigator().clipboard().write_text(text);
+    wasm_bindgen_futures::spawn_local(async move {
+        if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
+            on_copied();
+        }
+    });
+}
+
+/// An RFC 3339 instant as the person reads it, in their own time zone: `14:05`, or
+/// with the day (`Thu 3 Dec, 14:05`) when it matters.
+pub fn local_time(rfc3339: &str, with_day: bool) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
+    if date.get_time().is_nan() {
+        return rfc3339.to_owned();
+    }
+    let options = js_sys::Object::new();
+    let day: &[(&str, &str)] = if with_day {
+        &[("weekday", "short"), ("day", "numeric"), ("month", "short")]
+    } else {
+        &[]
+    };
+    for (key, value) in day
+        .iter()
+        .chain(&[("hour", "2-digit"), ("minute", "2-digit")])
+    {
+        let _ = js_sys::Reflect::set(&options, &(*key).into(), &(*value).into());
+    }
+    date.to_locale_string("default", &options)
+        .as_string()
+        .unwrap_or_else(|| rfc3339.to_owned())
 }
 
 /// A fresh random key for one send attempt (128 random bits, hex).

@@ -13,7 +13,7 @@ mod status;
 use crate::domain::{CountryCode, CustomerDetails, PhoneNumber};
 use dialog::FieldsDialog;
 use form::{Banner, CallComments, ChannelTabs, SendButton, SendError, TemplateChoice};
-pub use host::copy_to_clipboard;
+pub use host::local_time;
 use host::{initial_token, listen_for_prefill, post_to_host, query_param, shell_origins, Prefill};
 use leptos::prelude::*;
 use recipient::{CountryPicker, NumberBox};
@@ -22,7 +22,8 @@ use state::{
     apply_bootstrap, bootstrap, chosen_template, field_defaults, follow_typed_country, prefill,
     recipient_state_of, refresh, resend, restore_call_messages, send_actions, Choice, WidgetState,
 };
-use status::{SentMessage, StatusCorner};
+pub use status::CopyButton;
+use status::{SentList, SentMessage, StatusCorner};
 use std::collections::HashMap;
 
 /// The widget page.
@@ -87,8 +88,10 @@ pub fn Widget() -> impl IntoView {
 
     view! {
         <main class="widget">
-            <StatusCorner sent=state.sent cooldown=cooldown on_refresh=refresh on_resend=resend />
-            <h1>"Send a notification"</h1>
+            <header class="widget-head">
+                <h1>"Send a notification"</h1>
+                <StatusCorner sent=state.sent />
+            </header>
             <Banner bootstrap=bootstrap />
             <CountryPicker country=choice.country />
             <NumberBox
@@ -106,6 +109,7 @@ pub fn Widget() -> impl IntoView {
                 on_send=send_clicked
             />
             {move || sender.error.get().map(|e| view! { <SendError error=e /> })}
+            <SentList sent=state.sent cooldown=cooldown on_refresh=refresh on_resend=resend />
             <CallComments state=state />
             <FieldsDialog
                 template=template.into()

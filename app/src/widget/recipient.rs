@@ -1,6 +1,7 @@
 //! To whom: a searchable, keyboard-driven country picker and the number box, checked
 //! as the agent types (the domain's parser, compiled to wasm).
 
+use super::host::local_time;
 use crate::domain::{
     Channel, CountryCode, NumberType, PhoneNumber, PhoneParseError, RecipientState, ReplyWindow,
 };
@@ -156,7 +157,7 @@ pub fn NumberBox(
         let (Some(channel), Some(state)) = (channel.get(), recipient.get()) else {
             return Vec::new();
         };
-        recipient_notes(channel, &state, local_time)
+        recipient_notes(channel, &state, |at| local_time(at, true))
     };
     let invalid = move || matches!(check.get(), Some(Err(_)));
     let landline = move || {
@@ -202,25 +203,6 @@ pub fn NumberBox(
             </ul>
         </div>
     }
-}
-
-/// An RFC 3339 instant as the agent reads it, in their own time zone (`Thu 3 Dec,
-/// 14:05`): the window closes a day after the customer wrote, so the day matters.
-fn local_time(rfc3339: &str) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
-    let options = js_sys::Object::new();
-    for (key, value) in [
-        ("weekday", "short"),
-        ("day", "numeric"),
-        ("month", "short"),
-        ("hour", "2-digit"),
-        ("minute", "2-digit"),
-    ] {
-        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
-    }
-    date.to_locale_string("default", &options)
-        .as_string()
-        .unwrap_or_else(|| rfc3339.to_owned())
 }
 
 /// What the agent should know about this customer on `channel` before sending: that

@@ -1,11 +1,14 @@
-//! The status corner: each message sent in this call, newest first, with its UUID
-//! (copyable), a coloured status badge that updates live, the failure reason and a real
-//! Resend, and what the customer replied; and a Refresh usable once every 15 seconds, with a visible countdown.
+//! The status corner, top right of the widget: the latest message's live status badge
+//! and UUID (copyable), announced to screen readers as it changes, with the call's other
+//! messages one click away. Below the form, the list of the messages sent in this call,
+//! newest first: each with its recipient (masked) and time, its badge, UUID, the failure
+//! reason and a Resend where one can succeed, and what the customer replied; and a
+//! Refresh usable once every 15 seconds, with a visible countdown. Neither moves the form.
 
-use super::host::copy_to_clipboard;
+use super::host::{copy_to_clipboard, local_time};
 use crate::domain::{
-    replies_until, sms_fallback, Accepted, AgentTemplate, Channel, FailureReason, HistoryEntry,
-    NotificationStatus, NotificationView, Reply, TemplateId,
+    mask_e164, replies_until, sms_fallback, Accepted, AgentTemplate, Channel, FailureReason,
+    HistoryEntry, NotificationStatus, NotificationView, Reply, TemplateId,
 };
 use leptos::prelude::*;
 
@@ -109,9 +112,93 @@ fn badge_class(status: NotificationStatus) -> String {
     format!("badge badge-{}", status.as_str())
 }
 
-/// The status corner.
+/// Whether a failed message may succeed if sent again (Resend is offered only then).
+fn resendable(message: &SentMessage) -> bool {
+    message.status == NotificationStatus::Failed
+        && message
+            .error
+            .as_ref()
+            .is_none_or(FailureReason::may_succeed_again)
+}
+
+/// The id of the list the corner points to.
+const LIST_ID: &str = "sent-messages";
+
+/// A Copy button that says "Copied" for two seconds once the text is on the clipboard.
 #[component]
-pub fn StatusCorner(
+pub fn CopyButton(text: String, label: &'static str) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    view! {
+        <button
+            type="button"
+            class="button small secondary copy"
+            aria-label=label
+            on:click=move |_| {
+                copy_to_clipboard(
+                    &text,
+                    move || {
+                        copied.set(true);
+                        gloo_timers::callback::Timeout::new(2_000, move || copied.set(false))
+                            .forget();
+                    },
+                )
+            }
+        >
+            {move || if copied.get() { "Copied" } else { "Copy" }}
+        </button>
+    }
+}
+
+/// Brings the list of the call's messages into view, and the keyboard to it.
+fn show_list() {
+    use wasm_bindgen::JsCast;
+    if let Some(list) = document()
+        .get_element_by_id(LIST_ID)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        list.scroll_into_view();
+        let _ = list.focus();
+    }
+}
+
+/// The corner: the latest message at a glance, in the widget's header row.
+#[component]
+pub fn StatusCorner(sent: RwSignal<Vec<SentMessage>>) -> impl IntoView {
+    let latest = Memo::new(move |_| sent.with(|s| s.first().cloned()));
+    let count = move || sent.with(Vec::len);
+    let announcement = move || {
+        latest.with(|m| {
+            m.as_ref().map_or_else(String::new, |m| {
+                format!("Latest message {}: {}", m.template_name, m.status.label())
+            })
+        })
+    };
+    view! {
+        <p class="visually-hidden" role="status" data-testid="status-announcement">{announcement}</p>
+        {move || latest.get().map(|m| {
+            let uuid = m.uuid.clone();
+            view! {
+                <section class="status-corner" aria-label="Latest message" data-testid="status-corner">
+                    <span class=badge_class(m.status) data-testid="corner-status">{m.status.label()}</span>
+                    <code class="corner-uuid" title=uuid.clone() data-testid="corner-uuid">
+                        {format!("{}…", uuid.get(..8).unwrap_or(&uuid))}
+                    </code>
+                    <CopyButton text=uuid.clone() label="Copy the latest message's id" />
+                    <button type="button" class="link corner-all" on:click=move |_| show_list()>
+                        {move || match count() {
+                            1 => "Details".to_owned(),
+                            n => format!("All {n}"),
+                        }}
+                    </button>
+                </section>
+            }
+        })}
+    }
+}
+
+/// The messages sent in this call, newest first, below the form.
+#[component]
+pub fn SentList(
     sent: RwSignal<Vec<SentMessage>>,
     cooldown: RwSignal<u32>,
     on_refresh: Callback<()>,
@@ -119,9 +206,9 @@ pub fn StatusCorner(
 ) -> impl IntoView {
     view! {
         <Show when=move || sent.with(|s| !s.is_empty())>
-            <section class="status-corner" aria-label="Sent messages">
+            <section class="sent-messages" id=LIST_ID tabindex="-1" aria-label="Sent in this call">
                 <div class="status-head">
-                    <span class="field-label">"Sent in this call"</span>
+                    <h2 class="field-label">"Sent in this call"</h2>
                     <button
                         class="button small secondary"
                         data-testid="refresh"
@@ -138,54 +225,53 @@ pub fn StatusCorner(
                     <For
                         each=move || sent.get()
                         key=|m| (m.uuid.clone(), m.status, m.history.len(), m.replies.len())
-                        children=move |m| {
-                            let uuid = m.uuid.clone();
-                            let copy_uuid = uuid.clone();
-                            let failed = m.status == NotificationStatus::Failed;
-                            let reason = m.error.as_ref().map(|e| e.message.clone());
-                            let by_sms = sms_fallback(&m.history).map(str::to_owned);
-                            let view_for_resend = m.clone();
-                            let replies = m.replies.clone();
-                            view! {
-                                <li class="sent" data-uuid=uuid.clone() data-status=m.status.as_str()>
-                                    <div class="sent-row">
-                                        <span class=badge_class(m.status)>{m.status.label()}</span>
-                                        <span class="sent-template">
-                                            {format!("{} · {}", m.channel.label(), m.template_name)}
-                                        </span>
-                                    </div>
-                                    <div class="sent-row">
-                                        <code class="uuid" title=uuid.clone()>{uuid.clone()}</code>
-                                        <button
-                                            class="button small secondary"
-                                            aria-label="Copy the message id"
-                                            on:click=move |_| copy_to_clipboard(&copy_uuid)
-                                        >
-                                            "Copy"
-                                        </button>
-                                    </div>
-                                    {by_sms.map(|n| view! { <p class="hint" data-testid="channel-switch">{n}</p> })}
-                                    {reason.map(|r| view! { <p class="hint error" data-testid="failure-reason">{r}</p> })}
-                                    {replies.into_iter().map(|r| view! {
-                                        <p class="reply" data-testid="reply">
-                                            <span class="reply-label">"Customer replied: "</span>
-                                            <span class="reply-text">{r.text}</span>
-                                        </p>
-                                    }).collect_view()}
-                                    {failed.then(|| {
-                                        let v = view_for_resend.clone();
-                                        view! {
-                                            <button class="button small" on:click=move |_| on_resend.run(v.clone())>
-                                                "Resend"
-                                            </button>
-                                        }
-                                    })}
-                                </li>
-                            }
-                        }
+                        children=move |m| view! { <SentItem message=m on_resend=on_resend /> }
                     />
                 </ul>
             </section>
         </Show>
+    }
+}
+
+/// One message of the list.
+#[component]
+fn SentItem(message: SentMessage, on_resend: Callback<SentMessage>) -> impl IntoView {
+    let m = message;
+    let uuid = m.uuid.clone();
+    let reason = m.error.as_ref().map(|e| e.message.clone());
+    let by_sms = sms_fallback(&m.history).map(str::to_owned);
+    let resend = resendable(&m).then(|| m.clone());
+    let recipient = format!(
+        "To {} · {}",
+        mask_e164(&m.to),
+        local_time(&m.created_at, false)
+    );
+    view! {
+        <li class="sent" data-uuid=uuid.clone() data-status=m.status.as_str()>
+            <div class="sent-row">
+                <span class=badge_class(m.status)>{m.status.label()}</span>
+                <span class="sent-template">
+                    {format!("{} · {}", m.channel.label(), m.template_name)}
+                </span>
+            </div>
+            <p class="sent-meta" data-testid="sent-meta">{recipient}</p>
+            <div class="sent-row">
+                <code class="uuid" title=uuid.clone()>{uuid.clone()}</code>
+                <CopyButton text=uuid.clone() label="Copy the message id" />
+            </div>
+            {by_sms.map(|n| view! { <p class="hint" data-testid="channel-switch">{n}</p> })}
+            {reason.map(|r| view! { <p class="hint error" data-testid="failure-reason">{r}</p> })}
+            {m.replies.into_iter().map(|r| view! {
+                <p class="reply" data-testid="reply">
+                    <span class="reply-label">"Customer replied: "</span>
+                    <span class="reply-text">{r.text}</span>
+                </p>
+            }).collect_view()}
+            {resend.map(|v| view! {
+                <button class="button small" on:click=move |_| on_resend.run(v.clone())>
+                    "Resend"
+                </button>
+            })}
+        </li>
     }
 }
