@@ -1,7 +1,7 @@
 //! The agents tab: each agent's id, name, group and whether they may work; create,
 //! edit, switch off, delete.
 
-use super::context;
+use super::{context, rows_or_error};
 use crate::api::admin::{admin_agents, admin_delete_agent, admin_groups, admin_save_agent};
 use crate::domain::{Agent, GroupId, UserId};
 use leptos::prelude::*;
@@ -14,12 +14,15 @@ pub fn AgentsTab() -> impl IntoView {
     let agents = LocalResource::new(move || {
         ctx.version.track();
         let token = ctx.token();
-        async move { admin_agents(token).await.unwrap_or_default() }
+        async move { admin_agents(token).await }
     });
+    let agents = rows_or_error(ctx, "the agents", agents);
     let groups = LocalResource::new(move || {
+        ctx.version.track();
         let token = ctx.token();
-        async move { admin_groups(token).await.unwrap_or_default() }
+        async move { admin_groups(token).await }
     });
+    let groups = rows_or_error(ctx, "the agent groups", groups);
     let (id, name, group, existing) = (
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
@@ -74,7 +77,7 @@ pub fn AgentsTab() -> impl IntoView {
                 <input class="input" placeholder="Name" aria-label="Agent name" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
                 <select aria-label="Agent group" prop:value=group on:change=move |ev| group.set(event_target_value(&ev))>
                     <option value="">"Group…"</option>
-                    {move || groups.get().unwrap_or_default().into_iter().map(|g| view! { <option value=g.id.to_string()>{g.name}</option> }).collect_view()}
+                    {move || groups.get().into_iter().map(|g| view! { <option value=g.id.to_string()>{g.name}</option> }).collect_view()}
                 </select>
                 <label class="check"><input type="checkbox" prop:checked=active on:change=move |ev| active.set(event_target_checked(&ev)) />"Active"</label>
                 <button class="button" type="submit">{move || if existing.get().is_some() { "Save agent" } else { "Add agent" }}</button>
@@ -83,7 +86,7 @@ pub fn AgentsTab() -> impl IntoView {
                 <thead><tr><th>"Id"</th><th>"Name"</th><th>"Group"</th><th>"Status"</th><th></th></tr></thead>
                 <tbody>
                     {move || {
-                        agents.get().unwrap_or_default().into_iter().map(|a| {
+                        agents.get().into_iter().map(|a| {
                             let (edit, del) = (a.clone(), a.id.to_string());
                             view! {
                                 <tr data-agent=a.id.to_string()>

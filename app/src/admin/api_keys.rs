@@ -27,11 +27,13 @@ pub fn ApiKeysTab() -> impl IntoView {
         let token = ctx.token();
         async move { admin_api_keys(token).await }
     });
-    let keys = rows_or_error(ctx, keys);
+    let keys = rows_or_error(ctx, "the API keys", keys);
     let groups = LocalResource::new(move || {
+        ctx.version.track();
         let token = ctx.token();
-        async move { admin_groups(token).await.unwrap_or_default() }
+        async move { admin_groups(token).await }
     });
+    let groups = rows_or_error(ctx, "the agent groups", groups);
     let name = RwSignal::new(String::new());
     let scopes = RwSignal::new(vec![ApiKeyScope::Send]);
     let chosen = RwSignal::new(Vec::<GroupId>::new());
@@ -122,7 +124,7 @@ pub fn ApiKeysTab() -> impl IntoView {
                 </fieldset>
                 <fieldset class="field">
                     <legend class="field-label">"For the groups"</legend>
-                    {move || groups.get().unwrap_or_default().into_iter().map(|g| {
+                    {move || groups.get().into_iter().map(|g| {
                         let id = g.id.clone();
                         let checked = g.id.clone();
                         view! {
@@ -151,7 +153,7 @@ pub fn ApiKeysTab() -> impl IntoView {
                     </tr></thead>
                     <tbody>
                         {move || {
-                            let rows = keys();
+                            let rows = keys.get();
                             if rows.is_empty() {
                                 return view! { <tr><td colspan="8" class="hint">"No API key yet."</td></tr> }.into_any();
                             }

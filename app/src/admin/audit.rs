@@ -1,7 +1,8 @@
 //! The audit log tab: every change with who, when, before and after; filterable by kind.
 
-use super::context;
+use super::{context, rows_or_error};
 use crate::api::admin::admin_audit;
+use crate::widget::local_time;
 use leptos::prelude::*;
 
 /// The audit log tab, filterable by kind of change.
@@ -12,20 +13,21 @@ pub fn AuditTab() -> impl IntoView {
     let entries = LocalResource::new(move || {
         ctx.version.track();
         let (token, entity) = (ctx.token(), entity.get());
-        async move { admin_audit(token, Some(entity)).await.unwrap_or_default() }
+        async move { admin_audit(token, Some(entity)).await }
     });
+    let entries = rows_or_error(ctx, "the audit log", entries);
     view! {
         <section class="card">
             <div class="toolbar">
                 <select aria-label="Kind of change" on:change=move |ev| entity.set(event_target_value(&ev))>
                     <option value="">"All changes"</option>
-                    {["template", "group", "notification_types", "agent", "provider"].map(|e| view! { <option value=e>{e.replace('_', " ")}</option> }).collect_view()}
+                    {["template", "group", "notification_types", "agent", "provider", "opt_out", "api_key", "session"].map(|e| view! { <option value=e>{e.replace('_', " ")}</option> }).collect_view()}
                 </select>
             </div>
             <table class="list" aria-label="Audit log">
                 <thead><tr><th>"When"</th><th>"Who"</th><th>"What"</th><th>"Changes"</th></tr></thead>
                 <tbody>
-                    {move || entries.get().unwrap_or_default().into_iter().map(|e| {
+                    {move || entries.get().into_iter().map(|e| {
                         let summary = format!("{} {} {}", e.action, e.entity.replace('_', " "), e.entity_id);
                         let change = format!(
                             "before: {}\nafter: {}",
@@ -34,7 +36,7 @@ pub fn AuditTab() -> impl IntoView {
                         );
                         view! {
                             <tr class="audit-entry">
-                                <td>{e.at.clone()}</td>
+                                <td><time datetime=e.at.clone() title=super::short_time(&e.at)>{local_time(&e.at, true)}</time></td>
                                 <td>{e.actor.clone()}</td>
                                 <td>{summary}</td>
                                 <td><details><summary>"Before / after"</summary><pre>{change}</pre></details></td>

@@ -2,7 +2,7 @@
 //! channel an enable switch, the provider account, and at most five templates of that
 //! channel, in order.
 
-use super::context;
+use super::{context, rows_or_error};
 use crate::api::admin::{
     admin_delete_group, admin_groups, admin_notification_types, admin_providers, admin_save_group,
     admin_save_notification_types, admin_templates,
@@ -23,8 +23,9 @@ pub fn GroupsTab() -> impl IntoView {
     let groups = LocalResource::new(move || {
         ctx.version.track();
         let token = ctx.token();
-        async move { admin_groups(token).await.unwrap_or_default() }
+        async move { admin_groups(token).await }
     });
+    let groups = rows_or_error(ctx, "the agent groups", groups);
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = GroupInput {
@@ -118,7 +119,6 @@ pub fn GroupsTab() -> impl IntoView {
                 {move || {
                     groups
                         .get()
-                        .unwrap_or_default()
                         .into_iter()
                         .map(|g| {
                             let id = g.id.to_string();
@@ -155,19 +155,24 @@ fn NotificationTypeTab(group: String) -> impl IntoView {
     let types = RwSignal::new(None::<NotificationTypes>);
     let group_for_load = group.clone();
     let templates = LocalResource::new(move || {
+        ctx.version.track();
         let token = ctx.token();
-        async move { admin_templates(token).await.unwrap_or_default() }
+        async move { admin_templates(token).await }
     });
+    let templates = rows_or_error(ctx, "the templates", templates);
     let accounts = LocalResource::new(move || {
+        ctx.version.track();
         let token = ctx.token();
-        async move { admin_providers(token).await.unwrap_or_default() }
+        async move { admin_providers(token).await }
     });
+    let accounts = rows_or_error(ctx, "the provider accounts", accounts);
     Effect::new(move |_| {
+        ctx.version.track();
         let (token, group) = (ctx.token(), group_for_load.clone());
         spawn_local(async move {
             match admin_notification_types(token, group).await {
                 Ok(t) => types.set(Some(t)),
-                Err(e) => ctx.fail(e),
+                Err(e) => ctx.load_failed("the group's notification types", e),
             }
         });
     });
@@ -215,8 +220,8 @@ fn NotificationTypeTab(group: String) -> impl IntoView {
 fn ChannelColumn(
     channel: Channel,
     types: RwSignal<Option<NotificationTypes>>,
-    templates: LocalResource<Vec<crate::domain::TemplateView>>,
-    accounts: LocalResource<Vec<crate::domain::ProviderAccount>>,
+    templates: Signal<Vec<crate::domain::TemplateView>>,
+    accounts: Signal<Vec<crate::domain::ProviderAccount>>,
 ) -> impl IntoView {
     let mapping = move || {
         types
@@ -229,7 +234,6 @@ fn ChannelColumn(
         let chosen = mapping().templates;
         templates
             .get()
-            .unwrap_or_default()
             .into_iter()
             .filter(|t| t.template.channel == channel && !chosen.contains(&t.template.id))
             .collect::<Vec<_>>()
@@ -293,7 +297,7 @@ fn change(
 fn AccountChoice(
     channel: Channel,
     types: RwSignal<Option<NotificationTypes>>,
-    accounts: LocalResource<Vec<crate::domain::ProviderAccount>>,
+    accounts: Signal<Vec<crate::domain::ProviderAccount>>,
 ) -> impl IntoView {
     let chosen = move || {
         types
@@ -317,7 +321,6 @@ fn AccountChoice(
                 {move || {
                     accounts
                         .get()
-                        .unwrap_or_default()
                         .into_iter()
                         .filter(|a| a.channel == channel)
                         .map(|a| view! { <option value=a.id.to_string()>{a.display_name}</option> })
@@ -333,14 +336,13 @@ fn AccountChoice(
 fn ChosenTemplates(
     channel: Channel,
     types: RwSignal<Option<NotificationTypes>>,
-    templates: LocalResource<Vec<crate::domain::TemplateView>>,
+    templates: Signal<Vec<crate::domain::TemplateView>>,
 ) -> impl IntoView {
     let edit =
         move |f: &dyn Fn(&mut Vec<TemplateId>)| change(types, channel, |m| f(&mut m.templates));
     let name_of = move |id: &TemplateId| {
         templates
             .get()
-            .unwrap_or_default()
             .into_iter()
             .find(|t| &t.template.id == id)
             .map(|t| t.template.name)

@@ -34,6 +34,8 @@ pub(crate) struct AdminContext {
     pub notice: RwSignal<Option<String>>,
     /// Bumped after every change, so lists reload.
     pub version: RwSignal<u32>,
+    /// The error is a list that did not load: the banner offers to try again.
+    pub retry: RwSignal<bool>,
 }
 
 impl AdminContext {
@@ -49,9 +51,37 @@ impl AdminContext {
             "session_ended" | "invalid_token" | "missing_token"
         ) {
             self.sign_out_locally();
+            let message = format!(
+                "{} Sign in again.",
+                e.message.trim_end_matches(" Sign in again.")
+            );
+            return self.error.set(Some(ApiError { message, ..e }));
         }
         self.notice.set(None);
+        self.retry.set(false);
         self.error.set(Some(e));
+    }
+
+    /// Shows that `what` did not load, and why; the banner offers to try again (an
+    /// ended session goes back to the sign-in form, which says so).
+    pub fn load_failed(&self, what: &str, e: ApiError) {
+        let session = matches!(
+            e.code.as_str(),
+            "session_ended" | "invalid_token" | "missing_token"
+        );
+        if session {
+            return self.fail(e);
+        }
+        let message = format!("Could not load {what}: {}", e.message);
+        self.fail(ApiError { message, ..e });
+        self.retry.set(true);
+    }
+
+    /// Clears the error and loads every list again.
+    pub fn reload(&self) {
+        self.error.set(None);
+        self.retry.set(false);
+        self.version.update(|v| *v += 1);
     }
 
     /// Records a successful change.
@@ -77,18 +107,20 @@ pub(crate) fn short_time(rfc3339: &str) -> String {
     }
 }
 
-/// A list loaded from the server, its failure shown as the page's error (an ended
-/// session back to the sign-in) instead of as an empty list; the rows meanwhile.
-pub(crate) fn rows_or_error<T: Clone + 'static>(
+/// A list loaded from the server (`what` it is, for people), its failure shown as the
+/// page's error with a way to try again (an ended session back to the sign-in) instead
+/// of as an empty list; the rows meanwhile.
+pub(crate) fn rows_or_error<T: Clone + Send + Sync + 'static>(
     ctx: AdminContext,
+    what: &'static str,
     list: LocalResource<Result<Vec<T>, ApiError>>,
-) -> impl Fn() -> Vec<T> + Copy {
+) -> Signal<Vec<T>> {
     Effect::new(move |_| {
         if let Some(Err(e)) = list.get() {
-            ctx.fail(e);
+            ctx.load_failed(what, e);
         }
     });
-    move || list.get().and_then(Result::ok).unwrap_or_default()
+    Signal::derive(move || list.get().and_then(Result::ok).unwrap_or_default())
 }
 
 /// The admin's view of the shared context.
@@ -104,6 +136,7 @@ pub fn AdminPage() -> impl IntoView {
         error: RwSignal::new(None),
         notice: RwSignal::new(None),
         version: RwSignal::new(0),
+        retry: RwSignal::new(false),
     };
     provide_context(ctx);
     let tab = RwSignal::new("templates");
@@ -167,15 +200,20 @@ pub fn AdminPage() -> impl IntoView {
     }
 }
 
-/// An error banner with each field's problem.
+/// An error banner with each field's problem, and Try again for a list that did not
+/// load.
 #[component]
 fn Problem(error: ApiError) -> impl IntoView {
+    let ctx = context();
     view! {
         <div class="banner error" role="alert">
             <p>{error.message}</p>
             <ul>
                 {error.fields.into_iter().map(|(f, p)| view! { <li data-field=f.clone()>{format!("{f}: {p}")}</li> }).collect_view()}
             </ul>
+            <Show when=move || ctx.retry.get()>
+                <button class="button small" type="button" on:click=move |_| ctx.reload()>"Try again"</button>
+            </Show>
         </div>
     }
 }

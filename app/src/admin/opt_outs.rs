@@ -91,7 +91,7 @@ pub fn OptOutsTab() -> impl IntoView {
         let (token, channel) = (ctx.token(), filter.get());
         async move { admin_opt_outs(token, channel).await }
     });
-    let entries = rows_or_error(ctx, list);
+    let entries = rows_or_error(ctx, "the opt-out list", list);
     let (number, channel, sender) = (
         RwSignal::new(String::new()),
         RwSignal::new(Channel::Sms),
@@ -161,7 +161,7 @@ pub fn OptOutsTab() -> impl IntoView {
             }
         });
     };
-    let export = move |_| download("opt-outs.csv", &opt_outs_csv(&entries()));
+    let export = move |_| download("opt-outs.csv", &opt_outs_csv(&entries.get()));
     let channel_options = move || {
         Channel::ALL
             .into_iter()
@@ -199,7 +199,7 @@ pub fn OptOutsTab() -> impl IntoView {
                 <thead><tr><th>"Number"</th><th>"Channel"</th><th>"Sender"</th><th>"How"</th><th>"Since"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
                 <tbody>
                     {move || {
-                        let rows = entries();
+                        let rows = entries.get();
                         if rows.is_empty() {
                             return view! { <tr><td colspan="6" class="hint">"No number has opted out."</td></tr> }.into_any();
                         }

@@ -2,7 +2,7 @@
 //! webhook URL to paste into the provider's console. The account is checked here with the
 //! same domain rules the server applies, before anything is sent.
 
-use super::context;
+use super::{context, rows_or_error};
 use crate::api::admin::{admin_delete_provider, admin_providers, admin_save_provider};
 use crate::domain::{Channel, ProviderAccountInput, ProviderKind, PROVIDER_KINDS};
 use leptos::prelude::*;
@@ -16,8 +16,9 @@ pub fn ProvidersTab() -> impl IntoView {
     let accounts = LocalResource::new(move || {
         ctx.version.track();
         let token = ctx.token();
-        async move { admin_providers(token).await.unwrap_or_default() }
+        async move { admin_providers(token).await }
     });
+    let accounts = rows_or_error(ctx, "the provider accounts", accounts);
     let kind = RwSignal::new(&PROVIDER_KINDS[0]);
     let channel = RwSignal::new(Channel::Sms);
     let (display_name, sender) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
@@ -117,14 +118,14 @@ pub fn ProvidersTab() -> impl IntoView {
 /// to copy into the provider's console.
 #[component]
 fn AccountList(
-    accounts: LocalResource<Vec<crate::domain::ProviderAccount>>,
+    accounts: Signal<Vec<crate::domain::ProviderAccount>>,
     on_delete: Callback<String>,
 ) -> impl IntoView {
     view! {
         <table class="list" aria-label="Provider accounts">
             <thead><tr><th>"Name"</th><th>"Provider"</th><th>"Channel"</th><th>"Sender"</th><th>"Credentials"</th><th>"Webhook URL"</th><th></th></tr></thead>
             <tbody>
-                {move || accounts.get().unwrap_or_default().into_iter().map(|a| {
+                {move || accounts.get().into_iter().map(|a| {
                     let del = a.id.to_string();
                     let set = if a.credentials_set.is_empty() { "none".to_owned() } else { format!("{} set", a.credentials_set.join(", ")) };
                     view! {

@@ -1,7 +1,7 @@
 //! The templates registry: list (filter by channel, search by name), create, edit with
 //! a field editor and a live preview, delete (confirming when groups use it).
 
-use super::{context, AdminContext};
+use super::{context, rows_or_error, AdminContext};
 use crate::api::admin::{admin_delete_template, admin_save_template, admin_templates};
 use crate::domain::{
     Channel, FieldType, ProviderRef, Template, TemplateField, TemplateId, TemplateInput,
@@ -141,10 +141,9 @@ pub fn TemplatesTab() -> impl IntoView {
         let token = ctx.token();
         async move { admin_templates(token).await }
     });
+    let list = rows_or_error(ctx, "the templates", list);
     let shown = move || {
-        let Some(Ok(all)) = list.get() else {
-            return Vec::new();
-        };
+        let all = list.get();
         let (c, s) = (channel_filter.get(), search.get().to_lowercase());
         all.into_iter()
             .filter(|t: &TemplateView| c.is_empty() || t.template.channel.as_str() == c)

@@ -131,17 +131,43 @@ pub(super) fn CallComments(state: WidgetState) -> impl IntoView {
     }
 }
 
-/// Why the widget cannot work (no token, a server error), or that the CRM did not
-/// answer (sending still works).
+/// Why the widget cannot work (no token, a server error) and what to do, or that the
+/// CRM did not answer (sending still works).
 #[component]
 pub(super) fn Banner(bootstrap: LocalResource<Result<WidgetBootstrap, ApiError>>) -> impl IntoView {
     move || match bootstrap.get() {
-        Some(Err(e)) => view! { <p class="banner error" role="alert">{e.message}</p> }.into_any(),
+        Some(Err(e)) => view! {
+            <div class="banner error" role="alert" data-testid="widget-problem">
+                <p>{e.message}</p>
+                <p>{what_to_do(&e.code)}</p>
+                <button class="button small" type="button" on:click=move |_| bootstrap.refetch()>
+                    "Try again"
+                </button>
+            </div>
+        }
+        .into_any(),
         Some(Ok(b)) if b.customer_unavailable => view! {
             <p class="banner" role="status">"Customer details unavailable — you can still send."</p>
         }
         .into_any(),
         _ => ().into_any(),
+    }
+}
+
+/// What the agent can do about a widget that did not load.
+fn what_to_do(code: &str) -> &'static str {
+    match code {
+        "missing_token"
+        | "invalid_token"
+        | "token_revoked"
+        | "token_lifetime_too_long"
+        | "admin_token_refused" => {
+            "Open the widget again from your softphone; if it keeps happening, tell your admin."
+        }
+        "unknown_agent" | "agent_inactive" | "no_group" => {
+            "Ask an admin to check your agent entry on the settings page."
+        }
+        _ => "Try again in a moment; if it keeps happening, tell your admin.",
     }
 }
 

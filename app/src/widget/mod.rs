@@ -93,6 +93,9 @@ pub fn Widget() -> impl IntoView {
                 <StatusCorner sent=state.sent />
             </header>
             <Banner bootstrap=bootstrap />
+            // A widget that could not load (no or a bad token, a server error) shows only
+            // the problem: a form that cannot send would mislead.
+            <Show when=move || !matches!(bootstrap.get(), Some(Err(_)))>
             <CountryPicker country=choice.country />
             <NumberBox
                 number=choice.number
@@ -111,6 +114,7 @@ pub fn Widget() -> impl IntoView {
             {move || sender.error.get().map(|e| view! { <SendError error=e /> })}
             <SentList sent=state.sent cooldown=cooldown on_refresh=refresh on_resend=resend />
             <CallComments state=state />
+            </Show>
             <FieldsDialog
                 template=template.into()
                 defaults=defaults.into()
