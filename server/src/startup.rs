@@ -146,6 +146,7 @@ impl Backends {
                 max_token_ttl: Duration::from_secs(settings.auth.max_token_ttl_secs),
                 comments_per_call: settings.retention.comments_per_call.into(),
                 keywords: settings.inbound.keywords(),
+                without_account: without_account(settings),
                 ..ServiceSettings::default()
             },
         };
@@ -229,7 +230,22 @@ fn default_provider(
             Duration::from_millis(settings.providers.sandbox.sent_after_ms),
             Duration::from_millis(settings.providers.sandbox.delivered_after_ms),
         )),
+        // Sends are refused before they are recorded; a message queued before its
+        // account was removed fails with this reason.
+        DefaultProvider::None => Arc::new(crate::providers::Misconfigured::new(
+            "none",
+            "No provider account sends on this channel any more.",
+        )),
     })
+}
+
+/// How a channel with no provider account sends, as the service sees it.
+fn without_account(settings: &Settings) -> app::domain::Sending {
+    match settings.providers.default {
+        DefaultProvider::Sandbox => app::domain::Sending::Sandbox,
+        DefaultProvider::Http(_) => app::domain::Sending::Gateway,
+        DefaultProvider::None => app::domain::Sending::Unavailable,
+    }
 }
 
 /// On an empty database, creates the admin `admin` with the configured initial password

@@ -3,7 +3,9 @@
 //! same domain rules the server applies, before anything is sent.
 
 use super::{context, rows_or_error};
-use crate::api::admin::{admin_delete_provider, admin_providers, admin_save_provider};
+use crate::api::admin::{
+    admin_channels, admin_delete_provider, admin_providers, admin_save_provider,
+};
 use crate::domain::{Channel, ProviderAccountInput, ProviderKind, PROVIDER_KINDS};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -19,6 +21,12 @@ pub fn ProvidersTab() -> impl IntoView {
         async move { admin_providers(token).await }
     });
     let accounts = rows_or_error(ctx, "the provider accounts", accounts);
+    let setups = LocalResource::new(move || {
+        ctx.version.track();
+        let token = ctx.token();
+        async move { admin_channels(token).await }
+    });
+    let setups = rows_or_error(ctx, "how each channel sends", setups);
     let kind = RwSignal::new(&PROVIDER_KINDS[0]);
     let channel = RwSignal::new(Channel::Sms);
     let (display_name, sender) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
@@ -86,6 +94,7 @@ pub fn ProvidersTab() -> impl IntoView {
     };
     view! {
         <section class="card">
+            <ChannelSetups setups=setups />
             <form class="toolbar" on:submit=save aria-label="Provider account">
                 <select aria-label="Provider type" on:change=move |ev| choose_kind(event_target_value(&ev))>
                     {PROVIDER_KINDS.iter().map(|k| view! { <option value=k.name>{k.label}</option> }).collect_view()}
@@ -111,6 +120,29 @@ pub fn ProvidersTab() -> impl IntoView {
             </form>
             <AccountList accounts=accounts on_delete=Callback::new(delete) />
         </section>
+    }
+}
+
+/// How each channel sends: its default account, or what happens without one (the
+/// sandbox, which sends nothing; the gateway; not offered).
+#[component]
+fn ChannelSetups(setups: Signal<Vec<crate::domain::ChannelSetup>>) -> impl IntoView {
+    view! {
+        <ul class="channel-setups" aria-label="How each channel sends">
+            {move || setups.get().into_iter().map(|s| {
+                let account = s.account.map_or_else(|| "no default account".to_owned(), |a| format!("{a} (default)"));
+                let class = match s.sends {
+                    crate::domain::Sending::Account | crate::domain::Sending::Gateway => "",
+                    _ => "warning",
+                };
+                view! {
+                    <li data-channel=s.channel.as_str() class=class>
+                        <strong>{s.channel.label()}</strong>
+                        {format!(": {account} — {}", s.sends.describe())}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
     }
 }
 

@@ -191,6 +191,17 @@ pub async fn admin_delete_agent(token: String, id: String) -> Result<(), ApiErro
     .await
 }
 
+/// Each channel's default account and how its messages go out (the sandbox, the
+/// gateway, or not at all) when no account applies.
+#[server(prefix = "/api/fn", endpoint = "admin_channels")]
+pub async fn admin_channels(token: String) -> Result<Vec<crate::domain::ChannelSetup>, ApiError> {
+    respond(async {
+        let (services, caller) = admin(&token).await?;
+        Admin::new(&services, &caller)?.channel_setups().await
+    })
+    .await
+}
+
 /// Every provider account (credentials hidden).
 #[server(prefix = "/api/fn", endpoint = "admin_providers")]
 pub async fn admin_providers(token: String) -> Result<Vec<ProviderAccount>, ApiError> {

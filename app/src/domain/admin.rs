@@ -172,6 +172,48 @@ pub struct ProviderAccount {
     pub allow_list: Option<Vec<E164>>,
 }
 
+/// How a channel's messages go out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Sending {
+    /// Through a real provider account.
+    Account,
+    /// To the built-in sandbox: test mode, nothing is really sent.
+    Sandbox,
+    /// Through the deployment's generic HTTP gateway (`providers.default = "http"`).
+    Gateway,
+    /// Nowhere: no account applies and the deployment has no default provider, so the
+    /// channel is not offered.
+    Unavailable,
+}
+
+impl Sending {
+    /// The words the settings page uses.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Account => "sent through this account",
+            Self::Sandbox => "the sandbox is in use (test mode: messages are not really sent)",
+            Self::Gateway => "sent through the deployment's HTTP gateway",
+            Self::Unavailable => "no account: agents are not offered this channel",
+        }
+    }
+}
+
+/// A channel's sending set-up as the settings page shows it: its default account, if
+/// any, and how its messages go out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ChannelSetup {
+    /// The channel.
+    pub channel: Channel,
+    /// Its default account's name, if it has one (a group may choose another).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// How its messages go out.
+    pub sends: Sending,
+}
+
 /// A provider account's webhook URL (`{public_url}/webhooks/{provider}/{account_id}`):
 /// shown on the settings page and given to providers as their callback address.
 pub fn webhook_url(public_url: &str, provider: &str, account_id: &ProviderAccountId) -> String {

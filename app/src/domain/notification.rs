@@ -455,4 +455,7 @@ pub struct WidgetBootstrap {
     pub customer: Option<CustomerDetails>,
     /// Set when a configured lookup failed or timed out (sending still works).
     pub customer_unavailable: bool,
+    /// Channels whose messages go to the sandbox: nothing is really sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub test_mode: Vec<Channel>,
 }

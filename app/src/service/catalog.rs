@@ -1,11 +1,11 @@
 //! What an agent may pick from: countries, phone checks and the group's templates.
 
 use super::contacts::{refuse_opted_out, reply_window};
-use super::delivery::account_for;
+use super::delivery::{account_for, sending};
 use super::{Caller, ServiceError, Services};
 use crate::domain::{
     AgentTemplate, CallId, Channel, Conflict, CountryCode, CountryList, CustomerDetails, GroupId,
-    PhoneCheck, PhoneCheckRequest, PhoneNumber, RecipientState, WidgetBootstrap, E164,
+    PhoneCheck, PhoneCheckRequest, PhoneNumber, RecipientState, Sending, WidgetBootstrap, E164,
 };
 
 /// The country picker's list with the configured default.
@@ -162,7 +162,7 @@ pub async fn agent_templates(
     let group = caller.agent_group()?;
     let channels = match channel {
         Some(c) => vec![c],
-        None => services.config.enabled_channels(group).await?,
+        None => offered_channels(services, group).await?.0,
     };
     let mut out = Vec::new();
     for channel in channels {
@@ -170,6 +170,25 @@ pub async fn agent_templates(
         out.extend(templates.iter().map(|t| t.for_agent()));
     }
     Ok(out)
+}
+
+/// The channels a group's agents are offered (enabled, and with a way to send), and
+/// which of them only go to the sandbox (test mode).
+pub async fn offered_channels(
+    services: &Services,
+    group: &GroupId,
+) -> Result<(Vec<Channel>, Vec<Channel>), ServiceError> {
+    let (mut offered, mut test_mode) = (Vec::new(), Vec::new());
+    for channel in services.config.enabled_channels(group).await? {
+        let account = account_for(services, group, channel).await?;
+        match sending(services, account.as_ref()) {
+            Sending::Unavailable => continue,
+            Sending::Sandbox => test_mode.push(channel),
+            Sending::Account | Sending::Gateway => {}
+        }
+        offered.push(channel);
+    }
+    Ok((offered, test_mode))
 }
 
 /// What the widget needs when it opens: channels, templates, embedding origins and,
@@ -182,7 +201,7 @@ pub async fn widget_bootstrap(
     number: Option<&str>,
 ) -> Result<WidgetBootstrap, ServiceError> {
     let group = caller.agent_group()?;
-    let channels = services.config.enabled_channels(group).await?;
+    let (channels, test_mode) = offered_channels(services, group).await?;
     let templates = agent_templates(services, caller, None).await?;
     let (customer, customer_unavailable) = match &services.crm {
         None => (None, false),
@@ -212,5 +231,6 @@ pub async fn widget_bootstrap(
         allowed_origins: services.settings.embed_origins.clone(),
         customer,
         customer_unavailable,
+        test_mode,
     })
 }

@@ -8,7 +8,7 @@ use super::{
     ProviderError, ProviderReceipt, ServiceError, Services, StatusUpdate, StoreResult,
     StoredProviderAccount,
 };
-use crate::domain::{switch_note, Channel, FailureReason, GroupId, NotificationStatus};
+use crate::domain::{switch_note, Channel, FailureReason, GroupId, NotificationStatus, Sending};
 use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -50,6 +50,15 @@ pub async fn account_for(
             .into_iter()
             .find(|a| a.account.default && a.account.channel == channel),
     })
+}
+
+/// How messages through `account` (none: no account applies) go out.
+pub fn sending(services: &Services, account: Option<&StoredProviderAccount>) -> Sending {
+    match account {
+        Some(a) if a.account.provider == "sandbox" => Sending::Sandbox,
+        Some(_) => Sending::Account,
+        None => services.settings.without_account,
+    }
 }
 
 /// The provider that sends `group`'s messages on `channel`.

@@ -56,6 +56,9 @@ pub struct ServiceSettings {
     pub comments_per_call: u64,
     /// The words that opt a customer out and back in.
     pub keywords: crate::domain::Keywords,
+    /// How a channel with no provider account sends: the sandbox, the HTTP gateway,
+    /// or not at all (the channel is not offered).
+    pub without_account: crate::domain::Sending,
 }
 
 impl Default for ServiceSettings {
@@ -73,6 +76,7 @@ impl Default for ServiceSettings {
             max_token_ttl: Duration::from_secs(12 * 3600),
             comments_per_call: 200,
             keywords: crate::domain::Keywords::default(),
+            without_account: crate::domain::Sending::Sandbox,
         }
     }
 }

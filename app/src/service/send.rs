@@ -8,7 +8,7 @@ use super::{
 use crate::domain::rfc3339;
 use crate::domain::{
     fill_from_data, send_comment, Accepted, Comment, CountryCode, GroupId, HistoryEntry,
-    IdempotencyKey, NotificationStatus, PhoneNumber, Recipient, SendRequest, Template,
+    IdempotencyKey, NotificationStatus, PhoneNumber, Recipient, SendRequest, Sending, Template,
 };
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -148,6 +148,17 @@ async fn check(
             ),
         })?;
     let account = super::delivery::account_for(services, &group, request.channel).await?;
+    if super::delivery::sending(services, account.as_ref()) == Sending::Unavailable {
+        return Err(ServiceError::invalid(
+            "channel_unavailable",
+            format!(
+                "No provider account sends {} messages for this group: ask an admin to add one.",
+                request.channel.label()
+            ),
+            "channel",
+            "no provider account",
+        ));
+    }
     super::contacts::refuse_opted_out(services, &to.to_e164(), request.channel, account.as_ref())
         .await?;
     refuse_without_dlt(&to, &template)?;

@@ -35,6 +35,29 @@ pub(super) fn ChannelTabs(
     }
 }
 
+/// Says so when the chosen channel's messages go to the sandbox: nothing is really sent.
+#[component]
+pub(super) fn TestMode(
+    loaded: Memo<Option<WidgetBootstrap>>,
+    channel: RwSignal<Option<Channel>>,
+) -> impl IntoView {
+    let testing = move || {
+        let chosen = channel.get()?;
+        loaded
+            .with(|b| b.as_ref().is_some_and(|b| b.test_mode.contains(&chosen)))
+            .then_some(chosen)
+    };
+    move || {
+        testing().map(|c| {
+            view! {
+                <p class="banner test-mode" role="note" data-testid="test-mode">
+                    {format!("Test mode: {} messages are not really sent.", c.label())}
+                </p>
+            }
+        })
+    }
+}
+
 /// The templates of the chosen channel, each with its text as a preview.
 #[component]
 pub(super) fn TemplateChoice(

@@ -12,7 +12,7 @@ mod status;
 
 use crate::domain::{CountryCode, CustomerDetails, PhoneNumber};
 use dialog::FieldsDialog;
-use form::{Banner, CallComments, ChannelTabs, SendButton, SendError, TemplateChoice};
+use form::{Banner, CallComments, ChannelTabs, SendButton, SendError, TemplateChoice, TestMode};
 pub use host::local_time;
 use host::{initial_token, listen_for_prefill, post_to_host, query_param, shell_origins, Prefill};
 use leptos::prelude::*;
@@ -104,6 +104,7 @@ pub fn Widget() -> impl IntoView {
                 recipient=recipient
             />
             <ChannelTabs loaded=loaded channel=choice.channel />
+            <TestMode loaded=loaded channel=choice.channel />
             <TemplateChoice loaded=loaded templates=channel_templates selected=choice.selected />
             <SendButton
                 ready=Signal::derive(move || matches!(check.get(), Some(Ok(_))))

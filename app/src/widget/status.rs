@@ -165,6 +165,10 @@ fn show_list() {
 #[component]
 pub fn StatusCorner(sent: RwSignal<Vec<SentMessage>>) -> impl IntoView {
     let latest = Memo::new(move |_| sent.with(|s| s.first().cloned()));
+    // The corner is rebuilt for another message only, not on each status change (a
+    // "Copied" stays while the status moves on).
+    let uuid = Memo::new(move |_| latest.with(|m| m.as_ref().map(|m| m.uuid.clone())));
+    let status = move || latest.with(|m| m.as_ref().map(|m| m.status));
     let count = move || sent.with(Vec::len);
     let announcement = move || {
         latest.with(|m| {
@@ -175,11 +179,15 @@ pub fn StatusCorner(sent: RwSignal<Vec<SentMessage>>) -> impl IntoView {
     };
     view! {
         <p class="visually-hidden" role="status" data-testid="status-announcement">{announcement}</p>
-        {move || latest.get().map(|m| {
-            let uuid = m.uuid.clone();
+        {move || uuid.get().map(|uuid| {
             view! {
                 <section class="status-corner" aria-label="Latest message" data-testid="status-corner">
-                    <span class=badge_class(m.status) data-testid="corner-status">{m.status.label()}</span>
+                    <span
+                        class=move || status().map(badge_class)
+                        data-testid="corner-status"
+                    >
+                        {move || status().map(NotificationStatus::label)}
+                    </span>
                     <code class="corner-uuid" title=uuid.clone() data-testid="corner-uuid">
                         {format!("{}…", uuid.get(..8).unwrap_or(&uuid))}
                     </code>

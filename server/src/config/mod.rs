@@ -245,6 +245,13 @@ pub struct BackendNames {
     pub queue: &'static str,
 }
 
+impl BackendNames {
+    /// Whether any backend is a production one (MySQL/MariaDB, Redis or MongoDB).
+    pub fn any_production(&self) -> bool {
+        self.config_store != "sqlite" || self.status_store != "sqlite" || self.queue != "embedded"
+    }
+}
+
 impl Settings {
     /// The kind of each backend these settings select.
     pub fn backend_names(&self) -> BackendNames {
@@ -398,12 +405,17 @@ impl Settings {
                     .with_context(|| format!("applying the environment variable {name}"))?;
             }
         }
-        let settings: Self = toml::Value::Table(table).try_into().with_context(|| {
+        let mut settings: Self = toml::Value::Table(table).try_into().with_context(|| {
             format!(
                 "invalid settings in {} or NOTIFY_* variables",
                 path.display()
             )
         })?;
+        // The sandbox pretends to send: unless named, it serves the embedded defaults
+        // only, never a deployment with a production backend.
+        if !settings.providers.default_named && settings.backend_names().any_production() {
+            settings.providers.default = DefaultProvider::None;
+        }
         settings.check()?;
         Ok(settings)
     }
@@ -635,6 +647,29 @@ mod tests {
         ])
         .expect("ignored, not refused");
         assert_eq!(s.status.backend, StatusBackend::Sql);
+    }
+
+    #[test]
+    fn the_sandbox_serves_the_embedded_defaults_only_unless_it_is_named() {
+        let embedded = from_env_only(&[]).expect("loads");
+        assert!(matches!(
+            embedded.providers.default,
+            DefaultProvider::Sandbox
+        ));
+        for production in [
+            ("NOTIFY_DATABASE__URL", "mysql://db/notify"),
+            ("NOTIFY_QUEUE__URL", "redis://127.0.0.1:6379"),
+            ("NOTIFY_STATUS__URL", "mongodb://db/notify"),
+        ] {
+            let unnamed = from_env_only(&[production]).expect("loads");
+            assert!(
+                matches!(unnamed.providers.default, DefaultProvider::None),
+                "{production:?}"
+            );
+            let named = from_env_only(&[production, ("NOTIFY_PROVIDERS__DEFAULT", "sandbox")])
+                .expect("loads");
+            assert!(matches!(named.providers.default, DefaultProvider::Sandbox));
+        }
     }
 
     #[test]

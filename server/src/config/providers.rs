@@ -13,6 +13,9 @@ use std::time::Duration;
 pub struct ProviderSettings {
     /// The provider used when no account applies (`default`, with `[providers.http]`).
     pub default: DefaultProvider,
+    /// Whether `default` was set: unset, the sandbox serves the embedded defaults only
+    /// (with a production backend a channel with no account is not offered).
+    pub default_named: bool,
     /// The sandbox's pace.
     pub sandbox: SandboxSettings,
     /// The provider APIs' base URLs.
@@ -34,7 +37,7 @@ pub struct ProviderSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 struct RawProviderSettings {
-    default: String,
+    default: Option<String>,
     sandbox: SandboxSettings,
     http: HttpGatewaySettings,
     endpoints: Endpoints,
@@ -48,7 +51,7 @@ impl Default for RawProviderSettings {
     fn default() -> Self {
         let p = ProviderSettings::default();
         Self {
-            default: "sandbox".into(),
+            default: None,
             sandbox: p.sandbox,
             http: HttpGatewaySettings::default(),
             endpoints: p.endpoints,
@@ -64,8 +67,9 @@ impl TryFrom<RawProviderSettings> for ProviderSettings {
     type Error = String;
 
     fn try_from(raw: RawProviderSettings) -> Result<Self, String> {
-        let default = match raw.default.as_str() {
+        let default = match raw.default.as_deref().unwrap_or("sandbox") {
             "sandbox" => DefaultProvider::Sandbox,
+            "none" => DefaultProvider::None,
             "http" => DefaultProvider::Http(HttpGateway {
                 url: raw.http.url.ok_or(
                     "providers.http.url must be set for providers.default = \"http\"",
@@ -74,11 +78,12 @@ impl TryFrom<RawProviderSettings> for ProviderSettings {
                 timeout: Duration::from_millis(raw.http.timeout_ms),
             }),
             _ => {
-                return Err("providers.default: use `sandbox` or `http` (provider accounts come from the admin page)".into())
+                return Err("providers.default: use `sandbox`, `http` or `none` (provider accounts come from the admin page)".into())
             }
         };
         Ok(Self {
             default,
+            default_named: raw.default.is_some(),
             sandbox: raw.sandbox,
             endpoints: raw.endpoints,
             rate_per_second: raw.rate_per_second,
@@ -96,6 +101,8 @@ pub enum DefaultProvider {
     Sandbox,
     /// The generic HTTP gateway (`http`).
     Http(HttpGateway),
+    /// None (`none`): a channel with no provider account is not offered.
+    None,
 }
 
 /// The generic HTTP gateway: one JSON POST per message, our UUID as its reference.
@@ -192,7 +199,9 @@ pub struct SandboxSettings {
 impl Default for ProviderSettings {
     fn default() -> Self {
         Self {
+            // Unnamed, as an empty file: `Settings::load` resolves it by the backends.
             default: DefaultProvider::Sandbox,
+            default_named: false,
             sandbox: SandboxSettings::default(),
             endpoints: Endpoints::default(),
             // Meta's default per business number; the others are conservative starts.

@@ -7,9 +7,9 @@ use super::extract::{ApiJson, ApiPath, ApiQuery, AuthCaller, ClientAddr};
 use super::AppState;
 use app::api::ErrorBody;
 use app::domain::{
-    Agent, AuditEntry, Channel, Group, GroupId, GroupInput, IdError, NotificationTypes,
-    ProviderAccount, ProviderAccountId, ProviderAccountInput, SignIn, SignedIn, TemplateId,
-    TemplateInput, TemplateView, UserId,
+    Agent, AuditEntry, Channel, ChannelSetup, Group, GroupId, GroupInput, IdError,
+    NotificationTypes, ProviderAccount, ProviderAccountId, ProviderAccountInput, SignIn, SignedIn,
+    TemplateId, TemplateInput, TemplateView, UserId,
 };
 use app::service::admin::Admin;
 use app::service::{access, accounts, AuditFilter, Caller, ServiceError};
@@ -60,6 +60,7 @@ pub fn router() -> Router<AppState> {
             put(update_provider).delete(delete_provider),
         )
         .route("/api/v1/admin/audit", get(audit))
+        .route("/api/v1/admin/channels", get(channels))
 }
 
 /// A signed-in admin: a session token whose session is still open.
@@ -533,6 +534,24 @@ async fn delete_agent(
 
 fn account_id(text: &str) -> Result<ProviderAccountId, HttpError> {
     Ok(path_id(text, "provider account")?)
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/channels",
+    tag = "admin",
+    summary = "Each channel's default account, and how its messages go out without one (account, sandbox: test mode, gateway, unavailable: not offered)",
+    responses((status = 200, description = "One entry per channel", body = Vec<ChannelSetup>)),
+    security(("bearer" = []))
+)]
+async fn channels(
+    State(state): State<AppState>,
+    AdminCaller(caller): AdminCaller,
+) -> Result<Json<Vec<ChannelSetup>>, HttpError> {
+    let setups = Admin::new(&state.services, &caller)?
+        .channel_setups()
+        .await?;
+    Ok(Json(setups))
 }
 
 #[utoipa::path(

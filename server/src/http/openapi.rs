@@ -9,6 +9,7 @@ use axum::http::{header, HeaderValue};
 use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa::openapi::path::{HttpMethod, Operation};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{Content, OpenApi as Document, Ref, RefOr, ResponseBuilder};
 use utoipa::OpenApi;
@@ -59,6 +60,7 @@ use utoipa_swagger_ui::SwaggerUi;
         admin::update_provider,
         admin::delete_provider,
         admin::audit,
+        admin::channels,
         opt_outs::list,
         opt_outs::add,
         opt_outs::remove,
@@ -150,6 +152,7 @@ impl utoipa::Modify for Errors {
             ] {
                 if let Some(operation) = operation_mut(item, &method) {
                     add_errors(operation, method != HttpMethod::Get);
+                    describe_events(operation);
                 }
             }
         }
@@ -167,6 +170,38 @@ fn operation_mut<'a>(
         HttpMethod::Delete => item.delete.as_mut(),
         _ => None,
     }
+}
+
+/// An event stream's schema is that of one event as read off the wire: its name and
+/// its data (the message, a `NotificationView`, as JSON text for `status` and `reply`).
+fn describe_events(operation: &mut Operation) {
+    for response in operation.responses.responses.values_mut() {
+        if let RefOr::T(response) = response {
+            if let Some(RefOr::T(content)) = response.content.get_mut("text/event-stream") {
+                content.schema = Some(RefOr::T(event_schema()));
+            }
+        }
+    }
+}
+
+fn event_schema() -> Schema {
+    let text = |description: &str| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(description))
+    };
+    ObjectBuilder::new()
+        .property(
+            "event",
+            text("status, reply or end").enum_values(Some(["status", "reply", "end"])),
+        )
+        .property(
+            "data",
+            text("status and reply: the message (a NotificationView) as JSON; end: settled"),
+        )
+        .property("id", text("The event's id"))
+        .required("data")
+        .into()
 }
 
 fn add_errors(operation: &mut Operation, writes: bool) {

@@ -181,9 +181,19 @@ fn build(context: &Context, stored: &StoredProviderAccount) -> anyhow::Result<Ar
 
 /// An account that cannot be built (say, an unreadable service-account key): its
 /// messages fail with the reason, so the admin sees what to fix.
-struct Misconfigured {
+pub struct Misconfigured {
     name: String,
     reason: String,
+}
+
+impl Misconfigured {
+    /// A provider called `name` whose every message fails with `reason`.
+    pub fn new(name: &str, reason: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            reason: reason.to_owned(),
+        }
+    }
 }
 
 #[async_trait]

@@ -109,3 +109,55 @@ async fn an_unknown_channel_is_refused() {
         .expect("sent");
     error_of(r, 422, "invalid_channel").await;
 }
+
+/// An app whose deployment names no default provider (`providers.default = "none"`, as
+/// an unset one is with a production backend).
+async fn app_without_a_default_provider() -> TestApp {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut settings = crate::helpers::test_settings(dir.path());
+    settings.providers.default = server::config::DefaultProvider::None;
+    TestApp::spawn_with(dir, settings, server::startup::WorkerMode::InProcess).await
+}
+
+#[tokio::test]
+async fn without_a_default_provider_a_channel_with_no_account_is_not_offered_and_its_sends_are_refused(
+) {
+    let app = app_without_a_default_provider().await;
+    let boot: Value = app.get_json("/api/v1/widget/bootstrap", &app.agent).await;
+    assert_eq!(
+        boot["channels"],
+        json!([]),
+        "the demo group has no account on any channel"
+    );
+    assert!(boot["templates"].as_array().expect("list").is_empty());
+    assert!(boot.get("test_mode").is_none());
+
+    let r = app
+        .send(
+            &json!({"to": "+919876543210", "channel": "sms", "template_id": "t_sms_thanks"}),
+            None,
+        )
+        .await;
+    let error = error_of(r, 422, "channel_unavailable").await;
+    assert_eq!(error["fields"]["channel"], "no provider account");
+    let listed: Value = app.get_json("/api/v1/notifications", &app.agent).await;
+    assert_eq!(listed, json!([]), "nothing was recorded");
+
+    let setups: Value = app.get_json("/api/v1/admin/channels", &app.admin).await;
+    assert_eq!(
+        setups,
+        json!([{"channel": "sms", "sends": "unavailable"},
+               {"channel": "whatsapp", "sends": "unavailable"},
+               {"channel": "rcs", "sends": "unavailable"}])
+    );
+}
+
+#[tokio::test]
+async fn with_the_sandbox_every_channel_without_an_account_is_in_test_mode_and_says_so() {
+    let app = TestApp::spawn().await;
+    let boot: Value = app.get_json("/api/v1/widget/bootstrap", &app.agent).await;
+    assert_eq!(boot["channels"], json!(["sms", "whatsapp", "rcs"]));
+    assert_eq!(boot["test_mode"], boot["channels"]);
+    let setups: Value = app.get_json("/api/v1/admin/channels", &app.admin).await;
+    assert_eq!(setups[0], json!({"channel": "sms", "sends": "sandbox"}));
+}

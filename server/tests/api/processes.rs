@@ -86,6 +86,9 @@ pub fn environment(settings: &Settings, dir: &Path) -> Vec<(String, String)> {
             QueueBackend::Embedded => "embedded".to_owned(),
         },
     ));
+    if let DefaultProvider::Sandbox = &settings.providers.default {
+        env.push(("NOTIFY_PROVIDERS__DEFAULT", "sandbox".to_owned()));
+    }
     if let DefaultProvider::Http(gateway) = &settings.providers.default {
         env.push(("NOTIFY_PROVIDERS__DEFAULT", "http".to_owned()));
         env.push(("NOTIFY_PROVIDERS__HTTP__URL", gateway.url.clone()));

@@ -111,6 +111,24 @@ impl<'a> Admin<'a> {
         Ok(accounts.into_iter().map(|a| a.account).collect())
     }
 
+    /// Each channel's default account and how its messages go out without one.
+    pub async fn channel_setups(&self) -> Result<Vec<crate::domain::ChannelSetup>, ServiceError> {
+        let accounts = self.store().provider_accounts().await?;
+        Ok(crate::domain::Channel::ALL
+            .into_iter()
+            .map(|channel| {
+                let account = accounts
+                    .iter()
+                    .find(|a| a.account.default && a.account.channel == channel);
+                crate::domain::ChannelSetup {
+                    channel,
+                    account: account.map(|a| a.account.display_name.clone()),
+                    sends: crate::service::delivery::sending(self.services, account),
+                }
+            })
+            .collect())
+    }
+
     /// A stored account, or 404.
     async fn stored_account(
         &self,
