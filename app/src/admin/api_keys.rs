@@ -145,7 +145,7 @@ pub fn ApiKeysTab() -> impl IntoView {
                 </label>
                 <button class="button" type="submit">"Create key"</button>
             </form>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="API keys, scrollable">
                 <table class="list" aria-label="API keys">
                     <thead><tr>
                         <th>"Name"</th><th>"Key"</th><th>"May"</th><th>"Groups"</th><th>"From"</th>

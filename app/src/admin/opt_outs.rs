@@ -194,7 +194,7 @@ pub fn OptOutsTab() -> impl IntoView {
                 </label>
                 <button class="button secondary" type="button" on:click=export>"Export CSV"</button>
             </div>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Opt-outs, scrollable">
             <table class="list" aria-label="Opt-outs">
                 <thead><tr><th>"Number"</th><th>"Channel"</th><th>"Sender"</th><th>"How"</th><th>"Since"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
                 <tbody>

@@ -94,6 +94,7 @@ pub fn FieldsDialog(
             class="fields-dialog"
             aria-labelledby="an-dialog-title"
             on:close=move |_| open.set(false)
+            on:keydown=move |ev| trap_tab(&ev, dialog)
         >
             <form on:submit=submit novalidate>
                 <h2 id="an-dialog-title">{move || template.get().map(|t| t.name).unwrap_or_default()}</h2>
@@ -118,6 +119,36 @@ pub fn FieldsDialog(
             </form>
         </dialog>
     }
+}
+
+/// Keeps Tab and Shift+Tab inside the open pop-up: from its last control back to its
+/// first and the other way round (a modal alone lets Tab leave for the browser's bar).
+fn trap_tab(ev: &web_sys::KeyboardEvent, dialog: NodeRef<html::Dialog>) {
+    use wasm_bindgen::JsCast;
+    if ev.key() != "Tab" {
+        return;
+    }
+    let Some(el) = dialog.get() else { return };
+    let Ok(found) = el.query_selector_all("input:not([disabled]), button:not([disabled])") else {
+        return;
+    };
+    let controls: Vec<web_sys::HtmlElement> = (0..found.length())
+        .filter_map(|i| found.item(i)?.dyn_into().ok())
+        .collect();
+    let (Some(first), Some(last)) = (controls.first(), controls.last()) else {
+        return;
+    };
+    let active = document().active_element();
+    let at = |c: &web_sys::HtmlElement| active.as_ref() == Some(c.unchecked_ref());
+    let wrap_to = if ev.shift_key() && at(first) {
+        last
+    } else if !ev.shift_key() && at(last) {
+        first
+    } else {
+        return;
+    };
+    ev.prevent_default();
+    let _ = wrap_to.focus();
 }
 
 /// Opening the pop-up (re)fills the values from the defaults (the customer's data, else

@@ -14,16 +14,41 @@ pub(super) fn ChannelTabs(
     loaded: Memo<Option<WidgetBootstrap>>,
     channel: RwSignal<Option<Channel>>,
 ) -> impl IntoView {
+    let channels = move || loaded.get().map(|b| b.channels).unwrap_or_default();
+    // Arrow keys (and Home, End) move between the tabs, as in every tab list; Tab
+    // leaves the list from the chosen one.
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        let all = channels();
+        let Some(at) = channel
+            .get_untracked()
+            .and_then(|c| all.iter().position(|x| *x == c))
+        else {
+            return;
+        };
+        let next = match ev.key().as_str() {
+            "ArrowRight" | "ArrowDown" => (at + 1) % all.len(),
+            "ArrowLeft" | "ArrowUp" => (at + all.len() - 1) % all.len(),
+            "Home" => 0,
+            "End" => all.len() - 1,
+            _ => return,
+        };
+        ev.prevent_default();
+        channel.set(Some(all[next]));
+        focus_by_id(&format!("an-tab-{}", all[next].as_str()));
+    };
     view! {
-        <div class="channels" role="tablist" aria-label="Channel">
+        <div class="channels" role="tablist" aria-label="Channel" on:keydown=on_key>
             <For
-                each=move || loaded.get().map(|b| b.channels).unwrap_or_default()
+                each=channels
                 key=|c| *c
                 children=move |c| {
+                    let chosen = move || channel.get() == Some(c);
                     view! {
                         <button
+                            id=format!("an-tab-{}", c.as_str())
                             role="tab"
-                            aria-selected=move || (channel.get() == Some(c)).to_string()
+                            aria-selected=move || chosen().to_string()
+                            tabindex=move || if chosen() { "0" } else { "-1" }
                             on:click=move |_| channel.set(Some(c))
                         >
                             {c.label()}
@@ -55,6 +80,17 @@ pub(super) fn TestMode(
                 </p>
             }
         })
+    }
+}
+
+/// Moves the keyboard's focus to the element with `id`.
+pub(super) fn focus_by_id(id: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
     }
 }
 
@@ -104,10 +140,13 @@ pub(super) fn SendButton(
     on_send: Callback<()>,
 ) -> impl IntoView {
     view! {
+        // Busy, it stays focusable (aria-disabled): a disabled button would drop the
+        // keyboard's focus to the page mid-send. The sender ignores a second press.
         <button
             class="button primary send"
-            disabled=move || !ready.get() || template.with(Option::is_none) || busy.get()
-            on:click=move |_| on_send.run(())
+            disabled=move || !ready.get() || template.with(Option::is_none)
+            aria-disabled=move || busy.get().to_string()
+            on:click=move |_| if !busy.get_untracked() { on_send.run(()) }
         >
             {move || match (busy.get(), template.with(|t| t.as_ref().map(|t| t.kind))) {
                 (true, _) => "Sending…",

@@ -57,17 +57,31 @@ pub fn CountryPicker(country: RwSignal<CountryCode>) -> impl IntoView {
         set_open.set(false);
         set_query.set(String::new());
     };
+    // Opened by the keyboard or a click, never by focus alone (Tab passes through):
+    // the whole list, the current country active and in view.
+    let open_list = move || {
+        set_query.set(String::new());
+        let current = country.get_untracked();
+        set_active.set(all.with_value(|all| all.iter().position(|c| *c == current).unwrap_or(0)));
+        set_open.set(true);
+        scroll_active_into_view();
+    };
     let on_key = move |ev: web_sys::KeyboardEvent| {
         let count = matches.with(Vec::len);
         match ev.key().as_str() {
+            "ArrowDown" | "ArrowUp" if !open.get_untracked() => {
+                ev.prevent_default();
+                open_list();
+            }
             "ArrowDown" => {
                 ev.prevent_default();
-                set_open.set(true);
                 set_active.update(|i| *i = (*i + 1).min(count.saturating_sub(1)));
+                scroll_active_into_view();
             }
             "ArrowUp" => {
                 ev.prevent_default();
                 set_active.update(|i| *i = i.saturating_sub(1));
+                scroll_active_into_view();
             }
             "Enter" if open.get_untracked() => {
                 ev.prevent_default();
@@ -75,7 +89,8 @@ pub fn CountryPicker(country: RwSignal<CountryCode>) -> impl IntoView {
                     choose(c);
                 }
             }
-            "Escape" => {
+            // The list goes before the focus moves on, so Tab reaches the next field.
+            "Escape" | "Tab" => {
                 set_open.set(false);
                 set_query.set(String::new());
             }
@@ -101,11 +116,7 @@ pub fn CountryPicker(country: RwSignal<CountryCode>) -> impl IntoView {
                 autocomplete="off"
                 placeholder=label
                 prop:value=move || if open.get() { query.get() } else { label() }
-                on:focus=move |_| {
-                    set_open.set(true);
-                    set_query.set(String::new());
-                    set_active.set(0);
-                }
+                on:click=move |_| if !open.get_untracked() { open_list() }
                 on:blur=move |_| set_open.set(false)
                 on:input=move |ev| {
                     set_query.set(event_target_value(&ev));
@@ -116,8 +127,11 @@ pub fn CountryPicker(country: RwSignal<CountryCode>) -> impl IntoView {
             />
             <Show when=move || open.get()>
                 <ul id="an-country-list" class="picker-list" role="listbox" aria-label="Countries">
+                    <Show when=move || matches.with(Vec::is_empty)>
+                        <li class="muted" role="option" aria-disabled="true" aria-selected="false">"No country matches"</li>
+                    </Show>
                     <For
-                        each=move || matches.get().into_iter().enumerate().take(60)
+                        each=move || matches.get().into_iter().enumerate()
                         key=|(i, c)| (*i, c.as_str().to_owned())
                         children=move |(i, c)| {
                             view! {
@@ -142,6 +156,21 @@ pub fn CountryPicker(country: RwSignal<CountryCode>) -> impl IntoView {
             </Show>
         </div>
     }
+}
+
+/// Scrolls the country list to its active entry, once it is drawn.
+fn scroll_active_into_view() {
+    request_animation_frame(|| {
+        if let Some(active) = document()
+            .query_selector("#an-country-list li.active")
+            .ok()
+            .flatten()
+        {
+            let options = web_sys::ScrollIntoViewOptions::new();
+            options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+            active.scroll_into_view_with_scroll_into_view_options(&options);
+        }
+    });
 }
 
 /// The number box with its validation line. `check` holds the parse of what is typed.

@@ -1,0 +1,59 @@
+// axe-core (npm) on every page and state an agent or admin sees: no serious or critical
+// violation. Its script is injected into the page, so this file bypasses the pages'
+// Content-Security-Policy (the policy itself is checked in security.spec.ts).
+import { expect, Page, test } from "@playwright/test";
+import { resolve } from "node:path";
+import { newCallId, openWidget, signInAsAdmin } from "./support";
+
+test.use({ bypassCSP: true });
+
+const axePath = resolve(__dirname, "../node_modules/axe-core/axe.min.js");
+
+/** The serious and critical violations axe finds on the page as it is now. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: axePath });
+  return page.evaluate(async () => {
+    const results = await (window as any).axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
+    });
+    return results.violations
+      .filter((v: any) => v.impact === "serious" || v.impact === "critical")
+      .map((v: any) => `${v.impact} ${v.id}: ${v.nodes.map((n: any) => n.target.join(" ")).join(", ")}`);
+  });
+}
+
+test("the widget, with a message sent, has no serious accessibility violation", async ({ page }) => {
+  await openWidget(page, newCallId(), { number: "98765 43210" });
+  await page.getByRole("radio", { name: /Thanks for calling/ }).click();
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.locator(".sent .badge")).toHaveText("Delivered");
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+test("the widget's country list, open, has no serious accessibility violation", async ({ page }) => {
+  await openWidget(page, newCallId());
+  await page.getByLabel("Country").click();
+  await expect(page.getByRole("listbox", { name: "Countries" })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+test("the fields pop-up has no serious accessibility violation", async ({ page }) => {
+  await openWidget(page, newCallId(), { number: "98765 43210" });
+  await page.getByRole("tab", { name: "WhatsApp" }).click();
+  await page.getByRole("radio", { name: /Order update/ }).click();
+  await page.getByRole("button", { name: "Fill in and send…" }).click();
+  await expect(page.getByRole("dialog", { name: "Order update" })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+test("the sign-in and every settings tab have no serious accessibility violation", async ({ page }) => {
+  await page.goto("/admin");
+  await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  await signInAsAdmin(page);
+  for (const tab of ["Templates", "Agent groups", "Agents", "Providers", "Opt-outs", "API keys", "Audit log"]) {
+    await page.getByRole("tab", { name: tab }).click();
+    await page.waitForLoadState("networkidle");
+    expect(await seriousViolations(page), tab).toEqual([]);
+  }
+});
