@@ -82,6 +82,7 @@ test("a group takes five SMS templates in order, refuses a sixth, and the widget
   await expect(page.getByRole("status")).toContainText(`Saved ${tag} SMS 6.`);
 
   await page.getByRole("tab", { name: "Agent groups" }).click();
+  await expect(page.getByTestId("choose-group")).toContainText("Choose a group's name");
   await page.getByLabel("New group name").fill(`Group ${tag}`);
   await page.getByRole("button", { name: "Create group" }).click();
   await expect(page.getByRole("region", { name: "Notification Type" })).toBeVisible();
@@ -91,7 +92,9 @@ test("a group takes five SMS templates in order, refuses a sixth, and the widget
   for (let i = 1; i <= 5; i++) await add.selectOption({ label: `${tag} SMS ${i}` });
   await expect(sms.locator(".chosen li")).toHaveCount(5);
   await expect(add).toBeDisabled();
-  await expect(add).toContainText("Limit of 5 reached");
+  await expect(add).toHaveValue("");
+  await expect(add.locator("option:checked")).toHaveText("Limit of 5 reached");
+  await expect(sms.getByTestId("limit")).toHaveText("Limit of 5 reached: remove one to add another.");
   // Reorder: the second moves to the top.
   await sms.locator(".chosen li").nth(1).getByRole("button", { name: "Move up" }).click();
   await page.getByRole("button", { name: "Save notification types" }).click();

@@ -54,6 +54,17 @@ test("an international number switches the country", async ({ page }) => {
   await expect(numberStatus(page)).toHaveAttribute("data-reason", "valid");
 });
 
+test("when the + goes, a national number is read in the country the picker had before", async ({ page }) => {
+  await openWidget(page, newCallId());
+  const picker = page.getByRole("combobox", { name: "Country" });
+  await numberBox(page).fill("+1 415");
+  await expect(picker).toHaveValue("United States (+1)");
+  await numberBox(page).fill("98765 43210");
+  await expect(picker).toHaveValue("India (+91)");
+  await expect(numberStatus(page)).toHaveAttribute("data-reason", "valid");
+  await expect(numberStatus(page)).toContainText("+91 98765 43210");
+});
+
 test("the picker is searchable by name and dial code and works from the keyboard", async ({ page }) => {
   await openWidget(page, newCallId());
   const picker = page.getByRole("combobox", { name: "Country" });

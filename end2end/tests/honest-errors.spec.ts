@@ -50,3 +50,9 @@ test("an ended admin session returns to the sign-in form, which says why", async
   await expect(page.getByRole("alert")).toHaveText("Your session has ended. Sign in again.");
   await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
 });
+
+test("the browser's icon request finds the icon", async ({ page }) => {
+  const icon = await page.request.get("/favicon.ico");
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()["content-type"]).toContain("image/svg+xml");
+});

@@ -73,12 +73,21 @@ pub fn AgentsTab() -> impl IntoView {
     view! {
         <section class="card">
             <form class="toolbar" on:submit=save aria-label="Agent">
-                <input class="input" placeholder="Agent id" aria-label="Agent id" prop:value=id disabled=move || existing.get().is_some() on:input=move |ev| id.set(event_target_value(&ev)) />
-                <input class="input" placeholder="Name" aria-label="Agent name" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
-                <select aria-label="Agent group" prop:value=group on:change=move |ev| group.set(event_target_value(&ev))>
-                    <option value="">"Group…"</option>
-                    {move || groups.get().into_iter().map(|g| view! { <option value=g.id.to_string()>{g.name}</option> }).collect_view()}
-                </select>
+                <label class="labelled">
+                    <span class="field-label">"Agent id"</span>
+                    <input class="input" placeholder="asha.k" prop:value=id disabled=move || existing.get().is_some() on:input=move |ev| id.set(event_target_value(&ev)) />
+                </label>
+                <label class="labelled">
+                    <span class="field-label">"Agent name"</span>
+                    <input class="input" placeholder="Asha K" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
+                </label>
+                <label class="labelled">
+                    <span class="field-label">"Agent group"</span>
+                    <select prop:value=group on:change=move |ev| group.set(event_target_value(&ev))>
+                        <option value="">"Choose…"</option>
+                        {move || groups.get().into_iter().map(|g| view! { <option value=g.id.to_string()>{g.name}</option> }).collect_view()}
+                    </select>
+                </label>
                 <label class="check"><input type="checkbox" prop:checked=active on:change=move |ev| active.set(event_target_checked(&ev)) />"Active"</label>
                 <button class="button" type="submit">{move || if existing.get().is_some() { "Save agent" } else { "Add agent" }}</button>
             </form>

@@ -144,7 +144,15 @@ pub fn GroupsTab() -> impl IntoView {
                 }}
             </ul>
         </section>
-        {move || selected.get().map(|group| view! { <NotificationTypeTab group=group /> })}
+        {move || match selected.get() {
+            Some(group) => view! { <NotificationTypeTab group=group /> }.into_any(),
+            None => view! {
+                <p class="hint" data-testid="choose-group">
+                    "Choose a group's name to set its channels, templates and provider accounts."
+                </p>
+            }
+            .into_any(),
+        }}
     }
 }
 
@@ -263,7 +271,12 @@ fn ChannelColumn(
                         change(types, channel, |m| m.templates.push(id));
                     }
                 }
-                prop:value=""
+                // Back to the prompt after each change: a full list shows the limit, not
+                // the next template's name.
+                prop:value=move || {
+                    mapping();
+                    ""
+                }
             >
                 <option value="">
                     {move || if full() { "Limit of 5 reached".to_owned() } else { "Add a template…".to_owned() }}
@@ -275,6 +288,11 @@ fn ChannelColumn(
                         .collect_view()
                 }}
             </select>
+            <Show when=full>
+                <p class="hint warning" data-testid="limit">
+                    {format!("Limit of {MAX_TEMPLATES_PER_CHANNEL} reached: remove one to add another.")}
+                </p>
+            </Show>
         </div>
     }
 }

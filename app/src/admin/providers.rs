@@ -96,25 +96,43 @@ pub fn ProvidersTab() -> impl IntoView {
         <section class="card">
             <ChannelSetups setups=setups />
             <form class="toolbar" on:submit=save aria-label="Provider account">
-                <select aria-label="Provider type" on:change=move |ev| choose_kind(event_target_value(&ev))>
-                    {PROVIDER_KINDS.iter().map(|k| view! { <option value=k.name>{k.label}</option> }).collect_view()}
-                </select>
-                <select aria-label="Provider channel" prop:value=move || channel.get().as_str() on:change=move |ev| if let Ok(c) = event_target_value(&ev).parse() { channel.set(c) }>
-                    {move || kind.get().channels.iter().map(|c| view! { <option value=c.as_str()>{c.label()}</option> }).collect_view()}
-                </select>
-                <input class="input" placeholder="Display name" aria-label="Display name" prop:value=display_name on:input=move |ev| display_name.set(event_target_value(&ev)) />
-                <input class="input" placeholder=move || kind.get().sender aria-label="Sender" prop:value=sender on:input=move |ev| sender.set(event_target_value(&ev)) />
+                <label class="labelled">
+                    <span class="field-label">"Provider type"</span>
+                    <select on:change=move |ev| choose_kind(event_target_value(&ev))>
+                        {PROVIDER_KINDS.iter().map(|k| view! { <option value=k.name>{k.label}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class="labelled">
+                    <span class="field-label">"Provider channel"</span>
+                    <select prop:value=move || channel.get().as_str() on:change=move |ev| if let Ok(c) = event_target_value(&ev).parse() { channel.set(c) }>
+                        {move || kind.get().channels.iter().map(|c| view! { <option value=c.as_str()>{c.label()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class="labelled">
+                    <span class="field-label">"Display name"</span>
+                    <input class="input" placeholder="SMS India" prop:value=display_name on:input=move |ev| display_name.set(event_target_value(&ev)) />
+                </label>
+                <label class="labelled">
+                    <span class="field-label">"Sender"</span>
+                    <input class="input" placeholder=move || kind.get().sender prop:value=sender on:input=move |ev| sender.set(event_target_value(&ev)) />
+                </label>
                 {move || kind.get().credentials.iter().map(|name| {
                     let name = (*name).to_owned();
                     let key = name.clone();
                     view! {
-                        <input class="input" type="password" autocomplete="off"
-                            placeholder=format!("{name} (write-only)") aria-label=name.clone()
-                            prop:value=move || credentials.get().get(&name).cloned().unwrap_or_default()
-                            on:input=move |ev| { let v = event_target_value(&ev); credentials.update(|c| { c.insert(key.clone(), v); }); } />
+                        <label class="labelled">
+                            <span class="field-label">{name.clone()}</span>
+                            <input class="input" type="password" autocomplete="off"
+                                placeholder="write-only"
+                                prop:value=move || credentials.get().get(&name).cloned().unwrap_or_default()
+                                on:input=move |ev| { let v = event_target_value(&ev); credentials.update(|c| { c.insert(key.clone(), v); }); } />
+                        </label>
                     }
                 }).collect_view()}
-                <input class="input" placeholder="Allow list (trial): +91…, +44…; empty: everyone" aria-label="Allow list: only these numbers may receive" prop:value=allow_list on:input=move |ev| allow_list.set(event_target_value(&ev)) />
+                <label class="labelled wide">
+                    <span class="field-label">"Allow list: only these numbers may receive"</span>
+                    <input class="input" placeholder="Trial accounts: +91…, +44…; empty: everyone" prop:value=allow_list on:input=move |ev| allow_list.set(event_target_value(&ev)) />
+                </label>
                 <label class="check"><input type="checkbox" prop:checked=default on:change=move |ev| default.set(event_target_checked(&ev)) />"Default for the channel"</label>
                 <button class="button" type="submit">"Add account"</button>
             </form>

@@ -606,8 +606,10 @@ impl TemplateField {
             FieldType::Text => value.to_owned(),
             FieldType::Number if is_decimal(value, true, None) => value.to_owned(),
             FieldType::Number => return Err("must be a number, like 42 or 3.5".into()),
-            FieldType::Currency if is_decimal(value, false, Some(2)) => value.to_owned(),
-            FieldType::Currency => return Err("must be an amount, like 1250 or 1250.50".into()),
+            FieldType::Currency if is_amount(value) => value.to_owned(),
+            FieldType::Currency => {
+                return Err("must be an amount, like 1250, 1,250.50 or 1,25,000".into())
+            }
             FieldType::Date if is_date(value) => value.to_owned(),
             FieldType::Date => return Err("must be a date written YYYY-MM-DD".into()),
             FieldType::Url if is_url(value) => value.to_owned(),
@@ -620,11 +622,79 @@ impl TemplateField {
         if let Some(pattern) = &self.pattern {
             match compile_pattern(pattern) {
                 Some(re) if re.is_match(value) => {}
-                Some(_) => return Err("does not have the expected format".into()),
+                Some(_) => {
+                    return Err(match describe_pattern(pattern) {
+                        Some(expected) => format!("must be {expected}"),
+                        None => format!("must match the template's format ({pattern})"),
+                    })
+                }
                 None => return Err("the template's pattern for this field is broken".into()),
             }
         }
         Ok(clean)
+    }
+}
+
+/// An amount as people write it: digits with at most two decimals, the whole part
+/// optionally grouped with commas in thousands (`1,250.50`) or the Indian way
+/// (`1,25,000`).
+fn is_amount(value: &str) -> bool {
+    let (whole, frac) = value.split_once('.').unwrap_or((value, ""));
+    let plain: String = whole.chars().filter(|c| *c != ',').collect();
+    let number = if frac.is_empty() && !value.ends_with('.') {
+        plain
+    } else {
+        format!("{plain}.{frac}")
+    };
+    if !is_decimal(&number, false, Some(2)) {
+        return false;
+    }
+    let groups: Vec<&str> = whole.split(',').collect();
+    match groups.as_slice() {
+        [_] => true,
+        [first, rest @ ..] => {
+            let (last, middle) = rest.split_last().unwrap_or((&"", &[]));
+            let head = (1..=3).contains(&first.len());
+            let thousands = middle.iter().all(|g| g.len() == 3);
+            let indian = first.len() <= 2 && middle.iter().all(|g| g.len() == 2);
+            head && last.len() == 3 && (thousands || indian)
+        }
+        [] => false,
+    }
+}
+
+/// What a simple field pattern asks for, in words (`\d{4,8}`: "4–8 digits"); none
+/// for patterns too rich to say briefly.
+pub fn describe_pattern(pattern: &str) -> Option<String> {
+    let p = pattern.trim_start_matches('^').trim_end_matches('$');
+    let (class, count) = [
+        "\\d",
+        "[0-9]",
+        "[A-Z]",
+        "[A-Za-z]",
+        "[A-Z0-9]",
+        "[a-zA-Z0-9]",
+    ]
+    .iter()
+    .find_map(|c| p.strip_prefix(c).map(|rest| (*c, rest)))?;
+    let what = match class {
+        "\\d" | "[0-9]" => "digits",
+        "[A-Z]" => "capital letters",
+        "[A-Za-z]" => "letters",
+        _ => "letters or digits",
+    };
+    let count = match count {
+        "+" => return Some(format!("{what} only")),
+        c => c.strip_prefix('{')?.strip_suffix('}')?,
+    };
+    match count.split_once(',') {
+        None => Some(format!("{} {what}", count.parse::<u32>().ok()?)),
+        Some((low, "")) => Some(format!("at least {} {what}", low.parse::<u32>().ok()?)),
+        Some((low, high)) => Some(format!(
+            "{}–{} {what}",
+            low.parse::<u32>().ok()?,
+            high.parse::<u32>().ok()?
+        )),
     }
 }
 
@@ -677,6 +747,45 @@ fn is_url(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_may_be_grouped_the_western_or_the_indian_way() {
+        for ok in [
+            "1499",
+            "1499.00",
+            "1,499.00",
+            "1,25,000",
+            "12,34,567.5",
+            "999,999",
+            "0.5",
+        ] {
+            assert!(is_amount(ok), "{ok}");
+        }
+        for bad in [
+            "1,49.00",
+            ",499",
+            "1499.",
+            "1,4999",
+            "1.499,00",
+            "-5",
+            "1,499.001",
+            "12,3456",
+        ] {
+            assert!(!is_amount(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn simple_patterns_are_said_in_words() {
+        assert_eq!(describe_pattern(r"\d{4,8}").as_deref(), Some("4–8 digits"));
+        assert_eq!(describe_pattern("^[0-9]{6}$").as_deref(), Some("6 digits"));
+        assert_eq!(
+            describe_pattern("[A-Z]{2,}").as_deref(),
+            Some("at least 2 capital letters")
+        );
+        assert_eq!(describe_pattern(r"\d+").as_deref(), Some("digits only"));
+        assert_eq!(describe_pattern("[A-Z]{3}-[0-9]{4}"), None);
+    }
 
     #[test]
     fn the_components_text_reads_back_what_it_writes_and_keeps_bad_entries_for_the_save_check() {

@@ -402,14 +402,31 @@ pub(super) fn follow_typed_country(
     choice: Choice,
     check: Memo<Option<Result<PhoneNumber, PhoneParseError>>>,
 ) {
+    // The country the picker had before a `+` number switched it: when the `+` goes,
+    // national numbers are read in it again (the call's, or the default).
+    let before_plus = StoredValue::new(None::<CountryCode>);
     Effect::new(move |_| {
-        let typed_plus = || choice.number.get_untracked().trim_start().starts_with('+');
-        let named = match check.get() {
+        let check = check.get();
+        let current = choice.country.get_untracked();
+        if !choice
+            .number
+            .with_untracked(|n| n.trim_start().starts_with('+'))
+        {
+            if let Some(earlier) = before_plus.get_value() {
+                before_plus.set_value(None);
+                choice.country.set(earlier);
+            }
+            return;
+        }
+        let named = match check {
             Some(Ok(n)) => Some(n.country()),
-            Some(Err(e)) if typed_plus() => Some(e.country),
-            _ => None,
+            Some(Err(e)) => Some(e.country),
+            None => None,
         };
-        if let Some(c) = named.filter(|c| *c != choice.country.get_untracked()) {
+        if let Some(c) = named.filter(|c| *c != current) {
+            if before_plus.get_value().is_none() {
+                before_plus.set_value(Some(current));
+            }
             choice.country.set(c);
         }
     });

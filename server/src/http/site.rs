@@ -38,6 +38,11 @@ pub fn router(site: &SiteSettings, embed_origins: &[Origin]) -> Router<AppState>
         .precompressed_gzip();
     Router::new()
         .route("/", get(|| async { Redirect::temporary("/widget") }))
+        // Browsers ask for it whatever the page says.
+        .route(
+            "/favicon.ico",
+            get(|| async { Redirect::permanent("/favicon.svg") }),
+        )
         .route(
             "/widget",
             get(move |request: Request| {
@@ -149,6 +154,7 @@ impl Shell {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="agent-notify-origins" content="{origins}">
 <title>Agent Notify</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="{pkg}.css">
 <link rel="modulepreload" href="{pkg}.js">
 <link rel="preload" href="{pkg}.wasm" as="fetch" type="application/wasm" crossorigin>
