@@ -68,6 +68,11 @@ pub struct SiteSettings {
     pub output_name: String,
     /// The public base URL providers reach (webhook URLs); default `http://<addr>`.
     pub public_url: Option<String>,
+    /// Running under `cargo leptos watch` (`LEPTOS_WATCH`): the pages reload when the
+    /// code changes, through cargo-leptos's socket on `reload_port`.
+    pub watch: bool,
+    /// cargo-leptos's live-reload port (`LEPTOS_RELOAD_PORT`).
+    pub reload_port: u16,
 }
 
 /// The config store.
@@ -304,6 +309,8 @@ impl Default for SiteSettings {
             pkg_dir: "pkg".into(),
             output_name: "agent-notify".into(),
             public_url: None,
+            watch: false,
+            reload_port: 3001,
         }
     }
 }
@@ -477,6 +484,8 @@ fn override_path(name: &str) -> Option<Vec<String>> {
         "LEPTOS_SITE_ROOT" => Some("root"),
         "LEPTOS_SITE_PKG_DIR" => Some("pkg_dir"),
         "LEPTOS_OUTPUT_NAME" => Some("output_name"),
+        "LEPTOS_WATCH" => Some("watch"),
+        "LEPTOS_RELOAD_PORT" => Some("reload_port"),
         _ => None,
     };
     if let Some(key) = leptos {

@@ -106,10 +106,36 @@ fn token_in_url() -> Response {
     (StatusCode::BAD_REQUEST, body).into_response()
 }
 
-/// The page shell and the hash of its inline script.
+/// The page shell, the hashes of its inline scripts, and where they may connect.
 struct Shell {
     html: String,
-    script_hash: String,
+    script_hashes: String,
+    connect: String,
+}
+
+/// The hash a policy names an inline script by.
+fn script_hash(script: &str) -> String {
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(script.as_bytes()))
+    )
+}
+
+/// Under `cargo leptos watch`: Leptos's live-reload script (the pages reload, or
+/// restyle, when cargo-leptos rebuilds) and the socket it connects to.
+fn live_reload(site: &SiteSettings) -> Option<(String, String)> {
+    use leptos::prelude::*;
+    if !site.watch {
+        return None;
+    }
+    let options = leptos::config::LeptosOptions::builder()
+        .output_name(site.output_name.as_str())
+        .reload_port(u32::from(site.reload_port))
+        .build();
+    let html = Owner::new().with(|| view! { <AutoReload options=options /> }.to_html());
+    let script = html.strip_prefix("<script>")?.strip_suffix("</script>")?;
+    let socket = format!("ws://*:{0} wss://*:{0}", site.reload_port);
+    Some((script.to_owned(), socket))
 }
 
 /// One page: the shell with its policy.
@@ -137,10 +163,14 @@ impl Shell {
         let pkg = format!("/{}/{}", site.pkg_dir, site.output_name);
         let script =
             format!(r#"import init from "{pkg}.js"; init({{ module_or_path: "{pkg}.wasm" }});"#);
-        let script_hash = format!(
-            "'sha256-{}'",
-            base64::engine::general_purpose::STANDARD.encode(Sha256::digest(script.as_bytes()))
-        );
+        let mut script_hashes = script_hash(&script);
+        let mut connect = "'self'".to_owned();
+        let mut reload = String::new();
+        if let Some((watch, socket)) = live_reload(site) {
+            script_hashes = format!("{script_hashes} {}", script_hash(&watch));
+            connect = format!("{connect} {socket}");
+            reload = format!("<script>{watch}</script>\n");
+        }
         let origins = embed_origins
             .iter()
             .map(Origin::as_str)
@@ -163,20 +193,24 @@ impl Shell {
 <noscript>Agent Notify needs JavaScript and WebAssembly.</noscript>
 <main id="boot" class="widget boot" aria-busy="true"><h1>Send a notification</h1><p class="hint">Loading…</p></main>
 <script type="module">{script}</script>
-</body>
+{reload}</body>
 </html>
 "#
         );
-        Self { html, script_hash }
+        Self {
+            html,
+            script_hashes,
+            connect,
+        }
     }
 
     /// The page, framable by `ancestors`.
     fn page(&self, ancestors: &str) -> Page {
         let policy = format!(
             "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {}; style-src 'self'; \
-             img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+             img-src 'self' data:; connect-src {}; object-src 'none'; base-uri 'none'; \
              form-action 'self'; frame-ancestors {ancestors}",
-            self.script_hash
+            self.script_hashes, self.connect
         );
         Page {
             html: self.html.clone(),

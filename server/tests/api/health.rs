@@ -244,3 +244,63 @@ async fn the_api_docs_page_is_served_from_our_own_assets() {
         .expect("text")
         .contains("\"url\": \"/api/v1/openapi.json\""));
 }
+
+#[tokio::test]
+async fn under_cargo_leptos_watch_the_pages_load_the_live_reload_script_their_policy_allows() {
+    use base64::Engine;
+    use sha2::Digest;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let settings = crate::helpers::test_settings(dir.path());
+    let port = crate::services::free_port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_agent-notify"))
+        .arg("serve")
+        .current_dir(dir.path())
+        .envs(crate::processes::environment(&settings, dir.path()))
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env(
+            "LEPTOS_SITE_ROOT",
+            std::env::current_dir().expect("cwd").join("../target/site"),
+        )
+        .env("LEPTOS_WATCH", "true")
+        .env("LEPTOS_RELOAD_PORT", "3999")
+        .stdout(crate::processes::child_output())
+        .spawn()
+        .expect("the agent-notify binary runs");
+    let client = reqwest::Client::new();
+    let url = format!("http://127.0.0.1:{port}/widget");
+    let mut page = None;
+    for _ in 0..100 {
+        // Until it is up, and past its 503 `starting`.
+        if let Ok(r) = client.get(&url).send().await {
+            if r.status() != 503 {
+                page = Some(r);
+                break;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let answer = match page {
+        Some(page) => Some((page.headers().clone(), page.text().await)),
+        None => None,
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    let (headers, html) = answer.expect("the server answers");
+    let policy = headers["content-security-policy"].to_str().expect("ascii");
+    let html = html.expect("text");
+    let script = html
+        .split("<script>")
+        .nth(1)
+        .and_then(|s| s.split("</script>").next())
+        .expect("an inline live-reload script");
+    assert!(
+        script.contains("/live_reload") && script.contains("3999"),
+        "{script}"
+    );
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script));
+    assert!(policy.contains(&format!("'sha256-{hash}'")), "{policy}");
+    assert!(
+        policy.contains("connect-src 'self' ws://*:3999 wss://*:3999;"),
+        "{policy}"
+    );
+}
