@@ -50,6 +50,29 @@ pub async fn open_widget(
     .await
 }
 
+/// The caller's own preferences (desktop alerts).
+#[server(prefix = "/api/fn", endpoint = "my_preferences")]
+pub async fn my_preferences(token: String) -> Result<crate::domain::Preferences, ApiError> {
+    respond(async {
+        let (services, caller) = authenticate(&token).await?;
+        crate::service::preferences::my_preferences(&services, &caller).await
+    })
+    .await
+}
+
+/// Saves the caller's own preferences.
+#[server(prefix = "/api/fn", endpoint = "save_my_preferences")]
+pub async fn save_my_preferences(
+    token: String,
+    preferences: crate::domain::Preferences,
+) -> Result<crate::domain::Preferences, ApiError> {
+    respond(async {
+        let (services, caller) = authenticate(&token).await?;
+        crate::service::preferences::save_my_preferences(&services, &caller, preferences).await
+    })
+    .await
+}
+
 /// What a customer (a valid number in E.164) said to us: the WhatsApp window and the
 /// channels they opted out of.
 #[server(prefix = "/api/fn", endpoint = "recipient_state")]

@@ -12,6 +12,7 @@ pub mod ids;
 pub mod keys;
 pub mod notification;
 pub mod phone;
+pub mod preferences;
 #[cfg(feature = "ssr")]
 mod schema;
 pub mod sms;
@@ -28,6 +29,7 @@ pub use ids::{CallId, GroupId, IdError, IdempotencyKey, ProviderAccountId, Templ
 pub use keys::{ApiKey, ApiKeyInput, ApiKeyScope, CreatedApiKey, IpRange};
 pub use notification::*;
 pub use phone::{mask_e164, NumberType, PhoneError, PhoneNumber, PhoneParseError, E164};
+pub use preferences::{Alert, AlertLevel, Preferences};
 pub use sms::{sms_length, SmsEncoding, SmsLength};
 pub use status::{NotificationStatus, Transition};
 pub use template::*;

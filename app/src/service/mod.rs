@@ -13,6 +13,7 @@ pub mod delivery;
 pub mod error;
 pub mod keys;
 pub mod ports;
+pub mod preferences;
 pub mod retention;
 pub mod send;
 pub mod status;

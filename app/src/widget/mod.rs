@@ -2,6 +2,7 @@
 //! template, the fields pop-up for dynamic templates, one-click send that can never send
 //! twice, live status in the corner, the call's comments, and the host-page messages.
 
+mod alerts;
 mod dialog;
 mod form;
 mod host;
@@ -36,6 +37,7 @@ pub fn Widget() -> impl IntoView {
         sent: RwSignal::new(Vec::new()),
         comments_version: RwSignal::new(0),
         streams: StoredValue::new_local(HashMap::new()),
+        alerts: alerts::Alerts::new(),
     };
     let url_country = query_param("country").and_then(|c| CountryCode::parse(&c).ok());
     let choice = Choice {
@@ -88,6 +90,11 @@ pub fn Widget() -> impl IntoView {
 
     view! {
         <main class="widget">
+            <alerts::AgentMenu
+                agent=Signal::derive(move || loaded.get().map(|b| b.agent_id))
+                token=state.token
+                alerts=state.alerts
+            />
             <header class="widget-head">
                 <h1>"Send a notification"</h1>
                 <StatusCorner sent=state.sent />

@@ -10,8 +10,9 @@ use crate::api::{
     call_notifications, look_up_recipient, new_stream_ticket, notification, open_widget, ApiError,
 };
 use crate::domain::{
-    AgentTemplate, Channel, CountryCode, CustomerDetails, NotificationView, PhoneNumber,
-    PhoneParseError, Recipient, RecipientState, TemplateKind, WidgetBootstrap,
+    AgentTemplate, Alert, Channel, CountryCode, CustomerDetails, NotificationStatus,
+    NotificationView, PhoneNumber, PhoneParseError, Recipient, RecipientState, TemplateKind,
+    WidgetBootstrap,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -30,17 +31,34 @@ pub(super) struct WidgetState {
     pub(super) comments_version: RwSignal<u32>,
     /// Open streams by key (none while a stream's ticket is on its way).
     pub(super) streams: StoredValue<HashMap<String, Option<web_sys::EventSource>>, LocalStorage>,
+    /// The agent's desktop alerts.
+    pub(super) alerts: super::alerts::Alerts,
 }
 
 impl WidgetState {
     /// Records a message's new state; tells the host when the status changed.
     pub(super) fn update(&self, view: NotificationView) {
         let mut changed = false;
+        let mut news = None;
         self.sent.update(|list| {
             if let Some(m) = list.iter_mut().find(|m| m.uuid == view.uuid) {
+                let replies = m.replies.len();
                 changed = m.advance(&view);
+                let alert = if m.replies.len() > replies {
+                    Some(Alert::Reply)
+                } else if changed && m.status == NotificationStatus::Failed {
+                    Some(Alert::Failed)
+                } else if changed && m.status == NotificationStatus::Delivered {
+                    Some(Alert::Delivered)
+                } else {
+                    None
+                };
+                news = alert.map(|a| (a, m.clone()));
             }
         });
+        if let Some((alert, message)) = news {
+            self.alerts.announce(alert, &message);
+        }
         if changed {
             post_to_host(
                 &serde_json::json!({"type": "agent-notify:status", "uuid": view.uuid, "status": view.status}),

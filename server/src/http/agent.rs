@@ -5,9 +5,10 @@ use super::error::HttpError;
 use super::extract::{ApiJson, ApiQuery, AuthCaller};
 use super::AppState;
 use app::domain::{
-    AgentTemplate, CallId, Channel, CountryList, PhoneCheck, PhoneCheckRequest, WidgetBootstrap,
+    AgentTemplate, CallId, Channel, CountryList, PhoneCheck, PhoneCheckRequest, Preferences,
+    WidgetBootstrap,
 };
-use app::service::{catalog, ServiceError};
+use app::service::{catalog, preferences, ServiceError};
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -20,6 +21,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/phone/validate", post(validate_phone))
         .route("/api/v1/templates", get(templates))
         .route("/api/v1/widget/bootstrap", get(bootstrap))
+        .route(
+            "/api/v1/me/preferences",
+            get(preferences).put(save_preferences),
+        )
 }
 
 #[utoipa::path(
@@ -129,5 +134,41 @@ async fn bootstrap(
             query.number.as_deref(),
         )
         .await?,
+    ))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/preferences",
+    tag = "agent",
+    summary = "The caller's own preferences: which desktop alerts they get, and whether with a sound",
+    responses((status = 200, description = "The preferences (the defaults until saved)", body = Preferences)),
+    security(("bearer" = []))
+)]
+async fn preferences(
+    State(state): State<AppState>,
+    AuthCaller(caller): AuthCaller,
+) -> Result<Json<Preferences>, HttpError> {
+    Ok(Json(
+        preferences::my_preferences(&state.services, &caller).await?,
+    ))
+}
+
+#[utoipa::path(
+    put,
+    path = "/api/v1/me/preferences",
+    tag = "agent",
+    summary = "Save the caller's own preferences",
+    request_body = Preferences,
+    responses((status = 200, description = "Saved", body = Preferences)),
+    security(("bearer" = []))
+)]
+async fn save_preferences(
+    State(state): State<AppState>,
+    AuthCaller(caller): AuthCaller,
+    ApiJson(input): ApiJson<Preferences>,
+) -> Result<Json<Preferences>, HttpError> {
+    Ok(Json(
+        preferences::save_my_preferences(&state.services, &caller, input).await?,
     ))
 }

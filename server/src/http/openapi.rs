@@ -28,6 +28,8 @@ use utoipa_swagger_ui::SwaggerUi;
         agent::validate_phone,
         agent::templates,
         agent::bootstrap,
+        agent::preferences,
+        agent::save_preferences,
         notifications::send_one,
         notifications::list,
         notifications::get_one,

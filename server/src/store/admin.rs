@@ -8,8 +8,8 @@ use super::{from_ms, store_error, to_ms, RowExt, SqlStore, Tx};
 use anyhow::Context;
 use app::domain::rfc3339;
 use app::domain::{
-    Agent, AuditEntry, Channel, ChannelMapping, Group, GroupId, NotificationTypes, ProviderAccount,
-    ProviderAccountId, Template, TemplateId, UserId, E164,
+    Agent, AlertLevel, AuditEntry, Channel, ChannelMapping, Group, GroupId, NotificationTypes,
+    Preferences, ProviderAccount, ProviderAccountId, Template, TemplateId, UserId, E164,
 };
 use app::service::{
     now, AdminStore, AuditFilter, AuditRecord, StoreError, StoreResult, StoredProviderAccount,
@@ -420,6 +420,38 @@ impl AdminStore for SqlStore {
             }
         }
         self.commit_with(tx, audit).await
+    }
+
+    async fn preferences(&self, user: &UserId) -> StoreResult<Option<Preferences>> {
+        let row = sqlx::query("SELECT alerts, sound FROM user_preferences WHERE user_id = ?")
+            .bind(user.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        let read = |row: &AnyRow| -> anyhow::Result<Preferences> {
+            Ok(Preferences {
+                alerts: AlertLevel::from_name(&row.text("alerts")?),
+                sound: row.int("sound")? != 0,
+            })
+        };
+        Ok(row.as_ref().map(read).transpose()?)
+    }
+
+    async fn save_preferences(&self, user: &UserId, preferences: &Preferences) -> StoreResult<()> {
+        let mut tx = self.write().await.map_err(store_error)?;
+        sqlx::query("DELETE FROM user_preferences WHERE user_id = ?")
+            .bind(user.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        sqlx::query("INSERT INTO user_preferences (user_id, alerts, sound) VALUES (?, ?, ?)")
+            .bind(user.as_str())
+            .bind(preferences.alerts.as_str())
+            .bind(i64::from(preferences.sound))
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        tx.commit().await.map_err(store_error)
     }
 
     async fn agents(&self) -> StoreResult<Vec<Agent>> {

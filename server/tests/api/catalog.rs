@@ -161,3 +161,45 @@ async fn with_the_sandbox_every_channel_without_an_account_is_in_test_mode_and_s
     let setups: Value = app.get_json("/api/v1/admin/channels", &app.admin).await;
     assert_eq!(setups[0], json!({"channel": "sms", "sends": "sandbox"}));
 }
+
+#[tokio::test]
+async fn an_agent_keeps_their_own_alert_preferences_and_an_admin_has_none() {
+    let app = TestApp::spawn().await;
+    let url = format!("{}/api/v1/me/preferences", app.base);
+    let defaults: Value = app.get_json("/api/v1/me/preferences", &app.agent).await;
+    assert_eq!(
+        defaults,
+        json!({"alerts": "failures_and_replies", "sound": false})
+    );
+
+    let saved: Value = json_reply(
+        app.client
+            .put(&url)
+            .bearer_auth(&app.agent)
+            .json(&json!({"alerts": "all", "sound": true})),
+    )
+    .await;
+    assert_eq!(saved, json!({"alerts": "all", "sound": true}));
+    let again: Value = app.get_json("/api/v1/me/preferences", &app.agent).await;
+    assert_eq!(again, saved);
+    let colleague: Value = app.get_json("/api/v1/me/preferences", &app.colleague).await;
+    assert_eq!(colleague, defaults, "each agent's own");
+
+    let wrong = app
+        .client
+        .put(&url)
+        .bearer_auth(&app.agent)
+        .json(&json!({"alerts": "sometimes"}))
+        .send()
+        .await
+        .expect("sent");
+    error_of(wrong, 422, "invalid_body").await;
+    let admin = app
+        .client
+        .get(&url)
+        .bearer_auth(&app.admin)
+        .send()
+        .await
+        .expect("sent");
+    error_of(admin, 403, "agents_only").await;
+}

@@ -11,8 +11,8 @@ pub use contacts::*;
 use super::error::StoreError;
 use crate::domain::{
     rfc3339, Agent, AuditEntry, CallId, Channel, Comment, FailureReason, Group, GroupId,
-    HistoryEntry, NotificationStatus, NotificationTypes, NotificationView, ProviderAccount,
-    ProviderAccountId, ProviderRef, Template, TemplateId, UserId, E164,
+    HistoryEntry, NotificationStatus, NotificationTypes, NotificationView, Preferences,
+    ProviderAccount, ProviderAccountId, ProviderRef, Template, TemplateId, UserId, E164,
 };
 use async_trait::async_trait;
 use futures::stream::BoxStream;
@@ -111,6 +111,11 @@ pub trait AdminStore: Send + Sync {
     async fn update_agent(&self, agent: &Agent, audit: &AuditRecord) -> StoreResult<()>;
     /// Deletes an agent.
     async fn delete_agent(&self, id: &UserId, audit: &AuditRecord) -> StoreResult<()>;
+
+    /// A user's own preferences, if they saved any.
+    async fn preferences(&self, user: &UserId) -> StoreResult<Option<Preferences>>;
+    /// Saves a user's own preferences (not audited: they are the user's, not settings).
+    async fn save_preferences(&self, user: &UserId, preferences: &Preferences) -> StoreResult<()>;
 
     /// Every provider account.
     async fn provider_accounts(&self) -> StoreResult<Vec<StoredProviderAccount>>;
