@@ -19,9 +19,12 @@ test("the number can be prefilled from the URL and stays editable", async ({ pag
   await openWidget(page, newCallId(), { number: "+44 7400 123456" });
   await expect(numberBox(page)).toHaveValue("+44 7400 123456");
   await expect(page.getByRole("combobox", { name: "Country" })).toHaveValue("United Kingdom (+44)");
-  // Still editable, and read in the country the picker now shows.
-  await numberBox(page).fill("07400 123457");
+  // Still editable; without its +, a number is read in the country the picker had.
+  await numberBox(page).fill("+44 7400 123457");
   await expect(numberStatus(page)).toHaveText("✓ +44 7400 123457 · United Kingdom");
+  await numberBox(page).fill("98765 43210");
+  await expect(page.getByRole("combobox", { name: "Country" })).toHaveValue("India (+91)");
+  await expect(numberStatus(page)).toHaveText("✓ +91 98765 43210 · India");
 });
 
 test("the host can prefill the number by postMessage", async ({ page }) => {
