@@ -41,16 +41,21 @@ test("an admin creates a static and a dynamic template with a field", async ({ p
   await expect(rows.filter({ hasText: `Static ${tag}` })).toContainText("static");
 });
 
-test("save-time problems are shown per field", async ({ page }) => {
+test("save-time problems are shown at their inputs, all of them, in words", async ({ page }) => {
   await signInAsAdmin(page);
   await page.getByRole("button", { name: "New template" }).click();
   const editor = page.getByRole("form", { name: "Template editor" });
   await editor.getByLabel("Body").fill("Hi {{name}}, see you on {{date}}.");
   await expect(editor.getByTestId("template-preview")).toHaveText("Hi {{name}}, see you on {{date}}.");
   await editor.getByRole("button", { name: "Save template" }).click();
-  const alert = page.getByRole("alert");
-  await expect(alert.locator('[data-field="name"]')).toContainText("required");
-  await expect(alert.locator('[data-field="fields"]')).toContainText("{{name}} has no field");
+  // The banner says what failed; each problem sits under its input.
+  await expect(page.getByRole("alert")).not.toContainText("fields:");
+  const name = editor.locator('[data-field="name"]');
+  await expect(name).toHaveText(/^Name: .*required/);
+  expect(await name.evaluate((p) => p.closest("label")?.textContent)).toContain("Name");
+  await expect(editor.locator('[data-field="fields"]')).toHaveText(
+    "Fields: the placeholder {{name}} has no field; the placeholder {{date}} has no field",
+  );
 });
 
 test("a WhatsApp template sends a field to the header; a wrong component is refused by field", async ({ page }) => {
@@ -68,8 +73,8 @@ test("a WhatsApp template sends a field to the header; a wrong component is refu
   await editor.getByLabel("WhatsApp template name").fill("order_ready");
   await editor.getByLabel("WhatsApp header / button fields").fill("order=footer");
   await editor.getByRole("button", { name: "Save template" }).click();
-  await expect(page.getByRole("alert").locator('[data-field="provider_ref.whatsapp_components.order"]'))
-    .toContainText("not a WhatsApp component");
+  await expect(editor.locator('[data-field="provider_ref.whatsapp_components.order"]'))
+    .toHaveText(/^Order: `footer` is not a WhatsApp component/);
   await editor.getByLabel("WhatsApp header / button fields").fill("order=header");
   await editor.getByRole("button", { name: "Save template" }).click();
   await expect(page.getByRole("status")).toContainText(`Saved Header ${tag}.`);

@@ -249,6 +249,8 @@ async fn delete_template(ctx: AdminContext, id: String) {
 fn Editor(draft: Draft, on_close: Callback<()>) -> impl IntoView {
     let ctx = context();
     let busy = RwSignal::new(false);
+    // Each save-time problem is shown at its input; the banner says only what failed.
+    let problems = RwSignal::new(BTreeMap::<String, String>::new());
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         busy.set(true);
@@ -256,14 +258,19 @@ fn Editor(draft: Draft, on_close: Callback<()>) -> impl IntoView {
         spawn_local(async move {
             match admin_save_template(ctx.token(), input, existing).await {
                 Ok(saved) => {
+                    problems.set(BTreeMap::new());
                     ctx.done(format!("Saved {}.", saved.template.name));
                     on_close.run(());
                 }
-                Err(e) => ctx.fail(e),
+                Err(mut e) => {
+                    problems.set(std::mem::take(&mut e.fields));
+                    ctx.fail(e);
+                }
             }
             busy.set(false);
         });
     };
+    let at = move |prefix: &'static str| view! { <Problems problems=problems prefix=prefix /> };
     let text = |signal: RwSignal<String>| move |ev| signal.set(event_target_value(&ev));
     view! {
         <form class="card editor" aria-label="Template editor" on:submit=save>
@@ -272,6 +279,7 @@ fn Editor(draft: Draft, on_close: Callback<()>) -> impl IntoView {
                 <label class="field">
                     <span class="field-label">"Name"</span>
                     <input class="input" prop:value=draft.name on:input=text(draft.name) />
+                    {at("name")}
                 </label>
                 <label class="field">
                     <span class="field-label">"Id (optional)"</span>
@@ -281,6 +289,7 @@ fn Editor(draft: Draft, on_close: Callback<()>) -> impl IntoView {
                         disabled=move || draft.existing.get().is_some()
                         on:input=text(draft.id)
                     />
+                    {at("id")}
                 </label>
                 <label class="field">
                     <span class="field-label">"Channel"</span>
@@ -304,6 +313,7 @@ fn Editor(draft: Draft, on_close: Callback<()>) -> impl IntoView {
                 <span class="field-label">"Body"</span>
                 <textarea class="input" rows="4" prop:value=draft.body on:input=text(draft.body)></textarea>
                 <span class="hint">"Placeholders: {{name}} — or DLT variables {#var#} (SMS, positional, ≤ 30 characters)."</span>
+                {at("body")}
             </label>
             <fieldset class="fields-editor">
                 <legend>"Fields"</legend>
@@ -331,8 +341,13 @@ fn Editor(draft: Draft, on_close: Callback<()>) -> impl IntoView {
                 >
                     "Add field"
                 </button>
+                {at("fields")}
             </fieldset>
             <ProviderRefs draft=draft />
+            {at("provider_ref")}
+            {at("channel")}
+            {at("language")}
+            {at("kind")}
             <div class="preview-box">
                 <p class="field-label">"Preview (sample values)"</p>
                 <p class="preview" data-testid="template-preview">{move || draft.preview()}</p>
@@ -343,6 +358,47 @@ fn Editor(draft: Draft, on_close: Callback<()>) -> impl IntoView {
             </div>
         </form>
     }
+}
+
+/// The save-time problems of the fields whose key starts with `prefix`, in words
+/// (`fields[1].pattern` reads "Field 2, pattern"), each with its key as `data-field`.
+#[component]
+fn Problems(problems: RwSignal<BTreeMap<String, String>>, prefix: &'static str) -> impl IntoView {
+    move || {
+        problems.with(|all| {
+            all.iter()
+                .filter(|(key, _)| {
+                    key.as_str() == prefix
+                        || key.starts_with(&format!("{prefix}["))
+                        || key.starts_with(&format!("{prefix}."))
+                })
+                .map(|(key, problem)| {
+                    let text = format!("{}: {problem}", readable_key(key));
+                    view! { <p class="hint error" data-field=key.clone()>{text}</p> }
+                })
+                .collect_view()
+        })
+    }
+}
+
+/// `fields[1].pattern` → "Field 2, pattern"; `provider_ref.dlt_header` → "DLT header".
+fn readable_key(key: &str) -> String {
+    if let Some(rest) = key.strip_prefix("fields[") {
+        let (index, part) = rest.split_once(']').unwrap_or((rest, ""));
+        let n = index.parse::<usize>().map_or(0, |i| i + 1);
+        let part = part.trim_start_matches('.').replace('_', " ");
+        return if part.is_empty() {
+            format!("Field {n}")
+        } else {
+            format!("Field {n}, {part}")
+        };
+    }
+    let last = key.rsplit('.').next().unwrap_or(key).replace('_', " ");
+    let mut words = last.replace("dlt", "DLT");
+    if let Some(first) = words.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    words
 }
 
 /// One provider reference of the template (a WhatsApp name, a DLT id, …); blank is none.

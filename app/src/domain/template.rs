@@ -235,8 +235,18 @@ pub struct FieldErrors(pub BTreeMap<String, String>);
 
 impl FieldErrors {
     /// Records a problem with `field`, keeping the first one reported.
+    /// Records a problem with `field`; a field with several keeps them all.
     pub fn add(&mut self, field: impl Into<String>, problem: impl Into<String>) {
-        self.0.entry(field.into()).or_insert_with(|| problem.into());
+        let problem = problem.into();
+        self.0
+            .entry(field.into())
+            .and_modify(|known| {
+                if !known.split("; ").any(|p| p == problem) {
+                    known.push_str("; ");
+                    known.push_str(&problem);
+                }
+            })
+            .or_insert(problem);
     }
 
     /// True when nothing is wrong.
