@@ -46,10 +46,7 @@ impl AdminContext {
 
     /// Shows an error; an ended session goes back to the sign-in form.
     pub fn fail(&self, e: ApiError) {
-        if matches!(
-            e.code.as_str(),
-            "session_ended" | "invalid_token" | "missing_token"
-        ) {
+        if ends_session(&e) {
             self.sign_out_locally();
             let message = format!(
                 "{} Sign in again.",
@@ -65,11 +62,7 @@ impl AdminContext {
     /// Shows that `what` did not load, and why; the banner offers to try again (an
     /// ended session goes back to the sign-in form, which says so).
     pub fn load_failed(&self, what: &str, e: ApiError) {
-        let session = matches!(
-            e.code.as_str(),
-            "session_ended" | "invalid_token" | "missing_token"
-        );
-        if session {
+        if ends_session(&e) {
             return self.fail(e);
         }
         let message = format!("Could not load {what}: {}", e.message);
@@ -97,6 +90,14 @@ impl AdminContext {
         }
         self.token.set(None);
     }
+}
+
+/// Whether an error means the admin's session is over (back to the sign-in).
+fn ends_session(e: &ApiError) -> bool {
+    matches!(
+        e.code.as_str(),
+        "session_ended" | "invalid_token" | "missing_token"
+    )
 }
 
 /// `2026-12-02 12:15 UTC` from an RFC 3339 UTC time.

@@ -164,9 +164,18 @@ pub async fn agent_templates(
         Some(c) => vec![c],
         None => offered_channels(services, group).await?.0,
     };
+    templates_for(services, group, &channels).await
+}
+
+/// The group's templates for `channels`, in the admin's order.
+async fn templates_for(
+    services: &Services,
+    group: &GroupId,
+    channels: &[Channel],
+) -> Result<Vec<AgentTemplate>, ServiceError> {
     let mut out = Vec::new();
     for channel in channels {
-        let templates = services.config.group_templates(group, channel).await?;
+        let templates = services.config.group_templates(group, *channel).await?;
         out.extend(templates.iter().map(|t| t.for_agent()));
     }
     Ok(out)
@@ -202,7 +211,7 @@ pub async fn widget_bootstrap(
 ) -> Result<WidgetBootstrap, ServiceError> {
     let group = caller.agent_group()?;
     let (channels, test_mode) = offered_channels(services, group).await?;
-    let templates = agent_templates(services, caller, None).await?;
+    let templates = templates_for(services, group, &channels).await?;
     let (customer, customer_unavailable) = match &services.crm {
         None => (None, false),
         Some(crm) => match crm.lookup(call_id, number).await {

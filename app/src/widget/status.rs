@@ -151,14 +151,10 @@ pub fn CopyButton(text: String, label: &'static str) -> impl IntoView {
 
 /// Brings the list of the call's messages into view, and the keyboard to it.
 fn show_list() {
-    use wasm_bindgen::JsCast;
-    if let Some(list) = document()
-        .get_element_by_id(LIST_ID)
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    {
+    if let Some(list) = document().get_element_by_id(LIST_ID) {
         list.scroll_into_view();
-        let _ = list.focus();
     }
+    super::form::focus_by_id(LIST_ID);
 }
 
 /// The corner: the latest message at a glance, in the widget's header row.
