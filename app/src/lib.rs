@@ -5,18 +5,21 @@
 pub mod admin;
 pub mod api;
 pub mod domain;
+pub mod history;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod widget;
 
 use leptos::prelude::*;
 
-/// The page to show, chosen by the URL path (`/widget` or `/admin`).
+/// The page to show, chosen by the URL path (`/widget`, `/history` or `/admin`).
 #[component]
 pub fn App() -> impl IntoView {
     let path = window().location().pathname().unwrap_or_default();
     if path.starts_with("/admin") {
         view! { <admin::AdminPage /> }.into_any()
+    } else if path.starts_with("/history") {
+        view! { <history::MessageHistory /> }.into_any()
     } else {
         view! { <widget::Widget /> }.into_any()
     }

@@ -57,3 +57,17 @@ test("the sign-in and every settings tab have no serious accessibility violation
     expect(await seriousViolations(page), tab).toEqual([]);
   }
 });
+
+test("the history page, with a message open, has no serious accessibility violation", async ({ page }) => {
+  await openWidget(page, newCallId(), { number: "98765 43210" });
+  await page.getByRole("radio", { name: /Thanks for calling/ }).click();
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.locator(".sent .badge")).toHaveText("Delivered");
+  const [history] = await Promise.all([
+    page.context().waitForEvent("page"),
+    page.getByRole("button", { name: "History" }).click(),
+  ]);
+  await history.locator("tbody tr[data-uuid] button.uuid").first().click();
+  await expect(history.getByRole("list", { name: "Status history" })).toBeVisible();
+  expect(await seriousViolations(history)).toEqual([]);
+});

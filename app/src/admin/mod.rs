@@ -17,7 +17,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 /// Where the session token is kept: the tab's session storage (gone when the tab closes).
-const TOKEN_KEY: &str = "agent-notify-admin-token";
+pub(crate) const TOKEN_KEY: &str = "agent-notify-admin-token";
 
 fn storage() -> Option<web_sys::Storage> {
     window().session_storage().ok().flatten()
@@ -153,7 +153,10 @@ pub fn AdminPage() -> impl IntoView {
             <header class="admin-head">
                 <h1>"Agent Notify settings"</h1>
                 <Show when=move || ctx.token.get().is_some()>
-                    <button class="button secondary small" on:click=sign_out>"Sign out"</button>
+                    <nav class="row-actions" aria-label="Pages">
+                        <a class="button secondary small" href="/history">"Message history"</a>
+                        <button class="button secondary small" on:click=sign_out>"Sign out"</button>
+                    </nav>
                 </Show>
             </header>
             {move || ctx.error.get().map(|e| view! { <Problem error=e /> })}

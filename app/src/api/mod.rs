@@ -11,8 +11,8 @@ mod error;
 pub use error::{ApiError, ErrorBody};
 
 use crate::domain::{
-    Accepted, AgentTemplate, Channel, Comment, NotificationView, RecipientState, SendRequest,
-    StreamTicket, WidgetBootstrap,
+    Accepted, AgentTemplate, Channel, Comment, HistoryChoices, HistoryPage, HistoryQuery,
+    NotificationView, RecipientState, SendRequest, StreamTicket, WidgetBootstrap,
 };
 use leptos::server;
 
@@ -154,6 +154,26 @@ pub async fn call_comments(token: String, call_id: String) -> Result<Vec<Comment
         let (services, caller) = authenticate(&token).await?;
         let call_id = parse_call_id(&call_id)?;
         crate::service::status::call_comments(&services, &caller, &call_id).await
+    })
+    .await
+}
+
+/// A page of the caller's message history (the history page).
+#[server(prefix = "/api/fn", endpoint = "history_page")]
+pub async fn read_history(token: String, query: HistoryQuery) -> Result<HistoryPage, ApiError> {
+    respond(async {
+        let (services, caller) = authenticate(&token).await?;
+        crate::service::history::page(&services, &caller, &query).await
+    })
+    .await
+}
+
+/// What the history page offers its reader to filter by.
+#[server(prefix = "/api/fn", endpoint = "history_choices")]
+pub async fn history_filters(token: String) -> Result<HistoryChoices, ApiError> {
+    respond(async {
+        let (services, caller) = authenticate(&token).await?;
+        crate::service::history::choices(&services, &caller).await
     })
     .await
 }

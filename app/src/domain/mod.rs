@@ -8,6 +8,7 @@ pub mod channel;
 pub mod contacts;
 pub mod country;
 mod country_names;
+pub mod history;
 pub mod ids;
 pub mod keys;
 pub mod notification;
@@ -25,6 +26,10 @@ pub use admin::*;
 pub use channel::Channel;
 pub use contacts::*;
 pub use country::{Country, CountryCode, CountryList};
+pub use history::{
+    csv_line, Choice, Cursor, HistoryChoices, HistoryFilter, HistoryPage, HistoryQuery, Reader,
+    UuidText, CSV_HEADER,
+};
 pub use ids::{CallId, GroupId, IdError, IdempotencyKey, ProviderAccountId, TemplateId, UserId};
 pub use keys::{ApiKey, ApiKeyInput, ApiKeyScope, CreatedApiKey, IpRange};
 pub use notification::*;

@@ -195,6 +195,9 @@ pub struct NotificationView {
     pub to: String,
     /// The template used.
     pub template_id: TemplateId,
+    /// The template's name when the message was sent.
+    #[serde(default)]
+    pub template_name: String,
     /// The call it belongs to.
     pub call_id: Option<CallId>,
     /// The agent who sent it.
@@ -203,6 +206,9 @@ pub struct NotificationView {
     pub group_id: GroupId,
     /// The message it resends, if any.
     pub resend_of: Option<String>,
+    /// The provider that took it, once one did.
+    #[serde(default)]
+    pub provider: Option<String>,
     /// RFC 3339 UTC.
     pub created_at: String,
     /// RFC 3339 UTC.

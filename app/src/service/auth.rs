@@ -1,7 +1,7 @@
 //! Who is calling: the identity a verified credential carries, and what each role may do.
 
 use super::error::ServiceError;
-use crate::domain::{ApiKeyScope, GroupId, UserId};
+use crate::domain::{mask_e164, ApiKeyScope, GroupId, NotificationView, UserId};
 use serde::{Deserialize, Serialize};
 
 /// The roles of the product.
@@ -165,6 +165,16 @@ impl Caller {
             Role::Agent => &self.id == agent_id,
             Role::Integrator => self.has_scope(ApiKeyScope::Read) && &self.id == agent_id,
         }
+    }
+
+    /// `view` as the caller is shown it: a supervisor sees the numbers of the group's
+    /// messages masked but for the last four digits (those they sent themselves
+    /// excepted); the sender and admins see them whole.
+    pub fn shown(&self, mut view: NotificationView) -> NotificationView {
+        if self.role == Role::Supervisor && self.id != view.agent_id {
+            view.to = mask_e164(&view.to);
+        }
+        view
     }
 
     /// 403 unless the caller is an admin (a role only a sign-in session, or the

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod contacts;
 pub mod delivery;
 pub mod error;
+pub mod history;
 pub mod keys;
 pub mod ports;
 pub mod preferences;

@@ -2,12 +2,12 @@
 //! and recording the status changes providers report.
 
 use super::{
-    AlsoWrite, Caller, Job, MessageRef, NotificationFilter, NotificationRecord, ProviderReport,
-    ReportedChange, ServiceError, Services, StatusFeed, StatusSink, StatusStore, StatusUpdate,
+    AlsoWrite, Caller, Job, MessageRef, NotificationRecord, ProviderReport, ReportedChange,
+    ServiceError, Services, StatusFeed, StatusSink, StatusStore, StatusUpdate,
 };
 use crate::domain::{
-    replies_until, switch_note, CallId, Channel, Comment, NotificationStatus, NotificationView,
-    Transition,
+    replies_until, switch_note, CallId, Channel, Comment, HistoryFilter, NotificationStatus,
+    NotificationView, Transition,
 };
 use async_trait::async_trait;
 use futures::stream::{BoxStream, StreamExt};
@@ -56,13 +56,14 @@ pub async fn get_notification(
     if !caller.may_read(&record.agent_id, &record.group_id) {
         return Err(not_found());
     }
-    let mut views = [record.view()];
+    let mut views = [caller.shown(record.view())];
     super::contacts::attach_replies(services, &mut views).await?;
     let [view] = views;
     Ok(view)
 }
 
-/// The caller's recent messages, newest first (`GET /api/v1/notifications`).
+/// The caller's recent messages, newest first (`GET /api/v1/notifications` without
+/// history filters; the widget's list of a call).
 pub async fn list_notifications(
     services: &Services,
     caller: &Caller,
@@ -78,24 +79,14 @@ pub async fn list_notifications(
             "out of range",
         ));
     }
-    // Agents and API keys read what they sent; supervisors their group's; admins all.
-    let agent_id = matches!(caller.role, super::Role::Agent | super::Role::Integrator)
-        .then(|| caller.id.clone());
-    let filter = NotificationFilter {
-        agent_id,
-        group_id: caller.reading_group()?.cloned(),
+    let filter = HistoryFilter {
         call_id,
         limit,
+        ..HistoryFilter::default()
     };
-    let mut views: Vec<_> = services
-        .status
-        .list(&filter)
+    Ok(super::history::page_of(services, caller, filter)
         .await?
-        .iter()
-        .map(|r| r.view())
-        .collect();
-    super::contacts::attach_replies(services, &mut views).await?;
-    Ok(views)
+        .notifications)
 }
 
 /// What a live stream starts from and follows.
@@ -116,10 +107,12 @@ pub async fn watch_notification(
     let changes = services.feed.subscribe();
     let current = get_notification(services, caller, uuid).await?;
     let wanted = current.uuid.clone();
+    let reader = caller.clone();
     Ok(Watch {
         current: vec![current],
         changes: changes
             .filter(move |v| std::future::ready(v.uuid == wanted))
+            .map(move |v| reader.shown(v))
             .boxed(),
     })
 }
@@ -148,6 +141,10 @@ pub async fn watch_call(
                     v.call_id.as_ref() == Some(&call_id)
                         && reader.may_read(&v.agent_id, &v.group_id),
                 )
+            })
+            .map({
+                let reader = caller.clone();
+                move |v| reader.shown(v)
             })
             .boxed(),
     })

@@ -85,7 +85,17 @@ fn permission() -> Option<NotificationPermission> {
     (!api.is_undefined()).then(web_sys::Notification::permission)
 }
 
-/// The agent's name at the top right, and under it their alert settings.
+/// Opens the agent's message history in a new tab, signed in with their token (in the
+/// URL's fragment: never sent to a server).
+fn open_history(token: &str) {
+    let fragment = web_sys::UrlSearchParams::new().expect("URLSearchParams");
+    fragment.append("token", token);
+    let url = format!("/history#{}", String::from(fragment.to_string()));
+    let _ = window().open_with_url_and_target_and_features(&url, "_blank", "noopener");
+}
+
+/// The agent's name at the top right (their message history beside it), and under it
+/// their alert settings.
 #[component]
 pub(super) fn AgentMenu(
     agent: Signal<Option<String>>,
@@ -131,6 +141,14 @@ pub(super) fn AgentMenu(
         // The bar's height is kept from the start: the name arriving moves nothing.
         <div class="agent-bar">
             <Show when=move || agent.get().is_some()>
+                <button
+                    type="button"
+                    class="link"
+                    title="Opens in a new tab"
+                    on:click=move |_| open_history(&token.get_untracked())
+                >
+                    "History"
+                </button>
                 <button
                     type="button"
                     class="link agent-name"

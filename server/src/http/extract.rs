@@ -85,6 +85,30 @@ impl FromRequestParts<AppState> for StreamCaller {
     }
 }
 
+/// The caller of a download (the CSV export): the `Authorization` header, or a
+/// single-use `ticket` query parameter (`POST /api/v1/stream-tickets`), since a browser
+/// following a link cannot send headers.
+pub struct DownloadCaller(pub Caller);
+
+impl FromRequestParts<AppState> for DownloadCaller {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ticket = query_param(&parts.uri, "ticket");
+        if parts.headers.contains_key(header::AUTHORIZATION) || ticket.is_none() {
+            return AuthCaller::from_request_parts(parts, state)
+                .await
+                .map(|AuthCaller(c)| Self(c));
+        }
+        StreamCaller::from_request_parts(parts, state)
+            .await
+            .map(|StreamCaller(c)| Self(c))
+    }
+}
+
 /// The raw value of query parameter `name` (`token` in `?a=1&token`: `Some("")`).
 pub fn query_param<'a>(uri: &'a Uri, name: &str) -> Option<&'a str> {
     uri.query()?

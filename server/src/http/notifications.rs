@@ -1,15 +1,21 @@
 //! Sending and reading notifications, and call comments (live status: `streams`).
 
 use super::error::HttpError;
-use super::extract::{ApiJson, ApiPath, ApiQuery, AuthCaller, IdempotencyHeader};
+use super::extract::{ApiJson, ApiPath, ApiQuery, AuthCaller, DownloadCaller, IdempotencyHeader};
 use super::AppState;
 use app::api::ErrorBody;
-use app::domain::{Accepted, CallId, Comment, NotificationView, SendRequest};
-use app::service::{send, status};
+use app::domain::{
+    csv_line, Accepted, CallId, Channel, Comment, GroupId, HistoryChoices, HistoryQuery,
+    NotificationStatus, NotificationView, SendRequest, TemplateId, UserId, CSV_HEADER,
+};
+use app::service::{history, send, status, ServiceError};
+use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use futures::stream::{self, BoxStream, StreamExt};
 use serde::Deserialize;
 
 /// The routes of this module.
@@ -18,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/notifications", get(list).post(send_one))
         .route("/api/v1/notifications/{uuid}", get(get_one))
         .route("/api/v1/calls/{call_id}/comments", get(comments))
+        .route("/api/v1/history/filters", get(history_filters))
 }
 
 #[utoipa::path(
@@ -60,36 +67,171 @@ async fn get_one(
     ))
 }
 
+/// The history's filters (every one optional), the page, and the format.
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListQuery {
+    /// Accepted at or after: an RFC 3339 time, or a day (`2026-12-01`, UTC).
+    from: Option<String>,
+    /// Accepted before: an RFC 3339 time, or a day (`2026-12-01`, included whole).
+    to: Option<String>,
+    /// Only this channel.
+    #[param(value_type = Option<Channel>)]
+    channel: Option<String>,
+    /// Only messages in this status.
+    #[param(value_type = Option<NotificationStatus>)]
+    status: Option<String>,
+    /// Only this template's messages.
+    #[param(value_type = Option<TemplateId>)]
+    template_id: Option<String>,
+    /// Only this agent's messages (agents and API keys: their own only).
+    #[param(value_type = Option<UserId>)]
+    agent_id: Option<String>,
+    /// Only this group's messages (supervisors: their own only).
+    #[param(value_type = Option<GroupId>)]
+    group_id: Option<String>,
     /// Only the messages of this call.
     #[param(value_type = Option<CallId>)]
     call_id: Option<String>,
-    /// How many (default 50).
+    /// Only messages to this number: E.164, or national in the default country.
+    number: Option<String>,
+    /// Only messages whose UUID contains this (hexadecimal digits and dashes).
+    #[param(pattern = "^[0-9A-Fa-f-]{1,36}$")]
+    q: Option<String>,
+    /// The previous page's `Next-Cursor`.
+    cursor: Option<String>,
+    /// How many per page (default 50; the CSV export takes every one).
     #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
+    /// `csv` for the CSV export (as `Accept: text/csv` does).
+    #[param(pattern = "^(json|csv)$")]
+    format: Option<String>,
+    /// A single-use ticket (`POST /api/v1/stream-tickets`) instead of the
+    /// `Authorization` header, for a browser's download.
+    #[expect(
+        dead_code,
+        reason = "read by DownloadCaller; listed so it is not unknown"
+    )]
+    ticket: Option<String>,
+}
+
+impl ListQuery {
+    fn history(self) -> HistoryQuery {
+        HistoryQuery {
+            from: self.from,
+            to: self.to,
+            channel: self.channel,
+            status: self.status,
+            template_id: self.template_id,
+            agent_id: self.agent_id,
+            group_id: self.group_id,
+            call_id: self.call_id,
+            number: self.number,
+            q: self.q,
+            cursor: self.cursor,
+            limit: self.limit,
+        }
+    }
 }
 
 #[utoipa::path(
     get,
     path = "/api/v1/notifications",
     tag = "notifications",
-    summary = "The caller's recent notifications, newest first",
+    summary = "The history the caller may read (an agent's own, a supervisor's group's, an admin's all), filtered, newest first, a page at a time; Accept: text/csv (or format=csv) streams every match as a CSV file",
     params(ListQuery),
-    responses((status = 200, description = "The notifications", body = Vec<NotificationView>)),
+    responses((status = 200, description = "A page of notifications (the next page's cursor in Next-Cursor, and a Link rel=next), or the CSV export: uuid,created_at,updated_at,channel,status,to,template_id,template_name,agent_id,group_id,call_id,provider,error_code,error_message,resend_of",
+        content((Vec<NotificationView> = "application/json"), (String = "text/csv")),
+        headers(("Next-Cursor" = String, description = "Where the next page starts (absent on the last page)"), ("Link" = String, description = "The next page's URL, rel=\"next\"")))),
     security(("bearer" = []))
 )]
 async fn list(
     State(state): State<AppState>,
-    AuthCaller(caller): AuthCaller,
+    DownloadCaller(caller): DownloadCaller,
+    headers: HeaderMap,
+    uri: Uri,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Json<Vec<NotificationView>>, HttpError> {
-    let call_id = query.call_id.as_deref().map(parse_call_id).transpose()?;
-    Ok(Json(
-        status::list_notifications(&state.services, &caller, call_id, query.limit).await?,
-    ))
+) -> Result<Response, HttpError> {
+    let csv = match query.format.as_deref() {
+        Some("csv") => true,
+        Some("json") => false,
+        Some(_) => {
+            return Err(ServiceError::invalid(
+                "invalid_format",
+                "format is json or csv.",
+                "format",
+                "unknown",
+            )
+            .into())
+        }
+        None => headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().contains("text/csv")),
+    };
+    let query = query.history();
+    if csv {
+        let batches = history::export(&state.services, &caller, &query).await?;
+        return Ok(csv_download(batches));
+    }
+    let page = history::page(&state.services, &caller, &query).await?;
+    let mut response = Json(page.notifications).into_response();
+    if let Some(cursor) = page.next_cursor {
+        let next = next_page(&uri, &cursor);
+        for (name, value) in [
+            ("next-cursor", cursor),
+            ("link", format!("<{next}>; rel=\"next\"")),
+        ] {
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                response.headers_mut().insert(name, value);
+            }
+        }
+    }
+    Ok(response)
+}
+
+/// The request's own URL with `cursor` set to the next page's.
+fn next_page(uri: &Uri, cursor: &str) -> String {
+    let mut pairs: Vec<&str> = uri
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("cursor=") && !p.starts_with("ticket="))
+        .collect();
+    let next = format!("cursor={cursor}");
+    pairs.push(&next);
+    format!("{}?{}", uri.path(), pairs.join("&"))
+}
+
+/// The export as a file, written batch by batch as the client reads it (a failure
+/// midway ends the body early: the client sees an incomplete download, never a
+/// complete-looking file).
+fn csv_download(
+    batches: BoxStream<'static, Result<Vec<NotificationView>, ServiceError>>,
+) -> Response {
+    let lines = stream::once(async { Ok(Bytes::from_static(CSV_HEADER.as_bytes())) }).chain(
+        batches.map(|batch| match batch {
+            Ok(views) => Ok(Bytes::from(views.iter().map(csv_line).collect::<String>())),
+            Err(e) => {
+                tracing::error!(error = %e, "the CSV export stopped");
+                Err(std::io::Error::other("the export stopped"))
+            }
+        }),
+    );
+    let today = app::domain::rfc3339(time::OffsetDateTime::now_utc());
+    let name = format!(
+        "attachment; filename=\"notifications-{}.csv\"",
+        today.get(..10).unwrap_or("export")
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, name),
+        ],
+        Body::from_stream(lines),
+    )
+        .into_response()
 }
 
 #[utoipa::path(
@@ -110,6 +252,21 @@ async fn comments(
     Ok(Json(
         status::call_comments(&state.services, &caller, &call_id).await?,
     ))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/history/filters",
+    tag = "notifications",
+    summary = "What the caller may filter the history by: templates, agents (a supervisor's group's, an admin's all) and groups (an admin's)",
+    responses((status = 200, description = "The choices", body = HistoryChoices)),
+    security(("bearer" = []))
+)]
+async fn history_filters(
+    State(state): State<AppState>,
+    AuthCaller(caller): AuthCaller,
+) -> Result<Json<HistoryChoices>, HttpError> {
+    Ok(Json(history::choices(&state.services, &caller).await?))
 }
 
 pub use app::service::status::parse_call_id;

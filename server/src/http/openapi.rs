@@ -34,6 +34,7 @@ use utoipa_swagger_ui::SwaggerUi;
         notifications::list,
         notifications::get_one,
         notifications::comments,
+        notifications::history_filters,
         streams::stream_ticket,
         streams::message_events,
         streams::call_events,

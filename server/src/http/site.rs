@@ -55,11 +55,27 @@ pub fn router(site: &SiteSettings, embed_origins: &[Origin]) -> Router<AppState>
                 }
             }),
         )
+        // The settings and the history open in their own tab, never framed.
         .route(
             "/admin",
-            get(move || {
+            get({
                 let admin = admin.clone();
-                async move { admin.into_response() }
+                move || {
+                    let admin = admin.clone();
+                    async move { admin.into_response() }
+                }
+            }),
+        )
+        .route(
+            "/history",
+            get(move |request: Request| {
+                let page = admin.clone();
+                async move {
+                    if query_param(request.uri(), "token").is_some() {
+                        return token_in_url();
+                    }
+                    page.into_response()
+                }
             }),
         )
         .nest_service(

@@ -41,7 +41,7 @@ pub fn router() -> Router<AppState> {
     post,
     path = "/api/v1/stream-tickets",
     tag = "notifications",
-    summary = "A single-use ticket for one event-stream request, valid for 60 s: open the stream with ?ticket=",
+    summary = "A single-use ticket for one event-stream request or one CSV download, valid for 60 s: add ?ticket= to its URL",
     responses((status = 201, description = "The ticket", body = StreamTicket)),
     security(("bearer" = []))
 )]

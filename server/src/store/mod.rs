@@ -8,6 +8,7 @@ mod cache;
 mod comments;
 mod config;
 mod contacts;
+mod history;
 mod idempotency;
 mod keys;
 mod mongo;

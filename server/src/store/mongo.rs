@@ -9,8 +9,8 @@ use anyhow::Context;
 use app::domain::rfc3339;
 use app::domain::time::parse_rfc3339;
 use app::domain::{
-    CallId, Channel, FailureReason, GroupId, HistoryEntry, NotificationStatus, TemplateId, UserId,
-    E164,
+    CallId, Channel, FailureReason, GroupId, HistoryEntry, HistoryFilter, NotificationStatus,
+    TemplateId, UserId, E164,
 };
 use app::service::{
     AlsoWrite, Handoff, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate,
@@ -66,6 +66,8 @@ struct StatusDoc {
     created_at: DateTime,
     updated_at: DateTime,
     swept_at: Option<DateTime>,
+    /// Left out of an export's reads.
+    #[serde(default)]
     history: Vec<HistoryDoc>,
     #[serde(default)]
     handoff: Option<HandoffDoc>,
@@ -244,7 +246,7 @@ impl MongoStatusStore {
     }
 
     /// Lookups by UUID use `_id`; these serve lookups by call, by agent, by provider
-    /// id (webhooks) and the sweeper's scan of old `queued` messages.
+    /// id (webhooks), the sweeper's scan of old `queued` messages and the history.
     async fn create_indexes(&self) -> anyhow::Result<()> {
         let index = |keys: Document, name: &str| {
             IndexModel::builder()
@@ -263,6 +265,8 @@ impl MongoStatusStore {
                     ),
                     index(doc! {"status": 1, "created_at": 1}, "by_status"),
                     index(doc! {"to": 1, "created_at": -1}, "by_recipient"),
+                    index(doc! {"created_at": -1, "_id": -1}, "by_time"),
+                    index(doc! {"group_id": 1, "created_at": -1}, "by_group"),
                 ])
                 .await
                 .context("creating the status indexes")?;
@@ -314,22 +318,22 @@ impl StatusStore for MongoStatusStore {
     }
 
     async fn list(&self, filter: &NotificationFilter) -> StoreResult<Vec<NotificationRecord>> {
-        let mut query = Document::new();
-        if let Some(agent) = &filter.agent_id {
-            query.insert("agent_id", agent.as_str());
-        }
-        if let Some(group) = &filter.group_id {
-            query.insert("group_id", group.as_str());
-        }
-        if let Some(call) = &filter.call_id {
-            query.insert("call_id", call.as_str());
-        }
+        let query = matching(&filter.matching);
+        let limit = i64::from(filter.matching.limit);
+        // Each channel's newest, merged: the newest `limit` of all are among them.
         let mut docs = Vec::new();
-        for (_, collection) in &self.collections {
-            let page: Vec<StatusDoc> = collection
+        for (channel, collection) in &self.collections {
+            if filter.matching.channel.is_some_and(|c| c != *channel) {
+                continue;
+            }
+            let mut find = collection
                 .find(query.clone())
                 .sort(doc! {"created_at": -1, "_id": -1})
-                .limit(i64::from(filter.limit))
+                .limit(limit);
+            if !filter.with_history {
+                find = find.projection(doc! {"history": 0});
+            }
+            let page: Vec<StatusDoc> = find
                 .await
                 .map_err(mongo_error)?
                 .try_collect()
@@ -337,8 +341,8 @@ impl StatusStore for MongoStatusStore {
                 .map_err(mongo_error)?;
             docs.extend(page);
         }
-        docs.sort_by_key(|d| std::cmp::Reverse(d.created_at));
-        docs.truncate(usize::try_from(filter.limit).unwrap_or(usize::MAX));
+        docs.sort_by(|a, b| (b.created_at, &b.uuid).cmp(&(a.created_at, &a.uuid)));
+        docs.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         docs.into_iter()
             .map(|d| Ok(d.into_record()?))
             .collect::<StoreResult<_>>()
@@ -617,4 +621,49 @@ impl StatusStore for MongoStatusStore {
             .map_err(mongo_error)?;
         Ok(())
     }
+}
+
+/// The query for the messages `filter` matches (its channel chooses the collection).
+fn matching(filter: &HistoryFilter) -> Document {
+    let mut query = Document::new();
+    let mut text = |name: &str, value: Option<&str>| {
+        if let Some(value) = value {
+            query.insert(name, value);
+        }
+    };
+    text("agent_id", filter.agent_id.as_ref().map(|a| a.as_str()));
+    text("group_id", filter.group_id.as_ref().map(|g| g.as_str()));
+    text("call_id", filter.call_id.as_ref().map(|c| c.as_str()));
+    text("status", filter.status.map(|s| s.as_str()));
+    text(
+        "template_id",
+        filter.template_id.as_ref().map(|t| t.as_str()),
+    );
+    text("to", filter.number.as_ref().map(|n| n.as_str()));
+    if let Some(part) = &filter.uuid_text {
+        // Hexadecimal digits and dashes only: nothing to escape in the pattern.
+        query.insert("_id", doc! {"$regex": part.as_str()});
+    }
+    let mut created = Document::new();
+    if let Some(from) = filter.from {
+        created.insert("$gte", bson_time(from));
+    }
+    if let Some(until) = filter.until {
+        created.insert("$lt", bson_time(until));
+    }
+    if !created.is_empty() {
+        query.insert("created_at", created);
+    }
+    if let Some(after) = &filter.after {
+        let at = DateTime::from_millis(after.created_ms);
+        let uuid = after.uuid.to_string();
+        query.insert(
+            "$or",
+            vec![
+                doc! {"created_at": {"$lt": at}},
+                doc! {"created_at": at, "_id": {"$lt": uuid}},
+            ],
+        );
+    }
+    query
 }

@@ -15,7 +15,6 @@ use app::service::{
 };
 use async_trait::async_trait;
 use sqlx::any::AnyRow;
-use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -104,49 +103,7 @@ impl StatusStore for SqlStore {
     }
 
     async fn list(&self, filter: &NotificationFilter) -> StoreResult<Vec<NotificationRecord>> {
-        // The page, then the history of every message on it: two queries in one read
-        // transaction, so both see the same snapshot.
-        // (The page is wrapped in a derived table: MySQL takes no LIMIT directly in IN.)
-        const PAGE: &str = "SELECT uuid FROM (SELECT uuid FROM notifications
-             WHERE (? IS NULL OR agent_id = ?) AND (? IS NULL OR group_id = ?)
-             AND (? IS NULL OR call_id = ?)
-             ORDER BY created_at DESC, rowid DESC LIMIT ?) AS page";
-        let agent = filter.agent_id.as_ref().map(UserId::as_str);
-        let group = filter.group_id.as_ref().map(GroupId::as_str);
-        let call = filter.call_id.as_ref().map(CallId::as_str);
-        let mut tx = self.pool.begin().await.map_err(store_error)?;
-        let mut on_page = async |sql: String| {
-            sqlx::query(&sql)
-                .bind(agent)
-                .bind(agent)
-                .bind(group)
-                .bind(group)
-                .bind(call)
-                .bind(call)
-                .bind(i64::from(filter.limit))
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(store_error)
-        };
-        let rows = on_page(format!(
-            "SELECT * FROM notifications WHERE uuid IN ({PAGE}) ORDER BY created_at DESC, rowid DESC"
-        ))
-        .await?;
-        let history = on_page(format!(
-            "SELECT uuid, status, at, detail FROM notification_history WHERE uuid IN ({PAGE}) ORDER BY id"
-        ))
-        .await?;
-        tx.commit().await.map_err(store_error)?;
-        let mut by_uuid: HashMap<String, Vec<AnyRow>> = HashMap::new();
-        for h in history {
-            by_uuid.entry(h.text("uuid")?).or_default().push(h);
-        }
-        rows.iter()
-            .map(|row| {
-                let steps = by_uuid.remove(&row.text("uuid")?).unwrap_or_default();
-                Ok(record_from_rows(row, &steps)?)
-            })
-            .collect()
+        self.list_matching(filter).await
     }
 
     async fn compare_and_set(
@@ -419,7 +376,10 @@ async fn insert_history(
 }
 
 /// A record from its row and the rows of its history (`status`, `at`, `detail`).
-fn record_from_rows(row: &AnyRow, history: &[AnyRow]) -> anyhow::Result<NotificationRecord> {
+pub(super) fn record_from_rows(
+    row: &AnyRow,
+    history: &[AnyRow],
+) -> anyhow::Result<NotificationRecord> {
     let history = history
         .iter()
         .map(|h| history_entry(h.text("status")?, h.int("at"), h.opt_text("detail")))

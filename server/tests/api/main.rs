@@ -11,6 +11,7 @@ mod fake_providers;
 mod handoff;
 mod health;
 mod helpers;
+mod history;
 mod idempotency;
 mod inbound;
 mod live_settings;

@@ -9,7 +9,7 @@ use crate::helpers::{static_sms, test_settings, TestApp};
 use crate::services::database_url;
 use app::domain::rfc3339;
 use app::domain::{CallId, Channel, FailureReason, GroupId, HistoryEntry, NotificationStatus};
-use app::domain::{UserId, E164};
+use app::domain::{Cursor, HistoryFilter, UserId, UuidText, E164};
 use app::service::status::{Applied, StatusRecorder};
 use app::service::{
     AlsoWrite, Handoff, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate,
@@ -112,6 +112,7 @@ on_every_store!(
     a_uuid_recorded_twice_keeps_the_first_record,
     a_failure_keeps_its_reason_and_a_later_delivery_wins,
     messages_are_listed_newest_first_by_call_and_by_agent,
+    the_history_filters_by_every_field_and_pages_without_gaps_or_repeats,
     a_message_left_queued_is_swept_once_and_only_queued_ones_are_withdrawn,
     a_note_joins_the_history_at_the_current_status_and_provider_ids_find_messages,
     one_hand_off_opens_at_a_time_and_only_its_attempt_closes_or_replaces_it,
@@ -534,25 +535,169 @@ async fn messages_are_listed_newest_first_by_call_and_by_agent(store: Arc<dyn St
     let uuids =
         |records: Vec<NotificationRecord>| records.iter().map(|r| r.uuid).collect::<Vec<_>>();
     let by_call = store
-        .list(&NotificationFilter {
-            group_id: None,
-            agent_id: None,
+        .list(&listing(HistoryFilter {
             call_id: Some(CallId::parse("call-a").expect("call")),
             limit: 10,
-        })
+            ..HistoryFilter::default()
+        }))
         .await
         .expect("listed");
     assert_eq!(uuids(by_call), [newer.uuid, older.uuid]);
     let by_agent = store
-        .list(&NotificationFilter {
-            group_id: None,
+        .list(&listing(HistoryFilter {
             agent_id: Some(UserId::parse("agent-a").expect("agent id")),
-            call_id: None,
             limit: 2,
-        })
+            ..HistoryFilter::default()
+        }))
         .await
         .expect("listed");
     assert_eq!(uuids(by_agent), [other_call.uuid, newer.uuid]);
+}
+
+/// A listing of `matching`, with each message's status history.
+fn listing(matching: HistoryFilter) -> NotificationFilter {
+    NotificationFilter {
+        matching,
+        with_history: true,
+    }
+}
+
+async fn the_history_filters_by_every_field_and_pages_without_gaps_or_repeats(
+    store: Arc<dyn StatusStore>,
+) {
+    // A group of its own: the stores are shared with other tests.
+    let group = GroupId::parse(&format!(
+        "hist-{}",
+        &Uuid::new_v4().simple().to_string()[..8]
+    ))
+    .expect("group");
+    let start = app::service::now() - Duration::from_secs(3_600);
+    let at = |s: u64| start + Duration::from_secs(s);
+    let mut made = Vec::new();
+    // Seven messages, five of them in the same millisecond (the UUID orders those).
+    for (i, channel) in [
+        Channel::Sms,
+        Channel::Whatsapp,
+        Channel::Rcs,
+        Channel::Sms,
+        Channel::Sms,
+        Channel::Whatsapp,
+        Channel::Sms,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let when = if i < 5 { at(10) } else { at(20 + i as u64) };
+        let mut r = record(channel, &format!("call-{i}"), "agent-h", when);
+        r.group_id = group.clone();
+        if i == 3 {
+            r.to = Some(E164::parse("+14155550123").expect("e164"));
+            r.template_id = app::domain::TemplateId::parse("t_sms_otp").expect("id");
+        }
+        store.create(&r).await.expect("created");
+        made.push(r);
+    }
+    apply(&store, made[4].uuid, Sent).await;
+    apply(&store, made[4].uuid, Failed).await;
+    let mut newest_first: Vec<_> = made.iter().map(|r| (r.created_at, r.uuid)).collect();
+    newest_first.sort_by(|a, b| b.cmp(a));
+    let newest_first: Vec<Uuid> = newest_first.into_iter().map(|(_, u)| u).collect();
+    let in_group = |set: &dyn Fn(&mut HistoryFilter)| {
+        let mut filter = HistoryFilter {
+            group_id: Some(group.clone()),
+            limit: 50,
+            ..HistoryFilter::default()
+        };
+        set(&mut filter);
+        filter
+    };
+    let found = async |filter: HistoryFilter| -> Vec<Uuid> {
+        let listed = store.list(&listing(filter)).await.expect("listed");
+        listed.iter().map(|r| r.uuid).collect()
+    };
+
+    // Two at a time, each page after the last one's final message: every message once,
+    // in order, across the five that share a millisecond.
+    let mut paged = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .list(&listing(in_group(&|f| {
+                f.limit = 2;
+                f.after = after;
+            })))
+            .await
+            .expect("listed");
+        paged.extend(page.iter().map(|r| r.uuid));
+        match page.last() {
+            Some(last) if page.len() == 2 => after = Some(Cursor::at(last.created_at, last.uuid)),
+            _ => break,
+        }
+    }
+    assert_eq!(paged, newest_first);
+
+    let on = |channel: Channel| {
+        newest_first
+            .iter()
+            .copied()
+            .filter(|u| made.iter().any(|r| r.uuid == *u && r.channel == channel))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        found(in_group(&|f| f.channel = Some(Channel::Whatsapp))).await,
+        on(Channel::Whatsapp)
+    );
+    assert_eq!(
+        found(in_group(&|f| f.status = Some(Failed))).await,
+        [made[4].uuid]
+    );
+    assert_eq!(
+        found(in_group(&|f| f.template_id = Some(
+            app::domain::TemplateId::parse("t_sms_otp").expect("id")
+        )))
+        .await,
+        [made[3].uuid]
+    );
+    assert_eq!(
+        found(in_group(
+            &|f| f.number = Some(E164::parse("+14155550123").expect("e164"))
+        ))
+        .await,
+        [made[3].uuid]
+    );
+    let middle = &made[2].uuid.to_string()[9..18];
+    assert_eq!(
+        found(in_group(
+            &|f| f.uuid_text = Some(UuidText::parse(middle).expect("part"))
+        ))
+        .await,
+        [made[2].uuid]
+    );
+    assert_eq!(
+        found(in_group(&|f| {
+            f.from = Some(at(10));
+            f.until = Some(at(26));
+        }))
+        .await,
+        newest_first[1..].to_vec(),
+        "from is included, until is not"
+    );
+
+    // An export reads no status history.
+    let bare = store
+        .list(&NotificationFilter {
+            matching: in_group(&|_| {}),
+            with_history: false,
+        })
+        .await
+        .expect("listed");
+    assert_eq!(bare.len(), 7);
+    assert!(bare.iter().all(|r| r.history.is_empty()));
+    let failed = store
+        .list(&listing(in_group(&|f| f.status = Some(Failed))))
+        .await
+        .expect("listed");
+    assert_eq!(steps(&failed[0]), [Queued, Sent, Failed]);
 }
 
 async fn a_message_left_queued_is_swept_once_and_only_queued_ones_are_withdrawn(

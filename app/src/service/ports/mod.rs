@@ -11,8 +11,9 @@ pub use contacts::*;
 use super::error::StoreError;
 use crate::domain::{
     rfc3339, Agent, AuditEntry, CallId, Channel, Comment, FailureReason, Group, GroupId,
-    HistoryEntry, NotificationStatus, NotificationTypes, NotificationView, Preferences,
-    ProviderAccount, ProviderAccountId, ProviderRef, Template, TemplateId, UserId, E164,
+    HistoryEntry, HistoryFilter, NotificationStatus, NotificationTypes, NotificationView,
+    Preferences, ProviderAccount, ProviderAccountId, ProviderRef, Template, TemplateId, UserId,
+    E164,
 };
 use async_trait::async_trait;
 use futures::stream::BoxStream;
@@ -264,10 +265,12 @@ impl NotificationRecord {
                 .map(ToString::to_string)
                 .unwrap_or_default(),
             template_id: self.template_id.clone(),
+            template_name: self.template_name.clone(),
             call_id: self.call_id.clone(),
             agent_id: self.agent_id.clone(),
             group_id: self.group_id.clone(),
             resend_of: self.resend_of.map(|u| u.to_string()),
+            provider: self.provider.clone(),
             created_at: rfc3339(self.created_at),
             updated_at: rfc3339(self.updated_at),
             history: self.history.clone(),
@@ -301,17 +304,13 @@ impl StatusUpdate {
     }
 }
 
-/// Which messages to list.
+/// Which messages to list, newest first (the caller's scope already in `matching`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotificationFilter {
-    /// Only this agent's messages (none: everyone's).
-    pub agent_id: Option<UserId>,
-    /// Only this group's messages (none: every group's).
-    pub group_id: Option<GroupId>,
-    /// Only this call's messages.
-    pub call_id: Option<CallId>,
-    /// At most this many, newest first.
-    pub limit: u32,
+    /// The messages wanted, and how many.
+    pub matching: HistoryFilter,
+    /// Whether each comes with its status history (a CSV export needs none).
+    pub with_history: bool,
 }
 
 /// Message status and history (SQL embedded, MongoDB in production).
