@@ -59,6 +59,7 @@ bench: setup setup-e2e setup-services
 	end2end/bench/wasm-size.sh
 	cargo build --release --locked -p server --bin agent-notify --example throughput
 	end2end/bench/widget-load.sh
+	end2end/bench/csv-export.sh
 	RUST_LOG=error ./target/release/examples/throughput
 
 # Playwright must never download a browser: it drives Debian's /usr/bin/chromium.

@@ -114,7 +114,7 @@ fn local_midnight(day: &str, days: u32) -> String {
 
 /// The reader's token: from the link that opened the page (`#token=`, the widget's),
 /// else this tab's settings sign-in, else the widget's.
-fn reader_token() -> Option<String> {
+pub(crate) fn reader_token() -> Option<String> {
     let opened_with_token = window()
         .location()
         .hash()
@@ -132,7 +132,7 @@ fn reader_token() -> Option<String> {
 }
 
 /// Whether an error means the reader must sign in again.
-fn ends_session(e: &ApiError) -> bool {
+pub(crate) fn ends_session(e: &ApiError) -> bool {
     matches!(
         e.code.as_str(),
         "session_ended" | "invalid_token" | "missing_token" | "token_expired"
@@ -218,6 +218,9 @@ pub fn MessageHistory() -> impl IntoView {
                         Reader::Admin => "Every group's messages".to_owned(),
                     })}
                 </p>
+                {move || loaded.get().filter(|c| c.reader != Reader::Agent).map(|_| view! {
+                    <a class="button secondary small" href="/dashboard">"Delivery dashboard"</a>
+                })}
             </header>
             <FiltersForm draft choices=loaded on_apply=apply on_clear=clear on_download=download />
             {move || problem.get().map(|p| view! { <p class="banner error" role="alert">{p}</p> })}

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod dashboard;
 pub mod domain;
 pub mod history;
 #[cfg(feature = "ssr")]
@@ -12,12 +13,14 @@ pub mod widget;
 
 use leptos::prelude::*;
 
-/// The page to show, chosen by the URL path (`/widget`, `/history` or `/admin`).
+/// The page to show, chosen by the URL path (`/widget`, `/history`, `/dashboard` or `/admin`).
 #[component]
 pub fn App() -> impl IntoView {
     let path = window().location().pathname().unwrap_or_default();
     if path.starts_with("/admin") {
         view! { <admin::AdminPage /> }.into_any()
+    } else if path.starts_with("/dashboard") {
+        view! { <dashboard::Dashboard /> }.into_any()
     } else if path.starts_with("/history") {
         view! { <history::MessageHistory /> }.into_any()
     } else {

@@ -71,3 +71,10 @@ test("the history page, with a message open, has no serious accessibility violat
   await expect(history.getByRole("list", { name: "Status history" })).toBeVisible();
   expect(await seriousViolations(history)).toEqual([]);
 });
+
+test("the delivery dashboard has no serious accessibility violation", async ({ page }) => {
+  await signInAsAdmin(page);
+  await page.goto("/dashboard");
+  await expect(page.getByTestId("total")).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+});

@@ -155,6 +155,7 @@ pub fn AdminPage() -> impl IntoView {
                 <Show when=move || ctx.token.get().is_some()>
                     <nav class="row-actions" aria-label="Pages">
                         <a class="button secondary small" href="/history">"Message history"</a>
+                        <a class="button secondary small" href="/dashboard">"Dashboard"</a>
                         <button class="button secondary small" on:click=sign_out>"Sign out"</button>
                     </nav>
                 </Show>

@@ -11,8 +11,9 @@ mod error;
 pub use error::{ApiError, ErrorBody};
 
 use crate::domain::{
-    Accepted, AgentTemplate, Channel, Comment, HistoryChoices, HistoryPage, HistoryQuery,
-    NotificationView, RecipientState, SendRequest, StreamTicket, WidgetBootstrap,
+    Accepted, AgentTemplate, Channel, Comment, DeliveryStats, HistoryChoices, HistoryPage,
+    HistoryQuery, NotificationView, RecipientState, SendRequest, StatsQuery, StreamTicket,
+    WidgetBootstrap,
 };
 use leptos::server;
 
@@ -174,6 +175,16 @@ pub async fn history_filters(token: String) -> Result<HistoryChoices, ApiError> 
     respond(async {
         let (services, caller) = authenticate(&token).await?;
         crate::service::history::choices(&services, &caller).await
+    })
+    .await
+}
+
+/// The delivery dashboard's figures.
+#[server(prefix = "/api/fn", endpoint = "delivery_stats")]
+pub async fn delivery_figures(token: String, query: StatsQuery) -> Result<DeliveryStats, ApiError> {
+    respond(async {
+        let (services, caller) = authenticate(&token).await?;
+        crate::service::stats::delivery_stats(&services, &caller, &query).await
     })
     .await
 }

@@ -156,7 +156,7 @@ fn id<T, E: std::fmt::Display>(
 }
 
 /// An RFC 3339 time, or a `YYYY-MM-DD` day's start in UTC (the next day's when `end`).
-fn instant(text: &str, end: bool) -> Result<OffsetDateTime, String> {
+pub(crate) fn instant(text: &str, end: bool) -> Result<OffsetDateTime, String> {
     if let Ok(at) = parse_rfc3339(text) {
         return Ok(at);
     }
@@ -378,7 +378,10 @@ mod tests {
         let filter = query(|q| q.number = Some("98765 43210".into()))
             .parse(india())
             .expect("as expected");
-        assert_eq!(filter.number.expect("as expected").as_str(), "+919876543210");
+        assert_eq!(
+            filter.number.expect("as expected").as_str(),
+            "+919876543210"
+        );
     }
 
     #[test]
@@ -415,7 +418,10 @@ mod tests {
 
     #[test]
     fn part_of_a_uuid_is_kept_lowercase_and_anything_else_refused() {
-        assert_eq!(UuidText::parse("5F2A-9").expect("as expected").as_str(), "5f2a-9");
+        assert_eq!(
+            UuidText::parse("5F2A-9").expect("as expected").as_str(),
+            "5f2a-9"
+        );
         assert!(UuidText::parse("5f2a%").is_err());
         assert!(UuidText::parse(&"a".repeat(37)).is_err());
     }

@@ -17,6 +17,7 @@ pub mod preferences;
 #[cfg(feature = "ssr")]
 mod schema;
 pub mod sms;
+pub mod stats;
 pub mod status;
 pub mod template;
 pub mod time;
@@ -36,6 +37,9 @@ pub use notification::*;
 pub use phone::{mask_e164, NumberType, PhoneError, PhoneNumber, PhoneParseError, E164};
 pub use preferences::{Alert, AlertLevel, Preferences};
 pub use sms::{sms_length, SmsEncoding, SmsLength};
+pub use stats::{
+    Breakdown, Count, DeliveryStats, DeliveryTimes, StatsFilter, StatsQuery, StatsRows,
+};
 pub use status::{NotificationStatus, Transition};
 pub use template::*;
 pub use time::rfc3339;

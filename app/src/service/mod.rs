@@ -17,6 +17,7 @@ pub mod ports;
 pub mod preferences;
 pub mod retention;
 pub mod send;
+pub mod stats;
 pub mod status;
 
 pub use auth::{Caller, Role};

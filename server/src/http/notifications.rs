@@ -5,8 +5,9 @@ use super::extract::{ApiJson, ApiPath, ApiQuery, AuthCaller, DownloadCaller, Ide
 use super::AppState;
 use app::api::ErrorBody;
 use app::domain::{
-    csv_line, Accepted, CallId, Channel, Comment, GroupId, HistoryChoices, HistoryQuery,
-    NotificationStatus, NotificationView, SendRequest, TemplateId, UserId, CSV_HEADER,
+    csv_line, Accepted, CallId, Channel, Comment, DeliveryStats, GroupId, HistoryChoices,
+    HistoryQuery, NotificationStatus, NotificationView, SendRequest, StatsQuery, TemplateId,
+    UserId, CSV_HEADER,
 };
 use app::service::{history, send, status, ServiceError};
 use axum::body::{Body, Bytes};
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/notifications/{uuid}", get(get_one))
         .route("/api/v1/calls/{call_id}/comments", get(comments))
         .route("/api/v1/history/filters", get(history_filters))
+        .route("/api/v1/stats", get(stats))
 }
 
 #[utoipa::path(
@@ -267,6 +269,44 @@ async fn history_filters(
     AuthCaller(caller): AuthCaller,
 ) -> Result<Json<HistoryChoices>, HttpError> {
     Ok(Json(history::choices(&state.services, &caller).await?))
+}
+
+/// The period and group of the delivery figures.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct StatsParams {
+    /// Start: an RFC 3339 time or a day (default: 24 hours before the end).
+    from: Option<String>,
+    /// End: an RFC 3339 time or a day, included whole (default: now).
+    to: Option<String>,
+    /// Only this group (a supervisor's is always their own).
+    #[param(value_type = Option<GroupId>)]
+    group_id: Option<String>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/stats",
+    tag = "notifications",
+    summary = "Delivery figures for supervisors and admins: messages by status, channel and provider, delivery rate, time to delivered (p50/p95), failures by reason, top templates",
+    params(StatsParams),
+    responses((status = 200, description = "The figures", body = DeliveryStats)),
+    security(("bearer" = []))
+)]
+async fn stats(
+    State(state): State<AppState>,
+    AuthCaller(caller): AuthCaller,
+    ApiQuery(params): ApiQuery<StatsParams>,
+) -> Result<Json<DeliveryStats>, HttpError> {
+    let query = StatsQuery {
+        from: params.from,
+        to: params.to,
+        group_id: params.group_id,
+    };
+    Ok(Json(
+        app::service::stats::delivery_stats(&state.services, &caller, &query).await?,
+    ))
 }
 
 pub use app::service::status::parse_call_id;

@@ -35,6 +35,7 @@ use utoipa_swagger_ui::SwaggerUi;
         notifications::get_one,
         notifications::comments,
         notifications::history_filters,
+        notifications::stats,
         streams::stream_ticket,
         streams::message_events,
         streams::call_events,

@@ -66,18 +66,8 @@ pub fn router(site: &SiteSettings, embed_origins: &[Origin]) -> Router<AppState>
                 }
             }),
         )
-        .route(
-            "/history",
-            get(move |request: Request| {
-                let page = admin.clone();
-                async move {
-                    if query_param(request.uri(), "token").is_some() {
-                        return token_in_url();
-                    }
-                    page.into_response()
-                }
-            }),
-        )
+        .route("/history", get(own_tab_page(admin.clone())))
+        .route("/dashboard", get(own_tab_page(admin)))
         .nest_service(
             &pkg,
             tower::ServiceBuilder::new()
@@ -87,6 +77,20 @@ pub fn router(site: &SiteSettings, embed_origins: &[Origin]) -> Router<AppState>
                 ))
                 .service(pkg_files),
         )
+}
+
+/// A page that opens in its own tab (never framed), its token only ever in the
+/// fragment.
+fn own_tab_page(
+    page: Page,
+) -> impl Fn(Request) -> std::future::Ready<axum::response::Response> + Clone + Send + 'static {
+    move |request: Request| {
+        std::future::ready(if query_param(request.uri(), "token").is_some() {
+            token_in_url()
+        } else {
+            page.clone().into_response()
+        })
+    }
 }
 
 /// Static files of the site root (the embedding demo page, icons).

@@ -9,8 +9,8 @@ use anyhow::Context;
 use app::domain::rfc3339;
 use app::domain::time::parse_rfc3339;
 use app::domain::{
-    CallId, Channel, FailureReason, GroupId, HistoryEntry, HistoryFilter, NotificationStatus,
-    TemplateId, UserId, E164,
+    CallId, Channel, DeliveryTimes, FailureReason, GroupId, HistoryEntry, HistoryFilter,
+    NotificationStatus, StatsFilter, StatsRows, TemplateId, UserId, E164,
 };
 use app::service::{
     AlsoWrite, Handoff, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate,
@@ -348,6 +348,62 @@ impl StatusStore for MongoStatusStore {
             .collect::<StoreResult<_>>()
     }
 
+    async fn stats(&self, filter: &StatsFilter) -> StoreResult<StatsRows> {
+        let mut period =
+            doc! {"created_at": {"$gte": bson_time(filter.from), "$lt": bson_time(filter.until)}};
+        if let Some(group) = &filter.group_id {
+            period.insert("group_id", group.as_str());
+        }
+        let mut rows = StatsRows::default();
+        for (channel, collection) in &self.collections {
+            let groups = aggregate(collection, vec![
+                doc! {"$match": period.clone()},
+                doc! {"$group": {"_id": {"status": "$status", "provider": "$provider"}, "n": {"$sum": 1}}},
+            ])
+            .await?;
+            for g in groups {
+                let id = g.get_document("_id").map_err(anyhow::Error::from)?;
+                let status = id.get_str("status").map_err(anyhow::Error::from)?;
+                rows.counts.push((
+                    *channel,
+                    status.parse().map_err(anyhow::Error::from)?,
+                    id.get_str("provider").ok().map(str::to_owned),
+                    number(&g, "n")?,
+                ));
+            }
+            let mut failed = period.clone();
+            failed.insert("status", "failed");
+            for g in aggregate(
+                collection,
+                vec![
+                    doc! {"$match": failed},
+                    doc! {"$group": {"_id": "$error.code", "n": {"$sum": 1}}},
+                ],
+            )
+            .await?
+            {
+                if let Ok(code) = g.get_str("_id") {
+                    add_count(&mut rows.failures, code, number(&g, "n")?);
+                }
+            }
+            for g in aggregate(collection, vec![
+                doc! {"$match": period.clone()},
+                doc! {"$group": {"_id": "$template_id", "name": {"$max": "$template_name"}, "n": {"$sum": 1}}},
+            ])
+            .await?
+            {
+                let id = g.get_str("_id").map_err(anyhow::Error::from)?.to_owned();
+                let n = number(&g, "n")?;
+                match rows.templates.iter_mut().find(|t| t.0 == id) {
+                    Some(t) => t.2 += n,
+                    None => rows.templates.push((id, g.get_str("name").unwrap_or_default().to_owned(), n)),
+                }
+            }
+        }
+        rows.delivery = self.delivery_times(&period).await?;
+        Ok(rows)
+    }
+
     async fn compare_and_set(
         &self,
         uuid: Uuid,
@@ -620,6 +676,98 @@ impl StatusStore for MongoStatusStore {
             .await
             .map_err(mongo_error)?;
         Ok(())
+    }
+}
+
+/// The documents an aggregation `pipeline` on `collection` gives.
+async fn aggregate(
+    collection: &Collection<StatusDoc>,
+    pipeline: Vec<Document>,
+) -> StoreResult<Vec<Document>> {
+    collection
+        .aggregate(pipeline)
+        .await
+        .map_err(mongo_error)?
+        .try_collect()
+        .await
+        .map_err(mongo_error)
+}
+
+/// A count or a duration from an aggregation (MongoDB gives 32- or 64-bit integers).
+fn number(doc: &Document, key: &str) -> anyhow::Result<u64> {
+    Ok(u64::try_from(signed(doc, key)?)?)
+}
+
+fn signed(doc: &Document, key: &str) -> anyhow::Result<i64> {
+    match doc.get(key) {
+        Some(mongodb::bson::Bson::Int32(n)) => Ok(i64::from(*n)),
+        Some(mongodb::bson::Bson::Int64(n)) => Ok(*n),
+        #[expect(clippy::cast_possible_truncation, reason = "whole milliseconds")]
+        Some(mongodb::bson::Bson::Double(n)) => Ok(*n as i64),
+        other => anyhow::bail!("{key} is not a number: {other:?}"),
+    }
+}
+
+/// Adds `n` to `key`'s count in `counts`.
+fn add_count(counts: &mut Vec<(String, u64)>, key: &str, n: u64) {
+    match counts.iter_mut().find(|c| c.0 == key) {
+        Some(c) => c.1 += n,
+        None => counts.push((key.to_owned(), n)),
+    }
+}
+
+impl MongoStatusStore {
+    /// Acceptance to the first `delivered` line of the messages `period` matches, across
+    /// the three collections (`$unionWith`, MongoDB 4.4+); the percentiles by rank,
+    /// sorted and skipped to in the server.
+    async fn delivery_times(&self, period: &Document) -> StoreResult<Option<DeliveryTimes>> {
+        let measure = vec![
+            doc! {"$match": period.clone()},
+            doc! {"$project": {"d": {"$filter": {"input": "$history", "as": "h", "cond": {"$eq": ["$$h.status", "delivered"]}}}, "created_at": 1}},
+            doc! {"$match": {"d.0": {"$exists": true}}},
+            doc! {"$project": {"ms": {"$subtract": [{"$arrayElemAt": ["$d.at", 0]}, "$created_at"]}}},
+        ];
+        let [(_, first), rest @ ..] = &self.collections;
+        let mut pipeline = measure.clone();
+        for (_, other) in rest {
+            pipeline.push(doc! {"$unionWith": {"coll": other.name(), "pipeline": measure.clone()}});
+        }
+        let with = |tail: Vec<Document>| {
+            let mut p = pipeline.clone();
+            p.extend(tail);
+            p
+        };
+        let counted = aggregate(first, with(vec![doc! {"$count": "n"}])).await?;
+        let measured = counted
+            .first()
+            .map(|d| number(d, "n"))
+            .transpose()?
+            .unwrap_or(0);
+        if measured == 0 {
+            return Ok(None);
+        }
+        let at_rank = async |share: u64| -> StoreResult<i64> {
+            let rank = i64::try_from((measured - 1) * share / 100).unwrap_or(0);
+            let found = aggregate(
+                first,
+                with(vec![
+                    doc! {"$sort": {"ms": 1}},
+                    doc! {"$skip": rank},
+                    doc! {"$limit": 1},
+                ]),
+            )
+            .await?;
+            Ok(found
+                .first()
+                .map(|d| signed(d, "ms"))
+                .transpose()?
+                .unwrap_or(0))
+        };
+        Ok(Some(DeliveryTimes {
+            count: measured,
+            p50_ms: at_rank(50).await?,
+            p95_ms: at_rank(95).await?,
+        }))
     }
 }
 

@@ -6,8 +6,8 @@ use anyhow::Context;
 use app::domain::rfc3339;
 use app::domain::time::parse_rfc3339;
 use app::domain::{
-    CallId, Channel, FailureReason, GroupId, HistoryEntry, NotificationStatus, TemplateId, UserId,
-    E164,
+    CallId, Channel, FailureReason, GroupId, HistoryEntry, NotificationStatus, StatsFilter,
+    StatsRows, TemplateId, UserId, E164,
 };
 use app::service::{
     AlsoWrite, Handoff, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate,
@@ -104,6 +104,10 @@ impl StatusStore for SqlStore {
 
     async fn list(&self, filter: &NotificationFilter) -> StoreResult<Vec<NotificationRecord>> {
         self.list_matching(filter).await
+    }
+
+    async fn stats(&self, filter: &StatsFilter) -> StoreResult<StatsRows> {
+        self.count_matching(filter).await
     }
 
     async fn compare_and_set(

@@ -313,3 +313,92 @@ async fn the_csv_export_streams_every_match_across_batches_and_a_ticket_authoris
     let again = app.client.get(&url).send().await.expect("sent");
     assert_eq!(again.status(), 401, "a ticket serves one download");
 }
+
+#[tokio::test]
+async fn the_delivery_figures_count_what_happened_for_supervisors_and_admins_only() {
+    let app = TestApp::spawn().await;
+    app.register("lead", "demo").await;
+    let lead = token("lead", Role::Supervisor, Some("demo"));
+    let mut delivered = Vec::new();
+    for _ in 0..3 {
+        delivered.push(app.send_ok(&static_sms("c-fig")).await);
+    }
+    let unreachable = app.send_ok(&static_sms_to("+919876540000")).await;
+    let whatsapp = app
+        .send_ok(
+            &json!({"to": "+919876543210", "channel": "whatsapp", "template_id": "t_wa_thanks"}),
+        )
+        .await;
+    for uuid in &delivered {
+        app.wait_for_status(uuid, "delivered").await;
+    }
+    app.wait_for_status(&unreachable, "failed").await;
+    app.wait_for_status(&whatsapp, "delivered").await;
+
+    let stats: Value = app.get_json("/api/v1/stats", &lead).await;
+    assert_eq!(stats["group_id"], "demo");
+    assert_eq!(stats["total"], 5);
+    assert_eq!(
+        stats["by_status"],
+        json!([{"key": "delivered", "count": 4}, {"key": "failed", "count": 1}])
+    );
+    assert_eq!(stats["delivery_rate"], 0.8);
+    assert_eq!(stats["by_channel"][0]["key"], "sms");
+    assert_eq!(stats["by_channel"][0]["total"], 4);
+    assert_eq!(stats["by_channel"][1]["key"], "whatsapp");
+    assert_eq!(
+        stats["failures"],
+        json!([{"key": "unreachable", "count": 1}])
+    );
+    assert_eq!(
+        stats["top_templates"][0],
+        json!({"key": "t_sms_thanks", "label": "Thanks for calling", "count": 4})
+    );
+    assert_eq!(stats["providers"][0]["key"], "sandbox");
+    assert_eq!(stats["providers"][0]["total"], 5);
+    let times = &stats["time_to_delivered"];
+    assert_eq!(times["count"], 4);
+    let (p50, p95) = (
+        times["p50_ms"].as_i64().expect("p50"),
+        times["p95_ms"].as_i64().expect("p95"),
+    );
+    // The sandbox delivers 100 ms after acceptance (plus the worker's pick-up).
+    assert!(100 <= p50 && p50 <= p95, "{times}");
+
+    let elsewhere: Value = app
+        .get_json("/api/v1/stats?group_id=empty-group", &app.admin)
+        .await;
+    assert_eq!(elsewhere["total"], 0);
+    assert_eq!(elsewhere["delivery_rate"], Value::Null);
+    let long_ago: Value = app
+        .get_json("/api/v1/stats?from=2020-01-01&to=2020-01-31", &app.admin)
+        .await;
+    assert_eq!(long_ago["total"], 0);
+    error_of(
+        app.get("/api/v1/stats", &app.agent)
+            .send()
+            .await
+            .expect("sent"),
+        403,
+        "supervisors_only",
+    )
+    .await;
+    error_of(
+        app.get("/api/v1/stats?group_id=empty-group", &lead)
+            .send()
+            .await
+            .expect("sent"),
+        403,
+        "not_yours",
+    )
+    .await;
+    error_of(
+        app.get("/api/v1/stats?from=soon", &app.admin)
+            .send()
+            .await
+            .expect("sent"),
+        422,
+        "invalid_period",
+    )
+    .await;
+}

@@ -12,8 +12,8 @@ use super::error::StoreError;
 use crate::domain::{
     rfc3339, Agent, AuditEntry, CallId, Channel, Comment, FailureReason, Group, GroupId,
     HistoryEntry, HistoryFilter, NotificationStatus, NotificationTypes, NotificationView,
-    Preferences, ProviderAccount, ProviderAccountId, ProviderRef, Template, TemplateId, UserId,
-    E164,
+    Preferences, ProviderAccount, ProviderAccountId, ProviderRef, StatsFilter, StatsRows, Template,
+    TemplateId, UserId, E164,
 };
 use async_trait::async_trait;
 use futures::stream::BoxStream;
@@ -322,6 +322,8 @@ pub trait StatusStore: Send + Sync {
     async fn get(&self, uuid: Uuid) -> StoreResult<Option<NotificationRecord>>;
     /// Messages matching `filter`, newest first.
     async fn list(&self, filter: &NotificationFilter) -> StoreResult<Vec<NotificationRecord>>;
+    /// The delivery figures of the messages accepted in `filter`'s period.
+    async fn stats(&self, filter: &StatsFilter) -> StoreResult<StatsRows>;
     /// Compare-and-set: moves message `uuid` to `update`'s status, with its history line
     /// and error, and writes `also` with it, only if its status is still `expected` (and
     /// `also`'s own condition holds); whether it did. (Which moves are progress is the
