@@ -124,6 +124,7 @@ export default async function globalSetup() {
       NOTIFY_PROVIDERS__ENDPOINTS__META: `http://127.0.0.1:${metaPort}/meta`,
       // A softphone on another origin (served by the browser itself in security.spec.ts).
       NOTIFY_EMBED__ALLOWED_ORIGINS: `["${hostOrigin}"]`,
+      NOTIFY_EMBED__CALL_GRACE_SECS: "4",
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: join(root, "target/site"),
     },

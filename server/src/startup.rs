@@ -147,6 +147,7 @@ impl Backends {
                 comments_per_call: settings.retention.comments_per_call.into(),
                 keywords: settings.inbound.keywords(),
                 without_account: without_account(settings),
+                call_grace_secs: settings.embed.call_grace_secs,
                 ..ServiceSettings::default()
             },
         };

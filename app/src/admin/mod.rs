@@ -8,6 +8,7 @@ mod audit;
 mod groups;
 mod opt_outs;
 mod providers;
+mod queues;
 mod templates;
 
 use crate::api::admin::{admin_sign_in, admin_sign_out};
@@ -168,6 +169,7 @@ pub fn AdminPage() -> impl IntoView {
                         ("templates", "Templates"),
                         ("groups", "Agent groups"),
                         ("agents", "Agents"),
+                        ("queues", "Call queues"),
                         ("providers", "Providers"),
                         ("opt-outs", "Opt-outs"),
                         ("api-keys", "API keys"),
@@ -195,6 +197,7 @@ pub fn AdminPage() -> impl IntoView {
                     "templates" => view! { <templates::TemplatesTab /> }.into_any(),
                     "groups" => view! { <groups::GroupsTab /> }.into_any(),
                     "agents" => view! { <agents::AgentsTab /> }.into_any(),
+                    "queues" => view! { <queues::QueuesTab /> }.into_any(),
                     "providers" => view! { <providers::ProvidersTab /> }.into_any(),
                     "opt-outs" => view! { <opt_outs::OptOutsTab /> }.into_any(),
                     "api-keys" => view! { <api_keys::ApiKeysTab /> }.into_any(),

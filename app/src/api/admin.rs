@@ -3,9 +3,9 @@
 
 use super::ApiError;
 use crate::domain::{
-    Agent, ApiKey, ApiKeyInput, AuditEntry, Channel, CreatedApiKey, Group, GroupInput,
-    NotificationTypes, OptOut, OptOutInput, ProviderAccount, ProviderAccountInput, SavedTypes,
-    SignIn, SignedIn, TemplateInput, TemplateView,
+    Agent, ApiKey, ApiKeyInput, AuditEntry, CallQueue, CallQueueInput, Channel, CreatedApiKey,
+    Group, GroupInput, NotificationTypes, OptOut, OptOutInput, ProviderAccount,
+    ProviderAccountInput, SavedTypes, SignIn, SignedIn, TemplateInput, TemplateView,
 };
 use leptos::server;
 
@@ -186,6 +186,43 @@ pub async fn admin_delete_agent(token: String, id: String) -> Result<(), ApiErro
         let (services, caller) = admin(&token).await?;
         Admin::new(&services, &caller)?
             .delete_agent(&self::id(&id)?)
+            .await
+    })
+    .await
+}
+
+/// Every call queue.
+#[server(prefix = "/api/fn", endpoint = "admin_queues")]
+pub async fn admin_queues(token: String) -> Result<Vec<CallQueue>, ApiError> {
+    respond(async {
+        let (services, caller) = admin(&token).await?;
+        Admin::new(&services, &caller)?.list_queues().await
+    })
+    .await
+}
+
+/// Creates or replaces call queue `id`.
+#[server(prefix = "/api/fn", endpoint = "admin_save_queue")]
+pub async fn admin_save_queue(
+    token: String,
+    id: String,
+    queue: CallQueueInput,
+) -> Result<CallQueue, ApiError> {
+    respond(async {
+        let (services, caller) = admin(&token).await?;
+        let id = crate::service::catalog::parse_queue_id(&id)?;
+        Admin::new(&services, &caller)?.save_queue(id, queue).await
+    })
+    .await
+}
+
+/// Deletes a call queue.
+#[server(prefix = "/api/fn", endpoint = "admin_delete_queue")]
+pub async fn admin_delete_queue(token: String, id: String) -> Result<(), ApiError> {
+    respond(async {
+        let (services, caller) = admin(&token).await?;
+        Admin::new(&services, &caller)?
+            .delete_queue(&self::id(&id)?)
             .await
     })
     .await

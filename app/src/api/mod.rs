@@ -22,10 +22,15 @@ use leptos::server;
 pub async fn agent_templates(
     token: String,
     channel: Option<Channel>,
+    queue_id: Option<String>,
 ) -> Result<Vec<AgentTemplate>, ApiError> {
     respond(async {
         let (services, caller) = authenticate(&token).await?;
-        crate::service::catalog::agent_templates(&services, &caller, channel).await
+        let queue = queue_id
+            .as_deref()
+            .map(crate::service::catalog::parse_queue_id)
+            .transpose()?;
+        crate::service::catalog::agent_templates(&services, &caller, channel, queue.as_ref()).await
     })
     .await
 }
@@ -36,15 +41,21 @@ pub async fn open_widget(
     token: String,
     call_id: Option<String>,
     number: Option<String>,
+    queue_id: Option<String>,
 ) -> Result<WidgetBootstrap, ApiError> {
     respond(async {
         let (services, caller) = authenticate(&token).await?;
         let call_id = call_id.as_deref().map(parse_call_id).transpose()?;
+        let queue = queue_id
+            .as_deref()
+            .map(crate::service::catalog::parse_queue_id)
+            .transpose()?;
         crate::service::catalog::widget_bootstrap(
             &services,
             &caller,
             call_id.as_ref(),
             number.as_deref(),
+            queue.as_ref(),
         )
         .await
     })

@@ -113,6 +113,10 @@ string_id!(
     pattern = "^[A-Za-z0-9_.:@/+=-]+$", example = "c-123"
 );
 string_id!(
+    /// A call queue's id as the softphone names it, e.g. `billing`.
+    QueueId, max = 64, allowed = slug_char, pattern = SLUG, example = "billing"
+);
+string_id!(
     /// A client's `Idempotency-Key`: up to 100 printable ASCII characters.
     IdempotencyKey, max = 100, allowed = |c| c.is_ascii_graphic(),
     pattern = "^[!-~]+$", example = "order-8812-otp"

@@ -14,6 +14,7 @@ pub mod keys;
 pub mod notification;
 pub mod phone;
 pub mod preferences;
+pub mod queue;
 #[cfg(feature = "ssr")]
 mod schema;
 pub mod sms;
@@ -31,11 +32,14 @@ pub use history::{
     csv_line, Choice, Cursor, HistoryChoices, HistoryFilter, HistoryPage, HistoryQuery, Reader,
     UuidText, CSV_HEADER,
 };
-pub use ids::{CallId, GroupId, IdError, IdempotencyKey, ProviderAccountId, TemplateId, UserId};
+pub use ids::{
+    CallId, GroupId, IdError, IdempotencyKey, ProviderAccountId, QueueId, TemplateId, UserId,
+};
 pub use keys::{ApiKey, ApiKeyInput, ApiKeyScope, CreatedApiKey, IpRange};
 pub use notification::*;
 pub use phone::{mask_e164, NumberType, PhoneError, PhoneNumber, PhoneParseError, E164};
 pub use preferences::{Alert, AlertLevel, Preferences};
+pub use queue::{CallInfo, CallQueue, CallQueueInput, CallState};
 pub use sms::{sms_length, SmsEncoding, SmsLength};
 pub use stats::{
     Breakdown, Count, DeliveryStats, DeliveryTimes, StatsFilter, StatsQuery, StatsRows,

@@ -91,6 +91,9 @@ pub struct SendRequest {
     /// The call the message belongs to.
     #[serde(default)]
     pub call_id: Option<CallId>,
+    /// The call queue it is sent from (its rules may narrow the templates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_id: Option<super::QueueId>,
     /// The failed message this one resends, if any.
     #[serde(default)]
     pub resend_of: Option<String>,
@@ -464,4 +467,10 @@ pub struct WidgetBootstrap {
     /// Channels whose messages go to the sandbox: nothing is really sent.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub test_mode: Vec<Channel>,
+    /// The name of the call's queue, when its rules narrow the templates.
+    #[serde(default)]
+    pub queue_name: Option<String>,
+    /// How long after the call ends the agent may still send, in seconds.
+    #[serde(default)]
+    pub call_grace_secs: u32,
 }

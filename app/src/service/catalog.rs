@@ -4,8 +4,9 @@ use super::contacts::{refuse_opted_out, reply_window};
 use super::delivery::{account_for, sending};
 use super::{Caller, ServiceError, Services};
 use crate::domain::{
-    AgentTemplate, CallId, Channel, Conflict, CountryCode, CountryList, CustomerDetails, GroupId,
-    PhoneCheck, PhoneCheckRequest, PhoneNumber, RecipientState, Sending, WidgetBootstrap, E164,
+    AgentTemplate, CallId, CallQueue, Channel, Conflict, CountryCode, CountryList, CustomerDetails,
+    GroupId, PhoneCheck, PhoneCheckRequest, PhoneNumber, QueueId, RecipientState, Sending,
+    WidgetBootstrap, E164,
 };
 
 /// The country picker's list with the configured default.
@@ -153,29 +154,60 @@ pub async fn check_recipient(
     Ok(check)
 }
 
-/// The templates the caller's group may use, for one channel or for every enabled one.
+/// The templates the caller's group may use, for one channel or for every enabled one
+/// (narrowed by the call's queue, when it has rules).
 pub async fn agent_templates(
     services: &Services,
     caller: &Caller,
     channel: Option<Channel>,
+    queue: Option<&QueueId>,
 ) -> Result<Vec<AgentTemplate>, ServiceError> {
     let group = caller.agent_group()?;
     let channels = match channel {
         Some(c) => vec![c],
         None => offered_channels(services, group).await?.0,
     };
-    templates_for(services, group, &channels).await
+    let queue = queue_rules(services, queue).await?;
+    templates_for(services, group, &channels, queue.as_ref()).await
 }
 
-/// The group's templates for `channels`, in the admin's order.
+/// Reads a queue id a caller gave (422 `invalid_queue_id` naming `queue_id`).
+pub fn parse_queue_id(text: &str) -> Result<QueueId, ServiceError> {
+    QueueId::parse(text).map_err(|e| {
+        ServiceError::invalid(
+            "invalid_queue_id",
+            format!("The queue id {e}."),
+            "queue_id",
+            e.to_string(),
+        )
+    })
+}
+
+/// The rules of call queue `id`, if it has any (a queue nobody configured narrows
+/// nothing).
+pub async fn queue_rules(
+    services: &Services,
+    id: Option<&QueueId>,
+) -> Result<Option<CallQueue>, ServiceError> {
+    match id {
+        Some(id) => Ok(services.admin.queue(id).await?),
+        None => Ok(None),
+    }
+}
+
+/// The group's templates for `channels`, in the admin's order, narrowed by `queue`.
 async fn templates_for(
     services: &Services,
     group: &GroupId,
     channels: &[Channel],
+    queue: Option<&CallQueue>,
 ) -> Result<Vec<AgentTemplate>, ServiceError> {
     let mut out = Vec::new();
     for channel in channels {
-        let templates = services.config.group_templates(group, *channel).await?;
+        let mut templates = services.config.group_templates(group, *channel).await?;
+        if let Some(queue) = queue {
+            templates = queue.narrow(*channel, templates, |t| &t.id);
+        }
         out.extend(templates.iter().map(|t| t.for_agent()));
     }
     Ok(out)
@@ -208,10 +240,12 @@ pub async fn widget_bootstrap(
     caller: &Caller,
     call_id: Option<&CallId>,
     number: Option<&str>,
+    queue: Option<&QueueId>,
 ) -> Result<WidgetBootstrap, ServiceError> {
     let group = caller.agent_group()?;
     let (channels, test_mode) = offered_channels(services, group).await?;
-    let templates = templates_for(services, group, &channels).await?;
+    let queue = queue_rules(services, queue).await?;
+    let templates = templates_for(services, group, &channels, queue.as_ref()).await?;
     let (customer, customer_unavailable) = match &services.crm {
         None => (None, false),
         Some(crm) => match crm.lookup(call_id, number).await {
@@ -241,5 +275,7 @@ pub async fn widget_bootstrap(
         customer,
         customer_unavailable,
         test_mode,
+        queue_name: queue.map(|q| q.name),
+        call_grace_secs: services.settings.call_grace_secs,
     })
 }

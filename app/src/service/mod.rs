@@ -62,6 +62,8 @@ pub struct ServiceSettings {
     /// How a channel with no provider account sends: the sandbox, the HTTP gateway,
     /// or not at all (the channel is not offered).
     pub without_account: crate::domain::Sending,
+    /// How long after its call ends the widget still sends, in seconds.
+    pub call_grace_secs: u32,
 }
 
 impl Default for ServiceSettings {
@@ -78,6 +80,7 @@ impl Default for ServiceSettings {
             register_agents_on_first_use: false,
             max_token_ttl: Duration::from_secs(12 * 3600),
             comments_per_call: 200,
+            call_grace_secs: 120,
             keywords: crate::domain::Keywords::default(),
             without_account: crate::domain::Sending::Sandbox,
         }

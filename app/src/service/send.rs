@@ -133,19 +133,32 @@ async fn check(
 ) -> Result<CheckedSend, ServiceError> {
     let group = caller.sending_group(request.group_id.as_ref())?;
     let to = parse_recipient(&request.to, services.settings.default_country)?;
-    let template = services
+    let mut offered = services
         .config
         .group_templates(&group, request.channel)
-        .await?
+        .await?;
+    let queue = super::catalog::queue_rules(services, request.queue_id.as_ref()).await?;
+    if let Some(queue) = &queue {
+        offered = queue.narrow(request.channel, offered, |t| &t.id);
+    }
+    let template = offered
         .into_iter()
         .find(|t| t.id == request.template_id)
         .ok_or_else(|| ServiceError::Forbidden {
             code: "template_not_allowed",
-            message: format!(
-                "Template {} is not available to your group for {}.",
-                request.template_id,
-                request.channel.label()
-            ),
+            message: match &queue {
+                Some(q) => format!(
+                    "Template {} is not available for {} on calls of the {} queue.",
+                    request.template_id,
+                    request.channel.label(),
+                    q.name
+                ),
+                None => format!(
+                    "Template {} is not available to your group for {}.",
+                    request.template_id,
+                    request.channel.label()
+                ),
+            },
         })?;
     let account = super::delivery::account_for(services, &group, request.channel).await?;
     if super::delivery::sending(services, account.as_ref()) == Sending::Unavailable {

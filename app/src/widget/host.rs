@@ -81,10 +81,11 @@ pub fn own_origin() -> String {
     window().location().origin().unwrap_or_default()
 }
 
-/// A message from the host page: `{"type": "agent-notify:prefill", …}`.
+/// A message from the host page: `{"type": "agent-notify:prefill", …}` or
+/// `{"type": "agent-notify:call", "call_id", "queue_id", "state"}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Prefill {
-    /// `agent-notify:prefill`.
+    /// `agent-notify:prefill` or `agent-notify:call`.
     #[serde(rename = "type")]
     pub kind: String,
     /// The caller's number.
@@ -96,6 +97,12 @@ pub struct Prefill {
     /// The call's id.
     #[serde(default)]
     pub call_id: Option<String>,
+    /// The call's queue (`agent-notify:call`).
+    #[serde(default)]
+    pub queue_id: Option<String>,
+    /// Where the call is (`agent-notify:call`).
+    #[serde(default)]
+    pub state: Option<crate::domain::CallState>,
     /// What the host knows about the customer.
     #[serde(default)]
     pub customer: Option<CustomerDetails>,
@@ -109,7 +116,7 @@ pub fn origin_allowed(origin: &str, allowed: &[String]) -> bool {
     origin == own_origin() || allowed.iter().any(|a| a == origin)
 }
 
-/// Calls `on_prefill` for each prefill message from an allowed origin. The listener
+/// Calls `on_prefill` for each prefill or call message from an allowed origin. The listener
 /// lives as long as the page.
 pub fn listen_for_prefill(allowed: Signal<Vec<String>>, on_prefill: impl Fn(Prefill) + 'static) {
     let handler =
@@ -122,7 +129,10 @@ pub fn listen_for_prefill(allowed: Signal<Vec<String>>, on_prefill: impl Fn(Pref
             };
             let Some(text) = text.as_string() else { return };
             if let Ok(prefill) = serde_json::from_str::<Prefill>(&text) {
-                if prefill.kind == "agent-notify:prefill" {
+                if matches!(
+                    prefill.kind.as_str(),
+                    "agent-notify:prefill" | "agent-notify:call"
+                ) {
                     on_prefill(prefill);
                 }
             }

@@ -3,6 +3,7 @@
 //! twice, live status in the corner, the call's comments, and the host-page messages.
 
 mod alerts;
+mod call;
 mod dialog;
 mod form;
 mod host;
@@ -48,21 +49,27 @@ pub fn Widget() -> impl IntoView {
     };
     let host_customer = RwSignal::new(None::<CustomerDetails>);
     let dialog_open = RwSignal::new(false);
+    let call = call::Call::from_url();
     let sender = Sender::new(
         state.token,
         state.call_id,
+        call.queue_id,
         Callback::new(move |sent: Sent| {
             dialog_open.set(false);
             state.accepted(sent);
         }),
     );
 
-    let bootstrap = bootstrap(state, choice.number);
+    let bootstrap = bootstrap(state, choice.number, call.queue_id);
     let loaded = Memo::new(move |_| bootstrap.get().and_then(Result::ok));
     apply_bootstrap(state, choice, loaded, url_country.is_none());
     restore_call_messages(state, loaded);
     listen_for_prefill(state.allowed_origins.into(), move |p: Prefill| {
-        prefill(state, choice, host_customer, p)
+        if p.kind == "agent-notify:call" {
+            call.follow_host(state.call_id, p);
+        } else {
+            prefill(state, choice, host_customer, p);
+        }
     });
     // The host may now post the token (and a prefill): the listener is in place.
     post_to_host(
@@ -99,6 +106,7 @@ pub fn Widget() -> impl IntoView {
                 <h1>"Send a notification"</h1>
                 <StatusCorner sent=state.sent />
             </header>
+            <call::CallBar call_id=state.call_id call=call loaded=loaded />
             <Banner bootstrap=bootstrap />
             // A widget that could not load (no or a bad token, a server error) shows only
             // the problem: a form that cannot send would mislead.
@@ -114,7 +122,7 @@ pub fn Widget() -> impl IntoView {
             <TestMode loaded=loaded channel=choice.channel />
             <TemplateChoice loaded=loaded templates=channel_templates selected=choice.selected />
             <SendButton
-                ready=Signal::derive(move || matches!(check.get(), Some(Ok(_))))
+                ready=Signal::derive(move || matches!(check.get(), Some(Ok(_))) && !call.closed(loaded))
                 template=template.into()
                 busy=sender.busy
                 on_send=send_clicked

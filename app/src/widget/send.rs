@@ -4,7 +4,7 @@
 
 use super::host::new_attempt_key;
 use crate::api::{send_notification, ApiError};
-use crate::domain::{Accepted, AgentTemplate, CallId, FieldValue, Recipient, SendRequest};
+use crate::domain::{Accepted, AgentTemplate, CallId, FieldValue, QueueId, Recipient, SendRequest};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
@@ -46,14 +46,16 @@ pub struct Sender {
     pub error: RwSignal<Option<ApiError>>,
     token: RwSignal<String>,
     call_id: RwSignal<Option<String>>,
+    queue_id: RwSignal<Option<String>>,
     on_sent: Callback<Sent>,
 }
 
 impl Sender {
-    /// Sends with the agent's `token`, for the call in `call_id`.
+    /// Sends with the agent's `token`, for the call in `call_id` (from its queue).
     pub fn new(
         token: RwSignal<String>,
         call_id: RwSignal<Option<String>>,
+        queue_id: RwSignal<Option<String>>,
         on_sent: Callback<Sent>,
     ) -> Self {
         Self {
@@ -61,6 +63,7 @@ impl Sender {
             error: RwSignal::new(None),
             token,
             call_id,
+            queue_id,
             on_sent,
         }
     }
@@ -94,6 +97,10 @@ impl Sender {
                 .map(|(k, v)| (k, FieldValue(v)))
                 .collect(),
             call_id: call_id.clone(),
+            queue_id: self
+                .queue_id
+                .get_untracked()
+                .and_then(|q| QueueId::parse(&q).ok()),
             resend_of,
         };
         let token = self.token.get_untracked();

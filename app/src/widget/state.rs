@@ -265,14 +265,17 @@ pub(super) fn send_actions(
 }
 
 /// The widget's configuration for the agent's token (and the call and number, for the
-/// CRM lookup); reloaded when the host sends a new token or call.
+/// CRM lookup, and the call's queue, whose rules may narrow the templates); reloaded
+/// when the host sends a new token, call or queue.
 pub(super) fn bootstrap(
     state: WidgetState,
     number: RwSignal<String>,
+    queue_id: RwSignal<Option<String>>,
 ) -> LocalResource<Result<WidgetBootstrap, ApiError>> {
     LocalResource::new(move || {
         let token = state.token.get();
         let call_id = state.call_id.get();
+        let queue_id = queue_id.get();
         let number = number.get_untracked();
         async move {
             if token.is_empty() {
@@ -281,7 +284,13 @@ pub(super) fn bootstrap(
                     "This widget needs an agent token: open it with #token=… in the URL fragment or post one from the host page.",
                 ));
             }
-            open_widget(token, call_id, (!number.is_empty()).then_some(number)).await
+            open_widget(
+                token,
+                call_id,
+                (!number.is_empty()).then_some(number),
+                queue_id,
+            )
+            .await
         }
     })
 }

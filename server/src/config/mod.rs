@@ -160,11 +160,23 @@ impl Default for CrmSettings {
 }
 
 /// Embedding in softphone pages.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct EmbedSettings {
     /// Origins allowed to embed the widget and receive its events.
     pub allowed_origins: Vec<Origin>,
+    /// How long after the host says the call ended the agent may still send, in
+    /// seconds (0: not at all).
+    pub call_grace_secs: u32,
+}
+
+impl Default for EmbedSettings {
+    fn default() -> Self {
+        Self {
+            allowed_origins: Vec::new(),
+            call_grace_secs: 120,
+        }
+    }
 }
 
 /// The delivery worker.

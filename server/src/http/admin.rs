@@ -80,7 +80,10 @@ impl FromRequestParts<AppState> for AdminCaller {
 }
 
 /// The id a URL names: one that cannot exist is simply not found.
-fn path_id<T: FromStr<Err = IdError>>(text: &str, what: &str) -> Result<T, ServiceError> {
+pub(super) fn path_id<T: FromStr<Err = IdError>>(
+    text: &str,
+    what: &str,
+) -> Result<T, ServiceError> {
     text.parse().map_err(|_| ServiceError::NotFound {
         code: "not_found",
         message: format!("No such {what}."),

@@ -6,7 +6,7 @@ use super::extract::{ApiJson, ApiQuery, AuthCaller};
 use super::AppState;
 use app::domain::{
     AgentTemplate, CallId, Channel, CountryList, PhoneCheck, PhoneCheckRequest, Preferences,
-    WidgetBootstrap,
+    QueueId, WidgetBootstrap,
 };
 use app::service::{catalog, preferences, ServiceError};
 use axum::extract::State;
@@ -65,6 +65,9 @@ pub(crate) struct TemplateQuery {
     /// Only this channel's templates.
     #[param(value_type = Option<Channel>)]
     channel: Option<String>,
+    /// The call's queue: its rules, if any, narrow the group's templates.
+    #[param(value_type = Option<QueueId>)]
+    queue_id: Option<String>,
 }
 
 #[utoipa::path(
@@ -89,8 +92,13 @@ async fn templates(
             })
         })
         .transpose()?;
+    let queue = query
+        .queue_id
+        .as_deref()
+        .map(catalog::parse_queue_id)
+        .transpose()?;
     Ok(Json(
-        catalog::agent_templates(&state.services, &caller, channel).await?,
+        catalog::agent_templates(&state.services, &caller, channel, queue.as_ref()).await?,
     ))
 }
 
@@ -103,6 +111,9 @@ pub(crate) struct BootstrapQuery {
     call_id: Option<String>,
     /// The caller's number, when the host knows it.
     number: Option<String>,
+    /// The call's queue: its rules, if any, narrow the group's templates.
+    #[param(value_type = Option<QueueId>)]
+    queue_id: Option<String>,
 }
 
 /// Channels, templates, embedding origins, the country numbers are read in and, with a
@@ -132,6 +143,12 @@ async fn bootstrap(
             &caller,
             call_id.as_ref(),
             query.number.as_deref(),
+            query
+                .queue_id
+                .as_deref()
+                .map(catalog::parse_queue_id)
+                .transpose()?
+                .as_ref(),
         )
         .await?,
     ))

@@ -10,6 +10,7 @@ pub mod keys;
 pub mod notifications;
 pub mod openapi;
 pub mod opt_outs;
+pub mod queues;
 pub mod serve;
 pub mod site;
 pub mod streams;
@@ -77,6 +78,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
     let api = Router::new()
         .merge(agent::router())
         .merge(admin::router())
+        .merge(queues::router())
         .merge(keys::router())
         .merge(notifications::router())
         .merge(health::router())

@@ -3,7 +3,7 @@
 //! `/api/docs` (Swagger UI, served from the binary: no CDN).
 
 use super::AppState;
-use super::{admin, agent, health, keys, notifications, opt_outs, streams, webhooks};
+use super::{admin, agent, health, keys, notifications, opt_outs, queues, streams, webhooks};
 use app::api::ErrorBody;
 use axum::http::{header, HeaderValue};
 use axum::Router;
@@ -65,6 +65,10 @@ use utoipa_swagger_ui::SwaggerUi;
         admin::delete_provider,
         admin::audit,
         admin::channels,
+        queues::list,
+        queues::one,
+        queues::save,
+        queues::remove,
         opt_outs::list,
         opt_outs::add,
         opt_outs::remove,

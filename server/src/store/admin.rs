@@ -8,8 +8,9 @@ use super::{from_ms, store_error, to_ms, RowExt, SqlStore, Tx};
 use anyhow::Context;
 use app::domain::rfc3339;
 use app::domain::{
-    Agent, AlertLevel, AuditEntry, Channel, ChannelMapping, Group, GroupId, NotificationTypes,
-    Preferences, ProviderAccount, ProviderAccountId, Template, TemplateId, UserId, E164,
+    Agent, AlertLevel, AuditEntry, CallQueue, Channel, ChannelMapping, Group, GroupId,
+    NotificationTypes, Preferences, ProviderAccount, ProviderAccountId, QueueId, Template,
+    TemplateId, UserId, E164,
 };
 use app::service::{
     now, AdminStore, AuditFilter, AuditRecord, StoreError, StoreResult, StoredProviderAccount,
@@ -452,6 +453,22 @@ impl AdminStore for SqlStore {
             .await
             .map_err(store_error)?;
         tx.commit().await.map_err(store_error)
+    }
+
+    async fn queues(&self) -> StoreResult<Vec<CallQueue>> {
+        self.all_queues().await
+    }
+
+    async fn queue(&self, id: &QueueId) -> StoreResult<Option<CallQueue>> {
+        self.one_queue(id).await
+    }
+
+    async fn save_queue(&self, queue: &CallQueue, audit: &AuditRecord) -> StoreResult<()> {
+        self.put_queue(queue, audit).await
+    }
+
+    async fn delete_queue(&self, id: &QueueId, audit: &AuditRecord) -> StoreResult<()> {
+        self.remove_queue(id, audit).await
     }
 
     async fn agents(&self) -> StoreResult<Vec<Agent>> {

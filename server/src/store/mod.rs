@@ -12,6 +12,7 @@ mod history;
 mod idempotency;
 mod keys;
 mod mongo;
+mod queues;
 pub mod seal;
 pub mod seed;
 mod status;

@@ -19,6 +19,7 @@ mod notifications;
 mod opt_outs;
 mod processes;
 mod providers;
+mod queues;
 mod redis_queue;
 mod restart;
 mod security;

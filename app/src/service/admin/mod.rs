@@ -10,6 +10,7 @@ mod groups;
 mod keys;
 mod opt_outs;
 pub mod providers;
+mod queues;
 mod templates;
 
 use super::{
@@ -163,6 +164,7 @@ enum Entity {
     Provider,
     OptOut,
     ApiKey,
+    Queue,
 }
 
 impl Entity {
@@ -176,6 +178,7 @@ impl Entity {
             Self::Provider => "provider",
             Self::OptOut => "opt_out",
             Self::ApiKey => "api_key",
+            Self::Queue => "call_queue",
         }
     }
 
@@ -188,6 +191,7 @@ impl Entity {
             Self::Provider => "provider account",
             Self::OptOut => "opt-out",
             Self::ApiKey => "API key",
+            Self::Queue => "call queue",
         }
     }
 }

@@ -10,10 +10,10 @@ pub use contacts::*;
 
 use super::error::StoreError;
 use crate::domain::{
-    rfc3339, Agent, AuditEntry, CallId, Channel, Comment, FailureReason, Group, GroupId,
+    rfc3339, Agent, AuditEntry, CallId, CallQueue, Channel, Comment, FailureReason, Group, GroupId,
     HistoryEntry, HistoryFilter, NotificationStatus, NotificationTypes, NotificationView,
-    Preferences, ProviderAccount, ProviderAccountId, ProviderRef, StatsFilter, StatsRows, Template,
-    TemplateId, UserId, E164,
+    Preferences, ProviderAccount, ProviderAccountId, ProviderRef, QueueId, StatsFilter, StatsRows,
+    Template, TemplateId, UserId, E164,
 };
 use async_trait::async_trait;
 use futures::stream::BoxStream;
@@ -101,6 +101,15 @@ pub trait AdminStore: Send + Sync {
         types: &NotificationTypes,
         audit: &AuditRecord,
     ) -> StoreResult<()>;
+
+    /// Every call queue, by id.
+    async fn queues(&self) -> StoreResult<Vec<CallQueue>>;
+    /// One call queue.
+    async fn queue(&self, id: &QueueId) -> StoreResult<Option<CallQueue>>;
+    /// Creates or replaces a call queue.
+    async fn save_queue(&self, queue: &CallQueue, audit: &AuditRecord) -> StoreResult<()>;
+    /// Deletes a call queue.
+    async fn delete_queue(&self, id: &QueueId, audit: &AuditRecord) -> StoreResult<()>;
 
     /// Every agent, by name.
     async fn agents(&self) -> StoreResult<Vec<Agent>>;

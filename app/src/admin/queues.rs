@@ -1,0 +1,160 @@
+//! The call queues tab: a queue (named as the softphone names it) may narrow, per
+//! channel, the templates its calls may use; agents then see the templates both their
+//! group and the queue allow.
+
+use super::{context, rows_or_error};
+use crate::api::admin::{admin_delete_queue, admin_queues, admin_save_queue, admin_templates};
+use crate::domain::{CallQueueInput, Channel, TemplateId};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::collections::BTreeMap;
+
+/// The call queues tab: list, create or edit (id, name, templates per channel), delete.
+#[component]
+pub fn QueuesTab() -> impl IntoView {
+    let ctx = context();
+    let queues = LocalResource::new(move || {
+        ctx.version.track();
+        admin_queues(ctx.token())
+    });
+    let queues = rows_or_error(ctx, "the call queues", queues);
+    let templates = LocalResource::new(move || admin_templates(ctx.token()));
+    let templates = rows_or_error(ctx, "the templates", templates);
+    let (id, name, existing) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(false),
+    );
+    // Per channel: none (the group's templates) or the ones allowed.
+    let rules = RwSignal::new(BTreeMap::<Channel, Vec<TemplateId>>::new());
+    let clear = move || {
+        id.set(String::new());
+        name.set(String::new());
+        rules.set(BTreeMap::new());
+        existing.set(false);
+    };
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let input = CallQueueInput {
+            name: name.get_untracked(),
+            templates: rules.get_untracked(),
+        };
+        let queue = id.get_untracked().trim().to_owned();
+        spawn_local(async move {
+            match admin_save_queue(ctx.token(), queue, input).await {
+                Ok(q) => {
+                    clear();
+                    ctx.done(format!("Saved call queue {}.", q.id));
+                }
+                Err(e) => ctx.fail(e),
+            }
+        });
+    };
+    let delete = move |queue: String| {
+        spawn_local(async move {
+            match admin_delete_queue(ctx.token(), queue.clone()).await {
+                Ok(()) => ctx.done(format!("Deleted call queue {queue}.")),
+                Err(e) => ctx.fail(e),
+            }
+        });
+    };
+    let channel_rules = move |channel: Channel| {
+        let narrowed = move || rules.with(|r| r.contains_key(&channel));
+        view! {
+            <fieldset class="channel-column">
+                <legend>{channel.label()}</legend>
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        prop:checked=narrowed
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            rules.update(|r| {
+                                if on { r.entry(channel).or_default(); } else { r.remove(&channel); }
+                            });
+                        }
+                    />
+                    {format!("Only some {} templates", channel.label())}
+                </label>
+                <Show when=narrowed fallback=|| view! { <p class="hint">"The group's templates"</p> }>
+                    {move || templates.get().into_iter().map(|v| v.template).filter(|t| t.channel == channel).map(|t| {
+                        let tid = t.id.clone();
+                        let allowed = {
+                            let tid = tid.clone();
+                            move || rules.with(|r| r.get(&channel).is_some_and(|l| l.contains(&tid)))
+                        };
+                        view! {
+                            <label class="check">
+                                <input
+                                    type="checkbox"
+                                    prop:checked=allowed
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        let tid = tid.clone();
+                                        rules.update(|r| {
+                                            let list = r.entry(channel).or_default();
+                                            list.retain(|t| *t != tid);
+                                            if on { list.push(tid); }
+                                        });
+                                    }
+                                />
+                                {t.name.clone()}
+                            </label>
+                        }
+                    }).collect_view()}
+                </Show>
+            </fieldset>
+        }
+    };
+    view! {
+        <section class="card">
+            <p class="hint">"A queue narrows the templates its calls may use: agents see those their group and the queue both allow. The softphone names the queue (queue_id)."</p>
+            <form class="key-form" on:submit=save aria-label="Call queue">
+                <div class="toolbar">
+                    <label class="labelled">
+                        <span class="field-label">"Queue id"</span>
+                        <input class="input" placeholder="billing" prop:value=id disabled=existing on:input=move |ev| id.set(event_target_value(&ev)) />
+                    </label>
+                    <label class="labelled">
+                        <span class="field-label">"Queue name"</span>
+                        <input class="input" placeholder="Billing" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
+                    </label>
+                </div>
+                <div class="channel-columns">
+                    {Channel::ALL.map(channel_rules).collect_view()}
+                </div>
+                <div class="row-actions">
+                    <button class="button" type="submit">{move || if existing.get() { "Save queue" } else { "Add queue" }}</button>
+                </div>
+            </form>
+            <table class="list" aria-label="Call queues">
+                <thead><tr><th>"Id"</th><th>"Name"</th><th>"Templates"</th><th></th></tr></thead>
+                <tbody>
+                    {move || queues.get().into_iter().map(|q| {
+                        let (edit, del) = (q.clone(), q.id.to_string());
+                        let summary = Channel::ALL.iter().map(|c| match q.templates.get(c) {
+                            None => format!("{}: the group's", c.label()),
+                            Some(list) => format!("{}: {}", c.label(), list.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")),
+                        }).collect::<Vec<_>>().join(" · ");
+                        view! {
+                            <tr data-queue=q.id.to_string()>
+                                <td><code>{q.id.to_string()}</code></td>
+                                <td>{q.name.clone()}</td>
+                                <td>{summary}</td>
+                                <td class="row-actions">
+                                    <button class="button small secondary" on:click=move |_| {
+                                        existing.set(true);
+                                        id.set(edit.id.to_string());
+                                        name.set(edit.name.clone());
+                                        rules.set(edit.templates.clone());
+                                    }>"Edit"</button>
+                                    <button class="button small secondary" on:click=move |_| delete(del.clone())>"Delete"</button>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
