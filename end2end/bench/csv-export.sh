@@ -8,7 +8,7 @@ rows=${ROWS:-1000000}
 dir=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 export NOTIFY_CONFIG="$dir/none.toml" NOTIFY_DATA_DIR="$dir" NOTIFY_DATABASE__URL="sqlite://$dir/notify.db"
-export NOTIFY_AUTH__TOKEN_SECRET=bench-secret-0123456789abcdef LEPTOS_SITE_ADDR=127.0.0.1:$port
+export NOTIFY_AUTH__TOKEN_SECRET=bench-secret-0123456789abcdef-0123456789 LEPTOS_SITE_ADDR=127.0.0.1:$port
 export LEPTOS_SITE_ROOT="$PWD/target/site" RUST_LOG=warn
 server=
 serve() {

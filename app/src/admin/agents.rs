@@ -1,7 +1,7 @@
 //! The agents tab: each agent's id, name, group and whether they may work; create,
 //! edit, switch off, delete.
 
-use super::{context, rows_or_error};
+use super::{context, rows_or_error, Problems};
 use crate::api::admin::{admin_agents, admin_delete_agent, admin_groups, admin_save_agent};
 use crate::domain::{Agent, GroupId, UserId};
 use leptos::prelude::*;
@@ -30,6 +30,7 @@ pub fn AgentsTab() -> impl IntoView {
         RwSignal::new(None::<String>),
     );
     let active = RwSignal::new(true);
+    let problems = RwSignal::new(std::collections::BTreeMap::new());
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (Ok(agent_id), Ok(group_id)) = (
@@ -52,13 +53,14 @@ pub fn AgentsTab() -> impl IntoView {
         spawn_local(async move {
             match admin_save_agent(ctx.token(), agent, was).await {
                 Ok(a) => {
+                    problems.set(Default::default());
                     existing.set(None);
                     id.set(String::new());
                     name.set(String::new());
                     active.set(true);
                     ctx.done(format!("Saved agent {}.", a.id));
                 }
-                Err(e) => ctx.fail(e),
+                Err(e) => ctx.refused(problems, e),
             }
         });
     };
@@ -76,10 +78,12 @@ pub fn AgentsTab() -> impl IntoView {
                 <label class="labelled">
                     <span class="field-label">"Agent id"</span>
                     <input class="input" placeholder="asha.k" prop:value=id disabled=move || existing.get().is_some() on:input=move |ev| id.set(event_target_value(&ev)) />
+                    <Problems problems prefix="id" />
                 </label>
                 <label class="labelled">
                     <span class="field-label">"Agent name"</span>
                     <input class="input" placeholder="Asha K" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
+                    <Problems problems prefix="name" />
                 </label>
                 <label class="labelled">
                     <span class="field-label">"Agent group"</span>
@@ -87,6 +91,7 @@ pub fn AgentsTab() -> impl IntoView {
                         <option value="">"Choose…"</option>
                         {move || groups.get().into_iter().map(|g| view! { <option value=g.id.to_string()>{g.name}</option> }).collect_view()}
                     </select>
+                    <Problems problems prefix="group_id" />
                 </label>
                 <label class="check"><input type="checkbox" prop:checked=active on:change=move |ev| active.set(event_target_checked(&ev)) />"Active"</label>
                 <button class="button" type="submit">{move || if existing.get().is_some() { "Save agent" } else { "Add agent" }}</button>

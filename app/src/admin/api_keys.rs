@@ -2,7 +2,7 @@
 //! do, for which groups, from where, and when it was last used; a new key's secret is
 //! shown once, to copy; revoking one stops it at once.
 
-use super::{context, rows_or_error, short_time};
+use super::{context, rows_or_error, short_time, Problems};
 use crate::api::admin::{admin_api_keys, admin_create_api_key, admin_groups, admin_revoke_api_key};
 use crate::domain::{ApiKeyInput, ApiKeyScope, GroupId};
 use crate::widget::CopyButton;
@@ -39,6 +39,7 @@ pub fn ApiKeysTab() -> impl IntoView {
     let chosen = RwSignal::new(Vec::<GroupId>::new());
     let ips = RwSignal::new(String::new());
     let secret = RwSignal::new(None::<String>);
+    let problems = RwSignal::new(std::collections::BTreeMap::new());
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = ApiKeyInput {
@@ -50,12 +51,13 @@ pub fn ApiKeysTab() -> impl IntoView {
         spawn_local(async move {
             match admin_create_api_key(ctx.token(), input).await {
                 Ok(created) => {
+                    problems.set(Default::default());
                     name.set(String::new());
                     ips.set(String::new());
                     secret.set(Some(created.secret));
                     ctx.done(format!("Created the key {}.", created.key.name));
                 }
-                Err(e) => ctx.fail(e),
+                Err(e) => ctx.refused(problems, e),
             }
         });
     };
@@ -105,6 +107,7 @@ pub fn ApiKeysTab() -> impl IntoView {
                 <label class="field">
                     <span class="field-label">"Name"</span>
                     <input class="input" placeholder="IVR main menu" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
+                    <Problems problems prefix="name" />
                 </label>
                 <fieldset class="field">
                     <legend class="field-label">"May"</legend>
@@ -121,6 +124,7 @@ pub fn ApiKeysTab() -> impl IntoView {
                             }}
                         </label>
                     }).collect_view()}
+                    <Problems problems prefix="scopes" />
                 </fieldset>
                 <fieldset class="field">
                     <legend class="field-label">"For the groups"</legend>
@@ -138,10 +142,12 @@ pub fn ApiKeysTab() -> impl IntoView {
                             </label>
                         }
                     }).collect_view()}
+                    <Problems problems prefix="groups" />
                 </fieldset>
                 <label class="field">
                     <span class="field-label">"Only from (IPs or ranges; empty: anywhere)"</span>
                     <input class="input" placeholder="10.20.0.0/16, 192.0.2.7" prop:value=ips on:input=move |ev| ips.set(event_target_value(&ev)) />
+                    <Problems problems prefix="allowed_ips" />
                 </label>
                 <button class="button" type="submit">"Create key"</button>
             </form>

@@ -2,7 +2,7 @@
 //! channel an enable switch, the provider account, and at most five templates of that
 //! channel, in order.
 
-use super::{context, rows_or_error};
+use super::{context, rows_or_error, Problems};
 use crate::api::admin::{
     admin_delete_group, admin_groups, admin_notification_types, admin_providers, admin_save_group,
     admin_save_notification_types, admin_templates,
@@ -20,6 +20,7 @@ pub fn GroupsTab() -> impl IntoView {
     let selected = RwSignal::new(None::<String>);
     let new_name = RwSignal::new(String::new());
     let new_country = RwSignal::new(String::new());
+    let problems = RwSignal::new(std::collections::BTreeMap::new());
     let groups = LocalResource::new(move || {
         ctx.version.track();
         let token = ctx.token();
@@ -36,12 +37,13 @@ pub fn GroupsTab() -> impl IntoView {
         spawn_local(async move {
             match admin_save_group(ctx.token(), input, None).await {
                 Ok(g) => {
+                    problems.set(Default::default());
                     new_name.set(String::new());
                     new_country.set(String::new());
                     ctx.done(format!("Created group {}.", g.name));
                     selected.set(Some(g.id.to_string()));
                 }
-                Err(e) => ctx.fail(e),
+                Err(e) => ctx.refused(problems, e),
             }
         });
     };
@@ -114,6 +116,8 @@ pub fn GroupsTab() -> impl IntoView {
                     on:input=move |ev| new_country.set(event_target_value(&ev))
                 />
                 <button class="button" type="submit">"Create group"</button>
+                <Problems problems prefix="name" />
+                <Problems problems prefix="default_country" />
             </form>
             <ul class="group-list" aria-label="Groups">
                 {move || {

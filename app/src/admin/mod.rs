@@ -16,6 +16,7 @@ use crate::api::ApiError;
 use crate::domain::SignIn;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::collections::BTreeMap;
 
 /// Where the session token is kept: the tab's session storage (gone when the tab closes).
 pub(crate) const TOKEN_KEY: &str = "agent-notify-admin-token";
@@ -58,6 +59,13 @@ impl AdminContext {
         self.notice.set(None);
         self.retry.set(false);
         self.error.set(Some(e));
+    }
+
+    /// Shows a refused save: each field's problem at its input (`problems`), the
+    /// banner only what failed.
+    pub fn refused(&self, problems: RwSignal<BTreeMap<String, String>>, mut e: ApiError) {
+        problems.set(std::mem::take(&mut e.fields));
+        self.fail(e);
     }
 
     /// Shows that `what` did not load, and why; the banner offers to try again (an
@@ -273,4 +281,48 @@ fn SignInForm() -> impl IntoView {
             <button class="button" type="submit" disabled=move || busy.get()>"Sign in"</button>
         </form>
     }
+}
+
+/// The save-time problems of the fields whose key starts with `prefix`, in words
+/// (`fields[1].pattern` reads "Field 2, pattern"), each with its key as `data-field`.
+#[component]
+pub(crate) fn Problems(
+    problems: RwSignal<BTreeMap<String, String>>,
+    #[prop(into)] prefix: String,
+) -> impl IntoView {
+    move || {
+        problems.with(|all| {
+            all.iter()
+                .filter(|(key, _)| {
+                    key.as_str() == prefix
+                        || key.starts_with(&format!("{prefix}["))
+                        || key.starts_with(&format!("{prefix}."))
+                })
+                .map(|(key, problem)| {
+                    let text = format!("{}: {problem}", readable_key(key));
+                    view! { <p class="hint error" data-field=key.clone()>{text}</p> }
+                })
+                .collect_view()
+        })
+    }
+}
+
+/// `fields[1].pattern` → "Field 2, pattern"; `provider_ref.dlt_header` → "DLT header".
+fn readable_key(key: &str) -> String {
+    if let Some(rest) = key.strip_prefix("fields[") {
+        let (index, part) = rest.split_once(']').unwrap_or((rest, ""));
+        let n = index.parse::<usize>().map_or(0, |i| i + 1);
+        let part = part.trim_start_matches('.').replace('_', " ");
+        return if part.is_empty() {
+            format!("Field {n}")
+        } else {
+            format!("Field {n}, {part}")
+        };
+    }
+    let last = key.rsplit('.').next().unwrap_or(key).replace('_', " ");
+    let mut words = last.replace("dlt", "DLT");
+    if let Some(first) = words.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    words
 }

@@ -2,7 +2,7 @@
 //! webhook URL to paste into the provider's console. The account is checked here with the
 //! same domain rules the server applies, before anything is sent.
 
-use super::{context, rows_or_error};
+use super::{context, rows_or_error, Problems};
 use crate::api::admin::{
     admin_channels, admin_delete_provider, admin_providers, admin_save_provider,
 };
@@ -33,6 +33,7 @@ pub fn ProvidersTab() -> impl IntoView {
     let credentials = RwSignal::new(BTreeMap::<String, String>::new());
     let default = RwSignal::new(true);
     let allow_list = RwSignal::new(String::new());
+    let problems = RwSignal::new(BTreeMap::new());
     let choose_kind = move |name: String| {
         if let Some(k) = ProviderKind::named(&name) {
             kind.set(k);
@@ -71,16 +72,17 @@ pub fn ProvidersTab() -> impl IntoView {
             .check(kind)
             .and_then(|()| kind.check_account(&input.credentials, &input.sender));
         if let Err(problem) = checked {
-            ctx.fail(problem.into());
+            ctx.refused(problems, problem.into());
             return;
         }
         spawn_local(async move {
             match admin_save_provider(ctx.token(), input, None).await {
                 Ok(a) => {
+                    problems.set(BTreeMap::new());
                     credentials.set(BTreeMap::new());
                     ctx.done(format!("Added provider account {}.", a.display_name));
                 }
-                Err(e) => ctx.fail(e),
+                Err(e) => ctx.refused(problems, e),
             }
         });
     };
@@ -111,14 +113,17 @@ pub fn ProvidersTab() -> impl IntoView {
                 <label class="labelled">
                     <span class="field-label">"Display name"</span>
                     <input class="input" placeholder="SMS India" prop:value=display_name on:input=move |ev| display_name.set(event_target_value(&ev)) />
+                    <Problems problems prefix="display_name" />
                 </label>
                 <label class="labelled">
                     <span class="field-label">"Sender"</span>
                     <input class="input" placeholder=move || kind.get().sender prop:value=sender on:input=move |ev| sender.set(event_target_value(&ev)) />
+                    <Problems problems prefix="sender" />
                 </label>
                 {move || kind.get().credentials.iter().map(|name| {
                     let name = (*name).to_owned();
                     let key = name.clone();
+                    let at = credential_key(&name);
                     view! {
                         <label class="labelled">
                             <span class="field-label">{name.clone()}</span>
@@ -126,12 +131,14 @@ pub fn ProvidersTab() -> impl IntoView {
                                 placeholder="write-only"
                                 prop:value=move || credentials.get().get(&name).cloned().unwrap_or_default()
                                 on:input=move |ev| { let v = event_target_value(&ev); credentials.update(|c| { c.insert(key.clone(), v); }); } />
+                            <Problems problems prefix=at />
                         </label>
                     }
                 }).collect_view()}
                 <label class="labelled wide">
                     <span class="field-label">"Allow list: only these numbers may receive"</span>
                     <input class="input" placeholder="Trial accounts: +91…, +44…; empty: everyone" prop:value=allow_list on:input=move |ev| allow_list.set(event_target_value(&ev)) />
+                    <Problems problems prefix="allow_list" />
                 </label>
                 <label class="check"><input type="checkbox" prop:checked=default on:change=move |ev| default.set(event_target_checked(&ev)) />"Default for the channel"</label>
                 <button class="button" type="submit">"Add account"</button>
@@ -204,4 +211,9 @@ fn AccountList(
             </tbody>
         </table>
     }
+}
+
+/// Where a credential's save-time problem is reported.
+fn credential_key(name: &str) -> String {
+    format!("credentials.{name}")
 }

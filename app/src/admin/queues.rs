@@ -2,7 +2,7 @@
 //! channel, the templates its calls may use; agents then see the templates both their
 //! group and the queue allow.
 
-use super::{context, rows_or_error};
+use super::{context, rows_or_error, Problems};
 use crate::api::admin::{admin_delete_queue, admin_queues, admin_save_queue, admin_templates};
 use crate::domain::{CallQueueInput, Channel, TemplateId};
 use leptos::prelude::*;
@@ -27,6 +27,7 @@ pub fn QueuesTab() -> impl IntoView {
     );
     // Per channel: none (the group's templates) or the ones allowed.
     let rules = RwSignal::new(BTreeMap::<Channel, Vec<TemplateId>>::new());
+    let problems = RwSignal::new(BTreeMap::new());
     let clear = move || {
         id.set(String::new());
         name.set(String::new());
@@ -43,10 +44,11 @@ pub fn QueuesTab() -> impl IntoView {
         spawn_local(async move {
             match admin_save_queue(ctx.token(), queue, input).await {
                 Ok(q) => {
+                    problems.set(BTreeMap::new());
                     clear();
                     ctx.done(format!("Saved call queue {}.", q.id));
                 }
-                Err(e) => ctx.fail(e),
+                Err(e) => ctx.refused(problems, e),
             }
         });
     };
@@ -63,6 +65,7 @@ pub fn QueuesTab() -> impl IntoView {
         view! {
             <fieldset class="channel-column">
                 <legend>{channel.label()}</legend>
+                <Problems problems prefix=templates_key(channel) />
                 <label class="check">
                     <input
                         type="checkbox"
@@ -114,10 +117,12 @@ pub fn QueuesTab() -> impl IntoView {
                     <label class="labelled">
                         <span class="field-label">"Queue id"</span>
                         <input class="input" placeholder="billing" prop:value=id disabled=existing on:input=move |ev| id.set(event_target_value(&ev)) />
+                        <Problems problems prefix="id" />
                     </label>
                     <label class="labelled">
                         <span class="field-label">"Queue name"</span>
                         <input class="input" placeholder="Billing" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
+                        <Problems problems prefix="name" />
                     </label>
                 </div>
                 <div class="channel-columns">
@@ -157,4 +162,9 @@ pub fn QueuesTab() -> impl IntoView {
             </table>
         </section>
     }
+}
+
+/// Where a channel's save-time problems are reported.
+fn templates_key(channel: Channel) -> String {
+    format!("templates.{}", channel.as_str())
 }

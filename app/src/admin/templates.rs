@@ -1,7 +1,7 @@
 //! The templates registry: list (filter by channel, search by name), create, edit with
 //! a field editor and a live preview, delete (confirming when groups use it).
 
-use super::{context, rows_or_error, AdminContext};
+use super::{context, rows_or_error, AdminContext, Problems};
 use crate::api::admin::{admin_delete_template, admin_save_template, admin_templates};
 use crate::domain::{
     Channel, FieldType, ProviderRef, Template, TemplateField, TemplateId, TemplateInput,
@@ -262,10 +262,7 @@ fn Editor(draft: Draft, on_close: Callback<()>) -> impl IntoView {
                     ctx.done(format!("Saved {}.", saved.template.name));
                     on_close.run(());
                 }
-                Err(mut e) => {
-                    problems.set(std::mem::take(&mut e.fields));
-                    ctx.fail(e);
-                }
+                Err(e) => ctx.refused(problems, e),
             }
             busy.set(false);
         });
@@ -358,47 +355,6 @@ fn Editor(draft: Draft, on_close: Callback<()>) -> impl IntoView {
             </div>
         </form>
     }
-}
-
-/// The save-time problems of the fields whose key starts with `prefix`, in words
-/// (`fields[1].pattern` reads "Field 2, pattern"), each with its key as `data-field`.
-#[component]
-fn Problems(problems: RwSignal<BTreeMap<String, String>>, prefix: &'static str) -> impl IntoView {
-    move || {
-        problems.with(|all| {
-            all.iter()
-                .filter(|(key, _)| {
-                    key.as_str() == prefix
-                        || key.starts_with(&format!("{prefix}["))
-                        || key.starts_with(&format!("{prefix}."))
-                })
-                .map(|(key, problem)| {
-                    let text = format!("{}: {problem}", readable_key(key));
-                    view! { <p class="hint error" data-field=key.clone()>{text}</p> }
-                })
-                .collect_view()
-        })
-    }
-}
-
-/// `fields[1].pattern` → "Field 2, pattern"; `provider_ref.dlt_header` → "DLT header".
-fn readable_key(key: &str) -> String {
-    if let Some(rest) = key.strip_prefix("fields[") {
-        let (index, part) = rest.split_once(']').unwrap_or((rest, ""));
-        let n = index.parse::<usize>().map_or(0, |i| i + 1);
-        let part = part.trim_start_matches('.').replace('_', " ");
-        return if part.is_empty() {
-            format!("Field {n}")
-        } else {
-            format!("Field {n}, {part}")
-        };
-    }
-    let last = key.rsplit('.').next().unwrap_or(key).replace('_', " ");
-    let mut words = last.replace("dlt", "DLT");
-    if let Some(first) = words.get_mut(..1) {
-        first.make_ascii_uppercase();
-    }
-    words
 }
 
 /// One provider reference of the template (a WhatsApp name, a DLT id, …); blank is none.

@@ -75,9 +75,11 @@ impl ApiKey {
 pub struct ApiKeyInput {
     /// A name for people.
     pub name: String,
-    /// At least one scope.
+    /// At least one scope (a missing list is an empty one: the check names it).
+    #[serde(default)]
     pub scopes: Vec<ApiKeyScope>,
-    /// At least one group.
+    /// At least one group (a missing list is an empty one: the check names it).
+    #[serde(default)]
     pub groups: Vec<GroupId>,
     /// IPs or CIDR ranges (`10.0.0.0/8`, `2001:db8::/32`); empty: anywhere.
     #[serde(default)]

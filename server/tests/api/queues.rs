@@ -26,23 +26,40 @@ async fn a_queue_narrows_the_groups_templates_for_its_calls_and_a_send_outside_i
         .expect("sent");
     assert_eq!(saved.status(), 200);
 
-    let group: Value = app.get_json("/api/v1/templates?channel=sms", &app.agent).await;
+    let group: Value = app
+        .get_json("/api/v1/templates?channel=sms", &app.agent)
+        .await;
     assert_eq!(ids(&group), ["t_sms_thanks", "t_otp", "t_sms_payment"]);
     let narrowed: Value = app
         .get_json("/api/v1/templates?channel=sms&queue_id=billing", &app.agent)
         .await;
-    assert_eq!(ids(&narrowed), ["t_sms_thanks", "t_sms_payment"], "the group's order");
+    assert_eq!(
+        ids(&narrowed),
+        ["t_sms_thanks", "t_sms_payment"],
+        "the group's order"
+    );
     let whatsapp: Value = app
-        .get_json("/api/v1/templates?channel=whatsapp&queue_id=billing", &app.agent)
+        .get_json(
+            "/api/v1/templates?channel=whatsapp&queue_id=billing",
+            &app.agent,
+        )
         .await;
-    let all_whatsapp: Value = app.get_json("/api/v1/templates?channel=whatsapp", &app.agent).await;
-    assert_eq!(whatsapp, all_whatsapp, "a channel the queue does not list is not narrowed");
+    let all_whatsapp: Value = app
+        .get_json("/api/v1/templates?channel=whatsapp", &app.agent)
+        .await;
+    assert_eq!(
+        whatsapp, all_whatsapp,
+        "a channel the queue does not list is not narrowed"
+    );
     let unknown: Value = app
         .get_json("/api/v1/templates?channel=sms&queue_id=sales", &app.agent)
         .await;
     assert_eq!(unknown, group, "a queue nobody configured narrows nothing");
     let bootstrap: Value = app
-        .get_json("/api/v1/widget/bootstrap?call_id=c-q&queue_id=billing", &app.agent)
+        .get_json(
+            "/api/v1/widget/bootstrap?call_id=c-q&queue_id=billing",
+            &app.agent,
+        )
         .await;
     assert_eq!(bootstrap["queue_name"], "Billing");
     assert_eq!(bootstrap["call_grace_secs"], 120);
@@ -50,8 +67,10 @@ async fn a_queue_narrows_the_groups_templates_for_its_calls_and_a_send_outside_i
 
     let refused = error_of(
         app.post("/api/v1/notifications", &app.agent)
-            .json(&json!({"to": "+919876543210", "channel": "sms", "template_id": "t_otp",
-                          "fields": {"code": "123456"}, "call_id": "c-q", "queue_id": "billing"}))
+            .json(
+                &json!({"to": "+919876543210", "channel": "sms", "template_id": "t_otp",
+                          "fields": {"code": "123456"}, "call_id": "c-q", "queue_id": "billing"}),
+            )
             .send()
             .await
             .expect("sent"),
@@ -59,18 +78,26 @@ async fn a_queue_narrows_the_groups_templates_for_its_calls_and_a_send_outside_i
         "template_not_allowed",
     )
     .await;
-    assert!(refused["message"].as_str().expect("message").contains("Billing"));
+    assert!(refused["message"]
+        .as_str()
+        .expect("message")
+        .contains("Billing"));
     let accepted = app
         .post("/api/v1/notifications", &app.agent)
-        .json(&json!({"to": "+919876543210", "channel": "sms", "template_id": "t_sms_thanks",
-                      "call_id": "c-q", "queue_id": "billing"}))
+        .json(
+            &json!({"to": "+919876543210", "channel": "sms", "template_id": "t_sms_thanks",
+                      "call_id": "c-q", "queue_id": "billing"}),
+        )
         .send()
         .await
         .expect("sent");
     assert_eq!(accepted.status(), 202);
 
     let listed: Value = app.get_json("/api/v1/admin/queues", &app.admin).await;
-    assert_eq!(listed[0]["templates"]["sms"], json!(["t_sms_payment", "t_sms_thanks"]));
+    assert_eq!(
+        listed[0]["templates"]["sms"],
+        json!(["t_sms_payment", "t_sms_thanks"])
+    );
     let deleted = app
         .client
         .delete(format!("{}/api/v1/admin/queues/billing", app.base))
@@ -83,7 +110,9 @@ async fn a_queue_narrows_the_groups_templates_for_its_calls_and_a_send_outside_i
         .get_json("/api/v1/templates?channel=sms&queue_id=billing", &app.agent)
         .await;
     assert_eq!(again, group);
-    let audit: Value = app.get_json("/api/v1/admin/audit?entity=call_queue", &app.admin).await;
+    let audit: Value = app
+        .get_json("/api/v1/admin/audit?entity=call_queue", &app.admin)
+        .await;
     assert!(audit.to_string().contains("call_queue"), "{audit}");
 }
 
@@ -98,18 +127,24 @@ async fn a_queue_names_only_existing_templates_of_each_channel_and_only_admins_s
             .send()
     };
     let error = error_of(
-        put(&app.admin, json!({"name": "", "templates": {"sms": ["t_wa_order", "t_nope"]}}))
-            .await
-            .expect("sent"),
+        put(
+            &app.admin,
+            json!({"name": "", "templates": {"sms": ["t_wa_order", "t_nope"]}}),
+        )
+        .await
+        .expect("sent"),
         422,
         "invalid_queue",
     )
     .await;
     assert_eq!(error["fields"]["name"], "required");
     let error = error_of(
-        put(&app.admin, json!({"name": "Billing", "templates": {"sms": ["t_wa_order", "t_nope"]}}))
-            .await
-            .expect("sent"),
+        put(
+            &app.admin,
+            json!({"name": "Billing", "templates": {"sms": ["t_wa_order", "t_nope"]}}),
+        )
+        .await
+        .expect("sent"),
         422,
         "invalid_queue",
     )
@@ -119,7 +154,9 @@ async fn a_queue_names_only_existing_templates_of_each_channel_and_only_admins_s
         "t_wa_order is a WhatsApp template; there is no template t_nope"
     );
     error_of(
-        put(&app.agent, json!({"name": "Billing"})).await.expect("sent"),
+        put(&app.agent, json!({"name": "Billing"}))
+            .await
+            .expect("sent"),
         403,
         "admin_only",
     )
