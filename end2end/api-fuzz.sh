@@ -57,7 +57,8 @@ mkdir -p target/schemathesis-report
 # Everything but the settings, as an agent (webhooks and operations included: they
 # ignore the agent's credential and must say so in the document's terms).
 fuzz agent "$agent_token" --exclude-path-regex '^/api/v1/admin'
-# The settings as an admin (not the sign-out: it would end the run's session).
-fuzz admin "$admin_token" --include-path-regex '^/api/v1/admin' --exclude-path-regex '/logout$'
+# The settings, the delivery figures and the history's filters as an admin (not the
+# sign-out: it would end the run's session).
+fuzz admin "$admin_token" --include-path-regex '^/api/v1/(admin|stats$|history/)' --exclude-path-regex '/logout$'
 # The sign-out, with a session of its own.
 fuzz signout "$("$binary" token admin --id admin 2>/dev/null)" --include-path-regex '/logout$'

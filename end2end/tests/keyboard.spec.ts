@@ -6,7 +6,9 @@ const focusInDialog = (page: Page) => page.evaluate(() => !!document.activeEleme
 
 test("the whole agent flow works with the keyboard only", async ({ page }) => {
   await openWidget(page, newCallId());
-  // First the agent's own menu at the top right, then the form.
+  // First the agent's bar at the top right (their history, their menu), then the form.
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("button", { name: "History" })).toBeFocused();
   await page.keyboard.press("Tab");
   await expect(page.getByRole("button", { name: /demo-agent/ })).toBeFocused();
   await page.keyboard.press("Tab");

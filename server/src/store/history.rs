@@ -67,7 +67,9 @@ fn conditions(filter: &HistoryFilter) -> (String, Vec<Value>) {
         values.push(Value::Int(to_ms(until)));
     }
     if let Some(after) = &filter.after {
-        sql.push("(created_at < ? OR (created_at = ? AND uuid < ?))");
+        // The bound on `created_at` alone lets the index seek to the page's start
+        // (with only the OR, SQLite walks the index from the newest message each page).
+        sql.push("created_at <= ? AND (created_at < ? OR uuid < ?)");
         values.push(Value::Int(after.created_ms));
         values.push(Value::Int(after.created_ms));
         values.push(Value::Text(after.uuid.to_string()));

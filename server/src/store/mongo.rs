@@ -805,11 +805,12 @@ fn matching(filter: &HistoryFilter) -> Document {
     if let Some(after) = &filter.after {
         let at = DateTime::from_millis(after.created_ms);
         let uuid = after.uuid.to_string();
+        // The bound on `created_at` alone lets the index seek to the page's start.
         query.insert(
-            "$or",
+            "$and",
             vec![
-                doc! {"created_at": {"$lt": at}},
-                doc! {"created_at": at, "_id": {"$lt": uuid}},
+                doc! {"created_at": {"$lte": at}},
+                doc! {"$or": [{"created_at": {"$lt": at}}, {"_id": {"$lt": uuid}}]},
             ],
         );
     }
