@@ -1,7 +1,7 @@
 //! The history: `GET /api/v1/notifications` with filters, pages by cursor, each reader
 //! scoped to what they may read, and the CSV export streamed batch by batch.
 
-use crate::helpers::{error_of, json_reply, static_sms, static_sms_to, token, TestApp};
+use crate::helpers::{json_reply, static_sms, static_sms_to, token, TestApp};
 use app::service::Role;
 use futures::stream::{self, StreamExt};
 use reqwest::header::{ACCEPT, CONTENT_DISPOSITION, CONTENT_TYPE, LINK};
@@ -137,11 +137,9 @@ async fn each_reader_sees_only_what_they_may_and_a_supervisor_sees_numbers_maske
         agent[0]["to"], "+919876543210",
         "the sender sees the whole number"
     );
-    error_of(
-        app.get("/api/v1/notifications?agent_id=other-agent", &app.agent)
-            .send()
-            .await
-            .expect("sent"),
+    app.get_error(
+        "/api/v1/notifications?agent_id=other-agent",
+        &app.agent,
         403,
         "not_yours",
     )
@@ -169,11 +167,9 @@ async fn each_reader_sees_only_what_they_may_and_a_supervisor_sees_numbers_maske
         .get_json("/api/v1/notifications?agent_id=other-agent", &lead)
         .await;
     assert_eq!(uuids(&by_agent), [theirs["uuid"].as_str().expect("uuid")]);
-    error_of(
-        app.get("/api/v1/notifications?group_id=empty-group", &lead)
-            .send()
-            .await
-            .expect("sent"),
+    app.get_error(
+        "/api/v1/notifications?group_id=empty-group",
+        &lead,
         403,
         "not_yours",
     )
@@ -206,18 +202,14 @@ async fn each_reader_sees_only_what_they_may_and_a_supervisor_sees_numbers_maske
 #[tokio::test]
 async fn bad_filters_are_refused_each_at_its_parameter() {
     let app = TestApp::spawn().await;
-    let error = error_of(
-        app.get(
+    let error = app
+        .get_error(
             "/api/v1/notifications?channel=fax&from=yesterday&q=zz&cursor=x",
             &app.agent,
+            422,
+            "invalid_filter",
         )
-        .send()
-        .await
-        .expect("sent"),
-        422,
-        "invalid_filter",
-    )
-    .await;
+        .await;
     let fields: Vec<&str> = error["fields"]
         .as_object()
         .expect("fields")
@@ -225,32 +217,23 @@ async fn bad_filters_are_refused_each_at_its_parameter() {
         .map(String::as_str)
         .collect();
     assert_eq!(fields, ["channel", "cursor", "from", "q"]);
-    error_of(
-        app.get("/api/v1/notifications?number=12", &app.agent)
-            .send()
-            .await
-            .expect("sent"),
+    app.get_error(
+        "/api/v1/notifications?number=12",
+        &app.agent,
         422,
         "invalid_phone",
     )
     .await;
-    error_of(
-        app.get(
-            "/api/v1/notifications?from=2026-12-02&to=2026-12-01",
-            &app.agent,
-        )
-        .send()
-        .await
-        .expect("sent"),
+    app.get_error(
+        "/api/v1/notifications?from=2026-12-02&to=2026-12-01",
+        &app.agent,
         422,
         "invalid_filter",
     )
     .await;
-    error_of(
-        app.get("/api/v1/notifications?format=xml", &app.agent)
-            .send()
-            .await
-            .expect("sent"),
+    app.get_error(
+        "/api/v1/notifications?format=xml",
+        &app.agent,
         422,
         "invalid_format",
     )
@@ -374,31 +357,15 @@ async fn the_delivery_figures_count_what_happened_for_supervisors_and_admins_onl
         .get_json("/api/v1/stats?from=2020-01-01&to=2020-01-31", &app.admin)
         .await;
     assert_eq!(long_ago["total"], 0);
-    error_of(
-        app.get("/api/v1/stats", &app.agent)
-            .send()
-            .await
-            .expect("sent"),
-        403,
-        "supervisors_only",
-    )
-    .await;
-    error_of(
-        app.get("/api/v1/stats?group_id=empty-group", &lead)
-            .send()
-            .await
-            .expect("sent"),
+    app.get_error("/api/v1/stats", &app.agent, 403, "supervisors_only")
+        .await;
+    app.get_error(
+        "/api/v1/stats?group_id=empty-group",
+        &lead,
         403,
         "not_yours",
     )
     .await;
-    error_of(
-        app.get("/api/v1/stats?from=soon", &app.admin)
-            .send()
-            .await
-            .expect("sent"),
-        422,
-        "invalid_period",
-    )
-    .await;
+    app.get_error("/api/v1/stats?from=soon", &app.admin, 422, "invalid_period")
+        .await;
 }

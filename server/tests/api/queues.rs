@@ -161,11 +161,9 @@ async fn a_queue_names_only_existing_templates_of_each_channel_and_only_admins_s
         "admin_only",
     )
     .await;
-    error_of(
-        app.get("/api/v1/templates?queue_id=no%20spaces", &app.agent)
-            .send()
-            .await
-            .expect("sent"),
+    app.get_error(
+        "/api/v1/templates?queue_id=no%20spaces",
+        &app.agent,
         422,
         "invalid_queue_id",
     )
