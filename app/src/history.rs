@@ -7,8 +7,8 @@
 
 use crate::api::{history_filters, new_stream_ticket, read_history, ApiError};
 use crate::domain::{
-    Channel, HistoryChoices, HistoryPage, HistoryQuery, NotificationStatus, NotificationView,
-    Reader,
+    Channel, Choice, HistoryChoices, HistoryPage, HistoryQuery, NotificationStatus,
+    NotificationView, Reader,
 };
 use crate::widget::{initial_token, local_time, CopyButton};
 use leptos::prelude::*;
@@ -230,8 +230,10 @@ pub fn MessageHistory() -> impl IntoView {
                 Some(Ok(found)) => {
                     let next = found.next_cursor.clone();
                     let reader = Signal::derive(move || loaded.get().map(|c| c.reader));
+                    let agents = Signal::derive(move || loaded.get().map(|c| c.agents).unwrap_or_default());
+                    let filtered = !applied.get_untracked().url_params().is_empty();
                     view! {
-                        <Results found reader open />
+                        <Results found reader agents open filtered />
                         <Pager pages next />
                     }.into_any()
                 }
@@ -372,11 +374,19 @@ fn LoadProblem(error: ApiError, on_retry: impl Fn() + Copy + 'static) -> impl In
 fn Results(
     found: HistoryPage,
     reader: Signal<Option<Reader>>,
+    agents: Signal<Vec<Choice>>,
     open: RwSignal<Option<String>>,
+    filtered: bool,
 ) -> impl IntoView {
     let count = found.notifications.len();
     if count == 0 {
-        return view! { <p class="banner" role="status" data-testid="no-messages">"No messages match these filters."</p> }.into_any();
+        let words = if filtered {
+            "No messages match these filters."
+        } else {
+            "No messages yet."
+        };
+        return view! { <p class="banner" role="status" data-testid="no-messages">{words}</p> }
+            .into_any();
     }
     let by_agent = move || reader.get() != Some(Reader::Agent);
     view! {
@@ -397,7 +407,7 @@ fn Results(
                     </tr>
                 </thead>
                 <tbody>
-                    {found.notifications.into_iter().map(|m| view! { <Row m by_agent open /> }).collect_view()}
+                    {found.notifications.into_iter().map(|m| view! { <Row m by_agent agents open /> }).collect_view()}
                 </tbody>
             </table>
         </div>
@@ -410,8 +420,17 @@ fn Results(
 fn Row(
     m: NotificationView,
     by_agent: impl Fn() -> bool + Copy + Send + Sync + 'static,
+    agents: Signal<Vec<Choice>>,
     open: RwSignal<Option<String>>,
 ) -> impl IntoView {
+    let agent = m.agent_id.as_str().to_owned();
+    let agent_name = move || {
+        agents.with(|list| {
+            list.iter()
+                .find(|c| c.id == agent)
+                .map_or_else(|| agent.clone(), |c| c.label.clone())
+        })
+    };
     let uuid = m.uuid.clone();
     let details_id = format!("details-{uuid}");
     let is_open = Signal::derive({
@@ -444,7 +463,7 @@ fn Row(
             <td><span class=format!("badge badge-{}", m.status.as_str())>{m.status.label()}</span></td>
             <td class="number">{m.to.clone()}</td>
             <td>{template}</td>
-            <Show when=by_agent><td>{m.agent_id.as_str().to_owned()}</td></Show>
+            <Show when=by_agent><td title=m.agent_id.as_str().to_owned()>{agent_name.clone()}</td></Show>
             <td>{m.call_id.as_ref().map(|c| c.as_str().to_owned()).unwrap_or_default()}</td>
             <td>
                 <button
@@ -505,6 +524,9 @@ fn Pager(pages: RwSignal<Vec<Option<String>>>, next: Option<String>) -> impl Int
     let has_next = next.is_some();
     let next = StoredValue::new(next);
     let number = move || pages.get().len();
+    if !has_next && pages.with_untracked(Vec::len) <= 1 {
+        return ().into_any();
+    }
     view! {
         <nav class="row-actions pager" aria-label="Pages">
             <span class="hint">{move || format!("Page {}", number())}</span>
@@ -526,4 +548,5 @@ fn Pager(pages: RwSignal<Vec<Option<String>>>, next: Option<String>) -> impl Int
             </button>
         </nav>
     }
+    .into_any()
 }

@@ -251,6 +251,8 @@ fn print_demo_urls(settings: &Settings, addr: std::net::SocketAddr) -> anyhow::R
         "its password was printed on the first run"
     };
     println!("  Settings: {base}/admin  (sign in as `admin`; {password})");
+    println!("  History:  {base}/history#token={agent_token}  (an admin: from the settings page)");
+    println!("  Dashboard: {base}/dashboard  (supervisors and admins: from the settings page)");
     println!("  API docs: {base}/api/docs");
     println!();
     println!("  API token for the demo agent (curl -H \"Authorization: Bearer $TOKEN\"):");
