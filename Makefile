@@ -25,7 +25,11 @@ export LEPTOS_HASH_FILES := false
 # types and breaks the bundle) comes first on PATH, where cargo-leptos looks for it.
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(PATH)
 
-.PHONY: run test test-mongodb bench setup setup-e2e setup-services setup-fuzz build lint
+.PHONY: run test test-mongodb bench setup setup-e2e setup-services setup-fuzz build site console lint
+
+# The console bundle (settings, history, dashboard): built beside the widget's, in
+# cargo-leptos's wasm target directory so the two share their dependencies' builds.
+CONSOLE_WASM := target/front/wasm32-unknown-unknown/debug/console.wasm
 
 ## Build and serve on the embedded defaults (SQLite, embedded queue, sandbox provider).
 run: build
@@ -39,7 +43,7 @@ run: build
 test: setup setup-e2e setup-services setup-fuzz
 	cargo fmt --all -- --check
 	$(MAKE) --no-print-directory lint
-	cargo leptos build
+	$(MAKE) --no-print-directory site
 	cargo test --workspace --locked
 	NOTIFY_TEST_DATABASE=mariadb cargo test --workspace --locked --test api
 	end2end/api-fuzz.sh
@@ -87,12 +91,21 @@ $(SCHEMATHESIS_STAMP):
 setup-e2e: end2end/node_modules
 	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
 
-build: setup
+build: setup site
+
+## The site: the widget bundle (cargo-leptos, with the server) and the console bundle.
+site:
 	cargo leptos build
+	$(MAKE) --no-print-directory console
+
+console:
+	CARGO_TARGET_DIR=target/front cargo build --locked -p console --lib --target wasm32-unknown-unknown --features csr
+	wasm-bindgen --target web --no-typescript --out-dir $(LEPTOS_SITE_ROOT)/$(LEPTOS_SITE_PKG_DIR) --out-name $(LEPTOS_OUTPUT_NAME)-console $(CONSOLE_WASM)
 
 lint:
 	cargo clippy --workspace --all-targets --locked -- -D warnings
-	cargo clippy -p app --lib --locked --target wasm32-unknown-unknown --no-default-features --features csr -- -D warnings
+	cargo clippy -p app --lib --locked --target wasm32-unknown-unknown --no-default-features --features widget-bundle -- -D warnings
+	cargo clippy -p console --lib --locked --target wasm32-unknown-unknown --features csr -- -D warnings
 
 ## Install what is missing: rustfmt/clippy, the wasm target, cargo-leptos, wasm-bindgen.
 ## cargo-leptos only orchestrates: it is installed unoptimised (`--debug`, 6 min instead of

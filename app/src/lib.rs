@@ -13,29 +13,41 @@ pub mod widget;
 
 use leptos::prelude::*;
 
-/// The page to show, chosen by the URL path (`/widget`, `/history`, `/dashboard` or `/admin`).
+/// The widget bundle's page: the agent widget (the other pages are the console bundle's:
+/// `console/`).
 #[component]
 pub fn App() -> impl IntoView {
+    view! { <widget::Widget /> }
+}
+
+/// The console bundle's page, chosen by the URL path: `/admin`, `/history` or
+/// `/dashboard`.
+#[component]
+pub fn Console() -> impl IntoView {
     let path = window().location().pathname().unwrap_or_default();
-    if path.starts_with("/admin") {
-        view! { <admin::AdminPage /> }.into_any()
+    if path.starts_with("/history") {
+        view! { <history::MessageHistory /> }.into_any()
     } else if path.starts_with("/dashboard") {
         view! { <dashboard::Dashboard /> }.into_any()
-    } else if path.starts_with("/history") {
-        view! { <history::MessageHistory /> }.into_any()
     } else {
-        view! { <widget::Widget /> }.into_any()
+        view! { <admin::AdminPage /> }.into_any()
     }
 }
 
-/// The wasm entry point: mounts the app into the page body.
+/// Mounts `page` into the page body, in place of the shell's placeholder.
 #[cfg(feature = "csr")]
-#[wasm_bindgen::prelude::wasm_bindgen(start)]
-pub fn start() {
+pub fn mount<V: IntoView + 'static>(page: fn() -> V) {
     console_error_panic_hook::set_once();
     // The page shell paints a placeholder before the wasm arrives; the app replaces it.
     if let Some(placeholder) = document().get_element_by_id("boot") {
         placeholder.remove();
     }
-    leptos::mount::mount_to_body(App);
+    leptos::mount::mount_to_body(page);
+}
+
+/// The widget bundle's wasm entry point.
+#[cfg(all(feature = "csr", feature = "widget-bundle"))]
+#[wasm_bindgen::prelude::wasm_bindgen(start)]
+pub fn start() {
+    mount(App);
 }

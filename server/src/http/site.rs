@@ -1,6 +1,7 @@
-//! The browser side: the HTML shell of the widget and settings pages (client-side
-//! rendered: the wasm bundle draws the page), the built site's static files, and the
-//! headers every response carries.
+//! The browser side: the HTML shells of the widget and of the console pages (settings,
+//! history, dashboard; client-side rendered: a wasm bundle draws the page — the widget's
+//! own, or the console's, so the widget loads only the widget), the built site's static
+//! files, and the headers every response carries.
 //!
 //! The pages' Content-Security-Policy pins the one inline script by its hash; the
 //! widget may be framed by the site and the configured embed origins, the settings
@@ -25,13 +26,12 @@ const DEFAULT_POLICY: &str =
 
 /// The routes of this module; unknown non-API paths fall through to the site root.
 pub fn router(site: &SiteSettings, embed_origins: &[Origin]) -> Router<AppState> {
-    let shell = Shell::new(site, embed_origins);
     let ancestors = std::iter::once("'self'")
         .chain(embed_origins.iter().map(Origin::as_str))
         .collect::<Vec<_>>()
         .join(" ");
-    let widget = shell.page(&ancestors);
-    let admin = shell.page("'none'");
+    let widget = Shell::new(site, embed_origins, Bundle::Widget).page(&ancestors);
+    let admin = Shell::new(site, embed_origins, Bundle::Console).page("'none'");
     let pkg = format!("/{}", site.pkg_dir);
     let pkg_files = ServeDir::new(site.root.join(&site.pkg_dir))
         .precompressed_br()
@@ -127,6 +127,16 @@ fn token_in_url() -> Response {
 }
 
 /// The page shell, the hashes of its inline scripts, and where they may connect.
+/// Which wasm bundle a page loads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bundle {
+    /// The agent widget (`<output>.js`, `<output>.wasm`).
+    Widget,
+    /// The settings, history and dashboard (`<output>-console.js`,
+    /// `<output>-console_bg.wasm`).
+    Console,
+}
+
 struct Shell {
     html: String,
     script_hashes: String,
@@ -179,10 +189,21 @@ impl Shell {
     /// The shell loads the stylesheet, then the wasm bundle, which mounts the app; it
     /// names the origins the widget talks to, so a host can post the token before any
     /// server call.
-    fn new(site: &SiteSettings, embed_origins: &[Origin]) -> Self {
+    fn new(site: &SiteSettings, embed_origins: &[Origin], bundle: Bundle) -> Self {
         let pkg = format!("/{}/{}", site.pkg_dir, site.output_name);
-        let script =
-            format!(r#"import init from "{pkg}.js"; init({{ module_or_path: "{pkg}.wasm" }});"#);
+        let (js, wasm, title) = match bundle {
+            Bundle::Widget => (
+                format!("{pkg}.js"),
+                format!("{pkg}.wasm"),
+                "Send a notification",
+            ),
+            Bundle::Console => (
+                format!("{pkg}-console.js"),
+                format!("{pkg}-console_bg.wasm"),
+                "Agent Notify",
+            ),
+        };
+        let script = format!(r#"import init from "{js}"; init({{ module_or_path: "{wasm}" }});"#);
         let mut script_hashes = script_hash(&script);
         let mut connect = "'self'".to_owned();
         let mut reload = String::new();
@@ -206,12 +227,12 @@ impl Shell {
 <title>Agent Notify</title>
 <link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="{pkg}.css">
-<link rel="modulepreload" href="{pkg}.js">
-<link rel="preload" href="{pkg}.wasm" as="fetch" type="application/wasm" crossorigin>
+<link rel="modulepreload" href="{js}">
+<link rel="preload" href="{wasm}" as="fetch" type="application/wasm" crossorigin>
 </head>
 <body>
 <noscript>Agent Notify needs JavaScript and WebAssembly.</noscript>
-<main id="boot" class="widget boot" aria-busy="true"><h1>Send a notification</h1><p class="hint">Loading…</p></main>
+<main id="boot" class="widget boot" aria-busy="true"><h1>{title}</h1><p class="hint">Loading…</p></main>
 <script type="module">{script}</script>
 {reload}</body>
 </html>

@@ -75,9 +75,27 @@ async fn the_openapi_document_describes_every_public_endpoint() {
 }
 
 #[tokio::test]
-async fn the_widget_and_settings_pages_load_the_wasm_bundle() {
+async fn the_widget_loads_its_own_bundle_and_the_other_pages_the_consoles() {
     let app = TestApp::spawn().await;
-    for page in ["/widget", "/admin"] {
+    let bundles = [
+        ("/widget", "/pkg/agent-notify.js", "/pkg/agent-notify.wasm"),
+        (
+            "/admin",
+            "/pkg/agent-notify-console.js",
+            "/pkg/agent-notify-console_bg.wasm",
+        ),
+        (
+            "/history",
+            "/pkg/agent-notify-console.js",
+            "/pkg/agent-notify-console_bg.wasm",
+        ),
+        (
+            "/dashboard",
+            "/pkg/agent-notify-console.js",
+            "/pkg/agent-notify-console_bg.wasm",
+        ),
+    ];
+    for (page, js, wasm) in bundles {
         let r = app
             .client
             .get(format!("{}{page}", app.base))
@@ -86,9 +104,10 @@ async fn the_widget_and_settings_pages_load_the_wasm_bundle() {
             .expect("sent");
         assert_eq!(r.status(), 200);
         let html = r.text().await.expect("text");
+        assert!(html.contains(js) && html.contains(wasm), "{page}");
         assert!(
-            html.contains("/pkg/agent-notify.js") && html.contains("/pkg/agent-notify.wasm"),
-            "{page}"
+            html.contains("/pkg/agent-notify.css"),
+            "{page}: one stylesheet"
         );
     }
 }
