@@ -1,6 +1,7 @@
 //! Agent Notify's Leptos crate: the domain core (browser and server), the service
-//! layer and server functions (server), and the agent widget and settings page
-//! (browser, client-side rendered).
+//! layer and server functions (server), and the pages (browser, client-side rendered):
+//! the agent widget — its own wasm bundle, this crate's entry point — and the settings,
+//! history and dashboard pages, which the console bundle (`app/console/`) mounts.
 
 pub mod admin;
 pub mod api;
@@ -14,7 +15,7 @@ pub mod widget;
 use leptos::prelude::*;
 
 /// The widget bundle's page: the agent widget (the other pages are the console bundle's:
-/// `console/`).
+/// `app/console/`).
 #[component]
 pub fn App() -> impl IntoView {
     view! { <widget::Widget /> }
