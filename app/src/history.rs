@@ -148,7 +148,7 @@ pub fn MessageHistory() -> impl IntoView {
             <main class="history">
                 <h1>"Message history"</h1>
                 <div class="banner error" role="alert">
-                    <p>"You are not signed in. Open the history from the widget (your name, top right) or from the settings page."</p>
+                    <p>"You are not signed in. Open the history from the widget (History, top right) or from the settings page."</p>
                     <p><a href="/admin">"Sign in to the settings"</a></p>
                 </div>
             </main>
@@ -295,7 +295,12 @@ fn FiltersForm(
                 <label class="field-label" for=format!("f-{name}")>{label}</label>
                 <select id=format!("f-{name}") name=name prop:value=value(name) on:change=edit(name)>
                     <option value="">"Any"</option>
-                    {options.into_iter().map(|(id, text)| view! { <option value=id>{text}</option> }).collect_view()}
+                    // Each option says whether it is the chosen one: the list may arrive
+                    // after the filter (a link with the filter in its URL).
+                    {options.into_iter().map(|(id, text)| {
+                        let chosen = id.clone();
+                        view! { <option value=id selected=move || draft.with(|d| d.get(name) == chosen)>{text}</option> }
+                    }).collect_view()}
                 </select>
             </div>
         }

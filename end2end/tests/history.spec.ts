@@ -39,6 +39,7 @@ test("an agent opens their history from the widget, filters it and opens a messa
   expect(history.url()).toContain(`call_id=${call}`);
 
   await history.getByLabel("Channel").selectOption("sms");
+  await history.getByLabel("Template").selectOption("t_sms_thanks");
   await history.getByRole("button", { name: "Apply" }).click();
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText("Thanks for calling");
@@ -55,6 +56,7 @@ test("an agent opens their history from the widget, filters it and opens a messa
   await history.reload();
   await expect(history.getByLabel("Call id")).toHaveValue(call);
   await expect(history.getByLabel("Channel")).toHaveValue("sms");
+  await expect(history.getByLabel("Template")).toHaveValue("t_sms_thanks");
   await expect(rows).toHaveCount(1);
 
   await history.getByLabel("Status").selectOption("failed");
