@@ -204,6 +204,9 @@ test("a field with a contact code is pre-filled from the CRM in the pop-up", asy
   await admin(request, token, "POST", "/api/v1/admin/agents", { id: agent, name: "CRM Agent", group_id: group });
   // The fake CRM knows call `crm-known…`: Asha Rao, order A-17.
   await page.goto(widgetUrl(newCallId("crm-known"), {}, agentToken(agent, group)));
+  // The CRM's number arrives with the widget's first answer; typing only after it
+  // keeps the two from racing in the box (the widget fills only an empty box).
+  await expect(numberBox(page)).toHaveValue("+919812345678");
   await numberBox(page).fill("98765 00124");
   await page.getByRole("radio", { name: new RegExp(`Callback ${tag}`) }).click();
   await page.getByRole("button", { name: "Send" }).click();
