@@ -5,6 +5,7 @@
 //! as a CSV file. The filters live in the page's URL, so a reload or a shared link keeps
 //! them.
 
+use crate::admin::ends_session;
 use crate::api::{history_filters, new_stream_ticket, read_history, ApiError};
 use crate::domain::{
     Channel, Choice, HistoryChoices, HistoryPage, HistoryQuery, NotificationStatus,
@@ -129,14 +130,6 @@ pub(crate) fn reader_token() -> Option<String> {
     } else {
         admin.or_else(initial_token)
     }
-}
-
-/// Whether an error means the reader must sign in again.
-pub(crate) fn ends_session(e: &ApiError) -> bool {
-    matches!(
-        e.code.as_str(),
-        "session_ended" | "invalid_token" | "missing_token" | "token_expired"
-    )
 }
 
 /// The history page.

@@ -101,8 +101,8 @@ impl AdminContext {
     }
 }
 
-/// Whether an error means the admin's session is over (back to the sign-in).
-fn ends_session(e: &ApiError) -> bool {
+/// Whether an error means the reader's session or token is over (sign in again).
+pub(crate) fn ends_session(e: &ApiError) -> bool {
     matches!(
         e.code.as_str(),
         "session_ended" | "invalid_token" | "missing_token"

@@ -5,6 +5,7 @@
 
 use super::status::record_from_rows;
 use super::{store_error, to_ms, RowExt, SqlStore};
+use app::domain::stats::TOP_TEMPLATES;
 use app::domain::{DeliveryTimes, HistoryFilter, StatsFilter, StatsRows};
 use app::service::{NotificationFilter, NotificationRecord, StoreResult};
 use sqlx::any::AnyRow;
@@ -93,15 +94,8 @@ impl SqlStore {
         let sql = format!(
             "SELECT * FROM notifications {clause} ORDER BY created_at DESC, uuid DESC LIMIT ?"
         );
-        let mut query = sqlx::query(&sql);
-        for value in values {
-            query = match value {
-                Value::Text(t) => query.bind(t),
-                Value::Int(i) => query.bind(i),
-            };
-        }
         let mut tx = self.pool.begin().await.map_err(store_error)?;
-        let rows = query
+        let rows = bound(sqlx::query(&sql), &values)
             .bind(i64::from(filter.matching.limit))
             .fetch_all(&mut *tx)
             .await
@@ -145,9 +139,9 @@ fn bound<'q>(
     query
 }
 
-/// The messages of `filter`'s period (and group), as `n`.
+/// The conditions on the messages (`n`) of `filter`'s period (and group).
 fn period(filter: &StatsFilter) -> (String, Vec<Value>) {
-    let mut clause = "FROM notifications n WHERE n.created_at >= ? AND n.created_at < ?".to_owned();
+    let mut clause = "n.created_at >= ? AND n.created_at < ?".to_owned();
     let mut values = vec![
         Value::Int(to_ms(filter.from)),
         Value::Int(to_ms(filter.until)),
@@ -162,7 +156,8 @@ fn period(filter: &StatsFilter) -> (String, Vec<Value>) {
 impl SqlStore {
     /// The delivery figures of `filter`'s period, read in one transaction.
     pub(super) async fn count_matching(&self, filter: &StatsFilter) -> StoreResult<StatsRows> {
-        let (from, values) = period(filter);
+        let (conditions, values) = period(filter);
+        let from = format!("FROM notifications n WHERE {conditions}");
         let mut tx = self.pool.begin().await.map_err(store_error)?;
         let mut fetch = async |sql: String, extra: Option<i64>| {
             let mut query = bound(sqlx::query(&sql), &values);
@@ -196,7 +191,7 @@ impl SqlStore {
         .map(|row| Ok((row.text("error_code")?, count(row)?)))
         .collect::<anyhow::Result<_>>()?;
         let templates = fetch(
-            format!("SELECT n.template_id, MAX(n.template_name) AS name, COUNT(*) AS n {from} GROUP BY n.template_id ORDER BY n DESC, n.template_id LIMIT 5"),
+            format!("SELECT n.template_id, MAX(n.template_name) AS name, COUNT(*) AS n {from} GROUP BY n.template_id ORDER BY n DESC, n.template_id LIMIT {TOP_TEMPLATES}"),
             None,
         )
         .await?
@@ -205,7 +200,10 @@ impl SqlStore {
         .collect::<anyhow::Result<_>>()?;
         // Acceptance to the first `delivered` line; the percentiles by rank, in the
         // database (never every duration in memory).
-        let joined = delivered_join(&from);
+        let joined = format!(
+            "FROM notifications n JOIN notification_history h
+                 ON h.uuid = n.uuid AND h.status = 'delivered' WHERE {conditions}"
+        );
         let measured = fetch(format!("SELECT COUNT(*) AS n {joined}"), None).await?;
         let measured = measured.first().map(count).transpose()?.unwrap_or(0);
         let delivery = if measured == 0 {
@@ -236,13 +234,4 @@ impl SqlStore {
             delivery,
         })
     }
-}
-
-/// `from` (the period's `FROM … WHERE …`) with each message's `delivered` line joined.
-fn delivered_join(from: &str) -> String {
-    from.replacen(
-        "FROM notifications n WHERE",
-        "FROM notifications n JOIN notification_history h ON h.uuid = n.uuid AND h.status = 'delivered' WHERE",
-        1,
-    )
 }
