@@ -486,6 +486,25 @@ mod tests {
     }
 
     #[test]
+    fn every_pattern_of_the_numbering_plan_compiles() {
+        let patterns = phonenumber::metadata::DATABASE
+            .check_patterns()
+            .expect("every metadata pattern compiles");
+        assert!(patterns > 4_000, "only {patterns} patterns were checked");
+    }
+
+    #[test]
+    fn the_numbering_library_reads_an_extension_written_in_capitals() {
+        // Its extension prefixes match case-insensitively (regex's `unicode-case`,
+        // which the browser bundle must keep: vendor/phonenumber/PATCHES.md, 6).
+        let number = phonenumber::parse(None, "+44 20 7031 3000 EXT. 123").expect("parses");
+        assert_eq!(
+            number.extension().map(|e| e.to_string()),
+            Some("123".into())
+        );
+    }
+
+    #[test]
     fn a_plus_prefixed_number_switches_the_country() {
         let n = PhoneNumber::parse("+44 7400 123456", india()).expect("valid UK mobile");
         assert_eq!(n.country().as_str(), "GB");

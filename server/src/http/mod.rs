@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod agent;
+mod assets;
 pub mod error;
 pub mod extract;
 pub mod health;

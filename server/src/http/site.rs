@@ -7,6 +7,7 @@
 //! widget may be framed by the site and the configured embed origins, the settings
 //! page by nobody. Every response says `nosniff` and `no-referrer`.
 
+use super::assets::{self, Fingerprints};
 use super::extract::query_param;
 use super::AppState;
 use crate::config::{Origin, SiteSettings};
@@ -30,12 +31,16 @@ pub fn router(site: &SiteSettings, embed_origins: &[Origin]) -> Router<AppState>
         .chain(embed_origins.iter().map(Origin::as_str))
         .collect::<Vec<_>>()
         .join(" ");
-    let widget = Shell::new(site, embed_origins, Bundle::Widget).page(&ancestors);
-    let admin = Shell::new(site, embed_origins, Bundle::Console).page("'none'");
+    let pkg_dir = site.root.join(&site.pkg_dir);
+    // Under `cargo leptos watch` the files change under the running server: plain names.
+    let prints = if site.watch {
+        Fingerprints::default()
+    } else {
+        Fingerprints::scan(&pkg_dir, Bundle::files(site).iter().map(String::as_str))
+    };
+    let widget = Shell::new(site, embed_origins, Bundle::Widget, &prints).page(&ancestors);
+    let admin = Shell::new(site, embed_origins, Bundle::Console, &prints).page("'none'");
     let pkg = format!("/{}", site.pkg_dir);
-    let pkg_files = ServeDir::new(site.root.join(&site.pkg_dir))
-        .precompressed_br()
-        .precompressed_gzip();
     Router::new()
         .route("/", get(|| async { Redirect::temporary("/widget") }))
         // Browsers ask for it whatever the page says.
@@ -68,15 +73,7 @@ pub fn router(site: &SiteSettings, embed_origins: &[Origin]) -> Router<AppState>
         )
         .route("/history", get(own_tab_page(admin.clone())))
         .route("/dashboard", get(own_tab_page(admin)))
-        .nest_service(
-            &pkg,
-            tower::ServiceBuilder::new()
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static("no-cache"),
-                ))
-                .service(pkg_files),
-        )
+        .nest_service(&pkg, assets::service(&pkg_dir, prints))
 }
 
 /// A page that opens in its own tab (never framed), its token only ever in the
@@ -137,6 +134,20 @@ enum Bundle {
     Console,
 }
 
+impl Bundle {
+    /// The files of both bundles (script, wasm; the stylesheet they share), by plain name.
+    fn files(site: &SiteSettings) -> [String; 5] {
+        let name = &site.output_name;
+        [
+            format!("{name}.js"),
+            format!("{name}.wasm"),
+            format!("{name}.css"),
+            format!("{name}-console.js"),
+            format!("{name}-console_bg.wasm"),
+        ]
+    }
+}
+
 struct Shell {
     html: String,
     script_hashes: String,
@@ -189,20 +200,19 @@ impl Shell {
     /// The shell loads the stylesheet, then the wasm bundle, which mounts the app; it
     /// names the origins the widget talks to, so a host can post the token before any
     /// server call.
-    fn new(site: &SiteSettings, embed_origins: &[Origin], bundle: Bundle) -> Self {
-        let pkg = format!("/{}/{}", site.pkg_dir, site.output_name);
+    fn new(
+        site: &SiteSettings,
+        embed_origins: &[Origin],
+        bundle: Bundle,
+        prints: &Fingerprints,
+    ) -> Self {
+        let [widget_js, widget_wasm, css, console_js, console_wasm] = Bundle::files(site);
+        let url = |file: &str| format!("/{}/{}", site.pkg_dir, prints.name(file));
         let (js, wasm, title) = match bundle {
-            Bundle::Widget => (
-                format!("{pkg}.js"),
-                format!("{pkg}.wasm"),
-                "Send a notification",
-            ),
-            Bundle::Console => (
-                format!("{pkg}-console.js"),
-                format!("{pkg}-console_bg.wasm"),
-                "Agent Notify",
-            ),
+            Bundle::Widget => (url(&widget_js), url(&widget_wasm), "Send a notification"),
+            Bundle::Console => (url(&console_js), url(&console_wasm), "Agent Notify"),
         };
+        let css = url(&css);
         let script = format!(r#"import init from "{js}"; init({{ module_or_path: "{wasm}" }});"#);
         let mut script_hashes = script_hash(&script);
         let mut connect = "'self'".to_owned();
@@ -226,7 +236,7 @@ impl Shell {
 <meta name="agent-notify-origins" content="{origins}">
 <title>Agent Notify</title>
 <link rel="icon" href="/favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="{pkg}.css">
+<link rel="stylesheet" href="{css}">
 <link rel="modulepreload" href="{js}">
 <link rel="preload" href="{wasm}" as="fetch" type="application/wasm" crossorigin>
 </head>

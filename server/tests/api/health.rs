@@ -112,6 +112,78 @@ async fn the_widget_loads_its_own_bundle_and_the_other_pages_the_consoles() {
     }
 }
 
+/// Every `/pkg/…` URL the page links (each once).
+fn pkg_links(html: &str) -> Vec<String> {
+    let mut links: Vec<String> = html
+        .match_indices("\"/pkg/")
+        .map(|(at, _)| {
+            let rest = &html[at + 1..];
+            rest[..rest.find('"').expect("quoted")].to_owned()
+        })
+        .collect();
+    links.sort();
+    links.dedup();
+    links
+}
+
+#[tokio::test]
+async fn the_bundle_files_are_linked_by_fingerprint_and_kept_for_a_year() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pkg = dir.path().join("site/pkg");
+    std::fs::create_dir_all(&pkg).expect("pkg folder");
+    let files = [
+        ("agent-notify.js", "export default function init() {}"),
+        ("agent-notify.wasm", "\0asm one build"),
+        ("agent-notify.css", "body {}"),
+    ];
+    for (name, bytes) in files {
+        std::fs::write(pkg.join(name), bytes).expect("file written");
+    }
+    let settings = crate::helpers::test_settings(dir.path());
+    let app = TestApp::spawn_with(dir, settings, server::startup::WorkerMode::None).await;
+    let get = |path: &str| app.client.get(format!("{}{path}", app.base)).send();
+
+    let html = get("/widget")
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("text");
+    let links = pkg_links(&html);
+    assert_eq!(links.len(), 3, "script, wasm and stylesheet: {links:?}");
+    for (name, bytes) in files {
+        let (stem, extension) = name.rsplit_once('.').expect("extension");
+        let url = links
+            .iter()
+            .find(|l| l.starts_with(&format!("/pkg/{stem}.")) && l.ends_with(extension))
+            .unwrap_or_else(|| panic!("{name} is linked: {links:?}"));
+        let print = &url[format!("/pkg/{stem}.").len()..url.len() - extension.len() - 1];
+        assert!(
+            print.len() == 16 && print.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{url} names a fingerprint"
+        );
+        let r = get(url).await.expect("sent");
+        assert_eq!(r.status(), 200, "{url}");
+        assert_eq!(
+            r.headers()["cache-control"],
+            "public, max-age=31536000, immutable",
+            "{url}"
+        );
+        assert_eq!(r.text().await.expect("body"), bytes, "{url} is {name}");
+    }
+
+    // An older page's fingerprint, or the plain name: the current file, asked about again.
+    for url in [
+        "/pkg/agent-notify.0123456789abcdef.wasm",
+        "/pkg/agent-notify.wasm",
+    ] {
+        let r = get(url).await.expect("sent");
+        assert_eq!(r.status(), 200, "{url}");
+        assert_eq!(r.headers()["cache-control"], "no-cache", "{url}");
+        assert_eq!(r.text().await.expect("body"), "\0asm one build", "{url}");
+    }
+}
+
 #[tokio::test]
 async fn stopping_the_app_is_graceful() {
     let app = TestApp::spawn().await;

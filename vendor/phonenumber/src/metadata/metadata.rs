@@ -16,7 +16,7 @@ use crate::{
     metadata::{Descriptor, Format},
     phone_number::Type,
 };
-use regex_cache::CachedRegex;
+use crate::metadata::CachedRegex;
 
 /// Phone number metadata.
 #[derive(Clone, Debug)]
@@ -92,6 +92,44 @@ impl Descriptors {
 }
 
 impl Metadata {
+    /// Every pattern of this country: its descriptors', its formats' and its prefixes'.
+    pub(crate) fn patterns(&self) -> impl Iterator<Item = &CachedRegex> {
+        let d = &self.descriptors;
+        let optional = [
+            &d.fixed_line,
+            &d.mobile,
+            &d.toll_free,
+            &d.premium_rate,
+            &d.shared_cost,
+            &d.personal_number,
+            &d.voip,
+            &d.pager,
+            &d.uan,
+            &d.emergency,
+            &d.voicemail,
+            &d.short_code,
+            &d.standard_rate,
+            &d.carrier,
+            &d.no_international,
+        ];
+        let descriptors = std::iter::once(&d.general)
+            .chain(optional.into_iter().flatten())
+            .map(|descriptor| &descriptor.national_number);
+        let formats = self
+            .formats
+            .iter()
+            .chain(&self.international_formats)
+            .flat_map(|format| std::iter::once(&format.pattern).chain(&format.leading_digits));
+        let prefixes = [
+            &self.international_prefix,
+            &self.national_prefix_for_parsing,
+            &self.leading_digits,
+        ];
+        descriptors
+            .chain(formats)
+            .chain(prefixes.into_iter().flatten())
+    }
+
     /// Descriptors for the various types of phone number.
     pub fn descriptors(&self) -> &Descriptors {
         &self.descriptors

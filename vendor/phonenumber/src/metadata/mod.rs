@@ -13,6 +13,8 @@
 // limitations under the License.
 
 mod format;
+pub use self::pattern::CachedRegex;
+mod pattern;
 pub use self::format::Format;
 
 mod descriptor;

@@ -26,7 +26,7 @@ use nom::{
     multi::*,
     AsChar, IResult,
 };
-use regex_cache::CachedRegex;
+use crate::metadata::CachedRegex;
 use std::borrow::Cow;
 
 macro_rules! parse {
@@ -700,7 +700,7 @@ mod test {
                 ..Default::default()
             },
             helper::international_prefix(
-                Some(&CachedRegex::new(DATABASE.cache(), "00[39]").unwrap()),
+                Some(&CachedRegex::new("00[39]")),
                 Number {
                     national: "0034567700-3898003".into(),
 
@@ -717,7 +717,7 @@ mod test {
                 ..Default::default()
             },
             helper::international_prefix(
-                Some(&CachedRegex::new(DATABASE.cache(), "00[39]").unwrap()),
+                Some(&CachedRegex::new("00[39]")),
                 Number {
                     national: "00945677003898003".into(),
 
@@ -734,7 +734,7 @@ mod test {
                 ..Default::default()
             },
             helper::international_prefix(
-                Some(&CachedRegex::new(DATABASE.cache(), "00[39]").unwrap()),
+                Some(&CachedRegex::new("00[39]")),
                 Number {
                     national: "00 9 45677003898003".into(),
 
@@ -750,7 +750,7 @@ mod test {
                 ..Default::default()
             },
             helper::international_prefix(
-                Some(&CachedRegex::new(DATABASE.cache(), "00[39]").unwrap()),
+                Some(&CachedRegex::new("00[39]")),
                 Number {
                     national: "45677003898003".into(),
 
@@ -767,7 +767,7 @@ mod test {
                 ..Default::default()
             },
             helper::international_prefix(
-                Some(&CachedRegex::new(DATABASE.cache(), "00[39]").unwrap()),
+                Some(&CachedRegex::new("00[39]")),
                 Number {
                     national: "+45677003898003".into(),
 
