@@ -10,8 +10,9 @@
 //! - the release server's RSS, idle and under the 200 ms-gateway load;
 //! - signed Meta status webhooks handled per second and their p50/p99 latency (signature
 //!   check, parse, one status write each; half advance a message, half are duplicates);
-//! - reference points: `redis-benchmark` XADD and a bare axum endpoint under the same
-//!   load generator.
+//! - reference points, measured first and printed beside each rate: a bare axum
+//!   endpoint under the same load generator, `redis-benchmark` XADD, and one-row INSERTs
+//!   on the same MariaDB from as many sqlx connections as there are clients.
 //!
 //! Measurements, not tests: nothing here passes or fails on a number.
 
@@ -26,6 +27,7 @@ mod fake_providers;
 #[path = "../../tests/api/services.rs"]
 mod services;
 
+mod reference;
 mod rss;
 mod stream_latency;
 
@@ -138,14 +140,31 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[i].as_secs_f64() * 1000.0
 }
 
-/// Prints `n` requests' rate over `wall` and their p50/p99 latency.
-fn print_rate(what: &str, n: usize, wall: Duration, latencies: &[Duration]) {
+/// Prints `n` requests' rate over `wall` (also as a share of the bare endpoint's) and
+/// their p50/p99 latency.
+fn print_rate(
+    what: &str,
+    n: usize,
+    wall: Duration,
+    latencies: &[Duration],
+    references: &reference::References,
+) {
+    let rate = n as f64 / wall.as_secs_f64();
     println!(
-        "{what}: {n} in {:.2} s = {:.0}/s; p50 {:.1} ms, p99 {:.1} ms",
+        "{what}: {n} in {:.2} s = {rate:.0}/s ({}); p50 {:.1} ms, p99 {:.1} ms",
         wall.as_secs_f64(),
-        n as f64 / wall.as_secs_f64(),
+        references.of_axum(rate),
         percentile(latencies, 0.50),
         percentile(latencies, 0.99),
+    );
+}
+
+/// MariaDB's statements per request between two readings of its counters.
+fn print_statements(what: &str, n: usize, before: (u64, u64), after: (u64, u64)) {
+    println!(
+        "  MariaDB per {what}: {:.2} statements, {:.2} prepared",
+        (after.0 - before.0) as f64 / n as f64,
+        (after.1 - before.1) as f64 / n as f64,
     );
 }
 
@@ -266,44 +285,6 @@ async fn webhooks(base: &str, uuids: Vec<String>, n: usize) -> (Duration, Vec<Du
     .await
 }
 
-fn redis_benchmark_xadd(port: u16) -> String {
-    let out = std::process::Command::new("redis-benchmark")
-        .args([
-            "-h",
-            "127.0.0.1",
-            "-p",
-            &port.to_string(),
-            "-n",
-            "100000",
-            "-c",
-            "32",
-        ])
-        .args(["-q", "XADD", "bench", "*", "job", "{\"v\":1}"])
-        .output()
-        .expect("redis-benchmark runs (Debian's redis-tools)");
-    let text = String::from_utf8_lossy(&out.stdout);
-    text.split('\r')
-        .rfind(|l| l.contains("requests per second"))
-        .map(|l| l.trim().to_owned())
-        .unwrap_or_else(|| format!("no result: {text}"))
-}
-
-async fn bare_axum_rps(n: usize) -> f64 {
-    let app = axum::Router::new().route("/", axum::routing::get(|| async { "ok" }));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}/", listener.local_addr().expect("addr"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    let client = client();
-    let (wall, _) = load(n, move |_| {
-        let request = client.get(&url);
-        async move { request.send().await.is_ok_and(|r| r.status() == 200) }
-    })
-    .await;
-    n as f64 / wall.as_secs_f64()
-}
-
 #[tokio::main]
 async fn main() {
     let sends: usize = std::env::var("BENCH_SENDS")
@@ -321,16 +302,33 @@ async fn main() {
     tokio::spawn(api.run_until_stopped());
 
     println!("# Agent Notify throughput (MariaDB + Redis Streams, {CLIENTS} concurrent clients)");
+    let reference_db = tempfile::tempdir().expect("tempdir");
+    let references = reference::References::measure(
+        redis.port,
+        &MariaDb::shared().database_for(reference_db.path()),
+        sends * 3,
+    )
+    .await;
+    references.print();
     send(&base, 200, "warmup").await;
     drain(&fast, &instant, 200, 32).await;
 
+    let counters_url = MariaDb::shared().database_for(reference_db.path());
+    let before = reference::mariadb_counters(&counters_url).await;
     let (wall, latencies) = send(&base, sends, "accept").await;
+    let after = reference::mariadb_counters(&counters_url).await;
     print_rate(
         "POST /api/v1/notifications: accepted sends",
         sends,
         wall,
         &latencies,
+        &references,
     );
+    print_statements("accepted send", sends, before, after);
+    // `BENCH_ONLY_SENDS=1`: stop here (to profile the send path: README, Measurements).
+    if std::env::var_os("BENCH_ONLY_SENDS").is_some() {
+        return;
+    }
     // Each worker run starts with exactly its messages waiting in the stream.
     let default = Settings::default().worker.concurrency;
     for concurrency in [8, default] {
@@ -371,13 +369,17 @@ async fn main() {
     let uuids = messages(&base, hooks / 2).await;
     meta.wait_for("meta", hooks / 2).await;
     let first = uuids[0].clone();
+    let before = reference::mariadb_counters(&counters_url).await;
     let (wall, latencies) = webhooks(&base, uuids, hooks).await;
+    let after = reference::mariadb_counters(&counters_url).await;
     print_rate(
         "POST /webhooks/meta/…: signed status webhooks",
         hooks,
         wall,
         &latencies,
+        &references,
     );
+    print_statements("webhook", hooks, before, after);
     let view: serde_json::Value = client()
         .get(format!("{base}/api/v1/notifications/{first}"))
         .bearer_auth(agent_token())
@@ -412,7 +414,13 @@ async fn main() {
 
     // Sign-ins (argon2 on the bounded blocking pool) beside a stream of sends.
     let (wall, alone) = send(&base, 1000, "quiet").await;
-    print_rate("POST /api/v1/notifications alone", 1000, wall, &alone);
+    print_rate(
+        "POST /api/v1/notifications alone",
+        1000,
+        wall,
+        &alone,
+        &references,
+    );
     let signing = tokio::spawn(sign_ins(base.clone(), 40));
     let (wall, beside) = send(&base, 1000, "signins").await;
     print_rate(
@@ -420,6 +428,7 @@ async fn main() {
         1000,
         wall,
         &beside,
+        &references,
     );
     let mut signed = signing.await.expect("sign-ins");
     signed.sort_unstable();
@@ -427,14 +436,5 @@ async fn main() {
         "admin sign-in (argon2 off the async threads), 40 in four lanes: p50 {:.1} ms, p99 {:.1} ms",
         percentile(&signed, 0.50),
         percentile(&signed, 0.99)
-    );
-
-    println!(
-        "reference: redis-benchmark {}",
-        redis_benchmark_xadd(redis.port)
-    );
-    println!(
-        "reference: bare axum GET / under the same load generator: {:.0} requests/s",
-        bare_axum_rps(sends * 3).await
     );
 }

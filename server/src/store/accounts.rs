@@ -103,6 +103,11 @@ impl AdminAccounts for SqlStore {
     }
 
     async fn agent_access(&self, id: &UserId, token_id: Option<&str>) -> StoreResult<AgentAccess> {
+        let version = self.config_version().await?;
+        let key = (id.clone(), token_id.map(str::to_owned));
+        if let Some(kept) = self.cache.access.get(&key, version) {
+            return Ok(kept);
+        }
         // One round trip: the agent (if any) and whether the token id is revoked.
         let row = sqlx::query(
             "SELECT a.group_id, a.active,
@@ -122,10 +127,12 @@ impl AdminAccounts for SqlStore {
             }),
             None => None,
         };
-        Ok(AgentAccess {
+        let access = AgentAccess {
             agent,
             revoked: token_id.is_some() && row.int("revoked")? > 0,
-        })
+        };
+        self.cache.access.put(key, version, access.clone());
+        Ok(access)
     }
 
     async fn register_agent(&self, id: &UserId, group: &GroupId) -> StoreResult<bool> {
@@ -179,13 +186,16 @@ impl AdminAccounts for SqlStore {
                  ON DUPLICATE KEY UPDATE expires_at = VALUES(expires_at)"
             }
         };
+        // A revocation moves the settings' version on: every process's kept idea of
+        // the token is read again (this one's at once, others' within `RECHECK`).
+        let mut tx = self.pool.begin().await.map_err(store_error)?;
         sqlx::query(upsert)
             .bind(token_id)
             .bind(to_ms(until))
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err(store_error)?;
-        Ok(())
+        self.bump_version(tx).await
     }
 
     async fn put_ticket(

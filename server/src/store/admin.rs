@@ -40,6 +40,12 @@ impl SqlStore {
     /// process reads the settings again from now on (others within `RECHECK`).
     pub(super) async fn commit_with(&self, mut tx: Tx, audit: &AuditRecord) -> StoreResult<()> {
         audit_entry(&mut tx, audit).await?;
+        self.bump_version(tx).await
+    }
+
+    /// Moves the settings' version on and commits; this process reads the settings
+    /// again from now on (others within `RECHECK`).
+    pub(super) async fn bump_version(&self, mut tx: Tx) -> StoreResult<()> {
         sqlx::query("UPDATE config_version SET version = version + 1 WHERE id = 1")
             .execute(&mut *tx)
             .await
@@ -50,7 +56,7 @@ impl SqlStore {
     }
 
     /// The settings' version (read from the database at most every `RECHECK`).
-    async fn config_version(&self) -> StoreResult<i64> {
+    pub(super) async fn config_version(&self) -> StoreResult<i64> {
         if let Some(version) = self.cache.version.fresh() {
             return Ok(version);
         }

@@ -1,9 +1,10 @@
-//! What each delivery reads of the settings (provider accounts, a group's mapping, a
-//! template), kept in memory and read again when the settings change: every settings
-//! write bumps `config_version` in its transaction, and a process compares its copy's
-//! version with the database's at most every [`RECHECK`] (at once after a write of its
-//! own). So a change made anywhere is seen everywhere within that time, and a delivery
-//! costs no settings query meanwhile.
+//! What each send and each delivery reads of the settings (provider accounts, a group's
+//! mapping and templates, a template, a token's agent and whether the token is revoked),
+//! kept in memory and read again when the settings change: every settings write (a
+//! token's revocation too) bumps `config_version` in its transaction, and a process
+//! compares its copy's version with the database's at most every [`RECHECK`] (at once
+//! after a write of its own). So a change made anywhere is seen everywhere within that
+//! time, and a send or a delivery costs no settings query meanwhile.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -12,6 +13,10 @@ use std::time::{Duration, Instant};
 
 /// How long a process trusts its idea of the settings' version.
 pub const RECHECK: Duration = Duration::from_millis(500);
+
+/// Most values a memo keeps: past it, it starts again empty (a version change makes
+/// every kept value useless anyway).
+const MOST_KEPT: usize = 10_000;
 
 /// Values by key, each kept with the settings version it was read at.
 pub struct Memo<K, V> {
@@ -31,6 +36,9 @@ impl<K: Eq + Hash, V: Clone> Memo<K, V> {
     /// Keeps `value` for `key`, read at `version`.
     pub fn put(&self, key: K, version: i64, value: V) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= MOST_KEPT {
+            entries.clear();
+        }
         entries.insert(key, (version, value));
     }
 }
@@ -79,4 +87,8 @@ pub struct ConfigCache {
     pub types: Memo<app::domain::GroupId, app::domain::NotificationTypes>,
     /// Templates by id (none: no such template).
     pub templates: Memo<app::domain::TemplateId, Option<app::domain::Template>>,
+    /// A group's templates for a channel, as agents are offered them.
+    pub offered: Memo<(app::domain::GroupId, app::domain::Channel), Vec<app::domain::Template>>,
+    /// A token's agent and whether the token is revoked, by agent id and token id.
+    pub access: Memo<(app::domain::UserId, Option<String>), app::service::AgentAccess>,
 }

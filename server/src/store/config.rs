@@ -29,6 +29,11 @@ impl ConfigStore for SqlStore {
         group: &GroupId,
         channel: Channel,
     ) -> StoreResult<Vec<Template>> {
+        let version = self.config_version().await?;
+        let key = (group.clone(), channel);
+        if let Some(kept) = self.cache.offered.get(&key, version) {
+            return Ok(kept);
+        }
         let rows = sqlx::query(
             "SELECT t.id, t.name, t.channel, t.body, t.fields, t.language, t.provider_ref
              FROM group_templates gt
@@ -42,10 +47,12 @@ impl ConfigStore for SqlStore {
         .fetch_all(&self.pool)
         .await
         .map_err(store_error)?;
-        rows.iter()
+        let templates: Vec<Template> = rows
+            .iter()
             .map(template_from_row)
-            .collect::<anyhow::Result<_>>()
-            .map_err(Into::into)
+            .collect::<anyhow::Result<_>>()?;
+        self.cache.offered.put(key, version, templates.clone());
+        Ok(templates)
     }
 
     async fn ping(&self) -> StoreResult<()> {

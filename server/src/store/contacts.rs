@@ -1,12 +1,14 @@
 //! The contacts port on SQL: the opt-out list and the customers' inbound messages.
 
 use super::admin::audit_entry;
+use super::group_commit::{failed_all, GroupCommit};
 use super::{from_ms, store_error, to_ms, Dialect, RowExt, SqlStore, Tx};
 use app::domain::{rfc3339, Channel, OptOut, OptOutKey, OptOutSource, Reply, E164};
 use app::service::{
     now, AuditRecord, ContactStore, InboundRecord, OptOutFilter, StoreError, StoreResult,
 };
 use async_trait::async_trait;
+use sqlx::AnyPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -124,17 +126,17 @@ impl ContactStore for SqlStore {
     }
 
     async fn opted_out(&self, number: &E164, channel: Channel, sender: &str) -> StoreResult<bool> {
-        let row = sqlx::query(
-            "SELECT 1 AS one FROM opt_outs
-             WHERE number = ? AND channel = ? AND (sender = '' OR sender = ?) LIMIT 1",
-        )
-        .bind(number.as_str())
-        .bind(channel.as_str())
-        .bind(sender)
-        .fetch_optional(&self.pool)
+        // Numbers asked about at the same time are looked up by one query.
+        let asks = self.writes.opt_outs.get_or_init(|| {
+            let pool = self.pool.clone();
+            GroupCommit::start(MOST_ASKED, move |asks| opted_out_all(pool.clone(), asks))
+        });
+        asks.run(OptOutAsk {
+            number: number.as_str().to_owned(),
+            channel: channel.as_str(),
+            sender: sender.to_owned(),
+        })
         .await
-        .map_err(store_error)?;
-        Ok(row.is_some())
     }
 
     async fn record_inbound(
@@ -247,5 +249,51 @@ impl ContactStore for SqlStore {
                 .map_err(store_error)?
                 .rows_affected(),
         )
+    }
+}
+
+/// Whether a number opted out of a channel from a sender (or from every sender).
+pub(super) struct OptOutAsk {
+    number: String,
+    channel: &'static str,
+    sender: String,
+}
+
+/// Most numbers looked up by one query.
+const MOST_ASKED: usize = 64;
+
+/// Answers each question from the opt-outs of all the numbers asked about.
+async fn opted_out_all(pool: AnyPool, asks: Vec<OptOutAsk>) -> Vec<StoreResult<bool>> {
+    let sql = format!(
+        "SELECT number, channel, sender FROM opt_outs WHERE number IN ({})",
+        vec!["?"; asks.len()].join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for ask in &asks {
+        query = query.bind(ask.number.as_str());
+    }
+    let found = query
+        .fetch_all(&pool)
+        .await
+        .map_err(store_error)
+        .and_then(|rows| {
+            rows.iter()
+                .map(|r| Ok((r.text("number")?, r.text("channel")?, r.text("sender")?)))
+                .collect::<anyhow::Result<Vec<_>>>()
+                .map_err(Into::into)
+        });
+    match found {
+        Ok(rows) => asks
+            .iter()
+            .map(|ask| {
+                // A sender is matched regardless of case (as MySQL's collation does).
+                Ok(rows.iter().any(|(number, channel, sender)| {
+                    *number == ask.number
+                        && channel == ask.channel
+                        && (sender.is_empty() || sender.eq_ignore_ascii_case(&ask.sender))
+                }))
+            })
+            .collect(),
+        Err(e) => failed_all(asks.len(), e),
     }
 }

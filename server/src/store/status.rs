@@ -1,6 +1,7 @@
 //! The status port on SQL (SQLite or MySQL): one row per message plus its history; status changes are
 //! compare-and-set, so concurrent or out-of-order updates never move a status back.
 
+use super::group_commit::GroupCommit;
 use super::{from_ms, store_error, stored_number, to_ms, RowExt, SqlStore};
 use anyhow::Context;
 use app::domain::rfc3339;
@@ -15,62 +16,21 @@ use app::service::{
 };
 use async_trait::async_trait;
 use sqlx::any::AnyRow;
+use sqlx::AnyPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 #[async_trait]
 impl StatusStore for SqlStore {
     async fn create(&self, record: &NotificationRecord) -> StoreResult<()> {
-        let parameters = serde_json::to_string(&record.parameters).map_err(anyhow::Error::from)?;
-        let mut tx = self.pool.begin().await.map_err(store_error)?;
-        let inserted = sqlx::query(
-            "INSERT INTO notifications (uuid, channel, status, to_e164, template_id, template_name, call_id,
-                 agent_id, group_id, body, parameters, resend_of, provider, provider_message_id,
-                 error_code, error_message, created_at, updated_at, expects_reply)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(record.uuid.to_string())
-        .bind(record.channel.as_str())
-        .bind(record.status.as_str())
-        .bind(record.to.as_deref().unwrap_or_default())
-        .bind(record.template_id.as_str())
-        .bind(&record.template_name)
-        .bind(record.call_id.as_ref().map(CallId::as_str))
-        .bind(record.agent_id.as_str())
-        .bind(record.group_id.as_str())
-        .bind(&record.body)
-        .bind(parameters)
-        .bind(record.resend_of.map(|u| u.to_string()))
-        .bind(&record.provider)
-        .bind(&record.provider_message_id)
-        .bind(record.error.as_ref().map(|e| e.code.clone()))
-        .bind(record.error.as_ref().map(|e| e.message.clone()))
-        .bind(to_ms(record.created_at))
-        .bind(to_ms(record.updated_at))
-        .bind(i64::from(record.expects_reply))
-        .execute(&mut *tx)
-        .await;
-        // The same UUID twice is the same message: the first record stands.
-        let inserted = match inserted {
-            Ok(_) => true,
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => false,
-            Err(e) => return Err(store_error(e)),
-        };
-        if inserted {
-            for entry in &record.history {
-                let at = parse_rfc3339(&entry.at).map_err(anyhow::Error::from)?;
-                insert_history(
-                    &mut tx,
-                    record.uuid,
-                    entry.status,
-                    to_ms(at),
-                    entry.detail.as_deref(),
-                )
-                .await?;
-            }
-        }
-        tx.commit().await.map_err(store_error)?;
-        Ok(())
+        // Messages accepted at the same time are recorded in one transaction.
+        let creates = self.writes.creates.get_or_init(|| {
+            let pool = self.pool.clone();
+            GroupCommit::start(MOST_PER_COMMIT, move |records| {
+                create_all(pool.clone(), records)
+            })
+        });
+        creates.run(record.clone()).await
     }
 
     async fn get(&self, uuid: Uuid) -> StoreResult<Option<NotificationRecord>> {
@@ -359,6 +319,165 @@ impl StatusStore for SqlStore {
             .map_err(store_error)?;
         Ok(())
     }
+}
+
+/// Records one message and its history (a record whose UUID is already stored is the
+/// same message: the first record stands).
+async fn create_one(pool: &AnyPool, record: &NotificationRecord) -> StoreResult<()> {
+    let parameters = serde_json::to_string(&record.parameters).map_err(anyhow::Error::from)?;
+    let mut tx = pool.begin().await.map_err(store_error)?;
+    let inserted = sqlx::query(
+        "INSERT INTO notifications (uuid, channel, status, to_e164, template_id, template_name, call_id,
+             agent_id, group_id, body, parameters, resend_of, provider, provider_message_id,
+             error_code, error_message, created_at, updated_at, expects_reply)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(record.uuid.to_string())
+    .bind(record.channel.as_str())
+    .bind(record.status.as_str())
+    .bind(record.to.as_deref().unwrap_or_default())
+    .bind(record.template_id.as_str())
+    .bind(&record.template_name)
+    .bind(record.call_id.as_ref().map(CallId::as_str))
+    .bind(record.agent_id.as_str())
+    .bind(record.group_id.as_str())
+    .bind(&record.body)
+    .bind(parameters)
+    .bind(record.resend_of.map(|u| u.to_string()))
+    .bind(&record.provider)
+    .bind(&record.provider_message_id)
+    .bind(record.error.as_ref().map(|e| e.code.clone()))
+    .bind(record.error.as_ref().map(|e| e.message.clone()))
+    .bind(to_ms(record.created_at))
+    .bind(to_ms(record.updated_at))
+    .bind(i64::from(record.expects_reply))
+    .execute(&mut *tx)
+    .await;
+    // The same UUID twice is the same message: the first record stands.
+    let inserted = match inserted {
+        Ok(_) => true,
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => false,
+        Err(e) => return Err(store_error(e)),
+    };
+    if inserted {
+        for entry in &record.history {
+            let at = parse_rfc3339(&entry.at).map_err(anyhow::Error::from)?;
+            insert_history(
+                &mut tx,
+                record.uuid,
+                entry.status,
+                to_ms(at),
+                entry.detail.as_deref(),
+            )
+            .await?;
+        }
+    }
+    tx.commit().await.map_err(store_error)?;
+    Ok(())
+}
+
+/// Most messages recorded in one transaction.
+const MOST_PER_COMMIT: usize = 64;
+/// The columns of a message's row, in the order the inserts bind them.
+const NOTIFICATION_COLUMNS: &str = "uuid, channel, status, to_e164, template_id, template_name, \
+    call_id, agent_id, group_id, body, parameters, resend_of, provider, provider_message_id, \
+    error_code, error_message, created_at, updated_at, expects_reply";
+
+/// Records messages accepted together: one transaction for all (the UUIDs already
+/// stored left out, as one at a time would); if it fails, each alone, so that each
+/// gets its own answer.
+async fn create_all(pool: AnyPool, records: Vec<NotificationRecord>) -> Vec<StoreResult<()>> {
+    if records.len() > 1 && create_batch(&pool, &records).await.is_ok() {
+        return records.iter().map(|_| Ok(())).collect();
+    }
+    let mut results = Vec::with_capacity(records.len());
+    for record in &records {
+        results.push(create_one(&pool, record).await);
+    }
+    results
+}
+
+/// `count` rows of `width` placeholders: `(?, ?), (?, ?)`.
+fn placeholders(count: usize, width: usize) -> String {
+    let row = format!("({})", vec!["?"; width].join(", "));
+    vec![row; count].join(", ")
+}
+
+async fn create_batch(pool: &AnyPool, records: &[NotificationRecord]) -> StoreResult<()> {
+    let mut tx = pool.begin().await.map_err(store_error)?;
+    let sql = format!(
+        "SELECT uuid FROM notifications WHERE uuid IN ({})",
+        vec!["?"; records.len()].join(", ")
+    );
+    let mut stored = sqlx::query(&sql);
+    for record in records {
+        stored = stored.bind(record.uuid.to_string());
+    }
+    let stored: std::collections::HashSet<String> = stored
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(store_error)?
+        .iter()
+        .map(|row| row.text("uuid"))
+        .collect::<Result<_, _>>()?;
+    let new: Vec<&NotificationRecord> = records
+        .iter()
+        .filter(|r| !stored.contains(&r.uuid.to_string()))
+        .collect();
+    if !new.is_empty() {
+        let sql = format!(
+            "INSERT INTO notifications ({NOTIFICATION_COLUMNS}) VALUES {}",
+            placeholders(new.len(), 19)
+        );
+        let mut insert = sqlx::query(&sql);
+        for record in &new {
+            let parameters =
+                serde_json::to_string(&record.parameters).map_err(anyhow::Error::from)?;
+            insert = insert
+                .bind(record.uuid.to_string())
+                .bind(record.channel.as_str())
+                .bind(record.status.as_str())
+                .bind(record.to.as_deref().unwrap_or_default())
+                .bind(record.template_id.as_str())
+                .bind(&record.template_name)
+                .bind(record.call_id.as_ref().map(CallId::as_str))
+                .bind(record.agent_id.as_str())
+                .bind(record.group_id.as_str())
+                .bind(&record.body)
+                .bind(parameters)
+                .bind(record.resend_of.map(|u| u.to_string()))
+                .bind(&record.provider)
+                .bind(&record.provider_message_id)
+                .bind(record.error.as_ref().map(|e| e.code.clone()))
+                .bind(record.error.as_ref().map(|e| e.message.clone()))
+                .bind(to_ms(record.created_at))
+                .bind(to_ms(record.updated_at))
+                .bind(i64::from(record.expects_reply));
+        }
+        insert.execute(&mut *tx).await.map_err(store_error)?;
+        let lines: Vec<(&NotificationRecord, &HistoryEntry)> = new
+            .iter()
+            .flat_map(|r| r.history.iter().map(move |h| (*r, h)))
+            .collect();
+        if !lines.is_empty() {
+            let sql = format!(
+                "INSERT INTO notification_history (uuid, status, at, detail) VALUES {}",
+                placeholders(lines.len(), 4)
+            );
+            let mut insert = sqlx::query(&sql);
+            for (record, entry) in lines {
+                let at = parse_rfc3339(&entry.at).map_err(anyhow::Error::from)?;
+                insert = insert
+                    .bind(record.uuid.to_string())
+                    .bind(entry.status.as_str())
+                    .bind(to_ms(at))
+                    .bind(entry.detail.as_deref());
+            }
+            insert.execute(&mut *tx).await.map_err(store_error)?;
+        }
+    }
+    tx.commit().await.map_err(store_error)?;
+    Ok(())
 }
 
 async fn insert_history(
