@@ -11,5 +11,5 @@ export NOTIFY_AUTH__TOKEN_SECRET=$secret LEPTOS_SITE_ADDR=127.0.0.1:$port LEPTOS
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
-token=$(./target/release/agent-notify token agent --id bench-agent --group demo)
+token=$(./target/release/agent-notify token agent --id demo-agent --group demo)
 node end2end/bench/widget-load.mjs "http://127.0.0.1:$port" "$token"

@@ -38,10 +38,7 @@ impl Fingerprints {
     pub fn scan<'a>(dir: &Path, names: impl IntoIterator<Item = &'a str>) -> Self {
         let by_name = names
             .into_iter()
-            .filter_map(|name| {
-                let bytes = std::fs::read(dir.join(name)).ok()?;
-                Some((name.to_owned(), fingerprint(&bytes)))
-            })
+            .filter_map(|name| Some((name.to_owned(), fingerprint_file(&dir.join(name)).ok()?)))
             .collect();
         Self { by_name }
     }
@@ -72,12 +69,21 @@ impl Fingerprints {
     }
 }
 
-/// 64 bits of the standard library's SipHash over the bytes, in hex: enough to tell two
-/// builds apart (the name only has to change when the bytes do).
-fn fingerprint(bytes: &[u8]) -> String {
+/// 64 bits of the standard library's SipHash over a file's bytes, in hex: enough to tell
+/// two builds apart (the name only has to change when the bytes do). Read a piece at a
+/// time: a bundle is megabytes, and the server's memory should not keep the trace of
+/// holding it whole.
+fn fingerprint_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
     let mut hasher = std::hash::DefaultHasher::new();
-    hasher.write(bytes);
-    format!("{:016x}", hasher.finish())
+    let mut piece = vec![0; 64 * 1024];
+    loop {
+        match file.read(&mut piece)? {
+            0 => return Ok(format!("{:016x}", hasher.finish())),
+            n => hasher.write(&piece[..n]),
+        }
+    }
 }
 
 /// Serves `dir` (precompressed copies preferred), fingerprinted names included.
@@ -149,9 +155,23 @@ mod tests {
         assert_eq!((plain.as_ref(), current), ("agent-notify.wasm", false));
     }
 
+    /// The fingerprint of `bytes` written to a file.
+    fn fingerprint_of(bytes: &[u8]) -> String {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("bundle.wasm"), bytes).expect("written");
+        fingerprint_file(&dir.path().join("bundle.wasm")).expect("read")
+    }
+
     #[test]
-    fn the_fingerprint_changes_with_the_bytes() {
-        assert_ne!(fingerprint(b"one build"), fingerprint(b"another build"));
-        assert_eq!(fingerprint(b"one build"), fingerprint(b"one build"));
+    fn the_fingerprint_changes_with_the_bytes_and_only_with_them() {
+        let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let mut changed = big.clone();
+        changed[150_000] ^= 1;
+        assert_eq!(fingerprint_of(&big), fingerprint_of(&big));
+        assert_ne!(fingerprint_of(&big), fingerprint_of(&changed));
+        // Read in pieces, the bytes hash as they would whole.
+        let mut whole = std::hash::DefaultHasher::new();
+        whole.write(&big);
+        assert_eq!(fingerprint_of(&big), format!("{:016x}", whole.finish()));
     }
 }

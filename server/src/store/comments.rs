@@ -1,6 +1,6 @@
 //! The comment port on SQL: each call's log.
 
-use super::group_commit::{failed_all, GroupCommit};
+use super::group_commit::{failed_all, in_list, rows_of, GroupCommit};
 use super::{from_ms, store_error, to_ms, RowExt, SqlStore};
 use app::domain::rfc3339;
 use app::domain::{CallId, Comment, GroupId};
@@ -80,10 +80,9 @@ async fn add_all(pool: AnyPool, comments: Vec<CallComment>) -> Vec<StoreResult<(
 }
 
 async fn insert(pool: &AnyPool, comments: &[CallComment]) -> StoreResult<()> {
-    let row = "(?, ?, ?, ?, ?, ?)";
     let sql = format!(
         "INSERT INTO call_comments (call_id, group_id, author, text, notification_uuid, at) VALUES {}",
-        vec![row; comments.len()].join(", ")
+        rows_of(comments.len(), 6)
     );
     let mut insert = sqlx::query(&sql);
     for (call_id, group, comment) in comments {
@@ -108,7 +107,7 @@ async fn insert(pool: &AnyPool, comments: &[CallComment]) -> StoreResult<()> {
 async fn count_all(pool: AnyPool, calls: Vec<CallId>) -> Vec<StoreResult<u64>> {
     let sql = format!(
         "SELECT call_id, COUNT(*) AS n FROM call_comments WHERE call_id IN ({}) GROUP BY call_id",
-        vec!["?"; calls.len()].join(", ")
+        in_list(calls.len())
     );
     let mut query = sqlx::query(&sql);
     for call in &calls {

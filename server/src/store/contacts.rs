@@ -1,7 +1,7 @@
 //! The contacts port on SQL: the opt-out list and the customers' inbound messages.
 
 use super::admin::audit_entry;
-use super::group_commit::{failed_all, GroupCommit};
+use super::group_commit::{failed_all, in_list, GroupCommit};
 use super::{from_ms, store_error, to_ms, Dialect, RowExt, SqlStore, Tx};
 use app::domain::{rfc3339, Channel, OptOut, OptOutKey, OptOutSource, Reply, E164};
 use app::service::{
@@ -266,7 +266,7 @@ const MOST_ASKED: usize = 64;
 async fn opted_out_all(pool: AnyPool, asks: Vec<OptOutAsk>) -> Vec<StoreResult<bool>> {
     let sql = format!(
         "SELECT number, channel, sender FROM opt_outs WHERE number IN ({})",
-        vec!["?"; asks.len()].join(", ")
+        in_list(asks.len())
     );
     let mut query = sqlx::query(&sql);
     for ask in &asks {

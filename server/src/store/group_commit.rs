@@ -67,6 +67,16 @@ impl<T: Send + 'static, R: Send + 'static> GroupCommit<T, R> {
     }
 }
 
+/// `?, ?, ?` for an `IN` list of `n`.
+pub fn in_list(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+/// `count` rows of `width` placeholders, for a multi-row insert: `(?, ?), (?, ?)`.
+pub fn rows_of(count: usize, width: usize) -> String {
+    vec![format!("({})", in_list(width)); count].join(", ")
+}
+
 /// One failure answered to each of `n` callers (a lookup that failed for all of them).
 pub fn failed_all<R>(n: usize, error: StoreError) -> Vec<StoreResult<R>> {
     let again = |e: &StoreError| match e {

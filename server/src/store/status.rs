@@ -1,8 +1,8 @@
 //! The status port on SQL (SQLite or MySQL): one row per message plus its history; status changes are
 //! compare-and-set, so concurrent or out-of-order updates never move a status back.
 
-use super::group_commit::GroupCommit;
-use super::{from_ms, store_error, stored_number, to_ms, RowExt, SqlStore};
+use super::group_commit::{in_list, rows_of, GroupCommit};
+use super::{from_ms, store_error, stored_number, to_ms, RowExt, SqlStore, Tx};
 use anyhow::Context;
 use app::domain::rfc3339;
 use app::domain::time::parse_rfc3339;
@@ -324,53 +324,11 @@ impl StatusStore for SqlStore {
 /// Records one message and its history (a record whose UUID is already stored is the
 /// same message: the first record stands).
 async fn create_one(pool: &AnyPool, record: &NotificationRecord) -> StoreResult<()> {
-    let parameters = serde_json::to_string(&record.parameters).map_err(anyhow::Error::from)?;
     let mut tx = pool.begin().await.map_err(store_error)?;
-    let inserted = sqlx::query(
-        "INSERT INTO notifications (uuid, channel, status, to_e164, template_id, template_name, call_id,
-             agent_id, group_id, body, parameters, resend_of, provider, provider_message_id,
-             error_code, error_message, created_at, updated_at, expects_reply)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(record.uuid.to_string())
-    .bind(record.channel.as_str())
-    .bind(record.status.as_str())
-    .bind(record.to.as_deref().unwrap_or_default())
-    .bind(record.template_id.as_str())
-    .bind(&record.template_name)
-    .bind(record.call_id.as_ref().map(CallId::as_str))
-    .bind(record.agent_id.as_str())
-    .bind(record.group_id.as_str())
-    .bind(&record.body)
-    .bind(parameters)
-    .bind(record.resend_of.map(|u| u.to_string()))
-    .bind(&record.provider)
-    .bind(&record.provider_message_id)
-    .bind(record.error.as_ref().map(|e| e.code.clone()))
-    .bind(record.error.as_ref().map(|e| e.message.clone()))
-    .bind(to_ms(record.created_at))
-    .bind(to_ms(record.updated_at))
-    .bind(i64::from(record.expects_reply))
-    .execute(&mut *tx)
-    .await;
-    // The same UUID twice is the same message: the first record stands.
-    let inserted = match inserted {
-        Ok(_) => true,
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => false,
+    match insert_records(&mut tx, &[record]).await? {
+        Ok(()) => insert_first_lines(&mut tx, &[record]).await?,
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {}
         Err(e) => return Err(store_error(e)),
-    };
-    if inserted {
-        for entry in &record.history {
-            let at = parse_rfc3339(&entry.at).map_err(anyhow::Error::from)?;
-            insert_history(
-                &mut tx,
-                record.uuid,
-                entry.status,
-                to_ms(at),
-                entry.detail.as_deref(),
-            )
-            .await?;
-        }
     }
     tx.commit().await.map_err(store_error)?;
     Ok(())
@@ -378,10 +336,6 @@ async fn create_one(pool: &AnyPool, record: &NotificationRecord) -> StoreResult<
 
 /// Most messages recorded in one transaction.
 const MOST_PER_COMMIT: usize = 64;
-/// The columns of a message's row, in the order the inserts bind them.
-const NOTIFICATION_COLUMNS: &str = "uuid, channel, status, to_e164, template_id, template_name, \
-    call_id, agent_id, group_id, body, parameters, resend_of, provider, provider_message_id, \
-    error_code, error_message, created_at, updated_at, expects_reply";
 
 /// Records messages accepted together: one transaction for all (the UUIDs already
 /// stored left out, as one at a time would); if it fails, each alone, so that each
@@ -397,17 +351,11 @@ async fn create_all(pool: AnyPool, records: Vec<NotificationRecord>) -> Vec<Stor
     results
 }
 
-/// `count` rows of `width` placeholders: `(?, ?), (?, ?)`.
-fn placeholders(count: usize, width: usize) -> String {
-    let row = format!("({})", vec!["?"; width].join(", "));
-    vec![row; count].join(", ")
-}
-
 async fn create_batch(pool: &AnyPool, records: &[NotificationRecord]) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(store_error)?;
     let sql = format!(
         "SELECT uuid FROM notifications WHERE uuid IN ({})",
-        vec!["?"; records.len()].join(", ")
+        in_list(records.len())
     );
     let mut stored = sqlx::query(&sql);
     for record in records {
@@ -425,58 +373,79 @@ async fn create_batch(pool: &AnyPool, records: &[NotificationRecord]) -> StoreRe
         .filter(|r| !stored.contains(&r.uuid.to_string()))
         .collect();
     if !new.is_empty() {
-        let sql = format!(
-            "INSERT INTO notifications ({NOTIFICATION_COLUMNS}) VALUES {}",
-            placeholders(new.len(), 19)
-        );
-        let mut insert = sqlx::query(&sql);
-        for record in &new {
-            let parameters =
-                serde_json::to_string(&record.parameters).map_err(anyhow::Error::from)?;
-            insert = insert
-                .bind(record.uuid.to_string())
-                .bind(record.channel.as_str())
-                .bind(record.status.as_str())
-                .bind(record.to.as_deref().unwrap_or_default())
-                .bind(record.template_id.as_str())
-                .bind(&record.template_name)
-                .bind(record.call_id.as_ref().map(CallId::as_str))
-                .bind(record.agent_id.as_str())
-                .bind(record.group_id.as_str())
-                .bind(&record.body)
-                .bind(parameters)
-                .bind(record.resend_of.map(|u| u.to_string()))
-                .bind(&record.provider)
-                .bind(&record.provider_message_id)
-                .bind(record.error.as_ref().map(|e| e.code.clone()))
-                .bind(record.error.as_ref().map(|e| e.message.clone()))
-                .bind(to_ms(record.created_at))
-                .bind(to_ms(record.updated_at))
-                .bind(i64::from(record.expects_reply));
-        }
-        insert.execute(&mut *tx).await.map_err(store_error)?;
-        let lines: Vec<(&NotificationRecord, &HistoryEntry)> = new
-            .iter()
-            .flat_map(|r| r.history.iter().map(move |h| (*r, h)))
-            .collect();
-        if !lines.is_empty() {
-            let sql = format!(
-                "INSERT INTO notification_history (uuid, status, at, detail) VALUES {}",
-                placeholders(lines.len(), 4)
-            );
-            let mut insert = sqlx::query(&sql);
-            for (record, entry) in lines {
-                let at = parse_rfc3339(&entry.at).map_err(anyhow::Error::from)?;
-                insert = insert
-                    .bind(record.uuid.to_string())
-                    .bind(entry.status.as_str())
-                    .bind(to_ms(at))
-                    .bind(entry.detail.as_deref());
-            }
-            insert.execute(&mut *tx).await.map_err(store_error)?;
-        }
+        insert_records(&mut tx, &new).await?.map_err(store_error)?;
+        insert_first_lines(&mut tx, &new).await?;
     }
     tx.commit().await.map_err(store_error)?;
+    Ok(())
+}
+
+/// The rows of `records`, by one statement; the database's answer as it gave it (the
+/// caller tells a UUID already stored from other failures).
+async fn insert_records(
+    tx: &mut Tx,
+    records: &[&NotificationRecord],
+) -> StoreResult<Result<(), sqlx::Error>> {
+    let parameters = records
+        .iter()
+        .map(|r| serde_json::to_string(&r.parameters))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(anyhow::Error::from)?;
+    let sql = format!(
+        "INSERT INTO notifications (uuid, channel, status, to_e164, template_id, template_name, \
+         call_id, agent_id, group_id, body, parameters, resend_of, provider, provider_message_id, \
+         error_code, error_message, created_at, updated_at, expects_reply) VALUES {}",
+        rows_of(records.len(), 19)
+    );
+    let mut insert = sqlx::query(&sql);
+    for (record, parameters) in records.iter().zip(parameters) {
+        insert = insert
+            .bind(record.uuid.to_string())
+            .bind(record.channel.as_str())
+            .bind(record.status.as_str())
+            .bind(record.to.as_deref().unwrap_or_default())
+            .bind(record.template_id.as_str())
+            .bind(&record.template_name)
+            .bind(record.call_id.as_ref().map(CallId::as_str))
+            .bind(record.agent_id.as_str())
+            .bind(record.group_id.as_str())
+            .bind(&record.body)
+            .bind(parameters)
+            .bind(record.resend_of.map(|u| u.to_string()))
+            .bind(&record.provider)
+            .bind(&record.provider_message_id)
+            .bind(record.error.as_ref().map(|e| e.code.clone()))
+            .bind(record.error.as_ref().map(|e| e.message.clone()))
+            .bind(to_ms(record.created_at))
+            .bind(to_ms(record.updated_at))
+            .bind(i64::from(record.expects_reply));
+    }
+    Ok(insert.execute(&mut **tx).await.map(|_| ()))
+}
+
+/// The history lines new records come with, by one statement.
+async fn insert_first_lines(tx: &mut Tx, records: &[&NotificationRecord]) -> StoreResult<()> {
+    let lines: Vec<(Uuid, &HistoryEntry)> = records
+        .iter()
+        .flat_map(|r| r.history.iter().map(|h| (r.uuid, h)))
+        .collect();
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO notification_history (uuid, status, at, detail) VALUES {}",
+        rows_of(lines.len(), 4)
+    );
+    let mut insert = sqlx::query(&sql);
+    for (uuid, entry) in lines {
+        let at = parse_rfc3339(&entry.at).map_err(anyhow::Error::from)?;
+        insert = insert
+            .bind(uuid.to_string())
+            .bind(entry.status.as_str())
+            .bind(to_ms(at))
+            .bind(entry.detail.as_deref());
+    }
+    insert.execute(&mut **tx).await.map_err(store_error)?;
     Ok(())
 }
 
