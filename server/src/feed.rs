@@ -98,28 +98,34 @@ impl StatusFeed for RedisFeed {
     }
 }
 
-/// Publishes each queued announcement, reconnecting as needed (an announcement that
-/// meets a Redis outage is dropped).
+/// Publishes the queued announcements, all those waiting in one pipeline (a busy
+/// process sends one round trip for many changes), reconnecting as needed (an
+/// announcement that meets a Redis outage is dropped).
 async fn publish(client: Client, mut queued: mpsc::UnboundedReceiver<String>) {
     let mut connection = None;
-    while let Some(text) = queued.recv().await {
+    let mut waiting = Vec::new();
+    while queued.recv_many(&mut waiting, MOST_PER_PIPELINE).await > 0 {
         if connection.is_none() {
             connection = client.get_multiplexed_async_connection().await.ok();
         }
         let Some(c) = connection.as_mut() else {
+            waiting.clear();
             continue;
         };
-        let sent: redis::RedisResult<i64> = redis::cmd("PUBLISH")
-            .arg(CHANNEL)
-            .arg(&text)
-            .query_async(c)
-            .await;
+        let mut pipeline = redis::pipe();
+        for text in waiting.drain(..) {
+            pipeline.cmd("PUBLISH").arg(CHANNEL).arg(text).ignore();
+        }
+        let sent: redis::RedisResult<()> = pipeline.query_async(c).await;
         if let Err(e) = sent {
-            tracing::warn!(error = %e, "could not publish a status change; reconnecting");
+            tracing::warn!(error = %e, "could not publish status changes; reconnecting");
             connection = None;
         }
     }
 }
+
+/// Most announcements published by one pipeline.
+const MOST_PER_PIPELINE: usize = 256;
 
 /// Hears other processes' announcements and passes them to this process's listeners.
 async fn listen(client: Client, local: broadcast::Sender<NotificationView>, me: Uuid) {

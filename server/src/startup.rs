@@ -66,6 +66,8 @@ impl Backends {
     ) -> anyhow::Result<Self> {
         let default_country = CountryCode::parse(&settings.phone.default_country)
             .context("phone.default_country must be an ISO 3166 alpha-2 code")?;
+        // The numbering data loads while the backends connect, not on the first send.
+        tokio::task::spawn_blocking(move || app::domain::PhoneNumber::warm_up(default_country));
         let store = waiting
             .until_up("database", shutdown, || open_sql_store(settings))
             .await?;

@@ -183,6 +183,12 @@ impl PhoneNumber {
         })
     }
 
+    /// Pays the first parse's cost ahead: loads the numbering data and compiles the
+    /// patterns a number of `country` goes through (the answer is not needed).
+    pub fn warm_up(country: CountryCode) {
+        let _ = Self::parse("98765 43210", country);
+    }
+
     /// Parses a number already in E.164 form (`+` then digits), e.g. from storage.
     pub fn parse_e164(text: &str) -> Result<Self, PhoneParseError> {
         if !text.starts_with('+') {

@@ -358,16 +358,14 @@ pub async fn apply_report(
     provider: &str,
     report: ProviderReport,
 ) -> Result<ReportOutcome, ServiceError> {
-    let uuid = match report.message {
-        MessageRef::Ours(uuid) => Some(uuid),
-        MessageRef::Provider(id) => services.status.find_by_provider_id(provider, &id).await?,
+    let found = match &report.message {
+        MessageRef::Ours(uuid) => services.status.get(*uuid).await?,
+        MessageRef::Provider(id) => services.status.get_by_provider_id(provider, id).await?,
     };
-    let Some(uuid) = uuid else {
+    let Some(mut current) = found else {
         return Ok(ReportOutcome::Unknown);
     };
-    let Some(mut current) = services.status.get(uuid).await? else {
-        return Ok(ReportOutcome::Unknown);
-    };
+    let uuid = current.uuid;
     // A provider may report on a message before its answer to our request is recorded
     // (the hand-off is still open): give that answer a moment to land.
     let deadline = tokio::time::Instant::now() + ANSWER_WAIT;

@@ -80,6 +80,10 @@ pub fn Widget() -> impl IntoView {
         let text = choice.number.get();
         (!text.trim().is_empty()).then(|| PhoneNumber::parse(&text, choice.country.get()))
     });
+    // The numbering data loads, and the default country's patterns compile, while the
+    // agent looks at the page rather than on their first keystroke.
+    let country = choice.country.get_untracked();
+    gloo_timers::callback::Timeout::new(0, move || PhoneNumber::warm_up(country)).forget();
     follow_typed_country(choice, check);
     let recipient = recipient_state_of(state, check);
 

@@ -1,6 +1,6 @@
 //! The comment port on SQL: each call's log.
 
-use super::group_commit::{failed_all, in_list, rows_of, GroupCommit};
+use super::group_commit::{failed_all, in_list, padded, rows_of, GroupCommit};
 use super::{from_ms, store_error, to_ms, RowExt, SqlStore};
 use app::domain::rfc3339;
 use app::domain::{CallId, Comment, GroupId};
@@ -105,13 +105,14 @@ async fn insert(pool: &AnyPool, comments: &[CallComment]) -> StoreResult<()> {
 
 /// How many comments each call has, by one query.
 async fn count_all(pool: AnyPool, calls: Vec<CallId>) -> Vec<StoreResult<u64>> {
+    let asked = padded(calls.iter().map(CallId::as_str));
     let sql = format!(
         "SELECT call_id, COUNT(*) AS n FROM call_comments WHERE call_id IN ({}) GROUP BY call_id",
-        in_list(calls.len())
+        in_list(asked.len())
     );
     let mut query = sqlx::query(&sql);
-    for call in &calls {
-        query = query.bind(call.as_str());
+    for call in asked {
+        query = query.bind(call);
     }
     let counted = query
         .fetch_all(&pool)

@@ -1,7 +1,7 @@
 //! The contacts port on SQL: the opt-out list and the customers' inbound messages.
 
 use super::admin::audit_entry;
-use super::group_commit::{failed_all, in_list, GroupCommit};
+use super::group_commit::{failed_all, in_list, padded, GroupCommit};
 use super::{from_ms, store_error, to_ms, Dialect, RowExt, SqlStore, Tx};
 use app::domain::{rfc3339, Channel, OptOut, OptOutKey, OptOutSource, Reply, E164};
 use app::service::{
@@ -264,13 +264,14 @@ const MOST_ASKED: usize = 64;
 
 /// Answers each question from the opt-outs of all the numbers asked about.
 async fn opted_out_all(pool: AnyPool, asks: Vec<OptOutAsk>) -> Vec<StoreResult<bool>> {
+    let numbers = padded(asks.iter().map(|ask| ask.number.as_str()));
     let sql = format!(
         "SELECT number, channel, sender FROM opt_outs WHERE number IN ({})",
-        in_list(asks.len())
+        in_list(numbers.len())
     );
     let mut query = sqlx::query(&sql);
-    for ask in &asks {
-        query = query.bind(ask.number.as_str());
+    for number in numbers {
+        query = query.bind(number);
     }
     let found = query
         .fetch_all(&pool)

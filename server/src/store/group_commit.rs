@@ -72,6 +72,18 @@ pub fn in_list(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 
+/// The values of an `IN` list, padded to the next power of two by repeating the last
+/// (a value twice in a list changes nothing): the lookups are prepared in a few shapes
+/// a connection keeps, instead of one per batch size.
+pub fn padded<'a>(values: impl ExactSizeIterator<Item = &'a str>) -> Vec<&'a str> {
+    let size = values.len().next_power_of_two();
+    let mut values: Vec<&str> = values.collect();
+    if let Some(&last) = values.last() {
+        values.resize(size, last);
+    }
+    values
+}
+
 /// `count` rows of `width` placeholders, for a multi-row insert: `(?, ?), (?, ?)`.
 pub fn rows_of(count: usize, width: usize) -> String {
     vec![format!("({})", in_list(width)); count].join(", ")
@@ -93,6 +105,13 @@ pub fn failed_all<R>(n: usize, error: StoreError) -> Vec<StoreResult<R>> {
 mod tests {
     use super::*;
     use std::sync::{Arc, Mutex};
+
+    #[test]
+    fn an_in_list_is_padded_to_a_power_of_two_with_its_last_value() {
+        assert_eq!(padded(["a", "b", "c"].into_iter()), ["a", "b", "c", "c"]);
+        assert_eq!(padded(["a", "b"].into_iter()), ["a", "b"]);
+        assert_eq!(padded(["a"].into_iter()), ["a"]);
+    }
 
     #[tokio::test]
     async fn writes_made_together_share_a_batch_and_each_gets_its_own_result() {

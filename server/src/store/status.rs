@@ -1,7 +1,7 @@
 //! The status port on SQL (SQLite or MySQL): one row per message plus its history; status changes are
 //! compare-and-set, so concurrent or out-of-order updates never move a status back.
 
-use super::group_commit::{in_list, rows_of, GroupCommit};
+use super::group_commit::{in_list, padded, rows_of, GroupCommit};
 use super::{from_ms, store_error, stored_number, to_ms, RowExt, SqlStore, Tx};
 use anyhow::Context;
 use app::domain::rfc3339;
@@ -34,32 +34,8 @@ impl StatusStore for SqlStore {
     }
 
     async fn get(&self, uuid: Uuid) -> StoreResult<Option<NotificationRecord>> {
-        // The message and its history in one round trip: a row per history line.
-        let rows = sqlx::query(
-            "SELECT n.*, h.status AS h_status, h.at AS h_at, h.detail AS h_detail
-             FROM notifications n LEFT JOIN notification_history h ON h.uuid = n.uuid
-             WHERE n.uuid = ? ORDER BY h.id",
-        )
-        .bind(uuid.to_string())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(store_error)?;
-        let Some(first) = rows.first() else {
-            return Ok(None);
-        };
-        let history = rows
-            .iter()
-            .filter_map(|row| match row.opt_text("h_status") {
-                Ok(Some(status)) => Some(history_entry(
-                    status,
-                    row.int("h_at"),
-                    row.opt_text("h_detail"),
-                )),
-                Ok(None) => None,
-                Err(e) => Some(Err(e)),
-            })
-            .collect::<anyhow::Result<_>>()?;
-        Ok(Some(record_with_history(first, history)?))
+        self.one_with_history("n.uuid = ?", &[&uuid.to_string()])
+            .await
     }
 
     async fn list(&self, filter: &NotificationFilter) -> StoreResult<Vec<NotificationRecord>> {
@@ -77,51 +53,22 @@ impl StatusStore for SqlStore {
         update: &StatusUpdate,
         also: &AlsoWrite,
     ) -> StoreResult<bool> {
-        let error = update.failure();
-        let at = to_ms(update.at);
-        let (set, condition) = match also {
-            AlsoWrite::Nothing => ("", ""),
-            AlsoWrite::OpenHandoff(_) => (
-                ", handoff_attempt = ?, handoff_at = ?, handoff_channel = ?",
-                " AND handoff_attempt IS NULL AND provider_message_id IS NULL",
-            ),
-            AlsoWrite::ProviderRef(_) => (", provider = ?, provider_message_id = ?", ""),
-        };
-        let sql = format!(
-            "UPDATE notifications SET status = ?,
-                 updated_at = CASE WHEN updated_at > ? THEN updated_at ELSE ? END,
-                 error_code = ?, error_message = ?{set}
-             WHERE uuid = ? AND status = ?{condition}"
-        );
-        let mut query = sqlx::query(&sql)
-            .bind(update.status.as_str())
-            .bind(at)
-            .bind(at)
-            .bind(error.map(|e| e.code.as_str()))
-            .bind(error.map(|e| e.message.as_str()));
-        query = match also {
-            AlsoWrite::Nothing => query,
-            AlsoWrite::OpenHandoff(h) => query
-                .bind(i64::from(h.attempt))
-                .bind(to_ms(h.at))
-                .bind(h.channel.as_str()),
-            AlsoWrite::ProviderRef(r) => query
-                .bind(r.provider.as_str())
-                .bind(r.provider_message_id.as_str()),
-        };
-        let mut tx = self.pool.begin().await.map_err(store_error)?;
-        let changed = query
-            .bind(uuid.to_string())
-            .bind(expected.as_str())
-            .execute(&mut *tx)
+        // Changes made at the same time (a provider's webhooks, the worker's) share
+        // one transaction.
+        let changes = self.writes.changes.get_or_init(|| {
+            let pool = self.pool.clone();
+            GroupCommit::start(MOST_PER_COMMIT, move |changes| {
+                change_all(pool.clone(), changes)
+            })
+        });
+        changes
+            .run(StatusChange {
+                uuid,
+                expected,
+                update: update.clone(),
+                also: also.clone(),
+            })
             .await
-            .map_err(store_error)?;
-        if changed.rows_affected() == 0 {
-            return Ok(false);
-        }
-        insert_history(&mut tx, uuid, update.status, at, update.detail.as_deref()).await?;
-        tx.commit().await.map_err(store_error)?;
-        Ok(true)
     }
 
     async fn sweep_stuck(
@@ -294,6 +241,20 @@ impl StatusStore for SqlStore {
         uuid_of(row.as_ref())
     }
 
+    async fn get_by_provider_id(
+        &self,
+        provider: &str,
+        provider_message_id: &str,
+    ) -> StoreResult<Option<NotificationRecord>> {
+        // One message, as the lookup by id alone answered (the index is not unique).
+        self.one_with_history(
+            "n.uuid = (SELECT uuid FROM notifications \
+             WHERE provider = ? AND provider_message_id = ? LIMIT 1)",
+            &[provider, provider_message_id],
+        )
+        .await
+    }
+
     async fn set_provider_ref(
         &self,
         uuid: Uuid,
@@ -319,6 +280,165 @@ impl StatusStore for SqlStore {
             .map_err(store_error)?;
         Ok(())
     }
+}
+
+impl SqlStore {
+    /// The message matching `condition` (on `n`, the messages table) with its history,
+    /// in one round trip: a row per history line.
+    async fn one_with_history(
+        &self,
+        condition: &str,
+        values: &[&str],
+    ) -> StoreResult<Option<NotificationRecord>> {
+        let sql = format!(
+            "SELECT n.*, h.status AS h_status, h.at AS h_at, h.detail AS h_detail
+             FROM notifications n LEFT JOIN notification_history h ON h.uuid = n.uuid
+             WHERE {condition} ORDER BY h.id"
+        );
+        let mut query = sqlx::query(&sql);
+        for value in values {
+            query = query.bind(*value);
+        }
+        let rows = query.fetch_all(&self.pool).await.map_err(store_error)?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let history = rows
+            .iter()
+            .filter_map(|row| match row.opt_text("h_status") {
+                Ok(Some(status)) => Some(history_entry(
+                    status,
+                    row.int("h_at"),
+                    row.opt_text("h_detail"),
+                )),
+                Ok(None) => None,
+                Err(e) => Some(Err(e)),
+            })
+            .collect::<anyhow::Result<_>>()?;
+        Ok(Some(record_with_history(first, history)?))
+    }
+}
+
+/// A compare-and-set of a message's status: to `update` if it is still `expected`.
+pub(super) struct StatusChange {
+    uuid: Uuid,
+    expected: NotificationStatus,
+    update: StatusUpdate,
+    also: AlsoWrite,
+}
+
+/// Applies status changes made together in one transaction, each compare-and-set in
+/// turn (two about one message see each other, as one after the other would), the
+/// history lines of those applied in one insert; if it fails, each alone.
+async fn change_all(pool: AnyPool, changes: Vec<StatusChange>) -> Vec<StoreResult<bool>> {
+    if changes.len() > 1 {
+        if let Ok(applied) = change_batch(&pool, &changes).await {
+            return applied.into_iter().map(Ok).collect();
+        }
+    }
+    let mut results = Vec::with_capacity(changes.len());
+    for change in &changes {
+        results.push(change_one(&pool, change).await);
+    }
+    results
+}
+
+async fn change_one(pool: &AnyPool, change: &StatusChange) -> StoreResult<bool> {
+    let mut tx = pool.begin().await.map_err(store_error)?;
+    if !set_status(&mut tx, change).await? {
+        return Ok(false);
+    }
+    let update = &change.update;
+    insert_history(
+        &mut tx,
+        change.uuid,
+        update.status,
+        to_ms(update.at),
+        update.detail.as_deref(),
+    )
+    .await?;
+    tx.commit().await.map_err(store_error)?;
+    Ok(true)
+}
+
+async fn change_batch(pool: &AnyPool, changes: &[StatusChange]) -> StoreResult<Vec<bool>> {
+    let mut tx = pool.begin().await.map_err(store_error)?;
+    let mut applied = Vec::with_capacity(changes.len());
+    for change in changes {
+        applied.push(set_status(&mut tx, change).await?);
+    }
+    let lines: Vec<&StatusChange> = changes
+        .iter()
+        .zip(&applied)
+        .filter_map(|(change, applied)| applied.then_some(change))
+        .collect();
+    if !lines.is_empty() {
+        let sql = format!(
+            "INSERT INTO notification_history (uuid, status, at, detail) VALUES {}",
+            rows_of(lines.len(), 4)
+        );
+        let mut insert = sqlx::query(&sql);
+        for change in lines {
+            insert = insert
+                .bind(change.uuid.to_string())
+                .bind(change.update.status.as_str())
+                .bind(to_ms(change.update.at))
+                .bind(change.update.detail.as_deref());
+        }
+        insert.execute(&mut *tx).await.map_err(store_error)?;
+    }
+    tx.commit().await.map_err(store_error)?;
+    Ok(applied)
+}
+
+/// The compare-and-set itself: whether the message was still at the expected status
+/// (and, opening a hand-off, had none open) and now has the new one.
+async fn set_status(tx: &mut Tx, change: &StatusChange) -> StoreResult<bool> {
+    let StatusChange {
+        uuid,
+        expected,
+        update,
+        also,
+    } = change;
+    let error = update.failure();
+    let at = to_ms(update.at);
+    let (set, condition) = match also {
+        AlsoWrite::Nothing => ("", ""),
+        AlsoWrite::OpenHandoff(_) => (
+            ", handoff_attempt = ?, handoff_at = ?, handoff_channel = ?",
+            " AND handoff_attempt IS NULL AND provider_message_id IS NULL",
+        ),
+        AlsoWrite::ProviderRef(_) => (", provider = ?, provider_message_id = ?", ""),
+    };
+    let sql = format!(
+        "UPDATE notifications SET status = ?,
+             updated_at = CASE WHEN updated_at > ? THEN updated_at ELSE ? END,
+             error_code = ?, error_message = ?{set}
+         WHERE uuid = ? AND status = ?{condition}"
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(update.status.as_str())
+        .bind(at)
+        .bind(at)
+        .bind(error.map(|e| e.code.as_str()))
+        .bind(error.map(|e| e.message.as_str()));
+    query = match also {
+        AlsoWrite::Nothing => query,
+        AlsoWrite::OpenHandoff(h) => query
+            .bind(i64::from(h.attempt))
+            .bind(to_ms(h.at))
+            .bind(h.channel.as_str()),
+        AlsoWrite::ProviderRef(r) => query
+            .bind(r.provider.as_str())
+            .bind(r.provider_message_id.as_str()),
+    };
+    let changed = query
+        .bind(uuid.to_string())
+        .bind(expected.as_str())
+        .execute(&mut **tx)
+        .await
+        .map_err(store_error)?;
+    Ok(changed.rows_affected() > 0)
 }
 
 /// Records one message and its history (a record whose UUID is already stored is the
@@ -353,13 +473,15 @@ async fn create_all(pool: AnyPool, records: Vec<NotificationRecord>) -> Vec<Stor
 
 async fn create_batch(pool: &AnyPool, records: &[NotificationRecord]) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(store_error)?;
+    let uuids: Vec<String> = records.iter().map(|r| r.uuid.to_string()).collect();
+    let asked = padded(uuids.iter().map(String::as_str));
     let sql = format!(
         "SELECT uuid FROM notifications WHERE uuid IN ({})",
-        in_list(records.len())
+        in_list(asked.len())
     );
     let mut stored = sqlx::query(&sql);
-    for record in records {
-        stored = stored.bind(record.uuid.to_string());
+    for uuid in asked {
+        stored = stored.bind(uuid);
     }
     let stored: std::collections::HashSet<String> = stored
         .fetch_all(&mut *tx)
@@ -370,7 +492,9 @@ async fn create_batch(pool: &AnyPool, records: &[NotificationRecord]) -> StoreRe
         .collect::<Result<_, _>>()?;
     let new: Vec<&NotificationRecord> = records
         .iter()
-        .filter(|r| !stored.contains(&r.uuid.to_string()))
+        .zip(&uuids)
+        .filter(|(_, uuid)| !stored.contains(*uuid))
+        .map(|(record, _)| record)
         .collect();
     if !new.is_empty() {
         insert_records(&mut tx, &new).await?.map_err(store_error)?;

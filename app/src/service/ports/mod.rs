@@ -392,6 +392,21 @@ pub trait StatusStore: Send + Sync {
         provider: &str,
         provider_message_id: &str,
     ) -> StoreResult<Option<Uuid>>;
+    /// The message a provider knows as `provider_message_id`, with its history: one
+    /// round trip where the store can (a status webhook reads nothing else first).
+    async fn get_by_provider_id(
+        &self,
+        provider: &str,
+        provider_message_id: &str,
+    ) -> StoreResult<Option<NotificationRecord>> {
+        match self
+            .find_by_provider_id(provider, provider_message_id)
+            .await?
+        {
+            Some(uuid) => self.get(uuid).await,
+            None => Ok(None),
+        }
+    }
     /// Notes which provider took the message and its id there.
     async fn set_provider_ref(
         &self,
