@@ -2,7 +2,7 @@
 //! compare-and-set, so concurrent or out-of-order updates never move a status back.
 
 use super::group_commit::{in_list, padded, rows_of, GroupCommit};
-use super::{from_ms, store_error, stored_number, to_ms, RowExt, SqlStore, Tx};
+use super::{from_ms, store_error, stored_number, to_ms, Dialect, RowExt, SqlStore, Tx};
 use anyhow::Context;
 use app::domain::rfc3339;
 use app::domain::time::parse_rfc3339;
@@ -25,9 +25,9 @@ impl StatusStore for SqlStore {
     async fn create(&self, record: &NotificationRecord) -> StoreResult<()> {
         // Messages accepted at the same time are recorded in one transaction.
         let creates = self.writes.creates.get_or_init(|| {
-            let pool = self.pool.clone();
+            let (pool, dialect) = (self.pool.clone(), self.dialect);
             GroupCommit::start(MOST_PER_COMMIT, move |records| {
-                create_all(pool.clone(), records)
+                create_all(pool.clone(), dialect, records)
             })
         });
         creates.run(record.clone()).await
@@ -460,8 +460,12 @@ const MOST_PER_COMMIT: usize = 64;
 /// Records messages accepted together: one transaction for all (the UUIDs already
 /// stored left out, as one at a time would); if it fails, each alone, so that each
 /// gets its own answer.
-async fn create_all(pool: AnyPool, records: Vec<NotificationRecord>) -> Vec<StoreResult<()>> {
-    if records.len() > 1 && create_batch(&pool, &records).await.is_ok() {
+async fn create_all(
+    pool: AnyPool,
+    dialect: Dialect,
+    records: Vec<NotificationRecord>,
+) -> Vec<StoreResult<()>> {
+    if records.len() > 1 && create_batch(&pool, dialect, &records).await.is_ok() {
         return records.iter().map(|_| Ok(())).collect();
     }
     let mut results = Vec::with_capacity(records.len());
@@ -471,8 +475,18 @@ async fn create_all(pool: AnyPool, records: Vec<NotificationRecord>) -> Vec<Stor
     results
 }
 
-async fn create_batch(pool: &AnyPool, records: &[NotificationRecord]) -> StoreResult<()> {
-    let mut tx = pool.begin().await.map_err(store_error)?;
+async fn create_batch(
+    pool: &AnyPool,
+    dialect: Dialect,
+    records: &[NotificationRecord],
+) -> StoreResult<()> {
+    // It reads before it writes: on SQLite it takes the write lock first, so that it
+    // waits for other writers instead of failing when it comes to write.
+    let mut tx = match dialect {
+        Dialect::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+        Dialect::MySql => pool.begin().await,
+    }
+    .map_err(store_error)?;
     let uuids: Vec<String> = records.iter().map(|r| r.uuid.to_string()).collect();
     let asked = padded(uuids.iter().map(String::as_str));
     let sql = format!(
