@@ -1,6 +1,6 @@
 //! The comment port on SQL: each call's log.
 
-use super::group_commit::{failed_all, in_list, padded, rows_of, GroupCommit};
+use super::group_commit::{failed_all, rows_of, GroupCommit, InQuery, MOST_PER_BATCH};
 use super::{from_ms, store_error, to_ms, RowExt, SqlStore};
 use app::domain::rfc3339;
 use app::domain::{CallId, Comment, GroupId};
@@ -14,7 +14,7 @@ impl CommentStore for SqlStore {
         // Comments written at the same time go in one statement.
         let adds = self.writes.comments.get_or_init(|| {
             let pool = self.pool.clone();
-            GroupCommit::start(MOST_PER_INSERT, move |comments| {
+            GroupCommit::start(MOST_PER_BATCH, move |comments| {
                 add_all(pool.clone(), comments)
             })
         });
@@ -26,7 +26,7 @@ impl CommentStore for SqlStore {
         // Calls asked about at the same time are counted by one query.
         let counts = self.writes.comment_counts.get_or_init(|| {
             let pool = self.pool.clone();
-            GroupCommit::start(MOST_PER_INSERT, move |calls| count_all(pool.clone(), calls))
+            GroupCommit::start(MOST_PER_BATCH, move |calls| count_all(pool.clone(), calls))
         });
         counts.run(call_id.clone()).await
     }
@@ -62,9 +62,6 @@ impl CommentStore for SqlStore {
 
 /// A comment on a call, as its group's log shows it.
 pub(super) type CallComment = (CallId, GroupId, Comment);
-
-/// Most comments written by one statement.
-const MOST_PER_INSERT: usize = 64;
 
 /// Writes comments made together in one statement; if it fails, each alone (each gets
 /// its own answer).
@@ -105,16 +102,12 @@ async fn insert(pool: &AnyPool, comments: &[CallComment]) -> StoreResult<()> {
 
 /// How many comments each call has, by one query.
 async fn count_all(pool: AnyPool, calls: Vec<CallId>) -> Vec<StoreResult<u64>> {
-    let asked = padded(calls.iter().map(CallId::as_str));
-    let sql = format!(
+    let lookup = InQuery::new(
         "SELECT call_id, COUNT(*) AS n FROM call_comments WHERE call_id IN ({}) GROUP BY call_id",
-        in_list(asked.len())
+        calls.iter().map(CallId::as_str),
     );
-    let mut query = sqlx::query(&sql);
-    for call in asked {
-        query = query.bind(call);
-    }
-    let counted = query
+    let counted = lookup
+        .query()
         .fetch_all(&pool)
         .await
         .map_err(store_error)

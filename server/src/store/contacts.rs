@@ -1,7 +1,7 @@
 //! The contacts port on SQL: the opt-out list and the customers' inbound messages.
 
 use super::admin::audit_entry;
-use super::group_commit::{failed_all, in_list, padded, GroupCommit};
+use super::group_commit::{failed_all, GroupCommit, InQuery, MOST_PER_BATCH};
 use super::{from_ms, store_error, to_ms, Dialect, RowExt, SqlStore, Tx};
 use app::domain::{rfc3339, Channel, OptOut, OptOutKey, OptOutSource, Reply, E164};
 use app::service::{
@@ -129,7 +129,9 @@ impl ContactStore for SqlStore {
         // Numbers asked about at the same time are looked up by one query.
         let asks = self.writes.opt_outs.get_or_init(|| {
             let pool = self.pool.clone();
-            GroupCommit::start(MOST_ASKED, move |asks| opted_out_all(pool.clone(), asks))
+            GroupCommit::start(MOST_PER_BATCH, move |asks| {
+                opted_out_all(pool.clone(), asks)
+            })
         });
         asks.run(OptOutAsk {
             number: number.as_str().to_owned(),
@@ -259,21 +261,14 @@ pub(super) struct OptOutAsk {
     sender: String,
 }
 
-/// Most numbers looked up by one query.
-const MOST_ASKED: usize = 64;
-
 /// Answers each question from the opt-outs of all the numbers asked about.
 async fn opted_out_all(pool: AnyPool, asks: Vec<OptOutAsk>) -> Vec<StoreResult<bool>> {
-    let numbers = padded(asks.iter().map(|ask| ask.number.as_str()));
-    let sql = format!(
+    let lookup = InQuery::new(
         "SELECT number, channel, sender FROM opt_outs WHERE number IN ({})",
-        in_list(numbers.len())
+        asks.iter().map(|ask| ask.number.as_str()),
     );
-    let mut query = sqlx::query(&sql);
-    for number in numbers {
-        query = query.bind(number);
-    }
-    let found = query
+    let found = lookup
+        .query()
         .fetch_all(&pool)
         .await
         .map_err(store_error)

@@ -10,6 +10,9 @@
 //! that returned is as durable as before.
 
 use app::service::{StoreError, StoreResult};
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::Any;
 use std::future::Future;
 use tokio::sync::{mpsc, oneshot};
 
@@ -67,21 +70,48 @@ impl<T: Send + 'static, R: Send + 'static> GroupCommit<T, R> {
     }
 }
 
-/// `?, ?, ?` for an `IN` list of `n`.
-pub fn in_list(n: usize) -> String {
+/// Most items handled together (a multi-row insert of 64 rows of 19 columns stays far
+/// below either database's limit on placeholders).
+pub const MOST_PER_BATCH: usize = 64;
+
+/// `?, ?, ?` for `n` values.
+fn in_list(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 
 /// The values of an `IN` list, padded to the next power of two by repeating the last
 /// (a value twice in a list changes nothing): the lookups are prepared in a few shapes
 /// a connection keeps, instead of one per batch size.
-pub fn padded<'a>(values: impl ExactSizeIterator<Item = &'a str>) -> Vec<&'a str> {
+fn padded<'a>(values: impl ExactSizeIterator<Item = &'a str>) -> Vec<&'a str> {
     let size = values.len().next_power_of_two();
     let mut values: Vec<&str> = values.collect();
     if let Some(&last) = values.last() {
         values.resize(size, last);
     }
     values
+}
+
+/// A lookup of many values at once: `select` with `{}` where its `IN` list goes.
+pub struct InQuery<'a> {
+    sql: String,
+    values: Vec<&'a str>,
+}
+
+impl<'a> InQuery<'a> {
+    pub fn new(select: &str, values: impl ExactSizeIterator<Item = &'a str>) -> Self {
+        let values = padded(values);
+        Self {
+            sql: select.replace("{}", &in_list(values.len())),
+            values,
+        }
+    }
+
+    /// The query, its values bound.
+    pub fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
+        self.values
+            .iter()
+            .fold(sqlx::query(&self.sql), |query, value| query.bind(*value))
+    }
 }
 
 /// `count` rows of `width` placeholders, for a multi-row insert: `(?, ?), (?, ?)`.

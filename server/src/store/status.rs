@@ -1,7 +1,7 @@
 //! The status port on SQL (SQLite or MySQL): one row per message plus its history; status changes are
 //! compare-and-set, so concurrent or out-of-order updates never move a status back.
 
-use super::group_commit::{in_list, padded, rows_of, GroupCommit};
+use super::group_commit::{rows_of, GroupCommit, InQuery, MOST_PER_BATCH};
 use super::{from_ms, store_error, stored_number, to_ms, Dialect, RowExt, SqlStore, Tx};
 use anyhow::Context;
 use app::domain::rfc3339;
@@ -26,7 +26,7 @@ impl StatusStore for SqlStore {
         // Messages accepted at the same time are recorded in one transaction.
         let creates = self.writes.creates.get_or_init(|| {
             let (pool, dialect) = (self.pool.clone(), self.dialect);
-            GroupCommit::start(MOST_PER_COMMIT, move |records| {
+            GroupCommit::start(MOST_PER_BATCH, move |records| {
                 create_all(pool.clone(), dialect, records)
             })
         });
@@ -57,7 +57,7 @@ impl StatusStore for SqlStore {
         // one transaction.
         let changes = self.writes.changes.get_or_init(|| {
             let pool = self.pool.clone();
-            GroupCommit::start(MOST_PER_COMMIT, move |changes| {
+            GroupCommit::start(MOST_PER_BATCH, move |changes| {
                 change_all(pool.clone(), changes)
             })
         });
@@ -454,9 +454,6 @@ async fn create_one(pool: &AnyPool, record: &NotificationRecord) -> StoreResult<
     Ok(())
 }
 
-/// Most messages recorded in one transaction.
-const MOST_PER_COMMIT: usize = 64;
-
 /// Records messages accepted together: one transaction for all (the UUIDs already
 /// stored left out, as one at a time would); if it fails, each alone, so that each
 /// gets its own answer.
@@ -488,16 +485,12 @@ async fn create_batch(
     }
     .map_err(store_error)?;
     let uuids: Vec<String> = records.iter().map(|r| r.uuid.to_string()).collect();
-    let asked = padded(uuids.iter().map(String::as_str));
-    let sql = format!(
+    let lookup = InQuery::new(
         "SELECT uuid FROM notifications WHERE uuid IN ({})",
-        in_list(asked.len())
+        uuids.iter().map(String::as_str),
     );
-    let mut stored = sqlx::query(&sql);
-    for uuid in asked {
-        stored = stored.bind(uuid);
-    }
-    let stored: std::collections::HashSet<String> = stored
+    let stored: std::collections::HashSet<String> = lookup
+        .query()
         .fetch_all(&mut *tx)
         .await
         .map_err(store_error)?
