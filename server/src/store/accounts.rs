@@ -169,6 +169,9 @@ impl AdminAccounts for SqlStore {
             .ok(),
         };
         if done.rows_affected() == 0 {
+            // Another request may have registered the agent a moment ago: its write
+            // moved the settings' version on, which this process may not know yet.
+            self.cache.version.forget();
             return Ok(false);
         }
         self.commit_with(tx, &audit).await?;

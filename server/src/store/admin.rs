@@ -57,15 +57,16 @@ impl SqlStore {
 
     /// The settings' version (read from the database at most every `RECHECK`).
     pub(super) async fn config_version(&self) -> StoreResult<i64> {
-        if let Some(version) = self.cache.version.fresh() {
-            return Ok(version);
-        }
+        let start = match self.cache.version.fresh() {
+            Ok(version) => return Ok(version),
+            Err(start) => start,
+        };
         let version = sqlx::query("SELECT version FROM config_version WHERE id = 1")
             .fetch_one(&self.pool)
             .await
             .map_err(store_error)?
             .int("version")?;
-        self.cache.version.saw(version);
+        self.cache.version.saw(start, version);
         Ok(version)
     }
 }

@@ -54,25 +54,46 @@ impl<K, V> Default for Memo<K, V> {
 /// The last settings version read from the database, and when.
 #[derive(Default)]
 pub struct VersionCheck {
-    seen: Mutex<Option<(Instant, i64)>>,
+    seen: Mutex<Seen>,
 }
 
+#[derive(Default)]
+struct Seen {
+    /// The version and when it was read.
+    version: Option<(Instant, i64)>,
+    /// How many times this process wrote the settings: a read that started before a
+    /// write and ended after it may hold the version before it, and is not kept.
+    writes: u64,
+}
+
+/// Where a read of the version started: see [`VersionCheck::saw`].
+#[derive(Debug, Clone, Copy)]
+pub struct ReadStart(u64);
+
 impl VersionCheck {
-    /// The version seen less than [`RECHECK`] ago, if any.
-    pub fn fresh(&self) -> Option<i64> {
+    /// The version seen less than [`RECHECK`] ago; otherwise where a read starts.
+    pub fn fresh(&self) -> Result<i64, ReadStart> {
         let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        seen.filter(|(at, _)| at.elapsed() < RECHECK)
+        seen.version
+            .filter(|(at, _)| at.elapsed() < RECHECK)
             .map(|(_, v)| v)
+            .ok_or(ReadStart(seen.writes))
     }
 
-    /// Notes the version just read.
-    pub fn saw(&self, version: i64) {
-        *self.seen.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), version));
+    /// Notes the version a read started at `start` returned, unless this process
+    /// wrote the settings meanwhile.
+    pub fn saw(&self, start: ReadStart, version: i64) {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.writes == start.0 {
+            seen.version = Some((Instant::now(), version));
+        }
     }
 
     /// Forgets it: the next read asks the database (after a write of this process).
     pub fn forget(&self) {
-        *self.seen.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        seen.version = None;
+        seen.writes += 1;
     }
 }
 
@@ -91,4 +112,20 @@ pub struct ConfigCache {
     pub offered: Memo<(app::domain::GroupId, app::domain::Channel), Vec<app::domain::Template>>,
     /// A token's agent and whether the token is revoked, by agent id and token id.
     pub access: Memo<(app::domain::UserId, Option<String>), app::service::AgentAccess>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_read_before_a_write_of_this_process_and_answered_after_it_is_not_kept() {
+        let check = VersionCheck::default();
+        let start = check.fresh().expect_err("nothing seen yet");
+        check.forget();
+        check.saw(start, 7);
+        let again = check.fresh().expect_err("the old read was not kept");
+        check.saw(again, 8);
+        assert_eq!(check.fresh().ok(), Some(8));
+    }
 }
