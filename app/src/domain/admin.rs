@@ -367,6 +367,9 @@ pub struct ProviderKind {
     pub sender: &'static str,
     /// The credentials an account needs (all write-only).
     pub credentials: &'static [&'static str],
+    /// For a provider that signs nothing: the credential that keys the token each
+    /// callback URL carries (an HMAC of the message's UUID).
+    pub url_token_key: Option<&'static str>,
 }
 
 /// Every provider type, the sandbox first.
@@ -377,6 +380,7 @@ pub const PROVIDER_KINDS: &[ProviderKind] = &[
         channels: &[Channel::Sms, Channel::Whatsapp, Channel::Rcs],
         sender: "Any name",
         credentials: &[],
+        url_token_key: None,
     },
     ProviderKind {
         name: "twilio",
@@ -384,6 +388,7 @@ pub const PROVIDER_KINDS: &[ProviderKind] = &[
         channels: &[Channel::Sms, Channel::Whatsapp],
         sender: "From number (+E.164) or Messaging Service SID (MG…)",
         credentials: &["account_sid", "auth_token"],
+        url_token_key: None,
     },
     ProviderKind {
         name: "meta",
@@ -391,6 +396,7 @@ pub const PROVIDER_KINDS: &[ProviderKind] = &[
         channels: &[Channel::Whatsapp],
         sender: "Phone number ID",
         credentials: &["access_token", "app_secret", "verify_token"],
+        url_token_key: None,
     },
     ProviderKind {
         name: "rbm",
@@ -398,6 +404,7 @@ pub const PROVIDER_KINDS: &[ProviderKind] = &[
         channels: &[Channel::Rcs],
         sender: "RBM agent ID",
         credentials: &["service_account_json", "client_token"],
+        url_token_key: None,
     },
     ProviderKind {
         name: "exotel",
@@ -405,6 +412,31 @@ pub const PROVIDER_KINDS: &[ProviderKind] = &[
         channels: &[Channel::Sms],
         sender: "DLT header (sender ID)",
         credentials: &["account_sid", "api_key", "api_token"],
+        url_token_key: Some("api_token"),
+    },
+    ProviderKind {
+        name: "sinch",
+        label: "Sinch SMS",
+        channels: &[Channel::Sms],
+        sender: "From number (+E.164), short code or alphanumeric sender ID",
+        credentials: &["service_plan_id", "api_token"],
+        url_token_key: Some("api_token"),
+    },
+    ProviderKind {
+        name: "sinch_conversation",
+        label: "Sinch Conversation API (WhatsApp, RCS)",
+        channels: &[Channel::Whatsapp, Channel::Rcs],
+        sender: "Conversation API app ID",
+        credentials: &["project_id", "key_id", "key_secret", "webhook_secret"],
+        url_token_key: None,
+    },
+    ProviderKind {
+        name: "kaleyra",
+        label: "Kaleyra (India SMS with DLT, WhatsApp)",
+        channels: &[Channel::Sms, Channel::Whatsapp],
+        sender: "DLT header (SMS) or WhatsApp business number (+E.164)",
+        credentials: &["sid", "api_key"],
+        url_token_key: Some("api_key"),
     },
 ];
 

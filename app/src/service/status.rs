@@ -399,6 +399,19 @@ pub async fn apply_report(
                 ReportOutcome::Ignored
             }
         }
+        ReportedChange::Note(text) => {
+            // A provider repeating a webhook adds the line once.
+            if current
+                .history
+                .iter()
+                .any(|h| h.detail.as_deref() == Some(&text))
+            {
+                ReportOutcome::Ignored
+            } else {
+                services.recorder().note(uuid, &text).await?;
+                ReportOutcome::Applied
+            }
+        }
     })
 }
 

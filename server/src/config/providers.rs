@@ -131,6 +131,14 @@ pub struct Endpoints {
     pub google_token: String,
     /// Exotel's API host (`https://api.in.exotel.com` for the Mumbai cluster).
     pub exotel: String,
+    /// Sinch's SMS REST API, with its region (`https://eu.sms.api.sinch.com`).
+    pub sinch_sms: String,
+    /// Sinch's Conversation API, with its region (`https://eu.conversation.api.sinch.com`).
+    pub sinch_conversation: String,
+    /// Sinch's OAuth2 token endpoint (Conversation API access tokens).
+    pub sinch_auth: String,
+    /// Kaleyra's API host, with its pod (`https://api.eu.kaleyra.io`).
+    pub kaleyra: String,
 }
 
 impl Default for Endpoints {
@@ -141,6 +149,10 @@ impl Default for Endpoints {
             rbm: "https://rcsbusinessmessaging.googleapis.com".into(),
             google_token: "https://oauth2.googleapis.com/token".into(),
             exotel: "https://api.exotel.com".into(),
+            sinch_sms: "https://us.sms.api.sinch.com".into(),
+            sinch_conversation: "https://us.conversation.api.sinch.com".into(),
+            sinch_auth: "https://us.auth.sinch.com/oauth2/token".into(),
+            kaleyra: "https://api.in.kaleyra.io".into(),
         }
     }
 }
@@ -205,10 +217,18 @@ impl Default for ProviderSettings {
             sandbox: SandboxSettings::default(),
             endpoints: Endpoints::default(),
             // Meta's default per business number; the others are conservative starts.
-            rate_per_second: [("meta", 80), ("twilio", 100), ("rbm", 100), ("exotel", 100)]
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v))
-                .collect(),
+            rate_per_second: [
+                ("meta", 80),
+                ("twilio", 100),
+                ("rbm", 100),
+                ("exotel", 100),
+                ("sinch", 30),
+                ("sinch_conversation", 20),
+                ("kaleyra", 100),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
             rcs_ttl_secs: 3600,
             request_timeout_ms: 10_000,
             accounts: BTreeMap::new(),

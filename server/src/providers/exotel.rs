@@ -6,12 +6,13 @@
 //! API token: a callback without the right one is refused.
 
 use super::{
-    credential, refused, same_bytes, unreachable, webhook_url, Account, Context, MessageRef,
-    ProviderReport, ReportedChange, WebhookError, WebhookEvents, WebhookReply, WebhookRequest,
+    credential, refused, reported, reported_failure, tokened_callback, tokened_url, unreachable,
+    webhook_url, Account, Context, MessageRef, ProviderReport, ReportedChange, TokenedCallback,
+    WebhookError, WebhookEvents, WebhookReply, WebhookRequest,
 };
 use app::domain::{Channel, FailureReason, NotificationStatus};
-use app::service::admin::providers::{url_token, EXOTEL_INBOUND};
-use app::service::{now, OutboundMessage, Provider, ProviderError, ProviderReceipt, StatusUpdate};
+use app::service::admin::providers::url_token;
+use app::service::{now, OutboundMessage, Provider, ProviderError, ProviderReceipt};
 use app::service::{InboundMessage, StoredProviderAccount};
 use async_trait::async_trait;
 use serde::Deserialize;
@@ -42,11 +43,6 @@ impl Exotel {
             header: stored.account.sender.clone(),
             webhook_url: webhook_url(&context.public_url, "exotel", &stored.account.id),
         })
-    }
-
-    /// The callback token for message `uuid`.
-    fn token(&self, uuid: &str) -> String {
-        callback_token(&self.api_token, uuid)
     }
 }
 
@@ -128,7 +124,6 @@ impl Provider for Exotel {
                 "SMS to India needs the template's DLT entity id and DLT template id; add them to the template's provider references.",
             ));
         }
-        let uuid = message.uuid.to_string();
         let mut form = vec![
             (
                 "From",
@@ -140,13 +135,9 @@ impl Provider for Exotel {
             ("Body", message.body.clone()),
             (
                 "StatusCallback",
-                format!(
-                    "{}?message={uuid}&token={}",
-                    self.webhook_url,
-                    self.token(&uuid)
-                ),
+                tokened_url(&self.webhook_url, &self.api_token, &message.uuid),
             ),
-            ("CustomField", uuid),
+            ("CustomField", message.uuid.to_string()),
         ];
         if let Some(entity) = entity {
             form.push(("DltEntityId", entity.to_owned()));
@@ -222,20 +213,15 @@ fn incoming_sms(params: &[(String, String)]) -> Result<InboundMessage, WebhookEr
 
 impl Account for Exotel {
     fn receive(&self, request: &WebhookRequest<'_>) -> Result<WebhookReply, WebhookError> {
-        let uuid = request
-            .query
-            .get("message")
-            .ok_or(WebhookError::Signature)?;
-        let token = request.query.get("token").ok_or(WebhookError::Signature)?;
-        if !same_bytes(token.as_bytes(), self.token(uuid).as_bytes()) {
-            return Err(WebhookError::Signature);
-        }
+        let about = tokened_callback(request, &self.api_token)?;
         let params: Vec<(String, String)> = serde_urlencoded::from_bytes(request.body)
             .map_err(|_| WebhookError::Malformed("not a form body".into()))?;
-        if uuid == EXOTEL_INBOUND {
-            return Ok(WebhookReply::Events(incoming_sms(&params)?.into()));
-        }
-        let uuid = uuid::Uuid::parse_str(uuid).map_err(|_| WebhookError::Signature)?;
+        let uuid = match about {
+            TokenedCallback::Inbound => {
+                return Ok(WebhookReply::Events(incoming_sms(&params)?.into()))
+            }
+            TokenedCallback::Message(uuid) => uuid,
+        };
         let field = |name: &str| {
             params
                 .iter()
@@ -243,23 +229,11 @@ impl Account for Exotel {
                 .map(|(_, v)| v.as_str())
         };
         let status = field("Status").ok_or_else(|| WebhookError::Malformed("no Status".into()))?;
-        let update = |status, detail: &str| StatusUpdate {
-            status,
-            at: now(),
-            detail: Some(detail.into()),
-            error: None,
-        };
         let update = match status {
-            "sent" => update(NotificationStatus::Sent, "Sent to the operator (Exotel)"),
-            "delivered" => update(NotificationStatus::Delivered, "Delivered to the handset"),
+            "sent" => reported(NotificationStatus::Sent, "Sent to the operator (Exotel)"),
+            "delivered" => reported(NotificationStatus::Delivered, "Delivered to the handset"),
             "failed" | "failed-dnd" | "undelivered" | "expired" => {
-                let reason = failure(field("DetailedStatus").unwrap_or(""));
-                StatusUpdate {
-                    status: NotificationStatus::Failed,
-                    at: now(),
-                    detail: Some(reason.message.clone()),
-                    error: Some(reason),
-                }
+                reported_failure(failure(field("DetailedStatus").unwrap_or("")))
             }
             // queued, sending, submitted: nothing new for the agent.
             _ => return Ok(WebhookReply::Events(WebhookEvents::default())),

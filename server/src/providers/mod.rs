@@ -6,10 +6,13 @@ pub mod exotel;
 #[cfg(test)]
 mod fuzz;
 pub mod http_gateway;
+pub mod kaleyra;
 pub mod meta;
 pub mod pace;
 pub mod rbm;
 pub mod sandbox;
+pub mod sinch;
+pub mod sinch_conversation;
 pub mod twilio;
 
 pub use http_gateway::HttpGatewayProvider;
@@ -170,6 +173,9 @@ fn build(context: &Context, stored: &StoredProviderAccount) -> anyhow::Result<Ar
         "meta" => Arc::new(meta::Meta::new(context, stored)?),
         "rbm" => Arc::new(rbm::Rbm::new(context, stored)?),
         "exotel" => Arc::new(exotel::Exotel::new(context, stored)?),
+        "sinch" => Arc::new(sinch::SinchSms::new(context, stored)?),
+        "sinch_conversation" => Arc::new(sinch_conversation::Conversation::new(context, stored)?),
+        "kaleyra" => Arc::new(kaleyra::Kaleyra::new(context, stored)?),
         "sandbox" => Arc::new(sandbox::SandboxProvider::new(
             context.sink.clone(),
             context.sandbox.0,
@@ -438,6 +444,77 @@ pub fn refused(code: &str, message: impl Into<String>) -> ProviderError {
         code: code.to_owned(),
         message: message.into(),
     })
+}
+
+/// Whom a callback of a provider that signs nothing is about, its URL's token checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenedCallback {
+    /// A customer's message (the account's own webhook URL, `?message=inbound`).
+    Inbound,
+    /// A report about one of our messages.
+    Message(uuid::Uuid),
+}
+
+/// The callback URL for message `uuid` of a provider that signs nothing: our UUID and
+/// an HMAC of it keyed with the account's `secret`.
+pub fn tokened_url(webhook_url: &str, secret: &str, uuid: &uuid::Uuid) -> String {
+    let uuid = uuid.to_string();
+    let token = app::service::admin::providers::url_token(secret, &uuid);
+    format!("{webhook_url}?message={uuid}&token={token}")
+}
+
+/// Checks the token of a callback of a provider that signs nothing (see
+/// [`tokened_url`]): without the right one, nothing in the request is read.
+pub fn tokened_callback(
+    request: &WebhookRequest<'_>,
+    secret: &str,
+) -> Result<TokenedCallback, WebhookError> {
+    use app::service::admin::providers::{url_token, INBOUND};
+    let subject = request
+        .query
+        .get("message")
+        .ok_or(WebhookError::Signature)?;
+    let token = request.query.get("token").ok_or(WebhookError::Signature)?;
+    if !same_bytes(token.as_bytes(), url_token(secret, subject).as_bytes()) {
+        return Err(WebhookError::Signature);
+    }
+    if subject == INBOUND {
+        return Ok(TokenedCallback::Inbound);
+    }
+    uuid::Uuid::parse_str(subject)
+        .map(TokenedCallback::Message)
+        .map_err(|_| WebhookError::Signature)
+}
+
+/// A status change reported now, with a history line.
+pub fn reported(
+    status: app::domain::NotificationStatus,
+    detail: &str,
+) -> app::service::StatusUpdate {
+    app::service::StatusUpdate {
+        status,
+        at: app::service::now(),
+        detail: Some(detail.into()),
+        error: None,
+    }
+}
+
+/// A failure reported now, its reason as the history line.
+pub fn reported_failure(reason: FailureReason) -> app::service::StatusUpdate {
+    app::service::StatusUpdate {
+        status: app::domain::NotificationStatus::Failed,
+        at: app::service::now(),
+        detail: Some(reason.message.clone()),
+        error: Some(reason),
+    }
+}
+
+/// A failure reason.
+pub fn reason(code: &str, message: &str) -> FailureReason {
+    FailureReason {
+        code: code.into(),
+        message: message.into(),
+    }
 }
 
 /// Constant-time comparison of two byte strings (signatures).

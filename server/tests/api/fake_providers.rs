@@ -1,10 +1,11 @@
 //! One local HTTP server speaking the documented APIs of Twilio (`/twilio`), the Meta
-//! WhatsApp Cloud API (`/meta/v21.0`), Google RBM and its token endpoint (`/rbm`) and
-//! Exotel (`/exotel`): it checks each request's authentication as the provider would,
+//! WhatsApp Cloud API (`/meta/v21.0`), Google RBM and its token endpoint (`/rbm`),
+//! Exotel (`/exotel`), Sinch SMS (`/sinch`), the Sinch Conversation API and its token
+//! endpoint (`/sinch-conversation`, `/sinch-auth`) and Kaleyra (`/kaleyra`): it checks each request's authentication as the provider would,
 //! records every request exactly as received, and answers with the provider's
 //! documented bodies. Behaviour is picked by the recipient's last four digits:
 //!
-//! | ends in | Twilio | Meta | RBM | Exotel |
+//! | ends in | Twilio | Meta | RBM | Exotel, Sinch, Kaleyra |
 //! |---|---|---|---|---|
 //! | `0429` | 429 (20429) twice, then taken | 429 (130429) twice | – | – |
 //! | `0408` | taken, answered after 3 s | – | – | – |
@@ -13,6 +14,8 @@
 //! | `1047` | – | 400 (131047, outside the window) | – | – |
 //! | `0404` | – | – | capabilities 404 (not RCS capable) | – |
 //! | `0503` | – | – | – | 503 every time |
+//! | `0400` | – | – | – | Sinch SMS: 400, the number's format |
+//! | `0402` | – | – | – | Kaleyra: 402, insufficient balance |
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -34,6 +37,14 @@ pub const RBM_ACCESS_TOKEN: &str = "ya29.rbm-access-token-for-tests";
 pub const EXOTEL_SID: &str = "acme1";
 pub const EXOTEL_KEY: &str = "exotel-key";
 pub const EXOTEL_TOKEN: &str = "exotel-token-for-tests";
+pub const SINCH_PLAN: &str = "4d2f3c1b0a9e8d7c6b5a4f3e2d1c0b9a";
+pub const SINCH_SMS_TOKEN: &str = "sinch-sms-api-token-for-tests";
+pub const SINCH_PROJECT: &str = "c36f3d3d-1513-4edd-ae42-11995557ff61";
+pub const SINCH_KEY_ID: &str = "sinch-key-id";
+pub const SINCH_KEY_SECRET: &str = "sinch-key-secret-for-tests";
+pub const SINCH_ACCESS_TOKEN: &str = "sinch-oauth-access-token-for-tests";
+pub const KALEYRA_SID: &str = "HXIN1700000000IN";
+pub const KALEYRA_KEY: &str = "A0000000000000000000000000000000b";
 
 /// The test RSA key of the fake service account (PKCS#8, as Google issues them).
 pub const RBM_PRIVATE_KEY: &str = include_str!("fixtures/rbm-test-key.pem");
@@ -91,6 +102,13 @@ impl FakeProviders {
             .route("/rbm/v1/phones/{phone}/capabilities", get(rbm_capabilities))
             .route("/rbm/v1/phones/{phone}/agentMessages", post(rbm_message))
             .route("/exotel/v1/Accounts/{sid}/Sms/send.json", post(exotel_send))
+            .route("/sinch/xms/v1/{plan}/batches", post(sinch_batch))
+            .route("/sinch-auth/oauth2/token", post(sinch_token))
+            .route(
+                "/sinch-conversation/v1/projects/{project}/messages:send",
+                post(sinch_conversation_send),
+            )
+            .route("/kaleyra/v1/{sid}/messages", post(kaleyra_send))
             .with_state(book.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -136,7 +154,7 @@ impl FakeProviders {
             let found = self
                 .requests(api)
                 .into_iter()
-                .find(|r| field(&r.form, "To") == number || r.json["to"] == number);
+                .find(|r| recipient(r) == number);
             match found {
                 Some(r) => return r,
                 None if Instant::now() > deadline => {
@@ -146,6 +164,22 @@ impl FakeProviders {
             }
         }
     }
+}
+
+/// Whom a recorded request sends to, however its API names the recipient.
+pub fn recipient(r: &Recorded) -> String {
+    let identity = &r.json["recipient"]["identified_by"]["channel_identities"][0]["identity"];
+    [
+        field(&r.form, "To"),
+        field(&r.form, "to"),
+        r.json["to"].as_str().unwrap_or_default(),
+        r.json["to"][0].as_str().unwrap_or_default(),
+        identity.as_str().unwrap_or_default(),
+    ]
+    .into_iter()
+    .find(|n| !n.is_empty())
+    .unwrap_or_default()
+    .to_owned()
 }
 
 fn record(
@@ -442,4 +476,128 @@ async fn exotel_send(
     let message = json!({"SMSMessage": {"Sid": format!("ex{n:030}"), "AccountSid": EXOTEL_SID,
                                         "To": to, "Status": "queued", "DetailedStatus": "PENDING_TO_OPERATOR"}});
     Json(message).into_response()
+}
+
+async fn sinch_batch(
+    State(book): State<Shared>,
+    Path(plan): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    if plan != SINCH_PLAN || !bearer_is(&headers, SINCH_SMS_TOKEN) {
+        let error = json!({"code": "unauthorized", "text": "Invalid credentials"});
+        return (StatusCode::UNAUTHORIZED, Json(error)).into_response();
+    }
+    let to = body["to"][0].as_str().unwrap_or_default().to_owned();
+    let n = record(
+        &book,
+        "sinch",
+        format!("/xms/v1/{plan}/batches"),
+        BTreeMap::new(),
+        Vec::new(),
+        body.clone(),
+    );
+    if to.ends_with("0503") {
+        return (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response();
+    }
+    if to.ends_with("0400") {
+        let error = json!({"code": "syntax_invalid_parameter_format", "text": "Parameter 'to' has an invalid format"});
+        return (StatusCode::BAD_REQUEST, Json(error)).into_response();
+    }
+    let mut batch = body;
+    batch["id"] = json!(format!("01FC66621XXXXX119Z8PMV{n:04}"));
+    batch["canceled"] = json!(false);
+    (StatusCode::CREATED, Json(batch)).into_response()
+}
+
+async fn sinch_token(
+    State(book): State<Shared>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let form = form_of(&body);
+    record(
+        &book,
+        "sinch-token",
+        "/oauth2/token".into(),
+        BTreeMap::new(),
+        form.clone(),
+        Value::Null,
+    );
+    if !basic_auth_is(&headers, SINCH_KEY_ID, SINCH_KEY_SECRET)
+        || field(&form, "grant_type") != "client_credentials"
+    {
+        let error =
+            json!({"error": "invalid_client", "error_description": "Bad client credentials"});
+        return (StatusCode::UNAUTHORIZED, Json(error)).into_response();
+    }
+    Json(json!({"access_token": SINCH_ACCESS_TOKEN, "expires_in": 3599, "scope": "", "token_type": "bearer"}))
+        .into_response()
+}
+
+async fn sinch_conversation_send(
+    State(book): State<Shared>,
+    Path(project): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    if !bearer_is(&headers, SINCH_ACCESS_TOKEN) {
+        let error = json!({"error": {"code": 401, "message": "Request had invalid authentication credentials.", "status": "UNAUTHENTICATED", "details": []}});
+        return (StatusCode::UNAUTHORIZED, Json(error)).into_response();
+    }
+    let n = record(
+        &book,
+        "sinch-conversation",
+        format!("/v1/projects/{project}/messages:send"),
+        BTreeMap::new(),
+        Vec::new(),
+        body.clone(),
+    );
+    if project != SINCH_PROJECT {
+        let error = json!({"error": {"code": 404, "message": "Project not found", "status": "NOT_FOUND", "details": []}});
+        return (StatusCode::NOT_FOUND, Json(error)).into_response();
+    }
+    let to = body["recipient"]["identified_by"]["channel_identities"][0]["identity"]
+        .as_str()
+        .unwrap_or_default();
+    if to.ends_with("0503") {
+        let error = json!({"error": {"code": 503, "message": "Service unavailable", "status": "UNAVAILABLE", "details": []}});
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(error)).into_response();
+    }
+    Json(json!({"message_id": format!("01W4FFL35P4NC4K35CONV{n:05}"), "accepted_time": "2026-12-03T10:00:00.000Z"}))
+        .into_response()
+}
+
+async fn kaleyra_send(
+    State(book): State<Shared>,
+    Path(sid): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let key = headers.get("api-key").and_then(|v| v.to_str().ok());
+    if sid != KALEYRA_SID || key != Some(KALEYRA_KEY) {
+        let error = json!({"code": "RBC001", "message": "Incorrect SID or API key.", "error": {"error": "Incorrect SID or API key."}});
+        return (StatusCode::UNAUTHORIZED, Json(error)).into_response();
+    }
+    let form = form_of(&body);
+    let to = field(&form, "to").to_owned();
+    let n = record(
+        &book,
+        "kaleyra",
+        format!("/v1/{sid}/messages"),
+        BTreeMap::new(),
+        form,
+        Value::Null,
+    );
+    if to.ends_with("0503") {
+        return (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response();
+    }
+    if to.ends_with("0402") {
+        let error =
+            json!({"error": {"code": "E413", "message": "Insufficient balance in your account."}});
+        return (StatusCode::PAYMENT_REQUIRED, Json(error)).into_response();
+    }
+    let id = format!("{n:08}-kal-7c0a-4e0e-9cbb-6ec0e4f1c0de");
+    Json(json!({"id": id, "totalCount": 1, "data": [{"message_id": id, "recipient": to}], "error": {}}))
+        .into_response()
 }

@@ -19,6 +19,7 @@ mod notifications;
 mod opt_outs;
 mod processes;
 mod providers;
+mod providers_sinch_kaleyra;
 mod queues;
 mod redis_queue;
 mod restart;

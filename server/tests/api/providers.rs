@@ -32,6 +32,10 @@ pub fn endpoints(fake: &FakeProviders) -> Endpoints {
         rbm: format!("{}/rbm", fake.base),
         google_token: format!("{}/rbm/token", fake.base),
         exotel: format!("{}/exotel", fake.base),
+        sinch_sms: format!("{}/sinch", fake.base),
+        sinch_conversation: format!("{}/sinch-conversation", fake.base),
+        sinch_auth: format!("{}/sinch-auth/oauth2/token", fake.base),
+        kaleyra: format!("{}/kaleyra", fake.base),
     }
 }
 
@@ -53,7 +57,7 @@ pub async fn world_in_mode(
     (World { app, fake }, settings)
 }
 
-async fn world() -> World {
+pub async fn world() -> World {
     world_with(|_| {}).await
 }
 
@@ -252,7 +256,7 @@ impl World {
             .collect()
     }
 
-    async fn reason(&self, uuid: &str) -> String {
+    pub async fn reason(&self, uuid: &str) -> String {
         let n = self.app.wait_for_status(uuid, "failed").await;
         n["error"]["code"]
             .as_str()
@@ -293,12 +297,12 @@ pub fn wa_order() -> Value {
         "fields": {"name": "Asha", "order_id": "A-17", "date": "2026-12-01", "link": "https://t.example.com/A-17"}})
 }
 
-fn rcs_appointment(to: &str) -> Value {
+pub fn rcs_appointment(to: &str) -> Value {
     json!({"to": to, "channel": "rcs", "template_id": "t_rcs_appointment",
         "fields": {"name": "Asha", "date": "2026-12-01"}})
 }
 
-const RCS_TEXT: &str =
+pub const RCS_TEXT: &str =
     "Hi Asha, your appointment is confirmed for 2026-12-01. Reply R to reschedule.";
 const THANKS: &str = "Thank you for calling Acme Support. Reply HELP for help or visit https://acme.example.com/help";
 

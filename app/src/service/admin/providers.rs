@@ -32,11 +32,12 @@ impl Admin<'_> {
         let credentials = merged(before.as_ref(), input.credentials);
         kind.check_account(&credentials, &input.sender)?;
         let mut url = webhook_url(&self.services.settings.public_url, kind.name, &id);
-        if let ("exotel", Some(token)) = (kind.name, credentials.get("api_token")) {
-            // Exotel signs nothing: its incoming-SMS forward proves itself by this token.
+        if let Some(secret) = kind.url_token_key.and_then(|k| credentials.get(k)) {
+            // The provider signs nothing: its forward of customers' messages proves
+            // itself by this token.
             url = format!(
-                "{url}?message={EXOTEL_INBOUND}&token={}",
-                url_token(token, EXOTEL_INBOUND)
+                "{url}?message={INBOUND}&token={}",
+                url_token(secret, INBOUND)
             );
         }
         let account = ProviderAccount {
@@ -94,11 +95,13 @@ fn merged(
     credentials
 }
 
-/// What the `message` parameter of an Exotel incoming-SMS forward says.
-pub const EXOTEL_INBOUND: &str = "inbound";
+/// What the `message` parameter of a customer-message forward says (providers that
+/// sign nothing: Exotel, Sinch SMS, Kaleyra).
+pub const INBOUND: &str = "inbound";
 
-/// The token a URL carries for a provider that signs nothing (Exotel): the hex
-/// HMAC-SHA256 of `subject` (a message's UUID, or [`EXOTEL_INBOUND`]) under `secret`.
+/// The token a URL carries for a provider that signs nothing (Exotel, Sinch SMS,
+/// Kaleyra): the hex HMAC-SHA256 of `subject` (a message's UUID, or [`INBOUND`])
+/// under `secret`.
 pub fn url_token(secret: &str, subject: &str) -> String {
     use hmac::Mac;
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes())

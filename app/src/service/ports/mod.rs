@@ -654,6 +654,9 @@ pub enum ReportedChange {
     Status(StatusUpdate),
     /// The channel gave up (an RCS message expired undelivered): send it by SMS.
     FallBackToSms(String),
+    /// A line for the message's history, its status unchanged (the provider is
+    /// switching the message to another of its channels).
+    Note(String),
 }
 
 /// One event a provider reported about a message (a webhook's status events).
