@@ -318,6 +318,10 @@ async fn apply_configured_accounts(services: &Services, settings: &Settings) -> 
             allow_list: existing
                 .and_then(|e| e.account.allow_list.as_ref())
                 .map(|list| list.iter().map(ToString::to_string).collect()),
+            // So do the key, the description and the recontact template.
+            key: None,
+            description: None,
+            recontact_template: existing.and_then(|e| e.account.recontact_template.clone()),
         };
         Admin::new(services, &caller)?
             .save_provider_account(input, existing.map(|_| &id))

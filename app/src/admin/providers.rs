@@ -4,9 +4,9 @@
 
 use super::{context, rows_or_error, Problems};
 use crate::api::admin::{
-    admin_channels, admin_delete_provider, admin_providers, admin_save_provider,
+    admin_channels, admin_delete_provider, admin_providers, admin_save_provider, admin_templates,
 };
-use crate::domain::{Channel, ProviderAccountInput, ProviderKind, PROVIDER_KINDS};
+use crate::domain::{Channel, ProviderAccountInput, ProviderKind, TemplateId, PROVIDER_KINDS};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
@@ -27,6 +27,22 @@ pub fn ProvidersTab() -> impl IntoView {
         async move { admin_channels(token).await }
     });
     let setups = rows_or_error(ctx, "how each channel sends", setups);
+    let templates = LocalResource::new(move || {
+        ctx.version.track();
+        let token = ctx.token();
+        async move { admin_templates(token).await }
+    });
+    let templates = rows_or_error(ctx, "the templates", templates);
+    let whatsapp_templates = Signal::derive(move || {
+        templates
+            .get()
+            .into_iter()
+            .filter(|t| t.template.channel == Channel::Whatsapp)
+            .map(|t| (t.template.id, t.template.name))
+            .collect::<Vec<_>>()
+    });
+    let (key, description) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let recontact = RwSignal::new(String::new());
     let kind = RwSignal::new(&PROVIDER_KINDS[0]);
     let channel = RwSignal::new(Channel::Sms);
     let (display_name, sender) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
@@ -65,6 +81,11 @@ pub fn ProvidersTab() -> impl IntoView {
                         .map(str::to_owned)
                         .collect()
                 }),
+            key: Some(key.get_untracked()).filter(|k| !k.trim().is_empty()),
+            description: Some(description.get_untracked()).filter(|d| !d.trim().is_empty()),
+            recontact_template: TemplateId::parse(&recontact.get_untracked())
+                .ok()
+                .filter(|_| channel.get_untracked() == Channel::Whatsapp),
         };
         // A new account: its credentials are all there will be.
         let kind = kind.get_untracked();
@@ -80,6 +101,8 @@ pub fn ProvidersTab() -> impl IntoView {
                 Ok(a) => {
                     problems.set(BTreeMap::new());
                     credentials.set(BTreeMap::new());
+                    key.set(String::new());
+                    description.set(String::new());
                     ctx.done(format!("Added provider account {}.", a.display_name));
                 }
                 Err(e) => ctx.refused(problems, e),
@@ -115,6 +138,12 @@ pub fn ProvidersTab() -> impl IntoView {
                     <input class="input" placeholder="SMS India" prop:value=display_name on:input=move |ev| display_name.set(event_target_value(&ev)) />
                     <Problems problems prefix="display_name" />
                 </label>
+                <label class="labelled short">
+                    <span class="field-label">"Key"</span>
+                    <input class="input" maxlength="5" placeholder="KAL" aria-describedby="key-hint" prop:value=key on:input=move |ev| key.set(event_target_value(&ev)) />
+                    <span class="hint" id="key-hint">"≤ 5 letters/digits agents see; empty: made from the type"</span>
+                    <Problems problems prefix="key" />
+                </label>
                 <label class="labelled">
                     <span class="field-label">"Sender"</span>
                     <input class="input" placeholder=move || kind.get().sender prop:value=sender on:input=move |ev| sender.set(event_target_value(&ev)) />
@@ -135,6 +164,21 @@ pub fn ProvidersTab() -> impl IntoView {
                         </label>
                     }
                 }).collect_view()}
+                <label class="labelled wide">
+                    <span class="field-label">"Description"</span>
+                    <input class="input" placeholder="What this account is for (e.g. India transactional, DLT entity ACME)" prop:value=description on:input=move |ev| description.set(event_target_value(&ev)) />
+                    <Problems problems prefix="description" />
+                </label>
+                <Show when=move || channel.get() == Channel::Whatsapp>
+                    <label class="labelled">
+                        <span class="field-label">"Recontact template (after the 24-hour window)"</span>
+                        <select prop:value=recontact on:change=move |ev| recontact.set(event_target_value(&ev))>
+                            <option value="">"None"</option>
+                            {move || whatsapp_templates.get().into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
+                        </select>
+                        <Problems problems prefix="recontact_template" />
+                    </label>
+                </Show>
                 <label class="labelled wide">
                     <span class="field-label">"Allow list: only these numbers may receive"</span>
                     <input class="input" placeholder="Trial accounts: +91…, +44…; empty: everyone" prop:value=allow_list on:input=move |ev| allow_list.set(event_target_value(&ev)) />
@@ -180,14 +224,19 @@ fn AccountList(
 ) -> impl IntoView {
     view! {
         <table class="list" aria-label="Provider accounts">
-            <thead><tr><th>"Name"</th><th>"Provider"</th><th>"Channel"</th><th>"Sender"</th><th>"Credentials"</th><th>"Webhook URL"</th><th></th></tr></thead>
+            <thead><tr><th>"Name"</th><th>"Key"</th><th>"Provider"</th><th>"Channel"</th><th>"Sender"</th><th>"Credentials"</th><th>"Webhook URL"</th><th></th></tr></thead>
             <tbody>
                 {move || accounts.get().into_iter().map(|a| {
                     let del = a.id.to_string();
                     let set = if a.credentials_set.is_empty() { "none".to_owned() } else { format!("{} set", a.credentials_set.join(", ")) };
                     view! {
                         <tr data-account=a.id.to_string()>
-                            <td>{a.display_name.clone()}{a.default.then_some(" (default)")}</td>
+                            <td>
+                                {a.display_name.clone()}{a.default.then_some(" (default)")}
+                                {(!a.description.is_empty()).then(|| view! { <span class="hint block">{a.description.clone()}</span> })}
+                                {a.recontact_template.as_ref().map(|t| view! { <span class="hint block">{format!("Recontact: {t}")}</span> })}
+                            </td>
+                            <td><code>{a.key.to_string()}</code></td>
                             <td>{ProviderKind::named(&a.provider).map_or(a.provider.clone(), |k| k.label.to_owned())}</td>
                             <td>{a.channel.label()}</td>
                             <td>

@@ -65,6 +65,10 @@ pub struct ChannelMapping {
     /// The provider account the group sends with on this channel (none: the channel's default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<ProviderAccountId>,
+    /// The accounts a message moves on to, in order, when the one before is down or
+    /// refuses it for a reason of its own (never the customer's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fallback: Vec<ProviderAccountId>,
 }
 
 /// A group's Notification Type tab: one mapping per channel.
@@ -170,7 +174,97 @@ pub struct ProviderAccount {
     /// every number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_list: Option<Vec<E164>>,
+    /// A short unique key (1 to 5 letters and digits, `KAL`), shown to agents beside
+    /// the channel when their group sends it through more than one account.
+    pub key: AccountKey,
+    /// What the account is for, for admins.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// WhatsApp: the approved template agents may send once the customer's 24-hour
+    /// window has closed (the widget offers it first then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recontact_template: Option<TemplateId>,
 }
+
+/// A provider account's short key: 1 to [`AccountKey::MAX`] ASCII letters and digits,
+/// upper-cased (`KAL`, `TW2`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(try_from = "String", into = "String")]
+pub struct AccountKey(String);
+
+impl AccountKey {
+    /// Longest key.
+    pub const MAX: usize = 5;
+
+    /// Reads a key (surrounding spaces ignored, letters upper-cased).
+    pub fn parse(text: &str) -> Result<Self, FieldProblem> {
+        let key = text.trim().to_ascii_uppercase();
+        if key.is_empty()
+            || key.len() > Self::MAX
+            || !key.chars().all(|c| c.is_ascii_alphanumeric())
+        {
+            return Err(FieldProblem::new(
+                "invalid_key",
+                format!(
+                    "The account's key is 1 to {} letters and digits (e.g. KAL).",
+                    Self::MAX
+                ),
+                "key",
+                "1 to 5 letters and digits",
+            ));
+        }
+        Ok(Self(key))
+    }
+
+    /// A key for an account of provider type `provider` that none of `taken` has: the
+    /// type's first three letters, then a number if they are taken.
+    pub fn suggest(provider: &str, taken: &[AccountKey]) -> Self {
+        let stem: String = provider
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(3)
+            .collect::<String>()
+            .to_ascii_uppercase();
+        let stem = if stem.is_empty() {
+            "ACC".to_owned()
+        } else {
+            stem
+        };
+        std::iter::once(stem.clone())
+            .chain((2..).map(|n| format!("{stem}{n}")))
+            .map(Self)
+            .find(|k| !taken.contains(k))
+            .expect("an endless list has a free key")
+    }
+
+    /// The key.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for AccountKey {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, String> {
+        Self::parse(&text).map_err(|p| p.message)
+    }
+}
+
+impl From<AccountKey> for String {
+    fn from(key: AccountKey) -> String {
+        key.0
+    }
+}
+
+impl std::fmt::Display for AccountKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Longest account description.
+pub const DESCRIPTION_MAX: usize = 500;
 
 /// How a channel's messages go out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -256,6 +350,16 @@ pub struct ProviderAccountInput {
     /// null: every number.
     #[serde(default)]
     pub allow_list: Option<Vec<String>>,
+    /// The short key agents see (absent: kept, or made from the provider type).
+    #[serde(default)]
+    pub key: Option<String>,
+    /// What the account is for (absent: kept; `""` clears it).
+    #[serde(default)]
+    pub description: Option<String>,
+    /// WhatsApp: the template agents may send after the 24-hour window closed (absent
+    /// or null: none).
+    #[serde(default)]
+    pub recontact_template: Option<TemplateId>,
 }
 
 impl ProviderAccountInput {
@@ -604,6 +708,29 @@ impl ProviderAccountInput {
                 "unknown",
             ));
         }
+        if self
+            .description
+            .as_ref()
+            .is_some_and(|d| d.chars().count() > DESCRIPTION_MAX)
+        {
+            return Err(FieldProblem::new(
+                "invalid_description",
+                format!("The description is at most {DESCRIPTION_MAX} characters."),
+                "description",
+                "too long",
+            ));
+        }
+        if self.recontact_template.is_some() && self.channel != Channel::Whatsapp {
+            return Err(FieldProblem::new(
+                "invalid_recontact_template",
+                "Only a WhatsApp account has a recontact template (the 24-hour window is WhatsApp's).",
+                "recontact_template",
+                "only for WhatsApp",
+            ));
+        }
+        if let Some(key) = &self.key {
+            AccountKey::parse(key)?;
+        }
         display_name(&self.display_name).map(drop)
     }
 }
@@ -625,6 +752,9 @@ mod tests {
                 .collect(),
             default: false,
             allow_list: None,
+            key: None,
+            description: None,
+            recontact_template: None,
         }
     }
 
@@ -685,5 +815,32 @@ mod tests {
             r#"{"client_email": "a@b", "private_key": "k", "token_uri": "https://t"}"#.into(),
         );
         assert_eq!(kind.check_account(&credentials, "agent"), Ok(()));
+    }
+
+    #[test]
+    fn an_account_key_is_one_to_five_letters_and_digits_in_capitals() {
+        assert_eq!(
+            AccountKey::parse(" kal1 ").map(String::from),
+            Ok("KAL1".to_owned())
+        );
+        for bad in ["", "SIXCHR", "K-1", "ñ"] {
+            assert_eq!(
+                AccountKey::parse(bad).map_err(|p| p.code),
+                Err("invalid_key")
+            );
+        }
+    }
+
+    #[test]
+    fn a_suggested_key_is_the_types_first_letters_then_a_free_number() {
+        let taken = [
+            AccountKey::parse("SIN").expect("key"),
+            AccountKey::parse("SIN2").expect("key"),
+        ];
+        assert_eq!(
+            AccountKey::suggest("sinch_conversation", &taken).as_str(),
+            "SIN3"
+        );
+        assert_eq!(AccountKey::suggest("kaleyra", &taken).as_str(), "KAL");
     }
 }

@@ -46,6 +46,9 @@ fn account(provider: &str, channel: Channel, credentials: &[(&str, &str)]) -> Ar
             default: true,
             webhook_url: URL.into(),
             allow_list: None,
+            key: app::domain::AccountKey::parse("FUZ").expect("key"),
+            description: String::new(),
+            recontact_template: None,
         },
         credentials: credentials
             .iter()
@@ -105,6 +108,12 @@ fn body() -> impl Strategy<Value = Vec<u8>> {
         "\"value\"",
         "\"id\"",
         "\"status\"",
+        "\"message_delivery_report\"",
+        "\"metadata\"",
+        "\"channel_identity\"",
+        "\"type\"",
+        "\"mo_text\"",
+        "\"recipient_delivery_report_sms\"",
         "\"messageId\"",
         "\"eventType\"",
         "\"errors\"",
@@ -171,16 +180,36 @@ proptest! {
     }
 
     #[test]
-    fn exotel_reads_any_tokened_callback_without_panicking(body in body(), message in "\\PC{0,40}") {
-        let exotel = account("exotel", Channel::Sms, &[("account_sid", "acme"), ("api_key", "k"), ("api_token", "t")]);
+    fn the_tokened_providers_read_any_callback_without_panicking(body in body(), message in "\\PC{0,40}") {
+        let accounts = [
+            account("exotel", Channel::Sms, &[("account_sid", "acme"), ("api_key", "k"), ("api_token", "t")]),
+            account("sinch", Channel::Sms, &[("service_plan_id", "p"), ("api_token", "t")]),
+            account("kaleyra", Channel::Sms, &[("sid", "s"), ("api_key", "t")]),
+        ];
         let uuid = uuid::Uuid::new_v4().to_string();
-        for reference in [uuid, message] {
+        for reference in [uuid, "inbound".to_owned(), message] {
             let query = BTreeMap::from([
                 ("message".to_owned(), reference.clone()),
                 ("token".to_owned(), super::exotel::callback_token("t", &reference)),
             ]);
-            receive(exotel.as_ref(), &query, &HeaderMap::new(), &body);
+            for account in &accounts {
+                receive(account.as_ref(), &query, &HeaderMap::new(), &body);
+            }
         }
+    }
+
+    #[test]
+    fn sinch_conversation_reads_any_signed_event_without_panicking(body in body(), nonce in "[a-z0-9]{1,16}") {
+        let sinch = account("sinch_conversation", Channel::Whatsapp, &[
+            ("project_id", "p"), ("key_id", "k"), ("key_secret", "s"), ("webhook_secret", "w"),
+        ]);
+        let timestamp = app::service::now().unix_timestamp().to_string();
+        let signed = headers(&[
+            ("x-sinch-webhook-signature-timestamp", timestamp.clone()),
+            ("x-sinch-webhook-signature-nonce", nonce.clone()),
+            ("x-sinch-webhook-signature", super::sinch_conversation::signature("w", &body, &nonce, &timestamp)),
+        ]);
+        receive(sinch.as_ref(), &BTreeMap::new(), &signed, &body);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::{from_ms, store_error, to_ms, RowExt, SqlStore, Tx};
 use anyhow::Context;
 use app::domain::rfc3339;
 use app::domain::{
-    Agent, AlertLevel, AuditEntry, CallQueue, Channel, ChannelMapping, Group, GroupId,
+    AccountKey, Agent, AlertLevel, AuditEntry, CallQueue, Channel, ChannelMapping, Group, GroupId,
     NotificationTypes, Preferences, ProviderAccount, ProviderAccountId, QueueId, Template,
     TemplateId, UserId, E164,
 };
@@ -178,6 +178,16 @@ fn account_from_row(
                 .map(|list| serde_json::from_str(&list))
                 .transpose()
                 .context("allow list")?,
+            key: match row.opt_text("account_key")? {
+                Some(key) => AccountKey::parse(&key).map_err(|p| anyhow::anyhow!(p.message))?,
+                // Saved before accounts had keys: one from its type (unique once saved).
+                None => AccountKey::suggest(&row.text("provider")?, &[]),
+            },
+            description: row.text("description")?,
+            recontact_template: row
+                .opt_text("recontact_template")?
+                .map(|t| TemplateId::parse(&t))
+                .transpose()?,
         },
         credentials,
     })
@@ -373,6 +383,13 @@ impl AdminStore for SqlStore {
                 ProviderAccountId::parse(&row.text("account_id")?).map_err(anyhow::Error::from)?;
             types.get_mut(channel).account = Some(account);
         }
+        let chain =
+            "SELECT channel, account_id FROM group_fallbacks WHERE group_id = ? ORDER BY position";
+        for (channel, row) in per_channel(self, chain, id).await? {
+            let account =
+                ProviderAccountId::parse(&row.text("account_id")?).map_err(anyhow::Error::from)?;
+            types.get_mut(channel).fallback.push(account);
+        }
         self.cache.types.put(id.clone(), version, types.clone());
         Ok(types)
     }
@@ -384,7 +401,12 @@ impl AdminStore for SqlStore {
         audit: &AuditRecord,
     ) -> StoreResult<()> {
         let mut tx = self.write().await.map_err(store_error)?;
-        for table in ["group_templates", "group_providers", "group_channels"] {
+        for table in [
+            "group_templates",
+            "group_providers",
+            "group_fallbacks",
+            "group_channels",
+        ] {
             sqlx::query(&format!("DELETE FROM {table} WHERE group_id = ?"))
                 .bind(id.as_str())
                 .execute(&mut *tx)
@@ -396,7 +418,18 @@ impl AdminStore for SqlStore {
                 enabled,
                 templates,
                 account,
+                fallback,
             } = types.get(channel);
+            for (position, account) in (1i64..).zip(fallback) {
+                sqlx::query("INSERT INTO group_fallbacks (group_id, channel, position, account_id) VALUES (?, ?, ?, ?)")
+                    .bind(id.as_str())
+                    .bind(channel.as_str())
+                    .bind(position)
+                    .bind(account.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(store_error)?;
+            }
             if let Some(account) = account {
                 sqlx::query(
                     "INSERT INTO group_providers (group_id, channel, account_id) VALUES (?, ?, ?)",
@@ -550,7 +583,8 @@ impl AdminStore for SqlStore {
         write(self, stored, audit, move |credentials| {
             sqlx::query(
                 "INSERT INTO provider_accounts (id, channel, provider, display_name, sender, credentials, is_default,
-                 webhook_url, created_at, updated_at, allow_list) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 webhook_url, created_at, updated_at, allow_list, account_key, description, recontact_template)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(a.id.to_string())
             .bind(a.channel.as_str())
@@ -563,6 +597,9 @@ impl AdminStore for SqlStore {
             .bind(at)
             .bind(at)
             .bind(allow_list_json(a.allow_list.as_deref()))
+            .bind(String::from(a.key))
+            .bind(a.description)
+            .bind(a.recontact_template.map(|t| t.to_string()))
         })
         .await
     }
@@ -577,7 +614,8 @@ impl AdminStore for SqlStore {
         write(self, stored, audit, move |credentials| {
             sqlx::query(
                 "UPDATE provider_accounts SET channel = ?, provider = ?, display_name = ?, sender = ?, credentials = ?,
-                 is_default = ?, webhook_url = ?, updated_at = ?, allow_list = ? WHERE id = ?",
+                 is_default = ?, webhook_url = ?, updated_at = ?, allow_list = ?, account_key = ?, description = ?,
+                 recontact_template = ? WHERE id = ?",
             )
             .bind(a.channel.as_str())
             .bind(a.provider)
@@ -588,6 +626,9 @@ impl AdminStore for SqlStore {
             .bind(a.webhook_url)
             .bind(at)
             .bind(allow_list_json(a.allow_list.as_deref()))
+            .bind(String::from(a.key))
+            .bind(a.description)
+            .bind(a.recontact_template.map(|t| t.to_string()))
             .bind(a.id.to_string())
         })
         .await

@@ -196,39 +196,71 @@ async fn check_templates(
     Ok(())
 }
 
-/// Each channel's chosen provider account exists and sends on that channel.
+/// Most accounts a channel's fallback chain lists (after the first).
+pub const MAX_FALLBACKS: usize = 4;
+
+/// Each channel's chosen provider account and fallback accounts exist and send on that
+/// channel; a chain names each account once, the first not again, at most
+/// [`MAX_FALLBACKS`] of them.
 async fn check_accounts(
     store: &dyn AdminStore,
     types: &NotificationTypes,
 ) -> Result<(), ServiceError> {
     let accounts = store.provider_accounts().await?;
     for channel in Channel::ALL {
-        let Some(account) = &types.get(channel).account else {
-            continue;
-        };
-        let field = format!("{}.account", channel.as_str());
-        match accounts.iter().find(|a| &a.account.id == account) {
-            None => {
-                return Err(ServiceError::invalid(
-                    "unknown_account",
-                    format!("There is no provider account {account}."),
-                    &field,
-                    "unknown account",
-                ));
+        let mapping = types.get(channel);
+        let named = mapping
+            .account
+            .iter()
+            .map(|a| (format!("{}.account", channel.as_str()), a))
+            .chain(
+                mapping
+                    .fallback
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| (format!("{}.fallback.{i}", channel.as_str()), a)),
+            );
+        if mapping.fallback.len() > MAX_FALLBACKS {
+            return Err(ServiceError::invalid(
+                "too_many_fallbacks",
+                format!("A channel falls back to at most {MAX_FALLBACKS} accounts."),
+                &format!("{}.fallback", channel.as_str()),
+                "too many",
+            ));
+        }
+        let mut seen = Vec::new();
+        for (field, account) in named {
+            match accounts.iter().find(|a| &a.account.id == account) {
+                None => {
+                    return Err(ServiceError::invalid(
+                        "unknown_account",
+                        format!("There is no provider account {account}."),
+                        &field,
+                        "unknown account",
+                    ));
+                }
+                Some(a) if a.account.channel != channel => {
+                    return Err(ServiceError::invalid(
+                        "wrong_channel",
+                        format!(
+                            "{account} sends {}, not {}.",
+                            a.account.channel.label(),
+                            channel.label()
+                        ),
+                        &field,
+                        "wrong channel",
+                    ));
+                }
+                Some(_) if seen.contains(&account) => {
+                    return Err(ServiceError::invalid(
+                        "repeated_account",
+                        format!("{account} is in the chain twice: list each account once."),
+                        &field,
+                        "repeated",
+                    ));
+                }
+                Some(_) => seen.push(account),
             }
-            Some(a) if a.account.channel != channel => {
-                return Err(ServiceError::invalid(
-                    "wrong_channel",
-                    format!(
-                        "{account} sends {}, not {}.",
-                        a.account.channel.label(),
-                        channel.label()
-                    ),
-                    &field,
-                    "wrong channel",
-                ));
-            }
-            Some(_) => {}
         }
     }
     Ok(())

@@ -4,8 +4,8 @@
 
 use super::{id_taken, json, Admin, Entity};
 use crate::domain::{
-    display_name, webhook_url, ProviderAccount, ProviderAccountId, ProviderAccountInput,
-    ProviderKind,
+    display_name, webhook_url, AccountKey, Channel, FieldProblem, ProviderAccount,
+    ProviderAccountId, ProviderAccountInput, ProviderKind, TemplateId,
 };
 use crate::service::{ServiceError, StoredProviderAccount};
 use std::collections::BTreeMap;
@@ -31,6 +31,19 @@ impl Admin<'_> {
         };
         let credentials = merged(before.as_ref(), input.credentials);
         kind.check_account(&credentials, &input.sender)?;
+        let key = self
+            .account_key(kind, &id, input.key.as_deref(), before.as_ref())
+            .await?;
+        if let Some(template) = &input.recontact_template {
+            self.check_recontact(template).await?;
+        }
+        let description = match input.description {
+            Some(text) => text.trim().to_owned(),
+            None => before
+                .as_ref()
+                .map(|b| b.account.description.clone())
+                .unwrap_or_default(),
+        };
         let mut url = webhook_url(&self.services.settings.public_url, kind.name, &id);
         if let Some(secret) = kind.url_token_key.and_then(|k| credentials.get(k)) {
             // The provider signs nothing: its forward of customers' messages proves
@@ -50,6 +63,9 @@ impl Admin<'_> {
             credentials_set: credentials.keys().cloned().collect(),
             default: input.default,
             allow_list,
+            key,
+            description,
+            recontact_template: input.recontact_template,
         };
         let stored = StoredProviderAccount {
             account,
@@ -58,6 +74,56 @@ impl Admin<'_> {
         let saved = self.save(before.as_ref(), &stored).await;
         saved.map_err(id_taken(Entity::Provider))?;
         Ok(stored.account)
+    }
+
+    /// The account's key: the one given, else the one it has, else one made from its
+    /// type; no other account may have it.
+    async fn account_key(
+        &self,
+        kind: &ProviderKind,
+        id: &ProviderAccountId,
+        given: Option<&str>,
+        before: Option<&StoredProviderAccount>,
+    ) -> Result<AccountKey, ServiceError> {
+        let others: Vec<AccountKey> = self
+            .services
+            .admin
+            .provider_accounts()
+            .await?
+            .into_iter()
+            .filter(|a| &a.account.id != id)
+            .map(|a| a.account.key)
+            .collect();
+        let key = match (given, before) {
+            (Some(text), _) => AccountKey::parse(text)?,
+            (None, Some(b)) => b.account.key.clone(),
+            (None, None) => AccountKey::suggest(kind.name, &others),
+        };
+        if others.contains(&key) {
+            return Err(FieldProblem::new(
+                "key_taken",
+                format!("Another provider account has the key {key}; give this one another."),
+                "key",
+                "taken",
+            )
+            .into());
+        }
+        Ok(key)
+    }
+
+    /// A recontact template is a WhatsApp template that exists.
+    async fn check_recontact(&self, template: &TemplateId) -> Result<(), ServiceError> {
+        let found = self.services.admin.template(template).await?;
+        if found.is_some_and(|t| t.channel == Channel::Whatsapp) {
+            return Ok(());
+        }
+        Err(FieldProblem::new(
+            "invalid_recontact_template",
+            "The recontact template must be one of the WhatsApp templates.",
+            "recontact_template",
+            "not a WhatsApp template",
+        )
+        .into())
     }
 
     /// Deletes a provider account.
