@@ -182,6 +182,25 @@ impl FailureReason {
     pub fn may_succeed_again(&self) -> bool {
         !Self::ABOUT_THE_NUMBER.contains(&self.code.as_str())
     }
+
+    /// Refusals for a reason of the provider account's own — its credentials, its set-up,
+    /// its balance, a template it does not have, a refusal it does not explain — that
+    /// another account may not have. (Never the customer's: a number that is not one,
+    /// an opt-out, a closed window go nowhere else.)
+    pub const THE_ACCOUNTS_OWN: [&'static str; 7] = [
+        "credentials_rejected",
+        "provider_misconfigured",
+        "account_balance",
+        "template_not_registered",
+        "template_not_found",
+        "template_not_approved",
+        "provider_refused",
+    ];
+
+    /// Whether the next account of a fallback chain may take the message.
+    pub fn is_the_accounts_own(&self) -> bool {
+        Self::THE_ACCOUNTS_OWN.contains(&self.code.as_str())
+    }
 }
 
 /// A message as `GET /api/v1/notifications/{uuid}` shows it.

@@ -28,29 +28,8 @@ pub enum Outcome {
     DeadLetter(String),
 }
 
-/// Which provider account sends `group`'s messages on `channel`: the account the group
-/// chose on its Notification Type tab, else the channel's default account; none means
-/// the configured default provider.
-pub async fn account_for(
-    services: &Services,
-    group: &GroupId,
-    channel: Channel,
-) -> StoreResult<Option<StoredProviderAccount>> {
-    let chosen = services
-        .admin
-        .notification_types(group)
-        .await?
-        .get(channel)
-        .account
-        .clone();
-    let accounts = services.admin.provider_accounts().await?;
-    Ok(match chosen {
-        Some(id) => accounts.into_iter().find(|a| a.account.id == id),
-        None => accounts
-            .into_iter()
-            .find(|a| a.account.default && a.account.channel == channel),
-    })
-}
+pub use super::chain::account_for;
+use super::chain::Route;
 
 /// How messages through `account` (none: no account applies) go out.
 pub fn sending(services: &Services, account: Option<&StoredProviderAccount>) -> Sending {
@@ -61,14 +40,16 @@ pub fn sending(services: &Services, account: Option<&StoredProviderAccount>) -> 
     }
 }
 
-/// The provider that sends `group`'s messages on `channel`.
+/// The provider that sends `group`'s messages on `channel` now (the first account of
+/// its chain that is not down).
 async fn provider_for(
     services: &Services,
     group: &GroupId,
     channel: Channel,
 ) -> StoreResult<Arc<dyn Provider>> {
-    let account = account_for(services, group, channel).await?;
-    Ok(services.providers.provider(account.as_ref()))
+    Ok(Route::of(services, group, channel)
+        .await?
+        .provider(services))
 }
 
 /// Handles one delivery of a job.
@@ -101,7 +82,8 @@ pub async fn deliver(services: &Services, delivery: &Delivery) -> Result<Outcome
         return Ok(Outcome::Done);
     }
     let channel = record.handoff.map_or(record.channel, |h| h.channel);
-    let provider = provider_for(services, &record.group_id, channel).await?;
+    let route = Route::of(services, &record.group_id, channel).await?;
+    let provider = route.provider(services);
     let lease = services.settings.handoff_lease;
     // An open hand-off through a provider that drops duplicates is simply made again.
     if let Some(open) = record.handoff.filter(|_| !provider.deduplicates()) {
@@ -124,6 +106,15 @@ pub async fn deliver(services: &Services, delivery: &Delivery) -> Result<Outcome
         // Another worker got there first and is handing the message over.
         return Ok(Outcome::Retry(lease));
     };
+    let passed_over = route.passed_over();
+    if !passed_over.is_empty() {
+        let note = format!(
+            "{} is down: handed to {}",
+            passed_over.join(", "),
+            route.current()
+        );
+        recorder.note(record.uuid, &note).await?;
+    }
     let message = outbound(services, &record, channel).await?;
     let attempt = Attempt {
         services,
@@ -132,7 +123,7 @@ pub async fn deliver(services: &Services, delivery: &Delivery) -> Result<Outcome
         record: latest,
     };
     attempt
-        .hand_over(&record.group_id, provider, handoff, message)
+        .hand_over(&record.group_id, route, handoff, message)
         .await
 }
 
@@ -188,38 +179,60 @@ struct Attempt<'a> {
 }
 
 impl Attempt<'_> {
-    /// Calls the provider for an open hand-off (and, when the channel cannot reach the
-    /// customer, the SMS provider for a new one) and settles what it answered.
+    /// Calls the provider for an open hand-off and settles what it answered. The
+    /// message moves on, each time in a new hand-off, when the channel cannot reach the
+    /// customer (to the SMS accounts), and along the chain when the account refuses it
+    /// for a reason of its own or has just gone down (it did not take the message).
     async fn hand_over(
         &self,
         group: &GroupId,
-        mut provider: Arc<dyn Provider>,
+        mut route: Route,
         mut handoff: Handoff,
         mut message: OutboundMessage,
     ) -> Result<Outcome, ServiceError> {
         let (services, uuid) = (self.services, message.uuid);
+        let mut provider = route.provider(services);
         loop {
             let result = provider.send(&message).await;
-            let reason = match &result {
+            let note = match &result {
                 Err(ProviderError::SwitchToSms(reason)) if message.channel != Channel::Sms => {
-                    reason
+                    route = Route::of(services, group, Channel::Sms).await?;
+                    message.channel = Channel::Sms;
+                    switch_note(reason)
+                }
+                Err(ProviderError::Permanent(reason)) if reason.is_the_accounts_own() => {
+                    let from = route.current();
+                    if !route.advance() {
+                        return self.settle(&*provider, &handoff, &message, result).await;
+                    }
+                    format!(
+                        "{from} refused it ({}): handed to {}",
+                        reason.message,
+                        route.current()
+                    )
+                }
+                Err(ProviderError::Transient(reason)) if route.current_is_down(services) => {
+                    let from = route.current();
+                    if !route.advance() {
+                        return self.settle(&*provider, &handoff, &message, result).await;
+                    }
+                    format!("{from} is down ({reason}): handed to {}", route.current())
                 }
                 _ => return self.settle(&*provider, &handoff, &message, result).await,
             };
-            // The provider did not take it: this hand-off is over, one by SMS begins.
+            // The provider did not take it: this hand-off is over, the next begins.
             services.status.close_handoff(uuid, handoff.attempt).await?;
-            self.recorder.note(uuid, &switch_note(reason)).await?;
-            provider = provider_for(services, group, Channel::Sms).await?;
+            self.recorder.note(uuid, &note).await?;
+            provider = route.provider(services);
             provider.wait_turn().await;
             handoff = Handoff {
                 at: now(),
-                channel: Channel::Sms,
+                channel: message.channel,
                 ..handoff
             };
             if !services.status.open_handoff(uuid, &handoff, None).await? {
                 return Ok(Outcome::Retry(services.settings.handoff_lease));
             }
-            message.channel = Channel::Sms;
         }
     }
 

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod catalog;
+pub mod chain;
 pub mod contacts;
 pub mod delivery;
 pub mod error;

@@ -8,7 +8,8 @@ mod security;
 
 pub use backends::{Origin, QueueBackend, StatusBackend};
 pub use providers::{
-    ConfiguredAccount, DefaultProvider, Endpoints, HttpGateway, ProviderSettings, SandboxSettings,
+    CircuitSettings, ConfiguredAccount, DefaultProvider, Endpoints, HttpGateway, ProviderSettings,
+    SandboxSettings,
 };
 pub use security::{AuthSettings, OpsSettings, RetentionSettings};
 

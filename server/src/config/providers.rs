@@ -27,6 +27,9 @@ pub struct ProviderSettings {
     pub rcs_ttl_secs: u64,
     /// How long one request to a provider may take, in milliseconds.
     pub request_timeout_ms: u64,
+    /// When an account counts as down (its messages move to the next account of a
+    /// group's fallback chain).
+    pub circuit: CircuitSettings,
     /// Provider accounts kept in configuration, by id: written to the settings store at
     /// every start (the configuration wins), then used like the settings page's.
     pub accounts: BTreeMap<String, ConfiguredAccount>,
@@ -44,6 +47,7 @@ struct RawProviderSettings {
     rate_per_second: BTreeMap<String, u32>,
     rcs_ttl_secs: u64,
     request_timeout_ms: u64,
+    circuit: CircuitSettings,
     accounts: BTreeMap<String, ConfiguredAccount>,
 }
 
@@ -58,6 +62,7 @@ impl Default for RawProviderSettings {
             rate_per_second: p.rate_per_second,
             rcs_ttl_secs: p.rcs_ttl_secs,
             request_timeout_ms: p.request_timeout_ms,
+            circuit: p.circuit,
             accounts: p.accounts,
         }
     }
@@ -89,8 +94,30 @@ impl TryFrom<RawProviderSettings> for ProviderSettings {
             rate_per_second: raw.rate_per_second,
             rcs_ttl_secs: raw.rcs_ttl_secs,
             request_timeout_ms: raw.request_timeout_ms,
+            circuit: raw.circuit,
             accounts: raw.accounts,
         })
+    }
+}
+
+/// A provider account's circuit breaker: after `failures` sends in a row that got no
+/// answer (5xx, 429, unreachable, timed out), the account is down for `open_secs`; then
+/// one send is let through, and one more failure opens it again.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CircuitSettings {
+    /// Failures in a row that open the circuit.
+    pub failures: u32,
+    /// Seconds it stays open.
+    pub open_secs: u64,
+}
+
+impl Default for CircuitSettings {
+    fn default() -> Self {
+        Self {
+            failures: 3,
+            open_secs: 30,
+        }
     }
 }
 
@@ -231,6 +258,7 @@ impl Default for ProviderSettings {
             .collect(),
             rcs_ttl_secs: 3600,
             request_timeout_ms: 10_000,
+            circuit: CircuitSettings::default(),
             accounts: BTreeMap::new(),
         }
     }

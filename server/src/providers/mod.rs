@@ -2,6 +2,7 @@
 //! real provider (send + webhook parse + signature check + error mapping), and the
 //! [`Directory`] that picks the provider account for each message.
 
+pub mod breaker;
 pub mod exotel;
 #[cfg(test)]
 mod fuzz;
@@ -223,6 +224,8 @@ struct Paced {
     pace: Option<Pace>,
     metrics: Arc<Metrics>,
     key: Option<String>,
+    /// An account's breaker (none for the configured default provider).
+    breaker: Option<breaker::Breaker>,
 }
 
 impl Paced {
@@ -261,6 +264,19 @@ impl Provider for Paced {
             Err(ProviderError::SwitchToSms(_)) => "switch",
         };
         self.metrics.provider_answer(self.inner.name(), result);
+        if let Some(breaker) = &self.breaker {
+            match &answer {
+                Err(ProviderError::Transient(_) | ProviderError::Unknown(_)) => {
+                    if breaker.failed() {
+                        tracing::warn!(
+                            account = self.key.as_deref().unwrap_or(""),
+                            "provider account is down: its circuit opened"
+                        );
+                    }
+                }
+                _ => breaker.answered(),
+            }
+        }
         answer.map(|receipt| self.stamped(receipt))
     }
 
@@ -287,6 +303,7 @@ pub struct Directory {
     fallback: Arc<dyn Provider>,
     context: Context,
     rates: BTreeMap<String, u32>,
+    circuit: crate::config::CircuitSettings,
     built: Mutex<HashMap<String, Arc<Built>>>,
     metrics: Arc<Metrics>,
     book: Option<Arc<dyn SlotBook>>,
@@ -312,6 +329,7 @@ impl Directory {
             pace: None,
             metrics: metrics.clone(),
             key: None,
+            breaker: None,
         });
         Ok(Self {
             admin,
@@ -328,6 +346,7 @@ impl Directory {
                 ),
             },
             rates: settings.rate_per_second.clone(),
+            circuit: settings.circuit.clone(),
             built: Mutex::new(HashMap::new()),
             metrics,
             book,
@@ -379,6 +398,7 @@ impl Directory {
             pace: Some(self.pace_for(&stored)),
             metrics: self.metrics.clone(),
             key: Some(account_key(&stored.account.provider, &stored.account.id)),
+            breaker: Some(breaker::Breaker::new(&self.circuit)),
         });
         let b = Arc::new(Built {
             stored,
@@ -422,6 +442,11 @@ impl ProviderDirectory for Directory {
             Some(stored) => self.built(stored.clone()).paced.clone(),
             None => self.fallback.clone(),
         }
+    }
+
+    fn is_down(&self, account: &StoredProviderAccount) -> bool {
+        let built = self.built(account.clone());
+        built.paced.breaker.as_ref().is_some_and(|b| b.is_open())
     }
 }
 

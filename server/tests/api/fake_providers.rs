@@ -16,6 +16,7 @@
 //! | `0503` | – | – | – | 503 every time |
 //! | `0400` | – | – | – | Sinch SMS: 400, the number's format |
 //! | `0402` | – | – | – | Kaleyra: 402, insufficient balance |
+//! | `0599` | – | – | – | Kaleyra: 503 every time (the others take it) |
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -589,7 +590,7 @@ async fn kaleyra_send(
         form,
         Value::Null,
     );
-    if to.ends_with("0503") {
+    if to.ends_with("0503") || to.ends_with("0599") {
         return (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response();
     }
     if to.ends_with("0402") {

@@ -8,6 +8,7 @@ mod catalog;
 mod crm;
 mod fake_gateway;
 mod fake_providers;
+mod fallback_chain;
 mod handoff;
 mod health;
 mod helpers;

@@ -636,6 +636,13 @@ pub trait ProviderDirectory: Send + Sync {
     /// The provider that sends through `account`, paced to its rate; the configured
     /// default provider when no account applies.
     fn provider(&self, account: Option<&StoredProviderAccount>) -> Arc<dyn Provider>;
+
+    /// Whether `account` is down: its circuit breaker opened after repeated failures
+    /// to reach it, and has not let a trial through since.
+    fn is_down(&self, account: &StoredProviderAccount) -> bool {
+        let _ = account;
+        false
+    }
 }
 
 /// Which message a provider's report is about.
