@@ -266,6 +266,7 @@ fn ChannelColumn(
                 "Enabled"
             </label>
             <AccountChoice channel=channel types=types accounts=accounts />
+            <FallbackChain channel=channel types=types accounts=accounts />
             <ChosenTemplates channel=channel types=types templates=templates />
             <select
                 aria-label=format!("Add a {} template", channel.label())
@@ -345,11 +346,98 @@ fn AccountChoice(
                         .get()
                         .into_iter()
                         .filter(|a| a.channel == channel)
-                        .map(|a| view! { <option value=a.id.to_string()>{a.display_name}</option> })
+                        .map(|a| view! { <option value=a.id.to_string()>{account_label(&a)}</option> })
                         .collect_view()
                 }}
             </select>
         </label>
+    }
+}
+
+/// An account as the settings name it in choices: its name and key.
+fn account_label(account: &crate::domain::ProviderAccount) -> String {
+    format!("{} ({})", account.display_name, account.key)
+}
+
+/// The accounts a channel's messages move on to, in order, when the one before is down
+/// or refuses a message for a reason of its own.
+#[component]
+fn FallbackChain(
+    channel: Channel,
+    types: RwSignal<Option<NotificationTypes>>,
+    accounts: Signal<Vec<crate::domain::ProviderAccount>>,
+) -> impl IntoView {
+    let chain = move || {
+        types
+            .get()
+            .map(|t| t.get(channel).fallback.clone())
+            .unwrap_or_default()
+    };
+    let name_of = move |id: &crate::domain::ProviderAccountId| {
+        accounts
+            .get()
+            .iter()
+            .find(|a| &a.id == id)
+            .map_or_else(|| id.to_string(), account_label)
+    };
+    let candidates = move || {
+        let (first, chain) = types
+            .get()
+            .map(|t| {
+                (
+                    t.get(channel).account.clone(),
+                    t.get(channel).fallback.clone(),
+                )
+            })
+            .unwrap_or_default();
+        accounts
+            .get()
+            .into_iter()
+            .filter(|a| {
+                a.channel == channel && Some(&a.id) != first.as_ref() && !chain.contains(&a.id)
+            })
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <div class="field fallback-chain">
+            <span class="field-label" id=format!("fallback-{}", channel.as_str())>
+                "Then, when it is down or refuses"
+            </span>
+            <ol class="chosen" aria-labelledby=format!("fallback-{}", channel.as_str())>
+                {move || chain().into_iter().enumerate().map(|(i, id)| {
+                    let label = name_of(&id);
+                    view! {
+                        <li data-fallback=id.to_string()>
+                            <span class="chosen-name">{label.clone()}</span>
+                            <button
+                                class="button small secondary"
+                                aria-label=format!("Remove {label} from the chain")
+                                on:click=move |_| change(types, channel, |m| {
+                                    m.fallback.remove(i);
+                                })
+                            >
+                                "✕"
+                            </button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+            <select
+                aria-label=format!("Add a {} fallback account", channel.label())
+                prop:value=move || {
+                    chain();
+                    ""
+                }
+                on:change=move |ev| {
+                    if let Ok(id) = crate::domain::ProviderAccountId::parse(&event_target_value(&ev)) {
+                        change(types, channel, |m| m.fallback.push(id));
+                    }
+                }
+            >
+                <option value="">"Add a fallback account…"</option>
+                {move || candidates().into_iter().map(|a| view! { <option value=a.id.to_string()>{account_label(&a)}</option> }).collect_view()}
+            </select>
+        </div>
     }
 }
 

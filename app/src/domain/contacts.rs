@@ -352,6 +352,10 @@ pub struct ReplyWindow {
     /// When it closes (RFC 3339 UTC), while it is open.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<String>,
+    /// While it is closed: the template the group's WhatsApp account recontacts
+    /// customers with (the widget offers it first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recontact: Option<super::TemplateId>,
 }
 
 #[cfg(test)]

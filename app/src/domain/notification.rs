@@ -492,4 +492,18 @@ pub struct WidgetBootstrap {
     /// How long after the call ends the agent may still send, in seconds.
     #[serde(default)]
     pub call_grace_secs: u32,
+    /// For each channel the group sends through more than one account (a fallback
+    /// chain): the key of the account it starts with, shown beside the channel.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub account_keys: Vec<ChannelKey>,
+}
+
+/// A channel and the key of the provider account it goes out through.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ChannelKey {
+    /// The channel.
+    pub channel: Channel,
+    /// The account's key (`KAL`).
+    pub key: String,
 }

@@ -1,12 +1,13 @@
 //! What an agent may pick from: countries, phone checks and the group's templates.
 
+use super::chain::chain_for;
 use super::contacts::{refuse_opted_out, reply_window};
 use super::delivery::{account_for, sending};
 use super::{Caller, ServiceError, Services};
 use crate::domain::{
-    AgentTemplate, CallId, CallQueue, Channel, Conflict, CountryCode, CountryList, CustomerDetails,
-    GroupId, PhoneCheck, PhoneCheckRequest, PhoneNumber, QueueId, RecipientState, Sending,
-    WidgetBootstrap, E164,
+    AgentTemplate, CallId, CallQueue, Channel, ChannelKey, Conflict, CountryCode, CountryList,
+    CustomerDetails, GroupId, PhoneCheck, PhoneCheckRequest, PhoneNumber, QueueId, RecipientState,
+    Sending, WidgetBootstrap, E164,
 };
 
 /// The country picker's list with the configured default.
@@ -266,6 +267,7 @@ pub async fn widget_bootstrap(
         Some(country) => country,
         None => group_country(services, group).await?,
     };
+    let account_keys = account_keys(services, group, &channels).await?;
     Ok(WidgetBootstrap {
         agent_id: caller.id.to_string(),
         default_country: country.as_str().to_owned(),
@@ -277,5 +279,26 @@ pub async fn widget_bootstrap(
         test_mode,
         queue_name: queue.map(|q| q.name),
         call_grace_secs: services.settings.call_grace_secs,
+        account_keys,
     })
+}
+
+/// The key of each channel's first account, for the channels `group` sends through
+/// more than one.
+async fn account_keys(
+    services: &Services,
+    group: &GroupId,
+    channels: &[Channel],
+) -> Result<Vec<ChannelKey>, ServiceError> {
+    let mut keys = Vec::new();
+    for channel in channels {
+        let chain = chain_for(services, group, *channel).await?;
+        if let (true, Some(first)) = (chain.len() > 1, chain.first()) {
+            keys.push(ChannelKey {
+                channel: *channel,
+                key: first.account.key.to_string(),
+            });
+        }
+    }
+    Ok(keys)
 }

@@ -153,10 +153,12 @@ pub async fn reply_window(
         Some(at) => ReplyWindow {
             open: true,
             until: Some(rfc3339(at + time::Duration::seconds(WINDOW_SECS))),
+            recontact: None,
         },
         None => ReplyWindow {
             open: false,
             until: None,
+            recontact: account.and_then(|a| a.account.recontact_template.clone()),
         },
     })
 }

@@ -4,7 +4,7 @@
 use super::dialog::as_template;
 use super::state::WidgetState;
 use crate::api::{call_comments, ApiError};
-use crate::domain::{AgentTemplate, Channel, TemplateKind, WidgetBootstrap};
+use crate::domain::{AgentTemplate, Channel, TemplateId, TemplateKind, WidgetBootstrap};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
@@ -15,6 +15,16 @@ pub(super) fn ChannelTabs(
     channel: RwSignal<Option<Channel>>,
 ) -> impl IntoView {
     let channels = move || loaded.get().map(|b| b.channels).unwrap_or_default();
+    // A group that sends a channel through more than one account sees which one.
+    let key_of = move |c: Channel| {
+        loaded.with(|b| {
+            b.as_ref()?
+                .account_keys
+                .iter()
+                .find(|k| k.channel == c)
+                .map(|k| k.key.clone())
+        })
+    };
     // Arrow keys (and Home, End) move between the tabs, as in every tab list; Tab
     // leaves the list from the chosen one.
     let on_key = move |ev: web_sys::KeyboardEvent| {
@@ -52,6 +62,7 @@ pub(super) fn ChannelTabs(
                             on:click=move |_| channel.set(Some(c))
                         >
                             {c.label()}
+                            {move || key_of(c).map(|k| view! { <span class="account-key" title="The provider account it goes out through">{k}</span> })}
                         </button>
                     }
                 }
@@ -100,6 +111,7 @@ pub(super) fn TemplateChoice(
     loaded: Memo<Option<WidgetBootstrap>>,
     templates: Memo<Vec<AgentTemplate>>,
     selected: RwSignal<Option<String>>,
+    recontact: Signal<Option<TemplateId>>,
 ) -> impl IntoView {
     view! {
         <div class="templates" role="radiogroup" aria-label="Template">
@@ -113,6 +125,8 @@ pub(super) fn TemplateChoice(
                     let id = t.id.to_string();
                     let pick = id.clone();
                     let preview = as_template(&t).preview(&BTreeMap::new());
+                    let template_id = t.id.clone();
+                    let recontacts = move || recontact.get().as_ref() == Some(&template_id);
                     view! {
                         <button
                             class="template"
@@ -121,7 +135,12 @@ pub(super) fn TemplateChoice(
                             aria-checked=move || (selected.get().as_deref() == Some(id.as_str())).to_string()
                             on:click=move |_| selected.set(Some(pick.clone()))
                         >
-                            <strong>{t.name.clone()}</strong>
+                            <strong>
+                                {t.name.clone()}
+                                <Show when=recontacts>
+                                    <span class="tag recontact">" Recontact"</span>
+                                </Show>
+                            </strong>
                             <span class="preview">{preview}</span>
                         </button>
                     }

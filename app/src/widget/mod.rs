@@ -87,7 +87,13 @@ pub fn Widget() -> impl IntoView {
     follow_typed_country(choice, check);
     let recipient = recipient_state_of(state, check);
 
-    let (channel_templates, template) = chosen_template(loaded, choice);
+    let recontact = Signal::derive(move || {
+        recipient
+            .get()
+            .and_then(|r| r.window)
+            .and_then(|w| w.recontact)
+    });
+    let (channel_templates, template) = chosen_template(loaded, choice, recontact);
     Effect::new(move |_| {
         choice.channel.track();
         choice.selected.set(None);
@@ -124,7 +130,7 @@ pub fn Widget() -> impl IntoView {
             />
             <ChannelTabs loaded=loaded channel=choice.channel />
             <TestMode loaded=loaded channel=choice.channel />
-            <TemplateChoice loaded=loaded templates=channel_templates selected=choice.selected />
+            <TemplateChoice loaded=loaded templates=channel_templates selected=choice.selected recontact=recontact />
             <SendButton
                 ready=Signal::derive(move || matches!(check.get(), Some(Ok(_))) && !call.closed(loaded))
                 template=template.into()

@@ -266,12 +266,20 @@ pub fn recipient_notes(
             Some(ReplyWindow {
                 open: true,
                 until: Some(until),
+                ..
             }) => notes.push((
                 "window-open",
                 format!(
                     "WhatsApp window open until {}: the customer wrote in the last 24 hours.",
                     time_of(until)
                 ),
+            )),
+            Some(ReplyWindow {
+                recontact: Some(_),
+                ..
+            }) => notes.push((
+                "window-closed",
+                "WhatsApp window closed: only approved templates reach this customer. The recontact template comes first.".into(),
             )),
             Some(_) => notes.push((
                 "window-closed",
@@ -319,6 +327,7 @@ mod tests {
             window: Some(ReplyWindow {
                 open: true,
                 until: Some("2026-12-03T10:00:00Z".into()),
+                recontact: None,
             }),
             opted_out: vec![Channel::Sms],
             conflict: None,
@@ -336,6 +345,7 @@ mod tests {
             window: Some(ReplyWindow {
                 open: false,
                 until: None,
+                recontact: None,
             }),
             opted_out: vec![],
             conflict: Some(crate::domain::Conflict {

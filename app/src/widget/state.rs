@@ -11,8 +11,8 @@ use crate::api::{
 };
 use crate::domain::{
     AgentTemplate, Alert, Channel, CountryCode, CustomerDetails, NotificationStatus,
-    NotificationView, PhoneNumber, PhoneParseError, Recipient, RecipientState, TemplateKind,
-    WidgetBootstrap,
+    NotificationView, PhoneNumber, PhoneParseError, Recipient, RecipientState, TemplateId,
+    TemplateKind, WidgetBootstrap,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -194,18 +194,26 @@ pub(super) struct Choice {
 }
 
 /// The templates of the chosen channel, and the one the agent picked.
+/// (With the WhatsApp window closed, the account's recontact template comes first.)
 pub(super) fn chosen_template(
     loaded: Memo<Option<WidgetBootstrap>>,
     choice: Choice,
+    recontact: Signal<Option<TemplateId>>,
 ) -> (Memo<Vec<AgentTemplate>>, Memo<Option<AgentTemplate>>) {
     let channel_templates = Memo::new(move |_| {
         let (Some(b), Some(c)) = (loaded.get(), choice.channel.get()) else {
             return Vec::new();
         };
-        b.templates
+        let mut list = b
+            .templates
             .into_iter()
             .filter(|t| t.channel == c)
-            .collect::<Vec<_>>()
+            .collect::<Vec<_>>();
+        if let Some(first) = recontact.get().filter(|_| c == Channel::Whatsapp) {
+            // A stable sort: the recontact template first, the others in the admin's order.
+            list.sort_by_key(|t| t.id != first);
+        }
+        list
     });
     let template = Memo::new(move |_| {
         let id = choice.selected.get()?;
