@@ -2,25 +2,10 @@
 // violation. Its script is injected into the page, so this file bypasses the pages'
 // Content-Security-Policy (the policy itself is checked in security.spec.ts).
 import { expect, Page, test } from "@playwright/test";
-import { resolve } from "node:path";
-import { newCallId, openWidget, signInAsAdmin } from "./support";
+import { newCallId, openWidget, seriousViolations, signInAsAdmin } from "./support";
 
 test.use({ bypassCSP: true });
 
-const axePath = resolve(__dirname, "../node_modules/axe-core/axe.min.js");
-
-/** The serious and critical violations axe finds on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: axePath });
-  return page.evaluate(async () => {
-    const results = await (window as any).axe.run(document, {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
-    });
-    return results.violations
-      .filter((v: any) => v.impact === "serious" || v.impact === "critical")
-      .map((v: any) => `${v.impact} ${v.id}: ${v.nodes.map((n: any) => n.target.join(" ")).join(", ")}`);
-  });
-}
 
 test("the widget, with a message sent, has no serious accessibility violation", async ({ page }) => {
   await openWidget(page, newCallId(), { number: "98765 43210" });

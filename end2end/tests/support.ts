@@ -1,6 +1,7 @@
 // What the specs share: tokens minted with Node's own HMAC (independently of the
 // server's JWT code), unique call ids, and a look at what the server recorded.
 import { createHmac, randomUUID } from "node:crypto";
+import { resolve } from "node:path";
 import { expect, Page } from "@playwright/test";
 
 export const SECRET = "e2e-secret-0123456789abcdef-0123456789";
@@ -62,3 +63,20 @@ export async function sentForCall(page: Page, callId: string): Promise<Array<Rec
 /** The number box and its status line. */
 export const numberBox = (page: Page) => page.getByLabel("Number", { exact: true });
 export const numberStatus = (page: Page) => page.locator("#an-number-status");
+
+/** axe-core's script: specs that run it use `test.use({ bypassCSP: true })`. */
+const axePath = resolve(__dirname, "../node_modules/axe-core/axe.min.js");
+
+/** The serious and critical violations axe finds on the page as it is now. */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: axePath });
+  return page.evaluate(async () => {
+    const results = await (window as any).axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
+    });
+    return results.violations
+      .filter((v: any) => v.impact === "serious" || v.impact === "critical")
+      .map((v: any) => `${v.impact} ${v.id}: ${v.nodes.map((n: any) => n.target.join(" ")).join(", ")}`);
+  });
+}
+

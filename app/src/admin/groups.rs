@@ -267,6 +267,7 @@ fn ChannelColumn(
             </label>
             <AccountChoice channel=channel types=types accounts=accounts />
             <FallbackChain channel=channel types=types accounts=accounts />
+            <span class="field-label">"Templates"</span>
             <ChosenTemplates channel=channel types=types templates=templates />
             <select
                 aria-label=format!("Add a {} template", channel.label())

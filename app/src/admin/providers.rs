@@ -138,10 +138,10 @@ pub fn ProvidersTab() -> impl IntoView {
                     <input class="input" placeholder="SMS India" prop:value=display_name on:input=move |ev| display_name.set(event_target_value(&ev)) />
                     <Problems problems prefix="display_name" />
                 </label>
-                <label class="labelled short">
+                <label class="labelled">
                     <span class="field-label">"Key"</span>
-                    <input class="input" maxlength="5" placeholder="KAL" aria-describedby="key-hint" prop:value=key on:input=move |ev| key.set(event_target_value(&ev)) />
-                    <span class="hint" id="key-hint">"≤ 5 letters/digits agents see; empty: made from the type"</span>
+                    <input class="input" maxlength="5" placeholder="KAL" aria-label="Key" aria-describedby="key-hint" prop:value=key on:input=move |ev| key.set(event_target_value(&ev)) />
+                    <span class="hint" id="key-hint">"Up to 5 letters/digits; empty: from the type"</span>
                     <Problems problems prefix="key" />
                 </label>
                 <label class="labelled">
