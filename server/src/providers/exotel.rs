@@ -154,11 +154,8 @@ impl Provider for Exotel {
             .await
             .map_err(|e| unreachable("Exotel", &e))?;
         let status = response.status();
-        if status.as_u16() == 429 || status.is_server_error() {
-            return Err(ProviderError::Transient(format!(
-                "Exotel answered {}",
-                status.as_u16()
-            )));
+        if let Some(busy) = super::busy("Exotel", status) {
+            return Err(busy);
         }
         let answer: Option<Answer> = response.json().await.ok();
         if status.is_success() {
@@ -168,11 +165,7 @@ impl Provider for Exotel {
                 .ok_or_else(|| {
                     ProviderError::Unknown("Exotel's answer had no message sid".into())
                 })?;
-            return Ok(ProviderReceipt {
-                provider: self.name().to_owned(),
-                provider_message_id: sid,
-                sent: None,
-            });
+            return Ok(super::taken(self.name(), sid));
         }
         if matches!(status.as_u16(), 401 | 403) {
             return Err(refused(

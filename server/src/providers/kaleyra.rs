@@ -81,24 +81,13 @@ impl Kaleyra {
         &self,
         message: &OutboundMessage,
     ) -> Result<Vec<(&'static str, String)>, ProviderError> {
-        let refs = &message.provider_ref;
-        let name = refs.whatsapp_name.clone().ok_or_else(|| {
-            refused(
-                "template_not_registered",
-                "This template has no approved WhatsApp template name; add it to the template's provider references.",
-            )
-        })?;
-        let language = refs
-            .whatsapp_language
-            .clone()
-            .or_else(|| message.language.clone())
-            .unwrap_or_else(|| "en".into());
+        let (name, language) = super::whatsapp_template(message)?;
         Ok(vec![
             ("from", self.sender.clone()),
             ("to", message.to.to_string()),
             ("channel", "whatsapp".to_owned()),
             ("type", "template".to_owned()),
-            ("template_name", name),
+            ("template_name", name.to_owned()),
             ("params", params(&message.parameters)),
             ("lang_code", language),
             (
@@ -194,11 +183,8 @@ impl Provider for Kaleyra {
             .await
             .map_err(|e| unreachable("Kaleyra", &e))?;
         let status = response.status();
-        if status.as_u16() == 429 || status.is_server_error() {
-            return Err(ProviderError::Transient(format!(
-                "Kaleyra answered {}",
-                status.as_u16()
-            )));
+        if let Some(busy) = super::busy("Kaleyra", status) {
+            return Err(busy);
         }
         if status.is_success() {
             let answer: Value = response
@@ -208,11 +194,7 @@ impl Provider for Kaleyra {
             let id = message_id(&answer).ok_or_else(|| {
                 ProviderError::Unknown("Kaleyra's answer had no message id".into())
             })?;
-            return Ok(ProviderReceipt {
-                provider: self.name().to_owned(),
-                provider_message_id: id,
-                sent: None,
-            });
+            return Ok(super::taken(self.name(), id));
         }
         if matches!(status.as_u16(), 401 | 403) {
             return Err(refused(

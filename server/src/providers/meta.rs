@@ -48,17 +48,7 @@ impl Meta {
 /// The Cloud API request for `message`.
 pub fn request_body(message: &OutboundMessage) -> Result<Value, ProviderError> {
     let refs = &message.provider_ref;
-    let name = refs.whatsapp_name.as_deref().ok_or_else(|| {
-        refused(
-            "template_not_registered",
-            "This template has no approved WhatsApp template name; add it to the template's provider references.",
-        )
-    })?;
-    let language = refs
-        .whatsapp_language
-        .clone()
-        .or_else(|| message.language.clone())
-        .unwrap_or_else(|| "en".into());
+    let (name, language) = super::whatsapp_template(message)?;
     let text = |value: &str| json!({"type": "text", "text": value});
     let (mut header, mut body) = (Vec::new(), Vec::new());
     let mut buttons: BTreeMap<u8, Vec<Value>> = BTreeMap::new();

@@ -463,6 +463,39 @@ pub fn unreachable(provider: &str, error: &reqwest::Error) -> ProviderError {
     }
 }
 
+/// A provider's answer that it is busy or broken (429, 5xx): worth retrying.
+pub fn busy(provider: &str, status: reqwest::StatusCode) -> Option<ProviderError> {
+    (status.as_u16() == 429 || status.is_server_error())
+        .then(|| ProviderError::Transient(format!("{provider} answered {}", status.as_u16())))
+}
+
+/// What a provider that took a message under id `id` answered (its reports say `sent`).
+pub fn taken(provider: &str, id: String) -> ProviderReceipt {
+    ProviderReceipt {
+        provider: provider.to_owned(),
+        provider_message_id: id,
+        sent: None,
+    }
+}
+
+/// A WhatsApp template's approved name and language code (the template's WhatsApp
+/// language, else its own, else `en`); a template without a name is refused.
+pub fn whatsapp_template(message: &OutboundMessage) -> Result<(&str, String), ProviderError> {
+    let refs = &message.provider_ref;
+    let name = refs.whatsapp_name.as_deref().ok_or_else(|| {
+        refused(
+            "template_not_registered",
+            "This template has no approved WhatsApp template name; add it to the template's provider references.",
+        )
+    })?;
+    let language = refs
+        .whatsapp_language
+        .clone()
+        .or_else(|| message.language.clone())
+        .unwrap_or_else(|| "en".into());
+    Ok((name, language))
+}
+
 /// A refusal with a stable code and a reason people can act on.
 pub fn refused(code: &str, message: impl Into<String>) -> ProviderError {
     ProviderError::Permanent(FailureReason {

@@ -128,22 +128,15 @@ impl Provider for SinchSms {
             .await
             .map_err(|e| unreachable("Sinch", &e))?;
         let status = response.status();
-        if status.as_u16() == 429 || status.is_server_error() {
-            return Err(ProviderError::Transient(format!(
-                "Sinch answered {}",
-                status.as_u16()
-            )));
+        if let Some(busy) = super::busy("Sinch", status) {
+            return Err(busy);
         }
         if status.is_success() {
             let batch: Batch = response
                 .json()
                 .await
                 .map_err(|_| ProviderError::Unknown("Sinch's answer had no batch id".into()))?;
-            return Ok(ProviderReceipt {
-                provider: self.name().to_owned(),
-                provider_message_id: batch.id,
-                sent: None,
-            });
+            return Ok(super::taken(self.name(), batch.id));
         }
         if matches!(status.as_u16(), 401 | 403) {
             return Err(refusal("unauthorized", ""));

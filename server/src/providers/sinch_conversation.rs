@@ -131,17 +131,7 @@ pub fn request_body(app_id: &str, message: &OutboundMessage) -> Result<Value, Pr
     let content = match message.channel {
         Channel::Whatsapp => {
             let refs = &message.provider_ref;
-            let name = refs.whatsapp_name.as_deref().ok_or_else(|| {
-                refused(
-                    "template_not_registered",
-                    "This template has no approved WhatsApp template name; add it to the template's provider references.",
-                )
-            })?;
-            let language = refs
-                .whatsapp_language
-                .clone()
-                .or_else(|| message.language.clone())
-                .unwrap_or_else(|| "en".into());
+            let (name, language) = super::whatsapp_template(message)?;
             let mut parameters = Map::new();
             let (mut header, mut body) = (0, 0);
             let mut buttons: HashMap<u8, u32> = HashMap::new();
@@ -203,8 +193,8 @@ struct ApiErrorBody {
 
 /// What an error answer means for the message.
 fn refusal(status: StatusCode, error: Option<ApiErrorBody>) -> ProviderError {
-    if status.as_u16() == 429 || status.is_server_error() {
-        return ProviderError::Transient(format!("Sinch answered {}", status.as_u16()));
+    if let Some(busy) = super::busy("Sinch", status) {
+        return busy;
     }
     let (kind, text) = error
         .map(|e| (e.status.unwrap_or_default(), e.message.unwrap_or_default()))
@@ -244,11 +234,7 @@ impl Provider for Conversation {
                 .json()
                 .await
                 .map_err(|_| ProviderError::Unknown("Sinch's answer had no message id".into()))?;
-            return Ok(ProviderReceipt {
-                provider: self.name().to_owned(),
-                provider_message_id: accepted.message_id,
-                sent: None,
-            });
+            return Ok(super::taken(self.name(), accepted.message_id));
         }
         let error: Option<ApiError> = response.json().await.ok();
         Err(refusal(status, error.map(|e| e.error)))
@@ -387,9 +373,12 @@ fn report(doc: DeliveryReport) -> Option<ProviderReport> {
                 .channel_identity
                 .and_then(|c| c.channel)
                 .unwrap_or_else(|| "another channel".into());
-            ReportedChange::Note(format!(
-                "Sinch is switching this message to {to} (channel fallback)."
-            ))
+            // To SMS: our own fallback line, so the widget says it went by SMS.
+            ReportedChange::Note(if to == "SMS" {
+                app::domain::switch_note("Sinch could not deliver it on its first channel.")
+            } else {
+                format!("Sinch is switching this message to {to} (channel fallback).")
+            })
         }
         _ => return None,
     };
