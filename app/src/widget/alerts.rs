@@ -105,7 +105,9 @@ pub(super) fn AgentMenu(
     let open = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
     let asked = RwSignal::new(permission());
-    // The agent's saved choice, once they are known.
+    // The agent's saved choice, once they are known. The choices wait for it: a click
+    // before it arrived would be undone by it (or would overwrite the other choice).
+    let ready = RwSignal::new(false);
     Effect::new(move |_| {
         if agent.get().is_none() {
             return;
@@ -115,6 +117,7 @@ pub(super) fn AgentMenu(
             if let Ok(saved) = my_preferences(token).await {
                 alerts.preferences.set(saved);
             }
+            ready.set(true);
         });
     });
     let save = move |change: &dyn Fn(&mut Preferences)| {
@@ -168,6 +171,7 @@ pub(super) fn AgentMenu(
                                     <input
                                         type="radio"
                                         name="an-alerts"
+                                        disabled=move || !ready.get()
                                         prop:checked=move || alerts.preferences.get().alerts == level
                                         on:change=move |_| save(&|p| p.alerts = level)
                                     />
@@ -178,6 +182,7 @@ pub(super) fn AgentMenu(
                         <label class="check">
                             <input
                                 type="checkbox"
+                                disabled=move || !ready.get()
                                 prop:checked=move || alerts.preferences.get().sound
                                 on:change=move |ev| {
                                     let on = event_target_checked(&ev);
