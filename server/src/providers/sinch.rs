@@ -62,7 +62,7 @@ fn refusal(code: &str, text: &str) -> ProviderError {
             "credentials_rejected",
             "Sinch rejected the account's service plan ID or API token.",
         ),
-        "syntax_invalid_parameter_format" if text.contains("to") => refused(
+        "syntax_invalid_parameter_format" if text.contains("'to'") => refused(
             "invalid_number",
             "Sinch says the number is not a valid phone number.",
         ),

@@ -217,3 +217,50 @@ async fn an_account_that_goes_down_is_passed_over_and_each_message_is_sent_once(
         (1, 1)
     );
 }
+
+#[tokio::test]
+async fn accounts_saved_before_keys_existed_show_one_from_their_type_and_get_a_free_one_when_saved()
+{
+    let w = world().await;
+    w.kaleyra("sms", "ACMEIN").await;
+    w.kaleyra("whatsapp", "+918041234567").await;
+    // As a database from before keys: none stored (and the settings' version moved on,
+    // as any settings write does).
+    sqlx::any::install_default_drivers();
+    let url = crate::services::database_url(w.app.dir.path());
+    let db = sqlx::AnyPool::connect(&url)
+        .await
+        .expect("the test database");
+    for statement in [
+        "UPDATE provider_accounts SET account_key = NULL",
+        "UPDATE config_version SET version = version + 1 WHERE id = 1",
+    ] {
+        sqlx::query(statement).execute(&db).await.expect("updated");
+    }
+    let keys = || async {
+        let accounts: Vec<Value> = w
+            .app
+            .get_json("/api/v1/admin/providers", &w.app.admin)
+            .await;
+        accounts
+            .iter()
+            .map(|a| a["key"].as_str().unwrap_or_default().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    while keys().await != ["KAL", "KAL"] {
+        assert!(tokio::time::Instant::now() < deadline, "{:?}", keys().await);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // Saving one without a key gives it a free one instead of refusing a duplicate.
+    let r = w
+        .put_json(
+            "/api/v1/admin/providers/kaleyra-whatsapp",
+            &json!({"channel": "whatsapp", "provider": "kaleyra", "display_name": "Kaleyra", "sender": "+918041234567"}),
+        )
+        .await;
+    let status = r.status();
+    let saved: Value = r.json().await.expect("json");
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(saved["key"], "KAL2");
+}

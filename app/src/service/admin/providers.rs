@@ -96,8 +96,10 @@ impl Admin<'_> {
             .collect();
         let key = match (given, before) {
             (Some(text), _) => AccountKey::parse(text)?,
-            (None, Some(b)) => b.account.key.clone(),
-            (None, None) => AccountKey::suggest(kind.name, &others),
+            // (Accounts saved before keys existed show one made from their type, which
+            // two of them may share: such a one gets a free key when saved.)
+            (None, Some(b)) if !others.contains(&b.account.key) => b.account.key.clone(),
+            (None, _) => AccountKey::suggest(kind.name, &others),
         };
         if others.contains(&key) {
             return Err(FieldProblem::new(
