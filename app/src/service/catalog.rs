@@ -166,7 +166,7 @@ pub async fn agent_templates(
     let group = caller.agent_group()?;
     let channels = match channel {
         Some(c) => vec![c],
-        None => offered_channels(services, group).await?.0,
+        None => offered_channels(services, group).await?.channels,
     };
     let queue = queue_rules(services, queue).await?;
     templates_for(services, group, &channels, queue.as_ref()).await
@@ -214,23 +214,40 @@ async fn templates_for(
     Ok(out)
 }
 
-/// The channels a group's agents are offered (enabled, and with a way to send), and
-/// which of them only go to the sandbox (test mode).
+/// The channels a group's agents are offered (enabled, and with a way to send).
+#[derive(Debug, Default)]
+pub struct Offered {
+    /// The channels, in display order.
+    pub channels: Vec<Channel>,
+    /// Those whose messages only go to the sandbox (test mode).
+    pub test_mode: Vec<Channel>,
+    /// The key of the first account of each channel the group sends through more than
+    /// one account (a fallback chain).
+    pub account_keys: Vec<ChannelKey>,
+}
+
+/// What `group`'s agents are offered: each enabled channel's chain read once.
 pub async fn offered_channels(
     services: &Services,
     group: &GroupId,
-) -> Result<(Vec<Channel>, Vec<Channel>), ServiceError> {
-    let (mut offered, mut test_mode) = (Vec::new(), Vec::new());
+) -> Result<Offered, ServiceError> {
+    let mut offered = Offered::default();
     for channel in services.config.enabled_channels(group).await? {
-        let account = account_for(services, group, channel).await?;
-        match sending(services, account.as_ref()) {
+        let chain = chain_for(services, group, channel).await?;
+        match sending(services, chain.first()) {
             Sending::Unavailable => continue,
-            Sending::Sandbox => test_mode.push(channel),
+            Sending::Sandbox => offered.test_mode.push(channel),
             Sending::Account | Sending::Gateway => {}
         }
-        offered.push(channel);
+        if let (true, Some(first)) = (chain.len() > 1, chain.first()) {
+            offered.account_keys.push(ChannelKey {
+                channel,
+                key: first.account.key.to_string(),
+            });
+        }
+        offered.channels.push(channel);
     }
-    Ok((offered, test_mode))
+    Ok(offered)
 }
 
 /// What the widget needs when it opens: channels, templates, embedding origins and,
@@ -244,7 +261,11 @@ pub async fn widget_bootstrap(
     queue: Option<&QueueId>,
 ) -> Result<WidgetBootstrap, ServiceError> {
     let group = caller.agent_group()?;
-    let (channels, test_mode) = offered_channels(services, group).await?;
+    let Offered {
+        channels,
+        test_mode,
+        account_keys,
+    } = offered_channels(services, group).await?;
     let queue = queue_rules(services, queue).await?;
     let templates = templates_for(services, group, &channels, queue.as_ref()).await?;
     let (customer, customer_unavailable) = match &services.crm {
@@ -267,7 +288,6 @@ pub async fn widget_bootstrap(
         Some(country) => country,
         None => group_country(services, group).await?,
     };
-    let account_keys = account_keys(services, group, &channels).await?;
     Ok(WidgetBootstrap {
         agent_id: caller.id.to_string(),
         default_country: country.as_str().to_owned(),
@@ -281,24 +301,4 @@ pub async fn widget_bootstrap(
         call_grace_secs: services.settings.call_grace_secs,
         account_keys,
     })
-}
-
-/// The key of each channel's first account, for the channels `group` sends through
-/// more than one.
-async fn account_keys(
-    services: &Services,
-    group: &GroupId,
-    channels: &[Channel],
-) -> Result<Vec<ChannelKey>, ServiceError> {
-    let mut keys = Vec::new();
-    for channel in channels {
-        let chain = chain_for(services, group, *channel).await?;
-        if let (true, Some(first)) = (chain.len() > 1, chain.first()) {
-            keys.push(ChannelKey {
-                channel: *channel,
-                key: first.account.key.to_string(),
-            });
-        }
-    }
-    Ok(keys)
 }

@@ -7,8 +7,7 @@
 
 use super::{
     credential, refused, reported, reported_failure, tokened_callback, tokened_url, unreachable,
-    webhook_url, Account, Context, MessageRef, ProviderReport, ReportedChange, TokenedCallback,
-    WebhookError, WebhookEvents, WebhookReply, WebhookRequest,
+    webhook_url, Account, Context, TokenedCallback, WebhookError, WebhookReply, WebhookRequest,
 };
 use app::domain::{Channel, FailureReason, NotificationStatus};
 use app::service::admin::providers::url_token;
@@ -229,14 +228,8 @@ impl Account for Exotel {
                 reported_failure(failure(field("DetailedStatus").unwrap_or("")))
             }
             // queued, sending, submitted: nothing new for the agent.
-            _ => return Ok(WebhookReply::Events(WebhookEvents::default())),
+            _ => return Ok(WebhookReply::nothing()),
         };
-        Ok(WebhookReply::Events(
-            vec![ProviderReport {
-                message: MessageRef::Ours(uuid),
-                change: ReportedChange::Status(update),
-            }]
-            .into(),
-        ))
+        Ok(WebhookReply::status(uuid, update))
     }
 }

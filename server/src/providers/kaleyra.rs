@@ -7,8 +7,8 @@
 
 use super::{
     credential, reason, refused, reported, reported_failure, tokened_callback, tokened_url,
-    unreachable, webhook_url, Account, Context, MessageRef, ProviderReport, ReportedChange,
-    TokenedCallback, WebhookError, WebhookEvents, WebhookReply, WebhookRequest,
+    unreachable, webhook_url, Account, Context, TokenedCallback, WebhookError, WebhookReply,
+    WebhookRequest,
 };
 use app::domain::{Channel, FailureReason, NotificationStatus};
 use app::service::{InboundMessage, StoredProviderAccount};
@@ -300,15 +300,9 @@ impl Account for Kaleyra {
             "failed" | "not-sent" | "undeliv" | "undelivered" | "rejectd" | "rejected"
             | "expired" => reported_failure(failure(&status, field("error").or(field("reason")))),
             // Queued, submitted, awaited: nothing new for the agent.
-            _ => return Ok(WebhookReply::Events(WebhookEvents::default())),
+            _ => return Ok(WebhookReply::nothing()),
         };
-        Ok(WebhookReply::Events(
-            vec![ProviderReport {
-                message: MessageRef::Ours(uuid),
-                change: ReportedChange::Status(update),
-            }]
-            .into(),
-        ))
+        Ok(WebhookReply::status(uuid, update))
     }
 }
 

@@ -58,6 +58,24 @@ pub enum WebhookReply {
     Handshake(String),
 }
 
+impl WebhookReply {
+    /// Nothing new for the agent (a step we do not show, a typing indicator).
+    pub fn nothing() -> Self {
+        Self::Events(WebhookEvents::default())
+    }
+
+    /// One status change of our message `uuid`.
+    pub fn status(uuid: uuid::Uuid, update: app::service::StatusUpdate) -> Self {
+        Self::Events(
+            vec![ProviderReport {
+                message: MessageRef::Ours(uuid),
+                change: ReportedChange::Status(update),
+            }]
+            .into(),
+        )
+    }
+}
+
 /// The events of one webhook request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WebhookEvents {
@@ -444,9 +462,14 @@ impl ProviderDirectory for Directory {
         }
     }
 
+    /// (An account not built yet, or changed since, has a closed breaker.)
     fn is_down(&self, account: &StoredProviderAccount) -> bool {
-        let built = self.built(account.clone());
-        built.paced.breaker.as_ref().is_some_and(|b| b.is_open())
+        let built = self.built.lock().unwrap_or_else(|e| e.into_inner());
+        built
+            .get(account.account.id.as_str())
+            .filter(|b| &b.stored == account)
+            .and_then(|b| b.paced.breaker.as_ref())
+            .is_some_and(breaker::Breaker::is_open)
     }
 }
 

@@ -6,8 +6,8 @@
 
 use super::{
     credential, reason, refused, reported, reported_failure, tokened_callback, tokened_url,
-    unreachable, webhook_url, Account, Context, MessageRef, ProviderReport, ReportedChange,
-    TokenedCallback, WebhookError, WebhookEvents, WebhookReply, WebhookRequest,
+    unreachable, webhook_url, Account, Context, TokenedCallback, WebhookError, WebhookReply,
+    WebhookRequest,
 };
 use app::domain::{Channel, FailureReason, NotificationStatus};
 use app::service::{InboundMessage, StoredProviderAccount};
@@ -184,11 +184,11 @@ impl Account for SinchSms {
             TokenedCallback::Inbound if callback.kind == "mo_text" => {
                 return Ok(WebhookReply::Events(incoming(callback)?.into()))
             }
-            TokenedCallback::Inbound => return Ok(WebhookReply::Events(WebhookEvents::default())),
+            TokenedCallback::Inbound => return Ok(WebhookReply::nothing()),
             TokenedCallback::Message(uuid) => uuid,
         };
         if callback.kind != "recipient_delivery_report_sms" {
-            return Ok(WebhookReply::Events(WebhookEvents::default()));
+            return Ok(WebhookReply::nothing());
         }
         let status = callback
             .status
@@ -199,15 +199,9 @@ impl Account for SinchSms {
             other => match failure(other) {
                 Some(reason) => reported_failure(reason),
                 // Queued, or Unknown (no receipt from the operator): nothing new.
-                None => return Ok(WebhookReply::Events(WebhookEvents::default())),
+                None => return Ok(WebhookReply::nothing()),
             },
         };
-        Ok(WebhookReply::Events(
-            vec![ProviderReport {
-                message: MessageRef::Ours(uuid),
-                change: ReportedChange::Status(update),
-            }]
-            .into(),
-        ))
+        Ok(WebhookReply::status(uuid, update))
     }
 }

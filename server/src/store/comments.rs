@@ -107,15 +107,11 @@ async fn count_all(pool: AnyPool, calls: Vec<CallId>) -> Vec<StoreResult<u64>> {
         calls.iter().map(CallId::as_str),
     );
     let counted = lookup
-        .query()
-        .fetch_all(&pool)
+        .fetch(&pool, |r| Ok((r.text("call_id")?, r.int("n")?)))
         .await
-        .map_err(store_error)
-        .and_then(|rows| {
-            rows.iter()
-                .map(|r| Ok((r.text("call_id")?, r.int("n")?)))
-                .collect::<anyhow::Result<std::collections::HashMap<String, i64>>>()
-                .map_err(Into::into)
+        .map(|rows| {
+            rows.into_iter()
+                .collect::<std::collections::HashMap<_, _>>()
         });
     match counted {
         Ok(counts) => calls

@@ -268,16 +268,10 @@ async fn opted_out_all(pool: AnyPool, asks: Vec<OptOutAsk>) -> Vec<StoreResult<b
         asks.iter().map(|ask| ask.number.as_str()),
     );
     let found = lookup
-        .query()
-        .fetch_all(&pool)
-        .await
-        .map_err(store_error)
-        .and_then(|rows| {
-            rows.iter()
-                .map(|r| Ok((r.text("number")?, r.text("channel")?, r.text("sender")?)))
-                .collect::<anyhow::Result<Vec<_>>>()
-                .map_err(Into::into)
-        });
+        .fetch(&pool, |r| {
+            Ok((r.text("number")?, r.text("channel")?, r.text("sender")?))
+        })
+        .await;
     match found {
         Ok(rows) => asks
             .iter()

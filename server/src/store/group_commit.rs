@@ -112,6 +112,20 @@ impl<'a> InQuery<'a> {
             .iter()
             .fold(sqlx::query(&self.sql), |query, value| query.bind(*value))
     }
+
+    /// Runs the lookup on `pool` and reads each row with `read`.
+    pub async fn fetch<T>(
+        &self,
+        pool: &sqlx::AnyPool,
+        read: impl Fn(&sqlx::any::AnyRow) -> anyhow::Result<T>,
+    ) -> StoreResult<Vec<T>> {
+        let rows = self
+            .query()
+            .fetch_all(pool)
+            .await
+            .map_err(super::store_error)?;
+        Ok(rows.iter().map(read).collect::<anyhow::Result<_>>()?)
+    }
 }
 
 /// `count` rows of `width` placeholders, for a multi-row insert: `(?, ?), (?, ?)`.

@@ -111,6 +111,22 @@ impl World {
             .await;
     }
 
+    /// Sends the DLT payment template (its DLT ids and header set) to the customer.
+    pub async fn send_dlt_payment(&self) -> String {
+        self.refs(
+            "t_sms_payment",
+            json!({"dlt_entity_id": "1201159100000000001", "dlt_template_id": "1207161000000000002",
+            "dlt_header": "ACMEPY"}),
+        )
+        .await;
+        self.app
+            .send_ok(
+                &json!({"to": CUSTOMER, "channel": "sms", "template_id": "t_sms_payment",
+            "fields": {"name": "Asha", "amount": "1250.50", "link": "https://acme.in/p/7"}}),
+            )
+            .await
+    }
+
     /// Sets a template's provider references through the admin API.
     pub async fn refs(&self, template: &str, refs: Value) {
         let path = format!("/api/v1/admin/templates/{template}");
@@ -754,19 +770,7 @@ async fn an_rcs_message_that_expires_undelivered_goes_by_sms_once() {
 async fn exotel_sends_the_dlt_ids_and_header_with_the_registered_text_filled_in() {
     let w = world().await;
     w.exotel().await;
-    w.refs(
-        "t_sms_payment",
-        json!({"dlt_entity_id": "1201159100000000001", "dlt_template_id": "1207161000000000002",
-        "dlt_header": "ACMEPY"}),
-    )
-    .await;
-    let uuid = w
-        .app
-        .send_ok(
-            &json!({"to": CUSTOMER, "channel": "sms", "template_id": "t_sms_payment",
-        "fields": {"name": "Asha", "amount": "1250.50", "link": "https://acme.in/p/7"}}),
-        )
-        .await;
+    let uuid = w.send_dlt_payment().await;
     let sent = w.fake.wait_for("exotel", 1).await;
     let form = &sent[0].form;
     assert_eq!(field(form, "From"), "ACMEPY");

@@ -272,19 +272,7 @@ async fn sinch_conversation_sends_rcs_as_text_and_a_failure_keeps_its_reason() {
 async fn kaleyra_sends_dlt_sms_with_the_ids_and_tokened_callbacks_advance_it() {
     let w = world().await;
     w.kaleyra("sms", "ACMEIN").await;
-    w.refs(
-        "t_sms_payment",
-        json!({"dlt_entity_id": "1201159100000000001", "dlt_template_id": "1207161000000000002",
-        "dlt_header": "ACMEPY"}),
-    )
-    .await;
-    let uuid = w
-        .app
-        .send_ok(
-            &json!({"to": CUSTOMER, "channel": "sms", "template_id": "t_sms_payment",
-        "fields": {"name": "Asha", "amount": "1250.50", "link": "https://acme.in/p/7"}}),
-        )
-        .await;
+    let uuid = w.send_dlt_payment().await;
     let sent = w.fake.wait_for("kaleyra", 1).await;
     let form = &sent[0].form;
     assert_eq!(sent[0].path, format!("/v1/{KALEYRA_SID}/messages"));
