@@ -36,7 +36,8 @@ run: build
 	./target/debug/agent-notify serve --print-urls
 
 ## Everything CI checks: formatting, lints (native and wasm), the site build, the unit,
-## property and API tests (the API suite twice: on SQLite, then on a real MariaDB), then
+## property and API tests (the domain's again as the widget runs them, on regex-lite; the
+## API suite twice: on SQLite, then on a real MariaDB), then
 ## the API fuzzing (schemathesis, against the generated OpenAPI document), then the
 ## browser suite on Debian's Chromium. (`--workspace` on the MariaDB run: the same
 ## feature set as `cargo test --workspace`, so it reuses that build instead of relinking.)
@@ -45,6 +46,7 @@ test: setup setup-e2e setup-services setup-fuzz
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory site
 	cargo test --workspace --locked
+	cargo test -p app --lib --locked --features lite-regex -- domain::
 	NOTIFY_TEST_DATABASE=mariadb cargo test --workspace --locked --test api
 	end2end/api-fuzz.sh
 	cd end2end && npx playwright test

@@ -492,6 +492,23 @@ mod tests {
     }
 
     #[test]
+    fn the_widgets_digit_ranges_are_exactly_unicodes_decimal_digits() {
+        // The widget matches with regex-lite, which has no `\p{Nd}`: the numbering
+        // library spells the class out (vendor/phonenumber/PATCHES.md, 7).
+        let full = regex::Regex::new(r"^\p{Nd}$").expect("compiles");
+        let lite = regex_lite::Regex::new(&format!("^[{}]$", phonenumber::DECIMAL_DIGIT_RANGES))
+            .expect("compiles");
+        let differing: Vec<char> = (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|c| {
+                let c = c.to_string();
+                full.is_match(&c) != lite.is_match(&c)
+            })
+            .collect();
+        assert_eq!(differing, Vec::<char>::new());
+    }
+
+    #[test]
     fn every_pattern_of_the_numbering_plan_compiles() {
         let patterns = phonenumber::metadata::DATABASE
             .check_patterns()
@@ -501,8 +518,8 @@ mod tests {
 
     #[test]
     fn the_numbering_library_reads_an_extension_written_in_capitals() {
-        // Its extension prefixes match case-insensitively (regex's `unicode-case`,
-        // which the browser bundle must keep: vendor/phonenumber/PATCHES.md, 6).
+        // Its extension prefixes match case-insensitively (regex's `unicode-case` on
+        // the server, regex-lite's ASCII case folding in the widget: PATCHES.md, 6–7).
         let number = phonenumber::parse(None, "+44 20 7031 3000 EXT. 123").expect("parses");
         assert_eq!(
             number.extension().map(|e| e.to_string()),

@@ -16,7 +16,7 @@
 
 use fnv::{FnvHashMap, FnvHashSet};
 use once_cell::sync::Lazy;
-use regex::{Regex, RegexBuilder};
+use crate::re::{Regex, RegexBuilder};
 
 /// The minimum length of the National Significant Number.
 pub const MIN_LENGTH_FOR_NSN: usize = 2;
@@ -236,8 +236,47 @@ pub static UNIQUE_INTERNATIONAL_PREFIX: Lazy<Regex> =
 /// some phone numbers. Full-width variants are also present.
 pub const VALID_PUNCTUATION: &str = r"-x\x{2010}-\x{2015}\x{2212}\x{30FC}\x{FF0D}-\x{FF0F} \x{00A0}\x{00AD}\x{200B}\x{2060}\x{3000}()\x{FF08}\x{FF09}\x{FF3B}\x{FF3D}.\[\]/~\x{2053}\x{223C}\x{FF5E}";
 
+/// Unicode's decimal digits (`\p{Nd}`, general category Nd) as class ranges.
+macro_rules! digit_ranges {
+    () => {
+        concat!(
+            r"\x{0030}-\x{0039}\x{0660}-\x{0669}\x{06F0}-\x{06F9}\x{07C0}-\x{07C9}\x{0966}-\x{096F}",
+            r"\x{09E6}-\x{09EF}\x{0A66}-\x{0A6F}\x{0AE6}-\x{0AEF}\x{0B66}-\x{0B6F}\x{0BE6}-\x{0BEF}",
+            r"\x{0C66}-\x{0C6F}\x{0CE6}-\x{0CEF}\x{0D66}-\x{0D6F}\x{0DE6}-\x{0DEF}\x{0E50}-\x{0E59}",
+            r"\x{0ED0}-\x{0ED9}\x{0F20}-\x{0F29}\x{1040}-\x{1049}\x{1090}-\x{1099}\x{17E0}-\x{17E9}",
+            r"\x{1810}-\x{1819}\x{1946}-\x{194F}\x{19D0}-\x{19D9}\x{1A80}-\x{1A89}\x{1A90}-\x{1A99}",
+            r"\x{1B50}-\x{1B59}\x{1BB0}-\x{1BB9}\x{1C40}-\x{1C49}\x{1C50}-\x{1C59}\x{A620}-\x{A629}",
+            r"\x{A8D0}-\x{A8D9}\x{A900}-\x{A909}\x{A9D0}-\x{A9D9}\x{A9F0}-\x{A9F9}\x{AA50}-\x{AA59}",
+            r"\x{ABF0}-\x{ABF9}\x{FF10}-\x{FF19}\x{104A0}-\x{104A9}\x{10D30}-\x{10D39}\x{10D40}-\x{10D49}",
+            r"\x{11066}-\x{1106F}\x{110F0}-\x{110F9}\x{11136}-\x{1113F}\x{111D0}-\x{111D9}\x{112F0}-\x{112F9}",
+            r"\x{11450}-\x{11459}\x{114D0}-\x{114D9}\x{11650}-\x{11659}\x{116C0}-\x{116C9}\x{116D0}-\x{116E3}",
+            r"\x{11730}-\x{11739}\x{118E0}-\x{118E9}\x{11950}-\x{11959}\x{11BF0}-\x{11BF9}\x{11C50}-\x{11C59}",
+            r"\x{11D50}-\x{11D59}\x{11DA0}-\x{11DA9}\x{11F50}-\x{11F59}\x{16130}-\x{16139}\x{16A60}-\x{16A69}",
+            r"\x{16AC0}-\x{16AC9}\x{16B50}-\x{16B59}\x{16D70}-\x{16D79}\x{1CCF0}-\x{1CCF9}\x{1D7CE}-\x{1D7FF}",
+            r"\x{1E140}-\x{1E149}\x{1E2F0}-\x{1E2F9}\x{1E4F0}-\x{1E4F9}\x{1E5F1}-\x{1E5FA}\x{1E950}-\x{1E959}",
+            r"\x{1FBF0}-\x{1FBF9}",
+        )
+    };
+}
+
 /// Pattern for digits.
+#[cfg(not(feature = "lite"))]
 pub const DIGITS: &str = r"\p{Nd}";
+
+/// Pattern for digits: `\p{Nd}` written out, range by range (patch 7, PATCHES.md:
+/// regex-lite has no Unicode classes). Tested equal to `\p{Nd}` for every character.
+#[cfg(feature = "lite")]
+pub const DIGITS: &str = concat!("[", digit_ranges!(), "]");
+
+/// The ranges of `DIGITS` (Unicode's decimal digits), for use inside a class.
+#[cfg(not(feature = "lite"))]
+const DIGITS_IN_CLASS: &str = DIGITS;
+#[cfg(feature = "lite")]
+const DIGITS_IN_CLASS: &str = digit_ranges!();
+
+/// Unicode's decimal digits (`\p{Nd}`) written out as class ranges (`\x{0030}-\x{0039}…`),
+/// what the `lite` feature matches digits with: a test can hold them against `\p{Nd}`.
+pub const DECIMAL_DIGIT_RANGES: &str = digit_ranges!();
 
 /// Plus characters.
 pub const PLUS_CHARS: &str = r"\+\x{FF0B}";
@@ -273,7 +312,7 @@ pub static CAPTURING_DIGIT: Lazy<Regex> =
 /// stripped later during parsing and is of no information value when parsing
 /// a number.
 pub static VALID_START_CHAR: Lazy<Regex> =
-    Lazy::new(|| Regex::new(&format!("[{}{}]", PLUS_CHARS, DIGITS)).unwrap());
+    Lazy::new(|| Regex::new(&format!("[{}{}]", PLUS_CHARS, DIGITS_IN_CLASS)).unwrap());
 
 /// Regular expression of characters typically used to start a second phone
 /// number for the purposes of parsing. This allows us to strip off parts of
@@ -288,8 +327,27 @@ pub static SECOND_NUMBER_START: Lazy<Regex> = Lazy::new(|| Regex::new(r"[\\/] *x
 /// remove all characters that are not alpha or numerical characters. The
 /// hash character is retained here, as it may signify the previous block was
 /// an extension.
+#[cfg(not(feature = "lite"))]
 pub static UNWANTED_END_CHARS: Lazy<Regex> =
     Lazy::new(|| Regex::new(r"[[\P{N}&&\P{L}]&&[^#]]+$").unwrap());
+
+/// Where the trailing characters that are neither numbers, letters nor `#` start
+/// (`UNWANTED_END_CHARS`), if there are any.
+#[cfg(not(feature = "lite"))]
+pub fn unwanted_end(value: &str) -> Option<usize> {
+    UNWANTED_END_CHARS.find(value).map(|m| m.start())
+}
+
+/// Where the trailing characters that are neither numbers, letters nor `#` start, if
+/// there are any (patch 7: regex-lite has no `\P{N}`/`\P{L}`; Rust's alphabetic and
+/// numeric properties stand in, which also keep a trailing combining vowel sign).
+#[cfg(feature = "lite")]
+pub fn unwanted_end(value: &str) -> Option<usize> {
+    let kept = value
+        .trim_end_matches(|c: char| !(c.is_alphabetic() || c.is_numeric() || c == '#'))
+        .len();
+    (kept < value.len()).then_some(kept)
+}
 
 /// We use this pattern to check if the phone number has at least three
 /// letters in it - if so, then we treat it as a number where some

@@ -20,6 +20,15 @@ use doc_comment::doctest;
 #[cfg(test)]
 doctest!("../README.md");
 
+/// The regular expression engine: regex, or with the `lite` feature regex-lite (patch 7,
+/// PATCHES.md).
+mod re {
+    #[cfg(not(feature = "lite"))]
+    pub use regex::{Error, Regex, RegexBuilder};
+    #[cfg(feature = "lite")]
+    pub use regex_lite::{Error, Regex, RegexBuilder};
+}
+
 /// Errors for various parts of the crate.
 mod error;
 pub use crate::error::{Metadata as MetadataError, Parse as ParseError};
@@ -33,6 +42,7 @@ pub use crate::metadata::Metadata;
 pub mod country;
 
 mod consts;
+pub use crate::consts::DECIMAL_DIGIT_RANGES;
 
 mod national_number;
 pub use crate::national_number::NationalNumber;

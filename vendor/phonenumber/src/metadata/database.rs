@@ -223,7 +223,7 @@ impl Database {
 
     /// Compiles every pattern of every country (they otherwise compile on first use)
     /// and answers how many there are: the check that the built-in metadata is sound.
-    pub fn check_patterns(&self) -> Result<usize, regex::Error> {
+    pub fn check_patterns(&self) -> Result<usize, crate::re::Error> {
         let mut count = 0;
         for meta in self.by_id.values() {
             for pattern in meta.patterns() {

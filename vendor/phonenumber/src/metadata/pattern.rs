@@ -18,7 +18,7 @@
 //! mutex on every match).
 
 use once_cell::sync::OnceCell;
-use regex::{Regex, RegexBuilder};
+use crate::re::{Regex, RegexBuilder};
 use std::{fmt, ops::Deref};
 
 /// A regular expression from the metadata, compiled on first use.
@@ -43,7 +43,7 @@ impl CachedRegex {
     }
 
     /// The compiled expression, or why the pattern does not compile.
-    pub fn try_regex(&self) -> Result<&Regex, regex::Error> {
+    pub fn try_regex(&self) -> Result<&Regex, crate::re::Error> {
         self.compiled.get_or_try_init(|| {
             RegexBuilder::new(&self.source)
                 .ignore_whitespace(true)

@@ -118,8 +118,8 @@ pub fn extract(value: &str) -> IResult<&str, &str> {
         return Err(nom::Err::Error(make_error(value, ErrorKind::RegexpMatch)));
     };
 
-    if let Some(trailing) = consts::UNWANTED_END_CHARS.find(result) {
-        result = &result[..trailing.start()];
+    if let Some(trailing) = consts::unwanted_end(result) {
+        result = &result[..trailing];
     }
 
     if let Some(extra) = consts::SECOND_NUMBER_START.find(result) {
