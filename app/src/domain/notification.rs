@@ -359,7 +359,7 @@ impl From<Result<PhoneNumber, PhoneParseError>> for PhoneCheck {
                 valid: true,
                 e164: n.e164().to_owned(),
                 country: n.country().as_str().to_owned(),
-                national: n.national().to_owned(),
+                national: n.national(),
                 international: n.international().to_owned(),
                 kind: n.kind(),
                 recipient: RecipientState::default(),

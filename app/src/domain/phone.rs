@@ -18,7 +18,6 @@ const MAX_INPUT_CHARS: usize = 64;
 pub struct PhoneNumber {
     e164: String,
     country: CountryCode,
-    national: String,
     international: String,
     kind: NumberType,
 }
@@ -164,10 +163,10 @@ impl PhoneNumber {
                 return Err(fail(PhoneError::TooLong, country));
             }
         }
-        if !phonenumber::is_valid(&parsed) {
-            return Err(fail(PhoneError::Invalid, country));
-        }
+        // Valid is "of a known type" (the crate's `is_valid` is exactly this test, and
+        // asking both would match every type's pattern twice per keystroke).
         let kind = match parsed.number_type(&DATABASE) {
+            phonenumber::Type::Unknown => return Err(fail(PhoneError::Invalid, country)),
             phonenumber::Type::Mobile => NumberType::Mobile,
             phonenumber::Type::FixedLine => NumberType::FixedLine,
             phonenumber::Type::FixedLineOrMobile => NumberType::FixedLineOrMobile,
@@ -176,7 +175,6 @@ impl PhoneNumber {
         };
         Ok(Self {
             e164: parsed.format().mode(Mode::E164).to_string(),
-            national: parsed.format().mode(Mode::National).to_string(),
             international: parsed.format().mode(Mode::International).to_string(),
             country,
             kind,
@@ -211,8 +209,13 @@ impl PhoneNumber {
     }
 
     /// The number as dialled inside its country (`098765 43210`).
-    pub fn national(&self) -> &str {
-        &self.national
+    ///
+    /// Formatted when asked (only the API's number check shows it): a keystroke in the
+    /// widget formats the number once, for the international form it shows.
+    pub fn national(&self) -> String {
+        phonenumber::parse(None, &self.e164)
+            .map(|n| n.format().mode(Mode::National).to_string())
+            .unwrap_or_else(|_| self.e164.clone())
     }
 
     /// The number as written for an international reader (`+91 98765 43210`).
@@ -489,6 +492,20 @@ mod tests {
         assert_eq!(n.country().as_str(), "IN");
         assert_eq!(n.kind(), NumberType::Mobile);
         assert_eq!(n.international(), "+91 98765 43210");
+        assert_eq!(n.national(), "098765 43210");
+    }
+
+    #[test]
+    fn the_national_form_is_the_number_as_dialled_at_home() {
+        for (typed, national) in [
+            ("+39 06 1234 5678", "06 1234 5678"),
+            ("+1 650 253 0000", "(650) 253-0000"),
+            ("+7 701 234 5678", "8 (701) 234 5678"),
+            ("+44 20 7031 3000", "020 7031 3000"),
+        ] {
+            let n = PhoneNumber::parse(typed, india()).expect("valid");
+            assert_eq!(n.national(), national, "{typed}");
+        }
     }
 
     #[test]

@@ -66,6 +66,11 @@ impl Database {
         let regex = |value: String| -> Result<CachedRegex, error::LoadMetadata> {
             Ok(CachedRegex::new(value))
         };
+        // Patch 8 (PATCHES.md): leading digits are only ever asked to match at the
+        // number's start; anchored, a search no longer tries every later position.
+        let leading = |value: String| -> Result<CachedRegex, error::LoadMetadata> {
+            Ok(CachedRegex::new(format!("^(?:{value})")))
+        };
 
         let descriptor =
             |desc: loader::Descriptor| -> Result<super::Descriptor, error::LoadMetadata> {
@@ -114,7 +119,7 @@ impl Database {
                 leading_digits: format
                     .leading_digits
                     .into_iter()
-                    .map(&regex)
+                    .map(&leading)
                     .collect::<Result<_, _>>()?,
 
                 national_prefix: format.national_prefix_formatting_rule,
@@ -187,7 +192,7 @@ impl Database {
                     .collect::<Result<_, _>>()?,
 
                 main_country_for_code: meta.main_country_for_code,
-                leading_digits: tranpose(meta.leading_digits.map(regex))?,
+                leading_digits: tranpose(meta.leading_digits.map(leading))?,
                 mobile_number_portable: meta.mobile_number_portable,
             })
         };
