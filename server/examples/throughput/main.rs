@@ -53,7 +53,14 @@ fn settings(dir: &std::path::Path, redis: &RedisServer, gateway: &FakeGateway) -
         ..Settings::default()
     };
     s.database.url = MariaDb::shared().database_for(dir);
-    s.database.max_connections = 32;
+    // The configuration's own pool size (8) unless `BENCH_DB_CONNECTIONS` says
+    // otherwise: with 32, as many as the clients, sends were slower (README).
+    if let Some(n) = std::env::var("BENCH_DB_CONNECTIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        s.database.max_connections = n;
+    }
     s.queue.backend = QueueBackend::Redis { url: redis.url() };
     s.site.addr = "127.0.0.1:0".parse().expect("addr");
     s.site.root = dir.join("site");
@@ -159,12 +166,32 @@ fn print_rate(
     );
 }
 
-/// MariaDB's statements per request between two readings of its counters.
-fn print_statements(what: &str, n: usize, before: (u64, u64), after: (u64, u64)) {
+/// MariaDB's statements per request between two readings of its counters, with the
+/// kinds that made them (`Com_stmt_execute` is a prepared statement run; `Com_insert`
+/// and the like count the statements it ran by kind).
+fn print_statements(
+    what: &str,
+    n: usize,
+    before: &std::collections::BTreeMap<String, u64>,
+    after: &std::collections::BTreeMap<String, u64>,
+) {
+    let per = |name: &str| {
+        let delta = after.get(name).unwrap_or(&0) - before.get(name).unwrap_or(&0);
+        delta as f64 / n as f64
+    };
+    let mut kinds: Vec<(String, f64)> = after
+        .keys()
+        .filter(|k| k.starts_with("Com_") && !k.starts_with("Com_stmt_"))
+        .map(|k| (k["Com_".len()..].to_owned(), per(k)))
+        .filter(|(_, v)| *v >= 0.005)
+        .collect();
+    kinds.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let kinds: Vec<String> = kinds.iter().map(|(k, v)| format!("{k} {v:.2}")).collect();
     println!(
-        "  MariaDB per {what}: {:.2} statements, {:.2} prepared",
-        (after.0 - before.0) as f64 / n as f64,
-        (after.1 - before.1) as f64 / n as f64,
+        "  MariaDB per {what}: {:.2} statements, {:.2} prepared ({})",
+        per("Questions"),
+        per("Com_stmt_prepare"),
+        kinds.join(", "),
     );
 }
 
@@ -324,7 +351,7 @@ async fn main() {
         &latencies,
         &references,
     );
-    print_statements("accepted send", sends, before, after);
+    print_statements("accepted send", sends, &before, &after);
     // `BENCH_ONLY_SENDS=1`: stop here (to profile the send path: README, Measurements).
     if std::env::var_os("BENCH_ONLY_SENDS").is_some() {
         return;
@@ -379,7 +406,7 @@ async fn main() {
         &latencies,
         &references,
     );
-    print_statements("webhook", hooks, before, after);
+    print_statements("webhook", hooks, &before, &after);
     let view: serde_json::Value = client()
         .get(format!("{base}/api/v1/notifications/{first}"))
         .bearer_auth(agent_token())

@@ -113,23 +113,20 @@ async fn mariadb_inserts(url: &str, n: usize) -> (f64, f64, f64) {
     )
 }
 
-/// MariaDB's counters of what its clients asked (`SHOW GLOBAL STATUS`): statements
-/// executed, and statements prepared.
-pub async fn mariadb_counters(url: &str) -> (u64, u64) {
+/// MariaDB's counters of what its clients asked (`SHOW GLOBAL STATUS`): `Questions`
+/// (statements executed) and every `Com_…` counter (statements by kind).
+pub async fn mariadb_counters(url: &str) -> std::collections::BTreeMap<String, u64> {
     use sqlx::Row;
     let mut conn = <sqlx::MySqlConnection as sqlx::Connection>::connect(url)
         .await
         .expect("MariaDB");
-    let rows =
-        sqlx::query("SHOW GLOBAL STATUS WHERE Variable_name IN ('Questions', 'Com_stmt_prepare')")
-            .fetch_all(&mut conn)
-            .await
-            .expect("status");
-    let value = |name: &str| {
-        rows.iter()
-            .find(|r| r.get::<String, _>(0) == name)
-            .and_then(|r| r.get::<String, _>(1).parse().ok())
-            .unwrap_or(0)
-    };
-    (value("Questions"), value("Com_stmt_prepare"))
+    sqlx::query(
+        "SHOW GLOBAL STATUS WHERE Variable_name = 'Questions' OR Variable_name LIKE 'Com\\_%'",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .expect("status")
+    .iter()
+    .filter_map(|r| Some((r.get::<String, _>(0), r.get::<String, _>(1).parse().ok()?)))
+    .collect()
 }
