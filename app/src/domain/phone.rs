@@ -509,6 +509,22 @@ mod tests {
     }
 
     #[test]
+    fn punctuation_after_the_number_is_ignored() {
+        // The numbering library trims what is neither a number, a letter nor `#` from
+        // the end (with regex's `\P{N}`/`\P{L}` on the server, Rust's character
+        // properties in the widget: PATCHES.md, 7); this test runs on both.
+        for typed in [
+            "98765 43210.",
+            "98765 43210 )",
+            "(98765) 43210 -- ",
+            "98765-43210/",
+        ] {
+            let n = PhoneNumber::parse(typed, india()).expect(typed);
+            assert_eq!(n.e164(), "+919876543210", "{typed}");
+        }
+    }
+
+    #[test]
     fn the_widgets_digit_ranges_are_exactly_unicodes_decimal_digits() {
         // The widget matches with regex-lite, which has no `\p{Nd}`: the numbering
         // library spells the class out (vendor/phonenumber/PATCHES.md, 7).
