@@ -166,9 +166,10 @@ fn print_rate(
     );
 }
 
-/// MariaDB's statements per request between two readings of its counters, with the
-/// kinds that made them (`Com_stmt_execute` is a prepared statement run; `Com_insert`
-/// and the like count the statements it ran by kind).
+/// MariaDB's statements per request between two readings of its counters, with their
+/// kinds (the `Com_…` counters but the prepared-statement protocol's: `insert`,
+/// `select`, `begin`, … and `admin_commands`, the pings sqlx sends on each connection
+/// it takes back into its pool, which `Questions` does not count).
 fn print_statements(
     what: &str,
     n: usize,
