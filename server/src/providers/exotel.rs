@@ -166,11 +166,10 @@ impl Provider for Exotel {
                 })?;
             return Ok(super::taken(self.name(), sid));
         }
-        if matches!(status.as_u16(), 401 | 403) {
-            return Err(refused(
-                "credentials_rejected",
-                "Exotel rejected the account's API key or token.",
-            ));
+        if let Some(rejected) =
+            super::credentials_rejected(status, "Exotel rejected the account's API key or token.")
+        {
+            return Err(rejected);
         }
         let why = answer
             .and_then(|a| a.rest_exception)

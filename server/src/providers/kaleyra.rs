@@ -196,11 +196,10 @@ impl Provider for Kaleyra {
             })?;
             return Ok(super::taken(self.name(), id));
         }
-        if matches!(status.as_u16(), 401 | 403) {
-            return Err(refused(
-                "credentials_rejected",
-                "Kaleyra rejected the account's SID or API key.",
-            ));
+        if let Some(rejected) =
+            super::credentials_rejected(status, "Kaleyra rejected the account's SID or API key.")
+        {
+            return Err(rejected);
         }
         let error: Option<KaleyraError> = response.json().await.ok();
         let why = error

@@ -492,6 +492,11 @@ pub fn busy(provider: &str, status: reqwest::StatusCode) -> Option<ProviderError
         .then(|| ProviderError::Transient(format!("{provider} answered {}", status.as_u16())))
 }
 
+/// A provider's 401 or 403: the account's credentials were refused (`why` says which).
+pub fn credentials_rejected(status: reqwest::StatusCode, why: &str) -> Option<ProviderError> {
+    matches!(status.as_u16(), 401 | 403).then(|| refused("credentials_rejected", why))
+}
+
 /// What a provider that took a message under id `id` answered (its reports say `sent`).
 pub fn taken(provider: &str, id: String) -> ProviderReceipt {
     ProviderReceipt {

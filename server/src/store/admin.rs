@@ -224,6 +224,29 @@ async fn write(
     store.commit_with(tx, audit).await
 }
 
+/// One row per value of a group's channel, numbered from 1 in `values`' order, into
+/// `table` (its name and its four columns: group, channel, position, value).
+async fn insert_in_order<'a>(
+    tx: &mut Tx,
+    table: &str,
+    group: &GroupId,
+    channel: Channel,
+    values: impl Iterator<Item = &'a str>,
+) -> StoreResult<()> {
+    let sql = format!("INSERT INTO {table} VALUES (?, ?, ?, ?)");
+    for (position, value) in (1i64..).zip(values) {
+        sqlx::query(&sql)
+            .bind(group.as_str())
+            .bind(channel.as_str())
+            .bind(position)
+            .bind(value)
+            .execute(&mut **tx)
+            .await
+            .map_err(store_error)?;
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl AdminStore for SqlStore {
     async fn templates(&self, channel: Option<Channel>) -> StoreResult<Vec<Template>> {
@@ -420,16 +443,15 @@ impl AdminStore for SqlStore {
                 account,
                 fallback,
             } = types.get(channel);
-            for (position, account) in (1i64..).zip(fallback) {
-                sqlx::query("INSERT INTO group_fallbacks (group_id, channel, position, account_id) VALUES (?, ?, ?, ?)")
-                    .bind(id.as_str())
-                    .bind(channel.as_str())
-                    .bind(position)
-                    .bind(account.as_str())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(store_error)?;
-            }
+            let fallback = fallback.iter().map(|a| a.as_str());
+            insert_in_order(
+                &mut tx,
+                "group_fallbacks (group_id, channel, position, account_id)",
+                id,
+                channel,
+                fallback,
+            )
+            .await?;
             if let Some(account) = account {
                 sqlx::query(
                     "INSERT INTO group_providers (group_id, channel, account_id) VALUES (?, ?, ?)",
@@ -449,16 +471,15 @@ impl AdminStore for SqlStore {
                 .await
                 .map_err(store_error)?;
             // Positions 1..=5 are all the table accepts (CHECK + primary key).
-            for (position, template) in (1i64..).zip(templates) {
-                sqlx::query("INSERT INTO group_templates (group_id, channel, position, template_id) VALUES (?, ?, ?, ?)")
-                    .bind(id.as_str())
-                    .bind(channel.as_str())
-                    .bind(position)
-                    .bind(template.as_str())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(store_error)?;
-            }
+            let templates = templates.iter().map(|t| t.as_str());
+            insert_in_order(
+                &mut tx,
+                "group_templates (group_id, channel, position, template_id)",
+                id,
+                channel,
+                templates,
+            )
+            .await?;
         }
         self.commit_with(tx, audit).await
     }
