@@ -8,6 +8,9 @@ use crate::domain::{
     ProviderAccountInput, SavedTypes, SignIn, SignedIn, TemplateInput, TemplateView,
 };
 use leptos::server;
+// Arguments travel as JSON, like the answers: one encoding for the browser's calls, and
+// no form encoder in the bundles.
+use server_fn::codec::Json;
 
 #[cfg(feature = "ssr")]
 use {
@@ -16,14 +19,14 @@ use {
 };
 
 /// Signs an admin in.
-#[server(prefix = "/api/fn", endpoint = "admin_sign_in")]
+#[server(prefix = "/api/fn", endpoint = "admin_sign_in", input = Json)]
 pub async fn admin_sign_in(request: SignIn) -> Result<SignedIn, ApiError> {
     respond(async { accounts::sign_in(&super::services()?, &request, super::client_addr()).await })
         .await
 }
 
 /// Ends the admin's session.
-#[server(prefix = "/api/fn", endpoint = "admin_sign_out")]
+#[server(prefix = "/api/fn", endpoint = "admin_sign_out", input = Json)]
 pub async fn admin_sign_out(token: String) -> Result<(), ApiError> {
     respond(async {
         let (services, caller) = admin(&token).await?;
@@ -33,7 +36,7 @@ pub async fn admin_sign_out(token: String) -> Result<(), ApiError> {
 }
 
 /// Every template.
-#[server(prefix = "/api/fn", endpoint = "admin_templates")]
+#[server(prefix = "/api/fn", endpoint = "admin_templates", input = Json)]
 pub async fn admin_templates(token: String) -> Result<Vec<TemplateView>, ApiError> {
     respond(async {
         let (services, caller) = admin(&token).await?;
@@ -46,7 +49,7 @@ pub async fn admin_templates(token: String) -> Result<Vec<TemplateView>, ApiErro
 }
 
 /// Creates (`existing` none) or replaces a template.
-#[server(prefix = "/api/fn", endpoint = "admin_save_template")]
+#[server(prefix = "/api/fn", endpoint = "admin_save_template", input = Json)]
 pub async fn admin_save_template(
     token: String,
     input: TemplateInput,
@@ -64,7 +67,7 @@ pub async fn admin_save_template(
 }
 
 /// Deletes a template (`confirm` when groups use it).
-#[server(prefix = "/api/fn", endpoint = "admin_delete_template")]
+#[server(prefix = "/api/fn", endpoint = "admin_delete_template", input = Json)]
 pub async fn admin_delete_template(
     token: String,
     id: String,
@@ -81,7 +84,7 @@ pub async fn admin_delete_template(
 }
 
 /// Every group.
-#[server(prefix = "/api/fn", endpoint = "admin_groups")]
+#[server(prefix = "/api/fn", endpoint = "admin_groups", input = Json)]
 pub async fn admin_groups(token: String) -> Result<Vec<Group>, ApiError> {
     respond(async {
         let (services, caller) = admin(&token).await?;
@@ -91,7 +94,7 @@ pub async fn admin_groups(token: String) -> Result<Vec<Group>, ApiError> {
 }
 
 /// Creates (`existing` none) or renames a group.
-#[server(prefix = "/api/fn", endpoint = "admin_save_group")]
+#[server(prefix = "/api/fn", endpoint = "admin_save_group", input = Json)]
 pub async fn admin_save_group(
     token: String,
     input: GroupInput,
@@ -108,7 +111,7 @@ pub async fn admin_save_group(
 }
 
 /// Deletes a group without agents.
-#[server(prefix = "/api/fn", endpoint = "admin_delete_group")]
+#[server(prefix = "/api/fn", endpoint = "admin_delete_group", input = Json)]
 pub async fn admin_delete_group(token: String, id: String) -> Result<(), ApiError> {
     respond(async {
         let (services, caller) = admin(&token).await?;
@@ -120,7 +123,7 @@ pub async fn admin_delete_group(token: String, id: String) -> Result<(), ApiErro
 }
 
 /// A group's Notification Type tab.
-#[server(prefix = "/api/fn", endpoint = "admin_notification_types")]
+#[server(prefix = "/api/fn", endpoint = "admin_notification_types", input = Json)]
 pub async fn admin_notification_types(
     token: String,
     group: String,
@@ -135,7 +138,7 @@ pub async fn admin_notification_types(
 }
 
 /// Replaces a group's Notification Type tab.
-#[server(prefix = "/api/fn", endpoint = "admin_save_notification_types")]
+#[server(prefix = "/api/fn", endpoint = "admin_save_notification_types", input = Json)]
 pub async fn admin_save_notification_types(
     token: String,
     group: String,
@@ -153,7 +156,7 @@ pub async fn admin_save_notification_types(
 }
 
 /// Every agent.
-#[server(prefix = "/api/fn", endpoint = "admin_agents")]
+#[server(prefix = "/api/fn", endpoint = "admin_agents", input = Json)]
 pub async fn admin_agents(token: String) -> Result<Vec<Agent>, ApiError> {
     respond(async {
         let (services, caller) = admin(&token).await?;
@@ -163,7 +166,7 @@ pub async fn admin_agents(token: String) -> Result<Vec<Agent>, ApiError> {
 }
 
 /// Creates (`existing` none) or changes an agent.
-#[server(prefix = "/api/fn", endpoint = "admin_save_agent")]
+#[server(prefix = "/api/fn", endpoint = "admin_save_agent", input = Json)]
 pub async fn admin_save_agent(
     token: String,
     agent: Agent,
@@ -180,7 +183,7 @@ pub async fn admin_save_agent(
 }
 
 /// Deletes an agent.
-#[server(prefix = "/api/fn", endpoint = "admin_delete_agent")]
+#[server(prefix = "/api/fn", endpoint = "admin_delete_agent", input = Json)]
 pub async fn admin_delete_agent(token: String, id: String) -> Result<(), ApiError> {
     respond(async {
         let (services, caller) = admin(&token).await?;
@@ -192,7 +195,7 @@ pub async fn admin_delete_agent(token: String, id: String) -> Result<(), ApiErro
 }
 
 /// Every call queue.
-#[server(prefix = "/api/fn", endpoint = "admin_queues")]
+#[server(prefix = "/api/fn", endpoint = "admin_queues", input = Json)]
 pub async fn admin_queues(token: String) -> Result<Vec<CallQueue>, ApiError> {
     respond(async {
         let (services, caller) = admin(&token).await?;
@@ -202,7 +205,7 @@ pub async fn admin_queues(token: String) -> Result<Vec<CallQueue>, ApiError> {
 }
 
 /// Creates or replaces call queue `id`.
-#[server(prefix = "/api/fn", endpoint = "admin_save_queue")]
+#[server(prefix = "/api/fn", endpoint = "admin_save_queue", input = Json)]
 pub async fn admin_save_queue(
     token: String,
     id: String,
@@ -217,7 +220,7 @@ pub async fn admin_save_queue(
 }
 
 /// Deletes a call queue.
-#[server(prefix = "/api/fn", endpoint = "admin_delete_queue")]
+#[server(prefix = "/api/fn", endpoint = "admin_delete_queue", input = Json)]
 pub async fn admin_delete_queue(token: String, id: String) -> Result<(), ApiError> {
     respond(async {
         let (services, caller) = admin(&token).await?;
@@ -230,7 +233,7 @@ pub async fn admin_delete_queue(token: String, id: String) -> Result<(), ApiErro
 
 /// Each channel's default account and how its messages go out (the sandbox, the
 /// gateway, or not at all) when no account applies.
-#[server(prefix = "/api/fn", endpoint = "admin_channels")]
+#[server(prefix = "/api/fn", endpoint = "admin_channels", input = Json)]
 pub async fn admin_channels(token: String) -> Result<Vec<crate::domain::ChannelSetup>, ApiError> {
     respond(async {
         let (services, caller) = admin(&token).await?;
@@ -240,7 +243,7 @@ pub async fn admin_channels(token: String) -> Result<Vec<crate::domain::ChannelS
 }
 
 /// Every provider account (credentials hidden).
-#[server(prefix = "/api/fn", endpoint = "admin_providers")]
+#[server(prefix = "/api/fn", endpoint = "admin_providers", input = Json)]
 pub async fn admin_providers(token: String) -> Result<Vec<ProviderAccount>, ApiError> {
     respond(async {
         let (services, caller) = admin(&token).await?;
@@ -252,7 +255,7 @@ pub async fn admin_providers(token: String) -> Result<Vec<ProviderAccount>, ApiE
 }
 
 /// Creates (`existing` none) or changes a provider account.
-#[server(prefix = "/api/fn", endpoint = "admin_save_provider")]
+#[server(prefix = "/api/fn", endpoint = "admin_save_provider", input = Json)]
 pub async fn admin_save_provider(
     token: String,
     input: ProviderAccountInput,
@@ -269,7 +272,7 @@ pub async fn admin_save_provider(
 }
 
 /// Deletes a provider account.
-#[server(prefix = "/api/fn", endpoint = "admin_delete_provider")]
+#[server(prefix = "/api/fn", endpoint = "admin_delete_provider", input = Json)]
 pub async fn admin_delete_provider(token: String, id: String) -> Result<(), ApiError> {
     respond(async {
         let (services, caller) = admin(&token).await?;
@@ -281,7 +284,7 @@ pub async fn admin_delete_provider(token: String, id: String) -> Result<(), ApiE
 }
 
 /// Every API key (never their secrets).
-#[server(prefix = "/api/fn", endpoint = "admin_api_keys")]
+#[server(prefix = "/api/fn", endpoint = "admin_api_keys", input = Json)]
 pub async fn admin_api_keys(token: String) -> Result<Vec<ApiKey>, ApiError> {
     respond(async {
         let (services, caller) = admin(&token).await?;
@@ -291,7 +294,7 @@ pub async fn admin_api_keys(token: String) -> Result<Vec<ApiKey>, ApiError> {
 }
 
 /// Creates an API key; its secret is in this answer only.
-#[server(prefix = "/api/fn", endpoint = "admin_create_api_key")]
+#[server(prefix = "/api/fn", endpoint = "admin_create_api_key", input = Json)]
 pub async fn admin_create_api_key(
     token: String,
     input: ApiKeyInput,
@@ -304,7 +307,7 @@ pub async fn admin_create_api_key(
 }
 
 /// Revokes an API key.
-#[server(prefix = "/api/fn", endpoint = "admin_revoke_api_key")]
+#[server(prefix = "/api/fn", endpoint = "admin_revoke_api_key", input = Json)]
 pub async fn admin_revoke_api_key(token: String, id: String) -> Result<(), ApiError> {
     respond(async {
         let (services, caller) = admin(&token).await?;
@@ -314,7 +317,7 @@ pub async fn admin_revoke_api_key(token: String, id: String) -> Result<(), ApiEr
 }
 
 /// The opt-out list, newest first, optionally of one channel.
-#[server(prefix = "/api/fn", endpoint = "admin_opt_outs")]
+#[server(prefix = "/api/fn", endpoint = "admin_opt_outs", input = Json)]
 pub async fn admin_opt_outs(
     token: String,
     channel: Option<Channel>,
@@ -331,7 +334,7 @@ pub async fn admin_opt_outs(
 }
 
 /// Adds a number to the opt-out list.
-#[server(prefix = "/api/fn", endpoint = "admin_add_opt_out")]
+#[server(prefix = "/api/fn", endpoint = "admin_add_opt_out", input = Json)]
 pub async fn admin_add_opt_out(token: String, input: OptOutInput) -> Result<OptOut, ApiError> {
     respond(async {
         let (services, caller) = admin(&token).await?;
@@ -341,7 +344,7 @@ pub async fn admin_add_opt_out(token: String, input: OptOutInput) -> Result<OptO
 }
 
 /// Takes a number off the opt-out list.
-#[server(prefix = "/api/fn", endpoint = "admin_remove_opt_out")]
+#[server(prefix = "/api/fn", endpoint = "admin_remove_opt_out", input = Json)]
 pub async fn admin_remove_opt_out(token: String, input: OptOutInput) -> Result<(), ApiError> {
     respond(async {
         let (services, caller) = admin(&token).await?;
@@ -351,7 +354,7 @@ pub async fn admin_remove_opt_out(token: String, input: OptOutInput) -> Result<(
 }
 
 /// The audit log, newest first, optionally of one kind of thing.
-#[server(prefix = "/api/fn", endpoint = "admin_audit")]
+#[server(prefix = "/api/fn", endpoint = "admin_audit", input = Json)]
 pub async fn admin_audit(
     token: String,
     entity: Option<String>,

@@ -16,9 +16,12 @@ use crate::domain::{
     WidgetBootstrap,
 };
 use leptos::server;
+// Arguments travel as JSON, like the answers: one encoding for the browser's calls, and
+// no form encoder in the bundles.
+use server_fn::codec::Json;
 
 /// The templates the agent's group may use for `channel` (all enabled channels if none).
-#[server(prefix = "/api/fn", endpoint = "agent_templates")]
+#[server(prefix = "/api/fn", endpoint = "agent_templates", input = Json)]
 pub async fn agent_templates(
     token: String,
     channel: Option<Channel>,
@@ -36,7 +39,7 @@ pub async fn agent_templates(
 }
 
 /// What the widget needs when it opens (channels, templates, origins, customer).
-#[server(prefix = "/api/fn", endpoint = "open_widget")]
+#[server(prefix = "/api/fn", endpoint = "open_widget", input = Json)]
 pub async fn open_widget(
     token: String,
     call_id: Option<String>,
@@ -63,7 +66,7 @@ pub async fn open_widget(
 }
 
 /// The caller's own preferences (desktop alerts).
-#[server(prefix = "/api/fn", endpoint = "my_preferences")]
+#[server(prefix = "/api/fn", endpoint = "my_preferences", input = Json)]
 pub async fn my_preferences(token: String) -> Result<crate::domain::Preferences, ApiError> {
     respond(async {
         let (services, caller) = authenticate(&token).await?;
@@ -73,7 +76,7 @@ pub async fn my_preferences(token: String) -> Result<crate::domain::Preferences,
 }
 
 /// Saves the caller's own preferences.
-#[server(prefix = "/api/fn", endpoint = "save_my_preferences")]
+#[server(prefix = "/api/fn", endpoint = "save_my_preferences", input = Json)]
 pub async fn save_my_preferences(
     token: String,
     preferences: crate::domain::Preferences,
@@ -87,7 +90,7 @@ pub async fn save_my_preferences(
 
 /// What a customer (a valid number in E.164) said to us: the WhatsApp window and the
 /// channels they opted out of.
-#[server(prefix = "/api/fn", endpoint = "recipient_state")]
+#[server(prefix = "/api/fn", endpoint = "recipient_state", input = Json)]
 pub async fn look_up_recipient(
     token: String,
     number: String,
@@ -114,7 +117,7 @@ pub async fn look_up_recipient(
 }
 
 /// Sends a notification; `idempotency_key` makes a retried attempt return the first answer.
-#[server(prefix = "/api/fn", endpoint = "send_notification")]
+#[server(prefix = "/api/fn", endpoint = "send_notification", input = Json)]
 pub async fn send_notification(
     token: String,
     idempotency_key: String,
@@ -134,7 +137,7 @@ pub async fn send_notification(
 }
 
 /// One of the agent's notifications.
-#[server(prefix = "/api/fn", endpoint = "notification")]
+#[server(prefix = "/api/fn", endpoint = "notification", input = Json)]
 pub async fn notification(token: String, uuid: String) -> Result<NotificationView, ApiError> {
     respond(async {
         let (services, caller) = authenticate(&token).await?;
@@ -145,7 +148,7 @@ pub async fn notification(token: String, uuid: String) -> Result<NotificationVie
 }
 
 /// The agent's notifications of one call, newest first.
-#[server(prefix = "/api/fn", endpoint = "call_notifications")]
+#[server(prefix = "/api/fn", endpoint = "call_notifications", input = Json)]
 pub async fn call_notifications(
     token: String,
     call_id: String,
@@ -160,7 +163,7 @@ pub async fn call_notifications(
 }
 
 /// The call's comment log.
-#[server(prefix = "/api/fn", endpoint = "call_comments")]
+#[server(prefix = "/api/fn", endpoint = "call_comments", input = Json)]
 pub async fn call_comments(token: String, call_id: String) -> Result<Vec<Comment>, ApiError> {
     respond(async {
         let (services, caller) = authenticate(&token).await?;
@@ -171,7 +174,7 @@ pub async fn call_comments(token: String, call_id: String) -> Result<Vec<Comment
 }
 
 /// A page of the caller's message history (the history page).
-#[server(prefix = "/api/fn", endpoint = "history_page")]
+#[server(prefix = "/api/fn", endpoint = "history_page", input = Json)]
 pub async fn read_history(token: String, query: HistoryQuery) -> Result<HistoryPage, ApiError> {
     respond(async {
         let (services, caller) = authenticate(&token).await?;
@@ -181,7 +184,7 @@ pub async fn read_history(token: String, query: HistoryQuery) -> Result<HistoryP
 }
 
 /// What the history page offers its reader to filter by.
-#[server(prefix = "/api/fn", endpoint = "history_choices")]
+#[server(prefix = "/api/fn", endpoint = "history_choices", input = Json)]
 pub async fn history_filters(token: String) -> Result<HistoryChoices, ApiError> {
     respond(async {
         let (services, caller) = authenticate(&token).await?;
@@ -191,7 +194,7 @@ pub async fn history_filters(token: String) -> Result<HistoryChoices, ApiError> 
 }
 
 /// The delivery dashboard's figures.
-#[server(prefix = "/api/fn", endpoint = "delivery_stats")]
+#[server(prefix = "/api/fn", endpoint = "delivery_stats", input = Json)]
 pub async fn delivery_figures(token: String, query: StatsQuery) -> Result<DeliveryStats, ApiError> {
     respond(async {
         let (services, caller) = authenticate(&token).await?;
@@ -202,7 +205,7 @@ pub async fn delivery_figures(token: String, query: StatsQuery) -> Result<Delive
 
 /// A single-use ticket for the widget's next event stream (the token never goes in
 /// the stream's URL).
-#[server(prefix = "/api/fn", endpoint = "stream_ticket")]
+#[server(prefix = "/api/fn", endpoint = "stream_ticket", input = Json)]
 pub async fn new_stream_ticket(token: String) -> Result<StreamTicket, ApiError> {
     respond(async {
         let (services, caller) = authenticate(&token).await?;

@@ -97,7 +97,7 @@ async fn the_widget_reads_national_numbers_in_the_customers_country() {
     let open = |call: &'static str| {
         app.client
             .post(format!("{}/api/fn/open_widget", app.base))
-            .form(&[("token", app.agent.as_str()), ("call_id", call)])
+            .json(&json!({"token": app.agent, "call_id": call}))
             .send()
     };
     let asha: Value = open("c-asha")

@@ -35,11 +35,15 @@ async fn refused(request: RequestBuilder, status: u16, code: &str) -> Value {
     error_of(request.send().await.expect("sent"), status, code).await
 }
 
-/// Calls server function `name` with a form.
-async fn server_fn(app: &TestApp, name: &str, form: &[(&str, &str)]) -> Response {
+/// Calls server function `name` with its arguments (a JSON object, as the widget sends).
+async fn server_fn(app: &TestApp, name: &str, arguments: &[(&str, &str)]) -> Response {
+    let arguments: serde_json::Map<String, Value> = arguments
+        .iter()
+        .map(|(name, value)| (name.to_string(), Value::from(*value)))
+        .collect();
     app.client
         .post(format!("{}/api/fn/{name}", app.base))
-        .form(form)
+        .json(&arguments)
         .send()
         .await
         .expect("sent")

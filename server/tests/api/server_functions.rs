@@ -1,11 +1,11 @@
 use crate::helpers::TestApp;
-use serde_json::Value;
+use serde_json::{json, Value};
 
-async fn call(app: &TestApp, form: &[(&str, &str)]) -> (u16, Value) {
+async fn call(app: &TestApp, arguments: Value) -> (u16, Value) {
     let r = app
         .client
         .post(format!("{}/api/fn/agent_templates", app.base))
-        .form(form)
+        .json(&arguments)
         .send()
         .await
         .expect("sent");
@@ -16,7 +16,7 @@ async fn call(app: &TestApp, form: &[(&str, &str)]) -> (u16, Value) {
 #[tokio::test]
 async fn the_widgets_server_function_lists_the_same_templates_as_rest() {
     let app = TestApp::spawn().await;
-    let (status, body) = call(&app, &[("token", &app.agent), ("channel", "whatsapp")]).await;
+    let (status, body) = call(&app, json!({"token": app.agent, "channel": "whatsapp"})).await;
     assert_eq!(status, 200);
     let rest: Value = app
         .get_json("/api/v1/templates?channel=whatsapp", &app.agent)
@@ -27,7 +27,7 @@ async fn the_widgets_server_function_lists_the_same_templates_as_rest() {
 #[tokio::test]
 async fn the_server_function_refuses_a_bad_token_with_the_error_shape() {
     let app = TestApp::spawn().await;
-    let (status, body) = call(&app, &[("token", "forged")]).await;
+    let (status, body) = call(&app, json!({"token": "forged"})).await;
     assert_eq!(status, 401, "a bad token is a 401, as on the REST API");
     assert_eq!(body["code"], "invalid_token");
 }
@@ -35,10 +35,10 @@ async fn the_server_function_refuses_a_bad_token_with_the_error_shape() {
 #[tokio::test]
 async fn arguments_the_server_function_cannot_read_are_the_clients_mistake() {
     let app = TestApp::spawn().await;
-    let (status, body) = call(&app, &[]).await;
+    let (status, body) = call(&app, json!({})).await;
     assert_eq!(status, 400, "no token at all: {body}");
     assert_eq!(body["code"], "malformed_request");
-    let (status, body) = call(&app, &[("token", &app.agent), ("channel", "fax")]).await;
+    let (status, body) = call(&app, json!({"token": app.agent, "channel": "fax"})).await;
     assert_eq!(status, 400, "an unknown channel: {body}");
     assert_eq!(body["code"], "malformed_request");
 }
@@ -49,7 +49,7 @@ async fn the_widgets_bootstrap_has_a_rest_twin_that_answers_the_same() {
     let r = app
         .client
         .post(format!("{}/api/fn/open_widget", app.base))
-        .form(&[("token", app.agent.as_str()), ("call_id", "c-boot")])
+        .json(&json!({"token": app.agent, "call_id": "c-boot"}))
         .send()
         .await
         .expect("sent");

@@ -68,6 +68,35 @@ pub struct Metadata {
     pub defaults: Defaults,
 }
 
+impl Metadata {
+    /// Forgets the example numbers (the `lite` build's database: patch 9 in PATCHES.md).
+    pub fn forget_examples(&mut self) {
+        for descriptor in [
+            &mut self.general,
+            &mut self.fixed_line,
+            &mut self.mobile,
+            &mut self.toll_free,
+            &mut self.premium_rate,
+            &mut self.shared_cost,
+            &mut self.personal_number,
+            &mut self.voip,
+            &mut self.pager,
+            &mut self.uan,
+            &mut self.emergency,
+            &mut self.voicemail,
+            &mut self.short_code,
+            &mut self.standard_rate,
+            &mut self.carrier,
+            &mut self.no_international,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            descriptor.example = None;
+        }
+    }
+}
+
 /// Parsed version of `metadata::Format`.
 #[derive(Clone, Default, Serialize, Deserialize, Debug)]
 pub struct Format {
