@@ -78,4 +78,8 @@ test("the picker is searchable by name and dial code and works from the keyboard
   await picker.press("ArrowDown");
   await picker.press("Enter");
   await expect(picker).toHaveValue("Indonesia (+62)");
+  // Letters beyond ASCII match in either case (the browser's own lower-casing).
+  await picker.click();
+  await picker.fill("CÔTE D");
+  await expect(page.getByRole("option").first()).toContainText("Côte d'Ivoire");
 });

@@ -525,6 +525,19 @@ mod tests {
     }
 
     #[test]
+    fn the_numbering_librarys_tel_prefix_is_read_in_any_ascii_case() {
+        // PATCHES.md, 10: the scheme is folded as ASCII (our parser never hands the
+        // library a `tel:`, so this asks the library itself). Only a URI read as one
+        // takes its country from `phone-context`.
+        for written in ["tel:", "TEL:", "Tel:", "tEL:"] {
+            let uri = format!("{written}2079460958;phone-context=+44");
+            let n = phonenumber::parse(None, &uri).expect(&uri);
+            assert_eq!(n.country().code(), 44, "{uri}");
+        }
+        assert!(phonenumber::parse(None, "tél:2079460958;phone-context=+44").is_err());
+    }
+
+    #[test]
     fn the_widgets_digit_ranges_are_exactly_unicodes_decimal_digits() {
         // The widget matches with regex-lite, which has no `\p{Nd}`: the numbering
         // library spells the class out (vendor/phonenumber/PATCHES.md, 7).

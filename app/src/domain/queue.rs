@@ -99,6 +99,15 @@ pub enum CallState {
 }
 
 impl CallState {
+    /// As written on the wire (and as the widget's style classes name it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ringing => "ringing",
+            Self::Active => "active",
+            Self::Ended => "ended",
+        }
+    }
+
     /// For people.
     pub fn label(self) -> &'static str {
         match self {
@@ -126,6 +135,13 @@ mod tests {
 
     fn id(text: &str) -> TemplateId {
         TemplateId::parse(text).expect("id")
+    }
+
+    #[test]
+    fn a_call_state_is_named_as_on_the_wire() {
+        for state in [CallState::Ringing, CallState::Active, CallState::Ended] {
+            assert_eq!(serde_json::to_value(state).expect("json"), state.as_str());
+        }
     }
 
     #[test]

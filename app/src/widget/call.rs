@@ -113,7 +113,7 @@ pub(super) fn CallBar(
             <p class="call-bar" data-testid="call-info">
                 <span>{move || format!("Call {}", call_id.get().unwrap_or_default())}</span>
                 {move || queue().map(|q| view! { <span>{format!(" · Queue {q}")}</span> })}
-                {move || call.state.get().map(|s| view! { <span class=format!("call-state {s:?}").to_lowercase()>{format!(" · {}", s.label())}</span> })}
+                {move || call.state.get().map(|s| view! { <span class=format!("call-state {}", s.as_str())>{format!(" · {}", s.label())}</span> })}
             </p>
             {move || note().map(|(kind, text)| view! {
                 <p class=format!("hint call-note {kind}") role="status" data-testid="call-note">{text}</p>

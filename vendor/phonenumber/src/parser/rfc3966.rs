@@ -30,7 +30,9 @@ pub fn phone_number(i: &str) -> IResult<&str, Number<'_>> {
     }
 
     parse! { i =>
-        opt(tag_no_case("Tel:"));
+        // Patch 10 (PATCHES.md): a URI scheme is ASCII, so it is folded as ASCII (nom's
+        // `tag_no_case` folds with Unicode's case tables, which a browser then loads).
+        opt(verify(take(4usize), |scheme: &str| scheme.eq_ignore_ascii_case("tel:")));
         let prefix = opt(prefix);
         let national = take_while1(number);
         check;
