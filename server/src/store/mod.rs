@@ -52,7 +52,7 @@ pub struct SqlStore {
     writes: std::sync::Arc<Writes>,
 }
 
-/// The writes and lookups of the send path this store makes in groups (each started on
+/// The writes and lookups of the send and status paths this store makes in groups (each started on
 /// first use, on the runtime that first uses it).
 #[derive(Default)]
 struct Writes {
@@ -61,6 +61,12 @@ struct Writes {
     comments: std::sync::OnceLock<group_commit::GroupCommit<comments::CallComment>>,
     comment_counts: std::sync::OnceLock<group_commit::GroupCommit<app::domain::CallId, u64>>,
     opt_outs: std::sync::OnceLock<group_commit::GroupCommit<contacts::OptOutAsk, bool>>,
+    by_uuid: std::sync::OnceLock<
+        group_commit::GroupCommit<String, Option<app::service::NotificationRecord>>,
+    >,
+    by_provider_id: std::sync::OnceLock<
+        group_commit::GroupCommit<status::ProviderRefAsk, Option<app::service::NotificationRecord>>,
+    >,
 }
 
 type Tx = Transaction<'static, sqlx::Any>;

@@ -1,7 +1,7 @@
 //! The status port on SQL (SQLite or MySQL): one row per message plus its history; status changes are
 //! compare-and-set, so concurrent or out-of-order updates never move a status back.
 
-use super::group_commit::{rows_of, GroupCommit, InQuery, MOST_PER_BATCH};
+use super::group_commit::{failed_all, rows_of, GroupCommit, InQuery, MOST_PER_BATCH};
 use super::{from_ms, store_error, stored_number, to_ms, Dialect, RowExt, SqlStore, Tx};
 use anyhow::Context;
 use app::domain::rfc3339;
@@ -12,11 +12,12 @@ use app::domain::{
 };
 use app::service::{
     AlsoWrite, Handoff, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate,
-    StoreResult,
+    StoreError, StoreResult,
 };
 use async_trait::async_trait;
 use sqlx::any::AnyRow;
 use sqlx::AnyPool;
+use std::collections::{BTreeSet, HashMap};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -34,8 +35,14 @@ impl StatusStore for SqlStore {
     }
 
     async fn get(&self, uuid: Uuid) -> StoreResult<Option<NotificationRecord>> {
-        self.one_with_history("n.uuid = ?", &[&uuid.to_string()])
-            .await
+        // Reads made at the same time (webhooks, the worker, the widgets) share one query.
+        let reads = self.writes.by_uuid.get_or_init(|| {
+            let pool = self.pool.clone();
+            GroupCommit::start(MOST_PER_BATCH, move |uuids| {
+                read_by_uuids(pool.clone(), uuids)
+            })
+        });
+        reads.run(uuid.to_string()).await
     }
 
     async fn list(&self, filter: &NotificationFilter) -> StoreResult<Vec<NotificationRecord>> {
@@ -246,13 +253,19 @@ impl StatusStore for SqlStore {
         provider: &str,
         provider_message_id: &str,
     ) -> StoreResult<Option<NotificationRecord>> {
-        // One message, as the lookup by id alone answered (the index is not unique).
-        self.one_with_history(
-            "n.uuid = (SELECT uuid FROM notifications \
-             WHERE provider = ? AND provider_message_id = ? LIMIT 1)",
-            &[provider, provider_message_id],
-        )
-        .await
+        // Lookups made at the same time (a provider's webhooks) share one query.
+        let reads = self.writes.by_provider_id.get_or_init(|| {
+            let pool = self.pool.clone();
+            GroupCommit::start(MOST_PER_BATCH, move |asks| {
+                read_by_provider_ids(pool.clone(), asks)
+            })
+        });
+        reads
+            .run(ProviderRefAsk {
+                provider: provider.to_owned(),
+                id: provider_message_id.to_owned(),
+            })
+            .await
     }
 
     async fn set_provider_ref(
@@ -282,28 +295,95 @@ impl StatusStore for SqlStore {
     }
 }
 
-impl SqlStore {
-    /// The message matching `condition` (on `n`, the messages table) with its history,
-    /// in one round trip: a row per history line.
-    async fn one_with_history(
-        &self,
-        condition: &str,
-        values: &[&str],
-    ) -> StoreResult<Option<NotificationRecord>> {
-        let sql = format!(
+/// Messages asked for by UUID at the same time, each with its history, by one query.
+async fn read_by_uuids(
+    pool: AnyPool,
+    uuids: Vec<String>,
+) -> Vec<StoreResult<Option<NotificationRecord>>> {
+    let lookup = InQuery::new(
+        "SELECT n.*, h.status AS h_status, h.at AS h_at, h.detail AS h_detail
+         FROM notifications n LEFT JOIN notification_history h ON h.uuid = n.uuid
+         WHERE n.uuid IN ({}) ORDER BY n.uuid, h.id",
+        uuids.iter().map(String::as_str),
+    );
+    let read = match lookup.query().fetch_all(&pool).await {
+        Ok(rows) => records_with_history(&rows).map_err(StoreError::from),
+        Err(e) => Err(store_error(e)),
+    };
+    match read {
+        Ok(records) => {
+            let found: HashMap<String, NotificationRecord> = records
+                .into_iter()
+                .map(|record| (record.uuid.to_string(), record))
+                .collect();
+            uuids
+                .iter()
+                .map(|uuid| Ok(found.get(uuid).cloned()))
+                .collect()
+        }
+        Err(e) => failed_all(uuids.len(), e),
+    }
+}
+
+/// A message asked for by its provider's id.
+pub(super) struct ProviderRefAsk {
+    provider: String,
+    id: String,
+}
+
+/// Messages asked for by their providers' ids at the same time: one query per provider
+/// among them (usually one), each message with its history. An id names one message (if
+/// two share it, the lower UUID answers, every time).
+async fn read_by_provider_ids(
+    pool: AnyPool,
+    asks: Vec<ProviderRefAsk>,
+) -> Vec<StoreResult<Option<NotificationRecord>>> {
+    let providers: BTreeSet<&str> = asks.iter().map(|ask| ask.provider.as_str()).collect();
+    let mut found: HashMap<(&str, String), NotificationRecord> = HashMap::new();
+    for provider in providers {
+        let ids: Vec<&str> = asks
+            .iter()
+            .filter(|ask| ask.provider == provider)
+            .map(|ask| ask.id.as_str())
+            .collect();
+        let lookup = InQuery::new(
             "SELECT n.*, h.status AS h_status, h.at AS h_at, h.detail AS h_detail
              FROM notifications n LEFT JOIN notification_history h ON h.uuid = n.uuid
-             WHERE {condition} ORDER BY h.id"
+             WHERE n.provider_message_id IN ({}) AND n.provider = ? ORDER BY n.uuid, h.id",
+            ids.into_iter(),
         );
-        let mut query = sqlx::query(&sql);
-        for value in values {
-            query = query.bind(*value);
-        }
-        let rows = query.fetch_all(&self.pool).await.map_err(store_error)?;
-        let Some(first) = rows.first() else {
-            return Ok(None);
+        let read = match lookup.query().bind(provider).fetch_all(&pool).await {
+            Ok(rows) => records_with_history(&rows).map_err(StoreError::from),
+            Err(e) => Err(store_error(e)),
         };
-        let history = rows
+        match read {
+            Ok(records) => {
+                for record in records {
+                    if let Some(id) = record.provider_message_id.clone() {
+                        found.entry((provider, id)).or_insert(record);
+                    }
+                }
+            }
+            Err(e) => return failed_all(asks.len(), e),
+        }
+    }
+    asks.iter()
+        .map(|ask| Ok(found.get(&(ask.provider.as_str(), ask.id.clone())).cloned()))
+        .collect()
+}
+
+/// Messages read with their history in one query (a row per history line, each
+/// message's rows together and in the history's order), in the order they come.
+fn records_with_history(rows: &[AnyRow]) -> anyhow::Result<Vec<NotificationRecord>> {
+    let mut records = Vec::new();
+    let mut rest = rows;
+    while let Some(first) = rest.first() {
+        let uuid = first.text("uuid")?;
+        let mine = rest
+            .iter()
+            .take_while(|row| row.text("uuid").is_ok_and(|u| u == uuid))
+            .count();
+        let history = rest[..mine]
             .iter()
             .filter_map(|row| match row.opt_text("h_status") {
                 Ok(Some(status)) => Some(history_entry(
@@ -315,8 +395,10 @@ impl SqlStore {
                 Err(e) => Some(Err(e)),
             })
             .collect::<anyhow::Result<_>>()?;
-        Ok(Some(record_with_history(first, history)?))
+        records.push(record_with_history(first, history)?);
+        rest = &rest[mine..];
     }
+    Ok(records)
 }
 
 /// A compare-and-set of a message's status: to `update` if it is still `expected`.

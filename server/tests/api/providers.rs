@@ -560,6 +560,61 @@ async fn meta_status_webhooks_are_verified_over_the_raw_body_and_never_move_back
 }
 
 #[tokio::test]
+async fn a_meta_batch_naming_messages_by_their_ids_finds_each_one() {
+    let w = world().await;
+    w.meta().await;
+    w.refs("t_wa_thanks", json!({"whatsapp_name": "thanks"}))
+        .await;
+    let mut uuids = Vec::new();
+    for _ in 0..5 {
+        uuids.push(
+            w.app
+                .send_ok(
+                    &json!({"to": CUSTOMER, "channel": "whatsapp", "template_id": "t_wa_thanks"}),
+                )
+                .await,
+        );
+    }
+    w.fake.wait_for("meta", 5).await;
+    // Meta's answers (wamid.HBgM00000001 … 5) are recorded as each message's reference.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    for uuid in &uuids {
+        while w.app.notification(uuid).await["provider"].is_null() {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{uuid} has no provider reference"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    // One request, its statuses looked up together by id: five messages, one of them
+    // named twice, and an id we never had.
+    let mut statuses: Vec<Value> = (1..=5)
+        .map(|n| {
+            json!({"id": format!("wamid.HBgM{n:08}"), "status": "delivered",
+            "timestamp": "1763719200", "recipient_id": "919876543210"})
+        })
+        .collect();
+    statuses.push(json!({"id": "wamid.HBgM00000003", "status": "delivered",
+        "timestamp": "1763719200", "recipient_id": "919876543210"}));
+    statuses.push(json!({"id": "wamid.HBgM99999999", "status": "delivered",
+        "timestamp": "1763719200", "recipient_id": "919876543210"}));
+    let r = w
+        .meta_webhook(&meta_statuses(json!(statuses)), META_APP_SECRET)
+        .await;
+    assert_eq!(r.status(), 200);
+    let counts: Value = r.json().await.expect("json");
+    assert_eq!(
+        (&counts["applied"], &counts["ignored"], &counts["unknown"]),
+        (&json!(5), &json!(1), &json!(1)),
+        "{counts}"
+    );
+    for uuid in &uuids {
+        assert_eq!(w.app.notification(uuid).await["status"], "delivered");
+    }
+}
+
+#[tokio::test]
 async fn a_full_meta_batch_is_taken_in_one_request_beyond_the_api_body_limit() {
     let w = world().await;
     w.meta().await;
