@@ -52,8 +52,8 @@ pub struct SqlStore {
     writes: std::sync::Arc<Writes>,
 }
 
-/// The writes and lookups of the send and status paths this store makes in groups (each started on
-/// first use, on the runtime that first uses it).
+/// The writes and lookups of the send and status paths this store makes in groups
+/// (each started on first use, on the runtime that first uses it).
 #[derive(Default)]
 struct Writes {
     creates: std::sync::OnceLock<group_commit::GroupCommit<app::service::NotificationRecord>>,

@@ -12,11 +12,12 @@ use app::domain::{
 };
 use app::service::{
     AlsoWrite, Handoff, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate,
-    StoreError, StoreResult,
+    StoreResult,
 };
 use async_trait::async_trait;
-use sqlx::any::AnyRow;
-use sqlx::AnyPool;
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, AnyPool};
 use std::collections::{BTreeSet, HashMap};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -295,22 +296,30 @@ impl StatusStore for SqlStore {
     }
 }
 
+/// Messages with their history: a row per history line (the `WHERE` clause follows).
+const WITH_HISTORY: &str = "SELECT n.*, h.status AS h_status, h.at AS h_at, \
+     h.detail AS h_detail FROM notifications n \
+     LEFT JOIN notification_history h ON h.uuid = n.uuid";
+
+/// Runs a [`WITH_HISTORY`] query ordered by message, then history line.
+async fn fetch_with_history<'q>(
+    query: Query<'q, Any, AnyArguments<'q>>,
+    pool: &AnyPool,
+) -> StoreResult<Vec<NotificationRecord>> {
+    let rows = query.fetch_all(pool).await.map_err(store_error)?;
+    Ok(records_with_history(&rows)?)
+}
+
 /// Messages asked for by UUID at the same time, each with its history, by one query.
 async fn read_by_uuids(
     pool: AnyPool,
     uuids: Vec<String>,
 ) -> Vec<StoreResult<Option<NotificationRecord>>> {
     let lookup = InQuery::new(
-        "SELECT n.*, h.status AS h_status, h.at AS h_at, h.detail AS h_detail
-         FROM notifications n LEFT JOIN notification_history h ON h.uuid = n.uuid
-         WHERE n.uuid IN ({}) ORDER BY n.uuid, h.id",
+        &format!("{WITH_HISTORY} WHERE n.uuid IN ({{}}) ORDER BY n.uuid, h.id"),
         uuids.iter().map(String::as_str),
     );
-    let read = match lookup.query().fetch_all(&pool).await {
-        Ok(rows) => records_with_history(&rows).map_err(StoreError::from),
-        Err(e) => Err(store_error(e)),
-    };
-    match read {
+    match fetch_with_history(lookup.query(), &pool).await {
         Ok(records) => {
             let found: HashMap<String, NotificationRecord> = records
                 .into_iter()
@@ -347,16 +356,13 @@ async fn read_by_provider_ids(
             .map(|ask| ask.id.as_str())
             .collect();
         let lookup = InQuery::new(
-            "SELECT n.*, h.status AS h_status, h.at AS h_at, h.detail AS h_detail
-             FROM notifications n LEFT JOIN notification_history h ON h.uuid = n.uuid
-             WHERE n.provider_message_id IN ({}) AND n.provider = ? ORDER BY n.uuid, h.id",
+            &format!(
+                "{WITH_HISTORY} WHERE n.provider_message_id IN ({{}}) AND n.provider = ? \
+                 ORDER BY n.uuid, h.id"
+            ),
             ids.into_iter(),
         );
-        let read = match lookup.query().bind(provider).fetch_all(&pool).await {
-            Ok(rows) => records_with_history(&rows).map_err(StoreError::from),
-            Err(e) => Err(store_error(e)),
-        };
-        match read {
+        match fetch_with_history(lookup.query().bind(provider), &pool).await {
             Ok(records) => {
                 for record in records {
                     if let Some(id) = record.provider_message_id.clone() {
