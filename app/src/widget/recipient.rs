@@ -17,11 +17,20 @@ fn lowercase(text: &str) -> String {
     return text.to_lowercase();
 }
 
+/// Every country with its name in lower case: what [`matching_countries`] searches
+/// (made once, not on every keystroke of a search).
+pub fn searchable_countries() -> Vec<(CountryCode, String)> {
+    CountryCode::all()
+        .into_iter()
+        .map(|c| (c, lowercase(c.name())))
+        .collect()
+}
+
 /// Countries matching a search by name, ISO code or dial code (`ind`, `IN`, `+91`, `91`).
-pub fn matching_countries(all: &[CountryCode], query: &str) -> Vec<CountryCode> {
+pub fn matching_countries(all: &[(CountryCode, String)], query: &str) -> Vec<CountryCode> {
     let q = lowercase(query.trim());
     if q.is_empty() {
-        return all.to_vec();
+        return all.iter().map(|(c, _)| *c).collect();
     }
     let digits = q.trim_start_matches('+');
     let dial = digits
@@ -31,8 +40,7 @@ pub fn matching_countries(all: &[CountryCode], query: &str) -> Vec<CountryCode> 
     let main = dial.and_then(CountryCode::main_for_dial_code);
     let mut hits: Vec<(u8, CountryCode)> = all
         .iter()
-        .filter_map(|c| {
-            let name = lowercase(c.name());
+        .filter_map(|(c, name)| {
             let code = c.dial_code().to_string();
             let rank = if c.as_str().eq_ignore_ascii_case(&q) || main == Some(*c) {
                 0
@@ -57,7 +65,12 @@ pub fn CountryPicker(country: RwSignal<CountryCode>) -> impl IntoView {
     let (query, set_query) = signal(String::new());
     let (open, set_open) = signal(false);
     let (active, set_active) = signal(0usize);
-    let matches = Memo::new(move |_| all.with_value(|all| matching_countries(all, &query.get())));
+    // Lazy and without dependencies: made on the list's first showing, then kept.
+    let searchable = Memo::new(|_| searchable_countries());
+    let matches = Memo::new(move |_| {
+        let query = query.get();
+        searchable.with(|all| matching_countries(all, &query))
+    });
     let label = move || {
         let c = country.get();
         format!("{} (+{})", c.name(), c.dial_code())
@@ -317,7 +330,7 @@ mod tests {
     use super::*;
 
     fn codes(query: &str) -> Vec<String> {
-        matching_countries(&CountryCode::all(), query)
+        matching_countries(&searchable_countries(), query)
             .iter()
             .take(3)
             .map(|c| c.as_str().to_owned())

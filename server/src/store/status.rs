@@ -18,7 +18,7 @@ use async_trait::async_trait;
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, AnyPool};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -347,14 +347,12 @@ async fn read_by_provider_ids(
     pool: AnyPool,
     asks: Vec<ProviderRefAsk>,
 ) -> Vec<StoreResult<Option<NotificationRecord>>> {
-    let providers: BTreeSet<&str> = asks.iter().map(|ask| ask.provider.as_str()).collect();
+    let mut by_provider: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for ask in &asks {
+        by_provider.entry(&ask.provider).or_default().push(&ask.id);
+    }
     let mut found: HashMap<(&str, String), NotificationRecord> = HashMap::new();
-    for provider in providers {
-        let ids: Vec<&str> = asks
-            .iter()
-            .filter(|ask| ask.provider == provider)
-            .map(|ask| ask.id.as_str())
-            .collect();
+    for (provider, ids) in by_provider {
         let lookup = InQuery::new(
             &format!(
                 "{WITH_HISTORY} WHERE n.provider_message_id IN ({{}}) AND n.provider = ? \
