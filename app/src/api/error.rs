@@ -61,6 +61,12 @@ impl FromServerFnError for ApiError {
                 "network_error",
                 "The server could not be reached. Check the connection and retry.",
             ),
+            // On the server a body that does not decode is the request's arguments: one
+            // JSON object of the function's parameters.
+            ServerFnErrorErr::Deserialization(m) if cfg!(feature = "ssr") => Self::new(
+                "malformed_request",
+                format!("The arguments are not a JSON object this function reads: {m}."),
+            ),
             ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) => {
                 Self::new("malformed_request", m)
             }
