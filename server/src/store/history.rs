@@ -3,7 +3,7 @@
 //! (`created_at`, `uuid`), then the status history of the page's messages. And counting
 //! them for the delivery dashboard, all in the database (nothing listed).
 
-use super::status::record_from_rows;
+use super::records::record_from_rows;
 use super::{store_error, to_ms, RowExt, SqlStore};
 use app::domain::stats::TOP_TEMPLATES;
 use app::domain::{DeliveryTimes, HistoryFilter, StatsFilter, StatsRows};

@@ -14,6 +14,7 @@ mod idempotency;
 mod keys;
 mod mongo;
 mod queues;
+mod records;
 pub mod seal;
 pub mod seed;
 mod status;
@@ -65,7 +66,10 @@ struct Writes {
         group_commit::GroupCommit<String, Option<app::service::NotificationRecord>>,
     >,
     by_provider_id: std::sync::OnceLock<
-        group_commit::GroupCommit<status::ProviderRefAsk, Option<app::service::NotificationRecord>>,
+        group_commit::GroupCommit<
+            records::ProviderRefAsk,
+            Option<app::service::NotificationRecord>,
+        >,
     >,
 }
 
