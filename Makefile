@@ -25,7 +25,11 @@ export LEPTOS_HASH_FILES := false
 # types and breaks the bundle) comes first on PATH, where cargo-leptos looks for it.
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(PATH)
 
-.PHONY: run test test-mongodb bench setup setup-e2e setup-services setup-fuzz build site console lint
+# Where the tools the Makefile installs are built and kept (cargo-leptos, wasm-bindgen,
+# FerretDB).
+TOOLS_TARGET_DIR := $(CURDIR)/target/tools
+
+.PHONY: run test test-mongodb bench setup setup-e2e setup-services setup-fuzz setup-ferretdb build site console lint
 
 # The console bundle (settings, history, dashboard): built beside the widget's, in
 # cargo-leptos's wasm target directory so the two share their dependencies' builds.
@@ -37,26 +41,31 @@ run: build
 
 ## Everything CI checks: formatting, lints (native and wasm), the site build, the unit,
 ## property and API tests (the domain's again as the widget runs them, on regex-lite; the
-## API suite twice: on SQLite, then on a real MariaDB), then
-## the API fuzzing (schemathesis, against the generated OpenAPI document), then the
-## browser suite on Debian's Chromium. (`--workspace` on the MariaDB run: the same
-## feature set as `cargo test --workspace`, so it reuses that build instead of relinking.)
-test: setup setup-e2e setup-services setup-fuzz
+## status-store promises on SQLite and on MongoDB — FerretDB, started by the tests —; the
+## fault test with the SQL and with the MongoDB status store; the API suite three times:
+## on SQLite, then on a real MariaDB, then on the production combination of MariaDB,
+## Redis and MongoDB, those two side by side), then the API fuzzing (schemathesis,
+## against the generated OpenAPI document), then the browser suite on Debian's Chromium.
+## (`--workspace` on the API runs: the same feature set as `cargo test --workspace`, so
+## they reuse that build instead of relinking.)
+test: setup setup-e2e setup-services setup-fuzz setup-ferretdb
 	cargo fmt --all -- --check
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory site
 	cargo test --workspace --locked
 	cargo test -p app --lib --locked --features lite-regex -- domain::
-	NOTIFY_TEST_DATABASE=mariadb cargo test --workspace --locked --test api
+	end2end/side-by-side.sh \
+		"NOTIFY_TEST_DATABASE=mariadb cargo test --workspace --locked --test api" \
+		"NOTIFY_TEST_DATABASE=mariadb NOTIFY_TEST_QUEUE=redis NOTIFY_TEST_STATUS=mongodb cargo test --workspace --locked --test api"
 	end2end/api-fuzz.sh
 	cd end2end && npx playwright test
 
-## The MongoDB status-store tests (ignored by `make test`: no MongoDB server is
-## reachable from the build machines). Point NOTIFY_TEST_MONGODB_URL at a server.
-test-mongodb: setup
+## The status-store tests and the API suite with MongoDB for status against a real
+## MongoDB (`NOTIFY_TEST_MONGODB_URL`) instead of FerretDB.
+test-mongodb: setup setup-services
 	@test -n "$$NOTIFY_TEST_MONGODB_URL" \
 		|| { echo "set NOTIFY_TEST_MONGODB_URL=mongodb://host:27017 to run the MongoDB tests"; exit 2; }
-	cargo test --locked -p server --test api -- --ignored
+	NOTIFY_TEST_STATUS=mongodb cargo test --workspace --locked --test api
 
 ## Measurements (not tests): release bundle sizes, widget timings, and send/worker throughput
 ## on a real MariaDB + Redis (server/examples/throughput/), cross-server event latency and the
@@ -74,6 +83,27 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 end2end/node_modules: end2end/package.json end2end/package-lock.json
 	cd end2end && npm ci --no-audit --no-fund
 	@touch $@
+
+## FerretDB (MongoDB's wire protocol over SQLite; a Go module), the MongoDB the tests
+## start, built once into target/tools/bin. A plain `go install …/cmd/ferretdb@$(FERRETDB_VERSION)`
+## builds a binary that panics at start (its version file comes from FerretDB's own
+## release task, absent from the module), so it is built from the module's source, taken
+## through the Go module proxy, with that file written.
+FERRETDB_VERSION := v1.24.2
+FERRETDB := $(TOOLS_TARGET_DIR)/bin/ferretdb
+setup-ferretdb:
+	@$(FERRETDB) --version 2>/dev/null | grep -qx 'version: $(FERRETDB_VERSION)' || { \
+		set -e; \
+		src=$$(go mod download -json github.com/FerretDB/FerretDB@$(FERRETDB_VERSION) \
+			| sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
+		rm -rf $(TOOLS_TARGET_DIR)/ferretdb-src; \
+		cp -r "$$src" $(TOOLS_TARGET_DIR)/ferretdb-src; \
+		chmod -R u+w $(TOOLS_TARGET_DIR)/ferretdb-src; \
+		echo $(FERRETDB_VERSION) > $(TOOLS_TARGET_DIR)/ferretdb-src/build/version/version.txt; \
+		cd $(TOOLS_TARGET_DIR)/ferretdb-src && go build -trimpath -o $(FERRETDB) ./cmd/ferretdb; \
+		rm -rf $(TOOLS_TARGET_DIR)/ferretdb-src; \
+		$(FERRETDB) --version | grep -qx 'version: $(FERRETDB_VERSION)'; \
+	}
 
 ## Servers the tests start themselves (random ports, temporary data directories).
 setup-services:
@@ -114,7 +144,6 @@ lint:
 ## 13 on 2 cores, 0.2 s slower per build). wasm-bindgen does real work on every build, so
 ## it stays optimised (2 min; unoptimised it adds 4 s to each build). Both build in one
 ## target directory, kept for the next version bump (README, Measurements).
-TOOLS_TARGET_DIR := $(CURDIR)/target/tools
 setup:
 	@rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
 	@rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy

@@ -49,8 +49,6 @@ struct Announcement {
     view: NotificationView,
 }
 
-/// The Redis channel changes travel on.
-const CHANNEL: &str = "agent-notify:status";
 /// The longest wait before reconnecting to Redis.
 const MOST_BACKOFF: Duration = Duration::from_secs(5);
 
@@ -64,15 +62,18 @@ pub struct RedisFeed {
 }
 
 impl RedisFeed {
-    /// A feed on the Redis at `url`: publishes from a background task, and listens on
-    /// one pub/sub connection, reconnecting with backoff while Redis is away.
-    pub fn start(url: &str) -> anyhow::Result<Self> {
+    /// A feed on the Redis at `url`, on the pub/sub channel named after the queue's
+    /// `stream` (installations sharing a Redis on other streams do not hear each
+    /// other): publishes from a background task, and listens on one pub/sub
+    /// connection, reconnecting with backoff while Redis is away.
+    pub fn start(url: &str, stream: &str) -> anyhow::Result<Self> {
         let client = Client::open(url)?;
+        let channel = format!("{stream}:status");
         let local = BroadcastFeed::new(4096);
         let me = Uuid::new_v4();
         let (outgoing, queued) = mpsc::unbounded_channel();
-        tokio::spawn(publish(client.clone(), queued));
-        tokio::spawn(listen(client, local.sender.clone(), me));
+        tokio::spawn(publish(client.clone(), channel.clone(), queued));
+        tokio::spawn(listen(client, channel, local.sender.clone(), me));
         Ok(Self {
             local,
             outgoing,
@@ -101,7 +102,7 @@ impl StatusFeed for RedisFeed {
 /// Publishes the queued announcements, all those waiting in one pipeline (a busy
 /// process sends one round trip for many changes), reconnecting as needed (an
 /// announcement that meets a Redis outage is dropped).
-async fn publish(client: Client, mut queued: mpsc::UnboundedReceiver<String>) {
+async fn publish(client: Client, channel: String, mut queued: mpsc::UnboundedReceiver<String>) {
     let mut connection = None;
     let mut waiting = Vec::new();
     while queued.recv_many(&mut waiting, MOST_PER_PIPELINE).await > 0 {
@@ -114,7 +115,7 @@ async fn publish(client: Client, mut queued: mpsc::UnboundedReceiver<String>) {
         };
         let mut pipeline = redis::pipe();
         for text in waiting.drain(..) {
-            pipeline.cmd("PUBLISH").arg(CHANNEL).arg(text).ignore();
+            pipeline.cmd("PUBLISH").arg(&channel).arg(text).ignore();
         }
         let sent: redis::RedisResult<()> = pipeline.query_async(c).await;
         if let Err(e) = sent {
@@ -128,11 +129,16 @@ async fn publish(client: Client, mut queued: mpsc::UnboundedReceiver<String>) {
 const MOST_PER_PIPELINE: usize = 256;
 
 /// Hears other processes' announcements and passes them to this process's listeners.
-async fn listen(client: Client, local: broadcast::Sender<NotificationView>, me: Uuid) {
+async fn listen(
+    client: Client,
+    channel: String,
+    local: broadcast::Sender<NotificationView>,
+    me: Uuid,
+) {
     let mut backoff = Duration::from_millis(100);
     loop {
         match client.get_async_pubsub().await {
-            Ok(mut pubsub) => match pubsub.subscribe(CHANNEL).await {
+            Ok(mut pubsub) => match pubsub.subscribe(&channel).await {
                 Ok(()) => {
                     backoff = Duration::from_millis(100);
                     let mut messages = pubsub.on_message();

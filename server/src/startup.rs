@@ -93,7 +93,7 @@ impl Backends {
             }
         };
         let feed: Arc<dyn StatusFeed> = match &settings.queue.backend {
-            QueueBackend::Redis { url } => Arc::new(RedisFeed::start(url)?),
+            QueueBackend::Redis { url } => Arc::new(RedisFeed::start(url, &settings.queue.stream)?),
             QueueBackend::Embedded => Arc::new(BroadcastFeed::new(1024)),
         };
         let recorder = Arc::new(StatusRecorder::new(status.clone(), feed.clone()));

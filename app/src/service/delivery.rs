@@ -4,8 +4,8 @@
 
 use super::status::{Applied, StatusRecorder};
 use super::{
-    now, AlsoWrite, Delivery, Handoff, Job, NotificationRecord, OutboundMessage, Provider,
-    ProviderError, ProviderReceipt, ServiceError, Services, StatusUpdate, StoreResult,
+    now, AlsoWrite, Delivery, Handoff, Job, MessageKey, NotificationRecord, OutboundMessage,
+    Provider, ProviderError, ProviderReceipt, ServiceError, Services, StatusUpdate, StoreResult,
     StoredProviderAccount,
 };
 use crate::domain::{switch_note, Channel, FailureReason, GroupId, NotificationStatus, Sending};
@@ -161,7 +161,7 @@ async fn claim(
     let replacing = record.handoff.map(|h| h.attempt);
     let opened = services
         .status
-        .open_handoff(record.uuid, &handoff, replacing)
+        .open_handoff(record.key(), &handoff, replacing)
         .await?;
     Ok(opened.then(|| NotificationRecord {
         handoff: Some(handoff),
@@ -190,7 +190,7 @@ impl Attempt<'_> {
         mut handoff: Handoff,
         mut message: OutboundMessage,
     ) -> Result<Outcome, ServiceError> {
-        let (services, uuid) = (self.services, message.uuid);
+        let (services, uuid, key) = (self.services, message.uuid, self.record.key());
         let mut provider = route.provider(services);
         loop {
             let result = provider.send(&message).await;
@@ -221,7 +221,7 @@ impl Attempt<'_> {
                 _ => return self.settle(&*provider, &handoff, &message, result).await,
             };
             // The provider did not take it: this hand-off is over, the next begins.
-            services.status.close_handoff(uuid, handoff.attempt).await?;
+            services.status.close_handoff(key, handoff.attempt).await?;
             self.recorder.note(uuid, &note).await?;
             provider = route.provider(services);
             provider.wait_turn().await;
@@ -230,7 +230,7 @@ impl Attempt<'_> {
                 channel: message.channel,
                 ..handoff
             };
-            if !services.status.open_handoff(uuid, &handoff, None).await? {
+            if !services.status.open_handoff(key, &handoff, None).await? {
                 return Ok(Outcome::Retry(services.settings.handoff_lease));
             }
         }
@@ -255,7 +255,7 @@ impl Attempt<'_> {
                         record_taken(services, recorder, self.record.clone(), &receipt, detail)
                             .await?
                     }
-                    None => keep_provider_ref(services, uuid, &receipt).await?,
+                    None => keep_provider_ref(services, self.record.key(), &receipt).await?,
                 }
                 Ok(Outcome::Done)
             }
@@ -276,7 +276,10 @@ impl Attempt<'_> {
             }
             // Not taken (or, by a provider that drops duplicates, safe to hand over again).
             Err(ProviderError::Transient(reason) | ProviderError::Unknown(reason)) => {
-                services.status.close_handoff(uuid, handoff.attempt).await?;
+                services
+                    .status
+                    .close_handoff(self.record.key(), handoff.attempt)
+                    .await?;
                 if delivery.attempt >= services.settings.max_attempts {
                     let failure = FailureReason {
                         code: "provider_unavailable".into(),
@@ -351,10 +354,10 @@ async fn record_taken(
         detail: Some(detail),
         error: None,
     };
-    let (uuid, also) = (current.uuid, AlsoWrite::ProviderRef(receipt.clone()));
+    let (key, also) = (current.key(), AlsoWrite::ProviderRef(receipt.clone()));
     match recorder.advance_with(current, &sent, &also).await? {
         Applied::Advanced(_) => Ok(()),
-        _ => keep_provider_ref(services, uuid, receipt).await,
+        _ => keep_provider_ref(services, key, receipt).await,
     }
 }
 
@@ -362,7 +365,7 @@ async fn record_taken(
 /// status-store blip must not leave a taken message looking untaken.
 async fn keep_provider_ref(
     services: &Services,
-    uuid: Uuid,
+    message: MessageKey,
     receipt: &ProviderReceipt,
 ) -> Result<(), ServiceError> {
     let mut pause = Duration::from_millis(100);
@@ -370,11 +373,11 @@ async fn keep_provider_ref(
     loop {
         let stored = services
             .status
-            .set_provider_ref(uuid, &receipt.provider, &receipt.provider_message_id)
+            .set_provider_ref(message, &receipt.provider, &receipt.provider_message_id)
             .await;
         match stored {
             Err(e) if tries_left > 0 => {
-                tracing::warn!(notification = %uuid, error = %e, "could not record the provider's id; trying again");
+                tracing::warn!(notification = %message.uuid, error = %e, "could not record the provider's id; trying again");
                 tokio::time::sleep(pause).await;
                 pause *= 3;
                 tries_left -= 1;

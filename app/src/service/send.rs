@@ -379,7 +379,7 @@ async fn record_and_enqueue(
     {
         // The caller is told the message was not accepted, so it must not linger as
         // "queued": withdraw it (a retry records it again).
-        if let Err(withdraw) = services.status.withdraw(uuid).await {
+        if let Err(withdraw) = services.status.withdraw(record.key()).await {
             tracing::error!(notification = %uuid, error = %withdraw, "could not withdraw a message that was not queued");
         }
         return Err(e.into());

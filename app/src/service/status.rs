@@ -299,7 +299,7 @@ impl StatusRecorder {
             }
             if self
                 .store
-                .compare_and_set(uuid, current.status, update, also)
+                .compare_and_set(current.key(), current.status, update, also)
                 .await?
             {
                 // What the compare-and-set wrote, without reading it back.

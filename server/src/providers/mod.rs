@@ -385,11 +385,7 @@ impl Directory {
     fn pace_for(&self, stored: &StoredProviderAccount) -> Pace {
         let rate = self.rate_for(stored);
         match &self.book {
-            Some(book) => Pace::shared(
-                rate,
-                book.clone(),
-                format!("agent-notify:pace:{}", stored.account.id),
-            ),
+            Some(book) => Pace::shared(rate, book.clone(), format!("pace:{}", stored.account.id)),
             None => Pace::per_second(rate),
         }
     }

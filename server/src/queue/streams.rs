@@ -102,8 +102,8 @@ fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// The shared pace's slot book: a generic cell rate kept in one key per account, with
-/// Redis's clock, so every worker process takes slots from the same schedule. Returns
+/// The shared pace's slot book: a generic cell rate kept in one key per account (under
+/// the stream's name, like every key of the queue's), with Redis's clock, so every worker process takes slots from the same schedule. Returns
 /// the microseconds to wait for the slot taken.
 const RESERVE_SLOT: &str = r"
 local t = redis.call('TIME')
@@ -130,7 +130,7 @@ impl SlotBook for RedisQueue {
         script
             .arg(RESERVE_SLOT)
             .arg(1)
-            .arg(key)
+            .arg(format!("{}:{key}", self.stream))
             .arg(u64::try_from(interval.as_micros()).unwrap_or(u64::MAX))
             .arg(u64::try_from(burst.as_micros()).unwrap_or(u64::MAX));
         let wait: i64 = self.run(&script).await?;

@@ -9,8 +9,8 @@ use app::domain::{
     CallId, Channel, HistoryEntry, NotificationStatus, StatsFilter, StatsRows, E164,
 };
 use app::service::{
-    AlsoWrite, Handoff, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate,
-    StoreResult,
+    AlsoWrite, Handoff, MessageKey, NotificationFilter, NotificationRecord, StatusStore,
+    StatusUpdate, StoreResult,
 };
 use async_trait::async_trait;
 use sqlx::any::AnyRow;
@@ -52,7 +52,7 @@ impl StatusStore for SqlStore {
 
     async fn compare_and_set(
         &self,
-        uuid: Uuid,
+        message: MessageKey,
         expected: NotificationStatus,
         update: &StatusUpdate,
         also: &AlsoWrite,
@@ -67,7 +67,7 @@ impl StatusStore for SqlStore {
         });
         changes
             .run(StatusChange {
-                uuid,
+                uuid: message.uuid,
                 expected,
                 update: update.clone(),
                 also: also.clone(),
@@ -127,7 +127,7 @@ impl StatusStore for SqlStore {
 
     async fn open_handoff(
         &self,
-        uuid: Uuid,
+        message: MessageKey,
         handoff: &Handoff,
         replacing: Option<u32>,
     ) -> StoreResult<bool> {
@@ -139,7 +139,7 @@ impl StatusStore for SqlStore {
         .bind(i64::from(handoff.attempt))
         .bind(to_ms(handoff.at))
         .bind(handoff.channel.as_str())
-        .bind(uuid.to_string())
+        .bind(message.uuid.to_string())
         .bind(replacing.map(i64::from))
         .bind(replacing.map(i64::from))
         .execute(&self.pool)
@@ -148,12 +148,12 @@ impl StatusStore for SqlStore {
         Ok(opened.rows_affected() == 1)
     }
 
-    async fn close_handoff(&self, uuid: Uuid, attempt: u32) -> StoreResult<()> {
+    async fn close_handoff(&self, message: MessageKey, attempt: u32) -> StoreResult<()> {
         sqlx::query(
             "UPDATE notifications SET handoff_attempt = NULL, handoff_at = NULL, handoff_channel = NULL
              WHERE uuid = ? AND handoff_attempt = ?",
         )
-        .bind(uuid.to_string())
+        .bind(message.uuid.to_string())
         .bind(i64::from(attempt))
         .execute(&self.pool)
         .await
@@ -161,10 +161,10 @@ impl StatusStore for SqlStore {
         Ok(())
     }
 
-    async fn withdraw(&self, uuid: Uuid) -> StoreResult<()> {
+    async fn withdraw(&self, message: MessageKey) -> StoreResult<()> {
         // History rows go with the message (ON DELETE CASCADE).
         sqlx::query("DELETE FROM notifications WHERE uuid = ? AND status = 'queued'")
-            .bind(uuid.to_string())
+            .bind(message.uuid.to_string())
             .execute(&self.pool)
             .await
             .map_err(store_error)?;
@@ -267,7 +267,7 @@ impl StatusStore for SqlStore {
 
     async fn set_provider_ref(
         &self,
-        uuid: Uuid,
+        message: MessageKey,
         provider: &str,
         provider_message_id: &str,
     ) -> StoreResult<()> {
@@ -276,7 +276,7 @@ impl StatusStore for SqlStore {
         )
         .bind(provider)
         .bind(provider_message_id)
-        .bind(uuid.to_string())
+        .bind(message.uuid.to_string())
         .execute(&self.pool)
         .await
         .map_err(store_error)?;

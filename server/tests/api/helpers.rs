@@ -6,7 +6,7 @@ use reqwest::{Client, RequestBuilder, Response};
 use secrecy::SecretString;
 use serde_json::{json, Value};
 use server::auth::{JwtAuth, Minted};
-use server::config::Settings;
+use server::config::{QueueBackend, Settings, StatusBackend};
 use server::startup::{Application, WorkerMode};
 use std::path::Path;
 use std::time::Duration;
@@ -36,13 +36,27 @@ pub struct TestApp {
     pub dir: tempfile::TempDir,
 }
 
-/// Settings for a test: everything under `dir`, a random port, a fast sandbox.
+/// Settings for a test: everything under `dir`, a random port, a fast sandbox; the
+/// database, queue and status store this run asks for (`services`): SQLite or MariaDB,
+/// the embedded queue or Redis (a stream of `dir`'s own), SQL or MongoDB for status.
 pub fn test_settings(dir: &Path) -> Settings {
+    use crate::services::{self, SharedRedis};
     let mut s = Settings {
         data_dir: dir.to_path_buf(),
         ..Settings::default()
     };
-    s.database.url = crate::services::database_url(dir);
+    s.database.url = services::database_url(dir);
+    if services::queue_on_redis() {
+        s.queue.backend = QueueBackend::Redis {
+            url: SharedRedis::url(),
+        };
+        s.queue.stream = format!("notify-{}", services::name_for(dir));
+    }
+    if services::status_on_mongodb() {
+        s.status.backend = StatusBackend::Mongo {
+            url: services::mongodb_url_for(dir),
+        };
+    }
     s.site.addr = "127.0.0.1:0".parse().expect("address");
     s.site.root = dir.join("site");
     s.auth.token_secret = Some(SecretString::from(SECRET.to_owned()));

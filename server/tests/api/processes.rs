@@ -4,7 +4,7 @@
 
 use crate::helpers::{ADMIN_PASSWORD, CREDENTIALS_KEY, SECRET};
 use crate::services::free_port;
-use server::config::{DefaultProvider, QueueBackend, Settings};
+use server::config::{DefaultProvider, QueueBackend, Settings, StatusBackend};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
@@ -78,6 +78,10 @@ pub fn environment(settings: &Settings, dir: &Path) -> Vec<(String, String)> {
     ];
     if let Some(url) = &settings.site.public_url {
         env.push(("NOTIFY_SITE__PUBLIC_URL", url.clone()));
+    }
+    env.push(("NOTIFY_QUEUE__STREAM", settings.queue.stream.clone()));
+    if let StatusBackend::Mongo { url } = &settings.status.backend {
+        env.push(("NOTIFY_STATUS__URL", url.clone()));
     }
     env.push((
         "NOTIFY_QUEUE__URL",

@@ -246,7 +246,7 @@ async fn two_workers_pacing_one_account_through_redis_share_its_rate() {
         paces.push(std::sync::Arc::new(Pace::shared(
             5,
             book,
-            "agent-notify:pace:tw-sms".into(),
+            "pace:tw-sms".into(),
         )));
     }
     let start = tokio::time::Instant::now();

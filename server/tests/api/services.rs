@@ -1,6 +1,9 @@
 //! The real servers the tests run against, started here on free ports with temporary
-//! data directories: `redis-server` per test, and one `mariadbd` per test process
-//! (each test gets its own database in it) when `NOTIFY_TEST_DATABASE=mariadb`.
+//! data directories: `redis-server` per test that needs its own, and one per test
+//! process of `mariadbd` (`NOTIFY_TEST_DATABASE=mariadb`), FerretDB (MongoDB's wire
+//! protocol: every status-store test, and the apps with `NOTIFY_TEST_STATUS=mongodb`)
+//! and `redis-server` (the apps' queue with `NOTIFY_TEST_QUEUE=redis`), in which each
+//! test's data directory gets a database (or stream) of its own.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -96,9 +99,57 @@ pub fn database_url(dir: &Path) -> String {
     }
 }
 
+/// Which status store this run's apps use: `NOTIFY_TEST_STATUS=mongodb` puts it on
+/// MongoDB (FerretDB, or the server `NOTIFY_TEST_MONGODB_URL` names), otherwise it is the
+/// SQL database's.
+pub fn status_on_mongodb() -> bool {
+    std::env::var("NOTIFY_TEST_STATUS").is_ok_and(|v| v == "mongodb")
+}
+
+/// Whether this run's apps queue on Redis (`NOTIFY_TEST_QUEUE=redis`) instead of the
+/// embedded queue.
+pub fn queue_on_redis() -> bool {
+    std::env::var("NOTIFY_TEST_QUEUE").is_ok_and(|v| v == "redis")
+}
+
+/// A name for data directory `dir`, the same for the same directory (a restarted app
+/// finds its database again).
+pub fn name_for(dir: &Path) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    dir.hash(&mut hasher);
+    format!("t_{:016x}", hasher.finish())
+}
+
+/// A server process for the whole test process. A watchdog shell runs `command` and,
+/// when the test process exits (statics are never dropped), kills it and removes `dir`.
+fn watched(command: &str, dir: &Path) -> Child {
+    let watchdog = format!(
+        "{command} & m=$!; while kill -0 {parent} 2>/dev/null; do sleep 0.5; done; \
+         kill -9 $m; wait $m; rm -rf '{dir}'",
+        parent = std::process::id(),
+        dir = dir.display(),
+    );
+    Command::new("bash")
+        .args(["-c", &watchdog])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("bash runs")
+}
+
+/// A temporary directory that outlives every test (its watchdog removes it).
+fn kept_tempdir(prefix: &str) -> std::path::PathBuf {
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir()
+        .expect("tempdir")
+        .keep()
+}
+
 /// One `mariadbd` for the whole test process, on a free port with its data in a
-/// temporary directory. A watchdog shell stops it and removes the directory when the
-/// test process exits (statics are never dropped).
+/// temporary directory, stopped with the test process.
 pub struct MariaDb {
     port: u16,
     /// The watchdog shell (it outlives every test and ends with the process).
@@ -112,11 +163,7 @@ impl MariaDb {
     }
 
     fn start() -> Self {
-        let dir = tempfile::Builder::new()
-            .prefix("notify-mariadb-")
-            .tempdir()
-            .expect("tempdir")
-            .keep();
+        let dir = kept_tempdir("notify-mariadb-");
         let data = dir.join("data");
         let installed = Command::new("mariadb-install-db")
             .args(["--no-defaults", "--auth-root-authentication-method=normal"])
@@ -137,19 +184,7 @@ impl MariaDb {
             data = data.display(),
             dir = dir.display(),
         );
-        let watchdog = format!(
-            "{server} & m=$!; while kill -0 {parent} 2>/dev/null; do sleep 0.5; done; \
-             kill -9 $m; wait $m; rm -rf '{dir}'",
-            parent = std::process::id(),
-            dir = dir.display(),
-        );
-        let watchdog = Command::new("bash")
-            .args(["-c", &watchdog])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("bash runs");
+        let watchdog = watched(&server, &dir);
         wait_for_port(port, "mariadbd");
         Self {
             port,
@@ -159,10 +194,7 @@ impl MariaDb {
 
     /// Creates (if needed) the database for `dir` and returns its url.
     pub fn database_for(&self, dir: &Path) -> String {
-        use std::hash::{Hash, Hasher};
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        dir.hash(&mut hasher);
-        let name = format!("t_{:016x}", hasher.finish());
+        let name = name_for(dir);
         self.sql(&format!("CREATE DATABASE IF NOT EXISTS {name}"));
         format!("mysql://root@127.0.0.1:{}/{name}", self.port)
     }
@@ -176,5 +208,105 @@ impl MariaDb {
             .status()
             .expect("the mariadb client runs");
         assert!(status.success(), "mariadb: {statement}");
+    }
+}
+
+/// One FerretDB for the whole test process: MongoDB's wire protocol over SQLite files
+/// in a temporary directory, on a free port, telemetry off (it never reaches out) and
+/// no debug listener; stopped with the test process. `make test` installs it in
+/// `target/tools/bin` (`NOTIFY_TEST_FERRETDB` names another binary).
+pub struct FerretDb {
+    port: u16,
+    _watchdog: Child,
+}
+
+impl FerretDb {
+    pub fn shared() -> &'static FerretDb {
+        static SERVER: OnceLock<FerretDb> = OnceLock::new();
+        SERVER.get_or_init(FerretDb::start)
+    }
+
+    fn start() -> Self {
+        let binary = std::env::var("NOTIFY_TEST_FERRETDB").unwrap_or_else(|_| {
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../target/tools/bin/ferretdb").to_owned()
+        });
+        assert!(
+            Path::new(&binary).exists(),
+            "no FerretDB at {binary}: `make setup-ferretdb` installs it"
+        );
+        let dir = kept_tempdir("notify-ferretdb-");
+        let port = free_port();
+        let server = format!(
+            "'{binary}' --handler=sqlite --sqlite-url='file:{dir}/' --state-dir='{dir}' \
+             --listen-addr=127.0.0.1:{port} --telemetry=disable --debug-addr=- \
+             --log-level=error > '{dir}/ferretdb.log' 2>&1",
+            dir = dir.display(),
+        );
+        let watchdog = watched(&server, &dir);
+        wait_for_port(port, "ferretdb");
+        Self {
+            port,
+            _watchdog: watchdog,
+        }
+    }
+
+    /// The url of database `name` (created on its first write).
+    pub fn url(&self, name: &str) -> String {
+        format!("mongodb://127.0.0.1:{}/{name}", self.port)
+    }
+}
+
+/// The url of MongoDB database `name` on the server `NOTIFY_TEST_MONGODB_URL` names (a
+/// real MongoDB), or else on this process's FerretDB.
+pub fn mongodb_url(name: &str) -> String {
+    match std::env::var("NOTIFY_TEST_MONGODB_URL") {
+        Ok(url) => with_database(&url, name),
+        Err(_) => FerretDb::shared().url(name),
+    }
+}
+
+/// The MongoDB url of data directory `dir`'s own database.
+pub fn mongodb_url_for(dir: &Path) -> String {
+    mongodb_url(&name_for(dir))
+}
+
+/// `url` pointing at database `name` (its hosts and query options kept).
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let (scheme, rest) = base.split_once("://").expect("a mongodb:// url");
+    let hosts = rest.split('/').next().unwrap_or_default();
+    let query = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{query}")
+    };
+    format!("{scheme}://{hosts}/{name}{query}")
+}
+
+/// One `redis-server` for the whole test process (apps on it keep apart by stream
+/// name, see `helpers::test_settings`), stopped with the test process.
+pub struct SharedRedis {
+    port: u16,
+    _watchdog: Child,
+}
+
+impl SharedRedis {
+    pub fn url() -> String {
+        static SERVER: OnceLock<SharedRedis> = OnceLock::new();
+        let server = SERVER.get_or_init(|| {
+            let dir = kept_tempdir("notify-redis-");
+            let port = free_port();
+            let command = format!(
+                "redis-server --port {port} --bind 127.0.0.1 --save '' --appendonly no --dir '{}'",
+                dir.display()
+            );
+            let watchdog = watched(&command, &dir);
+            wait_for_port(port, "redis-server");
+            SharedRedis {
+                port,
+                _watchdog: watchdog,
+            }
+        });
+        format!("redis://127.0.0.1:{}", server.port)
     }
 }

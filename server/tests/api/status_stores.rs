@@ -1,18 +1,18 @@
 //! The status store's promises, checked the same way on every implementation: the SQL
-//! store (SQLite, or MariaDB with `NOTIFY_TEST_DATABASE=mariadb`) and MongoDB. The
-//! MongoDB tests are `#[ignore]`d (the test summary counts them) and run with
-//! `make test-mongodb` when `NOTIFY_TEST_MONGODB_URL` points at a server. Status changes
-//! go through the service's `StatusRecorder`, the one place the forward-only rule lives,
-//! over each store's compare-and-set.
+//! store (SQLite, or MariaDB with `NOTIFY_TEST_DATABASE=mariadb`) and MongoDB (the
+//! test process's FerretDB, or the server `NOTIFY_TEST_MONGODB_URL` names). Status
+//! changes go through the service's `StatusRecorder`, the one place the forward-only
+//! rule lives, over each store's compare-and-set.
 
 use crate::helpers::{static_sms, test_settings, TestApp};
-use crate::services::database_url;
+use crate::services::{database_url, mongodb_url, mongodb_url_for};
 use app::domain::rfc3339;
 use app::domain::{CallId, Channel, FailureReason, GroupId, HistoryEntry, NotificationStatus};
 use app::domain::{Cursor, HistoryFilter, UserId, UuidText, E164};
 use app::service::status::{Applied, StatusRecorder};
 use app::service::{
-    AlsoWrite, Handoff, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate,
+    AlsoWrite, Handoff, MessageKey, NotificationFilter, NotificationRecord, StatusStore,
+    StatusUpdate,
 };
 use mongodb::bson::{doc, Document};
 use server::config::StatusBackend;
@@ -24,13 +24,6 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use uuid::Uuid;
 use NotificationStatus::{Delivered, Failed, Queued, Read, Sending, Sent};
-
-/// The MongoDB server to test against (the tests that need one are ignored unless run
-/// with `make test-mongodb`).
-fn mongodb_url() -> String {
-    std::env::var("NOTIFY_TEST_MONGODB_URL")
-        .expect("NOTIFY_TEST_MONGODB_URL must point at a MongoDB server (make test-mongodb)")
-}
 
 /// Records status changes in `store` by the service's forward-only rule.
 fn recorder(store: &Arc<dyn StatusStore>) -> StatusRecorder {
@@ -45,19 +38,6 @@ async fn apply(store: &Arc<dyn StatusStore>, uuid: Uuid, status: NotificationSta
         .expect("applied")
 }
 
-/// `url` pointing at database `name` (query options kept).
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, ""), |(b, q)| (b, q));
-    let (scheme, rest) = base.split_once("://").expect("a mongodb:// url");
-    let hosts = rest.split('/').next().unwrap_or_default();
-    let query = if query.is_empty() {
-        String::new()
-    } else {
-        format!("?{query}")
-    };
-    format!("{scheme}://{hosts}/{name}{query}")
-}
-
 fn collections() -> MongoCollections {
     MongoCollections {
         sms: "sms".into(),
@@ -66,10 +46,9 @@ fn collections() -> MongoCollections {
     }
 }
 
-/// A fresh MongoDB store in a database of its own.
-async fn mongo_store(url: &str) -> (MongoStatusStore, String) {
-    let db = format!("notify_test_{}", Uuid::new_v4().simple());
-    let url = with_database(url, &db);
+/// A fresh MongoDB store in a database of its own; its url.
+async fn mongo_store() -> (MongoStatusStore, String) {
+    let url = mongodb_url(&format!("notify_test_{}", Uuid::new_v4().simple()));
     let store = MongoStatusStore::open(&url, &collections())
         .await
         .expect("MongoDB store opens");
@@ -96,9 +75,8 @@ macro_rules! on_every_store {
             }
 
             #[tokio::test]
-            #[ignore = "needs NOTIFY_TEST_MONGODB_URL"]
             async fn on_mongodb() {
-                let (store, _) = super::mongo_store(&super::mongodb_url()).await;
+                let (store, _) = super::mongo_store().await;
                 super::$promise(std::sync::Arc::new(store)).await;
             }
         }
@@ -119,7 +97,147 @@ on_every_store!(
     a_message_sending_with_nothing_happening_is_swept_unless_the_provider_took_it,
     a_status_change_writes_its_hand_off_or_provider_id_in_the_same_write,
     retention_erases_old_numbers_bodies_and_fields_and_keeps_the_rest,
+    a_reply_finds_the_newest_message_to_its_number_that_expects_one_within_the_window,
+    the_figures_count_statuses_failures_and_templates_and_rank_delivery_times,
 );
+
+/// `message` taken by provider account `provider`, at `at`.
+fn taken(
+    mut message: NotificationRecord,
+    provider: &str,
+    at: OffsetDateTime,
+) -> NotificationRecord {
+    message.provider = Some(provider.to_owned());
+    message.provider_message_id = Some(format!("p-{}", message.uuid.simple()));
+    message.created_at = at;
+    message.updated_at = at;
+    message
+}
+
+async fn a_reply_finds_the_newest_message_to_its_number_that_expects_one_within_the_window(
+    store: Arc<dyn StatusStore>,
+) {
+    let now = app::service::now();
+    let hours = |h: u64| now - Duration::from_secs(h * 3600);
+    let older = taken(queued_now(Channel::Whatsapp), "meta-1", hours(5));
+    let newer = taken(queued_now(Channel::Whatsapp), "meta-1", hours(2));
+    let mut no_reply_wanted = taken(queued_now(Channel::Whatsapp), "meta-1", hours(1));
+    no_reply_wanted.expects_reply = false;
+    let other_account = taken(queued_now(Channel::Whatsapp), "meta-2", hours(1));
+    let by_sms = taken(queued_now(Channel::Sms), "meta-1", hours(1));
+    for m in [&older, &newer, &no_reply_wanted, &other_account, &by_sms] {
+        store.create(m).await.expect("created");
+    }
+    let customer = E164::parse("+919876543210").expect("e164");
+    let latest = |since| store.latest_to(&customer, Channel::Whatsapp, "meta-1", since);
+    assert_eq!(
+        latest(hours(24)).await.expect("read"),
+        Some(newer.uuid),
+        "the newest message expecting a reply, on that channel and account"
+    );
+    assert_eq!(
+        latest(hours(3) + Duration::from_secs(1))
+            .await
+            .expect("read"),
+        Some(newer.uuid)
+    );
+    assert_eq!(
+        latest(hours(2) + Duration::from_secs(1))
+            .await
+            .expect("read"),
+        None,
+        "nothing sent since the window opened"
+    );
+    let stranger = E164::parse("+919876500000").expect("e164");
+    assert_eq!(
+        store
+            .latest_to(&stranger, Channel::Whatsapp, "meta-1", hours(24))
+            .await
+            .expect("read"),
+        None
+    );
+}
+
+/// Moves `message` on to `status` at `at`.
+async fn apply_at(
+    store: &Arc<dyn StatusStore>,
+    message: &NotificationRecord,
+    status: NotificationStatus,
+    at: OffsetDateTime,
+) {
+    let step = StatusUpdate {
+        at,
+        ..update(status)
+    };
+    recorder(store)
+        .record(message.uuid, &step)
+        .await
+        .expect("applied");
+}
+
+async fn the_figures_count_statuses_failures_and_templates_and_rank_delivery_times(
+    store: Arc<dyn StatusStore>,
+) {
+    let start = app::service::now() - Duration::from_secs(3600);
+    let at = |s: u64| start + Duration::from_secs(s);
+    // Five SMS delivered 1..5 s after acceptance, one WhatsApp failed, one RCS queued,
+    // and one SMS before the period.
+    let mut delivered = Vec::new();
+    for s in 1..=5 {
+        let m = taken(queued_now(Channel::Sms), "twilio-1", at(10 * s));
+        store.create(&m).await.expect("created");
+        apply_at(&store, &m, Sent, at(10 * s)).await;
+        apply_at(&store, &m, Delivered, at(10 * s + s)).await;
+        delivered.push(m);
+    }
+    let mut failed = taken(queued_now(Channel::Whatsapp), "meta-1", at(100));
+    failed.template_id = app::domain::TemplateId::parse("t_wa_order").expect("id");
+    failed.template_name = "Order update".into();
+    store.create(&failed).await.expect("created");
+    apply_at(&store, &failed, Failed, at(101)).await;
+    let queued = record(Channel::Rcs, "call-f", "agent-f", at(200));
+    store.create(&queued).await.expect("created");
+    let before = taken(
+        queued_now(Channel::Sms),
+        "twilio-1",
+        start - Duration::from_secs(60),
+    );
+    store.create(&before).await.expect("created");
+    apply_at(&store, &before, Delivered, start).await;
+
+    let filter = app::domain::StatsFilter {
+        from: start,
+        until: app::service::now(),
+        group_id: None,
+    };
+    let mut rows = store.stats(&filter).await.expect("counted");
+    rows.counts.sort_by_key(|c| (c.0.as_str(), c.1.as_str()));
+    rows.templates.sort();
+    assert_eq!(
+        rows.counts,
+        [
+            (Channel::Rcs, Queued, None, 1),
+            (Channel::Sms, Delivered, Some("twilio-1".to_owned()), 5),
+            (Channel::Whatsapp, Failed, Some("meta-1".to_owned()), 1),
+        ]
+    );
+    assert_eq!(rows.failures, [("undeliverable".to_owned(), 1)]);
+    assert_eq!(
+        rows.templates,
+        [
+            ("t_sms_thanks".to_owned(), "Thanks".to_owned(), 6),
+            ("t_wa_order".to_owned(), "Order update".to_owned(), 1),
+        ]
+    );
+    let times = rows.delivery.expect("delivery times");
+    assert_eq!((times.count, times.p50_ms, times.p95_ms), (5, 3000, 4000));
+    let other_group = app::domain::StatsFilter {
+        group_id: Some(GroupId::parse("other").expect("group")),
+        ..filter
+    };
+    let none = store.stats(&other_group).await.expect("counted");
+    assert!(none.counts.is_empty() && none.delivery.is_none());
+}
 
 async fn retention_erases_old_numbers_bodies_and_fields_and_keeps_the_rest(
     store: Arc<dyn StatusStore>,
@@ -172,7 +290,7 @@ async fn a_status_change_writes_its_hand_off_or_provider_id_in_the_same_write(
     let message = queued_now(Channel::Sms);
     store.create(&message).await.expect("created");
     assert!(store
-        .compare_and_set(message.uuid, Queued, &update(Sending), &claim)
+        .compare_and_set(message.key(), Queued, &update(Sending), &claim)
         .await
         .expect("compared"));
     let now = current(store.as_ref(), message.uuid).await;
@@ -184,12 +302,12 @@ async fn a_status_change_writes_its_hand_off_or_provider_id_in_the_same_write(
     let other = queued_now(Channel::Sms);
     store.create(&other).await.expect("created");
     assert!(store
-        .open_handoff(other.uuid, &handoff(7), None)
+        .open_handoff(other.key(), &handoff(7), None)
         .await
         .expect("opened"));
     assert!(
         !store
-            .compare_and_set(other.uuid, Queued, &update(Sending), &claim)
+            .compare_and_set(other.key(), Queued, &update(Sending), &claim)
             .await
             .expect("compared"),
         "no claim while another hand-off is open"
@@ -202,7 +320,7 @@ async fn a_status_change_writes_its_hand_off_or_provider_id_in_the_same_write(
         sent: None,
     });
     assert!(store
-        .compare_and_set(message.uuid, Sending, &update(Sent), &taken)
+        .compare_and_set(message.key(), Sending, &update(Sent), &taken)
         .await
         .expect("compared"));
     let now = current(store.as_ref(), message.uuid).await;
@@ -226,11 +344,12 @@ async fn one_hand_off_opens_at_a_time_and_only_its_attempt_closes_or_replaces_it
         at: app::service::now(),
         channel: Channel::Sms,
     };
+    let key = message.key();
     let open = |h: Handoff, replacing: Option<u32>| {
         let store = store.clone();
         async move {
             store
-                .open_handoff(message.uuid, &h, replacing)
+                .open_handoff(key, &h, replacing)
                 .await
                 .expect("opened")
         }
@@ -251,7 +370,7 @@ async fn one_hand_off_opens_at_a_time_and_only_its_attempt_closes_or_replaces_it
         open(handoff(2), Some(1)).await,
         "a later attempt takes it over"
     );
-    store.close_handoff(message.uuid, 1).await.expect("closed");
+    store.close_handoff(message.key(), 1).await.expect("closed");
     assert!(
         current(store.as_ref(), message.uuid)
             .await
@@ -259,11 +378,11 @@ async fn one_hand_off_opens_at_a_time_and_only_its_attempt_closes_or_replaces_it
             .is_some(),
         "an earlier attempt does not close a later one's"
     );
-    store.close_handoff(message.uuid, 2).await.expect("closed");
+    store.close_handoff(message.key(), 2).await.expect("closed");
     assert_eq!(current(store.as_ref(), message.uuid).await.handoff, None);
     assert!(open(handoff(3), None).await, "a closed hand-off makes room");
     store
-        .set_provider_ref(message.uuid, "rbm", "m-1")
+        .set_provider_ref(message.key(), "rbm", "m-1")
         .await
         .expect("set");
     assert!(
@@ -298,7 +417,7 @@ async fn a_message_sending_with_nothing_happening_is_swept_unless_the_provider_t
         channel: Channel::Sms,
     };
     assert!(store
-        .open_handoff(handed_over_just_now.uuid, &now, None)
+        .open_handoff(handed_over_just_now.key(), &now, None)
         .await
         .expect("opened"));
     let cutoff = app::service::now() - Duration::from_secs(600);
@@ -392,7 +511,7 @@ async fn a_note_joins_the_history_at_the_current_status_and_provider_ids_find_me
     );
 
     store
-        .set_provider_ref(message.uuid, "twilio", "SM0001")
+        .set_provider_ref(message.key(), "twilio", "SM0001")
         .await
         .expect("set");
     let found = store
@@ -414,7 +533,7 @@ async fn compare_and_set_changes_a_status_only_from_the_one_expected(store: Arc<
     let message = queued_now(Channel::Sms);
     store.create(&message).await.expect("created");
     let stale = store
-        .compare_and_set(message.uuid, Sending, &update(Sent), &AlsoWrite::Nothing)
+        .compare_and_set(message.key(), Sending, &update(Sent), &AlsoWrite::Nothing)
         .await
         .expect("compared");
     assert!(
@@ -426,7 +545,7 @@ async fn compare_and_set_changes_a_status_only_from_the_one_expected(store: Arc<
         [Queued]
     );
     let moved = store
-        .compare_and_set(message.uuid, Queued, &update(Sending), &AlsoWrite::Nothing)
+        .compare_and_set(message.key(), Queued, &update(Sending), &AlsoWrite::Nothing)
         .await
         .expect("compared");
     assert!(moved);
@@ -434,7 +553,10 @@ async fn compare_and_set_changes_a_status_only_from_the_one_expected(store: Arc<
     assert_eq!((now.status, steps(&now)), (Sending, vec![Queued, Sending]));
     let nobody = store
         .compare_and_set(
-            Uuid::new_v4(),
+            MessageKey {
+                uuid: Uuid::new_v4(),
+                channel: Channel::Sms,
+            },
             Queued,
             &update(Sending),
             &AlsoWrite::Nothing,
@@ -726,8 +848,8 @@ async fn a_message_left_queued_is_swept_once_and_only_queued_ones_are_withdrawn(
             .is_empty(),
         "swept once per period"
     );
-    store.withdraw(moving.uuid).await.expect("withdrawn");
-    store.withdraw(fresh.uuid).await.expect("withdrawn");
+    store.withdraw(moving.key()).await.expect("withdrawn");
+    store.withdraw(fresh.key()).await.expect("withdrawn");
     assert!(
         store.get(moving.uuid).await.expect("read").is_some(),
         "a message on its way stays"
@@ -739,9 +861,8 @@ async fn a_message_left_queued_is_swept_once_and_only_queued_ones_are_withdrawn(
 }
 
 #[tokio::test]
-#[ignore = "needs NOTIFY_TEST_MONGODB_URL"]
 async fn mongodb_keeps_one_document_per_message_in_its_channels_collection() {
-    let (store, url) = mongo_store(&mongodb_url()).await;
+    let (store, url) = mongo_store().await;
     let store: Arc<dyn StatusStore> = Arc::new(store);
     let message = queued_now(Channel::Whatsapp);
     store.create(&message).await.expect("created");
@@ -765,15 +886,12 @@ async fn mongodb_keeps_one_document_per_message_in_its_channels_collection() {
 }
 
 #[tokio::test]
-#[ignore = "needs NOTIFY_TEST_MONGODB_URL"]
 async fn a_message_sent_with_mongodb_as_the_status_store_is_delivered() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut settings = test_settings(dir.path());
-    let url = with_database(
-        &mongodb_url(),
-        &format!("notify_test_{}", Uuid::new_v4().simple()),
-    );
-    settings.status.backend = StatusBackend::Mongo { url };
+    settings.status.backend = StatusBackend::Mongo {
+        url: mongodb_url_for(dir.path()),
+    };
     let app = TestApp::spawn_with(dir, settings, WorkerMode::InProcess).await;
     let uuid = app.send_ok(&static_sms("call-mongo")).await;
     let delivered = app.wait_for_status(&uuid, "delivered").await;

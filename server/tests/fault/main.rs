@@ -6,7 +6,8 @@
 //! timeout). Mid-run a worker is killed with SIGKILL twice and Redis is restarted once
 //! without persistence. Counted at the fakes at the end: every accepted message
 //! settled (a final status, `outcome_unknown`, or `sent` with the provider's id); no SMS
-//! handed over twice; every RCS message taken at least once; none stuck.
+//! handed over twice; every RCS message taken at least once; none stuck. It runs twice:
+//! with the status store in MariaDB, and in MongoDB (FerretDB), one run at a time.
 
 #[path = "../api/fake_gateway.rs"]
 #[expect(dead_code)]
@@ -29,7 +30,7 @@ use processes::WorkerProcess;
 use secrecy::SecretString;
 use serde_json::{json, Value};
 use serve::ServeProcess;
-use server::config::{DefaultProvider, HttpGateway, QueueBackend, Settings};
+use server::config::{DefaultProvider, HttpGateway, QueueBackend, Settings, StatusBackend};
 use services::{MariaDb, RedisServer};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -37,9 +38,29 @@ use std::time::Duration;
 /// Messages sent per channel.
 const PER_CHANNEL: usize = 100;
 
-fn settings(dir: &std::path::Path, redis: &RedisServer, chaos: &Chaos) -> Settings {
+/// Where the status store is.
+#[derive(Debug, Clone, Copy)]
+enum StatusStore {
+    /// In the MariaDB database.
+    Sql,
+    /// In MongoDB (FerretDB).
+    MongoDb,
+}
+
+fn settings(
+    dir: &std::path::Path,
+    redis: &RedisServer,
+    chaos: &Chaos,
+    status: StatusStore,
+) -> Settings {
     let mut s = helpers::test_settings(dir);
     s.database.url = MariaDb::shared().database_for(dir);
+    s.status.backend = match status {
+        StatusStore::Sql => StatusBackend::Sql,
+        StatusStore::MongoDb => StatusBackend::Mongo {
+            url: services::mongodb_url_for(dir),
+        },
+    };
     s.queue.backend = QueueBackend::Redis { url: redis.url() };
     // Provider calls give up after 1 s: a job stays invisible 3 s; a message left
     // queued 3 s, or sending untouched 5 s, is queued again.
@@ -82,10 +103,23 @@ fn settled(m: &Value) -> bool {
 
 #[tokio::test]
 async fn under_kills_and_a_redis_restart_every_message_settles_and_no_sms_goes_twice() {
+    under_kills_and_a_redis_restart(StatusStore::Sql).await;
+}
+
+#[tokio::test]
+async fn with_the_status_store_in_mongodb_too() {
+    under_kills_and_a_redis_restart(StatusStore::MongoDb).await;
+}
+
+/// One run at a time: five processes and the fakes are the machine's load enough.
+static ONE_RUN_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+async fn under_kills_and_a_redis_restart(status: StatusStore) {
+    let _turn = ONE_RUN_AT_A_TIME.lock().await;
     let chaos = Chaos::start(0x5eed).await;
     let mut redis = RedisServer::start().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut settings = settings(dir.path(), &redis, &chaos);
+    let mut settings = settings(dir.path(), &redis, &chaos, status);
     // Twilio's status callbacks go to the first server.
     let first = services::free_port();
     settings.site.public_url = Some(format!("http://127.0.0.1:{first}"));
@@ -178,7 +212,7 @@ async fn under_kills_and_a_redis_restart_every_message_settles_and_no_sms_goes_t
     });
     let stuck: Vec<&Value> = messages.iter().filter(|m| !settled(m)).collect();
     println!(
-        "fault run: {} accepted ({} refused while Redis restarted); {} sent, {} delivered, {} failed ({} outcome_unknown, {} of them at Twilio); {} stuck",
+        "fault run, status store {status:?}: {} accepted ({} refused while Redis restarted); {} sent, {} delivered, {} failed ({} outcome_unknown, {} of them at Twilio); {} stuck",
         accepted.len(),
         refused,
         by_status("sent"),
