@@ -27,6 +27,7 @@ mod fake_providers;
 #[path = "../../tests/api/services.rs"]
 mod services;
 
+mod mongo;
 mod reference;
 mod rss;
 mod stream_latency;
@@ -148,22 +149,23 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 }
 
 /// Prints `n` requests' rate over `wall` (also as a share of the bare endpoint's) and
-/// their p50/p99 latency.
+/// their p50/p99 latency; returns the rate and the p99.
 fn print_rate(
     what: &str,
     n: usize,
     wall: Duration,
     latencies: &[Duration],
     references: &reference::References,
-) {
+) -> (f64, f64) {
     let rate = n as f64 / wall.as_secs_f64();
+    let p99 = percentile(latencies, 0.99);
     println!(
-        "{what}: {n} in {:.2} s = {rate:.0}/s ({}); p50 {:.1} ms, p99 {:.1} ms",
+        "{what}: {n} in {:.2} s = {rate:.0}/s ({}); p50 {:.1} ms, p99 {p99:.1} ms",
         wall.as_secs_f64(),
         references.of_axum(rate),
         percentile(latencies, 0.50),
-        percentile(latencies, 0.99),
     );
+    (rate, p99)
 }
 
 /// MariaDB's statements per request between two readings of its counters, with their
@@ -271,6 +273,50 @@ async fn drain(settings: &Settings, gateway: &FakeGateway, n: usize, concurrency
 }
 
 pub const META_SECRET: &str = "bench-meta-app-secret";
+/// Meta status webhooks posted per run (about half as many messages).
+const HOOKS: usize = 2000;
+
+/// A running in-process app, stopped on demand.
+pub struct Running {
+    stop: tokio_util::sync::CancellationToken,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Running {
+    pub async fn start(settings: &Settings, mode: WorkerMode) -> (Self, String) {
+        let mut settings = settings.clone();
+        settings.site.addr = "127.0.0.1:0".parse().expect("addr");
+        let app = Application::build(&settings, mode).await.expect("app");
+        let base = format!("http://{}", app.local_addr().expect("addr"));
+        let stop = app.shutdown_token();
+        let task = tokio::spawn(app.run_until_stopped());
+        (Self { stop, task }, base)
+    }
+
+    pub async fn stop(self) {
+        self.stop.cancel();
+        let _ = self.task.await;
+    }
+}
+
+/// Makes Meta WhatsApp's default account on `base` and sends `n` messages through it
+/// (a worker of `settings`' on the fake `meta`, left running); their UUIDs once Meta
+/// has them all.
+async fn meta_messages(
+    base: &str,
+    settings: &Settings,
+    meta: &fake_providers::FakeProviders,
+    n: usize,
+) -> (Running, Vec<String>) {
+    let mut with_meta = settings.clone();
+    with_meta.providers.endpoints.meta = format!("{}/meta/v21.0", meta.base);
+    let (worker, _) = Running::start(&with_meta, WorkerMode::InProcess).await;
+    stream_latency::meta_account(base).await;
+    let before = meta.requests("meta").len();
+    let uuids = messages(base, n).await;
+    meta.wait_for("meta", before + n).await;
+    (worker, uuids)
+}
 
 /// Records `n` messages and returns their UUIDs.
 async fn messages(base: &str, n: usize) -> Vec<String> {
@@ -345,7 +391,8 @@ async fn main() {
     let before = reference::mariadb_counters(&counters_url).await;
     let (wall, latencies) = send(&base, sends, "accept").await;
     let after = reference::mariadb_counters(&counters_url).await;
-    print_rate(
+    let mut figures = mongo::Figures::default();
+    figures.sends = print_rate(
         "POST /api/v1/notifications: accepted sends",
         sends,
         wall,
@@ -367,6 +414,7 @@ async fn main() {
         println!(
             "worker (concurrency {concurrency}), gateway answering at once: {rate:.0} messages/s"
         );
+        figures.worker = rate;
     }
 
     let slow_gateway = FakeGateway::start(Duration::from_millis(200)).await;
@@ -384,30 +432,19 @@ async fn main() {
 
     // WhatsApp through a fake Meta: webhooks change only what their account sent.
     let meta = fake_providers::FakeProviders::start().await;
-    let mut with_meta = fast.clone();
-    with_meta.providers.endpoints.meta = format!("{}/meta/v21.0", meta.base);
-    with_meta.site.addr = "127.0.0.1:0".parse().expect("addr");
-    let meta_worker = Application::build(&with_meta, WorkerMode::InProcess)
-        .await
-        .expect("meta worker");
-    let stop_meta_worker = meta_worker.shutdown_token();
-    let meta_worker = tokio::spawn(meta_worker.run_until_stopped());
-    stream_latency::meta_account(&base).await;
-    let hooks = 2000;
-    let uuids = messages(&base, hooks / 2).await;
-    meta.wait_for("meta", hooks / 2).await;
+    let (meta_worker, uuids) = meta_messages(&base, &fast, &meta, HOOKS / 2).await;
     let first = uuids[0].clone();
     let before = reference::mariadb_counters(&counters_url).await;
-    let (wall, latencies) = webhooks(&base, uuids, hooks).await;
+    let (wall, latencies) = webhooks(&base, uuids, HOOKS).await;
     let after = reference::mariadb_counters(&counters_url).await;
-    print_rate(
+    figures.webhooks = print_rate(
         "POST /webhooks/meta/…: signed status webhooks",
-        hooks,
+        HOOKS,
         wall,
         &latencies,
         &references,
     );
-    print_statements("webhook", hooks, &before, &after);
+    print_statements("webhook", HOOKS, &before, &after);
     let view: serde_json::Value = client()
         .get(format!("{base}/api/v1/notifications/{first}"))
         .bearer_auth(agent_token())
@@ -427,13 +464,18 @@ async fn main() {
     let b_base = format!("http://{}", b.local_addr().expect("addr"));
     tokio::spawn(b.run_until_stopped());
     let latencies = stream_latency::measure(&base, &b_base, 300, &meta).await;
-    stop_meta_worker.cancel();
-    let _ = meta_worker.await;
+    meta_worker.stop().await;
     println!(
         "status change → SSE event on another server (webhook at B, call stream at A, through Redis): p50 {:.1} ms, p99 {:.1} ms (300 changes)",
         percentile(&latencies, 0.50),
         percentile(&latencies, 0.99)
     );
+
+    let mongo_sends = std::env::var("BENCH_MONGO_SENDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    mongo::compare(&figures, &redis, &instant, &meta, mongo_sends, &references).await;
 
     let (idle, peak) = rss::measure(&redis, &slow_gateway, sends).await;
     println!(

@@ -21,14 +21,17 @@ async fn readiness_reports_each_backend() {
     for check in ["config_store", "status_store", "queue"] {
         assert_eq!(body["checks"][check], "ok", "{check}");
     }
-    let sql = if crate::services::on_mariadb() {
-        "mysql"
-    } else {
-        "sqlite"
-    };
+    use crate::services::{on_mariadb, queue_on_redis, status_on_mongodb};
+    let sql = if on_mariadb() { "mysql" } else { "sqlite" };
     assert_eq!(body["backends"]["config_store"], sql);
-    assert_eq!(body["backends"]["status_store"], sql);
-    assert_eq!(body["backends"]["queue"], "embedded");
+    let status = if status_on_mongodb() { "mongodb" } else { sql };
+    assert_eq!(body["backends"]["status_store"], status);
+    let queue = if queue_on_redis() {
+        "redis"
+    } else {
+        "embedded"
+    };
+    assert_eq!(body["backends"]["queue"], queue);
 }
 
 #[tokio::test]
@@ -189,7 +192,7 @@ async fn stopping_the_app_is_graceful() {
     let app = TestApp::spawn().await;
     let dir = app.stop().await;
     assert!(
-        dir.path().join("queue.db").exists(),
+        crate::services::queue_on_redis() || dir.path().join("queue.db").exists(),
         "the embedded queue's file stays"
     );
 }

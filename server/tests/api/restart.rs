@@ -1,4 +1,5 @@
 use crate::helpers::{static_sms, TestApp};
+use server::config::{QueueBackend, Settings, StatusBackend};
 use server::startup::WorkerMode;
 
 #[tokio::test]
@@ -26,20 +27,9 @@ async fn a_message_recorded_but_never_queued_is_swept_up_and_delivered() {
     let app = TestApp::spawn_in(tempfile::tempdir().expect("tempdir"), WorkerMode::None).await;
     let uuid = app.send_ok(&static_sms("c-sweep")).await;
     let dir = app.stop().await;
-    // The state a crash between "record" and "enqueue" leaves: the record, no job.
-    let queue = server::store::open_sqlite(
-        &format!("sqlite://{}", dir.path().join("queue.db").display()),
-        1,
-    )
-    .await
-    .expect("queue database");
-    sqlx::query("DELETE FROM jobs")
-        .execute(&queue)
-        .await
-        .expect("jobs removed");
-    queue.close().await;
-
     let mut settings = crate::helpers::test_settings(dir.path());
+    // The state a crash between "record" and "enqueue" leaves: the record, no job.
+    drop_every_job(&settings).await;
     settings.queue.sweep_after_secs = 1;
     let app = TestApp::spawn_with(dir, settings, WorkerMode::InProcess).await;
     let n = app.wait_for_status(&uuid, "delivered").await;
@@ -58,16 +48,7 @@ async fn a_message_whose_record_cannot_be_read_is_dead_lettered_after_ten_delive
     let uuid = app.send_ok(&static_sms("c-poison")).await;
     let dir = app.stop().await;
     let mut settings = crate::helpers::test_settings(dir.path());
-    sqlx::any::install_default_drivers();
-    let database = sqlx::AnyPool::connect(&settings.database.url)
-        .await
-        .expect("database");
-    sqlx::query("UPDATE notifications SET parameters = 'not json' WHERE uuid = ?")
-        .bind(&uuid)
-        .execute(&database)
-        .await
-        .expect("record spoilt");
-    database.close().await;
+    spoil_record(&settings, &uuid).await;
 
     settings.worker.retry_base_ms = 1;
     let app = TestApp::spawn_with(dir, settings, WorkerMode::InProcess).await;
@@ -155,4 +136,69 @@ async fn a_server_started_before_its_queue_waits_for_it_and_says_so_meanwhile() 
     let task = tokio::spawn(app.run_until_stopped());
     assert_eq!(ready().await.map(|(status, _)| status), Some(200));
     task.abort();
+}
+
+/// Empties the queue `settings` name, as a crash before the enqueue would have left it.
+async fn drop_every_job(settings: &Settings) {
+    match &settings.queue.backend {
+        QueueBackend::Embedded => {
+            let queue = server::store::open_sqlite(
+                &format!("sqlite://{}", settings.data_dir.join("queue.db").display()),
+                1,
+            )
+            .await
+            .expect("queue database");
+            sqlx::query("DELETE FROM jobs")
+                .execute(&queue)
+                .await
+                .expect("jobs removed");
+            queue.close().await;
+        }
+        QueueBackend::Redis { url } => {
+            let client = redis::Client::open(url.as_str()).expect("redis url");
+            let mut redis = client
+                .get_multiplexed_async_connection()
+                .await
+                .expect("redis");
+            let _trimmed: u64 = redis::cmd("XTRIM")
+                .arg(&settings.queue.stream)
+                .arg("MAXLEN")
+                .arg(0)
+                .query_async(&mut redis)
+                .await
+                .expect("jobs removed");
+        }
+    }
+}
+
+/// Makes message `uuid`'s record unreadable where `settings` keep it.
+async fn spoil_record(settings: &Settings, uuid: &str) {
+    match &settings.status.backend {
+        StatusBackend::Sql => {
+            sqlx::any::install_default_drivers();
+            let database = sqlx::AnyPool::connect(&settings.database.url)
+                .await
+                .expect("database");
+            sqlx::query("UPDATE notifications SET parameters = 'not json' WHERE uuid = ?")
+                .bind(uuid)
+                .execute(&database)
+                .await
+                .expect("record spoilt");
+            database.close().await;
+        }
+        StatusBackend::Mongo { url } => {
+            use mongodb::bson::{doc, Document};
+            let client = mongodb::Client::with_uri_str(url).await.expect("client");
+            let db = client.default_database().expect("database in the url");
+            let spoilt = db
+                .collection::<Document>(&settings.status.collections.sms)
+                .update_one(
+                    doc! {"_id": uuid},
+                    doc! {"$set": {"parameters": "not a list"}},
+                )
+                .await
+                .expect("record spoilt");
+            assert_eq!(spoilt.matched_count, 1);
+        }
+    }
 }

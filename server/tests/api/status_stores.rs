@@ -900,3 +900,106 @@ async fn a_message_sent_with_mongodb_as_the_status_store_is_delivered() {
     assert_eq!(ready["backends"]["status_store"], "mongodb");
     assert_eq!(ready["checks"]["status_store"], "ok");
 }
+
+/// What the hot paths ask of a channel's collection (the adapter's own filters): each
+/// filter with its sort.
+fn hot_path_queries() -> Vec<(&'static str, Document, Document)> {
+    let (uuid, at) = (Uuid::new_v4().to_string(), mongodb::bson::DateTime::now());
+    vec![
+        ("a message by UUID", doc! {"_id": &uuid}, doc! {}),
+        (
+            "a status change (compare-and-set)",
+            doc! {"_id": &uuid, "status": "sending"},
+            doc! {},
+        ),
+        (
+            "a call's messages, newest first",
+            doc! {"call_id": "call-1"},
+            doc! {"created_at": -1, "_id": -1},
+        ),
+        (
+            "an agent's messages",
+            doc! {"agent_id": "agent-1"},
+            doc! {"created_at": -1, "_id": -1},
+        ),
+        (
+            "a group's history page",
+            doc! {"group_id": "demo", "created_at": {"$lt": at}},
+            doc! {"created_at": -1, "_id": -1},
+        ),
+        (
+            "a webhook's message by provider id",
+            doc! {"provider": "twilio", "provider_message_id": "SM1"},
+            doc! {},
+        ),
+        (
+            "the message a reply answers",
+            doc! {"to": "+919876543210", "provider": "meta-1", "expects_reply": {"$ne": false},
+            "created_at": {"$gte": at}},
+            doc! {"created_at": -1},
+        ),
+        (
+            "the sweeper's queued messages",
+            doc! {"status": "queued", "created_at": {"$lt": at}},
+            doc! {"created_at": 1},
+        ),
+        (
+            "retention's old messages",
+            doc! {"created_at": {"$lt": at}, "to": {"$ne": ""}},
+            doc! {},
+        ),
+    ]
+}
+
+/// The adapter's index (or `_id`'s) whose first key `filter` constrains.
+fn index_for(filter: &Document) -> Option<&'static str> {
+    if filter.contains_key("_id") {
+        return Some("_id_");
+    }
+    MongoStatusStore::INDEXES
+        .iter()
+        .find(|(_, keys)| filter.contains_key(keys[0].0))
+        .map(|(name, _)| *name)
+}
+
+#[tokio::test]
+async fn every_hot_path_query_is_served_by_an_index_the_store_creates() {
+    let (_store, url) = mongo_store().await;
+    let client = mongodb::Client::with_uri_str(&url).await.expect("client");
+    let db = client.default_database().expect("database in the url");
+    let build: Document = db
+        .run_command(doc! {"buildInfo": 1})
+        .await
+        .expect("build info");
+    let ferretdb = build.contains_key("ferretdbVersion");
+    let indexes = db
+        .collection::<Document>("sms")
+        .list_index_names()
+        .await
+        .expect("indexes");
+    for (name, filter, sort) in hot_path_queries() {
+        let index = index_for(&filter).unwrap_or_else(|| panic!("no index serves {name}"));
+        assert!(indexes.iter().any(|i| i == index), "{name}: {index} exists");
+        let mut find = doc! {"find": "sms", "filter": filter.clone()};
+        if !sort.is_empty() {
+            find.insert("sort", sort);
+        }
+        let plan = db
+            .run_command(doc! {"explain": find, "verbosity": "queryPlanner"})
+            .await
+            .unwrap_or_else(|e| panic!("{name}: explain: {e}"));
+        if ferretdb {
+            // FerretDB on SQLite pushes down a lookup by `_id` alone, and scans for the
+            // rest (its plan says so): only the UUID lookup can be checked here.
+            if filter.len() == 1 && filter.contains_key("_id") {
+                assert_eq!(plan.get_bool("filterPushdown"), Ok(true), "{name}: {plan}");
+            }
+        } else {
+            let text = plan.to_string();
+            assert!(
+                !text.contains("COLLSCAN"),
+                "{name} scans the collection: {text}"
+            );
+        }
+    }
+}

@@ -112,22 +112,36 @@ impl MongoStatusStore {
         ("by_time", &[("created_at", -1), ("_id", -1)]),
     ];
 
+    /// Creates the indexes a collection lacks (asking for only those: FerretDB 1.24
+    /// drops the connection when asked again for several that exist).
     async fn create_indexes(&self) -> anyhow::Result<()> {
-        let indexes = Self::INDEXES.map(|(name, keys)| {
-            let keys: Document = keys
-                .iter()
-                .map(|(k, o)| ((*k).to_owned(), Bson::Int32(*o)))
-                .collect();
-            IndexModel::builder()
-                .keys(keys)
-                .options(IndexOptions::builder().name(name.to_owned()).build())
-                .build()
-        });
         for (_, collection) in &self.collections {
-            collection
-                .create_indexes(indexes.clone())
-                .await
-                .context("creating the status indexes")?;
+            let existing = match collection.list_index_names().await {
+                Ok(names) => names,
+                // A collection not created yet (MongoDB: NamespaceNotFound) has none.
+                Err(e) if matches!(&*e.kind, ErrorKind::Command(c) if c.code == 26) => Vec::new(),
+                Err(e) => return Err(e).context("listing the status indexes"),
+            };
+            let missing: Vec<IndexModel> = Self::INDEXES
+                .iter()
+                .filter(|(name, _)| !existing.iter().any(|e| e == name))
+                .map(|(name, keys)| {
+                    let keys: Document = keys
+                        .iter()
+                        .map(|(k, order)| ((*k).to_owned(), Bson::Int32(*order)))
+                        .collect();
+                    IndexModel::builder()
+                        .keys(keys)
+                        .options(IndexOptions::builder().name((*name).to_owned()).build())
+                        .build()
+                })
+                .collect();
+            if !missing.is_empty() {
+                collection
+                    .create_indexes(missing)
+                    .await
+                    .context("creating the status indexes")?;
+            }
         }
         Ok(())
     }
