@@ -15,6 +15,7 @@ use app::api::ErrorBody;
 use app::domain::ProviderAccountId;
 use app::service::contacts::{receive_inbound, InboundOutcome};
 use app::service::status::{apply_report, ReportOutcome};
+use app::service::{MessageRef, ProviderReport};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -29,9 +30,23 @@ use std::sync::Arc;
 /// The largest webhook body accepted (a full Meta batch is a few hundred kilobytes).
 pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
 
-/// Events of one request applied at once (a batch goes through in parallel; each
-/// update is a compare-and-set, so their order does not matter).
+/// Messages of one request whose events are applied at once (a batch goes through in
+/// parallel; one message's events one after the other, in the order sent).
 const PARALLEL_EVENTS: usize = 8;
+
+/// `reports` grouped by the message they name, each group in the order sent: a
+/// message's events never race each other.
+fn by_message(reports: Vec<ProviderReport>) -> Vec<Vec<ProviderReport>> {
+    let mut groups: BTreeMap<(bool, String), Vec<ProviderReport>> = BTreeMap::new();
+    for report in reports {
+        let key = match &report.message {
+            MessageRef::Ours(uuid) => (true, uuid.to_string()),
+            MessageRef::Provider(id) => (false, id.clone()),
+        };
+        groups.entry(key).or_default().push(report);
+    }
+    groups.into_values().collect()
+}
 
 /// The webhook routes.
 pub fn router() -> Router<AppState> {
@@ -195,12 +210,18 @@ async fn receive(
         }
     }
     // Only messages this account sent: an event naming another's changes nothing.
-    let outcomes: Vec<_> = stream::iter(events.reports)
-        .map(|event| apply_report(&state.services, &key, event))
+    let outcomes: Vec<_> = stream::iter(by_message(events.reports))
+        .map(|reports| async {
+            let mut outcomes = Vec::with_capacity(reports.len());
+            for event in reports {
+                outcomes.push(apply_report(&state.services, &key, event).await);
+            }
+            outcomes
+        })
         .buffer_unordered(PARALLEL_EVENTS)
         .collect()
         .await;
-    for outcome in outcomes {
+    for outcome in outcomes.into_iter().flatten() {
         match outcome? {
             ReportOutcome::Applied => received.applied += 1,
             ReportOutcome::Ignored => received.ignored += 1,

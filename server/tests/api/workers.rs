@@ -164,7 +164,7 @@ async fn a_gateway_busy_for_a_while_is_retried_until_it_takes_the_message() {
 
 #[tokio::test]
 async fn a_gateway_that_keeps_failing_dead_letters_the_message_and_fails_it_with_the_reason() {
-    let (redis, gateway, app, _) = on_gateway(Duration::ZERO, WorkerMode::InProcess).await;
+    let (redis, gateway, app, settings) = on_gateway(Duration::ZERO, WorkerMode::InProcess).await;
     let uuid = app
         .send_ok(&json!({"to": "+919876540503", "channel": "sms", "template_id": "t_sms_thanks"}))
         .await;
@@ -183,7 +183,7 @@ async fn a_gateway_that_keeps_failing_dead_letters_the_message_and_fails_it_with
         .await
         .expect("connected");
     let dead: Vec<redis::Value> = redis::cmd("XRANGE")
-        .arg("gateway:realtime:dead")
+        .arg(format!("{}:dead", settings.queue.stream))
         .arg("-")
         .arg("+")
         .query_async(&mut conn)
