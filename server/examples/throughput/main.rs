@@ -391,14 +391,16 @@ async fn main() {
     let before = reference::mariadb_counters(&counters_url).await;
     let (wall, latencies) = send(&base, sends, "accept").await;
     let after = reference::mariadb_counters(&counters_url).await;
-    let mut figures = mongo::Figures::default();
-    figures.sends = print_rate(
-        "POST /api/v1/notifications: accepted sends",
-        sends,
-        wall,
-        &latencies,
-        &references,
-    );
+    let mut figures = mongo::Figures {
+        sends: print_rate(
+            "POST /api/v1/notifications: accepted sends",
+            sends,
+            wall,
+            &latencies,
+            &references,
+        ),
+        ..mongo::Figures::default()
+    };
     print_statements("accepted send", sends, &before, &after);
     // `BENCH_ONLY_SENDS=1`: stop here (to profile the send path: README, Measurements).
     if std::env::var_os("BENCH_ONLY_SENDS").is_some() {
