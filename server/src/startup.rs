@@ -396,7 +396,7 @@ impl Application {
         let worker = (mode == WorkerMode::InProcess).then(|| {
             tokio::spawn(worker::run(
                 backends.services.clone(),
-                settings.worker_options(),
+                crate::worker::WorkerOptions::of(settings),
                 metrics.clone(),
                 shutdown.clone(),
             ))
@@ -472,7 +472,7 @@ pub async fn run_worker(settings: &Settings) -> anyhow::Result<()> {
     }
     worker::run(
         backends.services,
-        settings.worker_options(),
+        crate::worker::WorkerOptions::of(settings),
         metrics,
         shutdown,
     )

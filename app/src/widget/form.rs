@@ -2,6 +2,7 @@
 //! the call's comments, and the banners for what went wrong.
 
 use super::dialog::as_template;
+use super::dom::focus_by_id;
 use super::state::WidgetState;
 use crate::api::{call_comments, ApiError};
 use crate::domain::{AgentTemplate, Channel, TemplateId, TemplateKind, WidgetBootstrap};
@@ -91,17 +92,6 @@ pub(super) fn TestMode(
                 </p>
             }
         })
-    }
-}
-
-/// Moves the keyboard's focus to the element with `id`.
-pub(super) fn focus_by_id(id: &str) {
-    use wasm_bindgen::JsCast;
-    if let Some(el) = document()
-        .get_element_by_id(id)
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = el.focus();
     }
 }
 

@@ -5,6 +5,7 @@
 mod alerts;
 mod call;
 mod dialog;
+mod dom;
 mod form;
 mod host;
 mod recipient;

@@ -154,7 +154,7 @@ fn show_list() {
     if let Some(list) = document().get_element_by_id(LIST_ID) {
         list.scroll_into_view();
     }
-    super::form::focus_by_id(LIST_ID);
+    super::dom::focus_by_id(LIST_ID);
 }
 
 /// The corner: the latest message at a glance, in the widget's header row.

@@ -468,15 +468,6 @@ impl Settings {
         Duration::from_millis(self.providers.request_timeout_ms) + HANDOFF_MARGIN
     }
 
-    /// How a worker of this process runs.
-    pub fn worker_options(&self) -> crate::worker::WorkerOptions {
-        crate::worker::WorkerOptions {
-            concurrency: self.worker.concurrency,
-            queued_after: Duration::from_secs(self.queue.sweep_after_secs),
-            sending_after: Duration::from_secs(self.queue.stuck_after_secs),
-        }
-    }
-
     /// The settings for this process: `Leptos.toml` (or `NOTIFY_CONFIG`) and its env.
     pub fn from_environment(path: Option<&Path>) -> anyhow::Result<Self> {
         let default_path = std::env::var("NOTIFY_CONFIG").unwrap_or_else(|_| "Leptos.toml".into());

@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// The largest webhook body accepted (a full Meta batch is a few hundred kilobytes).
-pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
+pub const BODY_LIMIT: usize = crate::providers::WEBHOOK_BODY_LIMIT;
 
 /// Messages of one request whose events are applied at once (a batch goes through in
 /// parallel; one message's events one after the other, in the order sent).

@@ -403,7 +403,7 @@ fn event(status: StatusDoc) -> Option<ProviderReport> {
 impl Account for Meta {
     fn max_webhook_body(&self) -> usize {
         // Up to 1,000 statuses per request.
-        crate::http::webhooks::BODY_LIMIT
+        super::WEBHOOK_BODY_LIMIT
     }
 
     fn receive(&self, request: &WebhookRequest<'_>) -> Result<WebhookReply, WebhookError> {

@@ -450,6 +450,10 @@ pub const IDLE_CONNECTIONS: usize = 256;
 /// Messages per second an account sends when the settings name no limit for it.
 pub const DEFAULT_RATE: u32 = 50;
 
+/// The largest webhook body a provider may send (a full Meta batch, up to 1,000
+/// statuses, is a few hundred kilobytes); the webhook route's limit.
+pub const WEBHOOK_BODY_LIMIT: usize = 4 * 1024 * 1024;
+
 impl ProviderDirectory for Directory {
     fn provider(&self, account: Option<&StoredProviderAccount>) -> Arc<dyn Provider> {
         match account {

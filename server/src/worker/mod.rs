@@ -30,6 +30,17 @@ pub struct WorkerOptions {
     pub sending_after: Duration,
 }
 
+impl WorkerOptions {
+    /// How a worker of a process configured by `settings` runs.
+    pub fn of(settings: &crate::config::Settings) -> Self {
+        Self {
+            concurrency: settings.worker.concurrency,
+            queued_after: Duration::from_secs(settings.queue.sweep_after_secs),
+            sending_after: Duration::from_secs(settings.queue.stuck_after_secs),
+        }
+    }
+}
+
 /// Runs until `shutdown` is cancelled.
 pub async fn run(
     services: Services,
