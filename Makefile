@@ -69,8 +69,8 @@ test-mongodb: setup setup-services
 
 ## Measurements (not tests): release bundle sizes, widget timings, and send/worker throughput
 ## on a real MariaDB + Redis (server/examples/throughput/), cross-server event latency and the
-## release server's RSS. Numbers go in the README.
-bench: setup setup-e2e setup-services
+## release server's RSS; the status store on MongoDB beside MariaDB. Numbers go in docs/benchmarks.md.
+bench: setup setup-e2e setup-services setup-ferretdb
 	end2end/bench/wasm-size.sh
 	cargo build --release --locked -p server --bin agent-notify --example throughput
 	end2end/bench/widget-load.sh
@@ -143,7 +143,7 @@ lint:
 ## cargo-leptos only orchestrates: it is installed unoptimised (`--debug`, 6 min instead of
 ## 13 on 2 cores, 0.2 s slower per build). wasm-bindgen does real work on every build, so
 ## it stays optimised (2 min; unoptimised it adds 4 s to each build). Both build in one
-## target directory, kept for the next version bump (README, Measurements).
+## target directory, kept for the next version bump (docs/benchmarks.md).
 setup:
 	@rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
 	@rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
