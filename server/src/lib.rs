@@ -10,14 +10,13 @@ pub mod http;
 pub mod metrics;
 pub mod providers;
 pub mod queue;
-pub mod starting;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
 pub mod worker;
 
 /// The allocator of every binary built on this crate: mimalloc. glibc's malloc and free
-/// were the server process's top entries in the send path's profile (README,
-/// Measurements).
+/// were the server process's top entries in the send path's profile
+/// (docs/benchmarks.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

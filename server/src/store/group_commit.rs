@@ -5,8 +5,8 @@
 //! task takes every item waiting (up to a bound) and handles them together; items that
 //! arrive while a batch is in hand form the next one. Nothing waits on a timer: a lone
 //! item goes at once, and under load the batches grow by themselves, so the database
-//! sees one statement where it saw dozens (the send path's profile: README,
-//! Measurements). A write's result is only given once its batch is committed: a write
+//! sees one statement where it saw dozens (the send path's profile:
+//! docs/benchmarks.md). A write's result is only given once its batch is committed: a write
 //! that returned is as durable as before.
 
 use app::service::{StoreError, StoreResult};

@@ -105,7 +105,7 @@ impl SqlStore {
     pub async fn open(url: &str, max_connections: u32) -> anyhow::Result<Self> {
         sqlx::any::install_default_drivers();
         // No ping before each use: it doubled every query's round trips (the send
-        // path's profile: README, Measurements). A connection the server closed fails
+        // path's profile: docs/benchmarks.md). A connection the server closed fails
         // its next query and leaves the pool; idle ones are closed after a minute, well
         // inside any server's idle timeout.
         let options = AnyPoolOptions::new()

@@ -131,7 +131,18 @@ impl FakeProviders {
 
     /// Waits until `api` has received `count` requests (or fails after 15 s).
     pub async fn wait_for(&self, api: &str, count: usize) -> Vec<Recorded> {
-        let deadline = Instant::now() + std::time::Duration::from_secs(15);
+        self.wait_for_within(api, count, std::time::Duration::from_secs(15))
+            .await
+    }
+
+    /// Waits until `api` has received `count` requests (or fails after `limit`).
+    pub async fn wait_for_within(
+        &self,
+        api: &str,
+        count: usize,
+        limit: std::time::Duration,
+    ) -> Vec<Recorded> {
+        let deadline = Instant::now() + limit;
         loop {
             let seen = self.requests(api);
             if seen.len() >= count || Instant::now() > deadline {
