@@ -97,6 +97,7 @@ setup-ferretdb:
 		src=$$(go mod download -json github.com/FerretDB/FerretDB@$(FERRETDB_VERSION) \
 			| sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
 		rm -rf $(TOOLS_TARGET_DIR)/ferretdb-src; \
+		mkdir -p $(TOOLS_TARGET_DIR)/bin; \
 		cp -r "$$src" $(TOOLS_TARGET_DIR)/ferretdb-src; \
 		chmod -R u+w $(TOOLS_TARGET_DIR)/ferretdb-src; \
 		echo $(FERRETDB_VERSION) > $(TOOLS_TARGET_DIR)/ferretdb-src/build/version/version.txt; \
