@@ -256,19 +256,13 @@ async fn drain(settings: &Settings, gateway: &FakeGateway, n: usize, concurrency
     let before = gateway.taken_count();
     let mut settings = settings.clone();
     settings.worker.concurrency = concurrency;
-    settings.site.addr = "127.0.0.1:0".parse().expect("addr");
-    let worker = Application::build(&settings, WorkerMode::InProcess)
-        .await
-        .expect("worker app");
+    let (worker, _) = Running::start(&settings, WorkerMode::InProcess).await;
     let started = Instant::now();
-    let stop = worker.shutdown_token();
-    let task = tokio::spawn(worker.run_until_stopped());
     while gateway.taken_count() < before + n {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let rate = n as f64 / started.elapsed().as_secs_f64();
-    stop.cancel();
-    let _ = task.await;
+    worker.stop().await;
     rate
 }
 
@@ -371,11 +365,7 @@ async fn main() {
     let instant = FakeGateway::start(Duration::ZERO).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let fast = settings(dir.path(), &redis, &instant);
-    let api = Application::build(&fast, WorkerMode::None)
-        .await
-        .expect("api");
-    let base = format!("http://{}", api.local_addr().expect("addr"));
-    tokio::spawn(api.run_until_stopped());
+    let (_api, base) = Running::start(&fast, WorkerMode::None).await;
 
     println!("# Agent Notify throughput (MariaDB + Redis Streams, {CLIENTS} concurrent clients)");
     let reference_db = tempfile::tempdir().expect("tempdir");
@@ -460,13 +450,7 @@ async fn main() {
         .expect("json");
     assert_eq!(view["status"], "delivered", "the webhooks were applied");
 
-    let mut other = fast.clone();
-    other.site.addr = "127.0.0.1:0".parse().expect("addr");
-    let b = Application::build(&other, WorkerMode::None)
-        .await
-        .expect("second api");
-    let b_base = format!("http://{}", b.local_addr().expect("addr"));
-    tokio::spawn(b.run_until_stopped());
+    let (_b, b_base) = Running::start(&fast, WorkerMode::None).await;
     let latencies = stream_latency::measure(&base, &b_base, 300, &meta).await;
     meta_worker.stop().await;
     println!(

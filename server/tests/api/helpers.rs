@@ -40,7 +40,7 @@ pub struct TestApp {
 /// database, queue and status store this run asks for (`services`): SQLite or MariaDB,
 /// the embedded queue or Redis (a stream of `dir`'s own), SQL or MongoDB for status.
 pub fn test_settings(dir: &Path) -> Settings {
-    use crate::services::{self, SharedRedis};
+    use crate::services;
     let mut s = Settings {
         data_dir: dir.to_path_buf(),
         ..Settings::default()
@@ -48,7 +48,7 @@ pub fn test_settings(dir: &Path) -> Settings {
     s.database.url = services::database_url(dir);
     if services::queue_on_redis() {
         s.queue.backend = QueueBackend::Redis {
-            url: SharedRedis::url(),
+            url: services::shared_redis_url(),
         };
         s.queue.stream = format!("notify-{}", services::name_for(dir));
     }

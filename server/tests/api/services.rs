@@ -121,89 +121,68 @@ pub fn name_for(dir: &Path) -> String {
     format!("t_{:016x}", hasher.finish())
 }
 
-/// A server process for the whole test process. A watchdog shell runs `command` and,
-/// when the test process exits (statics are never dropped), kills it and removes `dir`.
-fn watched(command: &str, dir: &Path) -> Child {
-    let watchdog = format!(
-        "{command} & m=$!; while kill -0 {parent} 2>/dev/null; do sleep 0.5; done; \
-         kill -9 $m; wait $m; rm -rf '{dir}'",
-        parent = std::process::id(),
-        dir = dir.display(),
-    );
-    Command::new("bash")
-        .args(["-c", &watchdog])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("bash runs")
-}
-
-/// A temporary directory that outlives every test (its watchdog removes it).
-fn kept_tempdir(prefix: &str) -> std::path::PathBuf {
-    tempfile::Builder::new()
-        .prefix(prefix)
-        .tempdir()
-        .expect("tempdir")
-        .keep()
-}
-
-/// One `mariadbd` for the whole test process, on a free port with its data in a
-/// temporary directory, stopped with the test process.
-pub struct MariaDb {
+/// A server process for the whole test process, on a free port with its data in a
+/// temporary directory. A watchdog shell runs it and, when the test process exits
+/// (statics are never dropped), kills it and removes the directory.
+struct Watched {
     port: u16,
-    /// The watchdog shell (it outlives every test and ends with the process).
     _watchdog: Child,
 }
 
-impl MariaDb {
-    pub fn shared() -> &'static MariaDb {
-        static SERVER: OnceLock<MariaDb> = OnceLock::new();
-        SERVER.get_or_init(MariaDb::start)
-    }
-
-    fn start() -> Self {
-        let dir = kept_tempdir("notify-mariadb-");
-        let data = dir.join("data");
-        let installed = Command::new("mariadb-install-db")
-            .args(["--no-defaults", "--auth-root-authentication-method=normal"])
-            .args(["--skip-test-db", "--user=root"])
-            .arg(format!("--datadir={}", data.display()))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .expect("mariadb-install-db runs (make test installs mariadb-server)");
-        assert!(installed.success(), "mariadb-install-db failed");
+impl Watched {
+    /// Starts `what`, the shell command `command` makes of its port and directory, and
+    /// waits until it listens.
+    fn start(what: &str, command: impl FnOnce(u16, &Path) -> String) -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("notify-{what}-"))
+            .tempdir()
+            .expect("tempdir")
+            .keep();
         let port = free_port();
-        // Debian installs mariadbd in /usr/sbin, which a non-login PATH may lack.
-        let server = format!(
-            "PATH=\"$PATH:/usr/sbin:/usr/local/sbin\" mariadbd --no-defaults --user=root --datadir='{data}' --port={port} \
-             --bind-address=127.0.0.1 --socket='{dir}/mysqld.sock' --skip-log-bin \
-             --innodb-buffer-pool-size=64M --innodb-flush-log-at-trx-commit=2 \
-             --max-connections=500 --log-error='{dir}/error.log'",
-            data = data.display(),
+        let watchdog = format!(
+            "{command} & m=$!; while kill -0 {parent} 2>/dev/null; do sleep 0.5; done; \
+             kill -9 $m; wait $m; rm -rf '{dir}'",
+            command = command(port, &dir),
+            parent = std::process::id(),
             dir = dir.display(),
         );
-        let watchdog = watched(&server, &dir);
-        wait_for_port(port, "mariadbd");
+        let watchdog = Command::new("bash")
+            .args(["-c", &watchdog])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("bash runs");
+        wait_for_port(port, what);
         Self {
             port,
             _watchdog: watchdog,
         }
+    }
+}
+
+/// One `mariadbd` for the whole test process, on a free port with its data in a
+/// temporary directory, stopped with the test process.
+pub struct MariaDb(Watched);
+
+impl MariaDb {
+    pub fn shared() -> &'static MariaDb {
+        static SERVER: OnceLock<MariaDb> = OnceLock::new();
+        SERVER.get_or_init(|| MariaDb(Watched::start("mariadbd", mariadbd)))
     }
 
     /// Creates (if needed) the database for `dir` and returns its url.
     pub fn database_for(&self, dir: &Path) -> String {
         let name = name_for(dir);
         self.sql(&format!("CREATE DATABASE IF NOT EXISTS {name}"));
-        format!("mysql://root@127.0.0.1:{}/{name}", self.port)
+        format!("mysql://root@127.0.0.1:{}/{name}", self.0.port)
     }
 
     /// Runs `statement` as root with the `mariadb` client.
     pub fn sql(&self, statement: &str) {
         let status = Command::new("mariadb")
             .args(["--no-defaults", "-h127.0.0.1", "-uroot"])
-            .arg(format!("-P{}", self.port))
+            .arg(format!("-P{}", self.0.port))
             .args(["-e", statement])
             .status()
             .expect("the mariadb client runs");
@@ -215,44 +194,17 @@ impl MariaDb {
 /// in a temporary directory, on a free port, telemetry off (it never reaches out) and
 /// no debug listener; stopped with the test process. `make test` installs it in
 /// `target/tools/bin` (`NOTIFY_TEST_FERRETDB` names another binary).
-pub struct FerretDb {
-    port: u16,
-    _watchdog: Child,
-}
+pub struct FerretDb(Watched);
 
 impl FerretDb {
     pub fn shared() -> &'static FerretDb {
         static SERVER: OnceLock<FerretDb> = OnceLock::new();
-        SERVER.get_or_init(FerretDb::start)
-    }
-
-    fn start() -> Self {
-        let binary = std::env::var("NOTIFY_TEST_FERRETDB").unwrap_or_else(|_| {
-            concat!(env!("CARGO_MANIFEST_DIR"), "/../target/tools/bin/ferretdb").to_owned()
-        });
-        assert!(
-            Path::new(&binary).exists(),
-            "no FerretDB at {binary}: `make setup-ferretdb` installs it"
-        );
-        let dir = kept_tempdir("notify-ferretdb-");
-        let port = free_port();
-        let server = format!(
-            "'{binary}' --handler=sqlite --sqlite-url='file:{dir}/' --state-dir='{dir}' \
-             --listen-addr=127.0.0.1:{port} --telemetry=disable --debug-addr=- \
-             --log-level=error > '{dir}/ferretdb.log' 2>&1",
-            dir = dir.display(),
-        );
-        let watchdog = watched(&server, &dir);
-        wait_for_port(port, "ferretdb");
-        Self {
-            port,
-            _watchdog: watchdog,
-        }
+        SERVER.get_or_init(|| FerretDb(Watched::start("ferretdb", ferretdb)))
     }
 
     /// The url of database `name` (created on its first write).
     pub fn url(&self, name: &str) -> String {
-        format!("mongodb://127.0.0.1:{}/{name}", self.port)
+        format!("mongodb://127.0.0.1:{}/{name}", self.0.port)
     }
 }
 
@@ -283,30 +235,59 @@ pub fn with_database(url: &str, name: &str) -> String {
     format!("{scheme}://{hosts}/{name}{query}")
 }
 
-/// One `redis-server` for the whole test process (apps on it keep apart by stream
-/// name, see `helpers::test_settings`), stopped with the test process.
-pub struct SharedRedis {
-    port: u16,
-    _watchdog: Child,
-}
-
-impl SharedRedis {
-    pub fn url() -> String {
-        static SERVER: OnceLock<SharedRedis> = OnceLock::new();
-        let server = SERVER.get_or_init(|| {
-            let dir = kept_tempdir("notify-redis-");
-            let port = free_port();
-            let command = format!(
+/// The url of one `redis-server` for the whole test process (apps on it keep apart by
+/// stream name, see `helpers::test_settings`), stopped with the test process.
+pub fn shared_redis_url() -> String {
+    static SERVER: OnceLock<Watched> = OnceLock::new();
+    let server = SERVER.get_or_init(|| {
+        Watched::start("redis-server", |port, dir| {
+            format!(
                 "redis-server --port {port} --bind 127.0.0.1 --save '' --appendonly no --dir '{}'",
                 dir.display()
-            );
-            let watchdog = watched(&command, &dir);
-            wait_for_port(port, "redis-server");
-            SharedRedis {
-                port,
-                _watchdog: watchdog,
-            }
-        });
-        format!("redis://127.0.0.1:{}", server.port)
-    }
+            )
+        })
+    });
+    format!("redis://127.0.0.1:{}", server.port)
+}
+
+/// The `mariadbd` command on `port` with its data in `dir`, once the data is made.
+fn mariadbd(port: u16, dir: &Path) -> String {
+    let data = dir.join("data");
+    let installed = Command::new("mariadb-install-db")
+        .args(["--no-defaults", "--auth-root-authentication-method=normal"])
+        .args(["--skip-test-db", "--user=root"])
+        .arg(format!("--datadir={}", data.display()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("mariadb-install-db runs (make test installs mariadb-server)");
+    assert!(installed.success(), "mariadb-install-db failed");
+    // Debian installs mariadbd in /usr/sbin, which a non-login PATH may lack.
+    format!(
+        "PATH=\"$PATH:/usr/sbin:/usr/local/sbin\" mariadbd --no-defaults --user=root --datadir='{data}' --port={port} \
+         --bind-address=127.0.0.1 --socket='{dir}/mysqld.sock' --skip-log-bin \
+         --innodb-buffer-pool-size=64M --innodb-flush-log-at-trx-commit=2 \
+         --max-connections=500 --log-error='{dir}/error.log'",
+        data = data.display(),
+        dir = dir.display(),
+    )
+}
+
+/// The FerretDB command on `port` with its SQLite files in `dir`: telemetry off (it
+/// never reaches out), no debug listener. `make test` installs it in `target/tools/bin`
+/// (`NOTIFY_TEST_FERRETDB` names another binary).
+fn ferretdb(port: u16, dir: &Path) -> String {
+    let binary = std::env::var("NOTIFY_TEST_FERRETDB").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../target/tools/bin/ferretdb").to_owned()
+    });
+    assert!(
+        Path::new(&binary).exists(),
+        "no FerretDB at {binary}: `make setup-ferretdb` installs it"
+    );
+    format!(
+        "'{binary}' --handler=sqlite --sqlite-url='file:{dir}/' --state-dir='{dir}' \
+         --listen-addr=127.0.0.1:{port} --telemetry=disable --debug-addr=- \
+         --log-level=error > '{dir}/ferretdb.log' 2>&1",
+        dir = dir.display(),
+    )
 }

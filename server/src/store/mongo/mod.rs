@@ -156,14 +156,28 @@ impl MongoStatusStore {
             .1
     }
 
-    /// Finds a message by UUID alone: asks the three collections at once (one round
-    /// trip's wait), each by `_id`.
+    /// Finds a message by UUID alone (its channel unknown).
     async fn find(&self, uuid: Uuid) -> StoreResult<Option<StatusDoc>> {
-        let id = uuid.to_string();
-        let asks = self
-            .collections
-            .iter()
-            .map(|(_, collection)| collection.find_one(doc! {"_id": &id}).into_future());
+        self.find_in_any(doc! {"_id": uuid.to_string()}, None).await
+    }
+
+    /// The message `query` finds in whichever collection holds it: asks the three at
+    /// once (one round trip's wait), with `projection` if given.
+    async fn find_in_any(
+        &self,
+        query: Document,
+        projection: Option<Document>,
+    ) -> StoreResult<Option<StatusDoc>> {
+        let asks = self.collections.iter().map(|(_, collection)| {
+            collection
+                .find_one(query.clone())
+                .with_options(
+                    mongodb::options::FindOneOptions::builder()
+                        .projection(projection.clone())
+                        .build(),
+                )
+                .into_future()
+        });
         let found = futures::future::try_join_all(asks)
             .await
             .map_err(mongo_error)?;
@@ -395,7 +409,13 @@ impl StatusStore for MongoStatusStore {
                 .update(message, as_read, doc! {"$push": {"history": step}})
                 .await?
             {
-                return self.get(uuid).await;
+                // Read back from its own collection (other lines may have joined).
+                let now = self
+                    .collection(message.channel)
+                    .find_one(doc! {"_id": uuid.to_string()})
+                    .await
+                    .map_err(mongo_error)?;
+                return Ok(now.map(StatusDoc::into_record).transpose()?);
             }
         }
     }
@@ -428,16 +448,8 @@ impl StatusStore for MongoStatusStore {
         provider_message_id: &str,
     ) -> StoreResult<Option<Uuid>> {
         let query = doc! {"provider": provider, "provider_message_id": provider_message_id};
-        let asks = self.collections.iter().map(|(_, collection)| {
-            collection
-                .find_one(query.clone())
-                .projection(doc! {"history": 0})
-                .into_future()
-        });
-        let found = futures::future::try_join_all(asks)
-            .await
-            .map_err(mongo_error)?;
-        found.iter().flatten().next().map(uuid_of).transpose()
+        let found = self.find_in_any(query, Some(doc! {"history": 0})).await?;
+        found.as_ref().map(uuid_of).transpose()
     }
 
     async fn set_provider_ref(
