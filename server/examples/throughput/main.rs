@@ -12,7 +12,9 @@
 //!   check, parse, one status write each; half advance a message, half are duplicates);
 //! - reference points, measured first and printed beside each rate: a bare axum
 //!   endpoint under the same load generator, `redis-benchmark` XADD, and one-row INSERTs
-//!   on the same MariaDB from as many sqlx connections as there are clients.
+//!   on the same MariaDB from as many sqlx connections as there are clients;
+//! - the sends, the worker and the webhooks again with the status store on MongoDB
+//!   (FerretDB), beside the MariaDB figures (`mongo.rs`).
 //!
 //! Measurements, not tests: nothing here passes or fails on a number.
 
