@@ -1,16 +1,18 @@
 //! Agent Notify's Leptos crate: the domain core (browser and server), the service
 //! layer and server functions (server), and the pages (browser, client-side rendered):
-//! the agent widget — its own wasm bundle, this crate's entry point — and the settings,
-//! history and dashboard pages, which the console bundle (`app/console/`) mounts.
+//! the agent widget (`widget`) — its own wasm bundle, this crate's entry point — and the
+//! console's settings, history and dashboard pages (`console`), which the console bundle
+//! (`app/console/`) mounts; the two share the browser pieces in `ui`.
 
-pub mod admin;
 pub mod api;
-pub mod dashboard;
+pub mod console;
 pub mod domain;
-pub mod history;
 #[cfg(feature = "ssr")]
 pub mod service;
+pub mod ui;
 pub mod widget;
+
+pub use console::Console;
 
 use leptos::prelude::*;
 
@@ -19,20 +21,6 @@ use leptos::prelude::*;
 #[component]
 pub fn App() -> impl IntoView {
     view! { <widget::Widget /> }
-}
-
-/// The console bundle's page, chosen by the URL path: `/admin`, `/history` or
-/// `/dashboard`.
-#[component]
-pub fn Console() -> impl IntoView {
-    let path = window().location().pathname().unwrap_or_default();
-    if path.starts_with("/history") {
-        view! { <history::MessageHistory /> }.into_any()
-    } else if path.starts_with("/dashboard") {
-        view! { <dashboard::Dashboard /> }.into_any()
-    } else {
-        view! { <admin::AdminPage /> }.into_any()
-    }
 }
 
 /// Mounts `page` into the page body, in place of the shell's placeholder.

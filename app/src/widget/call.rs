@@ -4,8 +4,9 @@
 //! grace period after it ends (the server's `embed.call_grace_secs`), the call still
 //! shown; then it closes until the next call.
 
-use super::host::{query_param, Prefill};
+use super::host::Prefill;
 use crate::domain::{CallState, WidgetBootstrap};
+use crate::ui::query_param;
 use leptos::prelude::*;
 
 /// Where the call is, and since when it ended.

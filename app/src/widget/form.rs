@@ -2,10 +2,10 @@
 //! the call's comments, and the banners for what went wrong.
 
 use super::dialog::as_template;
-use super::dom::focus_by_id;
 use super::state::WidgetState;
 use crate::api::{call_comments, ApiError};
 use crate::domain::{AgentTemplate, Channel, TemplateId, TemplateKind, WidgetBootstrap};
+use crate::ui::focus_by_id;
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 

@@ -7,60 +7,6 @@ use serde::Deserialize;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
-/// Reads one query parameter of the page URL.
-pub fn query_param(name: &str) -> Option<String> {
-    let search = window().location().search().ok()?;
-    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
-    params.get(name).filter(|v| !v.is_empty())
-}
-
-/// Where the widget keeps the agent's token for a reload: the tab's session storage
-/// (gone when the tab closes; never in a URL).
-const TOKEN_KEY: &str = "agent-notify-widget-token";
-
-/// The agent's token: from the URL fragment (`#token=…`: never sent to a server nor in
-/// a `Referer`), which is then taken off the address bar, or the one kept for this tab.
-pub fn initial_token() -> Option<String> {
-    let storage = window().session_storage().ok().flatten();
-    match fragment_token() {
-        Some(token) => {
-            keep_token(&token);
-            Some(token)
-        }
-        None => storage?.get_item(TOKEN_KEY).ok().flatten(),
-    }
-}
-
-/// Keeps `token` for a reload of this tab.
-pub fn keep_token(token: &str) {
-    if let Some(storage) = window().session_storage().ok().flatten() {
-        let _ = storage.set_item(TOKEN_KEY, token);
-    }
-}
-
-fn fragment_token() -> Option<String> {
-    let location = window().location();
-    let hash = location.hash().ok()?;
-    let params = web_sys::UrlSearchParams::new_with_str(hash.trim_start_matches('#')).ok()?;
-    let token = params.get("token").filter(|t| !t.is_empty())?;
-    params.delete("token");
-    let rest = String::from(params.to_string());
-    let clean = format!(
-        "{}{}{}",
-        location.pathname().unwrap_or_default(),
-        location.search().unwrap_or_default(),
-        if rest.is_empty() {
-            String::new()
-        } else {
-            format!("#{rest}")
-        }
-    );
-    if let Ok(history) = window().history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&clean));
-    }
-    Some(token)
-}
-
 /// The origins the page shell names as allowed to embed the widget (before any server
 /// call, so a cross-origin host can post the token).
 pub fn shell_origins() -> Vec<String> {
@@ -222,40 +168,6 @@ pub fn follow_events(
 pub fn browser_now() -> time::OffsetDateTime {
     let seconds = (js_sys::Date::now() / 1000.0) as i64;
     time::OffsetDateTime::from_unix_timestamp(seconds).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
-}
-
-/// Copies `text` to the clipboard; `on_copied` runs once the browser says it is there.
-pub fn copy_to_clipboard(text: &str, on_copied: impl FnOnce() + 'static) {
-    let promise = window().navigator().clipboard().write_text(text);
-    wasm_bindgen_futures::spawn_local(async move {
-        if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
-            on_copied();
-        }
-    });
-}
-
-/// An RFC 3339 instant as the person reads it, in their own time zone: `14:05`, or
-/// with the day (`Thu 3 Dec, 14:05`) when it matters.
-pub fn local_time(rfc3339: &str, with_day: bool) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
-    if date.get_time().is_nan() {
-        return rfc3339.to_owned();
-    }
-    let options = js_sys::Object::new();
-    let day: &[(&str, &str)] = if with_day {
-        &[("weekday", "short"), ("day", "numeric"), ("month", "short")]
-    } else {
-        &[]
-    };
-    for (key, value) in day
-        .iter()
-        .chain(&[("hour", "2-digit"), ("minute", "2-digit")])
-    {
-        let _ = js_sys::Reflect::set(&options, &(*key).into(), &(*value).into());
-    }
-    date.to_locale_string("default", &options)
-        .as_string()
-        .unwrap_or_else(|| rfc3339.to_owned())
 }
 
 /// A fresh random key for one send attempt (128 random bits, hex).

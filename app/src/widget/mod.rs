@@ -5,7 +5,6 @@
 mod alerts;
 mod call;
 mod dialog;
-mod dom;
 mod form;
 mod host;
 mod recipient;
@@ -14,10 +13,10 @@ mod state;
 mod status;
 
 use crate::domain::{CountryCode, CustomerDetails, PhoneNumber};
+use crate::ui::{initial_token, query_param};
 use dialog::FieldsDialog;
 use form::{Banner, CallComments, ChannelTabs, SendButton, SendError, TemplateChoice, TestMode};
-pub use host::{initial_token, local_time};
-use host::{listen_for_prefill, post_to_host, query_param, shell_origins, Prefill};
+use host::{listen_for_prefill, post_to_host, shell_origins, Prefill};
 use leptos::prelude::*;
 use recipient::{CountryPicker, NumberBox};
 use send::{Sender, Sent};
@@ -25,7 +24,6 @@ use state::{
     apply_bootstrap, bootstrap, chosen_template, field_defaults, follow_typed_country, prefill,
     recipient_state_of, refresh, resend, restore_call_messages, send_actions, Choice, WidgetState,
 };
-pub use status::CopyButton;
 use status::{SentList, SentMessage, StatusCorner};
 use std::collections::HashMap;
 

@@ -1,10 +1,10 @@
 //! To whom: a searchable, keyboard-driven country picker and the number box, checked
 //! as the agent types (the domain's parser, compiled to wasm).
 
-use super::host::local_time;
 use crate::domain::{
     Channel, CountryCode, NumberType, PhoneNumber, PhoneParseError, RecipientState, ReplyWindow,
 };
+use crate::ui::local_time;
 use leptos::prelude::*;
 
 /// Lower case, for the country search: in the browser JavaScript's own `toLowerCase`

@@ -3,7 +3,7 @@
 //! its field defaults, what Send does, the messages of the call (restored, followed live,
 //! refreshed, resent).
 
-use super::host::{browser_now, follow_events, keep_token, post_to_host, Prefill};
+use super::host::{browser_now, follow_events, post_to_host, Prefill};
 use super::send::{Outgoing, Sender, Sent};
 use super::status::{SentMessage, REFRESH_COOLDOWN_SECS};
 use crate::api::{
@@ -14,6 +14,7 @@ use crate::domain::{
     NotificationView, PhoneNumber, PhoneParseError, Recipient, RecipientState, TemplateId,
     TemplateKind, WidgetBootstrap,
 };
+use crate::ui::keep_token;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::{BTreeMap, HashMap};

@@ -5,11 +5,11 @@
 //! reason and a Resend where one can succeed, and what the customer replied; and a
 //! Refresh usable once every 15 seconds, with a visible countdown. Neither moves the form.
 
-use super::host::{copy_to_clipboard, local_time};
 use crate::domain::{
     mask_e164, replies_until, sms_fallback, Accepted, AgentTemplate, Channel, FailureReason,
     HistoryEntry, NotificationStatus, NotificationView, Reply, TemplateId,
 };
+use crate::ui::{local_time, CopyButton};
 use leptos::prelude::*;
 
 /// Seconds between two manual refreshes.
@@ -124,37 +124,12 @@ fn resendable(message: &SentMessage) -> bool {
 /// The id of the list the corner points to.
 const LIST_ID: &str = "sent-messages";
 
-/// A Copy button that says "Copied" for two seconds once the text is on the clipboard.
-#[component]
-pub fn CopyButton(text: String, label: &'static str) -> impl IntoView {
-    let copied = RwSignal::new(false);
-    view! {
-        <button
-            type="button"
-            class="button small secondary copy"
-            aria-label=label
-            on:click=move |_| {
-                copy_to_clipboard(
-                    &text,
-                    move || {
-                        copied.set(true);
-                        gloo_timers::callback::Timeout::new(2_000, move || copied.set(false))
-                            .forget();
-                    },
-                )
-            }
-        >
-            {move || if copied.get() { "Copied" } else { "Copy" }}
-        </button>
-    }
-}
-
 /// Brings the list of the call's messages into view, and the keyboard to it.
 fn show_list() {
     if let Some(list) = document().get_element_by_id(LIST_ID) {
         list.scroll_into_view();
     }
-    super::dom::focus_by_id(LIST_ID);
+    crate::ui::focus_by_id(LIST_ID);
 }
 
 /// The corner: the latest message at a glance, in the widget's header row.

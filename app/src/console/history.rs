@@ -5,13 +5,13 @@
 //! as a CSV file. The filters live in the page's URL, so a reload or a shared link keeps
 //! them.
 
-use crate::admin::ends_session;
+use super::session::ends_session;
 use crate::api::{history_filters, new_stream_ticket, read_history, ApiError};
 use crate::domain::{
     Channel, Choice, HistoryChoices, HistoryPage, HistoryQuery, NotificationStatus,
     NotificationView, Reader,
 };
-use crate::widget::{initial_token, local_time, CopyButton};
+use crate::ui::{local_time, CopyButton};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -113,29 +113,10 @@ fn local_midnight(day: &str, days: u32) -> String {
     String::from(at.to_iso_string())
 }
 
-/// The reader's token: from the link that opened the page (`#token=`, the widget's),
-/// else this tab's settings sign-in, else the widget's.
-pub(crate) fn reader_token() -> Option<String> {
-    let opened_with_token = window()
-        .location()
-        .hash()
-        .is_ok_and(|h| h.contains("token="));
-    let admin = window()
-        .session_storage()
-        .ok()
-        .flatten()
-        .and_then(|s| s.get_item(crate::admin::TOKEN_KEY).ok().flatten());
-    if opened_with_token {
-        initial_token()
-    } else {
-        admin.or_else(initial_token)
-    }
-}
-
 /// The history page.
 #[component]
 pub fn MessageHistory() -> impl IntoView {
-    let token = reader_token();
+    let token = super::session::reader_token();
     let Some(token) = token else {
         return view! {
             <main class="history">

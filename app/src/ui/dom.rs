@@ -1,9 +1,9 @@
-//! Small helpers on the page's elements, shared by the widget's parts.
+//! Small helpers on the page's elements.
 
 use leptos::prelude::document;
 
 /// Moves the keyboard's focus to the element with `id`.
-pub(super) fn focus_by_id(id: &str) {
+pub fn focus_by_id(id: &str) {
     use wasm_bindgen::JsCast;
     if let Some(el) = document()
         .get_element_by_id(id)

@@ -4,11 +4,10 @@
 //! and each provider's answers; charts drawn as SVG here, figures refreshed every few
 //! seconds while the page is open.
 
-use crate::admin::ends_session;
+use super::session::{ends_session, reader_token};
 use crate::api::{delivery_figures, history_filters, ApiError};
 use crate::domain::{Breakdown, Count, DeliveryStats, NotificationStatus, Reader, StatsQuery};
-use crate::history::reader_token;
-use crate::widget::local_time;
+use crate::ui::local_time;
 use leptos::prelude::*;
 
 /// How often the figures are read again.

@@ -5,7 +5,7 @@
 use super::{context, rows_or_error, short_time, Problems};
 use crate::api::admin::{admin_api_keys, admin_create_api_key, admin_groups, admin_revoke_api_key};
 use crate::domain::{ApiKeyInput, ApiKeyScope, GroupId};
-use crate::widget::CopyButton;
+use crate::ui::CopyButton;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 

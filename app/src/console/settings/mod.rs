@@ -11,19 +11,13 @@ mod providers;
 mod queues;
 mod templates;
 
+use super::session::{ends_session, storage, TOKEN_KEY};
 use crate::api::admin::{admin_sign_in, admin_sign_out};
 use crate::api::ApiError;
 use crate::domain::SignIn;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
-
-/// Where the session token is kept: the tab's session storage (gone when the tab closes).
-pub(crate) const TOKEN_KEY: &str = "agent-notify-admin-token";
-
-fn storage() -> Option<web_sys::Storage> {
-    window().session_storage().ok().flatten()
-}
 
 /// What every part of the page shares.
 #[derive(Clone, Copy)]
@@ -99,14 +93,6 @@ impl AdminContext {
         }
         self.token.set(None);
     }
-}
-
-/// Whether an error means the reader's session or token is over (sign in again).
-pub(crate) fn ends_session(e: &ApiError) -> bool {
-    matches!(
-        e.code.as_str(),
-        "session_ended" | "invalid_token" | "missing_token"
-    )
 }
 
 /// `2026-12-02 12:15 UTC` from an RFC 3339 UTC time.

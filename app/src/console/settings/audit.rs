@@ -2,7 +2,7 @@
 
 use super::{context, rows_or_error};
 use crate::api::admin::admin_audit;
-use crate::widget::local_time;
+use crate::ui::local_time;
 use leptos::prelude::*;
 
 /// The audit log tab, filterable by kind of change.
