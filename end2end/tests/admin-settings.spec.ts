@@ -1,5 +1,5 @@
 import { expect, Page, test } from "@playwright/test";
-import { agentToken, ADMIN_PASSWORD, newCallId, signInAsAdmin, widgetUrl } from "./support";
+import { agentToken, ADMIN_PASSWORD, newCallId, saveTypesAndAddAgent, signInAsAdmin, widgetUrl } from "./support";
 
 /** Fills the template editor and saves it. */
 async function createTemplate(page: Page, name: string, body: string, fields: Array<[string, string]> = []) {
@@ -102,18 +102,8 @@ test("a group takes five SMS templates in order, refuses a sixth, and the widget
   await expect(sms.getByTestId("limit")).toHaveText("Limit of 5 reached: remove one to add another.");
   // Reorder: the second moves to the top.
   await sms.locator(".chosen li").nth(1).getByRole("button", { name: "Move up" }).click();
-  await page.getByRole("button", { name: "Save notification types" }).click();
-  await expect(page.getByRole("status")).toContainText("Saved the notification types");
-
-  const groupId = (await page.locator(".group-list li.active").getAttribute("data-group"))!;
   // Only an agent the settings hold may use the widget: register one in the group.
-  const agentId = `agent-${tag}`;
-  await page.getByRole("tab", { name: "Agents" }).click();
-  await page.getByLabel("Agent id").fill(agentId);
-  await page.getByLabel("Agent name").fill(`Agent ${tag}`);
-  await page.getByLabel("Agent group").selectOption(groupId);
-  await page.getByRole("button", { name: "Add agent" }).click();
-  await expect(page.getByRole("status")).toContainText(`Saved agent ${agentId}.`);
+  const { groupId, agentId } = await saveTypesAndAddAgent(page, tag);
   await page.goto(widgetUrl(newCallId(), {}, agentToken(agentId, groupId)));
   const names = page.getByRole("radiogroup", { name: "Template" }).getByRole("radio").locator("strong");
   await expect(names).toHaveText([2, 1, 3, 4, 5].map((i) => `${tag} SMS ${i}`));

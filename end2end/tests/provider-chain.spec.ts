@@ -1,5 +1,5 @@
 import { expect, Page, test } from "@playwright/test";
-import { agentToken, newCallId, numberBox, seriousViolations, signInAsAdmin, widgetUrl } from "./support";
+import { agentToken, newCallId, numberBox, saveTypesAndAddAgent, seriousViolations, signInAsAdmin, widgetUrl } from "./support";
 
 // axe-core is injected into the pages (see accessibility.spec.ts).
 test.use({ bypassCSP: true });
@@ -23,17 +23,7 @@ async function groupWithAgent(page: Page, tag: string, setUp: (page: Page) => Pr
   await page.getByRole("button", { name: "Create group" }).click();
   await expect(page.getByRole("region", { name: "Notification Type" })).toBeVisible();
   await setUp(page);
-  await page.getByRole("button", { name: "Save notification types" }).click();
-  await expect(page.getByRole("status")).toContainText("Saved the notification types");
-  const groupId = (await page.locator(".group-list li.active").getAttribute("data-group"))!;
-  const agentId = `agent-${tag}`;
-  await page.getByRole("tab", { name: "Agents" }).click();
-  await page.getByLabel("Agent id").fill(agentId);
-  await page.getByLabel("Agent name").fill(`Agent ${tag}`);
-  await page.getByLabel("Agent group").selectOption(groupId);
-  await page.getByRole("button", { name: "Add agent" }).click();
-  await expect(page.getByRole("status")).toContainText(`Saved agent ${agentId}.`);
-  return { groupId, agentId };
+  return saveTypesAndAddAgent(page, tag);
 }
 
 test("an admin adds a Kaleyra and a Sinch account and chains them for a group's SMS; its agents see the key", async ({ page }) => {

@@ -80,3 +80,18 @@ export async function seriousViolations(page: Page): Promise<string[]> {
   });
 }
 
+/** Saves the open group's Notification Type tab, then registers the agent `agent-<tag>`
+ * in that group on the Agents tab; returns the group's id and the agent's. */
+export async function saveTypesAndAddAgent(page: Page, tag: string) {
+  await page.getByRole("button", { name: "Save notification types" }).click();
+  await expect(page.getByRole("status")).toContainText("Saved the notification types");
+  const groupId = (await page.locator(".group-list li.active").getAttribute("data-group"))!;
+  const agentId = `agent-${tag}`;
+  await page.getByRole("tab", { name: "Agents" }).click();
+  await page.getByLabel("Agent id").fill(agentId);
+  await page.getByLabel("Agent name").fill(`Agent ${tag}`);
+  await page.getByLabel("Agent group").selectOption(groupId);
+  await page.getByRole("button", { name: "Add agent" }).click();
+  await expect(page.getByRole("status")).toContainText(`Saved agent ${agentId}.`);
+  return { groupId, agentId };
+}

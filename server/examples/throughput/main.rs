@@ -200,6 +200,12 @@ fn print_statements(
     );
 }
 
+/// Sends `request` and reads its JSON answer.
+pub async fn json_of(request: reqwest::RequestBuilder) -> serde_json::Value {
+    let response = request.send().await.expect("sent");
+    response.json().await.expect("a JSON answer")
+}
+
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .pool_max_idle_per_host(CLIENTS)
@@ -441,15 +447,12 @@ async fn main() {
         &references,
     );
     print_statements("webhook", HOOKS, &before, &after);
-    let view: serde_json::Value = client()
-        .get(format!("{base}/api/v1/notifications/{first}"))
-        .bearer_auth(agent_token())
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let view = json_of(
+        client()
+            .get(format!("{base}/api/v1/notifications/{first}"))
+            .bearer_auth(agent_token()),
+    )
+    .await;
     assert_eq!(view["status"], "delivered", "the webhooks were applied");
 
     let (_b, b_base) = Running::start(&fast, WorkerMode::None).await;

@@ -5,7 +5,7 @@
 //! from A's stream, which only Redis can have brought.
 
 use crate::fake_providers::{FakeProviders, META_PHONE_ID, META_TOKEN};
-use crate::{agent_token, client, ADMIN_PASSWORD, META_SECRET};
+use crate::{agent_token, client, json_of, ADMIN_PASSWORD, META_SECRET};
 use futures::StreamExt;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -101,19 +101,10 @@ pub async fn measure(a: &str, b: &str, n: usize, meta: &FakeProviders) -> Vec<Du
     let mut latencies = Vec::with_capacity(n);
     for i in 0..n {
         let call = format!("lat-{i}");
-        let accepted: Value = client
-            .post(format!("{a}/api/v1/notifications"))
-            .bearer_auth(&agent)
-            .json(
-                &json!({"to": format!("+9196{i:07}1"), "channel": "whatsapp",
-                          "template_id": "t_wa_thanks", "call_id": call}),
-            )
-            .send()
-            .await
-            .expect("sent")
-            .json()
-            .await
-            .expect("json");
+        let body = json!({"to": format!("+9196{i:07}1"), "channel": "whatsapp",
+                          "template_id": "t_wa_thanks", "call_id": call});
+        let request = client.post(format!("{a}/api/v1/notifications"));
+        let accepted = json_of(request.bearer_auth(&agent).json(&body)).await;
         let uuid = accepted["uuid"].as_str().expect("uuid").to_owned();
         let response = client
             .get(format!("{a}/api/v1/calls/{call}/events"))

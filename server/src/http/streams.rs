@@ -112,6 +112,39 @@ impl Drop for Slot {
     }
 }
 
+/// The query of an event stream (documentation only: read from the URI).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[expect(
+    dead_code,
+    reason = "the query is read from the URI; this type only documents it"
+)]
+struct StreamQuery {
+    /// A ticket from POST /api/v1/stream-tickets, instead of the Authorization header
+    ticket: Option<String>,
+    /// 1: stay open while a message may still get a reply (the widget's streams)
+    replies: Option<String>,
+}
+
+/// Who follows a stream: their place among the open streams, who they are (checked
+/// again at each recheck), and whether they follow replies too.
+struct Follower {
+    slot: Slot,
+    holder: Caller,
+    replies: bool,
+}
+
+impl Follower {
+    /// Admits `caller` to one more open stream (refused past the limit).
+    fn admit(state: &AppState, caller: &Caller, uri: &Uri) -> Result<Self, HttpError> {
+        Ok(Self {
+            slot: state.streams.admit(caller)?,
+            holder: caller.clone(),
+            replies: follows_replies(uri),
+        })
+    }
+}
+
 /// `?replies=1`: the stream also stays open while a message may still get a reply
 /// (the widget's), and carries each as a `reply` event.
 fn follows_replies(uri: &Uri) -> bool {
@@ -124,7 +157,7 @@ fn follows_replies(uri: &Uri) -> bool {
     tag = "notifications",
     summary = "Server-Sent Events for one message",
     description = "Authenticate with the bearer token, or (browsers) a ticket from POST /api/v1/stream-tickets.",
-    params(("uuid" = String, Path, description = "The message's UUID"), ("ticket" = Option<String>, Query, description = "A ticket from POST /api/v1/stream-tickets, instead of the Authorization header"), ("replies" = Option<String>, Query, description = "1: stay open while a message may still get a reply (the widget's streams)")),
+    params(("uuid" = String, Path, description = "The message's UUID"), StreamQuery),
     responses((status = 200, description = "A `status` event (a NotificationView) per change, a `reply` event per customer reply, an `end` event once the message is final on its channel (with replies=1: once no reply may come)", body = String, content_type = "text/event-stream"), (status = 204, description = "Nothing to follow: already final")),
     security(("bearer" = []), ())
 )]
@@ -135,10 +168,9 @@ async fn message_events(
     uri: Uri,
 ) -> Result<Response, HttpError> {
     let uuid = status::parse_uuid(&uuid)?;
-    let slot = state.streams.admit(&caller)?;
+    let follower = Follower::admit(&state, &caller, &uri)?;
     let watch = status::watch_notification(&state.services, &caller, uuid).await?;
     let services = state.services.clone();
-    let holder = caller.clone();
     let reread = move || -> BoxFuture<'static, Vec<NotificationView>> {
         let (services, caller) = (services.clone(), caller.clone());
         Box::pin(async move {
@@ -148,14 +180,7 @@ async fn message_events(
                 .unwrap_or_default()
         })
     };
-    Ok(live(
-        &state,
-        watch,
-        reread,
-        slot,
-        holder,
-        follows_replies(&uri),
-    ))
+    Ok(live(&state, watch, reread, follower))
 }
 
 #[utoipa::path(
@@ -164,7 +189,7 @@ async fn message_events(
     tag = "notifications",
     summary = "Server-Sent Events for every message of a call (one stream per widget)",
     description = "Authenticate with the bearer token, or (browsers) a ticket from POST /api/v1/stream-tickets.",
-    params(("call_id" = String, Path, description = "The softphone's call id"), ("ticket" = Option<String>, Query, description = "A ticket from POST /api/v1/stream-tickets, instead of the Authorization header"), ("replies" = Option<String>, Query, description = "1: stay open while a message may still get a reply (the widget's streams)")),
+    params(("call_id" = String, Path, description = "The softphone's call id"), StreamQuery),
     responses((status = 200, description = "Each message's state, then a `status` event per change (messages sent on the call later included), a `reply` event per customer reply; an `end` event once all are final", body = String, content_type = "text/event-stream"), (status = 204, description = "Nothing to follow: already final")),
     security(("bearer" = []), ())
 )]
@@ -175,10 +200,9 @@ async fn call_events(
     uri: Uri,
 ) -> Result<Response, HttpError> {
     let call_id = parse_call_id(&call_id)?;
-    let slot = state.streams.admit(&caller)?;
+    let follower = Follower::admit(&state, &caller, &uri)?;
     let watch = status::watch_call(&state.services, &caller, call_id.clone()).await?;
     let services = state.services.clone();
-    let holder = caller.clone();
     let reread = move || -> BoxFuture<'static, Vec<NotificationView>> {
         let (services, caller, call_id) = (services.clone(), caller.clone(), call_id.clone());
         Box::pin(async move {
@@ -187,14 +211,7 @@ async fn call_events(
                 .unwrap_or_default()
         })
     };
-    Ok(live(
-        &state,
-        watch,
-        reread,
-        slot,
-        holder,
-        follows_replies(&uri),
-    ))
+    Ok(live(&state, watch, reread, follower))
 }
 
 /// The SSE response for `watch`: 204 when nothing is left to follow. At each recheck
@@ -204,10 +221,13 @@ fn live(
     state: &AppState,
     watch: Watch,
     reread: impl Fn() -> BoxFuture<'static, Vec<NotificationView>> + Send + 'static,
-    slot: Slot,
-    holder: Caller,
-    follow_replies: bool,
+    follower: Follower,
 ) -> Response {
+    let Follower {
+        slot,
+        holder,
+        replies: follow_replies,
+    } = follower;
     let mut now = LiveSet::default();
     for view in &watch.current {
         let _ = now.take(view);

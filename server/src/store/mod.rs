@@ -13,7 +13,6 @@ mod history;
 mod idempotency;
 mod keys;
 mod mongo;
-mod queues;
 mod records;
 pub mod seal;
 pub mod seed;
@@ -76,6 +75,15 @@ struct Writes {
 type Tx = Transaction<'static, sqlx::Any>;
 
 impl SqlStore {
+    /// Whether the database answers (readiness).
+    pub(crate) async fn ping_sql(&self) -> app::service::StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
     /// Seals provider credentials written from now on with `seal` (and opens sealed ones).
     pub fn sealing_credentials(self, seal: seal::CredentialSeal) -> Self {
         Self {

@@ -2,6 +2,7 @@
 //! and static and dynamic templates on every channel, mapped to the group — so the
 //! widget works the moment `make run` finishes.
 
+use super::admin::insert_template_row;
 use super::{to_ms, RowExt, SqlStore};
 use anyhow::Context;
 use app::domain::{Channel, FieldType, ProviderRef, Template, TemplateField, TemplateId};
@@ -136,22 +137,10 @@ pub async fn seed_demo_if_empty(store: &SqlStore) -> anyhow::Result<bool> {
     }
     let templates = demo_templates()?;
     for t in &templates {
-        sqlx::query(
-            "INSERT INTO templates (id, name, channel, body, fields, language, provider_ref, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(t.id.as_str())
-        .bind(&t.name)
-        .bind(t.channel.as_str())
-        .bind(&t.body)
-        .bind(serde_json::to_string(&t.fields)?)
-        .bind(&t.language)
-        .bind(serde_json::to_string(&t.provider_ref)?)
-        .bind(now)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .with_context(|| format!("seeding template {}", t.id))?;
+        insert_template_row(t, now)?
+            .execute(&mut *tx)
+            .await
+            .with_context(|| format!("seeding template {}", t.id))?;
     }
     for channel in Channel::ALL {
         let mapped = templates.iter().filter(|t| t.channel == channel);

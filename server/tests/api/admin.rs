@@ -1,19 +1,13 @@
-use crate::helpers::{error_of, TestApp, ADMIN_PASSWORD};
+use crate::helpers::{error_of, message_of, sign_in, TestApp, ADMIN_PASSWORD};
 use reqwest::Response;
 use serde_json::{json, Value};
 
 /// Signs in as the first-run admin and returns the session token.
-async fn sign_in(app: &TestApp) -> String {
-    let r = app
-        .client
-        .post(format!("{}/api/v1/admin/login", app.base))
-        .json(&json!({"id": "admin", "password": ADMIN_PASSWORD}))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 200);
-    let body: Value = r.json().await.expect("json");
-    body["token"].as_str().expect("token").to_owned()
+/// A fresh app and a signed-in admin's token.
+async fn signed_in_app() -> (TestApp, String) {
+    let app = TestApp::spawn().await;
+    let admin = sign_in(&app.base).await;
+    (app, admin)
 }
 
 async fn send(
@@ -45,6 +39,22 @@ async fn delete(app: &TestApp, path: &str, token: &str) -> Response {
     send(app, reqwest::Method::DELETE, path, token, None).await
 }
 
+/// Saves the demo group's Notification Type tab.
+async fn put_tab(app: &TestApp, token: &str, tab: Value) -> Response {
+    put(
+        app,
+        "/api/v1/admin/groups/demo/notification-types",
+        token,
+        tab,
+    )
+    .await
+}
+
+/// The status of a DELETE of `path`.
+async fn deleted(app: &TestApp, path: &str, token: &str) -> u16 {
+    delete(app, path, token).await.status().as_u16()
+}
+
 fn sms_template(id: &str, name: &str) -> Value {
     json!({"id": id, "name": name, "channel": "sms", "body": format!("{name}: thank you for calling.")})
 }
@@ -70,7 +80,7 @@ async fn extra_sms_templates(app: &TestApp, admin: &str, n: usize) -> Vec<String
 #[tokio::test]
 async fn an_admin_signs_in_with_the_first_run_password_and_signing_out_ends_the_session() {
     let app = TestApp::spawn().await;
-    let token = sign_in(&app).await;
+    let token = sign_in(&app.base).await;
     assert_eq!(
         app.get("/api/v1/admin/groups", &token)
             .send()
@@ -119,20 +129,13 @@ async fn agents_cannot_reach_admin_endpoints_and_strangers_need_a_token() {
         "/api/v1/admin/audit",
     ] {
         app.get_error(path, &app.agent, 403, "admin_only").await;
-        let r = app
-            .client
-            .get(format!("{}{path}", app.base))
-            .send()
-            .await
-            .expect("sent");
-        error_of(r, 401, "missing_token").await;
+        error_of(app.get_anonymously(path).await, 401, "missing_token").await;
     }
 }
 
 #[tokio::test]
 async fn templates_are_created_listed_filtered_updated_and_checked() {
-    let app = TestApp::spawn().await;
-    let admin = sign_in(&app).await;
+    let (app, admin) = signed_in_app().await;
     let dynamic = json!({"name": "Delivery slot", "channel": "sms", "body": "Hi {{name}}, your slot is {{date}}.",
         "fields": [{"name": "name", "label": "Name", "type": "text", "required": true},
                    {"name": "date", "label": "Date", "type": "date", "required": true}]});
@@ -166,8 +169,7 @@ async fn templates_are_created_listed_filtered_updated_and_checked() {
 
 #[tokio::test]
 async fn save_time_checks_report_each_problem_per_field() {
-    let app = TestApp::spawn().await;
-    let admin = sign_in(&app).await;
+    let (app, admin) = signed_in_app().await;
     let cases = [
         (
             json!({"name": "Thanks for calling", "channel": "sms", "body": "Hello again"}),
@@ -213,22 +215,11 @@ async fn save_time_checks_report_each_problem_per_field() {
 
 #[tokio::test]
 async fn the_notification_type_tab_takes_at_most_five_templates_of_its_channel_in_order() {
-    let app = TestApp::spawn().await;
-    let admin = sign_in(&app).await;
+    let (app, admin) = signed_in_app().await;
     let extra = extra_sms_templates(&app, &admin, 5).await;
     let five: Vec<&str> = vec![&extra[4], &extra[0], "t_otp", &extra[2], "t_sms_thanks"];
     let tab = json!({"sms": {"enabled": true, "templates": five}, "whatsapp": {"enabled": false}, "rcs": {"enabled": true, "templates": ["t_rcs_welcome"]}});
-    assert_eq!(
-        put(
-            &app,
-            "/api/v1/admin/groups/demo/notification-types",
-            &admin,
-            tab.clone()
-        )
-        .await
-        .status(),
-        200
-    );
+    assert_eq!(put_tab(&app, &admin, tab.clone()).await.status(), 200);
 
     // The widget's next load shows exactly those, in that order, without a restart.
     let agent_view: Vec<Value> = app
@@ -244,33 +235,11 @@ async fn the_notification_type_tab_takes_at_most_five_templates_of_its_channel_i
     let mut six = tab.clone();
     six["sms"]["templates"] =
         json!([&extra[0], &extra[1], &extra[2], &extra[3], &extra[4], "t_otp"]);
-    let error = error_of(
-        put(
-            &app,
-            "/api/v1/admin/groups/demo/notification-types",
-            &admin,
-            six,
-        )
-        .await,
-        422,
-        "too_many_templates",
-    )
-    .await;
+    let error = error_of(put_tab(&app, &admin, six).await, 422, "too_many_templates").await;
     assert!(error["fields"]["sms.templates"].is_string());
     let mut wrong = tab.clone();
     wrong["sms"]["templates"] = json!(["t_wa_order"]);
-    error_of(
-        put(
-            &app,
-            "/api/v1/admin/groups/demo/notification-types",
-            &admin,
-            wrong,
-        )
-        .await,
-        422,
-        "wrong_channel",
-    )
-    .await;
+    error_of(put_tab(&app, &admin, wrong).await, 422, "wrong_channel").await;
     let saved: Value = app
         .get_json("/api/v1/admin/groups/demo/notification-types", &admin)
         .await;
@@ -283,8 +252,7 @@ async fn the_notification_type_tab_takes_at_most_five_templates_of_its_channel_i
 
 #[tokio::test]
 async fn concurrent_saves_never_leave_more_than_five_templates() {
-    let app = TestApp::spawn().await;
-    let admin = sign_in(&app).await;
+    let (app, admin) = signed_in_app().await;
     let extra = extra_sms_templates(&app, &admin, 6).await;
     let tabs: Vec<Value> = (0..6)
         .map(|skip| {
@@ -322,21 +290,16 @@ async fn concurrent_saves_never_leave_more_than_five_templates() {
 
 #[tokio::test]
 async fn deleting_a_template_in_use_needs_confirmation_and_removes_it_from_groups() {
-    let app = TestApp::spawn().await;
-    let admin = sign_in(&app).await;
+    let (app, admin) = signed_in_app().await;
     let error = error_of(
         delete(&app, "/api/v1/admin/templates/t_otp", &admin).await,
         409,
         "template_in_use",
     )
     .await;
-    assert!(error["message"]
-        .as_str()
-        .is_some_and(|m| m.contains("demo")));
+    assert!(message_of(&error).contains("demo"));
     assert_eq!(
-        delete(&app, "/api/v1/admin/templates/t_otp?confirm=true", &admin)
-            .await
-            .status(),
+        deleted(&app, "/api/v1/admin/templates/t_otp?confirm=true", &admin).await,
         204
     );
     let tab: Value = app
@@ -350,8 +313,7 @@ async fn deleting_a_template_in_use_needs_confirmation_and_removes_it_from_group
 
 #[tokio::test]
 async fn groups_are_created_renamed_and_only_deleted_without_agents() {
-    let app = TestApp::spawn().await;
-    let admin = sign_in(&app).await;
+    let (app, admin) = signed_in_app().await;
     let r = post(
         &app,
         "/api/v1/admin/groups",
@@ -387,19 +349,13 @@ async fn groups_are_created_renamed_and_only_deleted_without_agents() {
         "group_has_agents",
     )
     .await;
-    assert!(error["message"]
-        .as_str()
-        .is_some_and(|m| m.contains("1 agent")));
+    assert!(message_of(&error).contains("1 agent"));
     assert_eq!(
-        delete(&app, "/api/v1/admin/agents/asha", &admin)
-            .await
-            .status(),
+        deleted(&app, "/api/v1/admin/agents/asha", &admin).await,
         204
     );
     assert_eq!(
-        delete(&app, "/api/v1/admin/groups/night-shift", &admin)
-            .await
-            .status(),
+        deleted(&app, "/api/v1/admin/groups/night-shift", &admin).await,
         204
     );
     app.get_error("/api/v1/admin/groups/night-shift", &admin, 404, "not_found")
@@ -416,8 +372,7 @@ async fn groups_are_created_renamed_and_only_deleted_without_agents() {
 
 #[tokio::test]
 async fn agents_belong_to_an_existing_group() {
-    let app = TestApp::spawn().await;
-    let admin = sign_in(&app).await;
+    let (app, admin) = signed_in_app().await;
     let r = post(
         &app,
         "/api/v1/admin/agents",
@@ -447,8 +402,7 @@ async fn agents_belong_to_an_existing_group() {
 
 #[tokio::test]
 async fn provider_credentials_are_write_only_and_the_webhook_url_is_shown() {
-    let app = TestApp::spawn().await;
-    let admin = sign_in(&app).await;
+    let (app, admin) = signed_in_app().await;
     let r = post(&app, "/api/v1/admin/providers", &admin, json!({"id": "tw-sms", "channel": "sms", "provider": "twilio",
         "display_name": "Twilio SMS", "sender": "+15005550006", "credentials": {"account_sid": "AC123", "auth_token": "s3cr3t-value"}, "default": true})).await;
     assert_eq!(r.status(), 201);
@@ -472,24 +426,12 @@ async fn provider_credentials_are_write_only_and_the_webhook_url_is_shown() {
     )
     .await;
     assert_eq!(r.status(), 200);
-    let list = app
-        .get("/api/v1/admin/providers", &admin)
-        .send()
-        .await
-        .expect("sent")
-        .text()
-        .await
-        .expect("text");
+    let list = app.get_text("/api/v1/admin/providers", &admin).await;
     assert!(!list.contains("s3cr3t-value"));
     assert!(list.contains("\"credentials_set\":[\"account_sid\",\"auth_token\"]"));
     let audit = app
-        .get("/api/v1/admin/audit?entity=provider", &admin)
-        .send()
-        .await
-        .expect("sent")
-        .text()
-        .await
-        .expect("text");
+        .get_text("/api/v1/admin/audit?entity=provider", &admin)
+        .await;
     assert!(
         !audit.contains("s3cr3t-value"),
         "the audit log never holds secrets"
@@ -503,17 +445,14 @@ async fn provider_credentials_are_write_only_and_the_webhook_url_is_shown() {
     .await;
     error_of(r, 422, "unknown_provider").await;
     assert_eq!(
-        delete(&app, "/api/v1/admin/providers/tw-sms", &admin)
-            .await
-            .status(),
+        deleted(&app, "/api/v1/admin/providers/tw-sms", &admin).await,
         204
     );
 }
 
 #[tokio::test]
 async fn the_audit_log_records_who_changed_what_with_before_and_after() {
-    let app = TestApp::spawn().await;
-    let admin = sign_in(&app).await;
+    let (app, admin) = signed_in_app().await;
     assert_eq!(
         put(
             &app,
@@ -552,8 +491,7 @@ async fn the_audit_log_records_who_changed_what_with_before_and_after() {
 
 #[tokio::test]
 async fn a_group_can_use_its_own_provider_account_per_channel() {
-    let app = TestApp::spawn().await;
-    let admin = sign_in(&app).await;
+    let (app, admin) = signed_in_app().await;
     for (id, channel) in [("sbx-wa", "whatsapp"), ("sbx-sms-2", "sms")] {
         let account =
             json!({"id": id, "channel": channel, "provider": "sandbox", "display_name": id});
@@ -569,30 +507,14 @@ async fn a_group_can_use_its_own_provider_account_per_channel() {
         .await;
     tab["whatsapp"]["account"] = json!("sbx-sms-2");
     let error = error_of(
-        put(
-            &app,
-            "/api/v1/admin/groups/demo/notification-types",
-            &admin,
-            tab.clone(),
-        )
-        .await,
+        put_tab(&app, &admin, tab.clone()).await,
         422,
         "wrong_channel",
     )
     .await;
     assert!(error["fields"]["whatsapp.account"].is_string());
     tab["whatsapp"]["account"] = json!("sbx-wa");
-    assert_eq!(
-        put(
-            &app,
-            "/api/v1/admin/groups/demo/notification-types",
-            &admin,
-            tab
-        )
-        .await
-        .status(),
-        200
-    );
+    assert_eq!(put_tab(&app, &admin, tab).await.status(), 200);
     let saved: Value = app
         .get_json("/api/v1/admin/groups/demo/notification-types", &admin)
         .await;
@@ -604,9 +526,7 @@ async fn a_group_can_use_its_own_provider_account_per_channel() {
     );
     // Deleting the account puts the group back on the channel's default.
     assert_eq!(
-        delete(&app, "/api/v1/admin/providers/sbx-wa", &admin)
-            .await
-            .status(),
+        deleted(&app, "/api/v1/admin/providers/sbx-wa", &admin).await,
         204
     );
     let saved: Value = app

@@ -193,6 +193,18 @@ impl TestApp {
             .bearer_auth(token)
     }
 
+    /// GETs `path` with no token at all.
+    pub async fn get_anonymously(&self, path: &str) -> Response {
+        let url = format!("{}{path}", self.base);
+        self.client.get(url).send().await.expect("request sent")
+    }
+
+    /// GETs `path` as `token` and reads the answer as text.
+    pub async fn get_text(&self, path: &str, token: &str) -> String {
+        let response = self.get(path, token).send().await.expect("request sent");
+        response.text().await.expect("a text body")
+    }
+
     /// GETs `path` as `token` and reads the JSON answer.
     pub async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str, token: &str) -> T {
         json_reply(self.get(path, token)).await
@@ -294,6 +306,11 @@ pub fn static_sms_to(e164: &str) -> Value {
 }
 
 /// Asserts the `api.md` error shape and returns the error object.
+/// An error's message (empty when it has none).
+pub fn message_of(error: &Value) -> &str {
+    error["message"].as_str().unwrap_or_default()
+}
+
 pub async fn error_of(response: Response, status: u16, code: &str) -> Value {
     assert_eq!(response.status(), status, "unexpected status");
     let body: Value = response.json().await.expect("error bodies are JSON");

@@ -1,4 +1,6 @@
-use crate::helpers::{error_of, json_reply, read_events, static_sms, static_sms_to, TestApp};
+use crate::helpers::{
+    error_of, json_reply, message_of, read_events, static_sms, static_sms_to, TestApp,
+};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -155,9 +157,7 @@ async fn a_failed_message_shows_the_reason_and_a_resend_is_a_new_linked_message(
     let failed = app.send_ok(&static_sms_to("+919876540000")).await;
     let n = app.wait_for_status(&failed, "failed").await;
     assert_eq!(n["error"]["code"], "unreachable");
-    assert!(n["error"]["message"]
-        .as_str()
-        .is_some_and(|m| m.contains("could not be reached")));
+    assert!(message_of(&n["error"]).contains("could not be reached"));
 
     let mut resend = static_sms_to("+919876543210");
     resend["resend_of"] = json!(failed);
@@ -196,12 +196,7 @@ async fn a_provider_that_keeps_failing_is_retried_then_the_message_fails() {
     let uuid = app.send_ok(&static_sms_to("+919876540002")).await;
     let n = app.wait_for_status(&uuid, "failed").await;
     assert_eq!(n["error"]["code"], "provider_unavailable");
-    assert!(
-        n["error"]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("after 3 attempts")),
-        "{n}"
-    );
+    assert!(message_of(&n["error"]).contains("after 3 attempts"), "{n}");
 }
 
 #[tokio::test]

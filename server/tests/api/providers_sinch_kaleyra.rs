@@ -3,7 +3,7 @@
 //! webhooks signed or tokened here, independently of the server's code.
 
 use crate::fake_providers::*;
-use crate::helpers::error_of;
+use crate::helpers::{error_of, message_of};
 use crate::providers::{hmac_sha256, rcs_appointment, wa_order, world, World, CUSTOMER, RCS_TEXT};
 use base64::Engine;
 use reqwest::Response;
@@ -368,7 +368,5 @@ async fn kaleyra_sends_whatsapp_templates_with_quoted_params_and_a_failed_callba
     assert_eq!(r.status(), 200);
     let n = w.app.wait_for_status(&uuid, "failed").await;
     assert_eq!(n["error"]["code"], "provider_failed");
-    assert!(n["error"]["message"]
-        .as_str()
-        .is_some_and(|m| m.contains("Message undeliverable")));
+    assert!(message_of(&n["error"]).contains("Message undeliverable"));
 }

@@ -55,11 +55,8 @@ async fn a_message_whose_record_cannot_be_read_is_dead_lettered_after_ten_delive
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
         let metrics = app
-            .client
-            .get(format!("{}/metrics", app.base))
-            .send()
+            .get_anonymously("/metrics")
             .await
-            .expect("sent")
             .text()
             .await
             .expect("text");

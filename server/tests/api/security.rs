@@ -204,12 +204,7 @@ async fn signing_out_ends_the_session_on_every_endpoint_and_open_stream() {
     assert_eq!(stream.status(), 200);
     let unused_ticket = ticket_of(&app, &session).await;
 
-    let out = app
-        .post("/api/v1/admin/logout", &session)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(out.status(), 204);
+    sign_out(&app, &session).await;
     let started = Instant::now();
     let events = crate::helpers::read_events(stream, Duration::from_secs(10)).await;
     println!(
@@ -468,12 +463,7 @@ async fn sign_in_is_throttled_per_admin_and_per_client_while_sends_keep_flowing(
 async fn sign_ins_and_sign_outs_are_in_the_audit_log_and_a_new_password_ends_sessions() {
     let app = TestApp::spawn().await;
     let session = sign_in(&app.base).await;
-    let out = app
-        .post("/api/v1/admin/logout", &session)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(out.status(), 204);
+    sign_out(&app, &session).await;
     let audit: Vec<Value> = app
         .get_json("/api/v1/admin/audit?entity=session", &app.admin)
         .await;
@@ -634,4 +624,10 @@ async fn a_call_gathers_at_most_its_message_cap() {
     let error = error_of(third, 422, "too_many_messages_for_call").await;
     assert_eq!(error["fields"]["call_id"], "message limit reached");
     app.send_ok(&static_sms("c-other-call")).await;
+}
+
+/// Ends the admin session `session` (204).
+async fn sign_out(app: &TestApp, session: &str) {
+    let out = app.post("/api/v1/admin/logout", session).send().await;
+    assert_eq!(out.expect("sent").status(), 204);
 }

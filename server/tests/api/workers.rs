@@ -2,7 +2,7 @@
 //! store with an API-only server, delivering to a local fake HTTP gateway.
 
 use crate::fake_gateway::{FakeGateway, GATEWAY_TOKEN};
-use crate::helpers::{test_settings, TestApp};
+use crate::helpers::{message_of, test_settings, TestApp};
 use crate::processes::WorkerProcess;
 use crate::services::RedisServer;
 use secrecy::SecretString;
@@ -171,9 +171,7 @@ async fn a_gateway_that_keeps_failing_dead_letters_the_message_and_fails_it_with
     let failed = app.wait_for_status(&uuid, "failed").await;
     assert_eq!(failed["error"]["code"], "provider_unavailable");
     assert!(
-        failed["error"]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("after 3 attempts")),
+        message_of(&failed["error"]).contains("after 3 attempts"),
         "{failed}"
     );
     assert_eq!(gateway.calls_for(&uuid), 3, "max_attempts = 3");

@@ -3,23 +3,23 @@
 //! chosen by configuration; the use cases never know which one they talk to.
 
 mod access;
+mod admin;
 mod contacts;
 mod status;
 
 pub use access::*;
+pub use admin::*;
 pub use contacts::*;
 pub use status::*;
 
 use super::error::StoreError;
 use crate::domain::{
-    Agent, AuditEntry, CallId, CallQueue, Channel, Comment, FailureReason, Group, GroupId,
-    NotificationTypes, NotificationView, Preferences, ProviderAccount, ProviderAccountId,
-    ProviderRef, QueueId, Template, TemplateId, UserId, E164,
+    CallId, Channel, Comment, FailureReason, GroupId, NotificationView, ProviderRef, Template,
+    TemplateId, E164,
 };
 use async_trait::async_trait;
 use futures::stream::BoxStream;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -27,131 +27,6 @@ use uuid::Uuid;
 
 /// Result of a port call.
 pub type StoreResult<T> = Result<T, StoreError>;
-
-/// A change to record in the audit log along with the change itself.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditRecord {
-    /// Which admin.
-    pub actor: String,
-    /// `create`, `update`, `delete`.
-    pub action: &'static str,
-    /// What kind of thing.
-    pub entity: &'static str,
-    /// Its id.
-    pub entity_id: String,
-    /// Before (none on create).
-    pub before: Option<serde_json::Value>,
-    /// After (none on delete).
-    pub after: Option<serde_json::Value>,
-}
-
-/// Which audit entries to list.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AuditFilter {
-    /// Only this kind of thing.
-    pub entity: Option<String>,
-    /// Only this admin's changes.
-    pub actor: Option<String>,
-    /// At most this many, newest first.
-    pub limit: u32,
-}
-
-/// A provider account as stored, credentials included (never leaves the server).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredProviderAccount {
-    /// The public part.
-    pub account: ProviderAccount,
-    /// Credential name → value.
-    pub credentials: BTreeMap<String, String>,
-}
-
-/// The settings store (SQL). Every write is one transaction with its audit entry; an
-/// insert whose id (or unique name) is taken, and an update or delete of a row that is
-/// gone, is a [`StoreError::Conflict`].
-#[async_trait]
-pub trait AdminStore: Send + Sync {
-    /// Templates, optionally of one channel, by name.
-    async fn templates(&self, channel: Option<Channel>) -> StoreResult<Vec<Template>>;
-    /// One template.
-    async fn template(&self, id: &TemplateId) -> StoreResult<Option<Template>>;
-    /// Adds a template (its name is unique on its channel).
-    async fn insert_template(&self, template: &Template, audit: &AuditRecord) -> StoreResult<()>;
-    /// Replaces a template, keeping its creation time.
-    async fn update_template(&self, template: &Template, audit: &AuditRecord) -> StoreResult<()>;
-    /// Deletes a template and removes it from every group's mapping.
-    async fn delete_template(&self, id: &TemplateId, audit: &AuditRecord) -> StoreResult<()>;
-    /// The groups whose mappings use a template.
-    async fn template_users(&self, id: &TemplateId) -> StoreResult<Vec<GroupId>>;
-
-    /// Every group, by name.
-    async fn groups(&self) -> StoreResult<Vec<Group>>;
-    /// One group.
-    async fn group(&self, id: &GroupId) -> StoreResult<Option<Group>>;
-    /// Adds a group.
-    async fn insert_group(&self, group: &Group, audit: &AuditRecord) -> StoreResult<()>;
-    /// Renames a group.
-    async fn update_group(&self, group: &Group, audit: &AuditRecord) -> StoreResult<()>;
-    /// Deletes a group that has no agents (a conflict otherwise).
-    async fn delete_group(&self, id: &GroupId, audit: &AuditRecord) -> StoreResult<()>;
-    /// A group's Notification Type tab.
-    async fn notification_types(&self, id: &GroupId) -> StoreResult<NotificationTypes>;
-    /// Replaces a group's tab atomically; the store itself refuses more than five per channel.
-    async fn save_notification_types(
-        &self,
-        id: &GroupId,
-        types: &NotificationTypes,
-        audit: &AuditRecord,
-    ) -> StoreResult<()>;
-
-    /// Every call queue, by id.
-    async fn queues(&self) -> StoreResult<Vec<CallQueue>>;
-    /// One call queue.
-    async fn queue(&self, id: &QueueId) -> StoreResult<Option<CallQueue>>;
-    /// Creates or replaces a call queue.
-    async fn save_queue(&self, queue: &CallQueue, audit: &AuditRecord) -> StoreResult<()>;
-    /// Deletes a call queue.
-    async fn delete_queue(&self, id: &QueueId, audit: &AuditRecord) -> StoreResult<()>;
-
-    /// Every agent, by name.
-    async fn agents(&self) -> StoreResult<Vec<Agent>>;
-    /// One agent.
-    async fn agent(&self, id: &UserId) -> StoreResult<Option<Agent>>;
-    /// Adds an agent.
-    async fn insert_agent(&self, agent: &Agent, audit: &AuditRecord) -> StoreResult<()>;
-    /// Changes an agent's name or group.
-    async fn update_agent(&self, agent: &Agent, audit: &AuditRecord) -> StoreResult<()>;
-    /// Deletes an agent.
-    async fn delete_agent(&self, id: &UserId, audit: &AuditRecord) -> StoreResult<()>;
-
-    /// A user's own preferences, if they saved any.
-    async fn preferences(&self, user: &UserId) -> StoreResult<Option<Preferences>>;
-    /// Saves a user's own preferences (not audited: they are the user's, not settings).
-    async fn save_preferences(&self, user: &UserId, preferences: &Preferences) -> StoreResult<()>;
-
-    /// Every provider account.
-    async fn provider_accounts(&self) -> StoreResult<Vec<StoredProviderAccount>>;
-    /// Adds a provider account (a default one takes over its channel's default).
-    async fn insert_provider_account(
-        &self,
-        account: &StoredProviderAccount,
-        audit: &AuditRecord,
-    ) -> StoreResult<()>;
-    /// Changes a provider account (likewise for the default).
-    async fn update_provider_account(
-        &self,
-        account: &StoredProviderAccount,
-        audit: &AuditRecord,
-    ) -> StoreResult<()>;
-    /// Deletes a provider account.
-    async fn delete_provider_account(
-        &self,
-        id: &ProviderAccountId,
-        audit: &AuditRecord,
-    ) -> StoreResult<()>;
-
-    /// Audit entries, newest first.
-    async fn audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>>;
-}
 
 /// Templates, groups and their channel mappings (SQL: SQLite embedded, MySQL in production).
 #[async_trait]

@@ -2,7 +2,8 @@
 
 use super::{store_error, RowExt, SqlStore};
 use app::domain::{CallQueue, QueueId};
-use app::service::{AuditRecord, StoreResult};
+use app::service::{AuditRecord, QueueStore, StoreResult};
+use async_trait::async_trait;
 use sqlx::any::AnyRow;
 
 fn queue_from_row(row: &AnyRow) -> anyhow::Result<CallQueue> {
@@ -13,8 +14,9 @@ fn queue_from_row(row: &AnyRow) -> anyhow::Result<CallQueue> {
     })
 }
 
-impl SqlStore {
-    pub(super) async fn all_queues(&self) -> StoreResult<Vec<CallQueue>> {
+#[async_trait]
+impl QueueStore for SqlStore {
+    async fn queues(&self) -> StoreResult<Vec<CallQueue>> {
         let rows = sqlx::query("SELECT id, name, templates FROM call_queues ORDER BY id")
             .fetch_all(&self.pool)
             .await
@@ -25,7 +27,7 @@ impl SqlStore {
             .collect::<anyhow::Result<_>>()?)
     }
 
-    pub(super) async fn one_queue(&self, id: &QueueId) -> StoreResult<Option<CallQueue>> {
+    async fn queue(&self, id: &QueueId) -> StoreResult<Option<CallQueue>> {
         let row = sqlx::query("SELECT id, name, templates FROM call_queues WHERE id = ?")
             .bind(id.as_str())
             .fetch_optional(&self.pool)
@@ -35,11 +37,7 @@ impl SqlStore {
     }
 
     /// Replaces the queue's row and writes the audit entry, in one transaction.
-    pub(super) async fn put_queue(
-        &self,
-        queue: &CallQueue,
-        audit: &AuditRecord,
-    ) -> StoreResult<()> {
+    async fn save_queue(&self, queue: &CallQueue, audit: &AuditRecord) -> StoreResult<()> {
         let templates = serde_json::to_string(&queue.templates).map_err(anyhow::Error::from)?;
         let mut tx = self.write().await.map_err(store_error)?;
         sqlx::query("DELETE FROM call_queues WHERE id = ?")
@@ -57,7 +55,7 @@ impl SqlStore {
         self.commit_with(tx, audit).await
     }
 
-    pub(super) async fn remove_queue(&self, id: &QueueId, audit: &AuditRecord) -> StoreResult<()> {
+    async fn delete_queue(&self, id: &QueueId, audit: &AuditRecord) -> StoreResult<()> {
         let mut tx = self.write().await.map_err(store_error)?;
         sqlx::query("DELETE FROM call_queues WHERE id = ?")
             .bind(id.as_str())
