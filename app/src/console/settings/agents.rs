@@ -1,6 +1,7 @@
 //! The agents tab: each agent's id, name, group and whether they may work; create,
 //! edit, switch off, delete.
 
+use super::list::ListTable;
 use super::{context, rows_or_error, Problems};
 use crate::api::admin::{admin_agents, admin_delete_agent, admin_groups, admin_save_agent};
 use crate::domain::{Agent, GroupId, UserId};
@@ -96,34 +97,33 @@ pub fn AgentsTab() -> impl IntoView {
                 <label class="check"><input type="checkbox" prop:checked=active on:change=move |ev| active.set(event_target_checked(&ev)) />"Active"</label>
                 <button class="button" type="submit">{move || if existing.get().is_some() { "Save agent" } else { "Add agent" }}</button>
             </form>
-            <table class="list" aria-label="Agents">
-                <thead><tr><th>"Id"</th><th>"Name"</th><th>"Group"</th><th>"Status"</th><th></th></tr></thead>
-                <tbody>
-                    {move || {
-                        agents.get().into_iter().map(|a| {
-                            let (edit, del) = (a.clone(), a.id.to_string());
-                            view! {
-                                <tr data-agent=a.id.to_string()>
-                                    <td><code>{a.id.to_string()}</code></td>
-                                    <td>{a.name.clone()}</td>
-                                    <td>{a.group_id.to_string()}</td>
-                                    <td>{if a.active { "Active" } else { "Switched off" }}</td>
-                                    <td class="row-actions">
-                                        <button class="button small secondary" on:click=move |_| {
-                                            existing.set(Some(edit.id.to_string()));
-                                            id.set(edit.id.to_string());
-                                            name.set(edit.name.clone());
-                                            group.set(edit.group_id.to_string());
-                                            active.set(edit.active);
-                                        }>"Edit"</button>
-                                        <button class="button small secondary" on:click=move |_| delete(del.clone())>"Delete"</button>
-                                    </td>
-                                </tr>
-                            }
-                        }).collect_view()
-                    }}
-                </tbody>
-            </table>
+            <ListTable
+                label="Agents"
+                headings=&["Id", "Name", "Group", "Status"]
+                empty="No agent yet: add one above."
+                rows=agents
+                row=move |a: Agent| {
+                        let (edit, del) = (a.clone(), a.id.to_string());
+                        view! {
+                            <tr data-agent=a.id.to_string()>
+                                <td><code>{a.id.to_string()}</code></td>
+                                <td>{a.name.clone()}</td>
+                                <td>{a.group_id.to_string()}</td>
+                                <td>{if a.active { "Active" } else { "Switched off" }}</td>
+                                <td class="row-actions">
+                                    <button class="button small secondary" on:click=move |_| {
+                                        existing.set(Some(edit.id.to_string()));
+                                        id.set(edit.id.to_string());
+                                        name.set(edit.name.clone());
+                                        group.set(edit.group_id.to_string());
+                                        active.set(edit.active);
+                                    }>"Edit"</button>
+                                    <button class="button small secondary" on:click=move |_| delete(del.clone())>"Delete"</button>
+                                </td>
+                            </tr>
+                        }
+                    }
+            />
         </section>
     }
 }

@@ -2,9 +2,10 @@
 //! do, for which groups, from where, and when it was last used; a new key's secret is
 //! shown once, to copy; revoking one stops it at once.
 
+use super::list::ListTable;
 use super::{context, rows_or_error, short_time, Problems};
 use crate::api::admin::{admin_api_keys, admin_create_api_key, admin_groups, admin_revoke_api_key};
-use crate::domain::{ApiKeyInput, ApiKeyScope, GroupId};
+use crate::domain::{ApiKey, ApiKeyInput, ApiKeyScope, GroupId};
 use crate::ui::CopyButton;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -151,41 +152,31 @@ pub fn ApiKeysTab() -> impl IntoView {
                 </label>
                 <button class="button" type="submit">"Create key"</button>
             </form>
-            <div class="table-wrap" tabindex="0" role="region" aria-label="API keys, scrollable">
-                <table class="list" aria-label="API keys">
-                    <thead><tr>
-                        <th>"Name"</th><th>"Key"</th><th>"May"</th><th>"Groups"</th><th>"From"</th>
-                        <th>"Created"</th><th>"Last used"</th><th><span class="visually-hidden">"Actions"</span></th>
-                    </tr></thead>
-                    <tbody>
-                        {move || {
-                            let rows = keys.get();
-                            if rows.is_empty() {
-                                return view! { <tr><td colspan="8" class="hint">"No API key yet."</td></tr> }.into_any();
-                            }
-                            rows.into_iter().map(|k| {
-                                let (id, label) = (k.id.clone(), k.name.clone());
-                                let scopes: Vec<&str> = k.scopes.iter().map(|s| s.as_str()).collect();
-                                let groups: Vec<String> = k.groups.iter().map(ToString::to_string).collect();
-                                view! {
-                                    <tr data-key=k.id.clone()>
-                                        <td>{k.name.clone()}</td>
-                                        <td><code>{format!("{}…", k.prefix)}</code></td>
-                                        <td>{scopes.join(", ")}</td>
-                                        <td>{groups.join(", ")}</td>
-                                        <td>{if k.allowed_ips.is_empty() { "Anywhere".to_owned() } else { k.allowed_ips.join(", ") }}</td>
-                                        <td>{short_time(&k.created_at)}</td>
-                                        <td>{k.last_used_at.as_deref().map_or("Never".to_owned(), short_time)}</td>
-                                        <td class="row-actions">
-                                            <button class="button small secondary" on:click=move |_| revoke(id.clone(), label.clone())>"Revoke"</button>
-                                        </td>
-                                    </tr>
-                                }
-                            }).collect_view().into_any()
-                        }}
-                    </tbody>
-                </table>
-            </div>
+            <ListTable
+                label="API keys"
+                headings=&["Name", "Key", "May", "Groups", "From", "Created", "Last used"]
+                empty="No API key yet."
+                rows=keys
+                row=move |k: ApiKey| {
+                        let (id, label) = (k.id.clone(), k.name.clone());
+                        let scopes: Vec<&str> = k.scopes.iter().map(|s| s.as_str()).collect();
+                        let groups: Vec<String> = k.groups.iter().map(ToString::to_string).collect();
+                        view! {
+                            <tr data-key=k.id.clone()>
+                                <td>{k.name.clone()}</td>
+                                <td><code>{format!("{}…", k.prefix)}</code></td>
+                                <td>{scopes.join(", ")}</td>
+                                <td>{groups.join(", ")}</td>
+                                <td>{if k.allowed_ips.is_empty() { "Anywhere".to_owned() } else { k.allowed_ips.join(", ") }}</td>
+                                <td>{short_time(&k.created_at)}</td>
+                                <td>{k.last_used_at.as_deref().map_or("Never".to_owned(), short_time)}</td>
+                                <td class="row-actions">
+                                    <button class="button small secondary" on:click=move |_| revoke(id.clone(), label.clone())>"Revoke"</button>
+                                </td>
+                            </tr>
+                        }
+                    }
+            />
         </section>
     }
 }

@@ -6,6 +6,7 @@ mod agents;
 mod api_keys;
 mod audit;
 mod groups;
+mod list;
 mod opt_outs;
 mod providers;
 mod queues;

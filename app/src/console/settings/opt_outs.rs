@@ -2,6 +2,7 @@
 //! whether a customer texted STOP or an admin listed them; add, remove, import a CSV
 //! file (every line or none) and export the list as one.
 
+use super::list::ListTable;
 use super::{context, rows_or_error, short_time};
 use crate::api::admin::{admin_add_opt_out, admin_opt_outs, admin_remove_opt_out};
 use crate::api::{ApiError, ErrorBody};
@@ -194,34 +195,27 @@ pub fn OptOutsTab() -> impl IntoView {
                 </label>
                 <button class="button secondary" type="button" on:click=export>"Export CSV"</button>
             </div>
-            <div class="table-wrap" tabindex="0" role="region" aria-label="Opt-outs, scrollable">
-            <table class="list" aria-label="Opt-outs">
-                <thead><tr><th>"Number"</th><th>"Channel"</th><th>"Sender"</th><th>"How"</th><th>"Since"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
-                <tbody>
-                    {move || {
-                        let rows = entries.get();
-                        if rows.is_empty() {
-                            return view! { <tr><td colspan="6" class="hint">"No number has opted out."</td></tr> }.into_any();
+            <ListTable
+                label="Opt-outs"
+                headings=&["Number", "Channel", "Sender", "How", "Since"]
+                empty="No number has opted out."
+                rows=entries
+                row=move |o: OptOut| {
+                        let gone = o.clone();
+                        view! {
+                            <tr data-number=o.number.to_string()>
+                                <td><code>{o.number.to_string()}</code></td>
+                                <td>{o.channel.label()}</td>
+                                <td>{if o.sender.is_empty() { "Every sender".to_owned() } else { o.sender.clone() }}</td>
+                                <td>{source_label(o.source)}</td>
+                                <td><time datetime=o.at.clone()>{short_time(&o.at)}</time></td>
+                                <td class="row-actions">
+                                    <button class="button small secondary" on:click=move |_| remove(gone.clone())>"Remove"</button>
+                                </td>
+                            </tr>
                         }
-                        rows.into_iter().map(|o| {
-                            let gone = o.clone();
-                            view! {
-                                <tr data-number=o.number.to_string()>
-                                    <td><code>{o.number.to_string()}</code></td>
-                                    <td>{o.channel.label()}</td>
-                                    <td>{if o.sender.is_empty() { "Every sender".to_owned() } else { o.sender.clone() }}</td>
-                                    <td>{source_label(o.source)}</td>
-                                    <td><time datetime=o.at.clone()>{short_time(&o.at)}</time></td>
-                                    <td class="row-actions">
-                                        <button class="button small secondary" on:click=move |_| remove(gone.clone())>"Remove"</button>
-                                    </td>
-                                </tr>
-                            }
-                        }).collect_view().into_any()
-                    }}
-                </tbody>
-            </table>
-            </div>
+                    }
+            />
         </section>
     }
 }

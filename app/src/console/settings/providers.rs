@@ -2,6 +2,7 @@
 //! webhook URL to paste into the provider's console. The account is checked here with the
 //! same domain rules the server applies, before anything is sent.
 
+use super::list::ListTable;
 use super::{context, rows_or_error, Problems};
 use crate::api::admin::{
     admin_channels, admin_delete_provider, admin_providers, admin_save_provider, admin_templates,
@@ -223,42 +224,43 @@ fn AccountList(
     on_delete: Callback<String>,
 ) -> impl IntoView {
     view! {
-        <table class="list" aria-label="Provider accounts">
-            <thead><tr><th>"Name"</th><th>"Key"</th><th>"Provider"</th><th>"Channel"</th><th>"Sender"</th><th>"Credentials"</th><th>"Webhook URL"</th><th></th></tr></thead>
-            <tbody>
-                {move || accounts.get().into_iter().map(|a| {
-                    let del = a.id.to_string();
-                    let set = if a.credentials_set.is_empty() { "none".to_owned() } else { format!("{} set", a.credentials_set.join(", ")) };
-                    view! {
-                        <tr data-account=a.id.to_string()>
-                            <td>
-                                {a.display_name.clone()}{a.default.then_some(" (default)")}
-                                {(!a.description.is_empty()).then(|| view! { <span class="hint block">{a.description.clone()}</span> })}
-                                {a.recontact_template.as_ref().map(|t| view! { <span class="hint block">{format!("Recontact: {t}")}</span> })}
-                            </td>
-                            <td><code>{a.key.to_string()}</code></td>
-                            <td>{ProviderKind::named(&a.provider).map_or(a.provider.clone(), |k| k.label.to_owned())}</td>
-                            <td>{a.channel.label()}</td>
-                            <td>
-                                {a.sender.clone()}
-                                {a.allow_list.as_ref().map(|l| view! { <span class="hint" data-testid="allow-list">{format!(" · only {} listed numbers", l.len())}</span> })}
-                            </td>
-                            <td>{set}</td>
-                            <td>
-                                <code class="webhook">{a.webhook_url.clone()}</code>
-                                <button class="button small secondary" aria-label="Copy the webhook URL" on:click={
-                                    let url = a.webhook_url.clone();
-                                    move |_| {
-                                        let _ = window().navigator().clipboard().write_text(&url);
-                                    }
-                                }>"Copy"</button>
-                            </td>
-                            <td><button class="button small secondary" on:click=move |_| on_delete.run(del.clone())>"Delete"</button></td>
-                        </tr>
-                    }
-                }).collect_view()}
-            </tbody>
-        </table>
+        <ListTable
+                label="Provider accounts"
+                headings=&["Name", "Key", "Provider", "Channel", "Sender", "Credentials", "Webhook URL"]
+                empty="No provider account yet: messages go to the default provider the server is configured with."
+                rows=accounts
+                row=move |a: crate::domain::ProviderAccount| {
+g();
+) };
+w! {
+g()>
+<td>
+)")}
+ })}
+ })}
+/td>
+/td>
+/td>
+/td>
+<td>
+e()}
+ })}
+/td>
+/td>
+<td>
+ode>
+ck={
+e();
+_| {
+rl);
+   }
+ton>
+/td>
+/td>
+/tr>
+   }
+   }
+            />
     }
 }
 

@@ -2,9 +2,10 @@
 //! channel, the templates its calls may use; agents then see the templates both their
 //! group and the queue allow.
 
+use super::list::ListTable;
 use super::{context, rows_or_error, Problems};
 use crate::api::admin::{admin_delete_queue, admin_queues, admin_save_queue, admin_templates};
-use crate::domain::{CallQueueInput, Channel, TemplateId};
+use crate::domain::{CallQueue, CallQueueInput, Channel, TemplateId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
@@ -132,10 +133,12 @@ pub fn QueuesTab() -> impl IntoView {
                     <button class="button" type="submit">{move || if existing.get() { "Save queue" } else { "Add queue" }}</button>
                 </div>
             </form>
-            <table class="list" aria-label="Call queues">
-                <thead><tr><th>"Id"</th><th>"Name"</th><th>"Templates"</th><th></th></tr></thead>
-                <tbody>
-                    {move || queues.get().into_iter().map(|q| {
+            <ListTable
+                label="Call queues"
+                headings=&["Id", "Name", "Templates"]
+                empty="No call queue yet: its group's templates apply to every call."
+                rows=queues
+                row=move |q: CallQueue| {
                         let (edit, del) = (q.clone(), q.id.to_string());
                         let summary = Channel::ALL.iter().map(|c| match q.templates.get(c) {
                             None => format!("{}: the group's", c.label()),
@@ -157,9 +160,8 @@ pub fn QueuesTab() -> impl IntoView {
                                 </td>
                             </tr>
                         }
-                    }).collect_view()}
-                </tbody>
-            </table>
+                    }
+            />
         </section>
     }
 }
