@@ -225,42 +225,42 @@ fn AccountList(
 ) -> impl IntoView {
     view! {
         <ListTable
-                label="Provider accounts"
-                headings=&["Name", "Key", "Provider", "Channel", "Sender", "Credentials", "Webhook URL"]
-                empty="No provider account yet: messages go to the default provider the server is configured with."
-                rows=accounts
-                row=move |a: crate::domain::ProviderAccount| {
-g();
-) };
-w! {
-g()>
-<td>
-)")}
- })}
- })}
-/td>
-/td>
-/td>
-/td>
-<td>
-e()}
- })}
-/td>
-/td>
-<td>
-ode>
-ck={
-e();
-_| {
-rl);
-   }
-ton>
-/td>
-/td>
-/tr>
-   }
-   }
-            />
+            label="Provider accounts"
+            headings=&["Name", "Key", "Provider", "Channel", "Sender", "Credentials", "Webhook URL"]
+            empty="No provider account yet: messages go to the default provider the server is configured with."
+            rows=accounts
+            row=move |a: crate::domain::ProviderAccount| {
+                let del = a.id.to_string();
+                let set = if a.credentials_set.is_empty() { "none".to_owned() } else { format!("{} set", a.credentials_set.join(", ")) };
+                view! {
+                    <tr data-account=a.id.to_string()>
+                        <td>
+                            {a.display_name.clone()}{a.default.then_some(" (default)")}
+                            {(!a.description.is_empty()).then(|| view! { <span class="hint block">{a.description.clone()}</span> })}
+                            {a.recontact_template.as_ref().map(|t| view! { <span class="hint block">{format!("Recontact: {t}")}</span> })}
+                        </td>
+                        <td><code>{a.key.to_string()}</code></td>
+                        <td>{ProviderKind::named(&a.provider).map_or(a.provider.clone(), |k| k.label.to_owned())}</td>
+                        <td>{a.channel.label()}</td>
+                        <td>
+                            {a.sender.clone()}
+                            {a.allow_list.as_ref().map(|l| view! { <span class="hint" data-testid="allow-list">{format!(" · only {} listed numbers", l.len())}</span> })}
+                        </td>
+                        <td>{set}</td>
+                        <td>
+                            <code class="webhook">{a.webhook_url.clone()}</code>
+                            <button class="button small secondary" aria-label="Copy the webhook URL" on:click={
+                                let url = a.webhook_url.clone();
+                                move |_| {
+                                    let _ = window().navigator().clipboard().write_text(&url);
+                                }
+                            }>"Copy"</button>
+                        </td>
+                        <td><button class="button small secondary" on:click=move |_| on_delete.run(del.clone())>"Delete"</button></td>
+                    </tr>
+                }
+            }
+        />
     }
 }
 
