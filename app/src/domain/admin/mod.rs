@@ -1,0 +1,113 @@
+//! The admin's settings on the wire: groups and their Notification Type tab, agents,
+//! provider accounts, the audit log.
+
+use super::channel::Channel;
+use super::ids::{GroupId, ProviderAccountId, TemplateId, UserId};
+use super::phone::E164;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+mod groups;
+mod provider_kinds;
+mod providers;
+mod templates;
+
+pub use groups::*;
+pub use provider_kinds::*;
+pub use providers::*;
+pub use templates::*;
+
+/// One entry of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct AuditEntry {
+    /// Its sequence number.
+    pub id: i64,
+    /// When (RFC 3339 UTC).
+    pub at: String,
+    /// Which admin.
+    pub actor: String,
+    /// `create`, `update`, `delete`.
+    pub action: String,
+    /// `template`, `group`, `notification_types`, `agent`, `provider`.
+    pub entity: String,
+    /// The changed thing's id.
+    pub entity_id: String,
+    /// Before the change (none on create).
+    pub before: Option<serde_json::Value>,
+    /// After the change (none on delete).
+    pub after: Option<serde_json::Value>,
+}
+
+/// `POST /api/v1/admin/login` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    /// The admin's id.
+    pub id: String,
+    /// Their password.
+    pub password: String,
+}
+
+/// A successful sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SignedIn {
+    /// The bearer token for the admin endpoints.
+    pub token: String,
+    /// When it stops working (RFC 3339 UTC).
+    pub expires_at: String,
+}
+
+/// One problem with what an admin entered: a stable code, a sentence for a person, and
+/// the field it is about. The settings page shows it before saving; the server refuses
+/// the same input with the same words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldProblem {
+    /// Stable snake_case code.
+    pub code: &'static str,
+    /// For a person.
+    pub message: String,
+    /// The field's path (`credentials.auth_token`).
+    pub field: String,
+    /// The field's problem in a few words.
+    pub problem: String,
+}
+
+impl FieldProblem {
+    /// A problem with one field.
+    pub fn new(
+        code: &'static str,
+        message: impl Into<String>,
+        field: impl Into<String>,
+        problem: impl Into<String>,
+    ) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            field: field.into(),
+            problem: problem.into(),
+        }
+    }
+}
+
+/// Longest name of a group, agent or provider account.
+pub const DISPLAY_NAME_MAX: usize = 100;
+
+/// A name of 1 to [`DISPLAY_NAME_MAX`] characters, trimmed.
+pub fn display_name(name: &str) -> Result<String, FieldProblem> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > DISPLAY_NAME_MAX {
+        return Err(FieldProblem::new(
+            "invalid_name",
+            format!("Give a name of 1 to {DISPLAY_NAME_MAX} characters."),
+            "name",
+            format!("1 to {DISPLAY_NAME_MAX} characters"),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+#[cfg(test)]
+mod tests;
