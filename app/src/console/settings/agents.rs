@@ -2,7 +2,7 @@
 //! edit, switch off, delete.
 
 use super::list::ListTable;
-use super::{context, rows_or_error, Problems};
+use super::{context, listed, Problems};
 use crate::api::admin::{admin_agents, admin_delete_agent, admin_groups, admin_save_agent};
 use crate::domain::{Agent, GroupId, UserId};
 use leptos::prelude::*;
@@ -12,18 +12,8 @@ use leptos::task::spawn_local;
 #[component]
 pub fn AgentsTab() -> impl IntoView {
     let ctx = context();
-    let agents = LocalResource::new(move || {
-        ctx.version.track();
-        let token = ctx.token();
-        async move { admin_agents(token).await }
-    });
-    let agents = rows_or_error(ctx, "the agents", agents);
-    let groups = LocalResource::new(move || {
-        ctx.version.track();
-        let token = ctx.token();
-        async move { admin_groups(token).await }
-    });
-    let groups = rows_or_error(ctx, "the agent groups", groups);
+    let agents = listed("the agents", admin_agents);
+    let groups = listed("the agent groups", admin_groups);
     let (id, name, group, existing) = (
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),

@@ -2,13 +2,15 @@
 //! do, for which groups, from where, and when it was last used; a new key's secret is
 //! shown once, to copy; revoking one stops it at once.
 
+use super::form::TextInput;
 use super::list::ListTable;
-use super::{context, rows_or_error, short_time, Problems};
+use super::{context, listed, short_time, Problems};
 use crate::api::admin::{admin_api_keys, admin_create_api_key, admin_groups, admin_revoke_api_key};
 use crate::domain::{ApiKey, ApiKeyInput, ApiKeyScope, GroupId};
 use crate::ui::CopyButton;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::collections::BTreeMap;
 
 /// The addresses typed in the form: separated by commas, spaces or lines.
 fn addresses(text: &str) -> Vec<String> {
@@ -23,24 +25,14 @@ fn addresses(text: &str) -> Vec<String> {
 #[component]
 pub fn ApiKeysTab() -> impl IntoView {
     let ctx = context();
-    let keys = LocalResource::new(move || {
-        ctx.version.track();
-        let token = ctx.token();
-        async move { admin_api_keys(token).await }
-    });
-    let keys = rows_or_error(ctx, "the API keys", keys);
-    let groups = LocalResource::new(move || {
-        ctx.version.track();
-        let token = ctx.token();
-        async move { admin_groups(token).await }
-    });
-    let groups = rows_or_error(ctx, "the agent groups", groups);
+    let keys = listed("the API keys", admin_api_keys);
+    let groups = listed("the agent groups", admin_groups);
     let name = RwSignal::new(String::new());
     let scopes = RwSignal::new(vec![ApiKeyScope::Send]);
     let chosen = RwSignal::new(Vec::<GroupId>::new());
     let ips = RwSignal::new(String::new());
     let secret = RwSignal::new(None::<String>);
-    let problems = RwSignal::new(std::collections::BTreeMap::new());
+    let problems = RwSignal::new(BTreeMap::new());
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = ApiKeyInput {
@@ -70,88 +62,13 @@ pub fn ApiKeysTab() -> impl IntoView {
             }
         });
     };
-    let toggle_scope = move |scope: ApiKeyScope, on: bool| {
-        scopes.update(|s| {
-            s.retain(|x| *x != scope);
-            if on {
-                s.push(scope);
-            }
-        });
-    };
-    let toggle_group = move |group: GroupId, on: bool| {
-        chosen.update(|g| {
-            g.retain(|x| *x != group);
-            if on {
-                g.push(group);
-            }
-        });
-    };
     view! {
         <section class="card">
             <p class="hint">
                 "An IVR, a workflow engine or a CRM sends with a key as Authorization: Bearer <key>, naming the group it sends for (group_id)."
             </p>
-            {move || secret.get().map(|s| {
-                let copy = s.clone();
-                view! {
-                    <div class="banner secret" role="status" data-testid="new-secret">
-                        <p><strong>"Copy this key now: it will not be shown again."</strong></p>
-                        <code class="secret-value">{s}</code>
-                        <div class="toolbar">
-                            <CopyButton text=copy label="Copy the key" />
-                            <button class="button small secondary" type="button" on:click=move |_| secret.set(None)>"Done"</button>
-                        </div>
-                    </div>
-                }
-            })}
-            <form class="key-form" on:submit=create aria-label="New API key">
-                <label class="field">
-                    <span class="field-label">"Name"</span>
-                    <input class="input" placeholder="IVR main menu" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
-                    <Problems problems prefix="name" />
-                </label>
-                <fieldset class="field">
-                    <legend class="field-label">"May"</legend>
-                    {ApiKeyScope::ALL.into_iter().map(|scope| view! {
-                        <label class="check">
-                            <input
-                                type="checkbox"
-                                prop:checked=move || scopes.with(|s| s.contains(&scope))
-                                on:change=move |ev| toggle_scope(scope, event_target_checked(&ev))
-                            />
-                            {match scope {
-                                ApiKeyScope::Send => "send notifications (notifications:send)",
-                                ApiKeyScope::Read => "read the notifications it sent (notifications:read)",
-                            }}
-                        </label>
-                    }).collect_view()}
-                    <Problems problems prefix="scopes" />
-                </fieldset>
-                <fieldset class="field">
-                    <legend class="field-label">"For the groups"</legend>
-                    {move || groups.get().into_iter().map(|g| {
-                        let id = g.id.clone();
-                        let checked = g.id.clone();
-                        view! {
-                            <label class="check">
-                                <input
-                                    type="checkbox"
-                                    prop:checked=move || chosen.with(|c| c.contains(&checked))
-                                    on:change=move |ev| toggle_group(id.clone(), event_target_checked(&ev))
-                                />
-                                {g.name}
-                            </label>
-                        }
-                    }).collect_view()}
-                    <Problems problems prefix="groups" />
-                </fieldset>
-                <label class="field">
-                    <span class="field-label">"Only from (IPs or ranges; empty: anywhere)"</span>
-                    <input class="input" placeholder="10.20.0.0/16, 192.0.2.7" prop:value=ips on:input=move |ev| ips.set(event_target_value(&ev)) />
-                    <Problems problems prefix="allowed_ips" />
-                </label>
-                <button class="button" type="submit">"Create key"</button>
-            </form>
+            <NewSecret secret />
+            <KeyForm name scopes chosen ips groups problems on_submit=create />
             <ListTable
                 label="API keys"
                 headings=&["Name", "Key", "May", "Groups", "From", "Created", "Last used"]
@@ -178,5 +95,96 @@ pub fn ApiKeysTab() -> impl IntoView {
                     }
             />
         </section>
+    }
+}
+
+/// The secret of the key just created, shown once with a Copy button.
+#[component]
+fn NewSecret(secret: RwSignal<Option<String>>) -> impl IntoView {
+    move || {
+        secret.get().map(|s| {
+            let copy = s.clone();
+            view! {
+                <div class="banner secret" role="status" data-testid="new-secret">
+                    <p><strong>"Copy this key now: it will not be shown again."</strong></p>
+                    <code class="secret-value">{s}</code>
+                    <div class="toolbar">
+                        <CopyButton text=copy label="Copy the key" />
+                        <button class="button small secondary" type="button" on:click=move |_| secret.set(None)>"Done"</button>
+                    </div>
+                </div>
+            }
+        })
+    }
+}
+
+/// The new key's form: its name, what it may do, for which groups, from where.
+#[component]
+fn KeyForm(
+    name: RwSignal<String>,
+    scopes: RwSignal<Vec<ApiKeyScope>>,
+    chosen: RwSignal<Vec<GroupId>>,
+    ips: RwSignal<String>,
+    groups: Signal<Vec<crate::domain::Group>>,
+    problems: RwSignal<BTreeMap<String, String>>,
+    on_submit: impl Fn(leptos::ev::SubmitEvent) + 'static,
+) -> impl IntoView {
+    let toggle_scope = move |scope: ApiKeyScope, on: bool| {
+        scopes.update(|s| {
+            s.retain(|x| *x != scope);
+            if on {
+                s.push(scope);
+            }
+        });
+    };
+    let toggle_group = move |group: GroupId, on: bool| {
+        chosen.update(|g| {
+            g.retain(|x| *x != group);
+            if on {
+                g.push(group);
+            }
+        });
+    };
+    view! {
+        <form class="key-form" on:submit=on_submit aria-label="New API key">
+            <TextInput label="Name" value=name problems key="name" placeholder="IVR main menu" class="field" />
+            <fieldset class="field">
+                <legend class="field-label">"May"</legend>
+                {ApiKeyScope::ALL.into_iter().map(|scope| view! {
+                    <label class="check">
+                        <input
+                            type="checkbox"
+                            prop:checked=move || scopes.with(|s| s.contains(&scope))
+                            on:change=move |ev| toggle_scope(scope, event_target_checked(&ev))
+                        />
+                        {match scope {
+                            ApiKeyScope::Send => "send notifications (notifications:send)",
+                            ApiKeyScope::Read => "read the notifications it sent (notifications:read)",
+                        }}
+                    </label>
+                }).collect_view()}
+                <Problems problems prefix="scopes" />
+            </fieldset>
+            <fieldset class="field">
+                <legend class="field-label">"For the groups"</legend>
+                {move || groups.get().into_iter().map(|g| {
+                    let id = g.id.clone();
+                    let checked = g.id.clone();
+                    view! {
+                        <label class="check">
+                            <input
+                                type="checkbox"
+                                prop:checked=move || chosen.with(|c| c.contains(&checked))
+                                on:change=move |ev| toggle_group(id.clone(), event_target_checked(&ev))
+                            />
+                            {g.name}
+                        </label>
+                    }
+                }).collect_view()}
+                <Problems problems prefix="groups" />
+            </fieldset>
+            <TextInput label="Only from (IPs or ranges; empty: anywhere)" value=ips problems key="allowed_ips" placeholder="10.20.0.0/16, 192.0.2.7" class="field" />
+            <button class="button" type="submit">"Create key"</button>
+        </form>
     }
 }

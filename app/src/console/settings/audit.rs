@@ -1,6 +1,6 @@
 //! The audit log tab: every change with who, when, before and after; filterable by kind.
 
-use super::{context, rows_or_error};
+use super::listed;
 use crate::api::admin::admin_audit;
 use crate::ui::local_time;
 use leptos::prelude::*;
@@ -8,14 +8,10 @@ use leptos::prelude::*;
 /// The audit log tab, filterable by kind of change.
 #[component]
 pub fn AuditTab() -> impl IntoView {
-    let ctx = context();
     let entity = RwSignal::new(String::new());
-    let entries = LocalResource::new(move || {
-        ctx.version.track();
-        let (token, entity) = (ctx.token(), entity.get());
-        async move { admin_audit(token, Some(entity)).await }
+    let entries = listed("the audit log", move |token| {
+        admin_audit(token, Some(entity.get()))
     });
-    let entries = rows_or_error(ctx, "the audit log", entries);
     view! {
         <section class="card">
             <div class="toolbar">

@@ -2,7 +2,7 @@
 //! channel an enable switch, the provider account, and at most five templates of that
 //! channel, in order.
 
-use super::{context, rows_or_error, Problems};
+use super::{context, listed, Problems};
 use crate::api::admin::{
     admin_delete_group, admin_groups, admin_notification_types, admin_providers, admin_save_group,
     admin_save_notification_types, admin_templates,
@@ -21,12 +21,7 @@ pub fn GroupsTab() -> impl IntoView {
     let new_name = RwSignal::new(String::new());
     let new_country = RwSignal::new(String::new());
     let problems = RwSignal::new(std::collections::BTreeMap::new());
-    let groups = LocalResource::new(move || {
-        ctx.version.track();
-        let token = ctx.token();
-        async move { admin_groups(token).await }
-    });
-    let groups = rows_or_error(ctx, "the agent groups", groups);
+    let groups = listed("the agent groups", admin_groups);
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = GroupInput {
@@ -166,18 +161,8 @@ fn NotificationTypeTab(group: String) -> impl IntoView {
     let ctx = context();
     let types = RwSignal::new(None::<NotificationTypes>);
     let group_for_load = group.clone();
-    let templates = LocalResource::new(move || {
-        ctx.version.track();
-        let token = ctx.token();
-        async move { admin_templates(token).await }
-    });
-    let templates = rows_or_error(ctx, "the templates", templates);
-    let accounts = LocalResource::new(move || {
-        ctx.version.track();
-        let token = ctx.token();
-        async move { admin_providers(token).await }
-    });
-    let accounts = rows_or_error(ctx, "the provider accounts", accounts);
+    let templates = listed("the templates", admin_templates);
+    let accounts = listed("the provider accounts", admin_providers);
     Effect::new(move |_| {
         ctx.version.track();
         let (token, group) = (ctx.token(), group_for_load.clone());

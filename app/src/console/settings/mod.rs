@@ -5,6 +5,7 @@
 mod agents;
 mod api_keys;
 mod audit;
+mod form;
 mod groups;
 mod list;
 mod opt_outs;
@@ -107,7 +108,7 @@ pub(crate) fn short_time(rfc3339: &str) -> String {
 /// A list loaded from the server (`what` it is, for people), its failure shown as the
 /// page's error with a way to try again (an ended session back to the sign-in) instead
 /// of as an empty list; the rows meanwhile.
-pub(crate) fn rows_or_error<T: Clone + Send + Sync + 'static>(
+fn rows_or_error<T: Clone + Send + Sync + 'static>(
     ctx: AdminContext,
     what: &'static str,
     list: LocalResource<Result<Vec<T>, ApiError>>,
@@ -118,6 +119,23 @@ pub(crate) fn rows_or_error<T: Clone + Send + Sync + 'static>(
         }
     });
     Signal::derive(move || list.get().and_then(Result::ok).unwrap_or_default())
+}
+
+/// A list the server gives for the admin's token (`fetch`), loaded again after every
+/// change (and whenever a signal `fetch` reads changes); `what` it is, for people, when
+/// it does not load (see [`rows_or_error`]).
+pub(crate) fn listed<T, F, Fut>(what: &'static str, fetch: F) -> Signal<Vec<T>>
+where
+    T: Clone + Send + Sync + 'static,
+    F: Fn(String) -> Fut + 'static,
+    Fut: std::future::Future<Output = Result<Vec<T>, ApiError>> + 'static,
+{
+    let ctx = context();
+    let list = LocalResource::new(move || {
+        ctx.version.track();
+        fetch(ctx.token())
+    });
+    rows_or_error(ctx, what, list)
 }
 
 /// The admin's view of the shared context.

@@ -3,7 +3,7 @@
 //! file (every line or none) and export the list as one.
 
 use super::list::ListTable;
-use super::{context, rows_or_error, short_time};
+use super::{context, listed, short_time};
 use crate::api::admin::{admin_add_opt_out, admin_opt_outs, admin_remove_opt_out};
 use crate::api::{ApiError, ErrorBody};
 use crate::domain::{opt_outs_csv, Channel, Imported, OptOut, OptOutInput, OptOutSource};
@@ -87,12 +87,9 @@ fn download(name: &str, text: &str) {
 pub fn OptOutsTab() -> impl IntoView {
     let ctx = context();
     let filter = RwSignal::new(None::<Channel>);
-    let list = LocalResource::new(move || {
-        ctx.version.track();
-        let (token, channel) = (ctx.token(), filter.get());
-        async move { admin_opt_outs(token, channel).await }
+    let entries = listed("the opt-out list", move |token| {
+        admin_opt_outs(token, filter.get())
     });
-    let entries = rows_or_error(ctx, "the opt-out list", list);
     let (number, channel, sender) = (
         RwSignal::new(String::new()),
         RwSignal::new(Channel::Sms),

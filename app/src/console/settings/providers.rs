@@ -2,8 +2,9 @@
 //! webhook URL to paste into the provider's console. The account is checked here with the
 //! same domain rules the server applies, before anything is sent.
 
+use super::form::TextInput;
 use super::list::ListTable;
-use super::{context, rows_or_error, Problems};
+use super::{context, listed, Problems};
 use crate::api::admin::{
     admin_channels, admin_delete_provider, admin_providers, admin_save_provider, admin_templates,
 };
@@ -16,24 +17,9 @@ use std::collections::BTreeMap;
 #[component]
 pub fn ProvidersTab() -> impl IntoView {
     let ctx = context();
-    let accounts = LocalResource::new(move || {
-        ctx.version.track();
-        let token = ctx.token();
-        async move { admin_providers(token).await }
-    });
-    let accounts = rows_or_error(ctx, "the provider accounts", accounts);
-    let setups = LocalResource::new(move || {
-        ctx.version.track();
-        let token = ctx.token();
-        async move { admin_channels(token).await }
-    });
-    let setups = rows_or_error(ctx, "how each channel sends", setups);
-    let templates = LocalResource::new(move || {
-        ctx.version.track();
-        let token = ctx.token();
-        async move { admin_templates(token).await }
-    });
-    let templates = rows_or_error(ctx, "the templates", templates);
+    let accounts = listed("the provider accounts", admin_providers);
+    let setups = listed("how each channel sends", admin_channels);
+    let templates = listed("the templates", admin_templates);
     let whatsapp_templates = Signal::derive(move || {
         templates
             .get()
@@ -42,54 +28,13 @@ pub fn ProvidersTab() -> impl IntoView {
             .map(|t| (t.template.id, t.template.name))
             .collect::<Vec<_>>()
     });
-    let (key, description) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
-    let recontact = RwSignal::new(String::new());
-    let kind = RwSignal::new(&PROVIDER_KINDS[0]);
-    let channel = RwSignal::new(Channel::Sms);
-    let (display_name, sender) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
-    let credentials = RwSignal::new(BTreeMap::<String, String>::new());
-    let default = RwSignal::new(true);
-    let allow_list = RwSignal::new(String::new());
+    let draft = AccountDraft::new();
     let problems = RwSignal::new(BTreeMap::new());
-    let choose_kind = move |name: String| {
-        if let Some(k) = ProviderKind::named(&name) {
-            kind.set(k);
-            credentials.set(BTreeMap::new());
-            if !k.channels.contains(&channel.get_untracked()) {
-                channel.set(k.channels[0]);
-            }
-        }
-    };
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let input = ProviderAccountInput {
-            id: None,
-            channel: channel.get_untracked(),
-            provider: kind.get_untracked().name.to_owned(),
-            display_name: display_name.get_untracked(),
-            sender: sender.get_untracked(),
-            credentials: credentials
-                .get_untracked()
-                .into_iter()
-                .filter(|(_, v)| !v.is_empty())
-                .collect(),
-            default: default.get_untracked(),
-            allow_list: Some(allow_list.get_untracked())
-                .filter(|l| !l.trim().is_empty())
-                .map(|l| {
-                    l.split([',', ' ', '\n'])
-                        .filter(|n| !n.trim().is_empty())
-                        .map(str::to_owned)
-                        .collect()
-                }),
-            key: Some(key.get_untracked()).filter(|k| !k.trim().is_empty()),
-            description: Some(description.get_untracked()).filter(|d| !d.trim().is_empty()),
-            recontact_template: TemplateId::parse(&recontact.get_untracked())
-                .ok()
-                .filter(|_| channel.get_untracked() == Channel::Whatsapp),
-        };
+        let input = draft.input();
         // A new account: its credentials are all there will be.
-        let kind = kind.get_untracked();
+        let kind = draft.kind.get_untracked();
         let checked = input
             .check(kind)
             .and_then(|()| kind.check_account(&input.credentials, &input.sender));
@@ -101,9 +46,7 @@ pub fn ProvidersTab() -> impl IntoView {
             match admin_save_provider(ctx.token(), input, None).await {
                 Ok(a) => {
                     problems.set(BTreeMap::new());
-                    credentials.set(BTreeMap::new());
-                    key.set(String::new());
-                    description.set(String::new());
+                    draft.saved();
                     ctx.done(format!("Added provider account {}.", a.display_name));
                 }
                 Err(e) => ctx.refused(problems, e),
@@ -121,75 +64,158 @@ pub fn ProvidersTab() -> impl IntoView {
     view! {
         <section class="card">
             <ChannelSetups setups=setups />
-            <form class="toolbar" on:submit=save aria-label="Provider account">
-                <label class="labelled">
-                    <span class="field-label">"Provider type"</span>
-                    <select on:change=move |ev| choose_kind(event_target_value(&ev))>
-                        {PROVIDER_KINDS.iter().map(|k| view! { <option value=k.name>{k.label}</option> }).collect_view()}
-                    </select>
-                </label>
-                <label class="labelled">
-                    <span class="field-label">"Provider channel"</span>
-                    <select prop:value=move || channel.get().as_str() on:change=move |ev| if let Ok(c) = event_target_value(&ev).parse() { channel.set(c) }>
-                        {move || kind.get().channels.iter().map(|c| view! { <option value=c.as_str()>{c.label()}</option> }).collect_view()}
-                    </select>
-                </label>
-                <label class="labelled">
-                    <span class="field-label">"Display name"</span>
-                    <input class="input" placeholder="SMS India" prop:value=display_name on:input=move |ev| display_name.set(event_target_value(&ev)) />
-                    <Problems problems prefix="display_name" />
-                </label>
-                <label class="labelled">
-                    <span class="field-label">"Key"</span>
-                    <input class="input" maxlength="5" placeholder="KAL" aria-label="Key" aria-describedby="key-hint" prop:value=key on:input=move |ev| key.set(event_target_value(&ev)) />
-                    <span class="hint" id="key-hint">"Up to 5 letters/digits; empty: from the type"</span>
-                    <Problems problems prefix="key" />
-                </label>
-                <label class="labelled">
-                    <span class="field-label">"Sender"</span>
-                    <input class="input" placeholder=move || kind.get().sender prop:value=sender on:input=move |ev| sender.set(event_target_value(&ev)) />
-                    <Problems problems prefix="sender" />
-                </label>
-                {move || kind.get().credentials.iter().map(|name| {
-                    let name = (*name).to_owned();
-                    let key = name.clone();
-                    let at = credential_key(&name);
-                    view! {
-                        <label class="labelled">
-                            <span class="field-label">{name.clone()}</span>
-                            <input class="input" type="password" autocomplete="off"
-                                placeholder="write-only"
-                                prop:value=move || credentials.get().get(&name).cloned().unwrap_or_default()
-                                on:input=move |ev| { let v = event_target_value(&ev); credentials.update(|c| { c.insert(key.clone(), v); }); } />
-                            <Problems problems prefix=at />
-                        </label>
-                    }
-                }).collect_view()}
-                <label class="labelled wide">
-                    <span class="field-label">"Description"</span>
-                    <input class="input" placeholder="What this account is for (e.g. India transactional, DLT entity ACME)" prop:value=description on:input=move |ev| description.set(event_target_value(&ev)) />
-                    <Problems problems prefix="description" />
-                </label>
-                <Show when=move || channel.get() == Channel::Whatsapp>
-                    <label class="labelled">
-                        <span class="field-label">"Recontact template (after the 24-hour window)"</span>
-                        <select prop:value=recontact on:change=move |ev| recontact.set(event_target_value(&ev))>
-                            <option value="">"None"</option>
-                            {move || whatsapp_templates.get().into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
-                        </select>
-                        <Problems problems prefix="recontact_template" />
-                    </label>
-                </Show>
-                <label class="labelled wide">
-                    <span class="field-label">"Allow list: only these numbers may receive"</span>
-                    <input class="input" placeholder="Trial accounts: +91…, +44…; empty: everyone" prop:value=allow_list on:input=move |ev| allow_list.set(event_target_value(&ev)) />
-                    <Problems problems prefix="allow_list" />
-                </label>
-                <label class="check"><input type="checkbox" prop:checked=default on:change=move |ev| default.set(event_target_checked(&ev)) />"Default for the channel"</label>
-                <button class="button" type="submit">"Add account"</button>
-            </form>
+            <AccountForm draft problems whatsapp_templates on_submit=save />
             <AccountList accounts=accounts on_delete=Callback::new(delete) />
         </section>
+    }
+}
+
+/// The new account as typed (the provider type decides the channels and credentials
+/// offered).
+#[derive(Clone, Copy)]
+struct AccountDraft {
+    kind: RwSignal<&'static ProviderKind>,
+    channel: RwSignal<Channel>,
+    display_name: RwSignal<String>,
+    key: RwSignal<String>,
+    sender: RwSignal<String>,
+    credentials: RwSignal<BTreeMap<String, String>>,
+    description: RwSignal<String>,
+    recontact: RwSignal<String>,
+    allow_list: RwSignal<String>,
+    default: RwSignal<bool>,
+}
+
+impl AccountDraft {
+    fn new() -> Self {
+        Self {
+            kind: RwSignal::new(&PROVIDER_KINDS[0]),
+            channel: RwSignal::new(Channel::Sms),
+            display_name: RwSignal::new(String::new()),
+            key: RwSignal::new(String::new()),
+            sender: RwSignal::new(String::new()),
+            credentials: RwSignal::new(BTreeMap::new()),
+            description: RwSignal::new(String::new()),
+            recontact: RwSignal::new(String::new()),
+            allow_list: RwSignal::new(String::new()),
+            default: RwSignal::new(true),
+        }
+    }
+
+    /// Another provider type: its credentials start empty, on a channel it offers.
+    fn choose_kind(self, name: &str) {
+        if let Some(k) = ProviderKind::named(name) {
+            self.kind.set(k);
+            self.credentials.set(BTreeMap::new());
+            if !k.channels.contains(&self.channel.get_untracked()) {
+                self.channel.set(k.channels[0]);
+            }
+        }
+    }
+
+    /// What the form sends.
+    fn input(self) -> ProviderAccountInput {
+        ProviderAccountInput {
+            id: None,
+            channel: self.channel.get_untracked(),
+            provider: self.kind.get_untracked().name.to_owned(),
+            display_name: self.display_name.get_untracked(),
+            sender: self.sender.get_untracked(),
+            credentials: self
+                .credentials
+                .get_untracked()
+                .into_iter()
+                .filter(|(_, v)| !v.is_empty())
+                .collect(),
+            default: self.default.get_untracked(),
+            allow_list: Some(self.allow_list.get_untracked())
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| {
+                    l.split([',', ' ', '\n'])
+                        .filter(|n| !n.trim().is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                }),
+            key: Some(self.key.get_untracked()).filter(|k| !k.trim().is_empty()),
+            description: Some(self.description.get_untracked()).filter(|d| !d.trim().is_empty()),
+            recontact_template: TemplateId::parse(&self.recontact.get_untracked())
+                .ok()
+                .filter(|_| self.channel.get_untracked() == Channel::Whatsapp),
+        }
+    }
+
+    /// The account was added: its secrets and what identifies it are cleared.
+    fn saved(self) {
+        self.credentials.set(BTreeMap::new());
+        self.key.set(String::new());
+        self.description.set(String::new());
+    }
+}
+
+/// The new account's form.
+#[component]
+fn AccountForm(
+    draft: AccountDraft,
+    problems: RwSignal<BTreeMap<String, String>>,
+    whatsapp_templates: Signal<Vec<(TemplateId, String)>>,
+    on_submit: impl Fn(leptos::ev::SubmitEvent) + 'static,
+) -> impl IntoView {
+    view! {
+        <form class="toolbar" on:submit=on_submit aria-label="Provider account">
+            <label class="labelled">
+                <span class="field-label">"Provider type"</span>
+                <select on:change=move |ev| draft.choose_kind(&event_target_value(&ev))>
+                    {PROVIDER_KINDS.iter().map(|k| view! { <option value=k.name>{k.label}</option> }).collect_view()}
+                </select>
+            </label>
+            <label class="labelled">
+                <span class="field-label">"Provider channel"</span>
+                <select prop:value=move || draft.channel.get().as_str() on:change=move |ev| if let Ok(c) = event_target_value(&ev).parse() { draft.channel.set(c) }>
+                    {move || draft.kind.get().channels.iter().map(|c| view! { <option value=c.as_str()>{c.label()}</option> }).collect_view()}
+                </select>
+            </label>
+            <TextInput label="Display name" value=draft.display_name problems key="display_name" placeholder="SMS India" />
+            <label class="labelled">
+                <span class="field-label">"Key"</span>
+                <input class="input" maxlength="5" placeholder="KAL" aria-label="Key" aria-describedby="key-hint" prop:value=draft.key on:input=move |ev| draft.key.set(event_target_value(&ev)) />
+                <span class="hint" id="key-hint">"Up to 5 letters/digits; empty: from the type"</span>
+                <Problems problems prefix="key" />
+            </label>
+            <label class="labelled">
+                <span class="field-label">"Sender"</span>
+                <input class="input" placeholder=move || draft.kind.get().sender prop:value=draft.sender on:input=move |ev| draft.sender.set(event_target_value(&ev)) />
+                <Problems problems prefix="sender" />
+            </label>
+            {move || draft.kind.get().credentials.iter().map(|name| {
+                let name = (*name).to_owned();
+                let credential = name.clone();
+                let at = credential_key(&name);
+                view! {
+                    <label class="labelled">
+                        <span class="field-label">{name.clone()}</span>
+                        <input class="input" type="password" autocomplete="off"
+                            placeholder="write-only"
+                            prop:value=move || draft.credentials.get().get(&name).cloned().unwrap_or_default()
+                            on:input=move |ev| { let v = event_target_value(&ev); draft.credentials.update(|c| { c.insert(credential.clone(), v); }); } />
+                        <Problems problems prefix=at />
+                    </label>
+                }
+            }).collect_view()}
+            <TextInput label="Description" value=draft.description problems key="description" placeholder="What this account is for (e.g. India transactional, DLT entity ACME)" class="labelled wide" />
+            <Show when=move || draft.channel.get() == Channel::Whatsapp>
+                <label class="labelled">
+                    <span class="field-label">"Recontact template (after the 24-hour window)"</span>
+                    <select prop:value=draft.recontact on:change=move |ev| draft.recontact.set(event_target_value(&ev))>
+                        <option value="">"None"</option>
+                        {move || whatsapp_templates.get().into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
+                    </select>
+                    <Problems problems prefix="recontact_template" />
+                </label>
+            </Show>
+            <TextInput label="Allow list: only these numbers may receive" value=draft.allow_list problems key="allow_list" placeholder="Trial accounts: +91…, +44…; empty: everyone" class="labelled wide" />
+            <label class="check"><input type="checkbox" prop:checked=draft.default on:change=move |ev| draft.default.set(event_target_checked(&ev)) />"Default for the channel"</label>
+            <button class="button" type="submit">"Add account"</button>
+        </form>
     }
 }
 

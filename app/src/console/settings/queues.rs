@@ -3,7 +3,7 @@
 //! group and the queue allow.
 
 use super::list::ListTable;
-use super::{context, rows_or_error, Problems};
+use super::{context, listed, Problems};
 use crate::api::admin::{admin_delete_queue, admin_queues, admin_save_queue, admin_templates};
 use crate::domain::{CallQueue, CallQueueInput, Channel, TemplateId};
 use leptos::prelude::*;
@@ -14,13 +14,8 @@ use std::collections::BTreeMap;
 #[component]
 pub fn QueuesTab() -> impl IntoView {
     let ctx = context();
-    let queues = LocalResource::new(move || {
-        ctx.version.track();
-        admin_queues(ctx.token())
-    });
-    let queues = rows_or_error(ctx, "the call queues", queues);
-    let templates = LocalResource::new(move || admin_templates(ctx.token()));
-    let templates = rows_or_error(ctx, "the templates", templates);
+    let queues = listed("the call queues", admin_queues);
+    let templates = listed("the templates", admin_templates);
     let (id, name, existing) = (
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),

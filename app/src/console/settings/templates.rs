@@ -1,7 +1,7 @@
 //! The templates registry: list (filter by channel, search by name), create, edit with
 //! a field editor and a live preview, delete (confirming when groups use it).
 
-use super::{context, rows_or_error, AdminContext, Problems};
+use super::{context, listed, AdminContext, Problems};
 use crate::api::admin::{admin_delete_template, admin_save_template, admin_templates};
 use crate::domain::{
     Channel, FieldType, ProviderRef, Template, TemplateField, TemplateId, TemplateInput,
@@ -136,12 +136,7 @@ pub fn TemplatesTab() -> impl IntoView {
     let search = RwSignal::new(String::new());
     let editing = RwSignal::new(false);
     let draft = Draft::new();
-    let list = LocalResource::new(move || {
-        ctx.version.track();
-        let token = ctx.token();
-        async move { admin_templates(token).await }
-    });
-    let list = rows_or_error(ctx, "the templates", list);
+    let list = listed("the templates", admin_templates);
     let shown = move || {
         let all = list.get();
         let (c, s) = (channel_filter.get(), search.get().to_lowercase());
