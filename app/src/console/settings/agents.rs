@@ -1,6 +1,7 @@
 //! The agents tab: each agent's id, name, group and whether they may work; create,
 //! edit, switch off, delete.
 
+use super::form::TextInput;
 use super::list::ListTable;
 use super::{context, listed, Problems};
 use crate::api::admin::{admin_agents, admin_delete_agent, admin_groups, admin_save_agent};
@@ -55,6 +56,13 @@ pub fn AgentsTab() -> impl IntoView {
             }
         });
     };
+    let edit = move |a: Agent| {
+        existing.set(Some(a.id.to_string()));
+        id.set(a.id.to_string());
+        name.set(a.name);
+        group.set(a.group_id.to_string());
+        active.set(a.active);
+    };
     let delete = move |agent: String| {
         spawn_local(async move {
             match admin_delete_agent(ctx.token(), agent.clone()).await {
@@ -71,11 +79,7 @@ pub fn AgentsTab() -> impl IntoView {
                     <input class="input" placeholder="asha.k" prop:value=id disabled=move || existing.get().is_some() on:input=move |ev| id.set(event_target_value(&ev)) />
                     <Problems problems prefix="id" />
                 </label>
-                <label class="labelled">
-                    <span class="field-label">"Agent name"</span>
-                    <input class="input" placeholder="Asha K" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
-                    <Problems problems prefix="name" />
-                </label>
+                <TextInput label="Agent name" value=name problems key="name" placeholder="Asha K" />
                 <label class="labelled">
                     <span class="field-label">"Agent group"</span>
                     <select prop:value=group on:change=move |ev| group.set(event_target_value(&ev))>
@@ -87,33 +91,39 @@ pub fn AgentsTab() -> impl IntoView {
                 <label class="check"><input type="checkbox" prop:checked=active on:change=move |ev| active.set(event_target_checked(&ev)) />"Active"</label>
                 <button class="button" type="submit">{move || if existing.get().is_some() { "Save agent" } else { "Add agent" }}</button>
             </form>
-            <ListTable
-                label="Agents"
-                headings=&["Id", "Name", "Group", "Status"]
-                empty="No agent yet: add one above."
-                rows=agents
-                row=move |a: Agent| {
-                        let (edit, del) = (a.clone(), a.id.to_string());
-                        view! {
-                            <tr data-agent=a.id.to_string()>
-                                <td><code>{a.id.to_string()}</code></td>
-                                <td>{a.name.clone()}</td>
-                                <td>{a.group_id.to_string()}</td>
-                                <td>{if a.active { "Active" } else { "Switched off" }}</td>
-                                <td class="row-actions">
-                                    <button class="button small secondary" on:click=move |_| {
-                                        existing.set(Some(edit.id.to_string()));
-                                        id.set(edit.id.to_string());
-                                        name.set(edit.name.clone());
-                                        group.set(edit.group_id.to_string());
-                                        active.set(edit.active);
-                                    }>"Edit"</button>
-                                    <button class="button small secondary" on:click=move |_| delete(del.clone())>"Delete"</button>
-                                </td>
-                            </tr>
-                        }
-                    }
-            />
+            <AgentList agents on_edit=edit on_delete=delete />
         </section>
+    }
+}
+
+/// The agents, each with Edit and Delete.
+#[component]
+fn AgentList(
+    agents: Signal<Vec<Agent>>,
+    on_edit: impl Fn(Agent) + Copy + Send + Sync + 'static,
+    on_delete: impl Fn(String) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+    <ListTable
+        label="Agents"
+        headings=&["Id", "Name", "Group", "Status"]
+        empty="No agent yet: add one above."
+        rows=agents
+        row=move |a: Agent| {
+                let (edit, del) = (a.clone(), a.id.to_string());
+                view! {
+                    <tr data-agent=a.id.to_string()>
+                        <td><code>{a.id.to_string()}</code></td>
+                        <td>{a.name.clone()}</td>
+                        <td>{a.group_id.to_string()}</td>
+                        <td>{if a.active { "Active" } else { "Switched off" }}</td>
+                        <td class="row-actions">
+                            <button class="button small secondary" on:click=move |_| on_edit(edit.clone())>"Edit"</button>
+                            <button class="button small secondary" on:click=move |_| on_delete(del.clone())>"Delete"</button>
+                        </td>
+                    </tr>
+                }
+            }
+    />
     }
 }

@@ -8,6 +8,7 @@ mod audit;
 mod form;
 mod groups;
 mod list;
+mod notification_types;
 mod opt_outs;
 mod providers;
 mod queues;

@@ -3,7 +3,7 @@
 //! file (every line or none) and export the list as one.
 
 use super::list::ListTable;
-use super::{context, listed, short_time};
+use super::{context, listed, short_time, AdminContext};
 use crate::api::admin::{admin_add_opt_out, admin_opt_outs, admin_remove_opt_out};
 use crate::api::{ApiError, ErrorBody};
 use crate::domain::{opt_outs_csv, Channel, Imported, OptOut, OptOutInput, OptOutSource};
@@ -90,32 +90,6 @@ pub fn OptOutsTab() -> impl IntoView {
     let entries = listed("the opt-out list", move |token| {
         admin_opt_outs(token, filter.get())
     });
-    let (number, channel, sender) = (
-        RwSignal::new(String::new()),
-        RwSignal::new(Channel::Sms),
-        RwSignal::new(String::new()),
-    );
-    let add = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let input = OptOutInput {
-            number: number.get_untracked(),
-            channel: channel.get_untracked(),
-            sender: sender.get_untracked(),
-        };
-        spawn_local(async move {
-            match admin_add_opt_out(ctx.token(), input).await {
-                Ok(o) => {
-                    number.set(String::new());
-                    ctx.done(format!(
-                        "{} may no longer be sent {} messages.",
-                        o.number,
-                        o.channel.label()
-                    ));
-                }
-                Err(e) => ctx.fail(e),
-            }
-        });
-    };
     let remove = move |o: OptOut| {
         let input = OptOutInput {
             number: o.number.to_string(),
@@ -133,58 +107,18 @@ pub fn OptOutsTab() -> impl IntoView {
             }
         });
     };
-    let import = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        input.set_value("");
-        spawn_local(async move {
-            let text = JsFuture::from(file.text())
-                .await
-                .ok()
-                .and_then(|t| t.as_string());
-            let Some(text) = text else {
-                ctx.fail(local_error("read the file"));
-                return;
-            };
-            match import_csv(&ctx.token(), text).await {
-                Ok(i) => ctx.done(format!("Imported {} numbers ({} new).", i.read, i.added)),
-                Err(e) => ctx.fail(e),
-            }
-        });
-    };
+    let import = move |ev: leptos::ev::Event| import_chosen_file(ctx, &ev);
     let export = move |_| download("opt-outs.csv", &opt_outs_csv(&entries.get()));
-    let channel_options = move || {
-        Channel::ALL
-            .into_iter()
-            .map(|c| view! { <option value=c.as_str()>{c.label()}</option> })
-            .collect_view()
-    };
     view! {
         <section class="card">
             <p class="hint">
                 "Numbers here are refused before anything is sent. A customer who texts STOP is added (for the sender they wrote to) and taken off again by START."
             </p>
-            <form class="toolbar" on:submit=add aria-label="Add an opt-out">
-                <input class="input" placeholder="+919876543210" aria-label="Number (international form)" prop:value=number on:input=move |ev| number.set(event_target_value(&ev)) />
-                <select aria-label="Channel" on:change=move |ev| {
-                    if let Ok(c) = event_target_value(&ev).parse() { channel.set(c) }
-                }>
-                    {channel_options}
-                </select>
-                <input class="input" placeholder="Every sender" aria-label="Sender (empty: every sender)" prop:value=sender on:input=move |ev| sender.set(event_target_value(&ev)) />
-                <button class="button" type="submit">"Add"</button>
-            </form>
+            <AddOptOut />
             <div class="toolbar">
                 <select aria-label="Show channel" on:change=move |ev| filter.set(event_target_value(&ev).parse().ok())>
                     <option value="">"Every channel"</option>
-                    {channel_options}
+                    {channel_options()}
                 </select>
                 <label class="button secondary file-button">
                     "Import CSV…"
@@ -214,5 +148,85 @@ pub fn OptOutsTab() -> impl IntoView {
                     }
             />
         </section>
+    }
+}
+
+/// The channels as options of a select.
+fn channel_options() -> impl IntoView {
+    Channel::ALL
+        .into_iter()
+        .map(|c| view! { <option value=c.as_str()>{c.label()}</option> })
+        .collect_view()
+}
+
+/// Imports the CSV file the admin chose (every line or none); the counts, or why not.
+fn import_chosen_file(ctx: AdminContext, ev: &leptos::ev::Event) {
+    let Some(input) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+    else {
+        return;
+    };
+    let Some(file) = input.files().and_then(|f| f.get(0)) else {
+        return;
+    };
+    input.set_value("");
+    spawn_local(async move {
+        let text = JsFuture::from(file.text())
+            .await
+            .ok()
+            .and_then(|t| t.as_string());
+        let Some(text) = text else {
+            ctx.fail(local_error("read the file"));
+            return;
+        };
+        match import_csv(&ctx.token(), text).await {
+            Ok(i) => ctx.done(format!("Imported {} numbers ({} new).", i.read, i.added)),
+            Err(e) => ctx.fail(e),
+        }
+    });
+}
+
+/// Adds one number to the list, for a channel and (if given) one sender.
+#[component]
+fn AddOptOut() -> impl IntoView {
+    let ctx = context();
+    let (number, channel, sender) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(Channel::Sms),
+        RwSignal::new(String::new()),
+    );
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let input = OptOutInput {
+            number: number.get_untracked(),
+            channel: channel.get_untracked(),
+            sender: sender.get_untracked(),
+        };
+        spawn_local(async move {
+            match admin_add_opt_out(ctx.token(), input).await {
+                Ok(o) => {
+                    number.set(String::new());
+                    ctx.done(format!(
+                        "{} may no longer be sent {} messages.",
+                        o.number,
+                        o.channel.label()
+                    ));
+                }
+                Err(e) => ctx.fail(e),
+            }
+        });
+    };
+    view! {
+        <form class="toolbar" on:submit=add aria-label="Add an opt-out">
+            <input class="input" placeholder="+919876543210" aria-label="Number (international form)" prop:value=number on:input=move |ev| number.set(event_target_value(&ev)) />
+            <select aria-label="Channel" on:change=move |ev| {
+                if let Ok(c) = event_target_value(&ev).parse() { channel.set(c) }
+            }>
+                {channel_options()}
+            </select>
+            <input class="input" placeholder="Every sender" aria-label="Sender (empty: every sender)" prop:value=sender on:input=move |ev| sender.set(event_target_value(&ev)) />
+            <button class="button" type="submit">"Add"</button>
+        </form>
     }
 }

@@ -2,6 +2,7 @@
 //! channel, the templates its calls may use; agents then see the templates both their
 //! group and the queue allow.
 
+use super::form::TextInput;
 use super::list::ListTable;
 use super::{context, listed, Problems};
 use crate::api::admin::{admin_delete_queue, admin_queues, admin_save_queue, admin_templates};
@@ -56,55 +57,6 @@ pub fn QueuesTab() -> impl IntoView {
             }
         });
     };
-    let channel_rules = move |channel: Channel| {
-        let narrowed = move || rules.with(|r| r.contains_key(&channel));
-        view! {
-            <fieldset class="channel-column">
-                <legend>{channel.label()}</legend>
-                <Problems problems prefix=templates_key(channel) />
-                <label class="check">
-                    <input
-                        type="checkbox"
-                        prop:checked=narrowed
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            rules.update(|r| {
-                                if on { r.entry(channel).or_default(); } else { r.remove(&channel); }
-                            });
-                        }
-                    />
-                    {format!("Only some {} templates", channel.label())}
-                </label>
-                <Show when=narrowed fallback=|| view! { <p class="hint">"The group's templates"</p> }>
-                    {move || templates.get().into_iter().map(|v| v.template).filter(|t| t.channel == channel).map(|t| {
-                        let tid = t.id.clone();
-                        let allowed = {
-                            let tid = tid.clone();
-                            move || rules.with(|r| r.get(&channel).is_some_and(|l| l.contains(&tid)))
-                        };
-                        view! {
-                            <label class="check">
-                                <input
-                                    type="checkbox"
-                                    prop:checked=allowed
-                                    on:change=move |ev| {
-                                        let on = event_target_checked(&ev);
-                                        let tid = tid.clone();
-                                        rules.update(|r| {
-                                            let list = r.entry(channel).or_default();
-                                            list.retain(|t| *t != tid);
-                                            if on { list.push(tid); }
-                                        });
-                                    }
-                                />
-                                {t.name.clone()}
-                            </label>
-                        }
-                    }).collect_view()}
-                </Show>
-            </fieldset>
-        }
-    };
     view! {
         <section class="card">
             <p class="hint">"A queue narrows the templates its calls may use: agents see those their group and the queue both allow. The softphone names the queue (queue_id)."</p>
@@ -115,14 +67,10 @@ pub fn QueuesTab() -> impl IntoView {
                         <input class="input" placeholder="billing" prop:value=id disabled=existing on:input=move |ev| id.set(event_target_value(&ev)) />
                         <Problems problems prefix="id" />
                     </label>
-                    <label class="labelled">
-                        <span class="field-label">"Queue name"</span>
-                        <input class="input" placeholder="Billing" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
-                        <Problems problems prefix="name" />
-                    </label>
+                    <TextInput label="Queue name" value=name problems key="name" placeholder="Billing" />
                 </div>
                 <div class="channel-columns">
-                    {Channel::ALL.map(channel_rules).collect_view()}
+                    {Channel::ALL.map(|channel| view! { <ChannelRules channel rules templates problems /> }).collect_view()}
                 </div>
                 <div class="row-actions">
                     <button class="button" type="submit">{move || if existing.get() { "Save queue" } else { "Add queue" }}</button>
@@ -158,6 +106,64 @@ pub fn QueuesTab() -> impl IntoView {
                     }
             />
         </section>
+    }
+}
+
+/// One channel of a queue: the group's templates, or only the ones ticked.
+#[component]
+fn ChannelRules(
+    channel: Channel,
+    /// Per channel: none (the group's templates) or the ones allowed.
+    rules: RwSignal<BTreeMap<Channel, Vec<TemplateId>>>,
+    templates: Signal<Vec<crate::domain::TemplateView>>,
+    problems: RwSignal<BTreeMap<String, String>>,
+) -> impl IntoView {
+    let narrowed = move || rules.with(|r| r.contains_key(&channel));
+    view! {
+        <fieldset class="channel-column">
+            <legend>{channel.label()}</legend>
+            <Problems problems prefix=templates_key(channel) />
+            <label class="check">
+                <input
+                    type="checkbox"
+                    prop:checked=narrowed
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        rules.update(|r| {
+                            if on { r.entry(channel).or_default(); } else { r.remove(&channel); }
+                        });
+                    }
+                />
+                {format!("Only some {} templates", channel.label())}
+            </label>
+            <Show when=narrowed fallback=|| view! { <p class="hint">"The group's templates"</p> }>
+                {move || templates.get().into_iter().map(|v| v.template).filter(|t| t.channel == channel).map(|t| {
+                    let tid = t.id.clone();
+                    let allowed = {
+                        let tid = tid.clone();
+                        move || rules.with(|r| r.get(&channel).is_some_and(|l| l.contains(&tid)))
+                    };
+                    view! {
+                        <label class="check">
+                            <input
+                                type="checkbox"
+                                prop:checked=allowed
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    let tid = tid.clone();
+                                    rules.update(|r| {
+                                        let list = r.entry(channel).or_default();
+                                        list.retain(|t| *t != tid);
+                                        if on { list.push(tid); }
+                                    });
+                                }
+                            />
+                            {t.name.clone()}
+                        </label>
+                    }
+                }).collect_view()}
+            </Show>
+        </fieldset>
     }
 }
 

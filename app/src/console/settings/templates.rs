@@ -1,6 +1,7 @@
 //! The templates registry: list (filter by channel, search by name), create, edit with
 //! a field editor and a live preview, delete (confirming when groups use it).
 
+use super::form::TextInput;
 use super::{context, listed, AdminContext, Problems};
 use crate::api::admin::{admin_delete_template, admin_save_template, admin_templates};
 use crate::domain::{
@@ -268,11 +269,7 @@ fn Editor(draft: Draft, on_close: Callback<()>) -> impl IntoView {
         <form class="card editor" aria-label="Template editor" on:submit=save>
             <h2>{move || if draft.existing.get().is_some() { "Edit template" } else { "New template" }}</h2>
             <div class="grid">
-                <label class="field">
-                    <span class="field-label">"Name"</span>
-                    <input class="input" prop:value=draft.name on:input=text(draft.name) />
-                    {at("name")}
-                </label>
+                <TextInput label="Name" value=draft.name problems key="name" class="field" />
                 <label class="field">
                     <span class="field-label">"Id (optional)"</span>
                     <input
@@ -314,23 +311,7 @@ fn Editor(draft: Draft, on_close: Callback<()>) -> impl IntoView {
                     key=|(row, _)| *row
                     children=move |(row, field)| view! { <FieldRow row=row field=field draft=draft /> }
                 />
-                <button
-                    type="button"
-                    class="button small secondary"
-                    on:click=move |_| {
-                        draft
-                            .add_field(TemplateField {
-                                name: String::new(),
-                                label: String::new(),
-                                field_type: FieldType::Text,
-                                required: true,
-                                max_length: None,
-                                pattern: None,
-                                default: None,
-                                source: None,
-                            })
-                    }
-                >
+                <button type="button" class="button small secondary" on:click=move |_| draft.add_field(TemplateField::blank())>
                     "Add field"
                 </button>
                 {at("fields")}

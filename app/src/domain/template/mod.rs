@@ -95,6 +95,22 @@ pub struct TemplateField {
     pub source: Option<String>,
 }
 
+impl TemplateField {
+    /// A new, empty required text field (what an editor adds before it is filled in).
+    pub fn blank() -> Self {
+        Self {
+            name: String::new(),
+            label: String::new(),
+            field_type: FieldType::Text,
+            required: true,
+            max_length: None,
+            pattern: None,
+            default: None,
+            source: None,
+        }
+    }
+}
+
 /// A template as the registry holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
