@@ -58,6 +58,7 @@ test: setup setup-e2e setup-services setup-fuzz setup-ferretdb
 		"NOTIFY_TEST_DATABASE=mariadb cargo test --workspace --locked --test api" \
 		"NOTIFY_TEST_DATABASE=mariadb NOTIFY_TEST_QUEUE=redis NOTIFY_TEST_STATUS=mongodb cargo test --workspace --locked --test api"
 	end2end/api-fuzz.sh
+	end2end/python-client.sh
 	cd end2end && npx playwright test
 
 ## The status-store tests and the API suite with MongoDB for status against a real
@@ -114,11 +115,19 @@ setup-services:
 ## schemathesis (PyPI) in a virtual environment of its own, at a pinned version.
 SCHEMATHESIS_VERSION := 4.32.5
 SCHEMATHESIS_STAMP := target/schemathesis/installed-$(SCHEMATHESIS_VERSION)
-setup-fuzz: $(SCHEMATHESIS_STAMP)
+OPENAPI_CLIENT_VERSION := 0.29.1
+OPENAPI_CLIENT_STAMP := target/openapi-client/installed-$(OPENAPI_CLIENT_VERSION)
+setup-fuzz: $(SCHEMATHESIS_STAMP) $(OPENAPI_CLIENT_STAMP)
 $(SCHEMATHESIS_STAMP):
 	@python3 -c 'import ensurepip, venv' 2>/dev/null || { apt-get update -q && apt-get install -y -q python3-venv; }
 	python3 -m venv target/schemathesis
 	target/schemathesis/bin/pip install -q --disable-pip-version-check schemathesis==$(SCHEMATHESIS_VERSION)
+	@touch $@
+# The generator an integrator would use on the OpenAPI document (end2end/python-client.sh).
+$(OPENAPI_CLIENT_STAMP):
+	@python3 -c 'import ensurepip, venv' 2>/dev/null || { apt-get update -q && apt-get install -y -q python3-venv; }
+	python3 -m venv target/openapi-client
+	target/openapi-client/bin/pip install -q --disable-pip-version-check openapi-python-client==$(OPENAPI_CLIENT_VERSION)
 	@touch $@
 
 setup-e2e: end2end/node_modules

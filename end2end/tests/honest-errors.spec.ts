@@ -1,7 +1,8 @@
 import { expect, test } from "@playwright/test";
 import { newCallId, openWidget, signInAsAdmin, widgetUrl } from "./support";
 
-/** The server's answer when its settings store does not answer (what a real outage sends). */
+/** A server function's answer when the settings store does not answer (what a real
+ * outage sends); the REST API wraps the same error in {"error": …}. */
 const outage = {
   status: 503,
   contentType: "application/json",
@@ -19,7 +20,7 @@ test("a widget opened without a token shows only the problem and what to do", as
 
 test("a widget whose first load fails says so, and Try again brings the form", async ({ page }) => {
   let failures = 1;
-  await page.route("**/api/fn/open_widget*", (route) => (failures-- > 0 ? route.fulfill(outage) : route.continue()));
+  await page.route("**/api/fn/widget_bootstrap*", (route) => (failures-- > 0 ? route.fulfill(outage) : route.continue()));
   await page.goto(widgetUrl(newCallId()));
   const problem = page.getByTestId("widget-problem");
   await expect(problem).toContainText("The settings store is not answering.");
@@ -32,7 +33,8 @@ test("a widget whose first load fails says so, and Try again brings the form", a
 test("a settings list that fails to load is an error with Try again, not an empty list", async ({ page }) => {
   await signInAsAdmin(page);
   let failures = 1;
-  await page.route("**/api/fn/admin_agents*", (route) => (failures-- > 0 ? route.fulfill(outage) : route.continue()));
+  const restOutage = { ...outage, body: JSON.stringify({ error: JSON.parse(outage.body) }) };
+  await page.route("**/api/v1/admin/agents", (route) => (failures-- > 0 ? route.fulfill(restOutage) : route.continue()));
   await page.getByRole("tab", { name: "Agents" }).click();
   const alert = page.getByRole("alert");
   await expect(alert).toContainText("Could not load the agents: The settings store is not answering.");

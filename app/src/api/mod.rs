@@ -5,7 +5,6 @@
 //! The token travels in the request body: the widget lives in third-party iframes,
 //! where cookies are unreliable.
 
-pub mod admin;
 mod error;
 
 pub use error::{ApiError, ErrorBody};
@@ -39,8 +38,8 @@ pub async fn agent_templates(
 }
 
 /// What the widget needs when it opens (channels, templates, origins, customer).
-#[server(prefix = "/api/fn", endpoint = "open_widget", input = Json)]
-pub async fn open_widget(
+#[server(name = OpenWidget, prefix = "/api/fn", endpoint = "widget_bootstrap", input = Json)]
+pub async fn widget_bootstrap(
     token: String,
     call_id: Option<String>,
     number: Option<String>,
@@ -90,8 +89,8 @@ pub async fn save_my_preferences(
 
 /// What a customer (a valid number in E.164) said to us: the WhatsApp window and the
 /// channels they opted out of.
-#[server(prefix = "/api/fn", endpoint = "recipient_state", input = Json)]
-pub async fn look_up_recipient(
+#[server(prefix = "/api/fn", endpoint = "check_recipient", input = Json)]
+pub async fn check_recipient(
     token: String,
     number: String,
     call_id: Option<String>,
@@ -137,8 +136,8 @@ pub async fn send_notification(
 }
 
 /// One of the agent's notifications.
-#[server(prefix = "/api/fn", endpoint = "notification", input = Json)]
-pub async fn notification(token: String, uuid: String) -> Result<NotificationView, ApiError> {
+#[server(prefix = "/api/fn", endpoint = "get_notification", input = Json)]
+pub async fn get_notification(token: String, uuid: String) -> Result<NotificationView, ApiError> {
     respond(async {
         let (services, caller) = authenticate(&token).await?;
         let uuid = crate::service::status::parse_uuid(&uuid)?;
@@ -148,8 +147,8 @@ pub async fn notification(token: String, uuid: String) -> Result<NotificationVie
 }
 
 /// The agent's notifications of one call, newest first.
-#[server(prefix = "/api/fn", endpoint = "call_notifications", input = Json)]
-pub async fn call_notifications(
+#[server(prefix = "/api/fn", endpoint = "list_notifications", input = Json)]
+pub async fn list_notifications(
     token: String,
     call_id: String,
 ) -> Result<Vec<NotificationView>, ApiError> {
@@ -174,28 +173,28 @@ pub async fn call_comments(token: String, call_id: String) -> Result<Vec<Comment
 }
 
 /// A page of the caller's message history (the history page).
-#[server(prefix = "/api/fn", endpoint = "history_page", input = Json)]
+#[server(prefix = "/api/fn", endpoint = "read_history", input = Json)]
 pub async fn read_history(token: String, query: HistoryQuery) -> Result<HistoryPage, ApiError> {
     respond(async {
         let (services, caller) = authenticate(&token).await?;
-        crate::service::history::page(&services, &caller, &query).await
+        crate::service::history::read_history(&services, &caller, &query).await
     })
     .await
 }
 
 /// What the history page offers its reader to filter by.
-#[server(prefix = "/api/fn", endpoint = "history_choices", input = Json)]
+#[server(prefix = "/api/fn", endpoint = "history_filters", input = Json)]
 pub async fn history_filters(token: String) -> Result<HistoryChoices, ApiError> {
     respond(async {
         let (services, caller) = authenticate(&token).await?;
-        crate::service::history::choices(&services, &caller).await
+        crate::service::history::history_filters(&services, &caller).await
     })
     .await
 }
 
 /// The delivery dashboard's figures.
-#[server(prefix = "/api/fn", endpoint = "delivery_stats", input = Json)]
-pub async fn delivery_figures(token: String, query: StatsQuery) -> Result<DeliveryStats, ApiError> {
+#[server(name = ReadDeliveryStats, prefix = "/api/fn", endpoint = "delivery_stats", input = Json)]
+pub async fn delivery_stats(token: String, query: StatsQuery) -> Result<DeliveryStats, ApiError> {
     respond(async {
         let (services, caller) = authenticate(&token).await?;
         crate::service::stats::delivery_stats(&services, &caller, &query).await
@@ -205,7 +204,7 @@ pub async fn delivery_figures(token: String, query: StatsQuery) -> Result<Delive
 
 /// A single-use ticket for the widget's next event stream (the token never goes in
 /// the stream's URL).
-#[server(prefix = "/api/fn", endpoint = "stream_ticket", input = Json)]
+#[server(prefix = "/api/fn", endpoint = "new_stream_ticket", input = Json)]
 pub async fn new_stream_ticket(token: String) -> Result<StreamTicket, ApiError> {
     respond(async {
         let (services, caller) = authenticate(&token).await?;

@@ -5,7 +5,7 @@
 //! seconds while the page is open.
 
 use super::session::{ends_session, reader_token};
-use crate::api::{delivery_figures, history_filters, ApiError};
+use crate::api::{delivery_stats, history_filters, ApiError};
 use crate::domain::{Breakdown, Count, DeliveryStats, NotificationStatus, Reader, StatsQuery};
 use crate::ui::local_time;
 use leptos::prelude::*;
@@ -52,7 +52,7 @@ pub fn Dashboard() -> impl IntoView {
             to: None,
             group_id: Some(group.get()).filter(|g| !g.is_empty()),
         };
-        delivery_figures(token.get_value(), query)
+        delivery_stats(token.get_value(), query)
     });
     // The last figures stay on screen while the next are read (no flicker every 5 s).
     let shown = RwSignal::new(None::<Result<DeliveryStats, ApiError>>);

@@ -316,46 +316,56 @@ pub struct PhoneCheckRequest {
     pub customer_id: Option<String>,
 }
 
-/// The answer of a phone check.
+/// The answer of a phone check: `valid` says which.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum PhoneCheck {
     /// The number is valid.
-    Valid {
-        /// Always true.
-        valid: bool,
-        /// `+919876543210`.
-        e164: String,
-        /// `IN`.
-        country: String,
-        /// `098765 43210`.
-        national: String,
-        /// `+91 98765 43210`.
-        international: String,
-        /// Mobile, fixed line, …
-        #[serde(rename = "type")]
-        kind: NumberType,
-        /// What this customer said to us: the WhatsApp window, and the channels they
-        /// opted out of (for a caller who may send).
-        #[serde(flatten)]
-        recipient: RecipientState,
-    },
+    Valid(ValidNumber),
     /// The number is not valid.
-    Invalid {
-        /// Always false.
-        valid: bool,
-        /// `too_short`, …
-        reason: String,
-        /// A sentence for a person.
-        message: String,
-    },
+    Invalid(InvalidNumber),
+}
+
+/// A valid number, in each of its forms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ValidNumber {
+    /// Always true.
+    pub valid: bool,
+    /// `+919876543210`.
+    pub e164: String,
+    /// `IN`.
+    pub country: String,
+    /// `098765 43210`.
+    pub national: String,
+    /// `+91 98765 43210`.
+    pub international: String,
+    /// Mobile, fixed line, …
+    #[serde(rename = "type")]
+    pub kind: NumberType,
+    /// What this customer said to us: the WhatsApp window, and the channels they
+    /// opted out of (for a caller who may send).
+    #[serde(flatten)]
+    pub recipient: RecipientState,
+}
+
+/// A number that is not valid, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct InvalidNumber {
+    /// Always false.
+    pub valid: bool,
+    /// `too_short`, …
+    pub reason: String,
+    /// A sentence for a person.
+    pub message: String,
 }
 
 impl From<Result<PhoneNumber, PhoneParseError>> for PhoneCheck {
     fn from(result: Result<PhoneNumber, PhoneParseError>) -> Self {
         match result {
-            Ok(n) => Self::Valid {
+            Ok(n) => Self::Valid(ValidNumber {
                 valid: true,
                 e164: n.e164().to_owned(),
                 country: n.country().as_str().to_owned(),
@@ -363,12 +373,12 @@ impl From<Result<PhoneNumber, PhoneParseError>> for PhoneCheck {
                 international: n.international().to_owned(),
                 kind: n.kind(),
                 recipient: RecipientState::default(),
-            },
-            Err(e) => Self::Invalid {
+            }),
+            Err(e) => Self::Invalid(InvalidNumber {
                 valid: false,
                 reason: e.reason.code().to_owned(),
                 message: e.message(),
-            },
+            }),
         }
     }
 }

@@ -7,7 +7,7 @@ use super::{Caller, ServiceError, Services};
 use crate::domain::{
     AgentTemplate, CallId, CallQueue, Channel, ChannelKey, Conflict, CountryCode, CountryList,
     CustomerDetails, GroupId, PhoneCheck, PhoneCheckRequest, PhoneNumber, QueueId, RecipientState,
-    Sending, WidgetBootstrap, E164,
+    Sending, ValidNumber, WidgetBootstrap, E164,
 };
 
 /// The country picker's list with the configured default.
@@ -138,9 +138,9 @@ pub async fn check_recipient(
     }
     let request = &request;
     let mut check = check_phone(services, request)?;
-    if let PhoneCheck::Valid {
+    if let PhoneCheck::Valid(ValidNumber {
         e164, recipient, ..
-    } = &mut check
+    }) = &mut check
     {
         // A valid number's E.164 form reads back (a Tokelau number has 7 digits: not
         // every valid number is long enough for `E164::parse`'s check).

@@ -13,7 +13,7 @@ use futures::stream::{self, BoxStream, StreamExt};
 const EXPORT_BATCH: u32 = 500;
 
 /// One page of the caller's history matching `query`, newest first.
-pub async fn page(
+pub async fn read_history(
     services: &Services,
     caller: &Caller,
     query: &HistoryQuery,
@@ -157,7 +157,10 @@ fn scoped(caller: &Caller, mut filter: HistoryFilter) -> Result<HistoryFilter, S
 /// What the history page offers `caller` to filter by: every template; the agents
 /// whose messages they may read (a supervisor their group's, an admin everyone); the
 /// groups (an admin).
-pub async fn choices(services: &Services, caller: &Caller) -> Result<HistoryChoices, ServiceError> {
+pub async fn history_filters(
+    services: &Services,
+    caller: &Caller,
+) -> Result<HistoryChoices, ServiceError> {
     let group = caller.reading_group()?.cloned();
     let reader = match caller.role {
         Role::Admin => Reader::Admin,

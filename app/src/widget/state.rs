@@ -7,7 +7,8 @@ use super::host::{browser_now, follow_events, post_to_host, Prefill};
 use super::send::{Outgoing, Sender, Sent};
 use super::status::{SentMessage, REFRESH_COOLDOWN_SECS};
 use crate::api::{
-    call_notifications, look_up_recipient, new_stream_ticket, notification, open_widget, ApiError,
+    check_recipient, get_notification, list_notifications, new_stream_ticket, widget_bootstrap,
+    ApiError,
 };
 use crate::domain::{
     AgentTemplate, Alert, Channel, CountryCode, CustomerDetails, NotificationStatus,
@@ -144,7 +145,7 @@ impl WidgetState {
         for uuid in pending {
             let token = self.token.get_untracked();
             spawn_local(async move {
-                if let Ok(view) = notification(token, uuid.clone()).await {
+                if let Ok(view) = get_notification(token, uuid.clone()).await {
                     let still_pending =
                         !view.status.is_final_on(view.channel) || view.awaits_reply(browser_now());
                     state.update(view);
@@ -293,7 +294,7 @@ pub(super) fn bootstrap(
                     "This widget needs an agent token: open it with #token=… in the URL fragment or post one from the host page.",
                 ));
             }
-            open_widget(
+            widget_bootstrap(
                 token,
                 call_id,
                 (!number.is_empty()).then_some(number),
@@ -329,7 +330,7 @@ pub(super) fn recipient_state_of(
         async move {
             match number {
                 Some(number) if !token.is_empty() => {
-                    look_up_recipient(token, number, call_id).await.ok()
+                    check_recipient(token, number, call_id).await.ok()
                 }
                 _ => None,
             }
@@ -379,7 +380,7 @@ pub(super) fn restore_call_messages(state: WidgetState, loaded: Memo<Option<Widg
             return;
         }
         spawn_local(async move {
-            let Ok(list) = call_notifications(token, call_id).await else {
+            let Ok(list) = list_notifications(token, call_id).await else {
                 return;
             };
             let names = loaded
@@ -502,7 +503,7 @@ pub(super) fn refresh(state: WidgetState, cooldown: RwSignal<u32>) {
         .with_untracked(|s| s.iter().map(|m| m.uuid.clone()).collect());
     spawn_local(async move {
         for uuid in uuids {
-            if let Ok(view) = notification(token.clone(), uuid).await {
+            if let Ok(view) = get_notification(token.clone(), uuid).await {
                 state.update(view);
             }
         }

@@ -1,5 +1,5 @@
 //! Agent lookups: countries, phone validation, the group's templates, and what the
-//! widget needs when it opens (the REST twin of its `open_widget` server function).
+//! widget needs when it opens (the REST twin of its `widget_bootstrap` server function).
 
 use super::error::HttpError;
 use super::extract::{ApiJson, ApiQuery, AuthCaller};
@@ -18,12 +18,12 @@ use serde::Deserialize;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/countries", get(countries))
-        .route("/api/v1/phone/validate", post(validate_phone))
-        .route("/api/v1/templates", get(templates))
-        .route("/api/v1/widget/bootstrap", get(bootstrap))
+        .route("/api/v1/phone/validate", post(check_recipient))
+        .route("/api/v1/templates", get(agent_templates))
+        .route("/api/v1/widget/bootstrap", get(widget_bootstrap))
         .route(
             "/api/v1/me/preferences",
-            get(preferences).put(save_preferences),
+            get(my_preferences).put(save_my_preferences),
         )
 }
 
@@ -48,7 +48,7 @@ async fn countries(State(state): State<AppState>, AuthCaller(_): AuthCaller) -> 
     responses((status = 200, description = "The number read, or why it is not one", body = PhoneCheck)),
     security(("bearer" = []))
 )]
-async fn validate_phone(
+async fn check_recipient(
     State(state): State<AppState>,
     AuthCaller(caller): AuthCaller,
     ApiJson(request): ApiJson<PhoneCheckRequest>,
@@ -79,7 +79,7 @@ pub(crate) struct TemplateQuery {
     responses((status = 200, description = "The templates", body = Vec<AgentTemplate>)),
     security(("bearer" = []))
 )]
-async fn templates(
+async fn agent_templates(
     State(state): State<AppState>,
     AuthCaller(caller): AuthCaller,
     ApiQuery(query): ApiQuery<TemplateQuery>,
@@ -127,7 +127,7 @@ pub(crate) struct BootstrapQuery {
     responses((status = 200, description = "Everything the widget needs", body = WidgetBootstrap)),
     security(("bearer" = []))
 )]
-async fn bootstrap(
+async fn widget_bootstrap(
     State(state): State<AppState>,
     AuthCaller(caller): AuthCaller,
     ApiQuery(query): ApiQuery<BootstrapQuery>,
@@ -162,7 +162,7 @@ async fn bootstrap(
     responses((status = 200, description = "The preferences (the defaults until saved)", body = Preferences)),
     security(("bearer" = []))
 )]
-async fn preferences(
+async fn my_preferences(
     State(state): State<AppState>,
     AuthCaller(caller): AuthCaller,
 ) -> Result<Json<Preferences>, HttpError> {
@@ -180,7 +180,7 @@ async fn preferences(
     responses((status = 200, description = "Saved", body = Preferences)),
     security(("bearer" = []))
 )]
-async fn save_preferences(
+async fn save_my_preferences(
     State(state): State<AppState>,
     AuthCaller(caller): AuthCaller,
     ApiJson(input): ApiJson<Preferences>,

@@ -15,8 +15,11 @@ use axum::{Json, Router};
 /// The routes of this module.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/admin/api-keys", get(list).post(create))
-        .route("/api/v1/admin/api-keys/{id}", delete(revoke))
+        .route(
+            "/api/v1/admin/api-keys",
+            get(list_api_keys).post(create_api_key),
+        )
+        .route("/api/v1/admin/api-keys/{id}", delete(revoke_api_key))
 }
 
 #[utoipa::path(
@@ -27,7 +30,7 @@ pub fn router() -> Router<AppState> {
     responses((status = 200, description = "The keys", body = Vec<ApiKey>)),
     security(("bearer" = []))
 )]
-async fn list(
+async fn list_api_keys(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
 ) -> Result<Json<Vec<ApiKey>>, HttpError> {
@@ -44,7 +47,7 @@ async fn list(
     responses((status = 201, description = "The key and its secret", body = CreatedApiKey)),
     security(("bearer" = []))
 )]
-async fn create(
+async fn create_api_key(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
     ApiJson(input): ApiJson<ApiKeyInput>,
@@ -64,7 +67,7 @@ async fn create(
     responses((status = 204, description = "Revoked: refused from now on")),
     security(("bearer" = []))
 )]
-async fn revoke(
+async fn revoke_api_key(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
     ApiPath(id): ApiPath<String>,

@@ -22,11 +22,14 @@ use serde::Deserialize;
 /// The routes of this module.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/notifications", get(list).post(send_one))
-        .route("/api/v1/notifications/{uuid}", get(get_one))
-        .route("/api/v1/calls/{call_id}/comments", get(comments))
+        .route(
+            "/api/v1/notifications",
+            get(read_history).post(send_notification),
+        )
+        .route("/api/v1/notifications/{uuid}", get(get_notification))
+        .route("/api/v1/calls/{call_id}/comments", get(call_comments))
         .route("/api/v1/history/filters", get(history_filters))
-        .route("/api/v1/stats", get(stats))
+        .route("/api/v1/stats", get(delivery_stats))
 }
 
 #[utoipa::path(
@@ -39,7 +42,7 @@ pub fn router() -> Router<AppState> {
     responses((status = 202, description = "Durably recorded and queued", body = Accepted), (status = 409, description = "The Idempotency-Key was used with another body", body = ErrorBody)),
     security(("bearer" = []))
 )]
-async fn send_one(
+async fn send_notification(
     State(state): State<AppState>,
     AuthCaller(caller): AuthCaller,
     IdempotencyHeader(key): IdempotencyHeader,
@@ -58,7 +61,7 @@ async fn send_one(
     responses((status = 200, description = "The notification", body = NotificationView)),
     security(("bearer" = []))
 )]
-async fn get_one(
+async fn get_notification(
     State(state): State<AppState>,
     AuthCaller(caller): AuthCaller,
     ApiPath(uuid): ApiPath<String>,
@@ -148,7 +151,7 @@ impl ListQuery {
         headers(("Next-Cursor" = String, description = "Where the next page starts (absent on the last page)"), ("Link" = String, description = "The next page's URL, rel=\"next\"")))),
     security(("bearer" = []))
 )]
-async fn list(
+async fn read_history(
     State(state): State<AppState>,
     DownloadCaller(caller): DownloadCaller,
     headers: HeaderMap,
@@ -177,7 +180,7 @@ async fn list(
         let batches = history::export(&state.services, &caller, &query).await?;
         return Ok(csv_download(batches));
     }
-    let page = history::page(&state.services, &caller, &query).await?;
+    let page = history::read_history(&state.services, &caller, &query).await?;
     let mut response = Json(page.notifications).into_response();
     if let Some(cursor) = page.next_cursor {
         let next = next_page(&uri, &cursor);
@@ -245,7 +248,7 @@ fn csv_download(
     responses((status = 200, description = "The comments, oldest first", body = Vec<Comment>)),
     security(("bearer" = []))
 )]
-async fn comments(
+async fn call_comments(
     State(state): State<AppState>,
     AuthCaller(caller): AuthCaller,
     ApiPath(call_id): ApiPath<String>,
@@ -268,7 +271,9 @@ async fn history_filters(
     State(state): State<AppState>,
     AuthCaller(caller): AuthCaller,
 ) -> Result<Json<HistoryChoices>, HttpError> {
-    Ok(Json(history::choices(&state.services, &caller).await?))
+    Ok(Json(
+        history::history_filters(&state.services, &caller).await?,
+    ))
 }
 
 /// The period and group of the delivery figures.
@@ -294,7 +299,7 @@ pub(crate) struct StatsParams {
     responses((status = 200, description = "The figures", body = DeliveryStats)),
     security(("bearer" = []))
 )]
-async fn stats(
+async fn delivery_stats(
     State(state): State<AppState>,
     AuthCaller(caller): AuthCaller,
     ApiQuery(params): ApiQuery<StatsParams>,

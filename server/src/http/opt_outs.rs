@@ -8,11 +8,11 @@ use super::extract::{ApiJson, ApiQuery};
 use super::AppState;
 use app::domain::{opt_outs_csv, Channel, Imported, OptOut, OptOutInput, E164};
 use app::service::admin::Admin;
-use app::service::{OptOutFilter, ServiceError};
+use app::service::{Caller, OptOutFilter, ServiceError};
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
@@ -21,7 +21,12 @@ pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
 
 /// The routes of this module.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/admin/opt-outs", get(list).post(add).delete(remove))
+    Router::new()
+        .route(
+            "/api/v1/admin/opt-outs",
+            get(list_opt_outs).post(add_opt_out).delete(remove_opt_out),
+        )
+        .route("/api/v1/admin/opt-outs/import", post(import_opt_outs))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -34,6 +39,25 @@ pub(crate) struct ListQuery {
     /// Only this number, in E.164 (empty: every number).
     number: Option<String>,
 }
+
+/// The import's body: a CSV file sent as the request's raw bytes (a file, to the
+/// generators that read the document).
+struct CsvFile;
+
+impl utoipa::PartialSchema for CsvFile {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .description(Some(
+                "A UTF-8 CSV file: a header line naming the columns number and channel (and optionally sender), then one opt-out per line",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for CsvFile {}
 
 fn wants_csv(headers: &HeaderMap, name: header::HeaderName) -> bool {
     headers
@@ -73,7 +97,7 @@ fn filter_of(query: ListQuery) -> Result<OptOutFilter, ServiceError> {
     responses((status = 200, description = "The entries (JSON), or a CSV file: number,channel,source,created_at,sender", content((Vec<OptOut> = "application/json"), (String = "text/csv")))),
     security(("bearer" = []))
 )]
-async fn list(
+async fn list_opt_outs(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
     headers: HeaderMap,
@@ -97,37 +121,67 @@ async fn list(
     Ok(Json(entries).into_response())
 }
 
-/// One entry (JSON, 201 with the entry as listed), or a CSV import (200 with counts).
+/// One entry (JSON, 201 with the entry as listed). A CSV body (`Content-Type:
+/// text/csv`) is imported as by `/opt-outs/import`, as it always was here.
 #[utoipa::path(
     post,
     path = "/api/v1/admin/opt-outs",
     tag = "admin",
-    summary = "Add a number (JSON), or import a CSV file (Content-Type: text/csv; every line or none)",
-    request_body(content((OptOutInput = "application/json"), (String = "text/csv"))),
-    responses((status = 201, description = "The entry added (JSON body)", body = OptOut), (status = 200, description = "The import: lines read and entries added (CSV body)", body = Imported)),
+    summary = "Add a number (a CSV file is imported, as by POST /api/v1/admin/opt-outs/import)",
+    request_body = OptOutInput,
+    responses((status = 201, description = "The entry added", body = OptOut)),
     security(("bearer" = []))
 )]
-async fn add(
+async fn add_opt_out(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
     request: Request,
 ) -> Result<Response, HttpError> {
-    let admin = Admin::new(&state.services, &caller)?;
     if wants_csv(request.headers(), header::CONTENT_TYPE) {
-        let text = String::from_request(request, &state).await.map_err(|_| {
-            HttpError::new(
-                StatusCode::BAD_REQUEST,
-                "malformed_body",
-                "The file is not UTF-8 text.",
-            )
-        })?;
-        let imported: Imported = admin.import_opt_outs(&text).await?;
-        tracing::info!(admin = %caller.id, read = imported.read, added = imported.added, "opt-outs imported");
-        return Ok(Json(imported).into_response());
+        return import(&state, &caller, request).await;
     }
     let ApiJson(input) = ApiJson::<OptOutInput>::from_request(request, &state).await?;
-    let entry = admin.add_opt_out(&input).await?;
+    let entry = Admin::new(&state.services, &caller)?
+        .add_opt_out(&input)
+        .await?;
     Ok((StatusCode::CREATED, Json(entry)).into_response())
+}
+
+/// A CSV import: every line or none.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/opt-outs/import",
+    tag = "admin",
+    summary = "Import a CSV file of numbers (Content-Type: text/csv): every line or none (422 naming the lines)",
+    request_body(content((CsvFile = "text/csv"))),
+    responses((status = 200, description = "Lines read and entries added", body = Imported)),
+    security(("bearer" = []))
+)]
+async fn import_opt_outs(
+    State(state): State<AppState>,
+    AdminCaller(caller): AdminCaller,
+    request: Request,
+) -> Result<Response, HttpError> {
+    import(&state, &caller, request).await
+}
+
+/// Imports the request's body, a CSV file.
+async fn import(
+    state: &AppState,
+    caller: &Caller,
+    request: Request,
+) -> Result<Response, HttpError> {
+    let admin = Admin::new(&state.services, caller)?;
+    let text = String::from_request(request, state).await.map_err(|_| {
+        HttpError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_body",
+            "The file is not UTF-8 text.",
+        )
+    })?;
+    let imported: Imported = admin.import_opt_outs(&text).await?;
+    tracing::info!(admin = %caller.id, read = imported.read, added = imported.added, "opt-outs imported");
+    Ok(Json(imported).into_response())
 }
 
 #[utoipa::path(
@@ -139,7 +193,7 @@ async fn add(
     responses((status = 204, description = "Removed")),
     security(("bearer" = []))
 )]
-async fn remove(
+async fn remove_opt_out(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
     ApiJson(input): ApiJson<OptOutInput>,

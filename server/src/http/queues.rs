@@ -14,10 +14,10 @@ use axum::{Json, Router};
 /// The routes of this module.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/admin/queues", get(list))
+        .route("/api/v1/admin/queues", get(list_queues))
         .route(
             "/api/v1/admin/queues/{id}",
-            get(one).put(save).delete(remove),
+            get(get_queue).put(save_queue).delete(delete_queue),
         )
 }
 
@@ -33,7 +33,7 @@ fn queue_id(text: &str) -> Result<QueueId, HttpError> {
     responses((status = 200, description = "The queues", body = Vec<CallQueue>)),
     security(("bearer" = []))
 )]
-async fn list(
+async fn list_queues(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
 ) -> Result<Json<Vec<CallQueue>>, HttpError> {
@@ -51,7 +51,7 @@ async fn list(
     responses((status = 200, description = "The queue", body = CallQueue)),
     security(("bearer" = []))
 )]
-async fn one(
+async fn get_queue(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
     ApiPath(id): ApiPath<String>,
@@ -73,7 +73,7 @@ async fn one(
     responses((status = 200, description = "The queue as saved", body = CallQueue)),
     security(("bearer" = []))
 )]
-async fn save(
+async fn save_queue(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
     ApiPath(id): ApiPath<String>,
@@ -103,7 +103,7 @@ async fn save(
     responses((status = 204, description = "Deleted")),
     security(("bearer" = []))
 )]
-async fn remove(
+async fn delete_queue(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
     ApiPath(id): ApiPath<String>,

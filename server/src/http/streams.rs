@@ -33,7 +33,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/notifications/{uuid}/events", get(message_events))
         .route("/api/v1/calls/{call_id}/events", get(call_events))
-        .route("/api/v1/stream-tickets", post(stream_ticket))
+        .route("/api/v1/stream-tickets", post(new_stream_ticket))
 }
 
 /// A single-use ticket for the caller's next event stream (`?ticket=`).
@@ -45,7 +45,7 @@ pub fn router() -> Router<AppState> {
     responses((status = 201, description = "The ticket", body = StreamTicket)),
     security(("bearer" = []))
 )]
-async fn stream_ticket(
+async fn new_stream_ticket(
     State(state): State<AppState>,
     AuthCaller(caller): AuthCaller,
 ) -> Result<(StatusCode, Json<StreamTicket>), HttpError> {

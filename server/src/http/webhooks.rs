@@ -52,7 +52,7 @@ fn by_message(reports: Vec<ProviderReport>) -> Vec<Vec<ProviderReport>> {
 pub fn router() -> Router<AppState> {
     Router::new().route(
         "/webhooks/{provider}/{account_id}",
-        get(subscribe).post(receive),
+        get(verify_webhook).post(receive_webhook),
     )
 }
 
@@ -117,7 +117,7 @@ async fn account_of(
         (status = 404, description = "No such account", body = ErrorBody)
     )
 )]
-async fn subscribe(
+async fn verify_webhook(
     State(state): State<AppState>,
     ApiPath((provider, account_id)): ApiPath<(String, String)>,
     ApiQuery(query): ApiQuery<BTreeMap<String, String>>,
@@ -149,7 +149,7 @@ async fn subscribe(
         (status = 413, description = "The body is too large", body = ErrorBody)
     )
 )]
-async fn receive(
+async fn receive_webhook(
     State(state): State<AppState>,
     ApiPath((provider, account_id)): ApiPath<(String, String)>,
     ApiQuery(query): ApiQuery<BTreeMap<String, String>>,

@@ -534,3 +534,39 @@ async fn a_group_can_use_its_own_provider_account_per_channel() {
         .await;
     assert_eq!(saved["whatsapp"].get("account"), None);
 }
+
+#[tokio::test]
+async fn saving_a_tab_warns_of_sms_templates_without_their_dlt_registration_in_india() {
+    let (app, admin) = signed_in_app().await;
+    let r = post(
+        &app,
+        "/api/v1/admin/templates",
+        &admin,
+        sms_template("t_unregistered", "Unregistered"),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let tab = |templates: Value| json!({"sms": {"enabled": true, "templates": templates}});
+
+    let saved: Value = put_tab(&app, &admin, tab(json!(["t_unregistered"])))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(saved["sms"]["templates"], json!(["t_unregistered"]));
+    let warnings = saved["warnings"].as_array().expect("warnings");
+    assert_eq!(warnings.len(), 1, "{saved}");
+    assert!(warnings[0]
+        .as_str()
+        .is_some_and(|w| w.contains("Unregistered lacks its DLT registration")));
+
+    let clean: Value = put_tab(&app, &admin, tab(json!([])))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        clean.get("warnings").is_none(),
+        "no warnings, no key: {clean}"
+    );
+}

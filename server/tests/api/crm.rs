@@ -96,7 +96,7 @@ async fn the_widget_reads_national_numbers_in_the_customers_country() {
     let app = app_with_crm().await;
     let open = |call: &'static str| {
         app.client
-            .post(format!("{}/api/fn/open_widget", app.base))
+            .post(format!("{}/api/fn/widget_bootstrap", app.base))
             .json(&json!({"token": app.agent, "call_id": call}))
             .send()
     };

@@ -105,7 +105,7 @@ async fn a_token_signed_with_the_host_secret_never_carries_admin_power() {
         .post("/api/v1/admin/providers", &admin_claims)
         .json(&json!({"id": "x", "channel": "sms", "provider": "sandbox", "display_name": "X", "sender": "X"})), 401, "admin_token_refused").await;
     refused_fn(
-        server_fn(&app, "admin_templates", &[("token", &admin_claims)]).await,
+        server_fn(&app, "agent_templates", &[("token", &admin_claims)]).await,
         401,
         "admin_token_refused",
     )
@@ -236,7 +236,7 @@ async fn signing_out_ends_the_session_on_every_endpoint_and_open_stream() {
     )
     .await;
     refused_fn(
-        server_fn(&app, "admin_templates", &[("token", &session)]).await,
+        server_fn(&app, "agent_templates", &[("token", &session)]).await,
         401,
         "session_ended",
     )

@@ -48,7 +48,7 @@ async fn the_widgets_bootstrap_has_a_rest_twin_that_answers_the_same() {
     let app = TestApp::spawn().await;
     let r = app
         .client
-        .post(format!("{}/api/fn/open_widget", app.base))
+        .post(format!("{}/api/fn/widget_bootstrap", app.base))
         .json(&json!({"token": app.agent, "call_id": "c-boot"}))
         .send()
         .await

@@ -1,10 +1,10 @@
 //! The agents tab: each agent's id, name, group and whether they may work; create,
 //! edit, switch off, delete.
 
+use super::api::{delete_agent, list_agents, list_groups, save_agent};
 use super::form::TextInput;
 use super::list::ListTable;
 use super::{context, listed, Problems};
-use crate::api::admin::{admin_agents, admin_delete_agent, admin_groups, admin_save_agent};
 use crate::domain::{Agent, GroupId, UserId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -13,8 +13,8 @@ use leptos::task::spawn_local;
 #[component]
 pub fn AgentsTab() -> impl IntoView {
     let ctx = context();
-    let agents = listed("the agents", admin_agents);
-    let groups = listed("the agent groups", admin_groups);
+    let agents = listed("the agents", list_agents);
+    let groups = listed("the agent groups", list_groups);
     let (id, name, group, existing) = (
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
@@ -43,7 +43,7 @@ pub fn AgentsTab() -> impl IntoView {
         };
         let was = existing.get_untracked();
         spawn_local(async move {
-            match admin_save_agent(ctx.token(), agent, was).await {
+            match save_agent(ctx.token(), agent, was).await {
                 Ok(a) => {
                     problems.set(Default::default());
                     existing.set(None);
@@ -65,7 +65,7 @@ pub fn AgentsTab() -> impl IntoView {
     };
     let delete = move |agent: String| {
         spawn_local(async move {
-            match admin_delete_agent(ctx.token(), agent.clone()).await {
+            match delete_agent(ctx.token(), agent.clone()).await {
                 Ok(()) => ctx.done(format!("Deleted agent {agent}.")),
                 Err(e) => ctx.fail(e),
             }

@@ -2,10 +2,10 @@
 //! do, for which groups, from where, and when it was last used; a new key's secret is
 //! shown once, to copy; revoking one stops it at once.
 
+use super::api::{create_api_key, list_api_keys, list_groups, revoke_api_key};
 use super::form::TextInput;
 use super::list::ListTable;
 use super::{context, listed, short_time, Problems};
-use crate::api::admin::{admin_api_keys, admin_create_api_key, admin_groups, admin_revoke_api_key};
 use crate::domain::{ApiKey, ApiKeyInput, ApiKeyScope, GroupId};
 use crate::ui::CopyButton;
 use leptos::prelude::*;
@@ -25,8 +25,8 @@ fn addresses(text: &str) -> Vec<String> {
 #[component]
 pub fn ApiKeysTab() -> impl IntoView {
     let ctx = context();
-    let keys = listed("the API keys", admin_api_keys);
-    let groups = listed("the agent groups", admin_groups);
+    let keys = listed("the API keys", list_api_keys);
+    let groups = listed("the agent groups", list_groups);
     let name = RwSignal::new(String::new());
     let scopes = RwSignal::new(vec![ApiKeyScope::Send]);
     let chosen = RwSignal::new(Vec::<GroupId>::new());
@@ -42,7 +42,7 @@ pub fn ApiKeysTab() -> impl IntoView {
             allowed_ips: addresses(&ips.get_untracked()),
         };
         spawn_local(async move {
-            match admin_create_api_key(ctx.token(), input).await {
+            match create_api_key(ctx.token(), input).await {
                 Ok(created) => {
                     problems.set(Default::default());
                     name.set(String::new());
@@ -56,7 +56,7 @@ pub fn ApiKeysTab() -> impl IntoView {
     };
     let revoke = move |id: String, label: String| {
         spawn_local(async move {
-            match admin_revoke_api_key(ctx.token(), id).await {
+            match revoke_api_key(ctx.token(), id).await {
                 Ok(()) => ctx.done(format!("Revoked the key {label}: it no longer works.")),
                 Err(e) => ctx.fail(e),
             }

@@ -1,7 +1,7 @@
 //! The audit log tab: every change with who, when, before and after; filterable by kind.
 
+use super::api::audit_log;
 use super::listed;
-use crate::api::admin::admin_audit;
 use crate::ui::local_time;
 use leptos::prelude::*;
 
@@ -10,7 +10,7 @@ use leptos::prelude::*;
 pub fn AuditTab() -> impl IntoView {
     let entity = RwSignal::new(String::new());
     let entries = listed("the audit log", move |token| {
-        admin_audit(token, Some(entity.get()))
+        audit_log(token, Some(entity.get()))
     });
     view! {
         <section class="card">

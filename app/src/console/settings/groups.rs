@@ -1,9 +1,9 @@
 //! Agent groups: create, rename, set the country their agents read numbers in, delete;
 //! choosing one opens its Notification Type tab (`notification_types`).
 
+use super::api::{delete_group, list_groups, save_group};
 use super::notification_types::NotificationTypeTab;
 use super::{context, listed, AdminContext, Problems};
-use crate::api::admin::{admin_delete_group, admin_groups, admin_save_group};
 use crate::domain::{Group, GroupInput};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -16,7 +16,7 @@ pub fn GroupsTab() -> impl IntoView {
     let new_name = RwSignal::new(String::new());
     let new_country = RwSignal::new(String::new());
     let problems = RwSignal::new(std::collections::BTreeMap::new());
-    let groups = listed("the agent groups", admin_groups);
+    let groups = listed("the agent groups", list_groups);
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = GroupInput {
@@ -25,7 +25,7 @@ pub fn GroupsTab() -> impl IntoView {
             default_country: Some(new_country.get_untracked()),
         };
         spawn_local(async move {
-            match admin_save_group(ctx.token(), input, None).await {
+            match save_group(ctx.token(), input, None).await {
                 Ok(g) => {
                     problems.set(Default::default());
                     new_name.set(String::new());
@@ -46,7 +46,7 @@ pub fn GroupsTab() -> impl IntoView {
             return;
         }
         spawn_local(async move {
-            match admin_delete_group(ctx.token(), id.clone()).await {
+            match delete_group(ctx.token(), id.clone()).await {
                 Ok(()) => {
                     selected.set(None);
                     ctx.done(format!("Deleted group {id}."));
@@ -160,7 +160,7 @@ fn change_group(ctx: AdminContext, g: Group, rename: bool) {
         }
     };
     spawn_local(async move {
-        match admin_save_group(ctx.token(), input, Some(g.id.to_string())).await {
+        match save_group(ctx.token(), input, Some(g.id.to_string())).await {
             Ok(g) => ctx.done(format!("Saved group {}.", g.name)),
             Err(e) => ctx.fail(e),
         }

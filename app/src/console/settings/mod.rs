@@ -3,6 +3,7 @@
 //! keys and the audit log.
 
 mod agents;
+mod api;
 mod api_keys;
 mod audit;
 mod form;
@@ -15,9 +16,9 @@ mod queues;
 mod templates;
 
 use super::session::{ends_session, storage, TOKEN_KEY};
-use crate::api::admin::{admin_sign_in, admin_sign_out};
 use crate::api::ApiError;
 use crate::domain::SignIn;
+use api::{sign_in, sign_out};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
@@ -159,7 +160,7 @@ pub fn AdminPage() -> impl IntoView {
     let sign_out = move |_| {
         let token = ctx.token();
         spawn_local(async move {
-            let _ = admin_sign_out(token).await;
+            let _ = sign_out(token).await;
         });
         ctx.sign_out_locally();
     };
@@ -254,7 +255,7 @@ fn SignInForm() -> impl IntoView {
             password: password.get_untracked(),
         };
         spawn_local(async move {
-            match admin_sign_in(request).await {
+            match sign_in(request).await {
                 Ok(signed) => {
                     if let Some(s) = storage() {
                         let _ = s.set_item(TOKEN_KEY, &signed.token);

@@ -1,10 +1,10 @@
 //! A group's Notification Type tab: per channel an enable switch, the provider account
 //! (and its fallback chain), and at most five templates of that channel, in order.
 
-use super::{context, listed};
-use crate::api::admin::{
-    admin_notification_types, admin_providers, admin_save_notification_types, admin_templates,
+use super::api::{
+    get_notification_types, list_provider_accounts, list_templates, save_notification_types,
 };
+use super::{context, listed};
 use crate::domain::{Channel, NotificationTypes, TemplateId, MAX_TEMPLATES_PER_CHANNEL};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -15,13 +15,13 @@ pub(super) fn NotificationTypeTab(group: String) -> impl IntoView {
     let ctx = context();
     let types = RwSignal::new(None::<NotificationTypes>);
     let group_for_load = group.clone();
-    let templates = listed("the templates", admin_templates);
-    let accounts = listed("the provider accounts", admin_providers);
+    let templates = listed("the templates", list_templates);
+    let accounts = listed("the provider accounts", list_provider_accounts);
     Effect::new(move |_| {
         ctx.version.track();
         let (token, group) = (ctx.token(), group_for_load.clone());
         spawn_local(async move {
-            match admin_notification_types(token, group).await {
+            match get_notification_types(token, group).await {
                 Ok(t) => types.set(Some(t)),
                 Err(e) => ctx.load_failed("the group's notification types", e),
             }
@@ -35,7 +35,7 @@ pub(super) fn NotificationTypeTab(group: String) -> impl IntoView {
             };
             let (token, group) = (ctx.token(), group.clone());
             spawn_local(async move {
-                match admin_save_notification_types(token, group.clone(), t).await {
+                match save_notification_types(token, group.clone(), t).await {
                     Ok(saved) => {
                         types.set(Some(saved.types));
                         let mut notice = format!("Saved the notification types of {group}.");

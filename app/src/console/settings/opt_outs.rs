@@ -2,60 +2,21 @@
 //! whether a customer texted STOP or an admin listed them; add, remove, import a CSV
 //! file (every line or none) and export the list as one.
 
+use super::api::{add_opt_out, import_opt_outs, list_opt_outs, remove_opt_out};
 use super::list::ListTable;
 use super::{context, listed, short_time, AdminContext};
-use crate::api::admin::{admin_add_opt_out, admin_opt_outs, admin_remove_opt_out};
-use crate::api::{ApiError, ErrorBody};
-use crate::domain::{opt_outs_csv, Channel, Imported, OptOut, OptOutInput, OptOutSource};
+use crate::api::ApiError;
+use crate::domain::{opt_outs_csv, Channel, OptOut, OptOutInput, OptOutSource};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-
-/// The REST endpoint a file goes to (a server function takes smaller bodies).
-const IMPORT_URL: &str = "/api/v1/admin/opt-outs";
 
 fn source_label(source: OptOutSource) -> &'static str {
     match source {
         OptOutSource::Admin => "Added by an admin",
         OptOutSource::Import => "Imported",
         OptOutSource::Customer => "Customer sent STOP",
-    }
-}
-
-/// What went wrong in the browser itself (reading the file, reaching the server).
-fn local_error(what: &str) -> ApiError {
-    ApiError::new("import_failed", format!("Could not {what}; try again."))
-}
-
-/// Posts `csv` to the import endpoint; the counts, or the API's error.
-async fn import_csv(token: &str, csv: String) -> Result<Imported, ApiError> {
-    let headers = web_sys::Headers::new().map_err(|_| local_error("prepare the upload"))?;
-    let _ = headers.set("content-type", "text/csv");
-    let _ = headers.set("authorization", &format!("Bearer {token}"));
-    let init = web_sys::RequestInit::new();
-    init.set_method("POST");
-    init.set_headers(&headers);
-    init.set_body(&JsValue::from_str(&csv));
-    let answer = JsFuture::from(window().fetch_with_str_and_init(IMPORT_URL, &init))
-        .await
-        .map_err(|_| local_error("reach the server"))?;
-    let response: web_sys::Response = answer.unchecked_into();
-    let text = JsFuture::from(
-        response
-            .text()
-            .map_err(|_| local_error("read the answer"))?,
-    )
-    .await
-    .ok()
-    .and_then(|t| t.as_string())
-    .unwrap_or_default();
-    if response.ok() {
-        serde_json::from_str(&text).map_err(|_| local_error("read the answer"))
-    } else {
-        Err(serde_json::from_str::<ErrorBody>(&text)
-            .map(|b| b.error)
-            .unwrap_or_else(|_| local_error("import the file")))
     }
 }
 
@@ -88,7 +49,7 @@ pub fn OptOutsTab() -> impl IntoView {
     let ctx = context();
     let filter = RwSignal::new(None::<Channel>);
     let entries = listed("the opt-out list", move |token| {
-        admin_opt_outs(token, filter.get())
+        list_opt_outs(token, filter.get())
     });
     let remove = move |o: OptOut| {
         let input = OptOutInput {
@@ -97,7 +58,7 @@ pub fn OptOutsTab() -> impl IntoView {
             sender: o.sender.clone(),
         };
         spawn_local(async move {
-            match admin_remove_opt_out(ctx.token(), input).await {
+            match remove_opt_out(ctx.token(), input).await {
                 Ok(()) => ctx.done(format!(
                     "{} is off the opt-out list for {}.",
                     o.number,
@@ -177,10 +138,13 @@ fn import_chosen_file(ctx: AdminContext, ev: &leptos::ev::Event) {
             .ok()
             .and_then(|t| t.as_string());
         let Some(text) = text else {
-            ctx.fail(local_error("read the file"));
+            ctx.fail(ApiError::new(
+                "import_failed",
+                "Could not read the file; try again.",
+            ));
             return;
         };
-        match import_csv(&ctx.token(), text).await {
+        match import_opt_outs(ctx.token(), text).await {
             Ok(i) => ctx.done(format!("Imported {} numbers ({} new).", i.read, i.added)),
             Err(e) => ctx.fail(e),
         }
@@ -204,7 +168,7 @@ fn AddOptOut() -> impl IntoView {
             sender: sender.get_untracked(),
         };
         spawn_local(async move {
-            match admin_add_opt_out(ctx.token(), input).await {
+            match add_opt_out(ctx.token(), input).await {
                 Ok(o) => {
                     number.set(String::new());
                     ctx.done(format!(

@@ -2,12 +2,13 @@
 //! webhook URL to paste into the provider's console. The account is checked here with the
 //! same domain rules the server applies, before anything is sent.
 
+use super::api::{
+    channel_setups, delete_provider_account, list_provider_accounts, list_templates,
+    save_provider_account,
+};
 use super::form::TextInput;
 use super::list::ListTable;
 use super::{context, listed, Problems};
-use crate::api::admin::{
-    admin_channels, admin_delete_provider, admin_providers, admin_save_provider, admin_templates,
-};
 use crate::domain::{Channel, ProviderAccountInput, ProviderKind, TemplateId, PROVIDER_KINDS};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -17,9 +18,9 @@ use std::collections::BTreeMap;
 #[component]
 pub fn ProvidersTab() -> impl IntoView {
     let ctx = context();
-    let accounts = listed("the provider accounts", admin_providers);
-    let setups = listed("how each channel sends", admin_channels);
-    let templates = listed("the templates", admin_templates);
+    let accounts = listed("the provider accounts", list_provider_accounts);
+    let setups = listed("how each channel sends", channel_setups);
+    let templates = listed("the templates", list_templates);
     let whatsapp_templates = Signal::derive(move || {
         templates
             .get()
@@ -43,7 +44,7 @@ pub fn ProvidersTab() -> impl IntoView {
             return;
         }
         spawn_local(async move {
-            match admin_save_provider(ctx.token(), input, None).await {
+            match save_provider_account(ctx.token(), input, None).await {
                 Ok(a) => {
                     problems.set(BTreeMap::new());
                     draft.saved();
@@ -55,7 +56,7 @@ pub fn ProvidersTab() -> impl IntoView {
     };
     let delete = move |account: String| {
         spawn_local(async move {
-            match admin_delete_provider(ctx.token(), account.clone()).await {
+            match delete_provider_account(ctx.token(), account.clone()).await {
                 Ok(()) => ctx.done(format!("Deleted provider account {account}.")),
                 Err(e) => ctx.fail(e),
             }

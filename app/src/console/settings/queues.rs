@@ -2,10 +2,10 @@
 //! channel, the templates its calls may use; agents then see the templates both their
 //! group and the queue allow.
 
+use super::api::{delete_queue, list_queues, list_templates, save_queue};
 use super::form::TextInput;
 use super::list::ListTable;
 use super::{context, listed, Problems};
-use crate::api::admin::{admin_delete_queue, admin_queues, admin_save_queue, admin_templates};
 use crate::domain::{CallQueue, CallQueueInput, Channel, TemplateId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 #[component]
 pub fn QueuesTab() -> impl IntoView {
     let ctx = context();
-    let queues = listed("the call queues", admin_queues);
-    let templates = listed("the templates", admin_templates);
+    let queues = listed("the call queues", list_queues);
+    let templates = listed("the templates", list_templates);
     let (id, name, existing) = (
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
@@ -39,7 +39,7 @@ pub fn QueuesTab() -> impl IntoView {
         };
         let queue = id.get_untracked().trim().to_owned();
         spawn_local(async move {
-            match admin_save_queue(ctx.token(), queue, input).await {
+            match save_queue(ctx.token(), queue, input).await {
                 Ok(q) => {
                     problems.set(BTreeMap::new());
                     clear();
@@ -51,7 +51,7 @@ pub fn QueuesTab() -> impl IntoView {
     };
     let delete = move |queue: String| {
         spawn_local(async move {
-            match admin_delete_queue(ctx.token(), queue.clone()).await {
+            match delete_queue(ctx.token(), queue.clone()).await {
                 Ok(()) => ctx.done(format!("Deleted call queue {queue}.")),
                 Err(e) => ctx.fail(e),
             }

@@ -1,9 +1,9 @@
 //! The templates registry: list (filter by channel, search by name), create, edit with
 //! a field editor and a live preview, delete (confirming when groups use it).
 
+use super::api::{self, list_templates, save_template};
 use super::form::TextInput;
 use super::{context, listed, AdminContext, Problems};
-use crate::api::admin::{admin_delete_template, admin_save_template, admin_templates};
 use crate::domain::{
     Channel, FieldType, ProviderRef, Template, TemplateField, TemplateId, TemplateInput,
     TemplateView,
@@ -137,7 +137,7 @@ pub fn TemplatesTab() -> impl IntoView {
     let search = RwSignal::new(String::new());
     let editing = RwSignal::new(false);
     let draft = Draft::new();
-    let list = listed("the templates", admin_templates);
+    let list = listed("the templates", list_templates);
     let shown = move || {
         let all = list.get();
         let (c, s) = (channel_filter.get(), search.get().to_lowercase());
@@ -146,7 +146,7 @@ pub fn TemplatesTab() -> impl IntoView {
             .filter(|t| s.is_empty() || t.template.name.to_lowercase().contains(&s))
             .collect::<Vec<_>>()
     };
-    let delete = move |id: String| spawn_local(delete_template(ctx, id));
+    let delete = move |id: String| spawn_local(delete_confirming(ctx, id));
     view! {
         <section class="card">
             <div class="toolbar">
@@ -226,13 +226,13 @@ pub fn TemplatesTab() -> impl IntoView {
 
 /// Deletes a template; one that groups use is deleted (and removed from them) only
 /// after the admin confirms.
-async fn delete_template(ctx: AdminContext, id: String) {
+async fn delete_confirming(ctx: AdminContext, id: String) {
     let token = ctx.token();
-    let mut result = admin_delete_template(token.clone(), id.clone(), false).await;
+    let mut result = api::delete_template(token.clone(), id.clone(), false).await;
     if let Err(e) = &result {
         if e.code == "template_in_use" && window().confirm_with_message(&e.message).unwrap_or(false)
         {
-            result = admin_delete_template(token, id.clone(), true).await;
+            result = api::delete_template(token, id.clone(), true).await;
         }
     }
     match result {
@@ -252,7 +252,7 @@ fn Editor(draft: Draft, on_close: Callback<()>) -> impl IntoView {
         busy.set(true);
         let (input, existing) = (draft.input(), draft.existing.get_untracked());
         spawn_local(async move {
-            match admin_save_template(ctx.token(), input, existing).await {
+            match save_template(ctx.token(), input, existing).await {
                 Ok(saved) => {
                     problems.set(BTreeMap::new());
                     ctx.done(format!("Saved {}.", saved.template.name));

@@ -41,8 +41,11 @@ pub struct GroupInput {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SavedTypes {
     /// The tab as saved.
+    #[serde(flatten)]
     pub types: NotificationTypes,
-    /// Warnings, for people.
+    /// What the admin should know about it, for people (an SMS template without the
+    /// DLT ids its account needs, say); absent when there is nothing to say.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
 

@@ -24,7 +24,7 @@ pub(crate) struct AuditQuery {
     responses((status = 200, description = "The entries", body = Vec<AuditEntry>)),
     security(("bearer" = []))
 )]
-pub(in crate::http) async fn audit(
+pub(in crate::http) async fn audit_log(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
     ApiQuery(q): ApiQuery<AuditQuery>,

@@ -73,7 +73,7 @@ pub(in crate::http) async fn create_group(
     responses((status = 200, description = "Saved", body = Group)),
     security(("bearer" = []))
 )]
-pub(in crate::http) async fn rename_group(
+pub(in crate::http) async fn update_group(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
     ApiPath(id): ApiPath<String>,
@@ -115,7 +115,7 @@ pub(in crate::http) async fn delete_group(
     responses((status = 200, description = "The tab", body = NotificationTypes)),
     security(("bearer" = []))
 )]
-pub(in crate::http) async fn get_types(
+pub(in crate::http) async fn get_notification_types(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
     ApiPath(id): ApiPath<String>,
@@ -133,18 +133,18 @@ pub(in crate::http) async fn get_types(
     summary = "Replace the tab atomically: at most 5 templates per channel (422 too_many_templates), each of that channel (422 wrong_channel)",
     params(("id" = String, Path, description = "The group's id")),
     request_body = NotificationTypes,
-    responses((status = 200, description = "Saved", body = NotificationTypes)),
+    responses((status = 200, description = "Saved: the tab, and `warnings` when the admin should know something about it (an SMS template without the DLT ids its account needs)", body = SavedTypes)),
     security(("bearer" = []))
 )]
-pub(in crate::http) async fn put_types(
+pub(in crate::http) async fn save_notification_types(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
     ApiPath(id): ApiPath<String>,
     ApiJson(types): ApiJson<NotificationTypes>,
-) -> Result<Json<NotificationTypes>, HttpError> {
+) -> Result<Json<SavedTypes>, HttpError> {
     let id = group_id(&id)?;
-    let saved = Admin::new(&state.services, &caller)?
-        .save_notification_types(&id, types)
-        .await?;
-    Ok(Json(saved))
+    let admin = Admin::new(&state.services, &caller)?;
+    let types = admin.save_notification_types(&id, types).await?;
+    let warnings = admin.dlt_warnings(&id, &types).await?;
+    Ok(Json(SavedTypes { types, warnings }))
 }

@@ -8,8 +8,8 @@ use super::AppState;
 use app::api::ErrorBody;
 use app::domain::{
     Agent, AuditEntry, Channel, ChannelSetup, Group, GroupId, GroupInput, IdError,
-    NotificationTypes, ProviderAccount, ProviderAccountId, ProviderAccountInput, SignIn, SignedIn,
-    TemplateId, TemplateInput, TemplateView, UserId,
+    NotificationTypes, ProviderAccount, ProviderAccountId, ProviderAccountInput, SavedTypes,
+    SignIn, SignedIn, TemplateId, TemplateInput, TemplateView, UserId,
 };
 use app::service::admin::Admin;
 use app::service::{access, accounts, AuditFilter, Caller, ServiceError};
@@ -36,8 +36,8 @@ pub(in crate::http) use templates::*;
 /// The routes of this module.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/admin/login", post(login))
-        .route("/api/v1/admin/logout", post(logout))
+        .route("/api/v1/admin/login", post(sign_in))
+        .route("/api/v1/admin/logout", post(sign_out))
         .route("/api/v1/admin/revoked-tokens", post(revoke_token))
         .route(
             "/api/v1/admin/templates",
@@ -52,11 +52,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/admin/groups", get(list_groups).post(create_group))
         .route(
             "/api/v1/admin/groups/{id}",
-            get(get_group).put(rename_group).delete(delete_group),
+            get(get_group).put(update_group).delete(delete_group),
         )
         .route(
             "/api/v1/admin/groups/{id}/notification-types",
-            get(get_types).put(put_types),
+            get(get_notification_types).put(save_notification_types),
         )
         .route("/api/v1/admin/agents", get(list_agents).post(create_agent))
         .route(
@@ -65,14 +65,14 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/api/v1/admin/providers",
-            get(list_providers).post(create_provider),
+            get(list_provider_accounts).post(create_provider_account),
         )
         .route(
             "/api/v1/admin/providers/{id}",
-            put(update_provider).delete(delete_provider),
+            put(update_provider_account).delete(delete_provider_account),
         )
-        .route("/api/v1/admin/audit", get(audit))
-        .route("/api/v1/admin/channels", get(channels))
+        .route("/api/v1/admin/audit", get(audit_log))
+        .route("/api/v1/admin/channels", get(channel_setups))
 }
 
 /// A signed-in admin: a session token whose session is still open.
@@ -110,7 +110,7 @@ pub(super) fn path_id<T: FromStr<Err = IdError>>(
     request_body = SignIn,
     responses((status = 200, description = "Signed in", body = SignedIn))
 )]
-pub(in crate::http) async fn login(
+pub(in crate::http) async fn sign_in(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
     ApiJson(body): ApiJson<SignIn>,
@@ -161,7 +161,7 @@ pub(in crate::http) async fn revoke_token(
     responses((status = 204, description = "Signed out")),
     security(("bearer" = []))
 )]
-pub(in crate::http) async fn logout(
+pub(in crate::http) async fn sign_out(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
 ) -> Result<StatusCode, HttpError> {

@@ -14,7 +14,7 @@ fn account_id(text: &str) -> Result<ProviderAccountId, HttpError> {
     responses((status = 200, description = "One entry per channel", body = Vec<ChannelSetup>)),
     security(("bearer" = []))
 )]
-pub(in crate::http) async fn channels(
+pub(in crate::http) async fn channel_setups(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
 ) -> Result<Json<Vec<ChannelSetup>>, HttpError> {
@@ -32,7 +32,7 @@ pub(in crate::http) async fn channels(
     responses((status = 200, description = "The accounts", body = Vec<ProviderAccount>)),
     security(("bearer" = []))
 )]
-pub(in crate::http) async fn list_providers(
+pub(in crate::http) async fn list_provider_accounts(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
 ) -> Result<Json<Vec<ProviderAccount>>, HttpError> {
@@ -51,7 +51,7 @@ pub(in crate::http) async fn list_providers(
     responses((status = 201, description = "Created", body = ProviderAccount), (status = 409, description = "The id is taken", body = ErrorBody)),
     security(("bearer" = []))
 )]
-pub(in crate::http) async fn create_provider(
+pub(in crate::http) async fn create_provider_account(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
     ApiJson(input): ApiJson<ProviderAccountInput>,
@@ -72,7 +72,7 @@ pub(in crate::http) async fn create_provider(
     responses((status = 200, description = "Saved", body = ProviderAccount)),
     security(("bearer" = []))
 )]
-pub(in crate::http) async fn update_provider(
+pub(in crate::http) async fn update_provider_account(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
     ApiPath(id): ApiPath<String>,
@@ -94,7 +94,7 @@ pub(in crate::http) async fn update_provider(
     responses((status = 204, description = "Deleted")),
     security(("bearer" = []))
 )]
-pub(in crate::http) async fn delete_provider(
+pub(in crate::http) async fn delete_provider_account(
     State(state): State<AppState>,
     AdminCaller(caller): AdminCaller,
     ApiPath(id): ApiPath<String>,
