@@ -197,7 +197,7 @@ fn kept_secret(
         return Ok(secret.clone());
     }
     anyhow::ensure!(
-        !settings.database.url.starts_with("mysql:"),
+        !matches!(settings.database.url, crate::config::DatabaseUrl::MySql(_)),
         "auth.{name} must be set (the same on every server) with a MySQL config store: set NOTIFY_AUTH__{} to at least {SECRET_MIN_BYTES} random bytes",
         name.to_uppercase()
     );
@@ -416,7 +416,8 @@ mod tests {
             data_dir: dir.path().to_path_buf(),
             ..Settings::default()
         };
-        settings.database.url = "mysql://u:p@127.0.0.1/notify".into();
+        settings.database.url =
+            crate::config::DatabaseUrl::MySql("mysql://u:p@127.0.0.1/notify".into());
         assert!(credentials_key(&settings).is_err());
         settings.auth.credentials_key = Some(SecretString::from("k".repeat(32)));
         assert!(credentials_key(&settings).is_ok());

@@ -379,7 +379,7 @@ async fn main() {
     let reference_db = tempfile::tempdir().expect("tempdir");
     let references = reference::References::measure(
         redis.port,
-        &MariaDb::shared().database_for(reference_db.path()),
+        MariaDb::shared().database_for(reference_db.path()).as_str(),
         sends * 3,
     )
     .await;
@@ -388,9 +388,9 @@ async fn main() {
     drain(&fast, &instant, 200, 32).await;
 
     let counters_url = MariaDb::shared().database_for(reference_db.path());
-    let before = reference::mariadb_counters(&counters_url).await;
+    let before = reference::mariadb_counters(counters_url.as_str()).await;
     let (wall, latencies) = send(&base, sends, "accept").await;
-    let after = reference::mariadb_counters(&counters_url).await;
+    let after = reference::mariadb_counters(counters_url.as_str()).await;
     let mut figures = mongo::Figures {
         sends: print_rate(
             "POST /api/v1/notifications: accepted sends",
@@ -436,9 +436,9 @@ async fn main() {
     let meta = fake_providers::FakeProviders::start().await;
     let (meta_worker, uuids) = meta_messages(&base, &fast, &meta, HOOKS / 2).await;
     let first = uuids[0].clone();
-    let before = reference::mariadb_counters(&counters_url).await;
+    let before = reference::mariadb_counters(counters_url.as_str()).await;
     let (wall, latencies) = webhooks(&base, uuids, HOOKS).await;
-    let after = reference::mariadb_counters(&counters_url).await;
+    let after = reference::mariadb_counters(counters_url.as_str()).await;
     figures.webhooks = print_rate(
         "POST /webhooks/meta/…: signed status webhooks",
         HOOKS,

@@ -45,7 +45,7 @@ pub async fn measure(redis: &RedisServer, gateway: &FakeGateway, n: usize) -> (f
             .env("NOTIFY_DATA_DIR", dir.path())
             .env(
                 "NOTIFY_DATABASE__URL",
-                MariaDb::shared().database_for(dir.path()),
+                MariaDb::shared().database_for(dir.path()).as_str(),
             )
             .env("NOTIFY_DATABASE__MAX_CONNECTIONS", "32")
             .env("NOTIFY_QUEUE__URL", redis.url())

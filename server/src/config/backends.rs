@@ -105,3 +105,49 @@ impl<'de> Deserialize<'de> for Origin {
         Self::parse(&String::deserialize(d)?).map_err(serde::de::Error::custom)
     }
 }
+
+/// Where the SQL database is (`database.url`): a SQLite file (`sqlite://…`, the embedded
+/// default) or MySQL/MariaDB (`mysql://…`; `mariadb://…` reads as the same).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// A SQLite database file.
+    Sqlite(String),
+    /// A MySQL or MariaDB server, its URL with the `mysql://` scheme.
+    MySql(String),
+}
+
+impl DatabaseUrl {
+    /// Reads a database URL; a scheme other than sqlite, mysql or mariadb is refused.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        if text.starts_with("sqlite:") {
+            Ok(Self::Sqlite(text.to_owned()))
+        } else if text.starts_with("mysql:") {
+            Ok(Self::MySql(text.to_owned()))
+        } else if let Some(rest) = text.strip_prefix("mariadb:") {
+            Ok(Self::MySql(format!("mysql:{rest}")))
+        } else {
+            Err("database.url: use a sqlite:// or mysql:// (mariadb://) url".to_owned())
+        }
+    }
+
+    /// The URL as text.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Sqlite(url) | Self::MySql(url) => url,
+        }
+    }
+}
+
+impl std::str::FromStr for DatabaseUrl {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        Self::parse(text)
+    }
+}
+
+impl<'de> Deserialize<'de> for DatabaseUrl {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Self::parse(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}

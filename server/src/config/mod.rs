@@ -6,7 +6,7 @@ mod backends;
 mod providers;
 mod security;
 
-pub use backends::{Origin, QueueBackend, StatusBackend};
+pub use backends::{DatabaseUrl, Origin, QueueBackend, StatusBackend};
 pub use providers::{
     CircuitSettings, ConfiguredAccount, DefaultProvider, Endpoints, HttpGateway, ProviderSettings,
     SandboxSettings,
@@ -81,7 +81,7 @@ pub struct SiteSettings {
 #[serde(deny_unknown_fields, default)]
 pub struct DatabaseSettings {
     /// `sqlite://data/notify.db` (embedded default) or `mysql://…`.
-    pub url: String,
+    pub url: DatabaseUrl,
     /// Most connections in the pool.
     pub max_connections: u32,
     /// Seed the demo group, agent and templates into an empty database.
@@ -199,8 +199,8 @@ pub struct WorkerSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PhoneSettings {
-    /// ISO code of the country national numbers are read in.
-    pub default_country: String,
+    /// ISO code of the country national numbers are read in (`IN`).
+    pub default_country: app::domain::CountryCode,
 }
 
 /// What customers' messages mean: a message that is exactly one of these words (in
@@ -273,10 +273,9 @@ impl BackendNames {
 impl Settings {
     /// The kind of each backend these settings select.
     pub fn backend_names(&self) -> BackendNames {
-        let sql = if self.database.url.starts_with("sqlite:") {
-            "sqlite"
-        } else {
-            "mysql"
+        let sql = match self.database.url {
+            DatabaseUrl::Sqlite(_) => "sqlite",
+            DatabaseUrl::MySql(_) => "mysql",
         };
         BackendNames {
             config_store: sql,
@@ -331,7 +330,7 @@ impl Default for SiteSettings {
 impl Default for DatabaseSettings {
     fn default() -> Self {
         Self {
-            url: "sqlite://data/notify.db".into(),
+            url: DatabaseUrl::Sqlite("sqlite://data/notify.db".into()),
             max_connections: 8,
             seed_demo: true,
         }
@@ -384,7 +383,7 @@ impl Default for WorkerSettings {
 impl Default for PhoneSettings {
     fn default() -> Self {
         Self {
-            default_country: "IN".into(),
+            default_country: app::domain::CountryCode::INDIA,
         }
     }
 }
@@ -561,8 +560,8 @@ mod tests {
             )]),
         )
         .expect("settings");
-        let account = &s.providers.accounts["tw_sms"];
-        assert_eq!(account.provider, "twilio");
+        let account = &s.providers.accounts[&"tw_sms".parse().expect("an id")];
+        assert_eq!(account.provider.name, "twilio");
         assert_eq!(account.credentials["auth_token"].expose_secret(), "s3cret");
         assert!(
             !format!("{s:?}").contains("s3cret"),
@@ -571,9 +570,29 @@ mod tests {
     }
 
     #[test]
+    fn a_provider_account_of_an_unknown_type_or_with_a_bad_id_is_refused_at_load() {
+        for (account, says) in [
+            (
+                "[providers.accounts.pg]\nchannel = \"sms\"\nprovider = \"pigeon\"\n",
+                "provider `pigeon` is not one of sandbox",
+            ),
+            (
+                "[providers.accounts.\"a b\"]\nchannel = \"sms\"\nprovider = \"twilio\"\n",
+                "providers.accounts",
+            ),
+        ] {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let file = dir.path().join("Leptos.toml");
+            std::fs::write(&file, account).expect("write");
+            let err = Settings::load(&file, vars(&[])).expect_err("refused");
+            assert!(format!("{err:#}").contains(says), "{account}: {err:#}");
+        }
+    }
+
+    #[test]
     fn without_a_file_the_embedded_defaults_apply() {
         let s = Settings::load(Path::new("/nonexistent/Leptos.toml"), vars(&[])).expect("defaults");
-        assert_eq!(s.database.url, "sqlite://data/notify.db");
+        assert_eq!(s.database.url.as_str(), "sqlite://data/notify.db");
         assert_eq!(s.queue.backend, QueueBackend::Embedded);
         assert_eq!(s.status.backend, StatusBackend::Sql);
         assert_eq!(s.site.addr.to_string(), "127.0.0.1:3000");
@@ -603,7 +622,10 @@ mod tests {
             ]),
         )
         .expect("loads");
-        assert_eq!(s.database.url, "mysql://db/notify");
+        assert_eq!(
+            s.database.url,
+            DatabaseUrl::MySql("mysql://db/notify".into())
+        );
         assert_eq!(s.worker.concurrency, 4);
         assert_eq!(
             s.auth
@@ -711,6 +733,12 @@ mod tests {
     fn a_backend_that_is_not_one_is_refused_at_load_with_its_key() {
         for (key, value, says) in [
             ("NOTIFY_QUEUE__URL", "kafka://x", "queue.url"),
+            ("NOTIFY_DATABASE__URL", "postgres://x", "database.url"),
+            (
+                "NOTIFY_PHONE__DEFAULT_COUNTRY",
+                "XX",
+                "phone.default_country",
+            ),
             ("NOTIFY_STATUS__URL", "postgres://x", "status.url"),
             ("NOTIFY_PROVIDERS__DEFAULT", "http", "providers.http.url"),
             (

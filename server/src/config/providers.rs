@@ -2,6 +2,7 @@
 //! [`DefaultProvider`]), the sandbox's pace, the provider APIs' base URLs, send rates, and
 //! the accounts kept in configuration.
 
+use app::domain::{ProviderAccountId, ProviderKind, PROVIDER_KINDS};
 use secrecy::SecretString;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -32,7 +33,7 @@ pub struct ProviderSettings {
     pub circuit: CircuitSettings,
     /// Provider accounts kept in configuration, by id: written to the settings store at
     /// every start (the configuration wins), then used like the settings page's.
-    pub accounts: BTreeMap<String, ConfiguredAccount>,
+    pub accounts: BTreeMap<ProviderAccountId, ConfiguredAccount>,
 }
 
 /// `[providers]` as written: `default` names the provider, `[providers.http]` holds the
@@ -48,7 +49,7 @@ struct RawProviderSettings {
     rcs_ttl_secs: u64,
     request_timeout_ms: u64,
     circuit: CircuitSettings,
-    accounts: BTreeMap<String, ConfiguredAccount>,
+    accounts: BTreeMap<ProviderAccountId, ConfiguredAccount>,
 }
 
 impl Default for RawProviderSettings {
@@ -184,14 +185,30 @@ impl Default for Endpoints {
     }
 }
 
+/// Reads a provider type by its name: one of [`PROVIDER_KINDS`].
+fn provider_kind<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<&'static ProviderKind, D::Error> {
+    let name = String::deserialize(d)?;
+    ProviderKind::named(&name).ok_or_else(|| {
+        let known: Vec<&str> = PROVIDER_KINDS.iter().map(|k| k.name).collect();
+        serde::de::Error::custom(format!(
+            "provider `{name}` is not one of {}",
+            known.join(", ")
+        ))
+    })
+}
+
 /// A provider account defined in configuration (`[providers.accounts.<id>]`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfiguredAccount {
     /// The channel it sends on.
     pub channel: app::domain::Channel,
-    /// The provider type (`twilio`, `meta`, `rbm`, `exotel`, `sandbox`).
-    pub provider: String,
+    /// The provider type (`twilio`, `meta`, `rbm`, `exotel`, `sandbox`, …): one this
+    /// build can send with.
+    #[serde(deserialize_with = "provider_kind")]
+    pub provider: &'static ProviderKind,
     /// A name for people (default: the id).
     #[serde(default)]
     pub display_name: Option<String>,

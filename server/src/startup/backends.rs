@@ -13,7 +13,6 @@ use crate::queue::{EmbeddedQueue, RedisQueue};
 use crate::store::seal::CredentialSeal;
 use crate::store::{MongoCollections, MongoStatusStore, SqlStore};
 use anyhow::Context;
-use app::domain::CountryCode;
 use app::service::accounts::SignInGuard;
 use app::service::status::StatusRecorder;
 use app::service::{
@@ -47,8 +46,7 @@ impl Backends {
         waiting: &Waiting,
         shutdown: &CancellationToken,
     ) -> anyhow::Result<Self> {
-        let default_country = CountryCode::parse(&settings.phone.default_country)
-            .context("phone.default_country must be an ISO 3166 alpha-2 code")?;
+        let default_country = settings.phone.default_country;
         // The numbering data loads while the backends connect, not on the first send.
         tokio::task::spawn_blocking(move || app::domain::PhoneNumber::warm_up(default_country));
         let store = waiting

@@ -4,7 +4,7 @@
 use super::Backends;
 use crate::config::Settings;
 use crate::store::seed;
-use app::domain::{ProviderAccountId, ProviderAccountInput, UserId};
+use app::domain::{ProviderAccountInput, UserId};
 use app::service::admin::Admin;
 use app::service::{accounts, AdminAccounts, Caller, Services};
 use secrecy::ExposeSecret;
@@ -66,12 +66,10 @@ async fn apply_configured_accounts(services: &Services, settings: &Settings) -> 
         let display_name = configured
             .display_name
             .clone()
-            .unwrap_or_else(|| id.clone());
-        let id = ProviderAccountId::parse(id)
-            .map_err(|e| anyhow::anyhow!("providers.accounts.{id}: the id {e}"))?;
-        let existing = stored.iter().find(|a| a.account.id == id);
+            .unwrap_or_else(|| id.to_string());
+        let existing = stored.iter().find(|a| &a.account.id == id);
         let unchanged = existing.is_some_and(|a| {
-            a.account.provider == configured.provider
+            a.account.provider == configured.provider.name
                 && a.account.channel == configured.channel
                 && a.account.sender == configured.sender.trim()
                 && a.account.display_name == display_name
@@ -84,7 +82,7 @@ async fn apply_configured_accounts(services: &Services, settings: &Settings) -> 
         let input = ProviderAccountInput {
             id: Some(id.clone()),
             channel: configured.channel,
-            provider: configured.provider.clone(),
+            provider: configured.provider.name.to_owned(),
             display_name,
             sender: configured.sender.clone(),
             credentials,
@@ -99,7 +97,7 @@ async fn apply_configured_accounts(services: &Services, settings: &Settings) -> 
             recontact_template: existing.and_then(|e| e.account.recontact_template.clone()),
         };
         Admin::new(services, &caller)?
-            .save_provider_account(input, existing.map(|_| &id))
+            .save_provider_account(input, existing.map(|_| id))
             .await
             .map_err(|e| anyhow::anyhow!("providers.accounts.{id}: {e}"))?;
         tracing::info!(account = %id, "provider account written from the configuration");

@@ -20,6 +20,7 @@ mod status;
 
 pub use mongo::{MongoCollections, MongoStatusStore};
 
+use crate::config::DatabaseUrl;
 use anyhow::Context;
 use app::service::StoreError;
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -108,9 +109,9 @@ impl SqlStore {
         }
     }
 
-    /// Opens (creating a SQLite file if needed) the database at `url` — `sqlite://…` or
-    /// `mysql://…` — and brings its schema up to date.
-    pub async fn open(url: &str, max_connections: u32) -> anyhow::Result<Self> {
+    /// Opens (creating a SQLite file if needed) the database at `url` and brings its
+    /// schema up to date.
+    pub async fn open(url: &DatabaseUrl, max_connections: u32) -> anyhow::Result<Self> {
         sqlx::any::install_default_drivers();
         // No ping before each use: it doubled every query's round trips (the send
         // path's profile: docs/benchmarks.md). A connection the server closed fails
@@ -121,58 +122,62 @@ impl SqlStore {
             .acquire_timeout(Duration::from_secs(10))
             .test_before_acquire(false)
             .idle_timeout(Duration::from_secs(60));
-        let store = if url.starts_with("sqlite:") {
-            create_parent_dir(url)?;
-            let url = if url.contains('?') {
-                url.to_owned()
-            } else {
-                format!("{url}?mode=rwc")
-            };
-            // WAL with `synchronous = NORMAL` survives process crashes (what "durably
-            // recorded" promises); only an OS crash can lose the last commits.
-            let pool = options
-                .after_connect(|conn, _| {
-                    Box::pin(async move {
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
-                        )
-                        .await?;
-                        Ok(())
-                    })
-                })
-                .connect(&url)
-                .await
-                .context("opening the SQLite database")?;
-            sqlx::migrate!("./migrations/sqlite")
-                .run(&pool)
-                .await
-                .context("migrating the database")?;
-            Self {
-                pool,
-                dialect: Dialect::Sqlite,
-                seal: None,
-                cache: Default::default(),
-                writes: Default::default(),
-            }
-        } else if url.starts_with("mysql:") || url.starts_with("mariadb:") {
-            let url = url.replacen("mariadb:", "mysql:", 1);
-            let pool = options.connect(&url).await.context("connecting to MySQL")?;
-            sqlx::migrate!("./migrations/mysql")
-                .run(&pool)
-                .await
-                .context("migrating the database")?;
-            Self {
-                pool,
-                dialect: Dialect::MySql,
-                seal: None,
-                cache: Default::default(),
-                writes: Default::default(),
-            }
-        } else {
-            anyhow::bail!("database.url must start with sqlite:// or mysql://");
+        let store = match url {
+            DatabaseUrl::Sqlite(url) => Self::open_sqlite(url, options).await?,
+            DatabaseUrl::MySql(url) => Self::open_mysql(url, options).await?,
         };
         Ok(store)
+    }
+
+    async fn open_sqlite(url: &str, options: AnyPoolOptions) -> anyhow::Result<Self> {
+        create_parent_dir(url)?;
+        let url = if url.contains('?') {
+            url.to_owned()
+        } else {
+            format!("{url}?mode=rwc")
+        };
+        // WAL with `synchronous = NORMAL` survives process crashes (what "durably
+        // recorded" promises); only an OS crash can lose the last commits.
+        let pool = options
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                         PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .context("opening the SQLite database")?;
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&pool)
+            .await
+            .context("migrating the database")?;
+        Ok(Self {
+            pool,
+            dialect: Dialect::Sqlite,
+            seal: None,
+            cache: Default::default(),
+            writes: Default::default(),
+        })
+    }
+
+    async fn open_mysql(url: &str, options: AnyPoolOptions) -> anyhow::Result<Self> {
+        let pool = options.connect(url).await.context("connecting to MySQL")?;
+        sqlx::migrate!("./migrations/mysql")
+            .run(&pool)
+            .await
+            .context("migrating the database")?;
+        Ok(Self {
+            pool,
+            dialect: Dialect::MySql,
+            seal: None,
+            cache: Default::default(),
+            writes: Default::default(),
+        })
     }
 
     /// A transaction that holds the write lock from its first statement, so concurrent

@@ -228,7 +228,7 @@ async fn accounts_saved_before_keys_existed_show_one_from_their_type_and_get_a_f
     // as any settings write does).
     sqlx::any::install_default_drivers();
     let url = crate::services::database_url(w.app.dir.path());
-    let db = sqlx::AnyPool::connect(&url)
+    let db = sqlx::AnyPool::connect(url.as_str())
         .await
         .expect("the test database");
     for statement in [

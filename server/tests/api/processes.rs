@@ -16,7 +16,10 @@ pub fn environment(settings: &Settings, dir: &Path) -> Vec<(String, String)> {
             dir.join("no-such-file.toml").display().to_string(),
         ),
         ("NOTIFY_DATA_DIR", dir.display().to_string()),
-        ("NOTIFY_DATABASE__URL", settings.database.url.clone()),
+        (
+            "NOTIFY_DATABASE__URL",
+            settings.database.url.as_str().to_owned(),
+        ),
         (
             "NOTIFY_QUEUE__VISIBILITY_TIMEOUT_SECS",
             settings.queue.visibility_timeout_secs.to_string(),

@@ -1040,7 +1040,7 @@ async fn credentials_are_sealed_in_the_database_and_opened_to_send() {
     w.twilio("sms", "+15005550006").await;
     sqlx::any::install_default_drivers();
     let url = crate::services::database_url(w.app.dir.path());
-    let db = sqlx::AnyPool::connect(&url)
+    let db = sqlx::AnyPool::connect(url.as_str())
         .await
         .expect("the test database");
     let row = sqlx::query("SELECT credentials FROM provider_accounts WHERE id = 'tw-sms'")
@@ -1106,13 +1106,15 @@ async fn an_account_in_the_configuration_is_written_to_the_settings_and_sends() 
             .collect();
         let account = server::config::ConfiguredAccount {
             channel: app::domain::Channel::Sms,
-            provider: "twilio".into(),
+            provider: app::domain::ProviderKind::named("twilio").expect("a kind"),
             display_name: Some("Twilio (config)".into()),
             sender: "+15005550006".into(),
             default: true,
             credentials,
         };
-        s.providers.accounts.insert("tw-config".into(), account);
+        s.providers
+            .accounts
+            .insert("tw-config".parse().expect("an id"), account);
     })
     .await;
     let listed: Value = w

@@ -173,7 +173,7 @@ async fn spoil_record(settings: &Settings, uuid: &str) {
     match &settings.status.backend {
         StatusBackend::Sql => {
             sqlx::any::install_default_drivers();
-            let database = sqlx::AnyPool::connect(&settings.database.url)
+            let database = sqlx::AnyPool::connect(settings.database.url.as_str())
                 .await
                 .expect("database");
             sqlx::query("UPDATE notifications SET parameters = 'not json' WHERE uuid = ?")

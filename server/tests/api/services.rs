@@ -5,6 +5,7 @@
 //! and `redis-server` (the apps' queue with `NOTIFY_TEST_QUEUE=redis`), in which each
 //! test's data directory gets a database (or stream) of its own.
 
+use server::config::DatabaseUrl;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
@@ -91,11 +92,11 @@ pub fn on_mariadb() -> bool {
 /// The database url for a test whose data directory is `dir`: a SQLite file in it, or
 /// a MariaDB database named after it (the same directory finds the same database after
 /// a restart).
-pub fn database_url(dir: &Path) -> String {
+pub fn database_url(dir: &Path) -> DatabaseUrl {
     if on_mariadb() {
         MariaDb::shared().database_for(dir)
     } else {
-        format!("sqlite://{}", dir.join("notify.db").display())
+        DatabaseUrl::Sqlite(format!("sqlite://{}", dir.join("notify.db").display()))
     }
 }
 
@@ -172,10 +173,10 @@ impl MariaDb {
     }
 
     /// Creates (if needed) the database for `dir` and returns its url.
-    pub fn database_for(&self, dir: &Path) -> String {
+    pub fn database_for(&self, dir: &Path) -> DatabaseUrl {
         let name = name_for(dir);
         self.sql(&format!("CREATE DATABASE IF NOT EXISTS {name}"));
-        format!("mysql://root@127.0.0.1:{}/{name}", self.0.port)
+        DatabaseUrl::MySql(format!("mysql://root@127.0.0.1:{}/{name}", self.0.port))
     }
 
     /// Runs `statement` as root with the `mariadb` client.
