@@ -148,6 +148,7 @@ lint:
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	cargo clippy -p app --lib --locked --target wasm32-unknown-unknown --no-default-features --features widget-bundle -- -D warnings
 	cargo clippy -p console --lib --locked --target wasm32-unknown-unknown --features csr -- -D warnings
+	vendor/check-patches.sh
 
 ## Install what is missing: rustfmt/clippy, the wasm target, cargo-leptos, wasm-bindgen.
 ## cargo-leptos only orchestrates: it is installed unoptimised (`--debug`, 6 min instead of
