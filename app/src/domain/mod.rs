@@ -15,6 +15,7 @@ pub mod notification;
 pub mod phone;
 pub mod preferences;
 pub mod queue;
+pub mod recipient;
 #[cfg(feature = "ssr")]
 mod schema;
 pub mod sms;
@@ -40,6 +41,7 @@ pub use notification::*;
 pub use phone::{mask_e164, NumberType, PhoneError, PhoneNumber, PhoneParseError, E164};
 pub use preferences::{Alert, AlertLevel, Preferences};
 pub use queue::{CallInfo, CallQueue, CallQueueInput, CallState};
+pub use recipient::*;
 pub use sms::{sms_length, SmsEncoding, SmsLength};
 pub use stats::{
     Breakdown, Count, DeliveryStats, DeliveryTimes, StatsFilter, StatsQuery, StatsRows,

@@ -58,7 +58,7 @@ pub struct SqlStore {
 #[derive(Default)]
 struct Writes {
     creates: std::sync::OnceLock<group_commit::GroupCommit<app::service::NotificationRecord>>,
-    changes: std::sync::OnceLock<group_commit::GroupCommit<status::StatusChange, bool>>,
+    changes: std::sync::OnceLock<group_commit::GroupCommit<status::Change, bool>>,
     comments: std::sync::OnceLock<group_commit::GroupCommit<comments::CallComment>>,
     comment_counts: std::sync::OnceLock<group_commit::GroupCommit<app::domain::CallId, u64>>,
     opt_outs: std::sync::OnceLock<group_commit::GroupCommit<contacts::OptOutAsk, bool>>,
