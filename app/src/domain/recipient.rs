@@ -1,7 +1,6 @@
 //! A number an agent typed, checked: valid (in each of its forms, with what its
 //! customer said to us) or not, and why (`POST /api/v1/phone/validate`).
 
-use super::ids::CallId;
 use super::phone::{NumberType, PhoneNumber, PhoneParseError};
 use super::{Channel, ReplyWindow};
 use serde::{Deserialize, Serialize};
@@ -20,7 +19,7 @@ pub struct PhoneCheckRequest {
     /// The call it is for: with a CRM, a number that belongs to another customer than
     /// the call's is flagged.
     #[serde(default)]
-    #[cfg_attr(feature = "ssr", schema(value_type = Option<CallId>))]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<super::ids::CallId>))]
     pub call_id: Option<String>,
     /// The customer it is for (the CRM's id), when the caller knows it.
     #[serde(default)]

@@ -7,6 +7,7 @@ mod call;
 mod dialog;
 mod form;
 mod host;
+mod loading;
 mod recipient;
 mod send;
 mod state;
@@ -18,11 +19,12 @@ use dialog::FieldsDialog;
 use form::{Banner, CallComments, ChannelTabs, SendButton, SendError, TemplateChoice, TestMode};
 use host::{listen_for_prefill, post_to_host, shell_origins, Prefill};
 use leptos::prelude::*;
+use loading::{apply_bootstrap, bootstrap, follow_typed_country, prefill, recipient_state_of};
 use recipient::{CountryPicker, NumberBox};
 use send::{Sender, Sent};
 use state::{
-    apply_bootstrap, bootstrap, chosen_template, field_defaults, follow_typed_country, prefill,
-    recipient_state_of, refresh, resend, restore_call_messages, send_actions, Choice, WidgetState,
+    chosen_template, field_defaults, refresh, resend, restore_call_messages, send_actions, Choice,
+    WidgetState,
 };
 use status::{SentList, SentMessage, StatusCorner};
 use std::collections::HashMap;
