@@ -30,6 +30,7 @@ mod fake_providers;
 mod services;
 
 mod mongo;
+mod passes;
 mod reference;
 mod rss;
 mod stream_latency;
@@ -406,31 +407,9 @@ async fn main() {
     if std::env::var_os("BENCH_ONLY_SENDS").is_some() {
         return;
     }
-    // Each worker run starts with exactly its messages waiting in the stream.
-    let default = Settings::default().worker.concurrency;
-    for concurrency in [8, default] {
-        if concurrency != 8 {
-            send(&base, sends, "more").await;
-        }
-        let rate = drain(&fast, &instant, sends, concurrency).await;
-        println!(
-            "worker (concurrency {concurrency}), gateway answering at once: {rate:.0} messages/s"
-        );
-        figures.worker = rate;
-    }
-
-    let slow_gateway = FakeGateway::start(Duration::from_millis(200)).await;
-    let slow = settings(dir.path(), &redis, &slow_gateway);
-    for (concurrency, n) in [
-        (8, 400),
-        (default, sends),
-        (2 * default, sends),
-        (4 * default, sends),
-    ] {
-        send(&base, n, "slow").await;
-        let rate = drain(&slow, &slow_gateway, n, concurrency).await;
-        println!("worker (concurrency {concurrency}), gateway answering after 200 ms: {rate:.0} messages/s");
-    }
+    let (worker_rate, slow_gateway) =
+        passes::worker(&base, dir.path(), &redis, &instant, sends).await;
+    figures.worker = worker_rate;
 
     // WhatsApp through a fake Meta: webhooks change only what their account sent.
     let meta = fake_providers::FakeProviders::start().await;
@@ -475,29 +454,5 @@ async fn main() {
         "release server RSS (serve with its worker, gateway at 200 ms): idle {idle:.1} MiB, peak {peak:.1} MiB while {sends} messages were accepted and delivered"
     );
 
-    // Sign-ins (argon2 on the bounded blocking pool) beside a stream of sends.
-    let (wall, alone) = send(&base, 1000, "quiet").await;
-    print_rate(
-        "POST /api/v1/notifications alone",
-        1000,
-        wall,
-        &alone,
-        &references,
-    );
-    let signing = tokio::spawn(sign_ins(base.clone(), 40));
-    let (wall, beside) = send(&base, 1000, "signins").await;
-    print_rate(
-        "POST /api/v1/notifications while 40 admin sign-ins run",
-        1000,
-        wall,
-        &beside,
-        &references,
-    );
-    let mut signed = signing.await.expect("sign-ins");
-    signed.sort_unstable();
-    println!(
-        "admin sign-in (argon2 off the async threads), 40 in four lanes: p50 {:.1} ms, p99 {:.1} ms",
-        percentile(&signed, 0.50),
-        percentile(&signed, 0.99)
-    );
+    passes::sign_ins_beside_sends(&base, &references).await;
 }
