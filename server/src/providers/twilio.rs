@@ -312,23 +312,7 @@ impl Provider for Twilio {
 
 impl Account for Twilio {
     fn receive(&self, request: &WebhookRequest<'_>) -> Result<WebhookReply, WebhookError> {
-        let given = request
-            .headers
-            .get("x-twilio-signature")
-            .ok_or(WebhookError::Signature)?;
-        let params: Vec<(String, String)> =
-            serde_urlencoded::from_bytes(request.body).map_err(|_| WebhookError::Signature)?;
-        // Proxies differ on whether the standard port is in the URL: accept either form.
-        let signed = [Some(request.url.to_owned()), with_port_toggled(request.url)]
-            .into_iter()
-            .flatten()
-            .any(|url| {
-                let expected = signature(&self.auth_token, &url, &params);
-                same_bytes(given.as_bytes(), expected.as_bytes())
-            });
-        if !signed {
-            return Err(WebhookError::Signature);
-        }
+        let params = signed_params(&self.auth_token, request)?;
         let field = |name: &str| {
             params
                 .iter()
@@ -428,6 +412,33 @@ fn with_port_toggled(url: &str) -> Option<String> {
         Some(bare) => format!("{scheme}://{bare}{path}"),
         None => format!("{scheme}://{host}{port}{path}"),
     })
+}
+
+/// The form's parameters, once `X-Twilio-Signature` proves Twilio sent them with the
+/// account's auth token.
+fn signed_params(
+    auth_token: &str,
+    request: &WebhookRequest<'_>,
+) -> Result<Vec<(String, String)>, WebhookError> {
+    let given = request
+        .headers
+        .get("x-twilio-signature")
+        .ok_or(WebhookError::Signature)?;
+    let params: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(request.body).map_err(|_| WebhookError::Signature)?;
+    // Proxies differ on whether the standard port is in the URL: accept either form.
+    let signed = [Some(request.url.to_owned()), with_port_toggled(request.url)]
+        .into_iter()
+        .flatten()
+        .any(|url| {
+            let expected = signature(auth_token, &url, &params);
+            same_bytes(given.as_bytes(), expected.as_bytes())
+        });
+    if signed {
+        Ok(params)
+    } else {
+        Err(WebhookError::Signature)
+    }
 }
 
 #[cfg(test)]

@@ -88,14 +88,6 @@ impl Backends {
             metrics.clone(),
             book,
         )?);
-        let crm = match &settings.crm.lookup_url {
-            Some(url) => {
-                let timeout = Duration::from_millis(settings.crm.timeout_ms);
-                Some(Arc::new(HttpCustomerLookup::new(url.clone(), timeout)?)
-                    as Arc<dyn CustomerLookup>)
-            }
-            None => None,
-        };
         let services = Services {
             auth: Arc::new(JwtAuth::new(
                 &token_secret(settings)?,
@@ -112,27 +104,8 @@ impl Backends {
             queue,
             feed,
             providers: directory.clone(),
-            crm,
-            settings: ServiceSettings {
-                default_country,
-                max_attempts: settings.worker.max_attempts.max(1),
-                retry_base_delay: Duration::from_millis(settings.worker.retry_base_ms),
-                handoff_lease: settings.handoff_lease(),
-                embed_origins: settings
-                    .embed
-                    .allowed_origins
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect(),
-                public_url: public_url.to_owned(),
-                register_agents_on_first_use: settings.auth.register_agents_on_first_use,
-                max_token_ttl: Duration::from_secs(settings.auth.max_token_ttl_secs),
-                comments_per_call: settings.retention.comments_per_call.into(),
-                keywords: settings.inbound.keywords(),
-                without_account: without_account(settings),
-                call_grace_secs: settings.embed.call_grace_secs,
-                ..ServiceSettings::default()
-            },
+            crm: crm_lookup(settings)?,
+            settings: service_settings(settings, public_url),
         };
         Ok(Self {
             services,
@@ -141,6 +114,42 @@ impl Backends {
             store,
         })
     }
+}
+
+/// What the use cases are told of the settings.
+fn service_settings(settings: &Settings, public_url: &str) -> ServiceSettings {
+    ServiceSettings {
+        default_country: settings.phone.default_country,
+        max_attempts: settings.worker.max_attempts.max(1),
+        retry_base_delay: Duration::from_millis(settings.worker.retry_base_ms),
+        handoff_lease: settings.handoff_lease(),
+        embed_origins: settings
+            .embed
+            .allowed_origins
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        public_url: public_url.to_owned(),
+        register_agents_on_first_use: settings.auth.register_agents_on_first_use,
+        max_token_ttl: Duration::from_secs(settings.auth.max_token_ttl_secs),
+        comments_per_call: settings.retention.comments_per_call.into(),
+        keywords: settings.inbound.keywords(),
+        without_account: without_account(settings),
+        call_grace_secs: settings.embed.call_grace_secs,
+        ..ServiceSettings::default()
+    }
+}
+
+/// The CRM's customer-details lookup, when one is configured.
+fn crm_lookup(settings: &Settings) -> anyhow::Result<Option<Arc<dyn CustomerLookup>>> {
+    let Some(url) = &settings.crm.lookup_url else {
+        return Ok(None);
+    };
+    let timeout = Duration::from_millis(settings.crm.timeout_ms);
+    Ok(Some(Arc::new(HttpCustomerLookup::new(
+        url.clone(),
+        timeout,
+    )?)))
 }
 
 /// Opens the SQL store and brings its schema up to date (all `migrate` does); provider

@@ -93,19 +93,7 @@ pub fn MessageHistory() -> impl IntoView {
     let loaded = Signal::derive(move || choices.get().and_then(Result::ok));
     view! {
         <main class="history">
-            <header class="admin-head">
-                <h1>"Message history"</h1>
-                <p class="hint" data-testid="reader">
-                    {move || loaded.get().map(|c| match c.reader {
-                        Reader::Agent => "The messages you sent".to_owned(),
-                        Reader::Supervisor => "Your group's messages".to_owned(),
-                        Reader::Admin => "Every group's messages".to_owned(),
-                    })}
-                </p>
-                {move || loaded.get().filter(|c| c.reader != Reader::Agent).map(|_| view! {
-                    <a class="button secondary small" href="/dashboard">"Delivery dashboard"</a>
-                })}
-            </header>
+            <Header reader=Signal::derive(move || loaded.get().map(|c| c.reader)) />
             <FiltersForm draft choices=loaded on_apply=apply on_clear=clear on_download=download />
             {move || problem.get().map(|p| view! { <p class="banner error" role="alert">{p}</p> })}
             {move || match page.get() {
@@ -202,4 +190,24 @@ fn Pager(pages: RwSignal<Vec<Option<String>>>, next: Option<String>) -> impl Int
         </nav>
     }
     .into_any()
+}
+
+/// The page's title, whose messages it shows, and the dashboard for those who may see it.
+#[component]
+fn Header(reader: Signal<Option<Reader>>) -> impl IntoView {
+    view! {
+        <header class="admin-head">
+            <h1>"Message history"</h1>
+            <p class="hint" data-testid="reader">
+                {move || reader.get().map(|r| match r {
+                    Reader::Agent => "The messages you sent",
+                    Reader::Supervisor => "Your group's messages",
+                    Reader::Admin => "Every group's messages",
+                })}
+            </p>
+            {move || reader.get().filter(|r| *r != Reader::Agent).map(|_| view! {
+                <a class="button secondary small" href="/dashboard">"Delivery dashboard"</a>
+            })}
+        </header>
+    }
 }
