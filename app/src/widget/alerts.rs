@@ -104,7 +104,6 @@ pub(super) fn AgentMenu(
 ) -> impl IntoView {
     let open = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
-    let asked = RwSignal::new(permission());
     // The agent's saved choice, once they are known. The choices wait for it: a click
     // before it arrived would be undone by it (or would overwrite the other choice).
     let ready = RwSignal::new(false);
@@ -131,14 +130,6 @@ pub(super) fn AgentMenu(
                 Err(e) => problem.set(Some(format!("Not saved: {}", e.message))),
             }
         });
-    };
-    let ask = move |_| {
-        if let Ok(promise) = web_sys::Notification::request_permission() {
-            spawn_local(async move {
-                let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-                asked.set(permission());
-            });
-        }
     };
     view! {
         // The bar's height is kept from the start: the name arriving moves nothing.
@@ -191,21 +182,38 @@ pub(super) fn AgentMenu(
                             />
                             "Play a sound"
                         </label>
-                        <p class="hint" data-testid="alert-permission">
-                            {move || match asked.get() {
-                                None => "This browser cannot show desktop alerts.",
-                                Some(NotificationPermission::Granted) => "Alerts show while the widget is not in front.",
-                                Some(NotificationPermission::Denied) => "This browser blocks alerts for this page: allow them in its site settings.",
-                                Some(_) => "",
-                            }}
-                        </p>
-                        <Show when=move || matches!(asked.get(), Some(NotificationPermission::Default))>
-                            <button type="button" class="button small" on:click=ask>"Allow desktop alerts"</button>
-                        </Show>
+                        <AlertPermission />
                         {move || problem.get().map(|p| view! { <p class="hint error" role="alert">{p}</p> })}
                     </div>
                 </Show>
             </Show>
         </div>
+    }
+}
+
+/// Whether the browser lets the widget show desktop alerts, and a button to ask.
+#[component]
+fn AlertPermission() -> impl IntoView {
+    let asked = RwSignal::new(permission());
+    let ask = move |_| {
+        if let Ok(promise) = web_sys::Notification::request_permission() {
+            spawn_local(async move {
+                let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+                asked.set(permission());
+            });
+        }
+    };
+    view! {
+        <p class="hint" data-testid="alert-permission">
+            {move || match asked.get() {
+                None => "This browser cannot show desktop alerts.",
+                Some(NotificationPermission::Granted) => "Alerts show while the widget is not in front.",
+                Some(NotificationPermission::Denied) => "This browser blocks alerts for this page: allow them in its site settings.",
+                Some(_) => "",
+            }}
+        </p>
+        <Show when=move || matches!(asked.get(), Some(NotificationPermission::Default))>
+            <button type="button" class="button small" on:click=ask>"Allow desktop alerts"</button>
+        </Show>
     }
 }

@@ -167,3 +167,15 @@ pub(super) fn follow_typed_country(
         }
     });
 }
+
+/// The template that reopens the WhatsApp window with this customer, once it closed.
+pub(super) fn recontact_template(
+    recipient: Signal<Option<RecipientState>>,
+) -> Signal<Option<crate::domain::TemplateId>> {
+    Signal::derive(move || {
+        recipient
+            .get()
+            .and_then(|r| r.window)
+            .and_then(|w| w.recontact)
+    })
+}

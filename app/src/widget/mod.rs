@@ -14,12 +14,15 @@ mod state;
 mod status;
 
 use crate::domain::{CountryCode, CustomerDetails, PhoneNumber};
-use crate::ui::{initial_token, query_param};
+use crate::ui::query_param;
 use dialog::FieldsDialog;
 use form::{Banner, CallComments, ChannelTabs, SendButton, SendError, TemplateChoice, TestMode};
-use host::{listen_for_prefill, post_to_host, shell_origins, Prefill};
+use host::{listen_for_prefill, post_to_host, Prefill};
 use leptos::prelude::*;
-use loading::{apply_bootstrap, bootstrap, follow_typed_country, prefill, recipient_state_of};
+use loading::{
+    apply_bootstrap, bootstrap, follow_typed_country, prefill, recipient_state_of,
+    recontact_template,
+};
 use recipient::{CountryPicker, NumberBox};
 use send::{Sender, Sent};
 use state::{
@@ -27,20 +30,32 @@ use state::{
     WidgetState,
 };
 use status::{SentList, SentMessage, StatusCorner};
-use std::collections::HashMap;
+
+/// Listens to the host page (the call's changes, prefills), then tells it the widget
+/// is ready: it may now post the token (and a prefill).
+fn listen_to_host(
+    state: WidgetState,
+    choice: Choice,
+    call: call::Call,
+    host_customer: RwSignal<Option<CustomerDetails>>,
+) {
+    listen_for_prefill(state.allowed_origins.into(), move |p: Prefill| {
+        if p.kind == "agent-notify:call" {
+            call.follow_host(state.call_id, p);
+        } else {
+            prefill(state, choice, host_customer, p);
+        }
+    });
+    post_to_host(
+        &serde_json::json!({"type": "agent-notify:ready"}),
+        &state.allowed_origins.get_untracked(),
+    );
+}
 
 /// The widget page.
 #[component]
 pub fn Widget() -> impl IntoView {
-    let state = WidgetState {
-        token: RwSignal::new(initial_token().unwrap_or_default()),
-        call_id: RwSignal::new(query_param("call_id")),
-        allowed_origins: RwSignal::new(shell_origins()),
-        sent: RwSignal::new(Vec::new()),
-        comments_version: RwSignal::new(0),
-        streams: StoredValue::new_local(HashMap::new()),
-        alerts: alerts::Alerts::new(),
-    };
+    let state = WidgetState::from_page();
     let url_country = query_param("country").and_then(|c| CountryCode::parse(&c).ok());
     let choice = Choice {
         country: RwSignal::new(url_country.unwrap_or_default()),
@@ -65,18 +80,7 @@ pub fn Widget() -> impl IntoView {
     let loaded = Memo::new(move |_| bootstrap.get().and_then(Result::ok));
     apply_bootstrap(state, choice, loaded, url_country.is_none());
     restore_call_messages(state, loaded);
-    listen_for_prefill(state.allowed_origins.into(), move |p: Prefill| {
-        if p.kind == "agent-notify:call" {
-            call.follow_host(state.call_id, p);
-        } else {
-            prefill(state, choice, host_customer, p);
-        }
-    });
-    // The host may now post the token (and a prefill): the listener is in place.
-    post_to_host(
-        &serde_json::json!({"type": "agent-notify:ready"}),
-        &state.allowed_origins.get_untracked(),
-    );
+    listen_to_host(state, choice, call, host_customer);
     let check = Memo::new(move |_| {
         let text = choice.number.get();
         (!text.trim().is_empty()).then(|| PhoneNumber::parse(&text, choice.country.get()))
@@ -88,12 +92,7 @@ pub fn Widget() -> impl IntoView {
     follow_typed_country(choice, check);
     let recipient = recipient_state_of(state, check);
 
-    let recontact = Signal::derive(move || {
-        recipient
-            .get()
-            .and_then(|r| r.window)
-            .and_then(|w| w.recontact)
-    });
+    let recontact = recontact_template(recipient);
     let (channel_templates, template) = chosen_template(loaded, choice, recontact);
     Effect::new(move |_| {
         choice.channel.track();

@@ -148,36 +148,50 @@ pub fn CountryPicker(country: RwSignal<CountryCode>) -> impl IntoView {
                 }
                 on:keydown=on_key
             />
-            <Show when=move || open.get()>
-                <ul id="an-country-list" class="picker-list" role="listbox" aria-label="Countries">
-                    <Show when=move || matches.with(Vec::is_empty)>
-                        <li class="muted" role="option" aria-disabled="true" aria-selected="false">"No country matches"</li>
-                    </Show>
-                    <For
-                        each=move || matches.get().into_iter().enumerate()
-                        key=|(i, c)| (*i, c.as_str().to_owned())
-                        children=move |(i, c)| {
-                            view! {
-                                <li
-                                    id=format!("an-country-{}", c.as_str())
-                                    role="option"
-                                    aria-selected=move || (active.get() == i).to_string()
-                                    class:active=move || active.get() == i
-                                    // mousedown, not click: it comes before the input's blur.
-                                    on:mousedown=move |ev| {
-                                        ev.prevent_default();
-                                        choose(c);
-                                    }
-                                >
-                                    <span>{c.name()}</span>
-                                    <span class="muted">{format!("{} +{}", c.as_str(), c.dial_code())}</span>
-                                </li>
-                            }
-                        }
-                    />
-                </ul>
-            </Show>
+            <CountryList open matches active on_choose=choose />
         </div>
+    }
+}
+
+/// The countries matching what is typed, the active one marked; choosing one takes a
+/// press, not a click (it comes before the input's blur).
+#[component]
+fn CountryList(
+    open: ReadSignal<bool>,
+    matches: Memo<Vec<CountryCode>>,
+    active: ReadSignal<usize>,
+    on_choose: impl Fn(CountryCode) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <Show when=move || open.get()>
+            <ul id="an-country-list" class="picker-list" role="listbox" aria-label="Countries">
+                <Show when=move || matches.with(Vec::is_empty)>
+                    <li class="muted" role="option" aria-disabled="true" aria-selected="false">"No country matches"</li>
+                </Show>
+                <For
+                    each=move || matches.get().into_iter().enumerate()
+                    key=|(i, c)| (*i, c.as_str().to_owned())
+                    children=move |(i, c)| {
+                        view! {
+                            <li
+                                id=format!("an-country-{}", c.as_str())
+                                role="option"
+                                aria-selected=move || (active.get() == i).to_string()
+                                class:active=move || active.get() == i
+                                // mousedown, not click: it comes before the input's blur.
+                                on:mousedown=move |ev| {
+                                    ev.prevent_default();
+                                    on_choose(c);
+                                }
+                            >
+                                <span>{c.name()}</span>
+                                <span class="muted">{format!("{} +{}", c.as_str(), c.dial_code())}</span>
+                            </li>
+                        }
+                    }
+                />
+            </ul>
+        </Show>
     }
 }
 

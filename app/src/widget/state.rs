@@ -3,7 +3,7 @@
 //! its field defaults, what Send does, the messages of the call (restored, followed live,
 //! refreshed, resent).
 
-use super::host::{browser_now, follow_events, post_to_host};
+use super::host::{browser_now, follow_events, post_to_host, shell_origins};
 use super::send::{Outgoing, Sender, Sent};
 use super::status::{SentMessage, REFRESH_COOLDOWN_SECS};
 use crate::api::{get_notification, list_notifications, new_stream_ticket, ApiError};
@@ -12,6 +12,7 @@ use crate::domain::{
     NotificationView, PhoneNumber, PhoneParseError, Recipient, TemplateId, TemplateKind,
     WidgetBootstrap,
 };
+use crate::ui::{initial_token, query_param};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::{BTreeMap, HashMap};
@@ -34,6 +35,20 @@ pub(super) struct WidgetState {
 }
 
 impl WidgetState {
+    /// The state the page opens with: the token from the URL fragment (or kept for
+    /// this tab), the call from the URL, the origins the page shell names.
+    pub(super) fn from_page() -> Self {
+        Self {
+            token: RwSignal::new(initial_token().unwrap_or_default()),
+            call_id: RwSignal::new(query_param("call_id")),
+            allowed_origins: RwSignal::new(shell_origins()),
+            sent: RwSignal::new(Vec::new()),
+            comments_version: RwSignal::new(0),
+            streams: StoredValue::new_local(HashMap::new()),
+            alerts: super::alerts::Alerts::new(),
+        }
+    }
+
     /// Records a message's new state; tells the host when the status changed.
     pub(super) fn update(&self, view: NotificationView) {
         let mut changed = false;
