@@ -12,30 +12,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 schemathesis=${SCHEMATHESIS:-target/schemathesis/bin/schemathesis}
-binary=${AGENT_NOTIFY_BIN:-target/debug/agent-notify}
 examples=${FUZZ_EXAMPLES:-20}
 seed=${FUZZ_SEED:-1}
 
-work=$(mktemp -d)
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-base="http://127.0.0.1:$port"
-export LEPTOS_SITE_ADDR="127.0.0.1:$port"
-export NOTIFY_DATABASE__URL="sqlite://$work/notify.sqlite"
 # /metrics then needs a credential like every other operation (the document says so).
 export NOTIFY_OPS__TOKEN="fuzz-ops-token-$(date +%s%N)"
-
-"$binary" serve --print-urls >"$work/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 1 100); do
-  curl -fsS "$base/readyz" >/dev/null 2>&1 && break
-  kill -0 $server 2>/dev/null || { cat "$work/server.log"; exit 1; }
-  sleep 0.2
-done
-
-agent_token=$(sed -n 's/^ *TOKEN=//p' "$work/server.log" | head -n 1)
-admin_token=$("$binary" token admin --id admin 2>/dev/null)
-[ -n "$agent_token" ] && [ -n "$admin_token" ] || { echo "no tokens"; cat "$work/server.log"; exit 1; }
+. end2end/serve.sh
 
 checks=not_a_server_error,status_code_conformance,content_type_conformance
 checks+=,response_headers_conformance,response_schema_conformance,negative_data_rejection

@@ -13,26 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 venv=${OPENAPI_CLIENT_VENV:-target/openapi-client}
-binary=${AGENT_NOTIFY_BIN:-target/debug/agent-notify}
 
-work=$(mktemp -d)
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-base="http://127.0.0.1:$port"
-export LEPTOS_SITE_ADDR="127.0.0.1:$port"
-export NOTIFY_DATABASE__URL="sqlite://$work/notify.sqlite"
-
-"$binary" serve --print-urls >"$work/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 1 100); do
-  curl -fsS "$base/readyz" >/dev/null 2>&1 && break
-  kill -0 $server 2>/dev/null || { cat "$work/server.log"; exit 1; }
-  sleep 0.2
-done
-
-agent_token=$(sed -n 's/^ *TOKEN=//p' "$work/server.log" | head -n 1)
-admin_token=$("$binary" token admin --id admin 2>/dev/null)
-[ -n "$agent_token" ] && [ -n "$admin_token" ] || { echo "no tokens"; cat "$work/server.log"; exit 1; }
+. end2end/serve.sh
 
 curl -fsS "$base/api/v1/openapi.json" -o "$work/openapi.json"
 # The import's body is a CSV file: the generator is told to treat text/csv as bytes,

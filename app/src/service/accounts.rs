@@ -5,6 +5,7 @@
 use super::{now, AdminAccounts, AuditRecord, Caller, ServiceError, Services};
 use crate::domain::rfc3339;
 use crate::domain::{SignIn, SignedIn, UserId};
+use crate::service::NewSession;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use sha2::{Digest, Sha256};
@@ -286,7 +287,14 @@ pub async fn open_session(
     let session = session_id(&token);
     let expires_at = now() + SESSION_TTL;
     accounts
-        .open_session(&session, id, expires_at, &session_audit(id, how, &session))
+        .open_session(
+            &NewSession {
+                id: &session,
+                admin: id,
+                expires_at,
+            },
+            &session_audit(id, how, &session),
+        )
         .await?;
     Ok(SignedIn {
         token,

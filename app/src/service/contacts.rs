@@ -7,6 +7,7 @@ use super::{now, InboundMessage, InboundRecord, ServiceError, Services, StoredPr
 use crate::domain::{
     rfc3339, Channel, Keyword, NotificationView, OptOutKey, ReplyWindow, E164, WINDOW_SECS,
 };
+use crate::service::ReplyOrigin;
 use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -54,7 +55,12 @@ pub async fn receive_inbound(
         let since = message.at.min(now()) - time::Duration::seconds(WINDOW_SECS);
         let newest = services
             .status
-            .latest_to(&message.from, message.channel, key, since)
+            .latest_to(ReplyOrigin {
+                to: &message.from,
+                channel: message.channel,
+                provider: key,
+                since,
+            })
             .await?;
         if let Some(uuid) = newest {
             answered = services.status.get(uuid).await?;

@@ -9,6 +9,7 @@ use super::{
     StoredProviderAccount,
 };
 use crate::domain::{switch_note, Channel, FailureReason, GroupId, NotificationStatus, Sending};
+use crate::service::{HandoffClaim, StuckCutoffs};
 use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -161,7 +162,13 @@ async fn claim(
     let replacing = record.handoff.map(|h| h.attempt);
     let opened = services
         .status
-        .open_handoff(record.key(), &handoff, replacing)
+        .open_handoff(
+            record.key(),
+            HandoffClaim {
+                handoff: &handoff,
+                replacing,
+            },
+        )
         .await?;
     Ok(opened.then(|| NotificationRecord {
         handoff: Some(handoff),
@@ -230,7 +237,17 @@ impl Attempt<'_> {
                 channel: message.channel,
                 ..handoff
             };
-            if !services.status.open_handoff(key, &handoff, None).await? {
+            if !services
+                .status
+                .open_handoff(
+                    key,
+                    HandoffClaim {
+                        handoff: &handoff,
+                        replacing: None,
+                    },
+                )
+                .await?
+            {
                 return Ok(Outcome::Retry(services.settings.handoff_lease));
             }
         }
@@ -371,10 +388,7 @@ async fn keep_provider_ref(
     let mut pause = Duration::from_millis(100);
     let mut tries_left = 4;
     loop {
-        let stored = services
-            .status
-            .set_provider_ref(message, &receipt.provider, &receipt.provider_message_id)
-            .await;
+        let stored = services.status.set_provider_ref(message, receipt).await;
         match stored {
             Err(e) if tries_left > 0 => {
                 tracing::warn!(notification = %message.uuid, error = %e, "could not record the provider's id; trying again");
@@ -475,7 +489,11 @@ pub async fn sweep_stuck(
     let now = now();
     let stuck = services
         .status
-        .sweep_stuck(now - queued_after, now - sending_after, 100)
+        .sweep_stuck(StuckCutoffs {
+            queued_before: now - queued_after,
+            sending_before: now - sending_after,
+            limit: 100,
+        })
         .await?;
     for (uuid, channel) in &stuck {
         services.queue.enqueue(&Job::new(*uuid, *channel)).await?;

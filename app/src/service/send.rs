@@ -10,6 +10,7 @@ use crate::domain::{
     fill_from_data, send_comment, Accepted, Comment, CountryCode, GroupId, HistoryEntry,
     IdempotencyKey, NotificationStatus, PhoneNumber, Recipient, SendRequest, Sending, Template,
 };
+use crate::service::IdempotencyClaim;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -58,13 +59,13 @@ pub async fn send_notification(
     loop {
         let stale = services.settings.idempotency_stale_after;
         match idem
-            .reserve(
-                caller.id.as_str(),
-                key.as_str(),
-                &fingerprint,
-                &response,
-                stale,
-            )
+            .reserve(&IdempotencyClaim {
+                caller: caller.id.as_str(),
+                key: key.as_str(),
+                fingerprint: &fingerprint,
+                response: &response,
+                stale_after: stale,
+            })
             .await?
         {
             Reservation::Reserved { response } => {

@@ -9,6 +9,7 @@ use crate::domain::{
     replies_until, switch_note, CallId, Channel, Comment, HistoryFilter, NotificationStatus,
     NotificationView, Transition,
 };
+use crate::service::{CompareAndSet, Note};
 use async_trait::async_trait;
 use futures::stream::{BoxStream, StreamExt};
 use std::collections::HashMap;
@@ -299,7 +300,12 @@ impl StatusRecorder {
             }
             if self
                 .store
-                .compare_and_set(current.key(), current.status, update, also)
+                .compare_and_set(CompareAndSet {
+                    message: current.key(),
+                    expected: current.status,
+                    update,
+                    also,
+                })
                 .await?
             {
                 // What the compare-and-set wrote, without reading it back.
@@ -333,7 +339,17 @@ impl StatusRecorder {
 
     /// Adds a line to a message's history (its status unchanged) and announces it.
     pub async fn note(&self, uuid: Uuid, detail: &str) -> Result<(), ServiceError> {
-        if let Some(record) = self.store.note(uuid, super::now(), detail).await? {
+        if let Some(record) = self
+            .store
+            .note(
+                uuid,
+                Note {
+                    at: super::now(),
+                    detail,
+                },
+            )
+            .await?
+        {
             self.feed.publish(&record.view());
         }
         Ok(())

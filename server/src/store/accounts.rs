@@ -4,6 +4,7 @@
 use super::admin::audit_entry;
 use super::{store_error, to_ms, Dialect, RowExt, SqlStore};
 use app::domain::{Agent, ApiKey, GroupId, UserId};
+use app::service::NewSession;
 use app::service::{now, AdminAccounts, AgentAccess, AuditRecord, RegisteredAgent, StoreResult};
 use async_trait::async_trait;
 use time::OffsetDateTime;
@@ -56,21 +57,15 @@ impl AdminAccounts for SqlStore {
         Ok(u64::try_from(n).unwrap_or_default())
     }
 
-    async fn open_session(
-        &self,
-        session: &str,
-        admin: &UserId,
-        expires_at: OffsetDateTime,
-        audit: &AuditRecord,
-    ) -> StoreResult<()> {
+    async fn open_session(&self, session: &NewSession<'_>, audit: &AuditRecord) -> StoreResult<()> {
         let mut tx = self.write().await.map_err(store_error)?;
         sqlx::query(
             "INSERT INTO admin_sessions (id, admin_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
         )
-        .bind(session)
-        .bind(admin.as_str())
+        .bind(session.id)
+        .bind(session.admin.as_str())
         .bind(to_ms(now()))
-        .bind(to_ms(expires_at))
+        .bind(to_ms(session.expires_at))
         .execute(&mut *tx)
         .await
         .map_err(store_error)?;

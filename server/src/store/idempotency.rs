@@ -2,9 +2,9 @@
 //! over an abandoned or stale claim; otherwise the caller learns who has it.
 
 use super::{store_error, RowExt, SqlStore};
+use app::service::IdempotencyClaim;
 use app::service::{IdempotencyStore, Reservation, StoreResult};
 use async_trait::async_trait;
-use std::time::Duration;
 
 #[async_trait]
 impl IdempotencyStore for SqlStore {
@@ -17,33 +17,26 @@ impl IdempotencyStore for SqlStore {
         Ok(done.rows_affected())
     }
 
-    async fn reserve(
-        &self,
-        caller: &str,
-        key: &str,
-        fingerprint: &str,
-        response: &str,
-        stale_after: Duration,
-    ) -> StoreResult<Reservation> {
+    async fn reserve(&self, claim: &IdempotencyClaim<'_>) -> StoreResult<Reservation> {
         let now = super::to_ms(app::service::now());
-        let stale_before = now - i64::try_from(stale_after.as_millis()).unwrap_or(i64::MAX);
+        let stale_before = now - i64::try_from(claim.stale_after.as_millis()).unwrap_or(i64::MAX);
         // A new claim, or the takeover of an abandoned/stale one with the same body;
         // a taken-over claim keeps its stored response, so the UUID never changes.
         let inserted = sqlx::query(
             "INSERT INTO idempotency_keys (caller, `key`, fingerprint, response, state, updated_at)
              VALUES (?, ?, ?, ?, 'pending', ?)",
         )
-        .bind(caller)
-        .bind(key)
-        .bind(fingerprint)
-        .bind(response)
+        .bind(claim.caller)
+        .bind(claim.key)
+        .bind(claim.fingerprint)
+        .bind(claim.response)
         .bind(now)
         .execute(&self.pool)
         .await;
         match inserted {
             Ok(_) => {
                 return Ok(Reservation::Reserved {
-                    response: response.to_owned(),
+                    response: claim.response.to_owned(),
                 })
             }
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {}
@@ -55,9 +48,9 @@ impl IdempotencyStore for SqlStore {
                AND (state = 'abandoned' OR (state = 'pending' AND updated_at < ?))",
         )
         .bind(now)
-        .bind(caller)
-        .bind(key)
-        .bind(fingerprint)
+        .bind(claim.caller)
+        .bind(claim.key)
+        .bind(claim.fingerprint)
         .bind(stale_before)
         .execute(&self.pool)
         .await
@@ -67,8 +60,8 @@ impl IdempotencyStore for SqlStore {
         let row = sqlx::query(
             "SELECT fingerprint, response, state FROM idempotency_keys WHERE caller = ? AND `key` = ?",
         )
-        .bind(caller)
-        .bind(key)
+        .bind(claim.caller)
+        .bind(claim.key)
         .fetch_one(&self.pool)
         .await
         .map_err(store_error)?;

@@ -14,6 +14,7 @@ use app::service::{
     AlsoWrite, Handoff, MessageKey, NotificationFilter, NotificationRecord, StatusStore,
     StatusUpdate,
 };
+use app::service::{CompareAndSet, HandoffClaim, Note, ProviderReceipt, ReplyOrigin, StuckCutoffs};
 use mongodb::bson::{doc, Document};
 use server::config::StatusBackend;
 use server::feed::BroadcastFeed;
@@ -129,7 +130,14 @@ async fn a_reply_finds_the_newest_message_to_its_number_that_expects_one_within_
         store.create(m).await.expect("created");
     }
     let customer = E164::parse("+919876543210").expect("e164");
-    let latest = |since| store.latest_to(&customer, Channel::Whatsapp, "meta-1", since);
+    let latest = |since| {
+        store.latest_to(ReplyOrigin {
+            to: &customer,
+            channel: Channel::Whatsapp,
+            provider: "meta-1",
+            since,
+        })
+    };
     assert_eq!(
         latest(hours(24)).await.expect("read"),
         Some(newer.uuid),
@@ -151,7 +159,12 @@ async fn a_reply_finds_the_newest_message_to_its_number_that_expects_one_within_
     let stranger = E164::parse("+919876500000").expect("e164");
     assert_eq!(
         store
-            .latest_to(&stranger, Channel::Whatsapp, "meta-1", hours(24))
+            .latest_to(ReplyOrigin {
+                to: &stranger,
+                channel: Channel::Whatsapp,
+                provider: "meta-1",
+                since: hours(24)
+            })
             .await
             .expect("read"),
         None
@@ -290,7 +303,12 @@ async fn a_status_change_writes_its_hand_off_or_provider_id_in_the_same_write(
     let message = queued_now(Channel::Sms);
     store.create(&message).await.expect("created");
     assert!(store
-        .compare_and_set(message.key(), Queued, &update(Sending), &claim)
+        .compare_and_set(CompareAndSet {
+            message: message.key(),
+            expected: Queued,
+            update: &update(Sending),
+            also: &claim
+        })
         .await
         .expect("compared"));
     let now = current(store.as_ref(), message.uuid).await;
@@ -302,12 +320,23 @@ async fn a_status_change_writes_its_hand_off_or_provider_id_in_the_same_write(
     let other = queued_now(Channel::Sms);
     store.create(&other).await.expect("created");
     assert!(store
-        .open_handoff(other.key(), &handoff(7), None)
+        .open_handoff(
+            other.key(),
+            HandoffClaim {
+                handoff: &handoff(7),
+                replacing: None
+            }
+        )
         .await
         .expect("opened"));
     assert!(
         !store
-            .compare_and_set(other.key(), Queued, &update(Sending), &claim)
+            .compare_and_set(CompareAndSet {
+                message: other.key(),
+                expected: Queued,
+                update: &update(Sending),
+                also: &claim
+            })
             .await
             .expect("compared"),
         "no claim while another hand-off is open"
@@ -320,7 +349,12 @@ async fn a_status_change_writes_its_hand_off_or_provider_id_in_the_same_write(
         sent: None,
     });
     assert!(store
-        .compare_and_set(message.key(), Sending, &update(Sent), &taken)
+        .compare_and_set(CompareAndSet {
+            message: message.key(),
+            expected: Sending,
+            update: &update(Sent),
+            also: &taken
+        })
         .await
         .expect("compared"));
     let now = current(store.as_ref(), message.uuid).await;
@@ -349,7 +383,13 @@ async fn one_hand_off_opens_at_a_time_and_only_its_attempt_closes_or_replaces_it
         let store = store.clone();
         async move {
             store
-                .open_handoff(key, &h, replacing)
+                .open_handoff(
+                    key,
+                    HandoffClaim {
+                        handoff: &h,
+                        replacing,
+                    },
+                )
                 .await
                 .expect("opened")
         }
@@ -382,7 +422,14 @@ async fn one_hand_off_opens_at_a_time_and_only_its_attempt_closes_or_replaces_it
     assert_eq!(current(store.as_ref(), message.uuid).await.handoff, None);
     assert!(open(handoff(3), None).await, "a closed hand-off makes room");
     store
-        .set_provider_ref(message.key(), "rbm", "m-1")
+        .set_provider_ref(
+            message.key(),
+            &ProviderReceipt {
+                provider: "rbm".into(),
+                provider_message_id: "m-1".into(),
+                sent: None,
+            },
+        )
         .await
         .expect("set");
     assert!(
@@ -417,11 +464,20 @@ async fn a_message_sending_with_nothing_happening_is_swept_unless_the_provider_t
         channel: Channel::Sms,
     };
     assert!(store
-        .open_handoff(handed_over_just_now.key(), &now, None)
+        .open_handoff(
+            handed_over_just_now.key(),
+            HandoffClaim {
+                handoff: &now,
+                replacing: None
+            }
+        )
         .await
         .expect("opened"));
     let cutoff = app::service::now() - Duration::from_secs(600);
-    let swept = store.sweep_stuck(cutoff, cutoff, 10).await.expect("swept");
+    let swept = store
+        .sweep_stuck(stuck_before(cutoff))
+        .await
+        .expect("swept");
     assert_eq!(swept, [(stuck.uuid, Channel::Sms)]);
 }
 
@@ -490,7 +546,13 @@ async fn a_note_joins_the_history_at_the_current_status_and_provider_ids_find_me
     store.create(&message).await.expect("created");
     apply(&store, message.uuid, Sending).await;
     let noted = store
-        .note(message.uuid, app::service::now(), "Sending by SMS instead.")
+        .note(
+            message.uuid,
+            Note {
+                at: app::service::now(),
+                detail: "Sending by SMS instead.",
+            },
+        )
         .await
         .expect("noted")
         .expect("the message");
@@ -502,7 +564,13 @@ async fn a_note_joins_the_history_at_the_current_status_and_provider_ids_find_me
     );
     assert_eq!(steps(&noted), [Queued, Sending, Sending]);
     let nobody = store
-        .note(Uuid::new_v4(), app::service::now(), "x")
+        .note(
+            Uuid::new_v4(),
+            Note {
+                at: app::service::now(),
+                detail: "x",
+            },
+        )
         .await
         .expect("noted");
     assert!(
@@ -511,7 +579,14 @@ async fn a_note_joins_the_history_at_the_current_status_and_provider_ids_find_me
     );
 
     store
-        .set_provider_ref(message.key(), "twilio", "SM0001")
+        .set_provider_ref(
+            message.key(),
+            &ProviderReceipt {
+                provider: "twilio".into(),
+                provider_message_id: "SM0001".into(),
+                sent: None,
+            },
+        )
         .await
         .expect("set");
     let found = store
@@ -533,7 +608,12 @@ async fn compare_and_set_changes_a_status_only_from_the_one_expected(store: Arc<
     let message = queued_now(Channel::Sms);
     store.create(&message).await.expect("created");
     let stale = store
-        .compare_and_set(message.key(), Sending, &update(Sent), &AlsoWrite::Nothing)
+        .compare_and_set(CompareAndSet {
+            message: message.key(),
+            expected: Sending,
+            update: &update(Sent),
+            also: &AlsoWrite::Nothing,
+        })
         .await
         .expect("compared");
     assert!(
@@ -545,22 +625,27 @@ async fn compare_and_set_changes_a_status_only_from_the_one_expected(store: Arc<
         [Queued]
     );
     let moved = store
-        .compare_and_set(message.key(), Queued, &update(Sending), &AlsoWrite::Nothing)
+        .compare_and_set(CompareAndSet {
+            message: message.key(),
+            expected: Queued,
+            update: &update(Sending),
+            also: &AlsoWrite::Nothing,
+        })
         .await
         .expect("compared");
     assert!(moved);
     let now = current(store.as_ref(), message.uuid).await;
     assert_eq!((now.status, steps(&now)), (Sending, vec![Queued, Sending]));
     let nobody = store
-        .compare_and_set(
-            MessageKey {
+        .compare_and_set(CompareAndSet {
+            message: MessageKey {
                 uuid: Uuid::new_v4(),
                 channel: Channel::Sms,
             },
-            Queued,
-            &update(Sending),
-            &AlsoWrite::Nothing,
-        )
+            expected: Queued,
+            update: &update(Sending),
+            also: &AlsoWrite::Nothing,
+        })
         .await
         .expect("compared");
     assert!(!nobody, "no such message");
@@ -834,7 +919,10 @@ async fn a_message_left_queued_is_swept_once_and_only_queued_ones_are_withdrawn(
     }
     apply(&store, moving.uuid, Sending).await;
     let cutoff = app::service::now() - Duration::from_secs(60);
-    let swept = store.sweep_stuck(cutoff, cutoff, 10).await.expect("swept");
+    let swept = store
+        .sweep_stuck(stuck_before(cutoff))
+        .await
+        .expect("swept");
     assert_eq!(
         swept,
         [(stuck.uuid, Channel::Whatsapp)],
@@ -842,7 +930,11 @@ async fn a_message_left_queued_is_swept_once_and_only_queued_ones_are_withdrawn(
     );
     assert!(
         store
-            .sweep_stuck(cutoff, cutoff, 10)
+            .sweep_stuck(StuckCutoffs {
+                queued_before: cutoff,
+                sending_before: cutoff,
+                limit: 10
+            })
             .await
             .expect("swept")
             .is_empty(),
@@ -1001,5 +1093,14 @@ async fn every_hot_path_query_is_served_by_an_index_the_store_creates() {
                 "{name} scans the collection: {text}"
             );
         }
+    }
+}
+
+/// Stuck before `cutoff`, both ways; ten at a time.
+fn stuck_before(cutoff: OffsetDateTime) -> StuckCutoffs {
+    StuckCutoffs {
+        queued_before: cutoff,
+        sending_before: cutoff,
+        limit: 10,
     }
 }

@@ -49,6 +49,17 @@ pub struct AgentAccess {
 }
 
 /// Admin accounts, sessions, revoked tokens and stream tickets (SQL).
+/// A new admin session ([`AdminAccounts::open_session`]).
+#[derive(Debug, Clone, Copy)]
+pub struct NewSession<'a> {
+    /// Its id (the digest of its token).
+    pub id: &'a str,
+    /// Whose.
+    pub admin: &'a UserId,
+    /// When it ends.
+    pub expires_at: OffsetDateTime,
+}
+
 #[async_trait]
 pub trait AdminAccounts: Send + Sync {
     /// The stored hash of an admin's password.
@@ -58,13 +69,7 @@ pub trait AdminAccounts: Send + Sync {
     /// How many admins exist.
     async fn admin_count(&self) -> StoreResult<u64>;
     /// Records a new session, with its audit entry.
-    async fn open_session(
-        &self,
-        session: &str,
-        admin: &UserId,
-        expires_at: OffsetDateTime,
-        audit: &AuditRecord,
-    ) -> StoreResult<()>;
+    async fn open_session(&self, session: &NewSession<'_>, audit: &AuditRecord) -> StoreResult<()>;
     /// The admin of a session that exists, is not revoked and has not expired.
     async fn session_admin(&self, session: &str) -> StoreResult<Option<UserId>>;
     /// Revokes a session, with its audit entry.

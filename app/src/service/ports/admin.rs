@@ -156,7 +156,7 @@ pub trait AuditLog: Send + Sync {
     async fn audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>>;
 }
 
-/// The settings store (SQL): every settings port. Every write is one transaction with its audit entry; an
+/// The settings store (SQL): every settings port (the SQL store implements each). Every write is one transaction with its audit entry; an
 /// insert whose id (or unique name) is taken, and an update or delete of a row that is
 /// gone, is a [`StoreError::Conflict`].
 pub trait AdminStore:
@@ -167,16 +167,5 @@ pub trait AdminStore:
     + PreferenceStore
     + ProviderAccountStore
     + AuditLog
-{
-}
-
-impl<T> AdminStore for T where
-    T: TemplateStore
-        + GroupStore
-        + QueueStore
-        + AgentStore
-        + PreferenceStore
-        + ProviderAccountStore
-        + AuditLog
 {
 }

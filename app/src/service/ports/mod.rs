@@ -63,20 +63,28 @@ pub enum Reservation {
     },
 }
 
+/// A request's claim of its idempotency key ([`IdempotencyStore::reserve`]).
+#[derive(Debug, Clone, Copy)]
+pub struct IdempotencyClaim<'a> {
+    /// Who asks (keys are per caller).
+    pub caller: &'a str,
+    /// The `Idempotency-Key`.
+    pub key: &'a str,
+    /// The request body's fingerprint.
+    pub fingerprint: &'a str,
+    /// The answer to repeat.
+    pub response: &'a str,
+    /// How long an unfinished claim holds before a request with the same body takes it over.
+    pub stale_after: Duration,
+}
+
 /// `Idempotency-Key` bookkeeping (SQL).
 #[async_trait]
 pub trait IdempotencyStore: Send + Sync {
     /// Claims `(caller, key)` for a request with `fingerprint`, storing `response` as the
     /// answer to repeat. A claim left unfinished for longer than `stale_after`, or
-    /// abandoned, is taken over by a request with the same fingerprint.
-    async fn reserve(
-        &self,
-        caller: &str,
-        key: &str,
-        fingerprint: &str,
-        response: &str,
-        stale_after: Duration,
-    ) -> StoreResult<Reservation>;
+    /// abandoned, is taken over by a request with the same fingerprint (all `claim`'s).
+    async fn reserve(&self, claim: &IdempotencyClaim<'_>) -> StoreResult<Reservation>;
     /// Marks the claim's work as done.
     async fn complete(&self, caller: &str, key: &str) -> StoreResult<()>;
     /// Forgets keys last touched before `before` (their stored answers hold numbers).

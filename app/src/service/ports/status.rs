@@ -183,6 +183,62 @@ pub struct NotificationFilter {
     pub with_history: bool,
 }
 
+/// A compare-and-set of one message's status ([`StatusStore::compare_and_set`]).
+#[derive(Debug, Clone, Copy)]
+pub struct CompareAndSet<'a> {
+    /// The message.
+    pub message: MessageKey,
+    /// The status it must still have.
+    pub expected: NotificationStatus,
+    /// The change.
+    pub update: &'a StatusUpdate,
+    /// What is written with it.
+    pub also: &'a AlsoWrite,
+}
+
+/// When a message counts as stuck ([`StatusStore::sweep_stuck`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StuckCutoffs {
+    /// Still `queued` and created before this.
+    pub queued_before: OffsetDateTime,
+    /// `sending`, with nothing done to it since this.
+    pub sending_before: OffsetDateTime,
+    /// At most this many at once.
+    pub limit: u32,
+}
+
+/// A hand-off to record before a provider is called ([`StatusStore::open_handoff`]).
+#[derive(Debug, Clone, Copy)]
+pub struct HandoffClaim<'a> {
+    /// The hand-off.
+    pub handoff: &'a Handoff,
+    /// The attempt whose open hand-off it replaces (none: none may be open).
+    pub replacing: Option<u32>,
+}
+
+/// A line added to a message's history without a status change ([`StatusStore::note`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Note<'a> {
+    /// When.
+    pub at: OffsetDateTime,
+    /// What happened, in plain words (no personal data).
+    pub detail: &'a str,
+}
+
+/// Where a customer's reply came from ([`StatusStore::latest_to`]): the number it
+/// came from, on which channel, to which account, and since when it may answer.
+#[derive(Debug, Clone, Copy)]
+pub struct ReplyOrigin<'a> {
+    /// The customer's number (the message's `to`).
+    pub to: &'a E164,
+    /// The channel.
+    pub channel: Channel,
+    /// The account key the reply came to.
+    pub provider: &'a str,
+    /// The oldest a message it answers may be.
+    pub since: OffsetDateTime,
+}
+
 /// Message status and history (SQL embedded, MongoDB in production).
 #[async_trait]
 pub trait StatusStore: Send + Sync {
@@ -194,58 +250,32 @@ pub trait StatusStore: Send + Sync {
     async fn list(&self, filter: &NotificationFilter) -> StoreResult<Vec<NotificationRecord>>;
     /// The delivery figures of the messages accepted in `filter`'s period.
     async fn stats(&self, filter: &StatsFilter) -> StoreResult<StatsRows>;
-    /// Compare-and-set: moves `message` to `update`'s status, with its history line
-    /// and error, and writes `also` with it, only if its status is still `expected` (and
-    /// `also`'s own condition holds); whether it did. (Which moves are progress is the
+    /// Compare-and-set: moves `cas.message` to `cas.update`'s status, with its history
+    /// line and error, and writes `cas.also` with it, only if its status is still
+    /// `cas.expected` (and `also`'s own condition holds); whether it did. (Which moves are progress is the
     /// service's rule, not the store's.)
-    async fn compare_and_set(
-        &self,
-        message: MessageKey,
-        expected: NotificationStatus,
-        update: &StatusUpdate,
-        also: &AlsoWrite,
-    ) -> StoreResult<bool>;
-    /// Up to `limit` messages that look stuck, and were last swept before the same
-    /// cutoff: still `queued` and created before `queued_before`, or `sending` with no
-    /// provider id and nothing done to them (no change, no hand-off) since
+    async fn compare_and_set(&self, cas: CompareAndSet<'_>) -> StoreResult<bool>;
+    /// Up to `cutoffs.limit` messages that look stuck, and were last swept before the
+    /// same cutoff: still `queued` and created before `queued_before`, or `sending` with
+    /// no provider id and nothing done to them (no change, no hand-off) since
     /// `sending_before`. Marks them swept now. (The sweeper queues them again.)
-    async fn sweep_stuck(
-        &self,
-        queued_before: OffsetDateTime,
-        sending_before: OffsetDateTime,
-        limit: u32,
-    ) -> StoreResult<Vec<(Uuid, Channel)>>;
-    /// Records, before a provider is called, that `handoff` hands `message` over:
-    /// only while no provider id is recorded and the open hand-off is the one made by
-    /// attempt `replacing` (none: no hand-off open). Whether it did (of two workers,
+    async fn sweep_stuck(&self, cutoffs: StuckCutoffs) -> StoreResult<Vec<(Uuid, Channel)>>;
+    /// Records, before a provider is called, that `claim.handoff` hands message `key`
+    /// over: only while no provider id is recorded and the open hand-off is the one made
+    /// by attempt `claim.replacing` (none: no hand-off open). Whether it did (of two workers,
     /// one does).
-    async fn open_handoff(
-        &self,
-        message: MessageKey,
-        handoff: &Handoff,
-        replacing: Option<u32>,
-    ) -> StoreResult<bool>;
+    async fn open_handoff(&self, key: MessageKey, claim: HandoffClaim<'_>) -> StoreResult<bool>;
     /// Closes the hand-off made by `attempt`: the provider did not take the message.
     async fn close_handoff(&self, message: MessageKey, attempt: u32) -> StoreResult<()>;
     /// Removes a message that was never accepted (its enqueue failed), with its history.
     async fn withdraw(&self, message: MessageKey) -> StoreResult<()>;
     /// Adds a line to a message's history without changing its status (a channel
     /// switch, say); the record as it is now, or none if there is no such message.
-    async fn note(
-        &self,
-        uuid: Uuid,
-        at: OffsetDateTime,
-        detail: &str,
-    ) -> StoreResult<Option<NotificationRecord>>;
-    /// The newest message expecting a reply to `to` on `channel` that the account
-    /// `provider` took at or after `since` (what a customer's reply answers).
-    async fn latest_to(
-        &self,
-        to: &E164,
-        channel: Channel,
-        provider: &str,
-        since: OffsetDateTime,
-    ) -> StoreResult<Option<Uuid>>;
+    async fn note(&self, uuid: Uuid, note: Note<'_>) -> StoreResult<Option<NotificationRecord>>;
+    /// The newest message expecting a reply that went to `origin.to` on its channel,
+    /// taken by the account `origin.provider` at or after `origin.since` (what a
+    /// customer's reply answers).
+    async fn latest_to(&self, origin: ReplyOrigin<'_>) -> StoreResult<Option<Uuid>>;
     /// The message a provider knows as `provider_message_id` (webhooks that carry only
     /// the provider's id).
     async fn find_by_provider_id(
@@ -268,12 +298,11 @@ pub trait StatusStore: Send + Sync {
             None => Ok(None),
         }
     }
-    /// Notes which provider took `message` and its id there.
+    /// Notes which provider took `message` and its id there (`receipt`).
     async fn set_provider_ref(
         &self,
         message: MessageKey,
-        provider: &str,
-        provider_message_id: &str,
+        receipt: &ProviderReceipt,
     ) -> StoreResult<()>;
     /// Erases the number, body and field values of messages created before `before`
     /// (retention); their UUID, status, history and counts stay. How many it erased.

@@ -30,6 +30,8 @@ mod templates;
 
 pub(super) use templates::insert_template_row;
 
+impl app::service::AdminStore for SqlStore {}
+
 /// A statement ready to run, its parameters bound.
 type Statement<'q> = sqlx::query::Query<'q, Any, AnyArguments<'q>>;
 

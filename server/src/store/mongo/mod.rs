@@ -13,11 +13,12 @@ mod document;
 mod figures;
 
 use anyhow::Context;
-use app::domain::{Channel, NotificationStatus, StatsFilter, StatsRows, E164};
+use app::domain::{Channel, NotificationStatus, StatsFilter, StatsRows};
 use app::service::{
-    AlsoWrite, Handoff, MessageKey, NotificationFilter, NotificationRecord, StatusStore,
-    StatusUpdate, StoreError, StoreResult,
+    AlsoWrite, MessageKey, NotificationFilter, NotificationRecord, StatusStore, StoreError,
+    StoreResult,
 };
+use app::service::{CompareAndSet, HandoffClaim, Note, ProviderReceipt, ReplyOrigin, StuckCutoffs};
 use async_trait::async_trait;
 use document::{bson_time, HandoffDoc, HistoryDoc, StatusDoc};
 use futures::TryStreamExt;
@@ -280,22 +281,17 @@ impl StatusStore for MongoStatusStore {
         self.figures(filter).await
     }
 
-    async fn compare_and_set(
-        &self,
-        message: MessageKey,
-        expected: NotificationStatus,
-        update: &StatusUpdate,
-        also: &AlsoWrite,
-    ) -> StoreResult<bool> {
-        let at = bson_time(update.at);
+    async fn compare_and_set(&self, cas: CompareAndSet<'_>) -> StoreResult<bool> {
+        let at = bson_time(cas.update.at);
         let step = bson(&HistoryDoc {
-            status: update.status.as_str().to_owned(),
+            status: cas.update.status.as_str().to_owned(),
             at,
-            detail: update.detail.clone(),
+            detail: cas.update.detail.clone(),
         })?;
-        let mut compare = doc! {"status": expected.as_str()};
-        let mut fields = doc! {"status": update.status.as_str(), "error": bson(&update.failure())?};
-        match also {
+        let mut compare = doc! {"status": cas.expected.as_str()};
+        let mut fields =
+            doc! {"status": cas.update.status.as_str(), "error": bson(&cas.update.failure())?};
+        match cas.also {
             AlsoWrite::Nothing => {}
             AlsoWrite::OpenHandoff(h) => {
                 compare.insert("handoff", Bson::Null);
@@ -309,20 +305,18 @@ impl StatusStore for MongoStatusStore {
         }
         let mut change =
             doc! {"$set": fields, "$max": {"updated_at": at}, "$push": {"history": step}};
-        if update.status == NotificationStatus::Delivered {
+        if cas.update.status == NotificationStatus::Delivered {
             // The first delivery's time, which the delivery figures read.
             change.insert("$min", doc! {"delivered_at": at});
         }
-        self.update(message, compare, change).await
+        self.update(cas.message, compare, change).await
     }
 
-    async fn sweep_stuck(
-        &self,
-        queued_before: OffsetDateTime,
-        sending_before: OffsetDateTime,
-        limit: u32,
-    ) -> StoreResult<Vec<(Uuid, Channel)>> {
-        let (queued, sending) = (bson_time(queued_before), bson_time(sending_before));
+    async fn sweep_stuck(&self, cutoffs: StuckCutoffs) -> StoreResult<Vec<(Uuid, Channel)>> {
+        let (queued, sending) = (
+            bson_time(cutoffs.queued_before),
+            bson_time(cutoffs.sending_before),
+        );
         let stuck = doc! {
             "$and": [
                 {"$or": [
@@ -337,8 +331,14 @@ impl StatusStore for MongoStatusStore {
         let mut swept = Vec::new();
         for (channel, collection) in &self.collections {
             let oldest = doc! {"created_at": 1};
-            let candidates =
-                Self::read(collection, stuck.clone(), oldest, i64::from(limit), false).await?;
+            let candidates = Self::read(
+                collection,
+                stuck.clone(),
+                oldest,
+                i64::from(cutoffs.limit),
+                false,
+            )
+            .await?;
             for candidate in candidates {
                 // Compare-and-set per message: of two sweepers, one takes it.
                 let message = MessageKey {
@@ -354,19 +354,14 @@ impl StatusStore for MongoStatusStore {
         Ok(swept)
     }
 
-    async fn open_handoff(
-        &self,
-        message: MessageKey,
-        handoff: &Handoff,
-        replacing: Option<u32>,
-    ) -> StoreResult<bool> {
-        let mut open = match replacing {
+    async fn open_handoff(&self, key: MessageKey, claim: HandoffClaim<'_>) -> StoreResult<bool> {
+        let mut open = match claim.replacing {
             Some(attempt) => doc! {"handoff.attempt": attempt},
             None => doc! {"handoff": null},
         };
         open.insert("provider_message_id", Bson::Null);
-        let set = doc! {"$set": {"handoff": bson(&HandoffDoc::of(handoff))?}};
-        self.update(message, open, set).await
+        let set = doc! {"$set": {"handoff": bson(&HandoffDoc::of(claim.handoff))?}};
+        self.update(key, open, set).await
     }
 
     async fn close_handoff(&self, message: MessageKey, attempt: u32) -> StoreResult<()> {
@@ -384,20 +379,15 @@ impl StatusStore for MongoStatusStore {
         Ok(())
     }
 
-    async fn note(
-        &self,
-        uuid: Uuid,
-        at: OffsetDateTime,
-        detail: &str,
-    ) -> StoreResult<Option<NotificationRecord>> {
+    async fn note(&self, uuid: Uuid, note: Note<'_>) -> StoreResult<Option<NotificationRecord>> {
         loop {
             let Some(current) = self.find(uuid).await? else {
                 return Ok(None);
             };
             let step = bson(&HistoryDoc {
                 status: current.status.clone(),
-                at: bson_time(at),
-                detail: Some(detail.to_owned()),
+                at: bson_time(note.at),
+                detail: Some(note.detail.to_owned()),
             })?;
             let message = MessageKey {
                 uuid,
@@ -420,20 +410,14 @@ impl StatusStore for MongoStatusStore {
         }
     }
 
-    async fn latest_to(
-        &self,
-        to: &E164,
-        channel: Channel,
-        provider: &str,
-        since: OffsetDateTime,
-    ) -> StoreResult<Option<Uuid>> {
+    async fn latest_to(&self, origin: ReplyOrigin<'_>) -> StoreResult<Option<Uuid>> {
         let found = self
-            .collection(channel)
+            .collection(origin.channel)
             .find_one(doc! {
-                "to": to.as_str(),
-                "provider": provider,
+                "to": origin.to.as_str(),
+                "provider": origin.provider,
                 "expects_reply": {"$ne": false},
-                "created_at": {"$gte": bson_time(since)},
+                "created_at": {"$gte": bson_time(origin.since)},
             })
             .sort(doc! {"created_at": -1})
             .projection(doc! {"history": 0})
@@ -455,10 +439,9 @@ impl StatusStore for MongoStatusStore {
     async fn set_provider_ref(
         &self,
         message: MessageKey,
-        provider: &str,
-        provider_message_id: &str,
+        receipt: &ProviderReceipt,
     ) -> StoreResult<()> {
-        let set = doc! {"$set": {"provider": provider, "provider_message_id": provider_message_id}};
+        let set = doc! {"$set": {"provider": &receipt.provider, "provider_message_id": &receipt.provider_message_id}};
         self.update(message, Document::new(), set).await.map(drop)
     }
 

@@ -8,13 +8,12 @@ use super::group_commit::{rows_of, GroupCommit, InQuery, MOST_PER_BATCH};
 use super::records::{read_by_provider_ids, read_by_uuids, ProviderRefAsk};
 use super::{store_error, to_ms, Dialect, RowExt, SqlStore, Tx};
 use app::domain::time::parse_rfc3339;
-use app::domain::{
-    CallId, Channel, HistoryEntry, NotificationStatus, StatsFilter, StatsRows, E164,
-};
+use app::domain::{CallId, Channel, HistoryEntry, NotificationStatus, StatsFilter, StatsRows};
 use app::service::{
-    AlsoWrite, Handoff, MessageKey, NotificationFilter, NotificationRecord, StatusStore,
-    StatusUpdate, StoreResult,
+    AlsoWrite, MessageKey, NotificationFilter, NotificationRecord, StatusStore, StatusUpdate,
+    StoreResult,
 };
+use app::service::{CompareAndSet, HandoffClaim, Note, ProviderReceipt, ReplyOrigin, StuckCutoffs};
 use async_trait::async_trait;
 pub(super) use changes::StatusChange as Change;
 use changes::{change_all, StatusChange};
@@ -56,13 +55,7 @@ impl StatusStore for SqlStore {
         self.count_matching(filter).await
     }
 
-    async fn compare_and_set(
-        &self,
-        message: MessageKey,
-        expected: NotificationStatus,
-        update: &StatusUpdate,
-        also: &AlsoWrite,
-    ) -> StoreResult<bool> {
+    async fn compare_and_set(&self, cas: CompareAndSet<'_>) -> StoreResult<bool> {
         // Changes made at the same time (a provider's webhooks, the worker's) share
         // one transaction.
         let changes = self.writes.changes.get_or_init(|| {
@@ -73,26 +66,21 @@ impl StatusStore for SqlStore {
         });
         changes
             .run(StatusChange {
-                uuid: message.uuid,
-                expected,
-                update: update.clone(),
-                also: also.clone(),
+                uuid: cas.message.uuid,
+                expected: cas.expected,
+                update: cas.update.clone(),
+                also: cas.also.clone(),
             })
             .await
     }
 
-    async fn sweep_stuck(
-        &self,
-        queued_before: OffsetDateTime,
-        sending_before: OffsetDateTime,
-        limit: u32,
-    ) -> StoreResult<Vec<(Uuid, Channel)>> {
+    async fn sweep_stuck(&self, cutoffs: StuckCutoffs) -> StoreResult<Vec<(Uuid, Channel)>> {
         // One condition, used to find the candidates and again to take each one.
         const STUCK: &str = "((status = 'queued' AND created_at < ?)
               OR (status = 'sending' AND provider_message_id IS NULL
                   AND updated_at < ? AND (handoff_at IS NULL OR handoff_at < ?)))
              AND (swept_at IS NULL OR swept_at < ?)";
-        let (queued, sending) = (to_ms(queued_before), to_ms(sending_before));
+        let (queued, sending) = (to_ms(cutoffs.queued_before), to_ms(cutoffs.sending_before));
         let candidates = sqlx::query(&format!(
             "SELECT uuid, channel FROM notifications WHERE {STUCK} ORDER BY created_at LIMIT ?"
         ))
@@ -100,7 +88,7 @@ impl StatusStore for SqlStore {
         .bind(sending)
         .bind(sending)
         .bind(queued)
-        .bind(i64::from(limit))
+        .bind(i64::from(cutoffs.limit))
         .fetch_all(&self.pool)
         .await
         .map_err(store_error)?;
@@ -131,23 +119,18 @@ impl StatusStore for SqlStore {
         Ok(swept)
     }
 
-    async fn open_handoff(
-        &self,
-        message: MessageKey,
-        handoff: &Handoff,
-        replacing: Option<u32>,
-    ) -> StoreResult<bool> {
+    async fn open_handoff(&self, key: MessageKey, claim: HandoffClaim<'_>) -> StoreResult<bool> {
         let opened = sqlx::query(
             "UPDATE notifications SET handoff_attempt = ?, handoff_at = ?, handoff_channel = ?
              WHERE uuid = ? AND provider_message_id IS NULL
                AND ((? IS NULL AND handoff_attempt IS NULL) OR handoff_attempt = ?)",
         )
-        .bind(i64::from(handoff.attempt))
-        .bind(to_ms(handoff.at))
-        .bind(handoff.channel.as_str())
-        .bind(message.uuid.to_string())
-        .bind(replacing.map(i64::from))
-        .bind(replacing.map(i64::from))
+        .bind(i64::from(claim.handoff.attempt))
+        .bind(to_ms(claim.handoff.at))
+        .bind(claim.handoff.channel.as_str())
+        .bind(key.uuid.to_string())
+        .bind(claim.replacing.map(i64::from))
+        .bind(claim.replacing.map(i64::from))
         .execute(&self.pool)
         .await
         .map_err(store_error)?;
@@ -177,19 +160,14 @@ impl StatusStore for SqlStore {
         Ok(())
     }
 
-    async fn note(
-        &self,
-        uuid: Uuid,
-        at: OffsetDateTime,
-        detail: &str,
-    ) -> StoreResult<Option<NotificationRecord>> {
+    async fn note(&self, uuid: Uuid, note: Note<'_>) -> StoreResult<Option<NotificationRecord>> {
         // The line carries the status the message has as it is written.
         let added = sqlx::query(
             "INSERT INTO notification_history (uuid, status, at, detail)
              SELECT uuid, status, ?, ? FROM notifications WHERE uuid = ?",
         )
-        .bind(to_ms(at))
-        .bind(detail)
+        .bind(to_ms(note.at))
+        .bind(note.detail)
         .bind(uuid.to_string())
         .execute(&self.pool)
         .await
@@ -212,23 +190,17 @@ impl StatusStore for SqlStore {
         Ok(done.rows_affected())
     }
 
-    async fn latest_to(
-        &self,
-        to: &E164,
-        channel: Channel,
-        provider: &str,
-        since: OffsetDateTime,
-    ) -> StoreResult<Option<Uuid>> {
+    async fn latest_to(&self, origin: ReplyOrigin<'_>) -> StoreResult<Option<Uuid>> {
         let row = sqlx::query(
             "SELECT uuid FROM notifications
              WHERE to_e164 = ? AND created_at >= ? AND channel = ? AND provider = ?
                AND expects_reply = 1
              ORDER BY created_at DESC LIMIT 1",
         )
-        .bind(to.as_str())
-        .bind(to_ms(since))
-        .bind(channel.as_str())
-        .bind(provider)
+        .bind(origin.to.as_str())
+        .bind(to_ms(origin.since))
+        .bind(origin.channel.as_str())
+        .bind(origin.provider)
         .fetch_optional(&self.pool)
         .await
         .map_err(store_error)?;
@@ -274,14 +246,13 @@ impl StatusStore for SqlStore {
     async fn set_provider_ref(
         &self,
         message: MessageKey,
-        provider: &str,
-        provider_message_id: &str,
+        receipt: &ProviderReceipt,
     ) -> StoreResult<()> {
         sqlx::query(
             "UPDATE notifications SET provider = ?, provider_message_id = ? WHERE uuid = ?",
         )
-        .bind(provider)
-        .bind(provider_message_id)
+        .bind(&receipt.provider)
+        .bind(&receipt.provider_message_id)
         .bind(message.uuid.to_string())
         .execute(&self.pool)
         .await
