@@ -46,7 +46,15 @@ pub struct MongoCollections {
 pub struct MongoStatusStore {
     database: Database,
     collections: [(Channel, Collection<StatusDoc>); 3],
+    /// This process's conditional updates of one message go one at a time (a stripe
+    /// per message). MongoDB makes each single-document update atomic anyway; a server
+    /// that only emulates it (FerretDB reads, then writes) stays correct within a
+    /// process. Across processes it is MongoDB's atomicity that counts.
+    stripes: std::sync::Arc<[tokio::sync::Mutex<()>]>,
 }
+
+/// How many stripes conditional updates are spread over.
+const STRIPES: usize = 64;
 
 /// How long a request waits for a MongoDB server to answer before it fails.
 const SELECTION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
@@ -91,6 +99,7 @@ impl MongoStatusStore {
                 (Channel::Rcs, collection(&names.rcs)),
             ],
             database,
+            stripes: (0..STRIPES).map(|_| tokio::sync::Mutex::new(())).collect(),
         };
         store.create_indexes().await?;
         Ok(store)
@@ -193,6 +202,8 @@ impl MongoStatusStore {
         change: Document,
     ) -> StoreResult<bool> {
         condition.insert("_id", message.uuid.to_string());
+        let stripe = message.uuid.as_u128() as usize % STRIPES;
+        let _one_at_a_time = self.stripes[stripe].lock().await;
         let done = self
             .collection(message.channel)
             .update_one(condition, change)
