@@ -176,3 +176,15 @@ test("an admin adds a Twilio account: its credentials are typed in once and neve
   await form.getByRole("button", { name: "Add account" }).click();
   await expect(page.getByRole("alert")).toContainText("needs these credentials: access_token, app_secret, verify_token");
 });
+
+test("at a side panel's width every settings tab scrolls only its own lists sideways, never the page", async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 800 });
+  await signInAsAdmin(page);
+  for (const tab of ["Templates", "Agent groups", "Agents", "Call queues", "Providers", "Opt-outs", "API keys", "Audit log"]) {
+    await page.getByRole("tab", { name: tab }).click();
+    await expect(page.getByRole("tab", { name: tab })).toHaveAttribute("aria-selected", "true");
+    await page.waitForLoadState("networkidle");
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `${tab} scrolls the page sideways`).toBeLessThanOrEqual(0);
+  }
+});

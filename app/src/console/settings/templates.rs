@@ -171,52 +171,54 @@ pub fn TemplatesTab() -> impl IntoView {
                     "New template"
                 </button>
             </div>
-            <table class="list" aria-label="Templates">
-                <thead>
-                    <tr>
-                        <th>"Name"</th>
-                        <th>"Channel"</th>
-                        <th>"Kind"</th>
-                        <th>"Id"</th>
-                        <th></th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {move || {
-                        shown()
-                            .into_iter()
-                            .map(|t| {
-                                let id = t.template.id.to_string();
-                                let (edit_t, del_id) = (t.template.clone(), id.clone());
-                                view! {
-                                    <tr data-template=id.clone()>
-                                        <td>{t.template.name.clone()}</td>
-                                        <td>{t.template.channel.label()}</td>
-                                        <td>{format!("{:?}", t.kind).to_lowercase()}</td>
-                                        <td>
-                                            <code>{id.clone()}</code>
-                                        </td>
-                                        <td class="row-actions">
-                                            <button
-                                                class="button small secondary"
-                                                on:click=move |_| {
-                                                    draft.load(Some(&edit_t));
-                                                    editing.set(true);
-                                                }
-                                            >
-                                                "Edit"
-                                            </button>
-                                            <button class="button small secondary" on:click=move |_| delete(del_id.clone())>
-                                                "Delete"
-                                            </button>
-                                        </td>
-                                    </tr>
-                                }
-                            })
-                            .collect_view()
-                    }}
-                </tbody>
-            </table>
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Templates, scrollable">
+                <table class="list" aria-label="Templates">
+                    <thead>
+                        <tr>
+                            <th>"Name"</th>
+                            <th>"Channel"</th>
+                            <th>"Kind"</th>
+                            <th>"Id"</th>
+                            <th></th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {move || {
+                            shown()
+                                .into_iter()
+                                .map(|t| {
+                                    let id = t.template.id.to_string();
+                                    let (edit_t, del_id) = (t.template.clone(), id.clone());
+                                    view! {
+                                        <tr data-template=id.clone()>
+                                            <td>{t.template.name.clone()}</td>
+                                            <td>{t.template.channel.label()}</td>
+                                            <td>{format!("{:?}", t.kind).to_lowercase()}</td>
+                                            <td>
+                                                <code>{id.clone()}</code>
+                                            </td>
+                                            <td class="row-actions">
+                                                <button
+                                                    class="button small secondary"
+                                                    on:click=move |_| {
+                                                        draft.load(Some(&edit_t));
+                                                        editing.set(true);
+                                                    }
+                                                >
+                                                    "Edit"
+                                                </button>
+                                                <button class="button small secondary" on:click=move |_| delete(del_id.clone())>
+                                                    "Delete"
+                                                </button>
+                                            </td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()
+                        }}
+                    </tbody>
+                </table>
+            </div>
         </section>
         <Show when=move || editing.get()>
             <Editor draft=draft on_close=Callback::new(move |()| editing.set(false)) />
