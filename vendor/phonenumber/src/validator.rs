@@ -14,7 +14,7 @@
 
 use crate::consts;
 use crate::country;
-use crate::metadata::{Database, Metadata, DATABASE};
+use crate::metadata::{DATABASE, Database, Metadata};
 use crate::parser;
 use crate::parser::helper::Number as ParseNumber;
 use crate::phone_number::{PhoneNumber, Type};
@@ -313,7 +313,6 @@ pub fn number_type(meta: &Metadata, value: &str) -> Type {
 #[cfg(test)]
 mod test {
     use crate::country;
-    use crate::metadata::DATABASE;
     use crate::parser;
     use crate::validator;
     use rstest::*;
@@ -354,7 +353,7 @@ mod test {
         let country = country.into();
         println!("parsing {} with country {:?}", number, country);
         let parsed = parser::parse(country, number).unwrap();
-        println!("number type: {:?}", parsed.number_type(&DATABASE));
+        println!("number type: {:?}", parsed.number_type());
         println!("parsed: {:?}", parsed);
         assert!(validator::is_valid(&parsed) == valid);
     }

@@ -165,7 +165,7 @@ impl PhoneNumber {
         }
         // Valid is "of a known type" (the crate's `is_valid` is exactly this test, and
         // asking both would match every type's pattern twice per keystroke).
-        let kind = match parsed.number_type(&DATABASE) {
+        let kind = match parsed.number_type() {
             phonenumber::Type::Unknown => return Err(fail(PhoneError::Invalid, country)),
             phonenumber::Type::Mobile => NumberType::Mobile,
             phonenumber::Type::FixedLine => NumberType::FixedLine,
@@ -387,7 +387,7 @@ fn region_of(
     number: &phonenumber::PhoneNumber,
     default_country: CountryCode,
 ) -> Option<CountryCode> {
-    if let Some(id) = number.country().id() {
+    if let Ok(Some(id)) = number.country().id() {
         return CountryCode::parse(id.as_ref()).ok();
     }
     let code = number.code().value();

@@ -13,9 +13,9 @@
 // limitations under the License.
 
 use crate::error;
+use quick_xml::Reader;
 use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{self, Event};
-use quick_xml::Reader;
 use serde_derive::{Deserialize, Serialize};
 use std::io::BufRead;
 use std::str;
@@ -142,11 +142,11 @@ fn metadata<R: BufRead>(reader: &mut Reader<R>) -> Result<Vec<Metadata>, error::
                 return Err(error::Metadata::MismatchedTag(
                     str::from_utf8(e.name().into_inner())?.into(),
                 )
-                .into())
+                .into());
             }
 
             Event::End(ref e) if e.name().into_inner() == b"phoneNumberMetadata" => {
-                return Ok(result)
+                return Ok(result);
             }
 
             event => {
@@ -154,7 +154,7 @@ fn metadata<R: BufRead>(reader: &mut Reader<R>) -> Result<Vec<Metadata>, error::
                     phase: "metadata".into(),
                     event: format!("{:?}", event),
                 }
-                .into())
+                .into());
             }
         }
     }
@@ -180,7 +180,7 @@ fn territories<R: BufRead>(reader: &mut Reader<R>) -> Result<Vec<Metadata>, erro
                 return Err(error::Metadata::MismatchedTag(
                     str::from_utf8(e.name().into_inner())?.into(),
                 )
-                .into())
+                .into());
             }
 
             Event::Eof => return Err(error::Metadata::UnexpectedEof.into()),
@@ -190,7 +190,7 @@ fn territories<R: BufRead>(reader: &mut Reader<R>) -> Result<Vec<Metadata>, erro
                     phase: "territories".into(),
                     event: format!("{:?}", event),
                 }
-                .into())
+                .into());
             }
         }
     }
@@ -255,7 +255,7 @@ fn territory<R: BufRead>(
                     name: name.into(),
                     value: value.into(),
                 }
-                .into())
+                .into());
             }
         }
     }
@@ -309,7 +309,7 @@ fn territory<R: BufRead>(
                         phase: "territory".into(),
                         name: str::from_utf8(name)?.into(),
                     }
-                    .into())
+                    .into());
                 }
             },
 
@@ -319,7 +319,7 @@ fn territory<R: BufRead>(
                 return Err(error::Metadata::MismatchedTag(
                     str::from_utf8(e.name().into_inner())?.into(),
                 )
-                .into())
+                .into());
             }
 
             Event::Eof => return Err(error::Metadata::UnexpectedEof.into()),
@@ -329,7 +329,7 @@ fn territory<R: BufRead>(
                     phase: "territory".into(),
                     event: format!("{:?}", event),
                 }
-                .into())
+                .into());
             }
         }
     }
@@ -382,7 +382,7 @@ fn descriptor<R: BufRead>(
                         phase: "descriptor".into(),
                         name: str::from_utf8(name)?.into(),
                     }
-                    .into())
+                    .into());
                 }
             },
 
@@ -405,7 +405,7 @@ fn descriptor<R: BufRead>(
                                     name: name.into(),
                                     value: value.into(),
                                 }
-                                .into())
+                                .into());
                             }
                         }
                     }
@@ -416,7 +416,7 @@ fn descriptor<R: BufRead>(
                         phase: "descriptor".into(),
                         name: str::from_utf8(name)?.into(),
                     }
-                    .into())
+                    .into());
                 }
             },
 
@@ -426,7 +426,7 @@ fn descriptor<R: BufRead>(
                 return Err(error::Metadata::MismatchedTag(
                     str::from_utf8(e.name().into_inner())?.into(),
                 )
-                .into())
+                .into());
             }
 
             Event::Eof => return Err(error::Metadata::UnexpectedEof.into()),
@@ -436,7 +436,7 @@ fn descriptor<R: BufRead>(
                     phase: "descriptor".into(),
                     event: format!("{:?}", event),
                 }
-                .into())
+                .into());
             }
         }
     }
@@ -471,19 +471,19 @@ fn formats<R: BufRead>(
                         phase: "formats".into(),
                         name: str::from_utf8(name)?.into(),
                     }
-                    .into())
+                    .into());
                 }
             },
 
             Event::End(ref e) if e.name().into_inner() == name => {
-                return Ok((national, international))
+                return Ok((national, international));
             }
 
             Event::End(ref e) => {
                 return Err(error::Metadata::MismatchedTag(
                     str::from_utf8(e.name().into_inner())?.into(),
                 )
-                .into())
+                .into());
             }
 
             Event::Eof => return Err(error::Metadata::UnexpectedEof.into()),
@@ -493,7 +493,7 @@ fn formats<R: BufRead>(
                     phase: "formats".into(),
                     event: format!("{:?}", event),
                 }
-                .into())
+                .into());
             }
         }
     }
@@ -532,7 +532,7 @@ fn format<R: BufRead>(
                     name: name.into(),
                     value: value.into(),
                 }
-                .into())
+                .into());
             }
         }
     }
@@ -566,7 +566,7 @@ fn format<R: BufRead>(
                         phase: "format".into(),
                         name: str::from_utf8(name)?.into(),
                     }
-                    .into())
+                    .into());
                 }
             },
 
@@ -584,7 +584,7 @@ fn format<R: BufRead>(
                 return Err(error::Metadata::MismatchedTag(
                     str::from_utf8(e.name().into_inner())?.into(),
                 )
-                .into())
+                .into());
             }
 
             Event::Eof => return Err(error::Metadata::UnexpectedEof.into()),
@@ -594,7 +594,7 @@ fn format<R: BufRead>(
                     phase: "format".into(),
                     event: format!("{:?}", event),
                 }
-                .into())
+                .into());
             }
         }
     }
@@ -618,7 +618,7 @@ fn ignore<R: BufRead>(reader: &mut Reader<R>, name: &[u8]) -> Result<(), error::
                 return Err(error::Metadata::MismatchedTag(
                     str::from_utf8(e.name().into_inner())?.into(),
                 )
-                .into())
+                .into());
             }
 
             Event::Eof => return Err(error::Metadata::UnexpectedEof.into()),
@@ -628,7 +628,7 @@ fn ignore<R: BufRead>(reader: &mut Reader<R>, name: &[u8]) -> Result<(), error::
                     phase: "ignore".into(),
                     event: format!("{:?}", event),
                 }
-                .into())
+                .into());
             }
         }
     }
@@ -655,7 +655,7 @@ fn text<R: BufRead>(reader: &mut Reader<R>, name: &[u8]) -> Result<String, error
                 return Err(error::Metadata::MismatchedTag(
                     str::from_utf8(e.name().into_inner())?.into(),
                 )
-                .into())
+                .into());
             }
 
             Event::Eof => return Err(error::Metadata::UnexpectedEof.into()),
@@ -665,7 +665,7 @@ fn text<R: BufRead>(reader: &mut Reader<R>, name: &[u8]) -> Result<String, error
                     phase: "text".into(),
                     event: format!("{:?}", event),
                 }
-                .into())
+                .into());
             }
         }
     }

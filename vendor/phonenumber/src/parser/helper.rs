@@ -20,11 +20,11 @@ use crate::phone_number::Type;
 use crate::validator;
 use fnv::FnvHashMap;
 use nom::{
+    AsChar, IResult,
     character::complete::*,
     combinator::*,
-    error::{make_error, ErrorKind},
+    error::{ErrorKind, make_error},
     multi::*,
-    AsChar, IResult,
 };
 use crate::metadata::CachedRegex;
 use std::borrow::Cow;
@@ -77,7 +77,9 @@ pub fn ieof(i: &str) -> IResult<&str, ()> {
 }
 
 pub fn punctuation(i: &str) -> IResult<&str, char> {
-    one_of("-x\u{2010}\u{2011}\u{2012}\u{2013}\u{2014}\u{2015}\u{2212}\u{30FC}\u{FF0D}-\u{FF0F} \u{00A0}\u{00AD}\u{200B}\u{2060}\u{3000}()\u{FF08}\u{FF09}\u{FF3B}\u{FF3D}.[]/~\u{2053}\u{223C}\u{FF5E}")(i)
+    one_of(
+        "-x\u{2010}\u{2011}\u{2012}\u{2013}\u{2014}\u{2015}\u{2212}\u{30FC}\u{FF0D}-\u{FF0F} \u{00A0}\u{00AD}\u{200B}\u{2060}\u{3000}()\u{FF08}\u{FF09}\u{FF3B}\u{FF3D}.[]/~\u{2053}\u{223C}\u{FF5E}",
+    )(i)
 }
 
 pub fn alpha(i: &str) -> IResult<&str, char> {
@@ -143,7 +145,11 @@ pub fn country_code<'a>(
         .and_then(|c| database.by_id(c.as_ref()))
         .and_then(|m| m.international_prefix.as_ref());
 
-    number = international_prefix(idd, number);
+    // Without a reference region we cannot know its international dialling
+    // prefix, so fall back to the near-universal "00" IDD.
+    let fallback = country.is_none().then(|| &*consts::DEFAULT_IDD);
+
+    number = international_prefix(idd.or(fallback), number);
 
     match number.country {
         // The country source was found from the initial PLUS or it was extract
@@ -211,11 +217,24 @@ pub fn country_code<'a>(
 ///
 /// Note that since the IDD comes from a passed default region, we can find the
 /// country code from the given default if the country source is from the IDD.
-pub fn international_prefix<'a>(idd: Option<&CachedRegex>, mut number: Number<'a>) -> Number<'a> {
+pub fn international_prefix<'a>(
+    idd: Option<&CachedRegex>,
+    mut number: Number<'a>,
+) -> Number<'a> {
+    // Letters are only mapped to digits when the number is a vanity number,
+    // i.e. it contains at least three letters (e.g. 1-800-FLOWERS). Otherwise
+    // stray letters are dropped, matching libphonenumber's normalize().
+    let mappings: &FnvHashMap<char, char> = if consts::VALID_ALPHA_PHONE.is_match(&number.national)
+    {
+        &consts::ALPHA_PHONE_MAPPINGS
+    } else {
+        &consts::ASCII_MAPPINGS
+    };
+
     // If there's a prefix already, i.e. RFC3966, just change the country source.
     if number.prefix.is_some() {
         number.country = country::Source::Plus;
-        return normalize(number, &consts::ALPHA_PHONE_MAPPINGS);
+        return normalize(number, mappings);
     }
 
     // Ignore any leading PLUS characters.
@@ -227,7 +246,7 @@ pub fn international_prefix<'a>(idd: Option<&CachedRegex>, mut number: Number<'a
     if start != 0 {
         number.country = country::Source::Plus;
         number.national = trim(number.national, start);
-        number = normalize(number, &consts::ALPHA_PHONE_MAPPINGS);
+        number = normalize(number, mappings);
 
         if !idd
             .and_then(|re| re.find(&number.national))
@@ -238,7 +257,7 @@ pub fn international_prefix<'a>(idd: Option<&CachedRegex>, mut number: Number<'a
         }
     } else {
         number.country = country::Source::Default;
-        number = normalize(number, &consts::ALPHA_PHONE_MAPPINGS);
+        number = normalize(number, mappings);
     }
 
     // Check if the IDD pattern matches.
@@ -438,6 +457,7 @@ mod test {
     use crate::metadata::DATABASE;
     use crate::parser::helper;
     use crate::parser::helper::*;
+    use regex::Regex;
 
     #[test]
     fn punctuation() {
@@ -596,16 +616,18 @@ mod test {
             .unwrap()
         );
 
-        assert!(helper::country_code(
-            &DATABASE,
-            Some(country::US),
-            Number {
-                national: "0119991123456789".into(),
+        assert!(
+            helper::country_code(
+                &DATABASE,
+                Some(country::US),
+                Number {
+                    national: "0119991123456789".into(),
 
-                ..Default::default()
-            }
-        )
-        .is_err());
+                    ..Default::default()
+                }
+            )
+            .is_err()
+        );
 
         assert_eq!(
             Number {

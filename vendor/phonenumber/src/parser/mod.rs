@@ -18,10 +18,10 @@ use crate::country;
 use crate::error;
 use crate::extension::Extension;
 use crate::is_viable;
-use crate::metadata::{Database, DATABASE};
+use crate::metadata::{DATABASE, Database};
 use crate::phone_number::{PhoneNumber, Type};
 use crate::validator::{self, Validation};
-use nom::{branch::alt, IResult};
+use nom::{IResult, branch::alt};
 
 #[macro_use]
 pub mod helper;
@@ -57,22 +57,23 @@ pub fn parse_with<S: AsRef<str>>(
     // Normalize the number and extract country code.
     number = helper::country_code(database, country, number)?;
 
-    // The metadata of the number's own country classifies its national prefix: the
-    // supplied country's when the number has that country's code, else the one the
-    // number's code and digits name (a number typed with "+" and another country's
-    // code must not lose a leading 0 to the supplied country's national prefix).
-    let code = country::Code {
-        value: number.prefix.clone().map(|p| p.parse()).unwrap_or(Ok(0))?,
-        source: number.country,
-    };
-    let supplied = country
-        .as_ref()
-        .and_then(|country| database.by_id(country.as_ref()))
-        .filter(|meta| meta.country_code() == code.value());
-    let meta = if supplied.is_some() {
-        supplied
+    // If no country was supplied, try to determine the metadata from the number.
+    // We need to determine the country to be able to classify the national prefix if present.
+    // Only trust the supplied reference country when the country code did not
+    // come from the number itself. If the number carried its own country code
+    // (a leading `+`, IDD, or an extracted code), the metadata must come from
+    // that code, otherwise we strip the wrong national prefix.
+    use either::{Left, Right};
+    let meta = if let Some(country) = &country
+        && number.country == country::Source::Default
+    {
+        database.by_id(country.as_ref())
     } else {
-        use either::{Left, Right};
+        let code = country::Code {
+            value: number.prefix.clone().map(|p| p.parse()).unwrap_or(Ok(0))?,
+            source: number.country,
+        };
+
         let without_zeros = number.national.trim_start_matches('0');
         match validator::source_for(database, code.value(), without_zeros) {
             Some(Left(region)) => database.by_id(region.as_ref()),
@@ -121,7 +122,6 @@ pub fn parse_with<S: AsRef<str>>(
 #[cfg(test)]
 mod test {
     use crate::country::{self, Source};
-    use crate::metadata::DATABASE;
     use crate::national_number::NationalNumber;
     use crate::parser;
     use crate::phone_number::PhoneNumber;
@@ -168,7 +168,7 @@ mod test {
         let country = country.into();
         println!("parsing {} with country {:?}", number, country);
         let parsed = parser::parse(country, number).unwrap();
-        println!("number type: {:?}", parsed.number_type(&DATABASE));
+        println!("number type: {:?}", parsed.number_type());
         println!("parsed: {:?}", parsed);
 
         assert_eq!(reference, parsed);
@@ -268,6 +268,43 @@ mod test {
     fn issue_43() {
         let res = parser::parse(None, " 2 22#:");
         assert!(res.is_err());
+    }
+
+    #[test]
+    fn issue_29() {
+        // A leading "00" is treated as an international dialling prefix even
+        // when no reference region is supplied.
+        let parsed = parser::parse(None, "0032474123456").unwrap();
+        assert_eq!(parsed.code().value(), 32);
+        assert_eq!(parsed.national().value(), 474123456);
+        assert_eq!(parsed.code().source(), Source::Idd);
+    }
+
+    #[test]
+    fn issue_30() {
+        // A fully-qualified international number must round-trip regardless of
+        // the reference country: the country code came from the number, so the
+        // reference country's national prefix must not be stripped.
+        let parsed = parser::parse(Some(country::US), "+33142764978").unwrap();
+        assert_eq!(parsed.code().value(), 33);
+        assert_eq!(parsed.national().value(), 142764978);
+        assert_eq!(
+            parser::parse(Some(country::US), "+33142764978").unwrap(),
+            parser::parse(Some(country::FR), "+33142764978").unwrap()
+        );
+    }
+
+    #[test]
+    fn issue_100() {
+        // A number with fewer than three letters is not a vanity number, so
+        // stray letters are dropped rather than mapped to digits.
+        let parsed = parser::parse(None, "+3367a829916").unwrap();
+        assert_eq!(parsed.code().value(), 33);
+        assert_eq!(parsed.national().value(), 67829916);
+
+        // A genuine vanity number (>= 3 letters) still maps letters to digits.
+        let vanity = parser::parse(Some(country::US), "1800FLOWERS").unwrap();
+        assert_eq!(vanity.national().value(), 8003569377);
     }
 
     #[test]
