@@ -7,9 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The browser's graph, as the console bundle builds it (normal dependencies only).
+errors=$(mktemp)
+trap 'rm -f "$errors"' EXIT
 tree=$(cargo tree --locked -p console --target wasm32-unknown-unknown --features csr \
-  -e features,no-build,no-dev -i regex 2>"${TMPDIR:-/tmp}/check-patches.err")
-warnings=$(cat "${TMPDIR:-/tmp}/check-patches.err")
+  -e features,no-build,no-dev -i regex 2>"$errors")
+warnings=$(cat "$errors")
 fail=0
 if grep -qi "patch .* was not used" <<<"$warnings"; then
   echo "a [patch.crates-io] entry is not used:"

@@ -408,7 +408,7 @@ async fn main() {
         return;
     }
     let (worker_rate, slow_gateway) =
-        passes::worker(&base, dir.path(), &redis, &instant, sends).await;
+        passes::worker(&base, &fast, dir.path(), &redis, &instant, sends).await;
     figures.worker = worker_rate;
 
     // WhatsApp through a fake Meta: webhooks change only what their account sent.

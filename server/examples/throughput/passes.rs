@@ -12,12 +12,12 @@ use std::time::Duration;
 /// running, for the RSS pass).
 pub async fn worker(
     base: &str,
+    fast: &Settings,
     dir: &Path,
     redis: &RedisServer,
     instant: &FakeGateway,
     sends: usize,
 ) -> (f64, FakeGateway) {
-    let fast = settings(dir, redis, instant);
     // Each worker run starts with exactly its messages waiting in the stream.
     let default = Settings::default().worker.concurrency;
     let mut last = 0.0;
@@ -25,7 +25,7 @@ pub async fn worker(
         if concurrency != 8 {
             send(base, sends, "more").await;
         }
-        let rate = drain(&fast, instant, sends, concurrency).await;
+        let rate = drain(fast, instant, sends, concurrency).await;
         println!(
             "worker (concurrency {concurrency}), gateway answering at once: {rate:.0} messages/s"
         );

@@ -162,6 +162,13 @@ async fn import_opt_outs(
     AdminCaller(caller): AdminCaller,
     request: Request,
 ) -> Result<Response, HttpError> {
+    if !wants_csv(request.headers(), header::CONTENT_TYPE) {
+        return Err(HttpError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send the file as CSV with Content-Type: text/csv.",
+        ));
+    }
     import(&state, &caller, request).await
 }
 

@@ -263,3 +263,30 @@ async fn an_account_in_allow_list_mode_sends_only_to_its_listed_numbers() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn the_import_endpoint_takes_a_csv_file_and_refuses_anything_else() {
+    let app = TestApp::spawn().await;
+    let import = |kind: &'static str, body: &'static str| {
+        app.post("/api/v1/admin/opt-outs/import", &app.admin)
+            .header("content-type", kind)
+            .body(body)
+            .send()
+    };
+    let imported: Value = import("text/csv", "number,channel\n+919876500001,sms\n")
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(imported, json!({"read": 1, "added": 1}));
+    let json_body = import("application/json", "{\"number\": \"+919876500002\"}");
+    error_of(
+        json_body.await.expect("sent"),
+        415,
+        "unsupported_media_type",
+    )
+    .await;
+    let listed: Vec<Value> = app.get_json("/api/v1/admin/opt-outs", &app.admin).await;
+    assert_eq!(listed.len(), 1, "nothing of the refused body is imported");
+}

@@ -97,8 +97,12 @@ async fn call<T: DeserializeOwned>(
     token: &str,
     body: Body,
 ) -> Result<T, ApiError> {
-    let text = send(method, path, Some(token), body).await?;
-    serde_json::from_str(&text).map_err(|_| local_error("read the answer"))
+    read(&send(method, path, Some(token), body).await?)
+}
+
+/// A JSON answer, read.
+fn read<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(|_| local_error("read the answer"))
 }
 
 /// Sends one request whose answer has no body.
@@ -122,14 +126,8 @@ fn encode(text: &str) -> String {
 
 /// Signs an admin in.
 pub(crate) async fn sign_in(request: SignIn) -> Result<SignedIn, ApiError> {
-    let text = send(
-        "POST",
-        &format!("{ADMIN}/login"),
-        None,
-        Body::json(&request)?,
-    )
-    .await?;
-    serde_json::from_str(&text).map_err(|_| local_error("read the answer"))
+    let body = Body::json(&request)?;
+    read(&send("POST", &format!("{ADMIN}/login"), None, body).await?)
 }
 
 /// Ends the admin's session.

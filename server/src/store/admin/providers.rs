@@ -92,16 +92,16 @@ async fn write(
     let at = to_ms(now());
     let statement = sqlx::query(kind.sql())
         .bind(a.channel.as_str())
-        .bind(a.provider.clone())
-        .bind(a.display_name.clone())
-        .bind(a.sender.clone())
+        .bind(&a.provider)
+        .bind(&a.display_name)
+        .bind(&a.sender)
         .bind(credentials)
         .bind(i64::from(a.default))
-        .bind(a.webhook_url.clone())
+        .bind(&a.webhook_url)
         .bind(at)
         .bind(allow_list_json(a.allow_list.as_deref()))
-        .bind(String::from(a.key.clone()))
-        .bind(a.description.clone())
+        .bind(a.key.as_str())
+        .bind(&a.description)
         .bind(a.recontact_template.as_ref().map(ToString::to_string))
         .bind(a.id.to_string());
     let statement = match kind {
