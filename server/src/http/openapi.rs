@@ -42,27 +42,8 @@ use utoipa_swagger_ui::SwaggerUi;
         admin::sign_in,
         admin::sign_out,
         admin::revoke_token,
-        admin::list_templates,
-        admin::create_template,
-        admin::get_template,
-        admin::update_template,
-        admin::delete_template,
-        admin::list_groups,
-        admin::create_group,
-        admin::get_group,
-        admin::update_group,
-        admin::delete_group,
         admin::get_notification_types,
         admin::save_notification_types,
-        admin::list_agents,
-        admin::create_agent,
-        admin::get_agent,
-        admin::update_agent,
-        admin::delete_agent,
-        admin::list_provider_accounts,
-        admin::create_provider_account,
-        admin::update_provider_account,
-        admin::delete_provider_account,
         admin::audit_log,
         admin::channel_setups,
         queues::list_queues,
@@ -83,7 +64,7 @@ use utoipa_swagger_ui::SwaggerUi;
         health::metrics,
     ),
     components(schemas(ErrorBody)),
-    modifiers(&Security, &Errors),
+    modifiers(&Collections, &Security, &Errors),
     tags(
         (name = "agent", description = "What the widget reads: countries, number checks, templates"),
         (name = "notifications", description = "Sending, reading and following messages"),
@@ -106,6 +87,18 @@ pub fn router() -> Router<AppState> {
             HeaderValue::from_static(DOCS_POLICY),
         ),
     )
+}
+
+/// The admin collections read and written alike, described from their wording.
+struct Collections;
+
+impl utoipa::Modify for Collections {
+    fn modify(&self, doc: &mut Document) {
+        admin::describe::<admin::Templates>(doc);
+        admin::describe::<admin::Groups>(doc);
+        admin::describe::<admin::Agents>(doc);
+        admin::describe::<admin::ProviderAccounts>(doc);
+    }
 }
 
 /// The two ways to authenticate.

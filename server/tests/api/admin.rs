@@ -429,6 +429,11 @@ async fn provider_credentials_are_write_only_and_the_webhook_url_is_shown() {
     let list = app.get_text("/api/v1/admin/providers", &admin).await;
     assert!(!list.contains("s3cr3t-value"));
     assert!(list.contains("\"credentials_set\":[\"account_sid\",\"auth_token\"]"));
+    let one = app.get_text("/api/v1/admin/providers/tw-sms", &admin).await;
+    assert!(!one.contains("s3cr3t-value"));
+    assert!(one.contains("\"display_name\":\"Twilio SMS 2\""));
+    app.get_error("/api/v1/admin/providers/nowhere", &admin, 404, "not_found")
+        .await;
     let audit = app
         .get_text("/api/v1/admin/audit?entity=provider", &admin)
         .await;

@@ -112,6 +112,14 @@ impl<'a> Admin<'a> {
         Ok(accounts.into_iter().map(|a| a.account).collect())
     }
 
+    /// One provider account (credentials hidden).
+    pub async fn get_provider_account(
+        &self,
+        id: &ProviderAccountId,
+    ) -> Result<ProviderAccount, ServiceError> {
+        Ok(self.stored_account(id).await?.account)
+    }
+
     /// Each channel's default account and how its messages go out without one.
     pub async fn channel_setups(&self) -> Result<Vec<crate::domain::ChannelSetup>, ServiceError> {
         let accounts = self.store().provider_accounts().await?;

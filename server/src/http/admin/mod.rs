@@ -1,75 +1,49 @@
 //! The admin REST endpoints: sign-in, the templates registry, groups and their
 //! Notification Type tab, agents, provider accounts, the audit log. Each handler parses
-//! the path, calls one admin use case and maps its error.
+//! the path, calls one admin use case and maps its error; the four collections read and
+//! written alike share one generic handler per operation (`resource`).
 
 use super::error::HttpError;
 use super::extract::{ApiJson, ApiPath, ApiQuery, AuthCaller, ClientAddr};
 use super::AppState;
-use app::api::ErrorBody;
 use app::domain::{
-    Agent, AuditEntry, Channel, ChannelSetup, Group, GroupId, GroupInput, IdError,
-    NotificationTypes, ProviderAccount, ProviderAccountId, ProviderAccountInput, SavedTypes,
-    SignIn, SignedIn, TemplateId, TemplateInput, TemplateView, UserId,
+    AuditEntry, ChannelSetup, GroupId, IdError, NotificationTypes, SavedTypes, SignIn, SignedIn,
 };
 use app::service::admin::Admin;
 use app::service::{access, accounts, AuditFilter, Caller, ServiceError};
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use std::str::FromStr;
 
-mod agents;
 mod audit;
+mod channels;
+mod collections;
 mod groups;
-mod providers;
-mod templates;
+mod resource;
 
-pub(in crate::http) use agents::*;
 pub(in crate::http) use audit::*;
+pub(in crate::http) use channels::*;
+pub(crate) use collections::{Agents, Groups, ProviderAccounts, Templates};
 pub(in crate::http) use groups::*;
-pub(in crate::http) use providers::*;
-pub(in crate::http) use templates::*;
+pub(crate) use resource::describe;
 
 /// The routes of this module.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(resource::routes::<Templates>())
+        .merge(resource::routes::<Groups>())
+        .merge(resource::routes::<Agents>())
+        .merge(resource::routes::<ProviderAccounts>())
         .route("/api/v1/admin/login", post(sign_in))
         .route("/api/v1/admin/logout", post(sign_out))
         .route("/api/v1/admin/revoked-tokens", post(revoke_token))
         .route(
-            "/api/v1/admin/templates",
-            get(list_templates).post(create_template),
-        )
-        .route(
-            "/api/v1/admin/templates/{id}",
-            get(get_template)
-                .put(update_template)
-                .delete(delete_template),
-        )
-        .route("/api/v1/admin/groups", get(list_groups).post(create_group))
-        .route(
-            "/api/v1/admin/groups/{id}",
-            get(get_group).put(update_group).delete(delete_group),
-        )
-        .route(
             "/api/v1/admin/groups/{id}/notification-types",
             get(get_notification_types).put(save_notification_types),
-        )
-        .route("/api/v1/admin/agents", get(list_agents).post(create_agent))
-        .route(
-            "/api/v1/admin/agents/{id}",
-            get(get_agent).put(update_agent).delete(delete_agent),
-        )
-        .route(
-            "/api/v1/admin/providers",
-            get(list_provider_accounts).post(create_provider_account),
-        )
-        .route(
-            "/api/v1/admin/providers/{id}",
-            put(update_provider_account).delete(delete_provider_account),
         )
         .route("/api/v1/admin/audit", get(audit_log))
         .route("/api/v1/admin/channels", get(channel_setups))
