@@ -12,12 +12,8 @@ use time::OffsetDateTime;
 #[async_trait]
 impl AdminAccounts for SqlStore {
     async fn password_hash(&self, id: &UserId) -> StoreResult<Option<String>> {
-        let row = sqlx::query("SELECT password_hash FROM admins WHERE id = ?")
-            .bind(id.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(store_error)?;
-        Ok(row.map(|r| r.text("password_hash")).transpose()?)
+        let query = sqlx::query("SELECT password_hash FROM admins WHERE id = ?").bind(id.as_str());
+        self.row(query, |r| r.text("password_hash")).await
     }
 
     async fn upsert_admin(&self, id: &UserId, password_hash: &str) -> StoreResult<()> {

@@ -36,27 +36,22 @@ impl CommentStore for SqlStore {
         call_id: &CallId,
         group: Option<&GroupId>,
     ) -> StoreResult<Vec<Comment>> {
-        let rows = sqlx::query(
+        let query = sqlx::query(
             "SELECT author, text, notification_uuid, at FROM call_comments
              WHERE call_id = ? AND (? IS NULL OR group_id = ?) ORDER BY id",
         )
         .bind(call_id.as_str())
         .bind(group.map(GroupId::as_str))
-        .bind(group.map(GroupId::as_str))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(store_error)?;
-        rows.iter()
-            .map(|r| {
-                Ok(Comment {
-                    at: rfc3339(from_ms(r.int("at")?)),
-                    author: r.text("author")?,
-                    text: r.text("text")?,
-                    notification_uuid: r.opt_text("notification_uuid")?,
-                })
+        .bind(group.map(GroupId::as_str));
+        self.rows(query, |r| {
+            Ok(Comment {
+                at: rfc3339(from_ms(r.int("at")?)),
+                author: r.text("author")?,
+                text: r.text("text")?,
+                notification_uuid: r.opt_text("notification_uuid")?,
             })
-            .collect::<anyhow::Result<_>>()
-            .map_err(Into::into)
+        })
+        .await
     }
 }
 

@@ -34,7 +34,7 @@ impl ConfigStore for SqlStore {
         if let Some(kept) = self.cache.offered.get(&key, version) {
             return Ok(kept);
         }
-        let rows = sqlx::query(
+        let query = sqlx::query(
             "SELECT t.id, t.name, t.channel, t.body, t.fields, t.language, t.provider_ref
              FROM group_templates gt
              JOIN templates t ON t.id = gt.template_id
@@ -43,14 +43,8 @@ impl ConfigStore for SqlStore {
              ORDER BY gt.position",
         )
         .bind(group.as_str())
-        .bind(channel.as_str())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(store_error)?;
-        let templates: Vec<Template> = rows
-            .iter()
-            .map(template_from_row)
-            .collect::<anyhow::Result<_>>()?;
+        .bind(channel.as_str());
+        let templates = self.rows(query, template_from_row).await?;
         self.cache.offered.put(key, version, templates.clone());
         Ok(templates)
     }

@@ -46,7 +46,7 @@ fn channel_of(text: &str) -> StoreResult<Channel> {
 #[async_trait]
 impl ContactStore for SqlStore {
     async fn opt_outs(&self, filter: &OptOutFilter) -> StoreResult<Vec<OptOut>> {
-        let rows = sqlx::query(
+        let query = sqlx::query(
             "SELECT number, channel, sender, source, created_at FROM opt_outs
              WHERE (? IS NULL OR channel = ?) AND (? IS NULL OR number = ?)
              ORDER BY created_at DESC, number",
@@ -54,22 +54,18 @@ impl ContactStore for SqlStore {
         .bind(filter.channel.map(Channel::as_str))
         .bind(filter.channel.map(Channel::as_str))
         .bind(filter.number.as_ref().map(E164::as_str))
-        .bind(filter.number.as_ref().map(E164::as_str))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(store_error)?;
-        rows.iter()
-            .map(|r| {
-                Ok(OptOut {
-                    number: E164::parse(&r.text("number")?)
-                        .map_err(|e| anyhow::anyhow!("stored number: {e:?}"))?,
-                    channel: channel_of(&r.text("channel")?)?,
-                    sender: r.text("sender")?,
-                    source: OptOutSource::parse(&r.text("source")?).unwrap_or(OptOutSource::Admin),
-                    at: rfc3339(from_ms(r.int("created_at")?)),
-                })
+        .bind(filter.number.as_ref().map(E164::as_str));
+        self.rows(query, |r| {
+            Ok(OptOut {
+                number: E164::parse(&r.text("number")?)
+                    .map_err(|e| anyhow::anyhow!("stored number: {e:?}"))?,
+                channel: channel_of(&r.text("channel")?)?,
+                sender: r.text("sender")?,
+                source: OptOutSource::parse(&r.text("source")?).unwrap_or(OptOutSource::Admin),
+                at: rfc3339(from_ms(r.int("created_at")?)),
             })
-            .collect()
+        })
+        .await
     }
 
     async fn add_opt_outs(

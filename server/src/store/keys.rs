@@ -35,8 +35,7 @@ impl SqlStore {
         if let Some(value) = value {
             query = query.bind(value.to_owned());
         }
-        let rows = query.fetch_all(&self.pool).await.map_err(store_error)?;
-        Ok(rows.iter().map(key_of).collect::<anyhow::Result<_>>()?)
+        self.rows(query, key_of).await
     }
 
     pub(super) async fn insert_key(

@@ -23,7 +23,8 @@ pub use mongo::{MongoCollections, MongoStatusStore};
 use crate::config::DatabaseUrl;
 use anyhow::Context;
 use app::service::StoreError;
-use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::any::{AnyArguments, AnyPoolOptions, AnyRow};
+use sqlx::query::Query;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -178,6 +179,29 @@ impl SqlStore {
             cache: Default::default(),
             writes: Default::default(),
         })
+    }
+
+    /// Every row `query` selects, each read by `read`.
+    pub(crate) async fn rows<'q, T>(
+        &self,
+        query: Query<'q, sqlx::Any, AnyArguments<'q>>,
+        read: impl Fn(&AnyRow) -> anyhow::Result<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        let rows = query.fetch_all(&self.pool).await.map_err(store_error)?;
+        Ok(rows.iter().map(read).collect::<anyhow::Result<_>>()?)
+    }
+
+    /// The row `query` selects, if there is one, read by `read`.
+    pub(crate) async fn row<'q, T>(
+        &self,
+        query: Query<'q, sqlx::Any, AnyArguments<'q>>,
+        read: impl Fn(&AnyRow) -> anyhow::Result<T>,
+    ) -> Result<Option<T>, StoreError> {
+        let row = query
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(row.as_ref().map(read).transpose()?)
     }
 
     /// A transaction that holds the write lock from its first statement, so concurrent

@@ -10,33 +10,16 @@ async fn signed_in_app() -> (TestApp, String) {
     (app, admin)
 }
 
-async fn send(
-    app: &TestApp,
-    method: reqwest::Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> Response {
-    let mut request = app
-        .client
-        .request(method, format!("{}{path}", app.base))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    request.send().await.expect("sent")
-}
-
 async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> Response {
-    send(app, reqwest::Method::POST, path, token, Some(body)).await
+    app.post_json(path, token, &body).await
 }
 
 async fn put(app: &TestApp, path: &str, token: &str, body: Value) -> Response {
-    send(app, reqwest::Method::PUT, path, token, Some(body)).await
+    app.put_json(path, token, &body).await
 }
 
 async fn delete(app: &TestApp, path: &str, token: &str) -> Response {
-    send(app, reqwest::Method::DELETE, path, token, None).await
+    app.delete_as(path, token).await
 }
 
 /// Saves the demo group's Notification Type tab.
@@ -82,21 +65,10 @@ async fn an_admin_signs_in_with_the_first_run_password_and_signing_out_ends_the_
     let app = TestApp::spawn().await;
     let token = sign_in(&app.base).await;
     assert_eq!(
-        app.get("/api/v1/admin/groups", &token)
-            .send()
-            .await
-            .expect("sent")
-            .status(),
+        app.fetch("/api/v1/admin/groups", &token).await.status(),
         200
     );
-    let r = send(
-        &app,
-        reqwest::Method::POST,
-        "/api/v1/admin/logout",
-        &token,
-        None,
-    )
-    .await;
+    let r = app.post_empty("/api/v1/admin/logout", &token).await;
     assert_eq!(r.status(), 204);
     app.get_error("/api/v1/admin/groups", &token, 401, "session_ended")
         .await;

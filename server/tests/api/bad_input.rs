@@ -19,11 +19,7 @@ async fn a_forged_or_garbled_token_is_401() {
     let app = TestApp::spawn().await;
     let forged = format!("{}x", app.agent);
     for token in [forged.as_str(), "not-a-jwt", "a.b.c"] {
-        let r = app
-            .get("/api/v1/templates", token)
-            .send()
-            .await
-            .expect("sent");
+        let r = app.fetch("/api/v1/templates", token).await;
         error_of(r, 401, "invalid_token").await;
     }
 }
@@ -96,10 +92,8 @@ async fn unknown_paths_and_methods_answer_in_the_error_shape() {
         .await;
     error_of(r.expect("sent"), 405, "method_not_allowed").await;
     let r = app
-        .get("/api/v1/notifications/not-a-uuid", &app.agent)
-        .send()
-        .await
-        .expect("sent");
+        .fetch("/api/v1/notifications/not-a-uuid", &app.agent)
+        .await;
     error_of(r, 404, "notification_not_found").await;
 }
 
@@ -129,10 +123,8 @@ async fn bad_query_parameters_are_refused() {
     .await;
     let long = "c".repeat(129);
     let r = app
-        .get(&format!("/api/v1/notifications?call_id={long}"), &app.agent)
-        .send()
-        .await
-        .expect("sent");
+        .fetch(&format!("/api/v1/notifications?call_id={long}"), &app.agent)
+        .await;
     error_of(r, 422, "invalid_call_id").await;
 }
 

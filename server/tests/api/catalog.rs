@@ -102,11 +102,7 @@ async fn an_agent_of_another_group_sees_none_of_them() {
 #[tokio::test]
 async fn an_unknown_channel_is_refused() {
     let app = TestApp::spawn().await;
-    let r = app
-        .get("/api/v1/templates?channel=fax", &app.agent)
-        .send()
-        .await
-        .expect("sent");
+    let r = app.fetch("/api/v1/templates?channel=fax", &app.agent).await;
     error_of(r, 422, "invalid_channel").await;
 }
 

@@ -47,11 +47,8 @@ async fn app_with_crm() -> TestApp {
 
 async fn validate(app: &TestApp, body: Value) -> Value {
     let r = app
-        .post("/api/v1/phone/validate", &app.agent)
-        .json(&body)
-        .send()
-        .await
-        .expect("sent");
+        .post_json("/api/v1/phone/validate", &app.agent, &body)
+        .await;
     assert_eq!(r.status(), 200);
     r.json().await.expect("json")
 }

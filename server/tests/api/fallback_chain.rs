@@ -22,11 +22,8 @@ impl World {
 
     async fn post_account(&self, account: &Value) -> Response {
         self.app
-            .post("/api/v1/admin/providers", &self.app.admin)
-            .json(account)
-            .send()
+            .post_json("/api/v1/admin/providers", &self.app.admin, account)
             .await
-            .expect("sent")
     }
 
     /// The demo group sends SMS through `chain`, in order.

@@ -151,31 +151,29 @@ impl TestApp {
     /// settings page; one already there is left as it is.
     pub async fn register(&self, id: &str, group: &str) {
         let exists = self
-            .get(&format!("/api/v1/admin/groups/{group}"), &self.admin)
-            .send()
-            .await
-            .expect("sent");
+            .fetch(&format!("/api/v1/admin/groups/{group}"), &self.admin)
+            .await;
         if exists.status() == 404 {
             let created = self
-                .post("/api/v1/admin/groups", &self.admin)
-                .json(&json!({"id": group, "name": group}))
-                .send()
-                .await
-                .expect("sent");
+                .post_json(
+                    "/api/v1/admin/groups",
+                    &self.admin,
+                    &json!({"id": group, "name": group}),
+                )
+                .await;
             assert_eq!(created.status(), 201, "group {group} is created");
         }
         let agent = self
-            .get(&format!("/api/v1/admin/agents/{id}"), &self.admin)
-            .send()
-            .await
-            .expect("sent");
+            .fetch(&format!("/api/v1/admin/agents/{id}"), &self.admin)
+            .await;
         if agent.status() == 404 {
             let created = self
-                .post("/api/v1/admin/agents", &self.admin)
-                .json(&json!({"id": id, "name": id, "group_id": group}))
-                .send()
-                .await
-                .expect("sent");
+                .post_json(
+                    "/api/v1/admin/agents",
+                    &self.admin,
+                    &json!({"id": id, "name": id, "group_id": group}),
+                )
+                .await;
             assert_eq!(created.status(), 201, "agent {id} is registered");
         }
     }
@@ -193,6 +191,62 @@ impl TestApp {
             .bearer_auth(token)
     }
 
+    /// `method` on `path` as `token`, with `body` as JSON if there is one: the answer.
+    pub async fn call<B: serde::Serialize + ?Sized>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<&B>,
+    ) -> Response {
+        let url = format!("{}{path}", self.base);
+        let mut request = self.client.request(method, url).bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    /// GETs `path` as `token`: the answer, whatever it is.
+    pub async fn fetch(&self, path: &str, token: &str) -> Response {
+        self.call::<()>(reqwest::Method::GET, path, token, None)
+            .await
+    }
+
+    /// POSTs `body` as JSON to `path` as `token`.
+    pub async fn post_json<B: serde::Serialize + ?Sized>(
+        &self,
+        path: &str,
+        token: &str,
+        body: &B,
+    ) -> Response {
+        self.call(reqwest::Method::POST, path, token, Some(body))
+            .await
+    }
+
+    /// PUTs `body` as JSON to `path` as `token`.
+    pub async fn put_json<B: serde::Serialize + ?Sized>(
+        &self,
+        path: &str,
+        token: &str,
+        body: &B,
+    ) -> Response {
+        self.call(reqwest::Method::PUT, path, token, Some(body))
+            .await
+    }
+
+    /// POSTs nothing to `path` as `token`.
+    pub async fn post_empty(&self, path: &str, token: &str) -> Response {
+        self.call::<()>(reqwest::Method::POST, path, token, None)
+            .await
+    }
+
+    /// DELETEs `path` as `token`.
+    pub async fn delete_as(&self, path: &str, token: &str) -> Response {
+        self.call::<()>(reqwest::Method::DELETE, path, token, None)
+            .await
+    }
+
     /// GETs `path` with no token at all.
     pub async fn get_anonymously(&self, path: &str) -> Response {
         let url = format!("{}{path}", self.base);
@@ -201,7 +255,7 @@ impl TestApp {
 
     /// GETs `path` as `token` and reads the answer as text.
     pub async fn get_text(&self, path: &str, token: &str) -> String {
-        let response = self.get(path, token).send().await.expect("request sent");
+        let response = self.fetch(path, token).await;
         response.text().await.expect("a text body")
     }
 
@@ -212,12 +266,7 @@ impl TestApp {
 
     /// GETs `path` as `token` and expects an error with `status` and `code`.
     pub async fn get_error(&self, path: &str, token: &str, status: u16, code: &str) -> Value {
-        error_of(
-            self.get(path, token).send().await.expect("request sent"),
-            status,
-            code,
-        )
-        .await
+        error_of(self.fetch(path, token).await, status, code).await
     }
 
     pub fn post(&self, path: &str, token: &str) -> RequestBuilder {
@@ -256,10 +305,8 @@ impl TestApp {
     /// The notification as `credential`'s holder sees it.
     pub async fn notification_as(&self, uuid: &str, credential: &str) -> Value {
         let response = self
-            .get(&format!("/api/v1/notifications/{uuid}"), credential)
-            .send()
-            .await
-            .expect("sent");
+            .fetch(&format!("/api/v1/notifications/{uuid}"), credential)
+            .await;
         assert_eq!(response.status(), 200);
         response.json().await.expect("json")
     }

@@ -23,7 +23,7 @@ async fn every_page(app: &TestApp, path: &str, credential: &str) -> (Vec<String>
     let mut found = Vec::new();
     let mut url = path.to_owned();
     for pages in 1.. {
-        let response = app.get(&url, credential).send().await.expect("sent");
+        let response = app.fetch(&url, credential).await;
         assert_eq!(response.status(), 200);
         let cursor = response
             .headers()
@@ -57,11 +57,8 @@ async fn an_agent_pages_through_their_filtered_history_without_gaps_or_repeats()
     let whatsapp = app
         .send_ok(&json!({"to": "+14155550123", "channel": "whatsapp", "template_id": "t_wa_thanks", "call_id": "c-h9"}))
         .await;
-    app.post("/api/v1/notifications", &app.colleague)
-        .json(&static_sms("c-h0"))
-        .send()
-        .await
-        .expect("sent");
+    app.post_json("/api/v1/notifications", &app.colleague, &static_sms("c-h0"))
+        .await;
 
     let (paged, pages) = every_page(
         &app,

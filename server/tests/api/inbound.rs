@@ -51,11 +51,12 @@ fn meta_message(message: Value) -> String {
 async fn validate(w: &World, number: &str) -> Value {
     let r = w
         .app
-        .post("/api/v1/phone/validate", &w.app.agent)
-        .json(&json!({"number": number}))
-        .send()
-        .await
-        .expect("sent");
+        .post_json(
+            "/api/v1/phone/validate",
+            &w.app.agent,
+            &json!({"number": number}),
+        )
+        .await;
     assert_eq!(r.status(), 200);
     r.json().await.expect("json")
 }
@@ -355,17 +356,13 @@ async fn a_stream_that_follows_replies_outlives_delivery_and_pushes_the_reply() 
     // Without `replies=1` the delivered message has nothing left to show: 204.
     let plain = w
         .app
-        .get("/api/v1/calls/c-replies/events", &w.app.agent)
-        .send()
-        .await
-        .expect("sent");
+        .fetch("/api/v1/calls/c-replies/events", &w.app.agent)
+        .await;
     assert_eq!(plain.status(), 204);
     let following = w
         .app
-        .get("/api/v1/calls/c-replies/events?replies=1", &w.app.agent)
-        .send()
-        .await
-        .expect("sent");
+        .fetch("/api/v1/calls/c-replies/events?replies=1", &w.app.agent)
+        .await;
     let reader = tokio::spawn(crate::helpers::read_events_until(
         following,
         std::time::Duration::from_secs(15),

@@ -103,11 +103,8 @@ async fn a_template_not_mapped_for_the_channel_is_forbidden() {
         .await;
     error_of(r, 403, "template_not_allowed").await;
     let r = app
-        .post("/api/v1/notifications", &app.stranger)
-        .json(&static_sms("c-x"))
-        .send()
-        .await
-        .expect("sent");
+        .post_json("/api/v1/notifications", &app.stranger, &static_sms("c-x"))
+        .await;
     error_of(r, 403, "template_not_allowed").await;
 }
 
@@ -115,11 +112,8 @@ async fn a_template_not_mapped_for_the_channel_is_forbidden() {
 async fn only_agents_send() {
     let app = TestApp::spawn().await;
     let r = app
-        .post("/api/v1/notifications", &app.admin)
-        .json(&static_sms("c-1"))
-        .send()
-        .await
-        .expect("sent");
+        .post_json("/api/v1/notifications", &app.admin, &static_sms("c-1"))
+        .await;
     error_of(r, 403, "agent_only").await;
 }
 
@@ -204,16 +198,12 @@ async fn a_message_is_private_to_its_sender() {
     let app = TestApp::spawn().await;
     let uuid = app.send_ok(&static_sms("c-1")).await;
     let r = app
-        .get(&format!("/api/v1/notifications/{uuid}"), &app.colleague)
-        .send()
-        .await
-        .expect("sent");
+        .fetch(&format!("/api/v1/notifications/{uuid}"), &app.colleague)
+        .await;
     error_of(r, 404, "notification_not_found").await;
     let r = app
-        .get(&format!("/api/v1/notifications/{uuid}"), &app.admin)
-        .send()
-        .await
-        .expect("sent");
+        .fetch(&format!("/api/v1/notifications/{uuid}"), &app.admin)
+        .await;
     assert_eq!(r.status(), 200, "admins can look any message up");
 }
 
@@ -242,10 +232,8 @@ async fn the_event_stream_pushes_each_status_until_delivered_then_ends() {
     let app = TestApp::spawn().await;
     let uuid = app.send_ok(&static_sms("c-sse")).await;
     let response = app
-        .get(&format!("/api/v1/notifications/{uuid}/events"), &app.agent)
-        .send()
-        .await
-        .expect("sent");
+        .fetch(&format!("/api/v1/notifications/{uuid}/events"), &app.agent)
+        .await;
     assert!(response.headers()["content-type"]
         .to_str()
         .unwrap_or("")

@@ -9,11 +9,8 @@ const CUSTOMER: &str = "+919876543210";
 
 impl TestApp {
     async fn add_opt_out(&self, body: &Value) -> reqwest::Response {
-        self.post("/api/v1/admin/opt-outs", &self.admin)
-            .json(body)
-            .send()
+        self.post_json("/api/v1/admin/opt-outs", &self.admin, body)
             .await
-            .expect("sent")
     }
 
     async fn remove_opt_out(&self, body: &Value) -> reqwest::Response {
@@ -119,11 +116,7 @@ async fn bad_opt_outs_are_refused_with_the_field_at_fault() {
     )
     .await;
     // Agents may not read or change the list.
-    let r = app
-        .get("/api/v1/admin/opt-outs", &app.agent)
-        .send()
-        .await
-        .expect("sent");
+    let r = app.fetch("/api/v1/admin/opt-outs", &app.agent).await;
     assert_eq!(r.status(), 403);
 }
 
@@ -172,10 +165,8 @@ async fn a_csv_import_takes_every_line_or_none_and_an_export_reads_back() {
         .await;
     assert_eq!(json.len(), 1);
     error_of(
-        app.get("/api/v1/admin/opt-outs?number=12", &app.admin)
-            .send()
-            .await
-            .expect("sent"),
+        app.fetch("/api/v1/admin/opt-outs?number=12", &app.admin)
+            .await,
         422,
         "invalid_phone",
     )
@@ -230,21 +221,23 @@ async fn an_account_in_allow_list_mode_sends_only_to_its_listed_numbers() {
                "default": true, "allow_list": list})
     };
     let bad = app
-        .post("/api/v1/admin/providers", &app.admin)
-        .json(&account(json!(["+919876543210", "98765"])))
-        .send()
-        .await
-        .expect("sent");
+        .post_json(
+            "/api/v1/admin/providers",
+            &app.admin,
+            &account(json!(["+919876543210", "98765"])),
+        )
+        .await;
     assert_eq!(
         error_of(bad, 422, "invalid_allow_list").await["fields"]["allow_list.1"],
         "not a number in international form"
     );
     let r = app
-        .post("/api/v1/admin/providers", &app.admin)
-        .json(&account(json!(["+91 98765 43210"])))
-        .send()
-        .await
-        .expect("sent");
+        .post_json(
+            "/api/v1/admin/providers",
+            &app.admin,
+            &account(json!(["+91 98765 43210"])),
+        )
+        .await;
     assert_eq!(r.status(), 201);
     let saved: Value = r.json().await.expect("json");
     assert_eq!(saved["allow_list"], json!([CUSTOMER]));

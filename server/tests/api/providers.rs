@@ -65,11 +65,8 @@ impl World {
     pub async fn add_account(&self, account: Value) -> Value {
         let r = self
             .app
-            .post("/api/v1/admin/providers", &self.app.admin)
-            .json(&account)
-            .send()
-            .await
-            .expect("sent");
+            .post_json("/api/v1/admin/providers", &self.app.admin, &account)
+            .await;
         assert_eq!(
             r.status(),
             201,
@@ -1068,14 +1065,13 @@ async fn a_misconfigured_account_fails_its_messages_with_what_to_fix() {
     let w = world().await;
     let e = w
         .app
-        .post("/api/v1/admin/providers", &w.app.admin)
-        .json(
+        .post_json(
+            "/api/v1/admin/providers",
+            &w.app.admin,
             &json!({"channel": "rcs", "provider": "rbm", "display_name": "RCS", "sender": RBM_AGENT,
             "credentials": {"service_account_json": "{not json", "client_token": "t"}}),
         )
-        .send()
-        .await
-        .expect("sent");
+        .await;
     error_of(e, 422, "invalid_credential").await;
     // A key file that reads but whose key is not an RSA key passes the save…
     let key = json!({"client_email": "rbm@acme-test.iam.gserviceaccount.com", "private_key": "not a key",

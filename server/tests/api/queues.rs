@@ -66,14 +66,13 @@ async fn a_queue_narrows_the_groups_templates_for_its_calls_and_a_send_outside_i
     assert!(!ids(&bootstrap["templates"]).contains(&"t_otp"));
 
     let refused = error_of(
-        app.post("/api/v1/notifications", &app.agent)
-            .json(
-                &json!({"to": "+919876543210", "channel": "sms", "template_id": "t_otp",
+        app.post_json(
+            "/api/v1/notifications",
+            &app.agent,
+            &json!({"to": "+919876543210", "channel": "sms", "template_id": "t_otp",
                           "fields": {"code": "123456"}, "call_id": "c-q", "queue_id": "billing"}),
-            )
-            .send()
-            .await
-            .expect("sent"),
+        )
+        .await,
         403,
         "template_not_allowed",
     )
@@ -83,14 +82,13 @@ async fn a_queue_narrows_the_groups_templates_for_its_calls_and_a_send_outside_i
         .expect("message")
         .contains("Billing"));
     let accepted = app
-        .post("/api/v1/notifications", &app.agent)
-        .json(
+        .post_json(
+            "/api/v1/notifications",
+            &app.agent,
             &json!({"to": "+919876543210", "channel": "sms", "template_id": "t_sms_thanks",
                       "call_id": "c-q", "queue_id": "billing"}),
         )
-        .send()
-        .await
-        .expect("sent");
+        .await;
     assert_eq!(accepted.status(), 202);
 
     let listed: Value = app.get_json("/api/v1/admin/queues", &app.admin).await;

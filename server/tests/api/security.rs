@@ -57,10 +57,7 @@ async fn refused_fn(response: Response, status: u16, code: &str) {
 }
 
 async fn ticket(app: &TestApp, token: &str) -> Response {
-    app.post("/api/v1/stream-tickets", token)
-        .send()
-        .await
-        .expect("sent")
+    app.post_empty("/api/v1/stream-tickets", token).await
 }
 
 async fn ticket_of(app: &TestApp, token: &str) -> String {
@@ -83,12 +80,7 @@ async fn call_stream(app: &TestApp, call: &str, ticket: &str) -> Response {
 }
 
 async fn status_of(app: &TestApp, path: &str, token: &str) -> u16 {
-    app.get(path, token)
-        .send()
-        .await
-        .expect("sent")
-        .status()
-        .as_u16()
+    app.fetch(path, token).await.status().as_u16()
 }
 
 #[tokio::test]
@@ -153,11 +145,12 @@ async fn a_revoked_token_is_refused_on_every_endpoint_family() {
     let uuid = app.send_ok(&static_sms("c-revoke")).await;
     let earlier_ticket = ticket_of(&app, &revoked).await;
     let r = app
-        .post("/api/v1/admin/revoked-tokens", &app.admin)
-        .json(&json!({"jti": "jti-lost-laptop"}))
-        .send()
-        .await
-        .expect("sent");
+        .post_json(
+            "/api/v1/admin/revoked-tokens",
+            &app.admin,
+            &json!({"jti": "jti-lost-laptop"}),
+        )
+        .await;
     assert_eq!(r.status(), 204);
 
     refused(
@@ -386,11 +379,12 @@ async fn concurrent_sends(app: &TestApp, n: usize) -> Vec<u128> {
     let sends = (0..n).map(|i| async move {
         let started = Instant::now();
         let r = app
-            .post("/api/v1/notifications", &app.agent)
-            .json(&static_sms(&format!("c-throttle-{i}")))
-            .send()
-            .await
-            .expect("sent");
+            .post_json(
+                "/api/v1/notifications",
+                &app.agent,
+                &static_sms(&format!("c-throttle-{i}")),
+            )
+            .await;
         assert_eq!(r.status(), 202, "a send during sign-in attempts");
         started.elapsed().as_millis()
     });
@@ -528,7 +522,7 @@ async fn every_response_carries_the_security_headers() {
         "/pkg/agent-notify.js",
         "/webhooks/twilio/nobody",
     ] {
-        let r = app.get(path, &app.agent).send().await.expect("sent");
+        let r = app.fetch(path, &app.agent).await;
         assert_safe_headers(path, &r);
     }
     let r = server_fn(&app, "agent_templates", &[("token", &app.agent)]).await;
@@ -595,11 +589,7 @@ async fn metrics_and_readiness_detail_need_the_operations_token() {
     let metrics = format!("{}/metrics", app.base);
     refused(app.client.get(&metrics), 401, "ops_only").await;
     refused(app.get("/metrics", &app.agent), 401, "ops_only").await;
-    let right = app
-        .get("/metrics", "ops-token-0123456789abcdef")
-        .send()
-        .await
-        .expect("sent");
+    let right = app.fetch("/metrics", "ops-token-0123456789abcdef").await;
     assert_eq!(right.status(), 200);
 
     let ready: Value = json_reply(app.client.get(format!("{}/readyz", app.base))).await;

@@ -33,11 +33,7 @@ async fn one_stream_per_call_carries_every_message_until_all_are_final_then_ends
         )
         .await;
     let _other_call = app.send_ok(&static_sms("c-other")).await;
-    let response = app
-        .get("/api/v1/calls/c-live/events", &app.agent)
-        .send()
-        .await
-        .expect("sent");
+    let response = app.fetch("/api/v1/calls/c-live/events", &app.agent).await;
     let events = read_events(response, Duration::from_secs(20)).await;
     assert_eq!(events.last().map(|e| e.event.as_str()), Some("end"));
     let seen = statuses_by_message(&events);
@@ -52,11 +48,7 @@ async fn one_stream_per_call_carries_every_message_until_all_are_final_then_ends
     );
     assert_eq!(seen[&sms].last().map(String::as_str), Some("delivered"));
     assert_eq!(seen[&opted_out].last().map(String::as_str), Some("failed"));
-    let again = app
-        .get("/api/v1/calls/c-live/events", &app.agent)
-        .send()
-        .await
-        .expect("sent");
+    let again = app.fetch("/api/v1/calls/c-live/events", &app.agent).await;
     assert_eq!(
         again.status(),
         204,
@@ -96,11 +88,7 @@ async fn a_caller_may_hold_six_streams_open_and_a_seventh_is_refused_until_one_c
 async fn stopping_the_server_ends_open_streams_instead_of_waiting_for_them() {
     let app = TestApp::spawn_in(tempfile::tempdir().expect("tempdir"), WorkerMode::None).await;
     app.send_ok(&static_sms("c-stop")).await;
-    let response = app
-        .get("/api/v1/calls/c-stop/events", &app.agent)
-        .send()
-        .await
-        .expect("sent");
+    let response = app.fetch("/api/v1/calls/c-stop/events", &app.agent).await;
     let reading = tokio::spawn(read_events(response, Duration::from_secs(20)));
     tokio::time::sleep(Duration::from_millis(200)).await;
     app.stop().await;
@@ -129,11 +117,7 @@ async fn a_change_recorded_in_another_process_reaches_a_stream_through_redis() {
         ..settings
     };
     let uuid = a.send_ok(&static_sms("c-redis")).await;
-    let response = a
-        .get("/api/v1/calls/c-redis/events", &a.agent)
-        .send()
-        .await
-        .expect("sent");
+    let response = a.fetch("/api/v1/calls/c-redis/events", &a.agent).await;
     let reading = tokio::spawn(read_events(response, Duration::from_secs(30)));
     let _b = TestApp::spawn_with(dir_b, b_settings, WorkerMode::InProcess).await;
     let events = reading.await.expect("read");

@@ -12,22 +12,16 @@ impl TestApp {
     /// Creates an API key as an admin; its JSON (with the secret).
     pub async fn api_key(&self, body: Value) -> Value {
         let r = self
-            .post("/api/v1/admin/api-keys", &self.admin)
-            .json(&body)
-            .send()
-            .await
-            .expect("sent");
+            .post_json("/api/v1/admin/api-keys", &self.admin, &body)
+            .await;
         assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
         r.json().await.expect("json")
     }
 
     /// Sends `body` with `credential`.
     pub async fn send_as(&self, credential: &str, body: &Value) -> Response {
-        self.post("/api/v1/notifications", credential)
-            .json(body)
-            .send()
+        self.post_json("/api/v1/notifications", credential, body)
             .await
-            .expect("sent")
     }
 }
 
@@ -196,21 +190,23 @@ async fn a_key_does_only_what_its_scopes_allow_and_only_from_its_addresses() {
     );
 
     let bad = app
-        .post("/api/v1/admin/api-keys", &app.admin)
-        .json(&json!({"name": "", "scopes": [], "groups": ["nowhere"], "allowed_ips": ["office"]}))
-        .send()
-        .await
-        .expect("sent");
+        .post_json(
+            "/api/v1/admin/api-keys",
+            &app.admin,
+            &json!({"name": "", "scopes": [], "groups": ["nowhere"], "allowed_ips": ["office"]}),
+        )
+        .await;
     let error = error_of(bad, 422, "invalid_api_key").await;
     for field in ["name", "scopes", "allowed_ips.0"] {
         assert!(error["fields"].get(field).is_some(), "{field}: {error}");
     }
     let unknown = app
-        .post("/api/v1/admin/api-keys", &app.admin)
-        .json(&json!({"name": "X", "scopes": ["notifications:send"], "groups": ["nowhere"]}))
-        .send()
-        .await
-        .expect("sent");
+        .post_json(
+            "/api/v1/admin/api-keys",
+            &app.admin,
+            &json!({"name": "X", "scopes": ["notifications:send"], "groups": ["nowhere"]}),
+        )
+        .await;
     assert_eq!(
         error_of(unknown, 422, "unknown_group").await["fields"]["groups.0"],
         "unknown group"
@@ -236,11 +232,8 @@ async fn a_workflow_send_fills_fields_from_data_by_their_codes() {
             {"name": "agent", "label": "Agent", "type": "text", "required": false, "default": "Your team", "source": "agent.name"}],
         "provider_ref": {"dlt_entity_id": "1101000000000000001", "dlt_template_id": "1107000000000000009", "dlt_header": "ACMEIN"}});
     let r = app
-        .post("/api/v1/admin/templates", &app.admin)
-        .json(&template)
-        .send()
-        .await
-        .expect("sent");
+        .post_json("/api/v1/admin/templates", &app.admin, &template)
+        .await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
     let types_path = "/api/v1/admin/groups/demo/notification-types";
     let mut types: Value = app.get_json(types_path, &app.admin).await;
@@ -326,11 +319,8 @@ async fn a_workflow_send_fills_fields_from_data_by_their_codes() {
     wrong["name"] = json!("Wrong code");
     wrong["fields"][0]["source"] = json!("crm.first_name");
     let r = app
-        .post("/api/v1/admin/templates", &app.admin)
-        .json(&wrong)
-        .send()
-        .await
-        .expect("sent");
+        .post_json("/api/v1/admin/templates", &app.admin, &wrong)
+        .await;
     let refused = error_of(r, 422, "invalid_template").await;
     assert!(refused["fields"]["fields[0].source"]
         .as_str()

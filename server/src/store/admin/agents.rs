@@ -14,23 +14,20 @@ fn agent_from_row(row: &AnyRow) -> anyhow::Result<Agent> {
 #[async_trait]
 impl AgentStore for SqlStore {
     async fn agents(&self) -> StoreResult<Vec<Agent>> {
-        let rows = sqlx::query("SELECT id, name, group_id, active FROM agents ORDER BY name, id")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(store_error)?;
-        Ok(rows
-            .iter()
-            .map(agent_from_row)
-            .collect::<anyhow::Result<_>>()?)
+        self.rows(
+            sqlx::query("SELECT id, name, group_id, active FROM agents ORDER BY name, id"),
+            agent_from_row,
+        )
+        .await
     }
 
     async fn agent(&self, id: &UserId) -> StoreResult<Option<Agent>> {
-        let row = sqlx::query("SELECT id, name, group_id, active FROM agents WHERE id = ?")
-            .bind(id.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(store_error)?;
-        Ok(row.as_ref().map(agent_from_row).transpose()?)
+        self.row(
+            sqlx::query("SELECT id, name, group_id, active FROM agents WHERE id = ?")
+                .bind(id.as_str()),
+            agent_from_row,
+        )
+        .await
     }
 
     async fn insert_agent(&self, agent: &Agent, audit: &AuditRecord) -> StoreResult<()> {
@@ -62,18 +59,15 @@ impl AgentStore for SqlStore {
 #[async_trait]
 impl PreferenceStore for SqlStore {
     async fn preferences(&self, user: &UserId) -> StoreResult<Option<Preferences>> {
-        let row = sqlx::query("SELECT alerts, sound FROM user_preferences WHERE user_id = ?")
-            .bind(user.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(store_error)?;
-        let read = |row: &AnyRow| -> anyhow::Result<Preferences> {
+        let query = sqlx::query("SELECT alerts, sound FROM user_preferences WHERE user_id = ?")
+            .bind(user.as_str());
+        self.row(query, |row| {
             Ok(Preferences {
                 alerts: AlertLevel::from_name(&row.text("alerts")?),
                 sound: row.int("sound")? != 0,
             })
-        };
-        Ok(row.as_ref().map(read).transpose()?)
+        })
+        .await
     }
 
     async fn save_preferences(&self, user: &UserId, preferences: &Preferences) -> StoreResult<()> {

@@ -60,23 +60,20 @@ async fn insert_in_order<'a>(
 #[async_trait]
 impl GroupStore for SqlStore {
     async fn groups(&self) -> StoreResult<Vec<Group>> {
-        let rows = sqlx::query("SELECT id, name, default_country FROM agent_groups ORDER BY name")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(store_error)?;
-        Ok(rows
-            .iter()
-            .map(group_from_row)
-            .collect::<anyhow::Result<_>>()?)
+        self.rows(
+            sqlx::query("SELECT id, name, default_country FROM agent_groups ORDER BY name"),
+            group_from_row,
+        )
+        .await
     }
 
     async fn group(&self, id: &GroupId) -> StoreResult<Option<Group>> {
-        let row = sqlx::query("SELECT id, name, default_country FROM agent_groups WHERE id = ?")
-            .bind(id.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(store_error)?;
-        Ok(row.as_ref().map(group_from_row).transpose()?)
+        self.row(
+            sqlx::query("SELECT id, name, default_country FROM agent_groups WHERE id = ?")
+                .bind(id.as_str()),
+            group_from_row,
+        )
+        .await
     }
 
     async fn insert_group(&self, group: &Group, audit: &AuditRecord) -> StoreResult<()> {

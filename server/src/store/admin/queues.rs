@@ -17,23 +17,20 @@ fn queue_from_row(row: &AnyRow) -> anyhow::Result<CallQueue> {
 #[async_trait]
 impl QueueStore for SqlStore {
     async fn queues(&self) -> StoreResult<Vec<CallQueue>> {
-        let rows = sqlx::query("SELECT id, name, templates FROM call_queues ORDER BY id")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(store_error)?;
-        Ok(rows
-            .iter()
-            .map(queue_from_row)
-            .collect::<anyhow::Result<_>>()?)
+        self.rows(
+            sqlx::query("SELECT id, name, templates FROM call_queues ORDER BY id"),
+            queue_from_row,
+        )
+        .await
     }
 
     async fn queue(&self, id: &QueueId) -> StoreResult<Option<CallQueue>> {
-        let row = sqlx::query("SELECT id, name, templates FROM call_queues WHERE id = ?")
-            .bind(id.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(store_error)?;
-        Ok(row.as_ref().map(queue_from_row).transpose()?)
+        self.row(
+            sqlx::query("SELECT id, name, templates FROM call_queues WHERE id = ?")
+                .bind(id.as_str()),
+            queue_from_row,
+        )
+        .await
     }
 
     /// Replaces the queue's row and writes the audit entry, in one transaction.

@@ -30,18 +30,11 @@ pub(in crate::store) fn insert_template_row(t: &Template, at: i64) -> StoreResul
 #[async_trait]
 impl TemplateStore for SqlStore {
     async fn templates(&self, channel: Option<Channel>) -> StoreResult<Vec<Template>> {
-        let rows = sqlx::query(&format!(
+        self.rows(sqlx::query(&format!(
             "SELECT {COLUMNS} FROM templates WHERE (? IS NULL OR channel = ?) ORDER BY channel, name"
         ))
         .bind(channel.map(Channel::as_str))
-        .bind(channel.map(Channel::as_str))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(store_error)?;
-        Ok(rows
-            .iter()
-            .map(template_from_row)
-            .collect::<anyhow::Result<_>>()?)
+        .bind(channel.map(Channel::as_str)), template_from_row).await
     }
 
     async fn template(&self, id: &TemplateId) -> StoreResult<Option<Template>> {
@@ -49,12 +42,9 @@ impl TemplateStore for SqlStore {
         if let Some(kept) = self.cache.templates.get(id, version) {
             return Ok(kept);
         }
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM templates WHERE id = ?"))
-            .bind(id.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(store_error)?;
-        let template = row.as_ref().map(template_from_row).transpose()?;
+        let sql = format!("SELECT {COLUMNS} FROM templates WHERE id = ?");
+        let query = sqlx::query(&sql).bind(id.as_str());
+        let template = self.row(query, template_from_row).await?;
         self.cache
             .templates
             .put(id.clone(), version, template.clone());
@@ -82,16 +72,9 @@ impl TemplateStore for SqlStore {
     }
 
     async fn template_users(&self, id: &TemplateId) -> StoreResult<Vec<GroupId>> {
-        let rows = sqlx::query(
+        self.rows(sqlx::query(
             "SELECT DISTINCT group_id FROM group_templates WHERE template_id = ? ORDER BY group_id",
         )
-        .bind(id.as_str())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(store_error)?;
-        Ok(rows
-            .iter()
-            .map(|r| Ok(GroupId::parse(&r.text("group_id")?)?))
-            .collect::<anyhow::Result<_>>()?)
+        .bind(id.as_str()), |r| Ok(GroupId::parse(&r.text("group_id")?)?)).await
     }
 }
