@@ -50,3 +50,23 @@ test("the SMS counter switches to Unicode on a non-GSM character", async ({ page
   await dialog.getByLabel("Customer name").fill("आशा");
   await expect(dialog.getByTestId("sms-counter")).toHaveText(/2 parts · \d+\/134 · Unicode \(UCS-2\)/);
 });
+
+test("a link longer than its field allows is kept whole and refused in words, never cut short", async ({ page }) => {
+  await openWidget(page, newCallId(), { number: "98765 43210" });
+  await page.getByRole("radio", { name: /Payment link/ }).click();
+  await page.getByRole("button", { name: "Fill in and send…" }).click();
+  const dialog = page.getByRole("dialog", { name: "Payment link (DLT)" });
+  await dialog.getByLabel("Customer name").fill("Asha");
+  await dialog.getByLabel("Amount (Rs)").fill("1,250");
+  const link = dialog.getByLabel("Payment link");
+  const long = "https://pay.example.com/invoice/2026/ABC-123456";
+  await link.fill(long);
+  await expect(link).toHaveValue(long);
+  await expect(dialog.locator("#an-field-link-error")).toHaveText("at most 30 characters (this has 47): use a shorter link");
+  await expect(dialog.locator("#an-field-link-error")).toBeVisible();
+  const send = dialog.getByRole("button", { name: "Send" });
+  await expect(send).toBeDisabled();
+  await link.fill("https://pay.example.com/ABC12");
+  await expect(dialog.locator("#an-field-link-error")).toHaveText("");
+  await expect(send).toBeEnabled();
+});

@@ -230,7 +230,6 @@ fn FieldInput(
                 name=name
                 type=input_type(&field)
                 required=field.required
-                maxlength=field.max_length.map(|m| m.to_string())
                 aria-describedby=error_id.clone()
                 aria-invalid=move || error_shown().is_some().to_string()
                 prop:value=value

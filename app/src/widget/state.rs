@@ -30,6 +30,9 @@ pub(super) struct WidgetState {
     pub(super) comments_version: RwSignal<u32>,
     /// Open streams by key (none while a stream's ticket is on its way).
     pub(super) streams: StoredValue<HashMap<String, Option<web_sys::EventSource>>, LocalStorage>,
+    /// States that came on the call's stream before the send's answer: a message the
+    /// provider refuses at once is final on the server before the widget lists it.
+    early: StoredValue<HashMap<String, NotificationView>>,
     /// The agent's desktop alerts.
     pub(super) alerts: super::alerts::Alerts,
 }
@@ -45,12 +48,18 @@ impl WidgetState {
             sent: RwSignal::new(Vec::new()),
             comments_version: RwSignal::new(0),
             streams: StoredValue::new_local(HashMap::new()),
+            early: StoredValue::new(HashMap::new()),
             alerts: super::alerts::Alerts::new(),
         }
     }
 
-    /// Records a message's new state; tells the host when the status changed.
+    /// Records a message's new state; tells the host when the status changed. The state
+    /// of a message not listed yet is kept until its send's answer lists it.
     pub(super) fn update(&self, view: NotificationView) {
+        if !self.sent.with_untracked(|list| list.iter().any(|m| m.uuid == view.uuid)) {
+            self.keep_early(view);
+            return;
+        }
         let mut changed = false;
         let mut news = None;
         self.sent.update(|list| {
@@ -176,6 +185,18 @@ impl WidgetState {
         });
     }
 
+    /// Keeps the newest state of a message not listed yet (a few at most: one that never
+    /// gets listed — sent by another window on the call — does not pile up).
+    fn keep_early(&self, view: NotificationView) {
+        const MOST_KEPT: usize = 20;
+        self.early.update_value(|early| {
+            if early.len() >= MOST_KEPT && !early.contains_key(&view.uuid) {
+                early.clear();
+            }
+            early.insert(view.uuid.clone(), view);
+        });
+    }
+
     /// A message the server accepted: shown first in the corner, announced to the
     /// host, followed live, and the call's comments reloaded.
     pub(super) fn accepted(&self, sent: Sent) {
@@ -192,6 +213,9 @@ impl WidgetState {
                 "call_id": sent.call_id}),
             &self.allowed_origins.get_untracked(),
         );
+        if let Some(view) = self.early.try_update_value(|early| early.remove(&uuid)).flatten() {
+            self.update(view);
+        }
         self.follow(&uuid);
         self.comments_version.update(|v| *v += 1);
     }

@@ -29,7 +29,11 @@ impl TemplateField {
             (None, false) => FIELD_VALUE_MAX,
         };
         if len > limit {
-            return Err(format!("at most {limit} characters (this has {len})"));
+            let hint = match self.field_type {
+                FieldType::Url => ": use a shorter link",
+                _ => "",
+            };
+            return Err(format!("at most {limit} characters (this has {len}){hint}"));
         }
         if value.chars().any(|c| c.is_control() && c != '\n') {
             return Err("contains control characters".into());
