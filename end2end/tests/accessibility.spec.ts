@@ -7,11 +7,16 @@ import { newCallId, openWidget, seriousViolations, signInAsAdmin } from "./suppo
 test.use({ bypassCSP: true });
 
 
-test("the widget, with a message sent, has no serious accessibility violation", async ({ page }) => {
+test("the widget, with a message sent and after Copy, has no serious accessibility violation", async ({ page, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   await openWidget(page, newCallId(), { number: "98765 43210" });
   await page.getByRole("radio", { name: /Thanks for calling/ }).click();
   await page.getByRole("button", { name: "Send" }).click();
   await expect(page.locator(".sent .badge")).toHaveText("Delivered");
+  expect(await seriousViolations(page)).toEqual([]);
+  // Right after Copy, while the button says "Copied".
+  await page.getByTestId("status-corner").getByRole("button", { name: /id$/ }).click();
+  await expect(page.getByTestId("status-corner").locator(".copy-state")).toHaveText("Copied");
   expect(await seriousViolations(page)).toEqual([]);
 });
 

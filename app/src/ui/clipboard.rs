@@ -13,14 +13,15 @@ fn copy_to_clipboard(text: &str, on_copied: impl FnOnce() + 'static) {
 }
 
 /// A Copy button that says "Copied" for two seconds once the text is on the clipboard.
+/// Its name for assistive technology is what it shows followed by `what` it copies
+/// ("Copy the key", then "Copied the key"), so the two never disagree.
 #[component]
-pub fn CopyButton(text: String, label: &'static str) -> impl IntoView {
+pub fn CopyButton(text: String, what: &'static str) -> impl IntoView {
     let copied = RwSignal::new(false);
     view! {
         <button
             type="button"
             class="button small secondary copy"
-            aria-label=label
             on:click=move |_| {
                 copy_to_clipboard(
                     &text,
@@ -32,7 +33,8 @@ pub fn CopyButton(text: String, label: &'static str) -> impl IntoView {
                 )
             }
         >
-            {move || if copied.get() { "Copied" } else { "Copy" }}
+            <span class="copy-state">{move || if copied.get() { "Copied" } else { "Copy" }}</span>
+            <span class="visually-hidden">{format!(" {what}")}</span>
         </button>
     }
 }

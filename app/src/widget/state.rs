@@ -56,7 +56,10 @@ impl WidgetState {
     /// Records a message's new state; tells the host when the status changed. The state
     /// of a message not listed yet is kept until its send's answer lists it.
     pub(super) fn update(&self, view: NotificationView) {
-        if !self.sent.with_untracked(|list| list.iter().any(|m| m.uuid == view.uuid)) {
+        if !self
+            .sent
+            .with_untracked(|list| list.iter().any(|m| m.uuid == view.uuid))
+        {
             self.keep_early(view);
             return;
         }
@@ -213,7 +216,11 @@ impl WidgetState {
                 "call_id": sent.call_id}),
             &self.allowed_origins.get_untracked(),
         );
-        if let Some(view) = self.early.try_update_value(|early| early.remove(&uuid)).flatten() {
+        if let Some(view) = self
+            .early
+            .try_update_value(|early| early.remove(&uuid))
+            .flatten()
+        {
             self.update(view);
         }
         self.follow(&uuid);

@@ -150,6 +150,9 @@ pub fn StatusCorner(sent: RwSignal<Vec<SentMessage>>) -> impl IntoView {
     };
     view! {
         <p class="visually-hidden" role="status" data-testid="status-announcement">{announcement}</p>
+        {move || uuid.get().is_none().then(|| view! {
+            <p class="corner-empty">"Nothing sent yet"</p>
+        })}
         {move || uuid.get().map(|uuid| {
             view! {
                 <section class="status-corner" aria-label="Latest message" data-testid="status-corner">
@@ -162,7 +165,7 @@ pub fn StatusCorner(sent: RwSignal<Vec<SentMessage>>) -> impl IntoView {
                     <code class="corner-uuid" title=uuid.clone() data-testid="corner-uuid">
                         {format!("{}…", uuid.get(..8).unwrap_or(&uuid))}
                     </code>
-                    <CopyButton text=uuid.clone() label="Copy the latest message's id" />
+                    <CopyButton text=uuid.clone() what="the latest message's id" />
                     <button type="button" class="link corner-all" on:click=move |_| show_list()>
                         {move || match count() {
                             1 => "Details".to_owned(),
@@ -236,7 +239,7 @@ fn SentItem(message: SentMessage, on_resend: Callback<SentMessage>) -> impl Into
             <p class="sent-meta" data-testid="sent-meta">{recipient}</p>
             <div class="sent-row">
                 <code class="uuid" title=uuid.clone()>{uuid.clone()}</code>
-                <CopyButton text=uuid.clone() label="Copy the message id" />
+                <CopyButton text=uuid.clone() what="the message id" />
             </div>
             {by_sms.map(|n| view! { <p class="hint" data-testid="channel-switch">{n}</p> })}
             {reason.map(|r| view! { <p class="hint error" data-testid="failure-reason">{r}</p> })}

@@ -130,7 +130,7 @@ fn Details(m: NotificationView) -> impl IntoView {
             <p>
                 <span class="field-label">"UUID "</span>
                 <code>{m.uuid.clone()}</code>" "
-                <CopyButton text=m.uuid.clone() label="Copy the UUID" />
+                <CopyButton text=m.uuid.clone() what="the UUID" />
             </p>
             <ol class="status-history" aria-label="Status history">
                 {m.history.iter().map(|h| view! {

@@ -109,7 +109,7 @@ fn NewSecret(secret: RwSignal<Option<String>>) -> impl IntoView {
                     <p><strong>"Copy this key now: it will not be shown again."</strong></p>
                     <code class="secret-value">{s}</code>
                     <div class="toolbar">
-                        <CopyButton text=copy label="Copy the key" />
+                        <CopyButton text=copy what="the key" />
                         <button class="button small secondary" type="button" on:click=move |_| secret.set(None)>"Done"</button>
                     </div>
                 </div>
