@@ -12,6 +12,7 @@ test("each invalid number shows its own message", async ({ page }) => {
   await openWidget(page, newCallId());
   const cases: Array<[string, string, RegExp]> = [
     ["hello", "not_a_number", /Enter a phone number using digits/],
+    ["0412 345 678 ext. 12", "has_extension", /An extension cannot receive messages: enter the customer's mobile number, without the extension/],
     ["+999 1234 5678", "invalid_country_code", /country code is not recognised/],
     ["98765", "too_short", /too short for India/],
     ["9876 5432 1012 3456", "too_long", /too long for India/],

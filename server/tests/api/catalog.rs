@@ -34,6 +34,7 @@ async fn each_invalid_number_gets_its_reason_and_a_message() {
     let app = TestApp::spawn().await;
     let cases = [
         ("hello", "not_a_number"),
+        ("98765 43210 ext. 12", "has_extension"),
         ("+999 123 456 789", "invalid_country_code"),
         ("98765", "too_short"),
         ("9876 5432 1012 3456", "too_long"),

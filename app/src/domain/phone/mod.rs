@@ -45,6 +45,9 @@ pub enum NumberType {
 pub enum PhoneError {
     /// Empty, or not made of digits and the usual separators.
     NotANumber,
+    /// A number with an extension (`0412 345 678 ext. 12`): an extension cannot receive
+    /// messages.
+    HasExtension,
     /// The `+` prefix names no country, or the chosen country is unknown.
     InvalidCountryCode,
     /// Too few digits for the country.
@@ -60,6 +63,7 @@ impl PhoneError {
     pub fn code(self) -> &'static str {
         match self {
             Self::NotANumber => "not_a_number",
+            Self::HasExtension => "has_extension",
             Self::InvalidCountryCode => "invalid_country_code",
             Self::TooShort => "too_short",
             Self::TooLong => "too_long",
@@ -71,6 +75,7 @@ impl PhoneError {
     pub fn phrase(self) -> &'static str {
         match self {
             Self::NotANumber => "not a number",
+            Self::HasExtension => "has an extension",
             Self::InvalidCountryCode => "unknown country code",
             Self::TooShort => "too short",
             Self::TooLong => "too long",
@@ -86,6 +91,9 @@ impl PhoneError {
                 "Enter a phone number using digits (spaces, dashes and brackets are fine)."
                     .to_owned()
             }
+            Self::HasExtension => "An extension cannot receive messages: enter the customer's \
+                 mobile number, without the extension."
+                .to_owned(),
             Self::InvalidCountryCode => {
                 "The country code is not recognised. Check the digits after the +.".to_owned()
             }
@@ -134,7 +142,11 @@ impl PhoneNumber {
         let fail = |reason, country| PhoneParseError { reason, country };
         let trimmed = text.trim();
         if !looks_like_a_number(trimmed) {
-            return Err(fail(PhoneError::NotANumber, default_country));
+            let reason = match extension_of(trimmed) {
+                Some(_) => PhoneError::HasExtension,
+                None => PhoneError::NotANumber,
+            };
+            return Err(fail(reason, default_country));
         }
         // The crate panics on no input we know of, but a digit count beyond any plan
         // is "too long" whatever the country, so we answer before parsing.
@@ -367,6 +379,22 @@ fn looks_like_a_number(text: &str) -> bool {
         }
     }
     digits > 0
+}
+
+/// The extension of a number written with one — `… ext. 12`, `… extension 12`,
+/// `… x12`, `… #12`, `…;ext=12` — when what comes before it looks like a number.
+fn extension_of(text: &str) -> Option<&str> {
+    let lower = text.to_ascii_lowercase();
+    ["extension", ";ext=", "ext", "x", "#"]
+        .iter()
+        .find_map(|marker| {
+            let at = lower.rfind(marker)?;
+            let (number, rest) = (&text[..at], &text[at + marker.len()..]);
+            let extension = rest.trim_start_matches(['.', ':', '=', ' ']).trim_end();
+            let number = number.trim().trim_end_matches([',', ';']);
+            let is_digits = !extension.is_empty() && extension.chars().all(|c| c.is_ascii_digit());
+            (is_digits && looks_like_a_number(number)).then_some(extension)
+        })
 }
 
 /// For an error on a `+`-prefixed number, the country its code names (if any).

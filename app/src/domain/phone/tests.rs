@@ -251,3 +251,29 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn a_number_with_an_extension_is_told_apart_from_one_that_is_not_a_number() {
+    for text in [
+        "0412 345 678 ext. 12",
+        "0412 345 678 ext 12",
+        "+61 412 345 678 extension 7",
+        "(02) 9876 5432 x123",
+        "98765 43210 #45",
+        "+919876543210;ext=9",
+    ] {
+        assert_eq!(reason(text), PhoneError::HasExtension, "{text}");
+    }
+    for text in [
+        "call me",
+        "ext. 12",
+        "98765abc",
+        "0412 345 678 ext.",
+        "box 12",
+    ] {
+        assert_eq!(reason(text), PhoneError::NotANumber, "{text}");
+    }
+    assert!(PhoneError::HasExtension
+        .message(CountryCode::default())
+        .starts_with("An extension cannot receive messages"));
+}
