@@ -88,7 +88,7 @@ test("a group takes five SMS templates in order, refuses a sixth, and the widget
 
   await page.getByRole("tab", { name: "Agent groups" }).click();
   await expect(page.getByTestId("choose-group")).toContainText("Choose a group's name");
-  await page.getByLabel("New group name").fill(`Group ${tag}`);
+  await page.getByLabel("New group's name").fill(`Group ${tag}`);
   await page.getByRole("button", { name: "Create group" }).click();
   await expect(page.getByRole("region", { name: "Notification Type" })).toBeVisible();
   const sms = page.locator('.channel-column[data-channel="sms"]');

@@ -114,7 +114,7 @@ test("an admin keeps the opt-out list: add, import a CSV, export it, remove", as
   await signInAsAdmin(page);
   await page.getByRole("tab", { name: "Opt-outs" }).click();
   const form = page.getByRole("form", { name: "Add an opt-out" });
-  await form.getByLabel("Number (international form)").fill("+91 98765 00111");
+  await form.getByLabel("Number, with its country code").fill("+91 98765 00111");
   await form.getByLabel("Channel").selectOption("whatsapp");
   await form.getByRole("button", { name: "Add" }).click();
   await expect(page.getByRole("status")).toContainText("+919876500111 may no longer be sent WhatsApp messages.");
@@ -238,7 +238,7 @@ test("an SMS template without DLT ids is flagged in the editor and when a group 
   await expect(page.getByRole("status")).toContainText(`Saved Unregistered ${tag}.`);
 
   await page.getByRole("tab", { name: "Agent groups" }).click();
-  await page.getByLabel("New group name").fill(`India ${tag}`);
+  await page.getByLabel("New group's name").fill(`India ${tag}`);
   await page.getByRole("button", { name: "Create group" }).click();
   const sms = page.locator('.channel-column[data-channel="sms"]');
   await sms.getByLabel("Enable SMS").check();

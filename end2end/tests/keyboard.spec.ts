@@ -71,3 +71,40 @@ test("the fields pop-up keeps the keyboard inside until it is sent or closed", a
   await expect(dialog).toBeHidden();
   await expect(page.getByRole("button", { name: "Fill in and send…" })).toBeFocused();
 });
+
+test("the template cards are a radio group: arrow keys choose the next card and move there", async ({ page }) => {
+  await openWidget(page, newCallId(), { number: "98765 43210" });
+  const cards = page.getByRole("radiogroup", { name: "Template" }).getByRole("radio");
+  await cards.first().focus();
+  await page.keyboard.press("ArrowDown");
+  await expect(cards.nth(1)).toBeFocused();
+  await expect(cards.nth(1)).toHaveAttribute("aria-checked", "true");
+  await page.keyboard.press("End");
+  await expect(cards.last()).toBeFocused();
+  await expect(cards.last()).toHaveAttribute("aria-checked", "true");
+  await page.keyboard.press("ArrowRight");
+  await expect(cards.first()).toBeFocused();
+  await expect(cards.first()).toHaveAttribute("aria-checked", "true");
+  // Tab leaves the group from the chosen card: one stop, not one per card.
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("button", { name: "Send" })).toBeFocused();
+  await page.keyboard.press("Shift+Tab");
+  await expect(cards.first()).toBeFocused();
+});
+
+test("Escape closes the agent menu and gives the focus back; leaving it closes it too", async ({ page }) => {
+  await openWidget(page, newCallId());
+  const menu = page.getByRole("button", { name: /demo-agent/ });
+  await menu.click();
+  const settings = page.getByRole("group", { name: "Alert settings" });
+  await expect(settings).toBeVisible();
+  await settings.getByRole("radio").first().focus();
+  await page.keyboard.press("Escape");
+  await expect(settings).toBeHidden();
+  await expect(menu).toBeFocused();
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+  await menu.click();
+  await expect(settings).toBeVisible();
+  await page.getByLabel("Number", { exact: true }).focus();
+  await expect(settings).toBeHidden();
+});

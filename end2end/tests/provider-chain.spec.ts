@@ -19,7 +19,7 @@ async function addAccount(page: Page, type: string, channel: string, fields: Rec
 /** Creates a group and an agent in it; returns the group's id and the agent's. */
 async function groupWithAgent(page: Page, tag: string, setUp: (page: Page) => Promise<void>) {
   await page.getByRole("tab", { name: "Agent groups" }).click();
-  await page.getByLabel("New group name").fill(`Group ${tag}`);
+  await page.getByLabel("New group's name").fill(`Group ${tag}`);
   await page.getByRole("button", { name: "Create group" }).click();
   await expect(page.getByRole("region", { name: "Notification Type" })).toBeVisible();
   await setUp(page);

@@ -105,7 +105,10 @@ impl OptOutInput {
                 }
             }
         } else {
-            problems.insert("number".to_owned(), "not in international form".to_owned());
+            problems.insert(
+                "number".to_owned(),
+                "start it with + and the country code, like +91 98765 43210".to_owned(),
+            );
             None
         };
         let sender = self.sender.trim();

@@ -141,7 +141,7 @@ impl ApiKeyInput {
     /// Checks the name, scopes, groups and addresses; problems by field.
     pub fn check(&self) -> Result<(String, Vec<String>), BTreeMap<String, String>> {
         let mut problems = BTreeMap::new();
-        let name = display_name(&self.name).map_err(|e| {
+        let name = display_name(&self.name, "name").map_err(|e| {
             problems.insert("name".to_owned(), e.problem);
         });
         if self.scopes.is_empty() {

@@ -302,7 +302,7 @@ fn parse_recipient(
                 "invalid_phone",
                 "Give the number in international form (+ and country code), or as {\"country\", \"number\"}.",
                 "to",
-                "not in international form",
+                "start it with + and the country code, like +91 98765 43210",
             ));
         }
         Recipient::E164(text) => ("to", PhoneNumber::parse(text, default_country)),

@@ -8,5 +8,6 @@ mod time;
 
 pub use clipboard::CopyButton;
 pub use dom::focus_by_id;
+pub use dom::{focus_first_problem, roving_step};
 pub use session::{initial_token, keep_token, query_param};
 pub use time::local_time;

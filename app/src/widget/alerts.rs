@@ -94,6 +94,9 @@ fn open_history(token: &str) {
     let _ = window().open_with_url_and_target_and_features(&url, "_blank", "noopener");
 }
 
+/// The agent menu's button.
+const MENU_BUTTON: &str = "an-agent-menu";
+
 /// The agent's name at the top right (their message history beside it), and under it
 /// their alert settings.
 #[component]
@@ -131,9 +134,29 @@ pub(super) fn AgentMenu(
             }
         });
     };
+    // Escape closes the menu and gives the focus back to its button; so does the focus
+    // leaving the menu for anything else on the page.
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        if ev.key() == "Escape" && open.get_untracked() {
+            ev.prevent_default();
+            open.set(false);
+            crate::ui::focus_by_id(MENU_BUTTON);
+        }
+    };
+    let bar = NodeRef::<leptos::html::Div>::new();
+    let on_focus_out = move |ev: web_sys::FocusEvent| {
+        use wasm_bindgen::JsCast;
+        let to = ev
+            .related_target()
+            .and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+        let inside = bar.get_untracked().is_some_and(|b| b.contains(to.as_ref()));
+        if !inside {
+            open.set(false);
+        }
+    };
     view! {
         // The bar's height is kept from the start: the name arriving moves nothing.
-        <div class="agent-bar">
+        <div class="agent-bar" node_ref=bar on:keydown=on_key on:focusout=on_focus_out>
             <Show when=move || agent.get().is_some()>
                 <button
                     type="button"
@@ -146,6 +169,7 @@ pub(super) fn AgentMenu(
                 <button
                     type="button"
                     class="link agent-name"
+                    id=MENU_BUTTON
                     aria-expanded=move || open.get().to_string()
                     aria-controls="an-agent-settings"
                     on:click=move |_| open.update(|o| *o = !*o)

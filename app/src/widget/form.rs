@@ -5,7 +5,7 @@ use super::dialog::as_template;
 use super::state::WidgetState;
 use crate::api::{call_comments, ApiError};
 use crate::domain::{AgentTemplate, Channel, TemplateId, TemplateKind, WidgetBootstrap};
-use crate::ui::focus_by_id;
+use crate::ui::{focus_by_id, roving_step};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
@@ -36,12 +36,8 @@ pub(super) fn ChannelTabs(
         else {
             return;
         };
-        let next = match ev.key().as_str() {
-            "ArrowRight" | "ArrowDown" => (at + 1) % all.len(),
-            "ArrowLeft" | "ArrowUp" => (at + all.len() - 1) % all.len(),
-            "Home" => 0,
-            "End" => all.len() - 1,
-            _ => return,
+        let Some(next) = roving_step(&ev.key(), at, all.len()) else {
+            return;
         };
         ev.prevent_default();
         channel.set(Some(all[next]));
@@ -103,8 +99,25 @@ pub(super) fn TemplateChoice(
     selected: RwSignal<Option<String>>,
     recontact: Signal<Option<TemplateId>>,
 ) -> impl IntoView {
+    // A radio group: Tab reaches the chosen card (the first when none is), the arrow
+    // keys (and Home, End) choose the next one and move there.
+    let dom_id = |id: &str| format!("an-template-{id}");
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        let ids: Vec<String> = templates.with(|all| all.iter().map(|t| t.id.to_string()).collect());
+        let at = selected
+            .get_untracked()
+            .and_then(|s| ids.iter().position(|id| *id == s))
+            .unwrap_or(0);
+        let Some(next) = roving_step(&ev.key(), at, ids.len()) else {
+            return;
+        };
+        ev.prevent_default();
+        selected.set(Some(ids[next].clone()));
+        focus_by_id(&dom_id(&ids[next]));
+    };
+    let first = Memo::new(move |_| templates.with(|all| all.first().map(|t| t.id.to_string())));
     view! {
-        <div class="templates" role="radiogroup" aria-label="Template">
+        <div class="templates" role="radiogroup" aria-label="Template" on:keydown=on_key>
             <Show when=move || loaded.get().is_some() && templates.with(Vec::is_empty)>
                 <p class="hint">"No templates for this channel in your group."</p>
             </Show>
@@ -114,6 +127,12 @@ pub(super) fn TemplateChoice(
                 children=move |t| {
                     let id = t.id.to_string();
                     let pick = id.clone();
+                    let (checked_id, first_id) = (id.clone(), id.clone());
+                    let checked = Memo::new(move |_| selected.get().as_deref() == Some(checked_id.as_str()));
+                    let reachable = move || match selected.get() {
+                        Some(_) => checked.get(),
+                        None => first.get().as_deref() == Some(first_id.as_str()),
+                    };
                     let preview = as_template(&t).preview(&BTreeMap::new());
                     let template_id = t.id.clone();
                     let recontacts = move || recontact.get().as_ref() == Some(&template_id);
@@ -121,8 +140,10 @@ pub(super) fn TemplateChoice(
                         <button
                             class="template"
                             role="radio"
+                            id=dom_id(&id)
                             data-template=id.clone()
-                            aria-checked=move || (selected.get().as_deref() == Some(id.as_str())).to_string()
+                            aria-checked=move || checked.get().to_string()
+                            tabindex=move || if reachable() { "0" } else { "-1" }
                             on:click=move |_| selected.set(Some(pick.clone()))
                         >
                             <strong>

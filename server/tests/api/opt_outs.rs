@@ -100,7 +100,10 @@ async fn bad_opt_outs_are_refused_with_the_field_at_fault() {
         "invalid_opt_out",
     )
     .await;
-    assert_eq!(local["fields"]["number"], "not in international form");
+    assert_eq!(
+        local["fields"]["number"],
+        "start it with + and the country code, like +91 98765 43210"
+    );
     error_of(
         app.add_opt_out(&json!({"number": CUSTOMER, "channel": "fax"}))
             .await,
@@ -130,7 +133,10 @@ async fn a_csv_import_takes_every_line_or_none_and_an_export_reads_back() {
         "invalid_csv",
     )
     .await;
-    assert_eq!(bad["fields"]["line 3.number"], "not in international form");
+    assert_eq!(
+        bad["fields"]["line 3.number"],
+        "start it with + and the country code, like +91 98765 43210"
+    );
     assert_eq!(bad["fields"]["line 4.channel"], "not sms, whatsapp or rcs");
     let none: Vec<Value> = app.get_json("/api/v1/admin/opt-outs", &app.admin).await;
     assert!(none.is_empty(), "nothing of a bad file is imported");

@@ -25,14 +25,24 @@ pub fn AgentsTab() -> impl IntoView {
     let problems = RwSignal::new(std::collections::BTreeMap::new());
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (Ok(agent_id), Ok(group_id)) = (
+        let (agent_id, group_id) = (
             UserId::parse(id.get_untracked().trim()),
             GroupId::parse(&group.get_untracked()),
-        ) else {
-            ctx.fail(crate::api::ApiError::new(
-                "invalid_agent",
-                "Give the agent an id (letters, digits, - _ . : @) and a group.",
-            ));
+        );
+        let (Ok(agent_id), Ok(group_id)) = (agent_id.clone(), group_id.clone()) else {
+            let mut fields = std::collections::BTreeMap::new();
+            if agent_id.is_err() {
+                fields.insert(
+                    "id".to_owned(),
+                    "letters, digits and - _ . : @ only".to_owned(),
+                );
+            }
+            if group_id.is_err() {
+                fields.insert("group_id".to_owned(), "choose the agent's group".to_owned());
+            }
+            let e =
+                crate::api::ApiError::new("invalid_agent", "Check the agent: an id and a group.");
+            ctx.refused(problems, crate::api::ApiError { fields, ..e });
             return;
         };
         let agent = Agent {
@@ -76,13 +86,13 @@ pub fn AgentsTab() -> impl IntoView {
             <form class="toolbar" on:submit=save aria-label="Agent">
                 <label class="labelled">
                     <span class="field-label">"Agent id"</span>
-                    <input class="input" placeholder="asha.k" prop:value=id disabled=move || existing.get().is_some() on:input=move |ev| id.set(event_target_value(&ev)) />
+                    <input class="input" placeholder="asha.k" prop:value=id disabled=move || existing.get().is_some() on:input=move |ev| { id.set(event_target_value(&ev)); ctx.fixing(problems, "id"); } />
                     <Problems problems prefix="id" />
                 </label>
                 <TextInput label="Agent name" value=name problems key="name" placeholder="Asha K" />
                 <label class="labelled">
                     <span class="field-label">"Agent group"</span>
-                    <select prop:value=group on:change=move |ev| group.set(event_target_value(&ev))>
+                    <select prop:value=group on:change=move |ev| { group.set(event_target_value(&ev)); ctx.fixing(problems, "group_id"); }>
                         <option value="">"Choose…"</option>
                         {move || groups.get().into_iter().map(|g| view! { <option value=g.id.to_string()>{g.name}</option> }).collect_view()}
                     </select>

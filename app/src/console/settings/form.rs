@@ -23,11 +23,26 @@ pub(crate) fn TextInput(
     /// The label's class: `labelled` in a toolbar form (the default), `field` in a card.
     #[prop(default = "labelled")]
     class: &'static str,
+    /// The input's id, when something moves the focus to it.
+    #[prop(optional)]
+    id: Option<&'static str>,
 ) -> impl IntoView {
+    let ctx = super::context();
+    let typed = move |ev| {
+        value.set(event_target_value(&ev));
+        ctx.fixing(problems, key);
+    };
     view! {
         <label class=class>
             <span class="field-label">{label}</span>
-            <input class="input" placeholder=placeholder prop:value=value on:input=move |ev| value.set(event_target_value(&ev)) />
+            <input
+                class="input"
+                id=id
+                placeholder=placeholder
+                prop:value=value
+                aria-invalid=move || problems.with(|p| p.keys().any(|k| super::under(k, key))).to_string()
+                on:input=typed
+            />
             <Problems problems prefix=key />
         </label>
     }

@@ -2,8 +2,9 @@
 //! choosing one opens its Notification Type tab (`notification_types`).
 
 use super::api::{delete_group, list_groups, save_group};
+use super::form::TextInput;
 use super::notification_types::NotificationTypeTab;
-use super::{context, listed, AdminContext, Problems};
+use super::{context, listed, AdminContext};
 use crate::domain::{Group, GroupInput};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -57,24 +58,10 @@ pub fn GroupsTab() -> impl IntoView {
     };
     view! {
         <section class="card">
-            <form class="toolbar" on:submit=create>
-                <input
-                    class="input"
-                    placeholder="New group name"
-                    aria-label="New group name"
-                    prop:value=new_name
-                    on:input=move |ev| new_name.set(event_target_value(&ev))
-                />
-                <input
-                    class="input narrow"
-                    placeholder="Country (IN)"
-                    aria-label="Default country of the new group"
-                    prop:value=new_country
-                    on:input=move |ev| new_country.set(event_target_value(&ev))
-                />
+            <form class="toolbar" on:submit=create aria-label="New group">
+                <TextInput label="New group's name" value=new_name problems key="name" placeholder="Support India" />
+                <TextInput label="Default country" value=new_country problems key="default_country" placeholder="IN" />
                 <button class="button" type="submit">"Create group"</button>
-                <Problems problems prefix="name" />
-                <Problems problems prefix="default_country" />
             </form>
             <GroupList groups selected on_change=change on_delete=delete />
         </section>

@@ -61,9 +61,27 @@ impl AdminContext {
 
     /// Shows a refused save: each field's problem at its input (`problems`), the
     /// banner only what failed.
+    /// The keyboard's focus goes to the first input with a problem.
     pub fn refused(&self, problems: RwSignal<BTreeMap<String, String>>, mut e: ApiError) {
+        let at_inputs = !e.fields.is_empty();
         problems.set(std::mem::take(&mut e.fields));
         self.fail(e);
+        if at_inputs {
+            // Once the problems are on the page.
+            gloo_timers::callback::Timeout::new(0, crate::ui::focus_first_problem).forget();
+        }
+    }
+
+    /// An input with problems under `key` was changed: they go, and the banner with
+    /// them once no problem is left.
+    pub fn fixing(&self, problems: RwSignal<BTreeMap<String, String>>, key: &str) {
+        if problems.with_untracked(|p| !p.keys().any(|k| under(k, key))) {
+            return;
+        }
+        problems.update(|p| p.retain(|k, _| !under(k, key)));
+        if problems.with_untracked(BTreeMap::is_empty) {
+            self.error.set(None);
+        }
     }
 
     /// Shows that `what` did not load, and why; the banner offers to try again (an
@@ -145,6 +163,18 @@ pub(crate) fn context() -> AdminContext {
     expect_context::<AdminContext>()
 }
 
+/// The settings tabs: key and label.
+const TABS: [(&str, &str); 8] = [
+    ("templates", "Templates"),
+    ("groups", "Agent groups"),
+    ("agents", "Agents"),
+    ("queues", "Call queues"),
+    ("providers", "Providers"),
+    ("opt-outs", "Opt-outs"),
+    ("api-keys", "API keys"),
+    ("audit", "Audit log"),
+];
+
 /// The settings page.
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -157,6 +187,24 @@ pub fn AdminPage() -> impl IntoView {
     };
     provide_context(ctx);
     let tab = RwSignal::new("templates");
+    let choose = move |key: &'static str| {
+        ctx.error.set(None);
+        ctx.notice.set(None);
+        tab.set(key);
+    };
+    // Arrow keys (and Home, End) move between the tabs and open the one they reach.
+    let on_tab_key = move |ev: web_sys::KeyboardEvent| {
+        let at = TABS
+            .iter()
+            .position(|(k, _)| *k == tab.get_untracked())
+            .unwrap_or(0);
+        let Some(next) = crate::ui::roving_step(&ev.key(), at, TABS.len()) else {
+            return;
+        };
+        ev.prevent_default();
+        choose(TABS[next].0);
+        crate::ui::focus_by_id(&format!("settings-tab-{}", TABS[next].0));
+    };
     let sign_out = move |_| {
         let token = ctx.token();
         spawn_local(async move {
@@ -179,28 +227,17 @@ pub fn AdminPage() -> impl IntoView {
             {move || ctx.error.get().map(|e| view! { <Problem error=e /> })}
             {move || ctx.notice.get().map(|n| view! { <p class="banner" role="status">{n}</p> })}
             <Show when=move || ctx.token.get().is_some() fallback=|| view! { <SignInForm /> }>
-                <nav class="tabs" role="tablist" aria-label="Settings">
-                    {[
-                        ("templates", "Templates"),
-                        ("groups", "Agent groups"),
-                        ("agents", "Agents"),
-                        ("queues", "Call queues"),
-                        ("providers", "Providers"),
-                        ("opt-outs", "Opt-outs"),
-                        ("api-keys", "API keys"),
-                        ("audit", "Audit log"),
-                    ]
+                <nav class="tabs" role="tablist" aria-label="Settings" on:keydown=on_tab_key>
+                    {TABS
                         .into_iter()
                         .map(|(key, label)| {
                             view! {
                                 <button
                                     role="tab"
+                                    id=format!("settings-tab-{key}")
                                     aria-selected=move || (tab.get() == key).to_string()
-                                    on:click=move |_| {
-                                        ctx.error.set(None);
-                                        ctx.notice.set(None);
-                                        tab.set(key);
-                                    }
+                                    tabindex=move || if tab.get() == key { "0" } else { "-1" }
+                                    on:click=move |_| choose(key)
                                 >
                                     {label}
                                 </button>
@@ -300,11 +337,7 @@ pub(crate) fn Problems(
     move || {
         problems.with(|all| {
             all.iter()
-                .filter(|(key, _)| {
-                    key.as_str() == prefix
-                        || key.starts_with(&format!("{prefix}["))
-                        || key.starts_with(&format!("{prefix}."))
-                })
+                .filter(|(key, _)| under(key, &prefix))
                 .map(|(key, problem)| {
                     let text = format!("{}: {problem}", readable_key(key));
                     view! { <p class="hint error" data-field=key.clone()>{text}</p> }
@@ -312,6 +345,12 @@ pub(crate) fn Problems(
                 .collect_view()
         })
     }
+}
+
+/// Whether the problem `key` is about `prefix` (itself, `prefix[…]` or `prefix.…`).
+pub(crate) fn under(key: &str, prefix: &str) -> bool {
+    key.strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('[') || rest.starts_with('.'))
 }
 
 /// `fields[1].pattern` → "Field 2, pattern"; `provider_ref.dlt_header` → "DLT header".

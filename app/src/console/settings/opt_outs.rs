@@ -3,6 +3,7 @@
 //! file (every line or none) and export the list as one.
 
 use super::api::{add_opt_out, import_opt_outs, list_opt_outs, remove_opt_out};
+use super::form::TextInput;
 use super::list::ListTable;
 use super::{context, listed, short_time, AdminContext};
 use crate::api::ApiError;
@@ -160,6 +161,7 @@ fn AddOptOut() -> impl IntoView {
         RwSignal::new(Channel::Sms),
         RwSignal::new(String::new()),
     );
+    let problems = RwSignal::new(std::collections::BTreeMap::new());
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = OptOutInput {
@@ -170,6 +172,7 @@ fn AddOptOut() -> impl IntoView {
         spawn_local(async move {
             match add_opt_out(ctx.token(), input).await {
                 Ok(o) => {
+                    problems.set(Default::default());
                     number.set(String::new());
                     ctx.done(format!(
                         "{} may no longer be sent {} messages.",
@@ -177,19 +180,22 @@ fn AddOptOut() -> impl IntoView {
                         o.channel.label()
                     ));
                 }
-                Err(e) => ctx.fail(e),
+                Err(e) => ctx.refused(problems, e),
             }
         });
     };
     view! {
         <form class="toolbar" on:submit=add aria-label="Add an opt-out">
-            <input class="input" placeholder="+919876543210" aria-label="Number (international form)" prop:value=number on:input=move |ev| number.set(event_target_value(&ev)) />
-            <select aria-label="Channel" on:change=move |ev| {
-                if let Ok(c) = event_target_value(&ev).parse() { channel.set(c) }
-            }>
-                {channel_options()}
-            </select>
-            <input class="input" placeholder="Every sender" aria-label="Sender (empty: every sender)" prop:value=sender on:input=move |ev| sender.set(event_target_value(&ev)) />
+            <TextInput label="Number, with its country code" value=number problems key="number" placeholder="+919876543210" />
+            <label class="labelled">
+                <span class="field-label">"Channel"</span>
+                <select on:change=move |ev| {
+                    if let Ok(c) = event_target_value(&ev).parse() { channel.set(c) }
+                }>
+                    {channel_options()}
+                </select>
+            </label>
+            <TextInput label="Sender (empty: every sender)" value=sender problems key="sender" placeholder="Every sender" />
             <button class="button" type="submit">"Add"</button>
         </form>
     }

@@ -38,6 +38,16 @@ pub fn QueuesTab() -> impl IntoView {
             templates: rules.get_untracked(),
         };
         let queue = id.get_untracked().trim().to_owned();
+        // The id is in the URL: one the server could never take is refused here, at its input.
+        if let Err(e) = crate::domain::QueueId::parse(&queue) {
+            let fields = BTreeMap::from([("id".to_owned(), e.to_string())]);
+            let e = crate::api::ApiError::new(
+                "invalid_queue_id",
+                "Give the queue the id the softphone sends: letters, digits and - _ . :",
+            );
+            ctx.refused(problems, crate::api::ApiError { fields, ..e });
+            return;
+        }
         spawn_local(async move {
             match save_queue(ctx.token(), queue, input).await {
                 Ok(q) => {
@@ -64,7 +74,7 @@ pub fn QueuesTab() -> impl IntoView {
                 <div class="toolbar">
                     <label class="labelled">
                         <span class="field-label">"Queue id"</span>
-                        <input class="input" placeholder="billing" prop:value=id disabled=existing on:input=move |ev| id.set(event_target_value(&ev)) />
+                        <input class="input" placeholder="billing" prop:value=id disabled=existing on:input=move |ev| { id.set(event_target_value(&ev)); ctx.fixing(problems, "id"); } />
                         <Problems problems prefix="id" />
                     </label>
                     <TextInput label="Queue name" value=name problems key="name" placeholder="Billing" />

@@ -8,6 +8,7 @@ use crate::domain::{
     Channel, FieldType, ProviderRef, Template, TemplateField, TemplateId, TemplateInput,
     TemplateView,
 };
+use crate::ui::focus_by_id;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
@@ -129,6 +130,9 @@ impl Draft {
     }
 }
 
+/// The editor's first input, where the focus goes when it opens.
+const EDITOR_FIRST: &str = "template-name";
+
 /// The templates tab.
 #[component]
 pub fn TemplatesTab() -> impl IntoView {
@@ -147,6 +151,12 @@ pub fn TemplatesTab() -> impl IntoView {
             .collect::<Vec<_>>()
     };
     let delete = move |id: String| spawn_local(delete_confirming(ctx, id));
+    // The editor opens below the list: the focus goes to its first input.
+    let open_editor = move |template: Option<&Template>| {
+        draft.load(template);
+        editing.set(true);
+        gloo_timers::callback::Timeout::new(0, || focus_by_id(EDITOR_FIRST)).forget();
+    };
     view! {
         <section class="card">
             <div class="toolbar">
@@ -163,10 +173,7 @@ pub fn TemplatesTab() -> impl IntoView {
                 />
                 <button
                     class="button"
-                    on:click=move |_| {
-                        draft.load(None);
-                        editing.set(true);
-                    }
+                    on:click=move |_| open_editor(None)
                 >
                     "New template"
                 </button>
@@ -200,10 +207,7 @@ pub fn TemplatesTab() -> impl IntoView {
                                             <td class="row-actions">
                                                 <button
                                                     class="button small secondary"
-                                                    on:click=move |_| {
-                                                        draft.load(Some(&edit_t));
-                                                        editing.set(true);
-                                                    }
+                                                    on:click=move |_| open_editor(Some(&edit_t))
                                                 >
                                                     "Edit"
                                                 </button>
@@ -232,8 +236,11 @@ async fn delete_confirming(ctx: AdminContext, id: String) {
     let token = ctx.token();
     let mut result = api::delete_template(token.clone(), id.clone(), false).await;
     if let Err(e) = &result {
-        if e.code == "template_in_use" && window().confirm_with_message(&e.message).unwrap_or(false)
-        {
+        if e.code == "template_in_use" {
+            // Cancel keeps the template: nothing went wrong, nothing to show.
+            if !window().confirm_with_message(&e.message).unwrap_or(false) {
+                return;
+            }
             result = api::delete_template(token, id.clone(), true).await;
         }
     }
@@ -251,6 +258,9 @@ fn Editor(draft: Draft, on_close: Callback<()>) -> impl IntoView {
     let problems = RwSignal::new(BTreeMap::<String, String>::new());
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
         busy.set(true);
         let (input, existing) = (draft.input(), draft.existing.get_untracked());
         spawn_local(async move {
@@ -271,7 +281,7 @@ fn Editor(draft: Draft, on_close: Callback<()>) -> impl IntoView {
         <form class="card editor" aria-label="Template editor" on:submit=save>
             <h2>{move || if draft.existing.get().is_some() { "Edit template" } else { "New template" }}</h2>
             <div class="grid">
-                <TextInput label="Name" value=draft.name problems key="name" class="field" />
+                <TextInput label="Name" value=draft.name problems key="name" class="field" id=EDITOR_FIRST />
                 <label class="field">
                     <span class="field-label">"Id (optional)"</span>
                     <input
@@ -329,7 +339,9 @@ fn Editor(draft: Draft, on_close: Callback<()>) -> impl IntoView {
             </div>
             <div class="actions">
                 <button type="button" class="button secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button type="submit" class="button" disabled=move || busy.get()>"Save template"</button>
+                // Busy, it stays focusable (aria-disabled): a disabled button would drop the
+                // keyboard's focus to the page; a refusal then moves it to the first problem.
+                <button type="submit" class="button" aria-disabled=move || busy.get().to_string()>"Save template"</button>
             </div>
         </form>
     }

@@ -95,14 +95,14 @@ impl FieldProblem {
 /// Longest name of a group, agent or provider account.
 pub const DISPLAY_NAME_MAX: usize = 100;
 
-/// A name of 1 to [`DISPLAY_NAME_MAX`] characters, trimmed.
-pub fn display_name(name: &str) -> Result<String, FieldProblem> {
+/// A name of 1 to [`DISPLAY_NAME_MAX`] characters, trimmed; a problem names `field`.
+pub fn display_name(name: &str, field: &str) -> Result<String, FieldProblem> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > DISPLAY_NAME_MAX {
         return Err(FieldProblem::new(
             "invalid_name",
             format!("Give a name of 1 to {DISPLAY_NAME_MAX} characters."),
-            "name",
+            field,
             format!("1 to {DISPLAY_NAME_MAX} characters"),
         ));
     }

@@ -305,6 +305,6 @@ impl ProviderAccountInput {
         if let Some(key) = &self.key {
             AccountKey::parse(key)?;
         }
-        display_name(&self.display_name).map(drop)
+        display_name(&self.display_name, "display_name").map(drop)
     }
 }

@@ -12,7 +12,7 @@ impl Admin<'_> {
         existing: Option<&UserId>,
     ) -> Result<Agent, ServiceError> {
         let agent = Agent {
-            name: display_name(&agent.name)?,
+            name: display_name(&agent.name, "name")?,
             ..agent
         };
         if self.store().group(&agent.group_id).await?.is_none() {

@@ -15,7 +15,7 @@ impl Admin<'_> {
         input: GroupInput,
         existing: Option<&GroupId>,
     ) -> Result<Group, ServiceError> {
-        let name = display_name(&input.name)?;
+        let name = display_name(&input.name, "name")?;
         let (id, before) = match existing {
             Some(id) => (id.clone(), Some(self.get_group(id).await?)),
             None => {

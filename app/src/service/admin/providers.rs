@@ -58,7 +58,7 @@ impl Admin<'_> {
             id,
             channel: input.channel,
             provider: kind.name.to_owned(),
-            display_name: display_name(&input.display_name)?,
+            display_name: display_name(&input.display_name, "display_name")?,
             sender: input.sender.trim().to_owned(),
             credentials_set: credentials.keys().cloned().collect(),
             default: input.default,
