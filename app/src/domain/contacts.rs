@@ -385,7 +385,7 @@ mod tests {
             Ok(key("+919876543210", Channel::Sms, ""))
         );
         assert!(
-            input("98765 43210").parse().expect_err("refused")["number"].contains("international")
+            input("98765 43210").parse().expect_err("refused")["number"].contains("country code")
         );
         assert!(input("+9198").parse().is_err());
     }
