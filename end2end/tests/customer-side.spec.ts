@@ -232,7 +232,7 @@ test("an SMS template without DLT ids is flagged in the editor and when a group 
   await editor.getByLabel("Name", { exact: true }).fill(`Unregistered ${tag}`);
   await editor.getByLabel("Body").fill("Your request is received.");
   await expect(editor.getByTestId("dlt-warning")).toHaveText(
-    "Without its DLT registration (dlt_entity_id, dlt_template_id, dlt_header), this template's SMS to Indian numbers are refused.",
+    "Without its DLT registration (DLT entity id, DLT content template id, DLT header), this template's SMS to Indian numbers are refused.",
   );
   await editor.getByRole("button", { name: "Save template" }).click();
   await expect(page.getByRole("status")).toContainText(`Saved Unregistered ${tag}.`);
@@ -245,7 +245,7 @@ test("an SMS template without DLT ids is flagged in the editor and when a group 
   await sms.getByLabel("Add a SMS template").selectOption({ label: `Unregistered ${tag}` });
   await page.getByRole("button", { name: "Save notification types" }).click();
   await expect(page.getByRole("status")).toContainText(
-    `Warning: SMS template Unregistered ${tag} lacks its DLT registration (dlt_entity_id, dlt_template_id, dlt_header): its messages to Indian numbers will be refused.`,
+    `Warning: SMS template Unregistered ${tag} lacks its DLT registration (DLT entity id, DLT content template id, DLT header): its messages to Indian numbers will be refused.`,
   );
 
   // A group whose agents work with the UK is not warned.

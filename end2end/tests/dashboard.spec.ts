@@ -34,7 +34,7 @@ test("an admin opens the dashboard from the settings and sees the figures follow
   const bar = channel.locator("li", { hasText: "SMS" }).locator("rect.seg-delivered");
   expect(Number(await bar.getAttribute("width"))).toBeGreaterThan(0);
   await expect(page.getByRole("region", { name: "Top templates" })).toContainText("Thanks for calling");
-  await expect(page.getByRole("region", { name: "Providers' answers" })).toContainText("sandbox");
+  await expect(page.getByRole("region", { name: "Providers' answers" })).toContainText("Sandbox (no real messages)");
   await page.screenshot({ path: "test-results/dashboard.png", fullPage: true });
 
   // One group, the last hour: the messages just sent are the demo group's.

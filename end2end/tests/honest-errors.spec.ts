@@ -12,7 +12,7 @@ const outage = {
 test("a widget opened without a token shows only the problem and what to do", async ({ page }) => {
   await page.goto(widgetUrl(newCallId(), {}, ""));
   const problem = page.getByTestId("widget-problem");
-  await expect(problem).toContainText("This widget needs an agent token");
+  await expect(problem).toContainText("You are not signed in to the widget");
   await expect(problem).toContainText("Open the widget again from your softphone");
   await expect(page.getByLabel("Number", { exact: true })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Send" })).toHaveCount(0);

@@ -40,15 +40,15 @@ test("an admin adds a Kaleyra and a Sinch account and chains them for a group's 
     "Display name": `Kaleyra ${tag}`,
     Key: key.toLowerCase(),
     Sender: "ACMEIN",
-    sid: "HXIN1700000000IN",
-    api_key: `kaleyra-secret-${tag}`,
+    "Account SID": "HXIN1700000000IN",
+    "API key": `kaleyra-secret-${tag}`,
     Description: "India transactional SMS (DLT entity ACME)",
   });
   await expect(page.getByRole("status")).toContainText(`Added provider account Kaleyra ${tag}.`);
   const kaleyra = page.getByRole("row", { name: new RegExp(`Kaleyra ${tag}`) });
   await expect(kaleyra).toContainText("India transactional SMS (DLT entity ACME)");
   await expect(kaleyra.locator("td").nth(1)).toHaveText(key);
-  await expect(kaleyra).toContainText("api_key, sid set");
+  await expect(kaleyra).toContainText("API key, Account SID set");
   // Kaleyra signs nothing: the URL to paste carries a token for customers' messages.
   await expect(kaleyra.locator("code.webhook")).toHaveText(/\/webhooks\/kaleyra\/kaleyra-[0-9a-f]{8}\?message=inbound&token=[0-9a-f]{64}$/);
 
@@ -57,8 +57,8 @@ test("an admin adds a Kaleyra and a Sinch account and chains them for a group's 
     "Display name": `Kaleyra again ${tag}`,
     Key: key,
     Sender: "ACMEIN",
-    sid: "HXIN1700000000IN",
-    api_key: "another",
+    "Account SID": "HXIN1700000000IN",
+    "API key": "another",
   });
   await expect(page.getByRole("alert")).toContainText(`Another provider account has the key ${key}; give this one another.`);
   await expect(form.getByText("Key: taken")).toBeVisible();
@@ -68,8 +68,8 @@ test("an admin adds a Kaleyra and a Sinch account and chains them for a group's 
   await addAccount(page, "sinch", "sms", {
     "Display name": `Sinch ${tag}`,
     Sender: "+447520651234",
-    service_plan_id: "4d2f3c1b0a9e8d7c6b5a4f3e2d1c0b9a",
-    api_token: `sinch-secret-${tag}`,
+    "Service plan id": "4d2f3c1b0a9e8d7c6b5a4f3e2d1c0b9a",
+    "API token": `sinch-secret-${tag}`,
     Description: "",
   });
   await expect(page.getByRole("status")).toContainText(`Added provider account Sinch ${tag}.`);
@@ -81,7 +81,7 @@ test("an admin adds a Kaleyra and a Sinch account and chains them for a group's 
   // The Conversation API sends WhatsApp and RCS and asks for its four credentials.
   await form.getByLabel("Provider type").selectOption("sinch_conversation");
   await expect(form.getByLabel("Provider channel").locator("option")).toHaveText(["WhatsApp", "RCS"]);
-  for (const credential of ["project_id", "key_id", "key_secret", "webhook_secret"]) {
+  for (const credential of ["Project id", "Access key id", "Access key secret", "Webhook secret"]) {
     await expect(form.getByLabel(credential, { exact: true })).toBeVisible();
   }
   await page.screenshot({ path: "test-results/provider-accounts.png", fullPage: true });
@@ -125,8 +125,8 @@ test("with the WhatsApp window closed the widget offers the account's recontact 
   await addAccount(page, "kaleyra", "whatsapp", {
     "Display name": `Kaleyra WA ${tag}`,
     Sender: "+918041234567",
-    sid: "HXIN1700000000IN",
-    api_key: "kaleyra-key",
+    "Account SID": "HXIN1700000000IN",
+    "API key": "kaleyra-key",
   });
   await expect(page.getByRole("status")).toContainText(`Added provider account Kaleyra WA ${tag}.`);
   const row = page.getByRole("row", { name: new RegExp(`Kaleyra WA ${tag}`) });

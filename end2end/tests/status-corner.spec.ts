@@ -28,7 +28,7 @@ test("the status corner sits top right above the form, and sends never move the 
   // The latest message is the corner's; the others are one click away.
   const latest = await page.locator(".sent").first().getAttribute("data-uuid");
   await expect(corner.getByTestId("corner-uuid")).toHaveAttribute("title", latest!);
-  await corner.getByRole("button", { name: "All 4" }).click();
+  await corner.getByRole("button", { name: "All 4 messages" }).click();
   await expect(page.getByRole("region", { name: "Sent in this call" })).toBeFocused();
 });
 

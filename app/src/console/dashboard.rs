@@ -74,6 +74,9 @@ pub fn Dashboard() -> impl IntoView {
                 <h1>"Delivery dashboard"</h1>
                 <nav class="row-actions" aria-label="Pages">
                     <a class="button secondary small" href="/history">"Message history"</a>
+                    {move || groups().is_some().then(|| view! {
+                        <a class="button secondary small" href="/admin">"Settings"</a>
+                    })}
                 </nav>
             </header>
             <div class="toolbar card">
@@ -225,7 +228,7 @@ fn Bars(rows: Vec<Count>) -> impl IntoView {
                 let width = r.count as f64 * 100.0 / most as f64;
                 view! {
                     <li data-key=r.key.clone()>
-                        <span class="bar-label">{name.clone()}</span>
+                        <span class="bar-label" title=name.clone()>{name.clone()}</span>
                         <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" aria-label=format!("{name}: {}", r.count)>
                             <rect class=format!("seg seg-{}", r.key) x="0" y="0" height="10" width=format!("{width:.2}") />
                         </svg>
@@ -256,10 +259,11 @@ fn StackedBars(rows: Vec<Breakdown>) -> impl IntoView {
                     x += width;
                     view! { <rect class=format!("seg seg-{}", c.key) x=format!("{at:.2}") y="0" height="10" width=format!("{width:.2}")><title>{format!("{} {}", c.count, c.key)}</title></rect> }
                 }).collect_view();
+                let name = if r.label.is_empty() { r.key.clone() } else { r.label.clone() };
                 view! {
                     <li data-key=r.key.clone()>
-                        <span class="bar-label">{r.key.clone()}</span>
-                        <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" aria-label=format!("{}: {words}", r.key)>
+                        <span class="bar-label" title=name.clone()>{name.clone()}</span>
+                        <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" aria-label=format!("{name}: {words}")>
                             {segments}
                         </svg>
                         <span class="bar-count">{r.total}</span>

@@ -87,7 +87,7 @@ impl HistoryQuery {
         let until = parse_opt(&self.to, |t| instant(t, true), "to", &mut field);
         if let (Some(from), Some(until)) = (from, until) {
             if from >= until {
-                field("to", "must be after from".into());
+                field("to", "must be after the start (From)".into());
             }
         }
         let filter = HistoryFilter {
@@ -413,7 +413,7 @@ mod tests {
         })
         .parse(india())
         .expect_err("refused");
-        assert_eq!(errors.0["to"], "must be after from");
+        assert_eq!(errors.0["to"], "must be after the start (From)");
     }
 
     #[test]

@@ -201,6 +201,47 @@ impl FailureReason {
     pub fn is_the_accounts_own(&self) -> bool {
         Self::THE_ACCOUNTS_OWN.contains(&self.code.as_str())
     }
+
+    /// What people call the failure `code` on a chart or in a list (the code stays the
+    /// API's); an unknown code in words.
+    pub fn label_of(code: &str) -> String {
+        let known = match code {
+            "opted_out" => "Customer opted out",
+            "invalid_number" => "Not a valid number",
+            "not_mobile" => "Not a mobile number",
+            "unroutable" => "Number not reachable by this provider",
+            "blocked" => "Number blocked",
+            "dnd" => "On the Do Not Disturb registry",
+            "unreachable" => "Phone could not be reached",
+            "expired" => "Expired before delivery",
+            "outside_window" => "WhatsApp window closed",
+            "not_on_whatsapp" => "Not on WhatsApp",
+            "rcs_unsupported_content" => "Phone cannot show this RCS message",
+            "credentials_rejected" => "Provider refused the account's credentials",
+            "provider_misconfigured" => "Provider account set up wrongly",
+            "account_balance" => "Provider account out of credit",
+            "template_not_registered" | "dlt_missing" => "Template not registered (DLT)",
+            "dlt_template_invalid" => "DLT template refused",
+            "template_not_found" => "Template unknown to the provider",
+            "template_not_approved" => "Template not approved yet",
+            "marketing_limit" => "Marketing limit reached",
+            "provider_refused" => "Refused by the provider",
+            "provider_failed" => "Provider failed to send",
+            "provider_unavailable" => "Provider unavailable",
+            "outcome_unknown" => "Outcome unknown (not sent again)",
+            other => return words(other),
+        };
+        known.to_owned()
+    }
+}
+
+/// `some_code` as words: `Some code`.
+fn words(code: &str) -> String {
+    let text = code.replace('_', " ");
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 /// A message as `GET /api/v1/notifications/{uuid}` shows it.

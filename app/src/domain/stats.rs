@@ -54,7 +54,7 @@ impl StatsQuery {
                 .ok()
         });
         if errors.is_empty() && from >= until {
-            errors.add("to", "must be after from");
+            errors.add("to", "must be after the start (From)");
         }
         errors.into_result(StatsFilter {
             from,
@@ -81,8 +81,11 @@ pub struct Count {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Breakdown {
-    /// The channel or the provider.
+    /// The channel or the provider (`none`: no provider took them).
     pub key: String,
+    /// What people call it, when it is not the key itself.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub label: String,
     /// How many in all.
     pub total: u64,
     /// How many in each status (statuses with none left out), in the statuses' order.
@@ -170,15 +173,19 @@ impl DeliveryStats {
                 })
                 .collect::<Vec<_>>()
         };
-        let breakdown = |key: String, by_status: Vec<Count>| Breakdown {
+        let breakdown = |key: String, label: String, by_status: Vec<Count>| Breakdown {
             key,
+            label,
             total: by_status.iter().map(|c| c.count).sum(),
             by_status,
         };
         let by_status = statuses(&|_| true);
         let by_channel = Channel::ALL
             .iter()
-            .map(|c| breakdown(c.as_str().to_owned(), statuses(&|r| r.0 == *c)))
+            .map(|c| {
+                let label = c.label().to_owned();
+                breakdown(c.as_str().to_owned(), label, statuses(&|r| r.0 == *c))
+            })
             .filter(|b| b.total > 0)
             .collect();
         let mut names: Vec<Option<String>> = rows.counts.iter().map(|r| r.2.clone()).collect();
@@ -188,7 +195,12 @@ impl DeliveryStats {
             .into_iter()
             .map(|p| {
                 let key = p.clone().unwrap_or_else(|| "none".to_owned());
-                breakdown(key, statuses(&|r| r.2 == p))
+                let label = match p.as_deref() {
+                    None => "Not sent to a provider".to_owned(),
+                    Some(name) => crate::domain::ProviderKind::named(name)
+                        .map_or_else(|| name.to_owned(), |k| k.label.to_owned()),
+                };
+                breakdown(key, label, statuses(&|r| r.2 == p))
             })
             .collect();
         let count_of = |s: NotificationStatus| {
@@ -206,8 +218,8 @@ impl DeliveryStats {
             .failures
             .into_iter()
             .map(|(key, count)| Count {
+                label: crate::domain::FailureReason::label_of(&key),
                 key,
-                label: String::new(),
                 count,
             })
             .collect();

@@ -237,7 +237,7 @@ fn refuse_without_dlt(to: &PhoneNumber, template: &Template) -> Result<(), Servi
         code: "dlt_template",
         message: format!(
             "SMS to India needs the template's DLT registration ({}); ask an admin to add it to template {}.",
-            missing.join(", "),
+            template.provider_ref.dlt_missing_words(),
             template.id
         ),
         fields: missing

@@ -33,23 +33,21 @@ pub fn as_template(t: &AgentTemplate) -> Template {
     }
 }
 
-/// The counter line under an SMS preview: `2 parts · 187/306 · GSM-7`.
+/// The counter line under an SMS preview, in an agent's words:
+/// `187 of 306 characters · 2 SMS`; a character outside the plain SMS alphabet (an
+/// Indian script, an emoji) says why the room shrank.
 pub fn sms_counter(text: &str) -> String {
     let m = sms_length(text);
-    let encoding = match m.encoding {
-        SmsEncoding::Gsm7 => "GSM-7",
-        SmsEncoding::Ucs2 => "Unicode (UCS-2)",
-    };
-    let parts = if m.segments == 1 {
-        "1 part".to_owned()
-    } else {
-        format!("{} parts", m.segments)
-    };
-    format!(
-        "{parts} · {}/{} · {encoding}",
+    let room = m.per_segment * m.segments.max(1);
+    let count = format!(
+        "{} of {room} characters · {} SMS",
         m.units,
-        m.per_segment * m.segments.max(1)
-    )
+        m.segments.max(1)
+    );
+    match m.encoding {
+        SmsEncoding::Gsm7 => count,
+        SmsEncoding::Ucs2 => format!("{count} (special characters leave less room)"),
+    }
 }
 
 /// The fields pop-up. `on_send` gets the values when the agent presses Send.
@@ -246,9 +244,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_counter_names_parts_units_and_encoding() {
-        assert_eq!(sms_counter("Hello"), "1 part · 5/160 · GSM-7");
-        assert_eq!(sms_counter("₹"), "1 part · 1/70 · Unicode (UCS-2)");
-        assert_eq!(sms_counter(&"a".repeat(161)), "2 parts · 161/306 · GSM-7");
+    fn the_counter_says_characters_and_messages_in_words() {
+        assert_eq!(sms_counter("Hello"), "5 of 160 characters · 1 SMS");
+        assert_eq!(
+            sms_counter("₹"),
+            "1 of 70 characters · 1 SMS (special characters leave less room)"
+        );
+        assert_eq!(
+            sms_counter(&"a".repeat(161)),
+            "161 of 306 characters · 2 SMS"
+        );
     }
 }

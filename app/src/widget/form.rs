@@ -206,18 +206,19 @@ pub(super) fn CallComments(state: WidgetState) -> impl IntoView {
         <section class="comments" aria-label="Call comments">
             <Show when=move || state.call_id.get().is_some()>
                 <h2 class="field-label">"Call comments"</h2>
-                <ul class="comment-list">
-                    {move || {
-                        comments
-                            .get()
-                            .unwrap_or_default()
-                            .into_iter()
+                {move || {
+                    let list = comments.get().unwrap_or_default();
+                    if list.is_empty() {
+                        return view! { <p class="hint">"Each message you send adds a line here."</p> }.into_any();
+                    }
+                    view! {
+                        <ul class="comment-list">
                             // Newest first, as the list of sent messages.
-                            .rev()
-                            .map(|c| view! { <li class="comment">{c.text}</li> })
-                            .collect_view()
-                    }}
-                </ul>
+                            {list.into_iter().rev().map(|c| view! { <li class="comment">{c.text}</li> }).collect_view()}
+                        </ul>
+                    }
+                    .into_any()
+                }}
             </Show>
         </section>
     }
@@ -263,6 +264,20 @@ fn what_to_do(code: &str) -> &'static str {
     }
 }
 
+/// What an agent calls a field the server names: `to` is the number, `values.code` the
+/// pop-up's field `code`.
+fn field_name(field: &str) -> String {
+    match field {
+        "to" | "number" => "Number".to_owned(),
+        "channel" => "Channel".to_owned(),
+        "template_id" => "Template".to_owned(),
+        other => other
+            .strip_prefix("values.")
+            .unwrap_or(other)
+            .replace('_', " "),
+    }
+}
+
 /// A refused send: the message, and each field's problem.
 #[component]
 pub(super) fn SendError(error: ApiError) -> impl IntoView {
@@ -270,7 +285,7 @@ pub(super) fn SendError(error: ApiError) -> impl IntoView {
         <div class="banner error" role="alert">
             <p>{error.message}</p>
             <ul>
-                {error.fields.into_iter().map(|(f, p)| view! { <li>{format!("{f}: {p}")}</li> }).collect_view()}
+                {error.fields.into_iter().map(|(f, p)| view! { <li>{format!("{}: {p}", field_name(&f))}</li> }).collect_view()}
             </ul>
         </div>
     }

@@ -28,7 +28,7 @@ pub(super) fn bootstrap(
             if token.is_empty() {
                 return Err(ApiError::new(
                     "missing_token",
-                    "This widget needs an agent token: open it with #token=… in the URL fragment or post one from the host page.",
+                    "You are not signed in to the widget: it opens from your softphone, which signs you in.",
                 ));
             }
             widget_bootstrap(

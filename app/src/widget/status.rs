@@ -169,7 +169,7 @@ pub fn StatusCorner(sent: RwSignal<Vec<SentMessage>>) -> impl IntoView {
                     <button type="button" class="link corner-all" on:click=move |_| show_list()>
                         {move || match count() {
                             1 => "Details".to_owned(),
-                            n => format!("All {n}"),
+                            n => format!("All {n} messages"),
                         }}
                     </button>
                 </section>

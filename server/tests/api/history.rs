@@ -332,13 +332,15 @@ async fn the_delivery_figures_count_what_happened_for_supervisors_and_admins_onl
     assert_eq!(stats["by_channel"][1]["key"], "whatsapp");
     assert_eq!(
         stats["failures"],
-        json!([{"key": "unreachable", "count": 1}])
+        json!([{"key": "unreachable", "label": "Phone could not be reached", "count": 1}])
     );
     assert_eq!(
         stats["top_templates"][0],
         json!({"key": "t_sms_thanks", "label": "Thanks for calling", "count": 4})
     );
+    assert_eq!(stats["by_channel"][0]["label"], "SMS");
     assert_eq!(stats["providers"][0]["key"], "sandbox");
+    assert_eq!(stats["providers"][0]["label"], "Sandbox (no real messages)");
     assert_eq!(stats["providers"][0]["total"], 5);
     let times = &stats["time_to_delivered"];
     assert_eq!(times["count"], 4);

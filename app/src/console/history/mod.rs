@@ -140,15 +140,40 @@ fn export_url(query: &HistoryQuery, ticket: &str) -> String {
     format!("/api/v1/notifications?{}", String::from(params.to_string()))
 }
 
+/// What the page calls the filter the API names `field`.
+fn filter_name(field: &str) -> String {
+    match field {
+        "from" => "From".to_owned(),
+        "to" => "To".to_owned(),
+        "call_id" => "Call".to_owned(),
+        "group_id" => "Group".to_owned(),
+        "agent_id" => "Agent".to_owned(),
+        "template_id" => "Template".to_owned(),
+        other => {
+            let text = other.replace('_', " ");
+            let mut chars = text.chars();
+            chars
+                .next()
+                .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+        }
+    }
+}
+
 /// A page that did not load: what failed and what to do.
 #[component]
 fn LoadProblem(error: ApiError, on_retry: impl Fn() + Copy + 'static) -> impl IntoView {
     let signed_out = ends_session(&error);
     view! {
         <div class="banner error" role="alert">
-            <p>{format!("The history did not load: {}", error.message)}</p>
+            // A refused filter: each problem once, by the filter's name (the message
+            // repeats them for API callers).
+            <p>{if error.fields.is_empty() {
+                format!("The history did not load: {}", error.message)
+            } else {
+                "Check the filters:".to_owned()
+            }}</p>
             <ul>
-                {error.fields.into_iter().map(|(f, p)| view! { <li data-field=f.clone()>{format!("{f}: {p}")}</li> }).collect_view()}
+                {error.fields.into_iter().map(|(f, p)| view! { <li data-field=f.clone()>{format!("{}: {p}", filter_name(&f))}</li> }).collect_view()}
             </ul>
             {if signed_out {
                 view! { <p>"Sign in again: open the history from the widget, or "<a href="/admin">"sign in to the settings"</a>"."</p> }.into_any()
@@ -205,9 +230,14 @@ fn Header(reader: Signal<Option<Reader>>) -> impl IntoView {
                     Reader::Admin => "Every group's messages",
                 })}
             </p>
-            {move || reader.get().filter(|r| *r != Reader::Agent).map(|_| view! {
-                <a class="button secondary small" href="/dashboard">"Delivery dashboard"</a>
-            })}
+            <nav class="row-actions" aria-label="Pages">
+                {move || reader.get().filter(|r| *r != Reader::Agent).map(|_| view! {
+                    <a class="button secondary small" href="/dashboard">"Delivery dashboard"</a>
+                })}
+                {move || (reader.get() == Some(Reader::Admin)).then(|| view! {
+                    <a class="button secondary small" href="/admin">"Settings"</a>
+                })}
+            </nav>
         </header>
     }
 }

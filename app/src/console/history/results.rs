@@ -91,7 +91,7 @@ fn Row(
     let details = m.clone();
     view! {
         <tr data-uuid=uuid.clone()>
-            <td title=m.created_at.clone()>{local_time(&m.created_at, true)}</td>
+            <td class="when" title=m.created_at.clone()>{local_time(&m.created_at, true)}</td>
             <td>{m.channel.label()}</td>
             <td><span class=format!("badge badge-{}", m.status.as_str())>{m.status.label()}</span></td>
             <td class="number">{m.to.clone()}</td>

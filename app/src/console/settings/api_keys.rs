@@ -7,7 +7,7 @@ use super::form::TextInput;
 use super::list::ListTable;
 use super::{context, listed, short_time, Problems};
 use crate::domain::{ApiKey, ApiKeyInput, ApiKeyScope, GroupId};
-use crate::ui::CopyButton;
+use crate::ui::{local_time, CopyButton};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
@@ -85,8 +85,8 @@ pub fn ApiKeysTab() -> impl IntoView {
                                 <td>{scopes.join(", ")}</td>
                                 <td>{groups.join(", ")}</td>
                                 <td>{if k.allowed_ips.is_empty() { "Anywhere".to_owned() } else { k.allowed_ips.join(", ") }}</td>
-                                <td>{short_time(&k.created_at)}</td>
-                                <td>{k.last_used_at.as_deref().map_or("Never".to_owned(), short_time)}</td>
+                                <td title=short_time(&k.created_at)>{local_time(&k.created_at, true)}</td>
+                                <td>{k.last_used_at.as_deref().map_or("Never".to_owned(), |at| local_time(at, true))}</td>
                                 <td class="row-actions">
                                     <button class="button small secondary" on:click=move |_| revoke(id.clone(), label.clone())>"Revoke"</button>
                                 </td>

@@ -17,26 +17,38 @@ pub fn AuditTab() -> impl IntoView {
             <div class="toolbar">
                 <select aria-label="Kind of change" on:change=move |ev| entity.set(event_target_value(&ev))>
                     <option value="">"All changes"</option>
-                    {["template", "group", "notification_types", "agent", "provider", "opt_out", "api_key", "session"].map(|e| view! { <option value=e>{e.replace('_', " ")}</option> }).collect_view()}
+                    {[
+                        ("template", "Templates"),
+                        ("group", "Agent groups"),
+                        ("notification_types", "Notification types"),
+                        ("agent", "Agents"),
+                        ("provider", "Provider accounts"),
+                        ("opt_out", "Opt-outs"),
+                        ("api_key", "API keys"),
+                        ("session", "Sign-ins"),
+                    ].map(|(e, label)| view! { <option value=e>{label}</option> }).collect_view()}
                 </select>
             </div>
             <div class="table-wrap" tabindex="0" role="region" aria-label="Audit log, scrollable">
                 <table class="list" aria-label="Audit log">
-                    <thead><tr><th>"When"</th><th>"Who"</th><th>"What"</th><th>"Changes"</th></tr></thead>
+                    <thead><tr><th>"When"</th><th>"Who"</th><th>"What"</th><th>"What changed"</th></tr></thead>
                     <tbody>
                         {move || entries.get().into_iter().map(|e| {
-                            let summary = format!("{} {} {}", e.action, e.entity.replace('_', " "), e.entity_id);
-                            let change = format!(
-                                "before: {}\nafter: {}",
-                                e.before.map(|b| b.to_string()).unwrap_or_else(|| "—".into()),
-                                e.after.map(|a| a.to_string()).unwrap_or_else(|| "—".into())
-                            );
+                            let changes = e.changes();
+                            let details = (!changes.is_empty()).then(|| view! {
+                                <details>
+                                    <summary>{format!("{} field{}", changes.len(), if changes.len() == 1 { "" } else { "s" })}</summary>
+                                    <ul class="audit-changes">
+                                        {changes.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
+                                    </ul>
+                                </details>
+                            });
                             view! {
                                 <tr class="audit-entry">
                                     <td><time datetime=e.at.clone() title=super::short_time(&e.at)>{local_time(&e.at, true)}</time></td>
                                     <td>{e.actor.clone()}</td>
-                                    <td>{summary}</td>
-                                    <td><details><summary>"Before / after"</summary><pre>{change}</pre></details></td>
+                                    <td>{e.summary()}</td>
+                                    <td>{details}</td>
                                 </tr>
                             }
                         }).collect_view()}

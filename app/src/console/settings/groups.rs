@@ -66,7 +66,13 @@ pub fn GroupsTab() -> impl IntoView {
             <GroupList groups selected on_change=change on_delete=delete />
         </section>
         {move || match selected.get() {
-            Some(group) => view! { <NotificationTypeTab group=group /> }.into_any(),
+            Some(group) => {
+                let id = group.clone();
+                let name = Signal::derive(move || {
+                    groups.with(|all| all.iter().find(|g| g.id.as_str() == id).map_or_else(|| id.clone(), |g| g.name.clone()))
+                });
+                view! { <NotificationTypeTab group=group name=name /> }.into_any()
+            }
             None => view! {
                 <p class="hint" data-testid="choose-group">
                     "Choose a group's name to set its channels, templates and provider accounts."

@@ -117,7 +117,8 @@ impl AdminContext {
     }
 }
 
-/// `2026-12-02 12:15 UTC` from an RFC 3339 UTC time.
+/// `2026-12-02 12:15 UTC` from an RFC 3339 UTC time: for a tooltip beside the local
+/// time a page shows.
 pub(crate) fn short_time(rfc3339: &str) -> String {
     match (rfc3339.get(..10), rfc3339.get(11..16)) {
         (Some(day), Some(time)) => format!("{day} {time} UTC"),
@@ -269,7 +270,7 @@ fn Problem(error: ApiError) -> impl IntoView {
         <div class="banner error" role="alert">
             <p>{error.message}</p>
             <ul>
-                {error.fields.into_iter().map(|(f, p)| view! { <li data-field=f.clone()>{format!("{f}: {p}")}</li> }).collect_view()}
+                {error.fields.into_iter().map(|(f, p)| view! { <li data-field=f.clone()>{format!("{}: {p}", readable_key(&f))}</li> }).collect_view()}
             </ul>
             <Show when=move || ctx.retry.get()>
                 <button class="button small" type="button" on:click=move |_| ctx.reload()>"Try again"</button>
@@ -365,10 +366,44 @@ fn readable_key(key: &str) -> String {
             format!("Field {n}, {part}")
         };
     }
-    let last = key.rsplit('.').next().unwrap_or(key).replace('_', " ");
-    let mut words = last.replace("dlt", "DLT");
+    // A CSV line's problem: `line 3.number` → "Line 3, number".
+    if let Some((line, part)) = key
+        .strip_prefix("line ")
+        .map(|r| r.split_once('.').unwrap_or((r, "")))
+    {
+        return match part {
+            "" => format!("Line {line}"),
+            part => format!("Line {line}, {}", part.replace('_', " ")),
+        };
+    }
+    let mut segments = key.rsplit('.');
+    let last = segments.next().unwrap_or(key);
+    // A list's entry: `allowed_ips.0` → "Allowed IPs, entry 1".
+    let text = match last.parse::<usize>() {
+        Ok(i) => format!("{}, entry {}", segments.next().unwrap_or("list"), i + 1),
+        Err(_) => last.to_owned(),
+    };
+    let mut words = text
+        .replace('_', " ")
+        .replace("dlt", "DLT")
+        .replace("ips", "IPs");
     if let Some(first) = words.get_mut(..1) {
         first.make_ascii_uppercase();
     }
     words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::readable_key;
+
+    #[test]
+    fn a_problems_key_reads_as_words() {
+        assert_eq!(readable_key("display_name"), "Display name");
+        assert_eq!(readable_key("fields[1].pattern"), "Field 2, pattern");
+        assert_eq!(readable_key("provider_ref.dlt_header"), "DLT header");
+        assert_eq!(readable_key("line 3.number"), "Line 3, number");
+        assert_eq!(readable_key("line 2"), "Line 2");
+        assert_eq!(readable_key("allowed_ips.0"), "Allowed IPs, entry 1");
+    }
 }

@@ -9,9 +9,9 @@ use crate::domain::{Channel, NotificationTypes, TemplateId, MAX_TEMPLATES_PER_CH
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// The Notification Type tab of one group.
+/// The Notification Type tab of one group (`group` its id, `name` what people call it).
 #[component]
-pub(super) fn NotificationTypeTab(group: String) -> impl IntoView {
+pub(super) fn NotificationTypeTab(group: String, name: Signal<String>) -> impl IntoView {
     let ctx = context();
     let types = RwSignal::new(None::<NotificationTypes>);
     let group_for_load = group.clone();
@@ -38,7 +38,8 @@ pub(super) fn NotificationTypeTab(group: String) -> impl IntoView {
                 match save_notification_types(token, group.clone(), t).await {
                     Ok(saved) => {
                         types.set(Some(saved.types));
-                        let mut notice = format!("Saved the notification types of {group}.");
+                        let mut notice =
+                            format!("Saved the notification types of {}.", name.get_untracked());
                         for warning in saved.warnings {
                             notice.push_str(" Warning: ");
                             notice.push_str(&warning);
@@ -52,7 +53,7 @@ pub(super) fn NotificationTypeTab(group: String) -> impl IntoView {
     };
     view! {
         <section class="card" aria-label="Notification Type">
-            <h2>{format!("Notification Type — {group}")}</h2>
+            <h2>{move || format!("Notification Type — {}", name.get())}</h2>
             <Show when=move || types.get().is_some() fallback=|| view! { <p class="hint">"Loading…"</p> }>
                 <div class="channel-columns">
                     {Channel::ALL

@@ -101,7 +101,7 @@ pub fn OptOutsTab() -> impl IntoView {
                                 <td>{o.channel.label()}</td>
                                 <td>{if o.sender.is_empty() { "Every sender".to_owned() } else { o.sender.clone() }}</td>
                                 <td>{source_label(o.source)}</td>
-                                <td><time datetime=o.at.clone()>{short_time(&o.at)}</time></td>
+                                <td><time datetime=o.at.clone() title=short_time(&o.at)>{crate::ui::local_time(&o.at, true)}</time></td>
                                 <td class="row-actions">
                                     <button class="button small secondary" on:click=move |_| remove(gone.clone())>"Remove"</button>
                                 </td>

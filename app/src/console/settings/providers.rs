@@ -9,7 +9,9 @@ use super::api::{
 use super::form::TextInput;
 use super::list::ListTable;
 use super::{context, listed, Problems};
-use crate::domain::{Channel, ProviderAccountInput, ProviderKind, TemplateId, PROVIDER_KINDS};
+use crate::domain::{
+    credential_label, Channel, ProviderAccountInput, ProviderKind, TemplateId, PROVIDER_KINDS,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
@@ -163,7 +165,8 @@ fn AccountForm(
 ) -> impl IntoView {
     view! {
         <form class="toolbar" on:submit=on_submit aria-label="Provider account">
-            <label class="labelled">
+            // The type's and the sender's texts are long: each gets a whole row.
+            <label class="labelled wide">
                 <span class="field-label">"Provider type"</span>
                 <select on:change=move |ev| draft.choose_kind(&event_target_value(&ev))>
                     {PROVIDER_KINDS.iter().map(|k| view! { <option value=k.name>{k.label}</option> }).collect_view()}
@@ -182,9 +185,10 @@ fn AccountForm(
                 <span class="hint" id="key-hint">"Up to 5 letters/digits; empty: from the type"</span>
                 <Problems problems prefix="key" />
             </label>
-            <label class="labelled">
+            <label class="labelled wide">
                 <span class="field-label">"Sender"</span>
-                <input class="input" placeholder=move || draft.kind.get().sender prop:value=draft.sender on:input=move |ev| draft.sender.set(event_target_value(&ev)) />
+                <input class="input" aria-label="Sender" aria-describedby="sender-hint" prop:value=draft.sender on:input=move |ev| draft.sender.set(event_target_value(&ev)) />
+                <span class="hint" id="sender-hint">{move || draft.kind.get().sender}</span>
                 <Problems problems prefix="sender" />
             </label>
             {move || draft.kind.get().credentials.iter().map(|name| {
@@ -193,7 +197,7 @@ fn AccountForm(
                 let at = credential_key(&name);
                 view! {
                     <label class="labelled">
-                        <span class="field-label">{name.clone()}</span>
+                        <span class="field-label">{credential_label(&name).to_owned()}</span>
                         <input class="input" type="password" autocomplete="off"
                             placeholder="write-only"
                             prop:value=move || draft.credentials.get().get(&name).cloned().unwrap_or_default()
@@ -258,7 +262,7 @@ fn AccountList(
             rows=accounts
             row=move |a: crate::domain::ProviderAccount| {
                 let del = a.id.to_string();
-                let set = if a.credentials_set.is_empty() { "none".to_owned() } else { format!("{} set", a.credentials_set.join(", ")) };
+                let set = if a.credentials_set.is_empty() { "none".to_owned() } else { format!("{} set", a.credentials_set.iter().map(|c| credential_label(c)).collect::<Vec<_>>().join(", ")) };
                 view! {
                     <tr data-account=a.id.to_string()>
                         <td>

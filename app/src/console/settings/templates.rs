@@ -376,16 +376,13 @@ fn ProviderRefs(draft: Draft) -> impl IntoView {
     // Indian carriers drop an SMS without its DLT registration: the send is refused.
     let dlt_missing = move || {
         (draft.channel.get() == Channel::Sms)
-            .then(|| draft.provider_ref.with(|p| p.dlt_missing()))
+            .then(|| draft.provider_ref.with(|p| p.dlt_missing_words()))
             .filter(|m| !m.is_empty())
     };
     view! {
         {move || dlt_missing().map(|missing| view! {
             <p class="hint warning" data-testid="dlt-warning">
-                {format!(
-                    "Without its DLT registration ({}), this template's SMS to Indian numbers are refused.",
-                    missing.join(", ")
-                )}
+                {format!("Without its DLT registration ({missing}), this template's SMS to Indian numbers are refused.")}
             </p>
         })}
         <details>
@@ -423,10 +420,10 @@ fn FieldRow(row: u32, field: RwSignal<TemplateField>, draft: Draft) -> impl Into
     let remove = move |_| draft.fields.update(|rows| rows.retain(|(r, _)| *r != row));
     view! {
         <div class="field-row" data-row=row>
-            <input class="input" aria-label="Field name" placeholder="name" prop:value=move || field.with(|f| f.name.clone()) on:input=set(|f, v| f.name = v) />
-            <input class="input" aria-label="Field label" placeholder="Label" prop:value=move || field.with(|f| f.label.clone()) on:input=set(|f, v| f.label = v) />
+            <label class="mini"><span class="mini-label">"Field name"</span><input class="input" placeholder="name" prop:value=move || field.with(|f| f.name.clone()) on:input=set(|f, v| f.name = v) /></label>
+            <label class="mini"><span class="mini-label">"Field label"</span><input class="input" placeholder="Label" prop:value=move || field.with(|f| f.label.clone()) on:input=set(|f, v| f.label = v) /></label>
+            <label class="mini"><span class="mini-label">"Field type"</span>
             <select
-                aria-label="Field type"
                 prop:value=move || field.with(|f| FIELD_TYPES.iter().find(|(t, _)| *t == f.field_type).map_or("text", |(_, n)| *n))
                 on:change=move |ev| {
                     let v = event_target_value(&ev);
@@ -437,6 +434,7 @@ fn FieldRow(row: u32, field: RwSignal<TemplateField>, draft: Draft) -> impl Into
             >
                 {FIELD_TYPES.map(|(_, n)| view! { <option value=n>{n}</option> }).collect_view()}
             </select>
+            </label>
             <label class="check">
                 <input
                     type="checkbox"
@@ -445,17 +443,18 @@ fn FieldRow(row: u32, field: RwSignal<TemplateField>, draft: Draft) -> impl Into
                 />
                 "required"
             </label>
+            <label class="mini narrow"><span class="mini-label">"Max length"</span>
             <input
-                class="input narrow"
-                aria-label="Max length"
+                class="input"
                 placeholder="max"
                 inputmode="numeric"
                 prop:value=move || field.with(|f| f.max_length.map(|m| m.to_string()).unwrap_or_default())
                 on:input=set(|f, v| f.max_length = v.trim().parse().ok())
             />
-            <input class="input" aria-label="Pattern" placeholder="pattern" prop:value=move || field.with(|f| f.pattern.clone().unwrap_or_default()) on:input=set(|f, v| f.pattern = Some(v).filter(|v| !v.is_empty())) />
-            <input class="input" aria-label="Default" placeholder="default" prop:value=move || field.with(|f| f.default.clone().unwrap_or_default()) on:input=set(|f, v| f.default = Some(v).filter(|v| !v.is_empty())) />
-            <input class="input" aria-label="Field code" title="Where a workflow send (and the CRM pre-fill) finds the value: contact.<key>, agent.<key> or custom.<key>" placeholder="contact.first_name" prop:value=move || field.with(|f| f.source.clone().unwrap_or_default()) on:input=set(|f, v| f.source = Some(v.trim().to_owned()).filter(|v| !v.is_empty())) />
+            </label>
+            <label class="mini"><span class="mini-label">"Pattern"</span><input class="input" placeholder="pattern" prop:value=move || field.with(|f| f.pattern.clone().unwrap_or_default()) on:input=set(|f, v| f.pattern = Some(v).filter(|v| !v.is_empty())) /></label>
+            <label class="mini"><span class="mini-label">"Default"</span><input class="input" placeholder="default" prop:value=move || field.with(|f| f.default.clone().unwrap_or_default()) on:input=set(|f, v| f.default = Some(v).filter(|v| !v.is_empty())) /></label>
+            <label class="mini"><span class="mini-label">"Field code"</span><input class="input" title="Where a workflow send (and the CRM pre-fill) finds the value: contact.<key>, agent.<key> or custom.<key>" placeholder="contact.first_name" prop:value=move || field.with(|f| f.source.clone().unwrap_or_default()) on:input=set(|f, v| f.source = Some(v.trim().to_owned()).filter(|v| !v.is_empty())) /></label>
             <button type="button" class="button small secondary" aria-label="Remove field" on:click=remove>"✕"</button>
         </div>
     }

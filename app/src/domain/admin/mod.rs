@@ -39,6 +39,92 @@ pub struct AuditEntry {
     pub after: Option<serde_json::Value>,
 }
 
+impl AuditEntry {
+    /// What happened, in words: `Created template t_otp`, `Signed in`.
+    pub fn summary(&self) -> String {
+        let verb = match (self.entity.as_str(), self.action.as_str()) {
+            ("session", "sign_in") => return "Signed in".to_owned(),
+            ("session", "sign_out") => return "Signed out".to_owned(),
+            ("session", "cli_session") => return "Signed in from the command line".to_owned(),
+            (_, "create") => "Created",
+            (_, "update") => "Changed",
+            (_, "delete") => "Deleted",
+            (_, other) => {
+                return format!("{} {} {}", words(other), noun(&self.entity), self.entity_id)
+            }
+        };
+        format!("{verb} {} {}", noun(&self.entity), self.entity_id)
+    }
+
+    /// What changed, a line a field: `name: Demo → Demo agents`; on a create or a
+    /// delete, each field it had.
+    pub fn changes(&self) -> Vec<String> {
+        let fields = |v: &Option<serde_json::Value>| match v {
+            Some(serde_json::Value::Object(map)) => map.clone(),
+            _ => serde_json::Map::new(),
+        };
+        let (before, after) = (fields(&self.before), fields(&self.after));
+        let mut keys: Vec<&String> = before.keys().chain(after.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        keys.into_iter()
+            .filter_map(|key| match (before.get(key), after.get(key)) {
+                (Some(b), Some(a)) if b == a => None,
+                (Some(b), Some(a)) => Some(format!("{}: {} → {}", words(key), shown(b), shown(a))),
+                (None, Some(a)) => Some(format!("{}: {}", words(key), shown(a))),
+                (Some(b), None) => Some(format!("{}: {} (removed)", words(key), shown(b))),
+                (None, None) => None,
+            })
+            .collect()
+    }
+}
+
+/// The kind of thing an audit entry is about, as people say it.
+fn noun(entity: &str) -> String {
+    match entity {
+        "notification_types" => "the notification types of group".to_owned(),
+        "api_key" => "API key".to_owned(),
+        "opt_out" => "opt-out".to_owned(),
+        "provider" => "provider account".to_owned(),
+        other => other.replace('_', " "),
+    }
+}
+
+/// `dlt_entity_id` as `Dlt entity id`.
+fn words(key: &str) -> String {
+    let text = key.replace('_', " ");
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+/// A recorded value as a person reads it: text unquoted, lists joined, nothing as "none".
+fn shown(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => "none".to_owned(),
+        serde_json::Value::Bool(true) => "yes".to_owned(),
+        serde_json::Value::Bool(false) => "no".to_owned(),
+        serde_json::Value::String(s) if s.is_empty() => "(empty)".to_owned(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) if items.is_empty() => "none".to_owned(),
+        serde_json::Value::Array(items) => items.iter().map(shown).collect::<Vec<_>>().join(", "),
+        serde_json::Value::Object(map) => {
+            let set: Vec<String> = map
+                .iter()
+                .filter(|(_, v)| !matches!(v, serde_json::Value::Null) && shown(v) != "none")
+                .map(|(k, v)| format!("{} {}", k.replace('_', " "), shown(v)))
+                .collect();
+            if set.is_empty() {
+                "none".to_owned()
+            } else {
+                format!("({})", set.join("; "))
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
 /// `POST /api/v1/admin/login` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

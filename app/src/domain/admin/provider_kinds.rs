@@ -34,7 +34,7 @@ pub const PROVIDER_KINDS: &[ProviderKind] = &[
         name: "twilio",
         label: "Twilio (SMS, WhatsApp)",
         channels: &[Channel::Sms, Channel::Whatsapp],
-        sender: "From number (+E.164) or Messaging Service SID (MG…)",
+        sender: "The From number (with + and the country code) or a Messaging Service SID (MG…)",
         credentials: &["account_sid", "auth_token"],
         url_token_key: None,
     },
@@ -66,7 +66,7 @@ pub const PROVIDER_KINDS: &[ProviderKind] = &[
         name: "sinch",
         label: "Sinch SMS",
         channels: &[Channel::Sms],
-        sender: "From number (+E.164), short code or alphanumeric sender ID",
+        sender: "The From number (with + and the country code), a short code or a sender name",
         credentials: &["service_plan_id", "api_token"],
         url_token_key: Some("api_token"),
     },
@@ -82,11 +82,34 @@ pub const PROVIDER_KINDS: &[ProviderKind] = &[
         name: "kaleyra",
         label: "Kaleyra (India SMS with DLT, WhatsApp)",
         channels: &[Channel::Sms, Channel::Whatsapp],
-        sender: "DLT header (SMS) or WhatsApp business number (+E.164)",
+        sender:
+            "The DLT header (SMS) or the WhatsApp business number (with + and the country code)",
         credentials: &["sid", "api_key"],
         url_token_key: Some("api_key"),
     },
 ];
+
+/// What the settings page calls credential `name` (the key stays the API's).
+pub fn credential_label(name: &str) -> &str {
+    match name {
+        "account_sid" => "Account SID",
+        "auth_token" => "Auth token",
+        "access_token" => "Access token",
+        "app_secret" => "App secret",
+        "verify_token" => "Webhook verify token",
+        "api_key" => "API key",
+        "api_token" => "API token",
+        "project_id" => "Project id",
+        "key_id" => "Access key id",
+        "key_secret" => "Access key secret",
+        "webhook_secret" => "Webhook secret",
+        "service_account_json" => "Service account key (JSON)",
+        "client_token" => "Callback token",
+        "service_plan_id" => "Service plan id",
+        "sid" => "Account SID",
+        other => other,
+    }
+}
 
 impl ProviderKind {
     /// The provider type called `name`.

@@ -104,3 +104,51 @@ fn a_suggested_key_is_the_types_first_letters_then_a_free_number() {
     );
     assert_eq!(AccountKey::suggest("kaleyra", &taken).as_str(), "KAL");
 }
+
+fn audit_entry(
+    action: &str,
+    entity: &str,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> AuditEntry {
+    AuditEntry {
+        id: 1,
+        at: "2026-12-07T10:00:00Z".into(),
+        actor: "admin".into(),
+        action: action.into(),
+        entity: entity.into(),
+        entity_id: "demo".into(),
+        before,
+        after,
+    }
+}
+
+#[test]
+fn an_audit_entry_says_what_happened_and_what_changed_in_words() {
+    let change = audit_entry(
+        "update",
+        "group",
+        Some(serde_json::json!({"name": "Demo", "default_country": "IN", "ids": ["a", "b"]})),
+        Some(
+            serde_json::json!({"name": "Demo agents", "default_country": "IN", "ids": [], "active": true,
+            "ref": {"dlt_header": "ACMEIN", "dlt_entity_id": null}}),
+        ),
+    );
+    assert_eq!(change.summary(), "Changed group demo");
+    assert_eq!(
+        change.changes(),
+        [
+            "Active: yes",
+            "Ids: a, b → none",
+            "Name: Demo → Demo agents",
+            "Ref: (dlt header ACMEIN)"
+        ]
+    );
+    let session = audit_entry("sign_in", "session", None, None);
+    assert_eq!(session.summary(), "Signed in");
+    assert!(session.changes().is_empty());
+    assert_eq!(
+        audit_entry("delete", "api_key", None, None).summary(),
+        "Deleted API key demo"
+    );
+}

@@ -50,6 +50,20 @@ impl ProviderRef {
         .map(|(name, _)| name)
         .collect()
     }
+
+    /// [`dlt_missing`](Self::dlt_missing) as the settings page labels them, joined:
+    /// `DLT entity id, DLT content template id, DLT header`.
+    pub fn dlt_missing_words(&self) -> String {
+        self.dlt_missing()
+            .into_iter()
+            .map(|name| match name {
+                "dlt_entity_id" => "DLT entity id",
+                "dlt_template_id" => "DLT content template id",
+                _ => "DLT header",
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// Where a WhatsApp template parameter goes.

@@ -70,12 +70,11 @@ impl Admin<'_> {
             let Some(template) = self.store().template(template_id).await? else {
                 continue;
             };
-            let missing = template.provider_ref.dlt_missing();
-            if !missing.is_empty() {
+            if !template.provider_ref.dlt_missing().is_empty() {
                 warnings.push(format!(
                     "SMS template {} lacks its DLT registration ({}): its messages to Indian numbers will be refused.",
                     template.name,
-                    missing.join(", ")
+                    template.provider_ref.dlt_missing_words()
                 ));
             }
         }

@@ -65,13 +65,21 @@ impl Admin<'_> {
         let before = self.get_template(id).await?;
         let users = self.store().template_users(id).await?;
         if !users.is_empty() && !confirm {
-            let names: Vec<&str> = users.iter().map(GroupId::as_str).collect();
+            let groups = self.store().groups().await?;
+            let names: Vec<String> = users
+                .iter()
+                .map(|id| match groups.iter().find(|g| &g.id == id) {
+                    Some(g) => format!("{} ({id})", g.name),
+                    None => id.to_string(),
+                })
+                .collect();
+            let message = match names.as_slice() {
+                [one] => format!("The group {one} uses this template. Delete it anyway, and take it off that group?"),
+                many => format!("The groups {} use this template. Delete it anyway, and take it off them?", many.join(", ")),
+            };
             return Err(ServiceError::Conflict {
                 code: "template_in_use",
-                message: format!(
-                    "Groups {} use this template. Confirm to delete it and remove it from them.",
-                    names.join(", ")
-                ),
+                message,
             });
         }
         let audit = self.record(Entity::Template, id.as_str(), json(&before), None);
