@@ -123,3 +123,20 @@ test("the history without a sign-in says how to get one", async ({ page }) => {
   await expect(page.getByRole("alert")).toContainText("You are not signed in.");
   await expect(page.getByRole("link", { name: "Sign in to the settings" })).toHaveAttribute("href", "/admin");
 });
+
+test("an admin goes back to the settings from the history and the dashboard, and a wrong period is told once, by name", async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 800 });
+  await signInAsAdmin(page);
+  await page.getByRole("link", { name: "Message history" }).click();
+  await expect(page.getByTestId("reader")).toHaveText("Every group's messages");
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+  await page.getByLabel("From", { exact: true }).fill("2026-12-05");
+  await page.getByLabel("To", { exact: true }).fill("2026-12-01");
+  await page.getByRole("button", { name: "Apply" }).click();
+  const problem = page.getByRole("alert");
+  await expect(problem.locator('[data-field="to"]')).toHaveText("To: must be after the start (From)");
+  await expect(problem).not.toContainText("to: must");
+  await page.getByRole("link", { name: "Delivery dashboard" }).click();
+  await page.getByRole("link", { name: "Settings" }).click();
+  await expect(page.getByRole("tab", { name: "Templates" })).toBeVisible();
+});

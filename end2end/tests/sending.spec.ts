@@ -100,3 +100,9 @@ test("an RCS message to a phone without RCS goes by SMS, and the agent sees why"
   );
   await expect(sent.locator(".badge")).toHaveText("Delivered");
 });
+
+test("a call without messages says what its comments will hold", async ({ page }) => {
+  await openWidget(page, newCallId());
+  const comments = page.getByRole("region", { name: "Call comments" });
+  await expect(comments).toContainText("Each message you send adds a line here.");
+});
