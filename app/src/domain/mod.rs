@@ -50,3 +50,12 @@ pub use status::{NotificationStatus, Transition};
 pub use template::*;
 pub use time::rfc3339;
 pub use workflow::{fill_from_data, SendData};
+
+/// An identifier as words for people: `dlt_entity_id` → `Dlt entity id`.
+pub fn in_words(key: &str) -> String {
+    let text = key.replace('_', " ");
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}

@@ -229,19 +229,10 @@ impl FailureReason {
             "provider_failed" => "Provider failed to send",
             "provider_unavailable" => "Provider unavailable",
             "outcome_unknown" => "Outcome unknown (not sent again)",
-            other => return words(other),
+            other => return super::in_words(other),
         };
         known.to_owned()
     }
-}
-
-/// `some_code` as words: `Some code`.
-fn words(code: &str) -> String {
-    let text = code.replace('_', " ");
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 /// A message as `GET /api/v1/notifications/{uuid}` shows it.

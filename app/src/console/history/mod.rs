@@ -149,13 +149,7 @@ fn filter_name(field: &str) -> String {
         "group_id" => "Group".to_owned(),
         "agent_id" => "Agent".to_owned(),
         "template_id" => "Template".to_owned(),
-        other => {
-            let text = other.replace('_', " ");
-            let mut chars = text.chars();
-            chars
-                .next()
-                .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
-        }
+        other => crate::domain::in_words(other),
     }
 }
 

@@ -50,7 +50,12 @@ impl AuditEntry {
             (_, "update") => "Changed",
             (_, "delete") => "Deleted",
             (_, other) => {
-                return format!("{} {} {}", words(other), noun(&self.entity), self.entity_id)
+                return format!(
+                    "{} {} {}",
+                    super::in_words(other),
+                    noun(&self.entity),
+                    self.entity_id
+                )
             }
         };
         format!("{verb} {} {}", noun(&self.entity), self.entity_id)
@@ -70,9 +75,16 @@ impl AuditEntry {
         keys.into_iter()
             .filter_map(|key| match (before.get(key), after.get(key)) {
                 (Some(b), Some(a)) if b == a => None,
-                (Some(b), Some(a)) => Some(format!("{}: {} → {}", words(key), shown(b), shown(a))),
-                (None, Some(a)) => Some(format!("{}: {}", words(key), shown(a))),
-                (Some(b), None) => Some(format!("{}: {} (removed)", words(key), shown(b))),
+                (Some(b), Some(a)) => Some(format!(
+                    "{}: {} → {}",
+                    super::in_words(key),
+                    shown(b),
+                    shown(a)
+                )),
+                (None, Some(a)) => Some(format!("{}: {}", super::in_words(key), shown(a))),
+                (Some(b), None) => {
+                    Some(format!("{}: {} (removed)", super::in_words(key), shown(b)))
+                }
                 (None, None) => None,
             })
             .collect()
@@ -88,15 +100,6 @@ fn noun(entity: &str) -> String {
         "provider" => "provider account".to_owned(),
         other => other.replace('_', " "),
     }
-}
-
-/// `dlt_entity_id` as `Dlt entity id`.
-fn words(key: &str) -> String {
-    let text = key.replace('_', " ");
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 /// A recorded value as a person reads it: text unquoted, lists joined, nothing as "none".
