@@ -60,8 +60,8 @@ impl AdminContext {
     }
 
     /// Shows a refused save: each field's problem at its input (`problems`), the
-    /// banner only what failed.
-    /// The keyboard's focus goes to the first input with a problem.
+    /// banner only what failed; the keyboard's focus goes to the first input with a
+    /// problem.
     pub fn refused(&self, problems: RwSignal<BTreeMap<String, String>>, mut e: ApiError) {
         let at_inputs = !e.fields.is_empty();
         problems.set(std::mem::take(&mut e.fields));
@@ -379,18 +379,30 @@ fn readable_key(key: &str) -> String {
     let mut segments = key.rsplit('.');
     let last = segments.next().unwrap_or(key);
     // A list's entry: `allowed_ips.0` → "Allowed IPs, entry 1".
-    let text = match last.parse::<usize>() {
-        Ok(i) => format!("{}, entry {}", segments.next().unwrap_or("list"), i + 1),
-        Err(_) => last.to_owned(),
+    let mut words = match last.parse::<usize>() {
+        Ok(i) => format!(
+            "{}, entry {}",
+            spoken(segments.next().unwrap_or("list")),
+            i + 1
+        ),
+        Err(_) => spoken(last),
     };
-    let mut words = text
-        .replace('_', " ")
-        .replace("dlt", "DLT")
-        .replace("ips", "IPs");
     if let Some(first) = words.get_mut(..1) {
         first.make_ascii_uppercase();
     }
     words
+}
+
+/// `allowed_ips` → "allowed IPs": words, with initialisms as people write them.
+fn spoken(key: &str) -> String {
+    key.split('_')
+        .map(|word| match word {
+            "dlt" => "DLT",
+            "ips" => "IPs",
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
