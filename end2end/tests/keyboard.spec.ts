@@ -90,6 +90,11 @@ test("the template cards are a radio group: arrow keys choose the next card and 
   await expect(page.getByRole("button", { name: "Send" })).toBeFocused();
   await page.keyboard.press("Shift+Tab");
   await expect(cards.first()).toBeFocused();
+  // On another channel, whose cards the chosen one is not among, Tab reaches its first.
+  await page.getByRole("tab", { name: "WhatsApp" }).click();
+  await page.keyboard.press("Tab");
+  await expect(cards.first()).toBeFocused();
+  await expect(cards.first()).toContainText(/Order update|Thanks for calling/);
 });
 
 test("Escape closes the agent menu and gives the focus back; leaving it closes it too", async ({ page }) => {

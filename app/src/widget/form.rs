@@ -115,7 +115,16 @@ pub(super) fn TemplateChoice(
         selected.set(Some(ids[next].clone()));
         focus_by_id(&dom_id(&ids[next]));
     };
-    let first = Memo::new(move |_| templates.with(|all| all.first().map(|t| t.id.to_string())));
+    // The card Tab reaches: the chosen one when it is among these, else the first.
+    let reachable_id = Memo::new(move |_| {
+        templates.with(|all| {
+            let chosen = selected.get();
+            all.iter()
+                .map(|t| t.id.to_string())
+                .find(|id| chosen.as_deref() == Some(id.as_str()))
+                .or_else(|| all.first().map(|t| t.id.to_string()))
+        })
+    });
     view! {
         <div class="templates" role="radiogroup" aria-label="Template" on:keydown=on_key>
             <Show when=move || loaded.get().is_some() && templates.with(Vec::is_empty)>
@@ -127,12 +136,9 @@ pub(super) fn TemplateChoice(
                 children=move |t| {
                     let id = t.id.to_string();
                     let pick = id.clone();
-                    let (checked_id, first_id) = (id.clone(), id.clone());
+                    let (checked_id, reachable_as) = (id.clone(), id.clone());
                     let checked = Memo::new(move |_| selected.get().as_deref() == Some(checked_id.as_str()));
-                    let reachable = move || match selected.get() {
-                        Some(_) => checked.get(),
-                        None => first.get().as_deref() == Some(first_id.as_str()),
-                    };
+                    let reachable = move || reachable_id.get().as_deref() == Some(reachable_as.as_str());
                     let preview = as_template(&t).preview(&BTreeMap::new());
                     let template_id = t.id.clone();
                     let recontacts = move || recontact.get().as_ref() == Some(&template_id);
