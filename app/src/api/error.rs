@@ -42,6 +42,18 @@ impl ApiError {
             fields: BTreeMap::new(),
         }
     }
+
+    /// An error with each field's problem.
+    pub fn with_fields(
+        code: impl Into<String>,
+        message: impl Into<String>,
+        fields: BTreeMap<String, String>,
+    ) -> Self {
+        Self {
+            fields,
+            ..Self::new(code, message)
+        }
+    }
 }
 
 impl fmt::Display for ApiError {

@@ -224,7 +224,7 @@ fn Bars(rows: Vec<Count>) -> impl IntoView {
     view! {
         <ul class="bars">
             {rows.into_iter().map(|r| {
-                let name = if r.label.is_empty() { r.key.clone() } else { r.label.clone() };
+                let name = r.name().to_owned();
                 let width = r.count as f64 * 100.0 / most as f64;
                 view! {
                     <li data-key=r.key.clone()>
@@ -259,7 +259,7 @@ fn StackedBars(rows: Vec<Breakdown>) -> impl IntoView {
                     x += width;
                     view! { <rect class=format!("seg seg-{}", c.key) x=format!("{at:.2}") y="0" height="10" width=format!("{width:.2}")><title>{format!("{} {}", c.count, c.key)}</title></rect> }
                 }).collect_view();
-                let name = if r.label.is_empty() { r.key.clone() } else { r.label.clone() };
+                let name = r.name().to_owned();
                 view! {
                     <li data-key=r.key.clone()>
                         <span class="bar-label" title=name.clone()>{name.clone()}</span>

@@ -77,6 +77,17 @@ pub struct Count {
     pub count: u64,
 }
 
+impl Count {
+    /// What a chart calls it: its label, else its key.
+    pub fn name(&self) -> &str {
+        if self.label.is_empty() {
+            &self.key
+        } else {
+            &self.label
+        }
+    }
+}
+
 /// One channel's, or one provider's, messages by status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -90,6 +101,17 @@ pub struct Breakdown {
     pub total: u64,
     /// How many in each status (statuses with none left out), in the statuses' order.
     pub by_status: Vec<Count>,
+}
+
+impl Breakdown {
+    /// What a chart calls it: its label, else its key.
+    pub fn name(&self) -> &str {
+        if self.label.is_empty() {
+            &self.key
+        } else {
+            &self.label
+        }
+    }
 }
 
 /// The time from acceptance to delivery of the period's delivered messages.

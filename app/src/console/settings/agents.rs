@@ -25,25 +25,26 @@ pub fn AgentsTab() -> impl IntoView {
     let problems = RwSignal::new(std::collections::BTreeMap::new());
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (agent_id, group_id) = (
+        let parsed = (
             UserId::parse(id.get_untracked().trim()),
             GroupId::parse(&group.get_untracked()),
         );
-        let (Ok(agent_id), Ok(group_id)) = (agent_id.clone(), group_id.clone()) else {
-            let mut fields = std::collections::BTreeMap::new();
-            if agent_id.is_err() {
-                fields.insert(
-                    "id".to_owned(),
-                    "letters, digits and - _ . : @ only".to_owned(),
-                );
+        let (agent_id, group_id) = match parsed {
+            (Ok(agent_id), Ok(group_id)) => (agent_id, group_id),
+            (agent_id, group_id) => {
+                let mut fields = std::collections::BTreeMap::new();
+                if agent_id.is_err() {
+                    let problem = "letters, digits and - _ . : @ only";
+                    fields.insert("id".to_owned(), problem.to_owned());
+                }
+                if group_id.is_err() {
+                    fields.insert("group_id".to_owned(), "choose the agent's group".to_owned());
+                }
+                let message = "Check the agent: an id and a group.";
+                let e = crate::api::ApiError::with_fields("invalid_agent", message, fields);
+                ctx.refused(problems, e);
+                return;
             }
-            if group_id.is_err() {
-                fields.insert("group_id".to_owned(), "choose the agent's group".to_owned());
-            }
-            let e =
-                crate::api::ApiError::new("invalid_agent", "Check the agent: an id and a group.");
-            ctx.refused(problems, crate::api::ApiError { fields, ..e });
-            return;
         };
         let agent = Agent {
             id: agent_id,

@@ -41,11 +41,9 @@ pub fn QueuesTab() -> impl IntoView {
         // The id is in the URL: one the server could never take is refused here, at its input.
         if let Err(e) = crate::domain::QueueId::parse(&queue) {
             let fields = BTreeMap::from([("id".to_owned(), e.to_string())]);
-            let e = crate::api::ApiError::new(
-                "invalid_queue_id",
-                "Give the queue the id the softphone sends: letters, digits and - _ . :",
-            );
-            ctx.refused(problems, crate::api::ApiError { fields, ..e });
+            let message = "Give the queue the id the softphone sends: letters, digits and - _ . :";
+            let e = crate::api::ApiError::with_fields("invalid_queue_id", message, fields);
+            ctx.refused(problems, e);
             return;
         }
         spawn_local(async move {
