@@ -84,3 +84,31 @@ test("the picker is searchable by name and dial code and works from the keyboard
   await picker.fill("CÔTE D");
   await expect(page.getByRole("option").first()).toContainText("Côte d'Ivoire");
 });
+
+test("a country's numbering plan is fetched when a number first needs it; a failed fetch is said, and typing tries again", async ({ page }) => {
+  const asked: string[] = [];
+  page.on("request", (r) => {
+    const code = new URL(r.url()).pathname.match(/^\/numbering\/[0-9a-f]{16}\/(\d+)$/)?.[1];
+    if (code) asked.push(code);
+  });
+  let offline = true;
+  await page.route(/\/numbering\/[0-9a-f]{16}\/44$/, (route) => (offline ? route.abort() : route.continue()));
+  await openWidget(page, newCallId());
+  await numberBox(page).fill("98765 43210");
+  await expect(numberStatus(page)).toHaveText("✓ +91 98765 43210 · India");
+  expect(asked).toContain("91");
+  expect(asked).not.toContain("44");
+
+  await numberBox(page).fill("+44 7400 123456");
+  await expect(numberStatus(page)).toHaveText(
+    "The numbering plan for +44 did not load: check the connection, then type the number again.",
+  );
+  await expect(page.getByRole("button", { name: "Send" })).toBeDisabled();
+
+  offline = false;
+  await numberBox(page).press("Backspace");
+  await numberBox(page).press("6");
+  await expect(numberStatus(page)).toHaveText("✓ +44 7400 123456 · United Kingdom");
+  expect(asked.filter((c) => c === "44")).toHaveLength(2);
+  expect(asked).not.toContain("1");
+});

@@ -3,7 +3,7 @@
 
 use super::country_names::COUNTRY_NAMES;
 use phonenumber::country::Id;
-use phonenumber::metadata::DATABASE;
+use phonenumber::metadata::REGIONS;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -43,13 +43,14 @@ impl CountryCode {
     }
 
     /// The main country for a dial code (`1` → US, `44` → GB), if any.
+    ///
+    /// Read from the regions table every build has (the widget's too, which loads the
+    /// numbering data itself only when a number needs it).
     pub fn main_for_dial_code(code: u16) -> Option<Self> {
-        let regions = DATABASE.by_code(&code)?;
-        let main = regions
-            .iter()
-            .find(|m| m.is_main_country_for_code())
-            .or_else(|| regions.first())?;
-        Self::parse(main.id()).ok()
+        let mut regions = REGIONS.iter().filter(|(_, c, _)| *c == code);
+        let first = regions.clone().next()?;
+        let (id, _, _) = regions.find(|(_, _, main)| *main).unwrap_or(first);
+        Self::parse(id).ok()
     }
 
     /// The ISO code, `"IN"`.
@@ -68,10 +69,11 @@ impl CountryCode {
 
     /// The international dial code, `91`.
     pub fn dial_code(&self) -> u16 {
-        DATABASE
-            .by_id(self.as_str())
-            .map(|m| m.country_code())
-            .unwrap_or(0)
+        let iso = self.as_str();
+        REGIONS
+            .iter()
+            .find(|(id, _, _)| *id == iso)
+            .map_or(0, |(_, code, _)| *code)
     }
 
     /// The crate's identifier, for parsing.

@@ -2,8 +2,10 @@
 //! segment counter, and a Send that stays disabled until every field is valid. A native
 //! modal `<dialog>`: focus stays inside, Escape closes it.
 
+use super::numbering::Numbering;
 use crate::domain::{
-    sms_length, AgentTemplate, Channel, FieldType, SmsEncoding, Template, TemplateField,
+    sms_length, AgentTemplate, Channel, CountryCode, FieldType, SmsEncoding, Template,
+    TemplateField,
 };
 use leptos::html;
 use leptos::prelude::*;
@@ -61,16 +63,27 @@ pub fn FieldsDialog(
 ) -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
     let values = RwSignal::new(BTreeMap::<String, String>::new());
+    let numbering = use_context::<Numbering>();
     open_with_defaults(dialog, open, template, defaults, values);
     let errors = Memo::new(move |_| {
         let Some(t) = template.get() else {
             return BTreeMap::new();
         };
         let t = as_template(&t);
-        match t.render(&values.get()) {
+        let mut errors = match t.render(&values.get()) {
             Ok(_) => BTreeMap::new(),
             Err(e) => e.0,
+        };
+        // A phone field is read once its numbering data is here (widget::numbering).
+        if let Some(numbering) = numbering {
+            for field in t.fields.iter().filter(|f| f.field_type == FieldType::Phone) {
+                let value = values.with(|v| v.get(&field.name).cloned().unwrap_or_default());
+                if !numbering.ready(&value, CountryCode::default()) {
+                    errors.insert(field.name.clone(), "the number is being checked".to_owned());
+                }
+            }
         }
+        errors
     });
     let preview = Memo::new(move |_| {
         template

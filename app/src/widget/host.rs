@@ -74,7 +74,7 @@ pub fn listen_for_prefill(allowed: Signal<Vec<String>>, on_prefill: impl Fn(Pref
                 return;
             };
             let Some(text) = text.as_string() else { return };
-            if let Ok(prefill) = serde_json::from_str::<Prefill>(&text) {
+            if let Ok(prefill) = serde_json::from_slice::<Prefill>(text.as_bytes()) {
                 if matches!(
                     prefill.kind.as_str(),
                     "agent-notify:prefill" | "agent-notify:call"
@@ -130,7 +130,9 @@ pub fn follow_events(
             if let Some(view) = event
                 .data()
                 .as_string()
-                .and_then(|t| serde_json::from_str(&t).ok())
+                // From bytes, as the server functions' answers are read: one decoder of
+                // the message's state in the bundle, not two.
+                .and_then(|t| serde_json::from_slice(t.as_bytes()).ok())
             {
                 on_update(view);
             }

@@ -8,6 +8,7 @@ mod dialog;
 mod form;
 mod host;
 mod loading;
+mod numbering;
 mod recipient;
 mod send;
 mod state;
@@ -23,6 +24,7 @@ use loading::{
     apply_bootstrap, bootstrap, follow_typed_country, prefill, recipient_state_of,
     recontact_template,
 };
+use numbering::Numbering;
 use recipient::{CountryPicker, NumberBox};
 use send::{Sender, Sent};
 use state::{
@@ -81,14 +83,27 @@ pub fn Widget() -> impl IntoView {
     apply_bootstrap(state, choice, loaded, url_country.is_none());
     restore_call_messages(state, loaded);
     listen_to_host(state, choice, call, host_customer);
+    let numbering = Numbering::new();
+    provide_context(numbering);
+    // No verdict while the number's numbering data is on its way (see `waiting`).
     let check = Memo::new(move |_| {
         let text = choice.number.get();
-        (!text.trim().is_empty()).then(|| PhoneNumber::parse(&text, choice.country.get()))
+        let country = choice.country.get();
+        (!text.trim().is_empty() && numbering.ready(&text, country))
+            .then(|| PhoneNumber::parse(&text, country))
     });
-    // The numbering data loads, and the default country's patterns compile, while the
+    let waiting = Signal::derive(move || {
+        let typed = !choice.number.with(|text| text.trim().is_empty());
+        (typed && check.with(Option::is_none)).then(|| numbering.waiting_note())
+    });
+    // The chosen country's numbering data arrives, and its patterns compile, while the
     // agent looks at the page rather than on their first keystroke.
-    let country = choice.country.get_untracked();
-    gloo_timers::callback::Timeout::new(0, move || PhoneNumber::warm_up(country)).forget();
+    Effect::new(move |_| {
+        let country = choice.country.get();
+        if numbering.ready("", country) {
+            PhoneNumber::warm_up(country);
+        }
+    });
     follow_typed_country(choice, check);
     let recipient = recipient_state_of(state, check);
 
@@ -125,6 +140,7 @@ pub fn Widget() -> impl IntoView {
             <NumberBox
                 number=choice.number
                 check=check
+                waiting=waiting
                 channel=choice.channel.into()
                 recipient=recipient
             />

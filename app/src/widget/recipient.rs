@@ -215,6 +215,9 @@ fn scroll_active_into_view() {
 pub fn NumberBox(
     number: RwSignal<String>,
     check: Memo<Option<Result<PhoneNumber, PhoneParseError>>>,
+    /// What to say while a typed number cannot be read yet (its numbering data is on
+    /// its way).
+    waiting: Signal<Option<String>>,
     channel: Signal<Option<Channel>>,
     /// What the customer said to us (the server's answer for the valid number).
     recipient: Signal<Option<RecipientState>>,
@@ -258,7 +261,7 @@ pub fn NumberBox(
                 }
             >
                 {move || match check.get() {
-                    None => "Enter the customer's number.".to_owned(),
+                    None => waiting.get().unwrap_or_else(|| "Enter the customer's number.".to_owned()),
                     Some(Ok(n)) => format!("✓ {} · {}", n.international(), n.country().name()),
                     Some(Err(e)) => e.message(),
                 }}

@@ -22,7 +22,7 @@ use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
 /// How long a fingerprinted file may be kept: a year, never revalidated.
-const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+pub(super) const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// Everything else in the folder: kept, but asked about again before each use.
 const REVALIDATE: &str = "no-cache";
 

@@ -9,6 +9,7 @@ pub mod extract;
 pub mod health;
 pub mod keys;
 pub mod notifications;
+mod numbering;
 pub mod openapi;
 pub mod opt_outs;
 pub mod queues;
@@ -91,6 +92,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .method_not_allowed_fallback(error::method_not_allowed);
     let router = Router::new()
         .merge(api)
+        .merge(numbering::router())
         .merge(site::router(
             &settings.site,
             &settings.embed.allowed_origins,

@@ -188,6 +188,58 @@ async fn the_bundle_files_are_linked_by_fingerprint_and_kept_for_a_year() {
 }
 
 #[tokio::test]
+async fn a_calling_codes_numbering_data_is_served_to_the_widget_and_kept_for_a_year() {
+    use app::domain::phone::numbering::DATA_VERSION;
+    let app = TestApp::spawn().await;
+
+    let r = app
+        .get_anonymously(&format!("/numbering/{DATA_VERSION}/44"))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/octet-stream");
+    assert_eq!(
+        r.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let data = r.bytes().await.expect("body");
+    let has = |id: &str| data.windows(2).any(|w| w == id.as_bytes());
+    // Every region of +44 (the United Kingdom, Guernsey, the Isle of Man, Jersey), no
+    // other code's.
+    assert!(
+        ["GB", "GG", "IM", "JE"].into_iter().all(has),
+        "the +44 regions"
+    );
+    assert!(!has("IN") && !has("US"), "nothing of +91 or +1");
+
+    // A widget left open across a deploy: today's data, asked about again.
+    let r = app.get_anonymously("/numbering/0123456789abcdef/44").await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-cache");
+    assert_eq!(r.bytes().await.expect("body"), data);
+
+    // Compressed for a client that accepts it.
+    let r = app
+        .client
+        .get(format!("{}/numbering/{DATA_VERSION}/1", app.base))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+
+    for code in ["999", "0", "abc", "99999"] {
+        let r = app
+            .get_anonymously(&format!("/numbering/{DATA_VERSION}/{code}"))
+            .await;
+        let error = crate::helpers::error_of(r, 404, "not_found").await;
+        assert!(
+            crate::helpers::message_of(&error).contains("calling code"),
+            "{code}: {error}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn stopping_the_app_is_graceful() {
     let app = TestApp::spawn().await;
     let dir = app.stop().await;

@@ -10,6 +10,8 @@ use phonenumber::{Mode, ParseError};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+pub mod numbering;
+
 /// Longest input we try to parse; anything longer cannot be a phone number.
 const MAX_INPUT_CHARS: usize = 64;
 

@@ -25,6 +25,7 @@ use std::io::{BufReader, Cursor};
 use std::path::Path;
 use std::sync::Arc;
 
+#[cfg(not(feature = "on-demand"))]
 const DATABASE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/database.bin"));
 
 /// The Google provided metadata database, used as default.
@@ -32,12 +33,78 @@ const DATABASE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/database.bin")
 /// The build script wrote it and the tests load it, so it always loads; a failure is a
 /// defect of the build. It is not formatted (patch 9): that kept the XML reader's and
 /// I/O's error texts in every binary, the browser's too.
+#[cfg(not(feature = "on-demand"))]
 pub static DEFAULT: Lazy<Database> = Lazy::new(|| {
     let metadata = postcard::from_bytes(DATABASE)
         .unwrap_or_else(|_| panic!("the built-in metadata database does not decode"));
     Database::from(metadata)
         .unwrap_or_else(|_| panic!("the built-in metadata database does not load"))
 });
+
+/// One calling code's regions (`1`: the United States, Canada and the other NANP
+/// regions), encoded for [`load_code`] in a build with the `on-demand` feature, without
+/// their example numbers (patch 11); `None` for a code no region has.
+#[cfg(not(feature = "on-demand"))]
+pub fn export_code(code: u16) -> Option<Vec<u8>> {
+    let mut metadata: Vec<loader::Metadata> = postcard::from_bytes(DATABASE).ok()?;
+    metadata.retain(|meta| meta.country_code == Some(code));
+    if metadata.is_empty() {
+        return None;
+    }
+    metadata.iter_mut().for_each(loader::Metadata::forget_examples);
+    postcard::to_allocvec(&metadata).ok()
+}
+
+/// With the `on-demand` feature (patch 11), the numbering data loaded so far: the
+/// binary embeds none, and [`load_code`] adds one calling code's regions at a time.
+/// Everything that reads `DATABASE` reads this; a code not loaded yet is unknown.
+#[cfg(feature = "on-demand")]
+pub static DEFAULT: Loaded = Loaded;
+
+/// The database of the codes loaded so far (see [`DEFAULT`]).
+#[cfg(feature = "on-demand")]
+#[derive(Debug)]
+pub struct Loaded;
+
+#[cfg(feature = "on-demand")]
+static LOADED: std::sync::RwLock<Option<&'static Database>> = std::sync::RwLock::new(None);
+
+#[cfg(feature = "on-demand")]
+static EMPTY: Lazy<Database> = Lazy::new(|| Database {
+    by_id: FnvHashMap::default(),
+    by_code: FnvHashMap::default(),
+    regions: FnvHashMap::default(),
+});
+
+#[cfg(feature = "on-demand")]
+impl std::ops::Deref for Loaded {
+    type Target = Database;
+
+    fn deref(&self) -> &Database {
+        let loaded = *LOADED.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        loaded.unwrap_or(&EMPTY)
+    }
+}
+
+/// Bytes that are not one calling code's regions as [`export_code`] writes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Undecodable;
+
+/// Adds the regions [`export_code`] wrote for one calling code to [`DEFAULT`], and
+/// answers how many regions it holds now. A code loaded twice keeps its first load.
+///
+/// The database is replaced, not changed in place (the old one stays allocated: at most
+/// one per calling code a session loads), so a reader never waits on a writer.
+#[cfg(feature = "on-demand")]
+pub fn load_code(bytes: &[u8]) -> Result<usize, Undecodable> {
+    let metadata: Vec<loader::Metadata> = postcard::from_bytes(bytes).map_err(|_| Undecodable)?;
+    let added = Database::from(metadata).map_err(|_| Undecodable)?;
+    let mut loaded = LOADED.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let merged = loaded.unwrap_or(&EMPTY).merged(added);
+    let regions = merged.by_id.len();
+    *loaded = Some(Box::leak(Box::new(merged)));
+    Ok(regions)
+}
 
 /// Representation of a database of metadata for phone number.
 #[derive(Clone, Debug)]
@@ -232,6 +299,26 @@ impl Database {
             by_code,
             regions,
         })
+    }
+
+    /// This database with `other`'s calling codes added (a code both have keeps this
+    /// database's regions).
+    #[cfg(feature = "on-demand")]
+    fn merged(&self, other: Database) -> Database {
+        let mut merged = self.clone();
+        for (code, metas) in other.by_code {
+            if merged.by_code.contains_key(&code) {
+                continue;
+            }
+            for meta in &metas {
+                merged.by_id.insert(meta.id.clone(), meta.clone());
+            }
+            merged.by_code.insert(code, metas);
+            if let Some(regions) = other.regions.get(&code) {
+                merged.regions.insert(code, regions.clone());
+            }
+        }
+        merged
     }
 
     /// Compiles every pattern of every country (they otherwise compile on first use)

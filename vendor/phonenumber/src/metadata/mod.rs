@@ -25,7 +25,15 @@ mod metadata;
 pub use self::metadata::{Descriptors, Metadata};
 
 mod database;
-pub use self::database::{DEFAULT as DATABASE, Database};
+pub use self::database::{DEFAULT as DATABASE, Database, Undecodable};
+#[cfg(not(feature = "on-demand"))]
+pub use self::database::export_code;
+#[cfg(feature = "on-demand")]
+pub use self::database::{load_code, Loaded};
+
+// Patch 11 (PATCHES.md): `REGIONS`, written by the build script from the metadata file,
+// in every build (one without the numbering data too).
+include!(concat!(env!("OUT_DIR"), "/regions.rs"));
 
 /// XML loading helpers.
 pub mod loader;
