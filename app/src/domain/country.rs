@@ -210,6 +210,20 @@ mod tests {
     }
 
     #[test]
+    fn every_region_of_the_numbering_plan_reads_back_as_itself_with_its_dial_code() {
+        let regions = REGIONS.iter().filter(|(id, _, _)| *id != "001");
+        for (id, code, _) in regions {
+            let country = CountryCode::parse(id).expect(id);
+            assert_eq!((country.as_str(), country.dial_code()), (*id, *code));
+            let lower = id.to_ascii_lowercase();
+            assert_eq!(CountryCode::parse(&lower).map(|c| c.0), Ok(country.0));
+        }
+        for unknown in ["XX", "ZZ", "IND", "I", "001", ""] {
+            assert!(CountryCode::parse(unknown).is_err(), "{unknown}");
+        }
+    }
+
+    #[test]
     fn the_numbering_plan_version_is_the_patched_crates_metadata() {
         let manifest = include_str!("../../../vendor/phonenumber/Cargo.toml");
         let version = format!("+{NUMBERING_PLAN_VERSION}\"");

@@ -1,9 +1,11 @@
 //! The widget's browser edges: URL parameters, messages to and from the host page
 //! (the softphone), live status streams, the clipboard and random keys.
 
-use crate::domain::{CustomerDetails, NotificationView};
+use crate::domain::TemplateId;
+use crate::domain::{CallId, Channel, CustomerDetails, NotificationStatus, NotificationView};
 use leptos::prelude::*;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
@@ -87,17 +89,44 @@ pub fn listen_for_prefill(allowed: Signal<Vec<String>>, on_prefill: impl Fn(Pref
     handler.forget();
 }
 
+/// What the widget tells its host page (api.md, "Embedding events"): a typed message
+/// rather than a JSON value built in place, so the bundle carries no JSON value type.
+#[derive(Debug, Serialize)]
+#[serde(tag = "type")]
+pub enum ToHost<'a> {
+    /// The widget listens: the host may post prefills and call changes now.
+    #[serde(rename = "agent-notify:ready")]
+    Ready,
+    /// The server accepted a message.
+    #[serde(rename = "agent-notify:sent")]
+    Sent {
+        uuid: &'a Uuid,
+        channel: Channel,
+        template_id: &'a TemplateId,
+        call_id: Option<&'a CallId>,
+    },
+    /// A message's status changed.
+    #[serde(rename = "agent-notify:status")]
+    Status {
+        uuid: &'a str,
+        status: NotificationStatus,
+    },
+}
+
 /// Posts `message` to the host page, once per origin it may have: the site's own and
 /// each configured one (a message to another origin is dropped by the browser).
 /// Nothing is posted when the widget is not embedded.
-pub fn post_to_host(message: &serde_json::Value, allowed: &[String]) {
+pub fn post_to_host(message: &ToHost<'_>, allowed: &[String]) {
     let Ok(Some(parent)) = window().parent() else {
         return;
     };
     if parent == window() {
         return;
     }
-    let Ok(data) = js_sys::JSON::parse(&message.to_string()) else {
+    let Ok(text) = serde_json::to_string(message) else {
+        return;
+    };
+    let Ok(data) = js_sys::JSON::parse(&text) else {
         return;
     };
     let own = own_origin();

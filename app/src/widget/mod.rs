@@ -18,7 +18,7 @@ use crate::domain::{CountryCode, CustomerDetails, PhoneNumber};
 use crate::ui::query_param;
 use dialog::FieldsDialog;
 use form::{Banner, CallComments, ChannelTabs, SendButton, SendError, TemplateChoice, TestMode};
-use host::{listen_for_prefill, post_to_host, Prefill};
+use host::{listen_for_prefill, post_to_host, Prefill, ToHost};
 use leptos::prelude::*;
 use loading::{
     apply_bootstrap, bootstrap, follow_typed_country, prefill, recipient_state_of,
@@ -48,10 +48,7 @@ fn listen_to_host(
             prefill(state, choice, host_customer, p);
         }
     });
-    post_to_host(
-        &serde_json::json!({"type": "agent-notify:ready"}),
-        &state.allowed_origins.get_untracked(),
-    );
+    post_to_host(&ToHost::Ready, &state.allowed_origins.get_untracked());
 }
 
 /// The widget page.

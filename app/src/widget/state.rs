@@ -3,7 +3,7 @@
 //! its field defaults, what Send does, the messages of the call (restored, followed live,
 //! refreshed, resent).
 
-use super::host::{browser_now, follow_events, post_to_host, shell_origins};
+use super::host::{browser_now, follow_events, post_to_host, shell_origins, ToHost};
 use super::send::{Outgoing, Sender, Sent};
 use super::status::{SentMessage, REFRESH_COOLDOWN_SECS};
 use crate::api::{get_notification, list_notifications, new_stream_ticket, ApiError};
@@ -86,7 +86,10 @@ impl WidgetState {
         }
         if changed {
             post_to_host(
-                &serde_json::json!({"type": "agent-notify:status", "uuid": view.uuid, "status": view.status}),
+                &ToHost::Status {
+                    uuid: &view.uuid,
+                    status: view.status,
+                },
                 &self.allowed_origins.get_untracked(),
             );
         }
@@ -211,9 +214,12 @@ impl WidgetState {
             }
         });
         post_to_host(
-            &serde_json::json!({"type": "agent-notify:sent", "uuid": uuid,
-                "channel": sent.accepted.channel, "template_id": sent.template.id,
-                "call_id": sent.call_id}),
+            &ToHost::Sent {
+                uuid: &sent.accepted.uuid,
+                channel: sent.accepted.channel,
+                template_id: &sent.template.id,
+                call_id: sent.call_id.as_ref(),
+            },
             &self.allowed_origins.get_untracked(),
         );
         if let Some(view) = self
