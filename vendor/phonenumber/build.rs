@@ -37,9 +37,8 @@ fn main() {
 }
 
 /// Patch 11 (PATCHES.md): every region's id, calling code and whether it is the code's
-/// main region, as a Rust table (`metadata::REGIONS`): what a build without the
-/// numbering data still knows, for a country picker and to tell which code a number
-/// needs.
+/// main region (`metadata::regions()`): what a build without the numbering data still
+/// knows, for a country picker and to tell which code a number needs.
 fn write_regions(metadata: &[loader::Metadata], path: &Path) {
     use std::hash::Hasher;
     use std::io::Write;
@@ -52,13 +51,24 @@ fn write_regions(metadata: &[loader::Metadata], path: &Path) {
     let mut out = BufWriter::new(File::create(path).expect("could not create regions file"));
     writeln!(out, "/// A fingerprint of the numbering data `export_code` serves.").unwrap();
     writeln!(out, "pub const DATA_VERSION: &str = \"{:016x}\";", hasher.finish()).unwrap();
-    writeln!(out, "/// Every region: id, calling code, main region for the code.").unwrap();
-    writeln!(out, "pub static REGIONS: &[(&str, u16, bool)] = &[").unwrap();
-    for meta in metadata {
-        let (Some(id), Some(code)) = (&meta.id, meta.country_code) else {
-            continue;
-        };
-        writeln!(out, "    ({id:?}, {code}, {}),", meta.main_country_for_code).unwrap();
-    }
-    writeln!(out, "];").unwrap();
+    // Two compact tables rather than one of (id, code, main) tuples, whose string
+    // references weighed more than the data in a browser's bundle: the ids, two
+    // characters each ("00" for the non-geographic "001"), and the codes, with the
+    // high bit set on a code's main region.
+    let regions: Vec<(&str, u16)> = metadata
+        .iter()
+        .filter_map(|meta| {
+            let code = meta.country_code?;
+            let main = if meta.main_country_for_code { 0x8000 } else { 0 };
+            Some((meta.id.as_deref()?, code | main))
+        })
+        .collect();
+    let ids: String = regions
+        .iter()
+        .map(|(id, _)| if *id == "001" { "00" } else { id })
+        .collect();
+    assert_eq!(ids.len(), 2 * regions.len(), "every region id has two characters");
+    let codes: Vec<String> = regions.iter().map(|(_, code)| code.to_string()).collect();
+    writeln!(out, "const REGION_IDS: &str = {ids:?};").unwrap();
+    writeln!(out, "const REGION_CODES: &[u16] = &[{}];", codes.join(", ")).unwrap();
 }

@@ -1,9 +1,9 @@
 //! Countries: ISO 3166-1 alpha-2 codes known to the numbering plans, their names and
 //! dial codes, for the picker and for reading national numbers.
 
-use super::country_names::COUNTRY_NAMES;
+use super::country_names::country_names;
 use phonenumber::country::Id;
-use phonenumber::metadata::REGIONS;
+use phonenumber::metadata::regions;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -34,8 +34,7 @@ impl CountryCode {
 
     /// Every country of the picker, sorted by name.
     pub fn all() -> Vec<Self> {
-        let mut all: Vec<Self> = COUNTRY_NAMES
-            .iter()
+        let mut all: Vec<Self> = country_names()
             .filter_map(|(iso, _)| Self::parse(iso).ok())
             .collect();
         all.sort_by_key(|c| c.name());
@@ -47,9 +46,9 @@ impl CountryCode {
     /// Read from the regions table every build has (the widget's too, which loads the
     /// numbering data itself only when a number needs it).
     pub fn main_for_dial_code(code: u16) -> Option<Self> {
-        let mut regions = REGIONS.iter().filter(|(_, c, _)| *c == code);
-        let first = regions.clone().next()?;
-        let (id, _, _) = regions.find(|(_, _, main)| *main).unwrap_or(first);
+        let mut of_code = regions().filter(|(_, c, _)| *c == code);
+        let first = of_code.clone().next()?;
+        let (id, _, _) = of_code.find(|(_, _, main)| *main).unwrap_or(first);
         Self::parse(id).ok()
     }
 
@@ -61,19 +60,17 @@ impl CountryCode {
     /// The English short name, `"India"`.
     pub fn name(&self) -> &'static str {
         let iso = self.as_str();
-        COUNTRY_NAMES
-            .binary_search_by(|(code, _)| (*code).cmp(iso))
-            .map(|i| COUNTRY_NAMES[i].1)
-            .unwrap_or("this country")
+        country_names()
+            .find(|(code, _)| *code == iso)
+            .map_or("this country", |(_, name)| name)
     }
 
     /// The international dial code, `91`.
     pub fn dial_code(&self) -> u16 {
         let iso = self.as_str();
-        REGIONS
-            .iter()
+        regions()
             .find(|(id, _, _)| *id == iso)
-            .map_or(0, |(_, code, _)| *code)
+            .map_or(0, |(_, code, _)| code)
     }
 
     /// The crate's identifier, for parsing.
@@ -211,10 +208,10 @@ mod tests {
 
     #[test]
     fn every_region_of_the_numbering_plan_reads_back_as_itself_with_its_dial_code() {
-        let regions = REGIONS.iter().filter(|(id, _, _)| *id != "001");
-        for (id, code, _) in regions {
+        let geographic = regions().filter(|(id, _, _)| *id != "001");
+        for (id, code, _) in geographic {
             let country = CountryCode::parse(id).expect(id);
-            assert_eq!((country.as_str(), country.dial_code()), (*id, *code));
+            assert_eq!((country.as_str(), country.dial_code()), (id, code));
             let lower = id.to_ascii_lowercase();
             assert_eq!(CountryCode::parse(&lower).map(|c| c.0), Ok(country.0));
         }

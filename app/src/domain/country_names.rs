@@ -1,251 +1,257 @@
 //! Country names for the picker, keyed by ISO 3166-1 alpha-2 code (generated from
 //! ISO 3166 English short names; regions the phone metadata knows, nothing more).
 
-/// `(iso2, English name)` for every region in the phone-number metadata, sorted by code.
-pub(crate) const COUNTRY_NAMES: &[(&str, &str)] = &[
-    ("AC", "Ascension Island"),
-    ("AD", "Andorra"),
-    ("AE", "United Arab Emirates"),
-    ("AF", "Afghanistan"),
-    ("AG", "Antigua and Barbuda"),
-    ("AI", "Anguilla"),
-    ("AL", "Albania"),
-    ("AM", "Armenia"),
-    ("AO", "Angola"),
-    ("AR", "Argentina"),
-    ("AS", "American Samoa"),
-    ("AT", "Austria"),
-    ("AU", "Australia"),
-    ("AW", "Aruba"),
-    ("AX", "Åland Islands"),
-    ("AZ", "Azerbaijan"),
-    ("BA", "Bosnia and Herzegovina"),
-    ("BB", "Barbados"),
-    ("BD", "Bangladesh"),
-    ("BE", "Belgium"),
-    ("BF", "Burkina Faso"),
-    ("BG", "Bulgaria"),
-    ("BH", "Bahrain"),
-    ("BI", "Burundi"),
-    ("BJ", "Benin"),
-    ("BL", "Saint Barthélemy"),
-    ("BM", "Bermuda"),
-    ("BN", "Brunei"),
-    ("BO", "Bolivia"),
-    ("BQ", "Caribbean Netherlands"),
-    ("BR", "Brazil"),
-    ("BS", "Bahamas"),
-    ("BT", "Bhutan"),
-    ("BW", "Botswana"),
-    ("BY", "Belarus"),
-    ("BZ", "Belize"),
-    ("CA", "Canada"),
-    ("CC", "Cocos (Keeling) Islands"),
-    ("CD", "Congo (DRC)"),
-    ("CF", "Central African Republic"),
-    ("CG", "Congo (Republic)"),
-    ("CH", "Switzerland"),
-    ("CI", "Côte d'Ivoire"),
-    ("CK", "Cook Islands"),
-    ("CL", "Chile"),
-    ("CM", "Cameroon"),
-    ("CN", "China"),
-    ("CO", "Colombia"),
-    ("CR", "Costa Rica"),
-    ("CU", "Cuba"),
-    ("CV", "Cabo Verde"),
-    ("CW", "Curaçao"),
-    ("CX", "Christmas Island"),
-    ("CY", "Cyprus"),
-    ("CZ", "Czechia"),
-    ("DE", "Germany"),
-    ("DJ", "Djibouti"),
-    ("DK", "Denmark"),
-    ("DM", "Dominica"),
-    ("DO", "Dominican Republic"),
-    ("DZ", "Algeria"),
-    ("EC", "Ecuador"),
-    ("EE", "Estonia"),
-    ("EG", "Egypt"),
-    ("EH", "Western Sahara"),
-    ("ER", "Eritrea"),
-    ("ES", "Spain"),
-    ("ET", "Ethiopia"),
-    ("FI", "Finland"),
-    ("FJ", "Fiji"),
-    ("FK", "Falkland Islands (Malvinas)"),
-    ("FM", "Micronesia"),
-    ("FO", "Faroe Islands"),
-    ("FR", "France"),
-    ("GA", "Gabon"),
-    ("GB", "United Kingdom"),
-    ("GD", "Grenada"),
-    ("GE", "Georgia"),
-    ("GF", "French Guiana"),
-    ("GG", "Guernsey"),
-    ("GH", "Ghana"),
-    ("GI", "Gibraltar"),
-    ("GL", "Greenland"),
-    ("GM", "Gambia"),
-    ("GN", "Guinea"),
-    ("GP", "Guadeloupe"),
-    ("GQ", "Equatorial Guinea"),
-    ("GR", "Greece"),
-    ("GT", "Guatemala"),
-    ("GU", "Guam"),
-    ("GW", "Guinea-Bissau"),
-    ("GY", "Guyana"),
-    ("HK", "Hong Kong"),
-    ("HN", "Honduras"),
-    ("HR", "Croatia"),
-    ("HT", "Haiti"),
-    ("HU", "Hungary"),
-    ("ID", "Indonesia"),
-    ("IE", "Ireland"),
-    ("IL", "Israel"),
-    ("IM", "Isle of Man"),
-    ("IN", "India"),
-    ("IO", "British Indian Ocean Territory"),
-    ("IQ", "Iraq"),
-    ("IR", "Iran"),
-    ("IS", "Iceland"),
-    ("IT", "Italy"),
-    ("JE", "Jersey"),
-    ("JM", "Jamaica"),
-    ("JO", "Jordan"),
-    ("JP", "Japan"),
-    ("KE", "Kenya"),
-    ("KG", "Kyrgyzstan"),
-    ("KH", "Cambodia"),
-    ("KI", "Kiribati"),
-    ("KM", "Comoros"),
-    ("KN", "Saint Kitts and Nevis"),
-    ("KP", "North Korea"),
-    ("KR", "South Korea"),
-    ("KW", "Kuwait"),
-    ("KY", "Cayman Islands"),
-    ("KZ", "Kazakhstan"),
-    ("LA", "Laos"),
-    ("LB", "Lebanon"),
-    ("LC", "Saint Lucia"),
-    ("LI", "Liechtenstein"),
-    ("LK", "Sri Lanka"),
-    ("LR", "Liberia"),
-    ("LS", "Lesotho"),
-    ("LT", "Lithuania"),
-    ("LU", "Luxembourg"),
-    ("LV", "Latvia"),
-    ("LY", "Libya"),
-    ("MA", "Morocco"),
-    ("MC", "Monaco"),
-    ("MD", "Moldova"),
-    ("ME", "Montenegro"),
-    ("MF", "Saint Martin (French part)"),
-    ("MG", "Madagascar"),
-    ("MH", "Marshall Islands"),
-    ("MK", "North Macedonia"),
-    ("ML", "Mali"),
-    ("MM", "Myanmar"),
-    ("MN", "Mongolia"),
-    ("MO", "Macao"),
-    ("MP", "Northern Mariana Islands"),
-    ("MQ", "Martinique"),
-    ("MR", "Mauritania"),
-    ("MS", "Montserrat"),
-    ("MT", "Malta"),
-    ("MU", "Mauritius"),
-    ("MV", "Maldives"),
-    ("MW", "Malawi"),
-    ("MX", "Mexico"),
-    ("MY", "Malaysia"),
-    ("MZ", "Mozambique"),
-    ("NA", "Namibia"),
-    ("NC", "New Caledonia"),
-    ("NE", "Niger"),
-    ("NF", "Norfolk Island"),
-    ("NG", "Nigeria"),
-    ("NI", "Nicaragua"),
-    ("NL", "Netherlands"),
-    ("NO", "Norway"),
-    ("NP", "Nepal"),
-    ("NR", "Nauru"),
-    ("NU", "Niue"),
-    ("NZ", "New Zealand"),
-    ("OM", "Oman"),
-    ("PA", "Panama"),
-    ("PE", "Peru"),
-    ("PF", "French Polynesia"),
-    ("PG", "Papua New Guinea"),
-    ("PH", "Philippines"),
-    ("PK", "Pakistan"),
-    ("PL", "Poland"),
-    ("PM", "Saint Pierre and Miquelon"),
-    ("PR", "Puerto Rico"),
-    ("PS", "Palestine"),
-    ("PT", "Portugal"),
-    ("PW", "Palau"),
-    ("PY", "Paraguay"),
-    ("QA", "Qatar"),
-    ("RE", "Réunion"),
-    ("RO", "Romania"),
-    ("RS", "Serbia"),
-    ("RU", "Russia"),
-    ("RW", "Rwanda"),
-    ("SA", "Saudi Arabia"),
-    ("SB", "Solomon Islands"),
-    ("SC", "Seychelles"),
-    ("SD", "Sudan"),
-    ("SE", "Sweden"),
-    ("SG", "Singapore"),
-    ("SH", "Saint Helena, Ascension and Tristan da Cunha"),
-    ("SI", "Slovenia"),
-    ("SJ", "Svalbard and Jan Mayen"),
-    ("SK", "Slovakia"),
-    ("SL", "Sierra Leone"),
-    ("SM", "San Marino"),
-    ("SN", "Senegal"),
-    ("SO", "Somalia"),
-    ("SR", "Suriname"),
-    ("SS", "South Sudan"),
-    ("ST", "Sao Tome and Principe"),
-    ("SV", "El Salvador"),
-    ("SX", "Sint Maarten (Dutch part)"),
-    ("SY", "Syria"),
-    ("SZ", "Eswatini"),
-    ("TA", "Tristan da Cunha"),
-    ("TC", "Turks and Caicos Islands"),
-    ("TD", "Chad"),
-    ("TG", "Togo"),
-    ("TH", "Thailand"),
-    ("TJ", "Tajikistan"),
-    ("TK", "Tokelau"),
-    ("TL", "Timor-Leste"),
-    ("TM", "Turkmenistan"),
-    ("TN", "Tunisia"),
-    ("TO", "Tonga"),
-    ("TR", "Türkiye"),
-    ("TT", "Trinidad and Tobago"),
-    ("TV", "Tuvalu"),
-    ("TW", "Taiwan"),
-    ("TZ", "Tanzania"),
-    ("UA", "Ukraine"),
-    ("UG", "Uganda"),
-    ("US", "United States"),
-    ("UY", "Uruguay"),
-    ("UZ", "Uzbekistan"),
-    ("VA", "Vatican City"),
-    ("VC", "Saint Vincent and the Grenadines"),
-    ("VE", "Venezuela"),
-    ("VG", "Virgin Islands, British"),
-    ("VI", "Virgin Islands, U.S."),
-    ("VN", "Vietnam"),
-    ("VU", "Vanuatu"),
-    ("WF", "Wallis and Futuna"),
-    ("WS", "Samoa"),
-    ("XK", "Kosovo"),
-    ("YE", "Yemen"),
-    ("YT", "Mayotte"),
-    ("ZA", "South Africa"),
-    ("ZM", "Zambia"),
-    ("ZW", "Zimbabwe"),
-];
+/// Every region in the phone-number metadata, sorted by code: one per line, its ISO
+/// code then its English name. One text rather than a table of pairs: the widget's
+/// bundle carries it, and a table of 251 string references weighs more than the names.
+const COUNTRY_NAMES: &str = "\
+ACAscension Island
+ADAndorra
+AEUnited Arab Emirates
+AFAfghanistan
+AGAntigua and Barbuda
+AIAnguilla
+ALAlbania
+AMArmenia
+AOAngola
+ARArgentina
+ASAmerican Samoa
+ATAustria
+AUAustralia
+AWAruba
+AXÅland Islands
+AZAzerbaijan
+BABosnia and Herzegovina
+BBBarbados
+BDBangladesh
+BEBelgium
+BFBurkina Faso
+BGBulgaria
+BHBahrain
+BIBurundi
+BJBenin
+BLSaint Barthélemy
+BMBermuda
+BNBrunei
+BOBolivia
+BQCaribbean Netherlands
+BRBrazil
+BSBahamas
+BTBhutan
+BWBotswana
+BYBelarus
+BZBelize
+CACanada
+CCCocos (Keeling) Islands
+CDCongo (DRC)
+CFCentral African Republic
+CGCongo (Republic)
+CHSwitzerland
+CICôte d'Ivoire
+CKCook Islands
+CLChile
+CMCameroon
+CNChina
+COColombia
+CRCosta Rica
+CUCuba
+CVCabo Verde
+CWCuraçao
+CXChristmas Island
+CYCyprus
+CZCzechia
+DEGermany
+DJDjibouti
+DKDenmark
+DMDominica
+DODominican Republic
+DZAlgeria
+ECEcuador
+EEEstonia
+EGEgypt
+EHWestern Sahara
+EREritrea
+ESSpain
+ETEthiopia
+FIFinland
+FJFiji
+FKFalkland Islands (Malvinas)
+FMMicronesia
+FOFaroe Islands
+FRFrance
+GAGabon
+GBUnited Kingdom
+GDGrenada
+GEGeorgia
+GFFrench Guiana
+GGGuernsey
+GHGhana
+GIGibraltar
+GLGreenland
+GMGambia
+GNGuinea
+GPGuadeloupe
+GQEquatorial Guinea
+GRGreece
+GTGuatemala
+GUGuam
+GWGuinea-Bissau
+GYGuyana
+HKHong Kong
+HNHonduras
+HRCroatia
+HTHaiti
+HUHungary
+IDIndonesia
+IEIreland
+ILIsrael
+IMIsle of Man
+INIndia
+IOBritish Indian Ocean Territory
+IQIraq
+IRIran
+ISIceland
+ITItaly
+JEJersey
+JMJamaica
+JOJordan
+JPJapan
+KEKenya
+KGKyrgyzstan
+KHCambodia
+KIKiribati
+KMComoros
+KNSaint Kitts and Nevis
+KPNorth Korea
+KRSouth Korea
+KWKuwait
+KYCayman Islands
+KZKazakhstan
+LALaos
+LBLebanon
+LCSaint Lucia
+LILiechtenstein
+LKSri Lanka
+LRLiberia
+LSLesotho
+LTLithuania
+LULuxembourg
+LVLatvia
+LYLibya
+MAMorocco
+MCMonaco
+MDMoldova
+MEMontenegro
+MFSaint Martin (French part)
+MGMadagascar
+MHMarshall Islands
+MKNorth Macedonia
+MLMali
+MMMyanmar
+MNMongolia
+MOMacao
+MPNorthern Mariana Islands
+MQMartinique
+MRMauritania
+MSMontserrat
+MTMalta
+MUMauritius
+MVMaldives
+MWMalawi
+MXMexico
+MYMalaysia
+MZMozambique
+NANamibia
+NCNew Caledonia
+NENiger
+NFNorfolk Island
+NGNigeria
+NINicaragua
+NLNetherlands
+NONorway
+NPNepal
+NRNauru
+NUNiue
+NZNew Zealand
+OMOman
+PAPanama
+PEPeru
+PFFrench Polynesia
+PGPapua New Guinea
+PHPhilippines
+PKPakistan
+PLPoland
+PMSaint Pierre and Miquelon
+PRPuerto Rico
+PSPalestine
+PTPortugal
+PWPalau
+PYParaguay
+QAQatar
+RERéunion
+RORomania
+RSSerbia
+RURussia
+RWRwanda
+SASaudi Arabia
+SBSolomon Islands
+SCSeychelles
+SDSudan
+SESweden
+SGSingapore
+SHSaint Helena, Ascension and Tristan da Cunha
+SISlovenia
+SJSvalbard and Jan Mayen
+SKSlovakia
+SLSierra Leone
+SMSan Marino
+SNSenegal
+SOSomalia
+SRSuriname
+SSSouth Sudan
+STSao Tome and Principe
+SVEl Salvador
+SXSint Maarten (Dutch part)
+SYSyria
+SZEswatini
+TATristan da Cunha
+TCTurks and Caicos Islands
+TDChad
+TGTogo
+THThailand
+TJTajikistan
+TKTokelau
+TLTimor-Leste
+TMTurkmenistan
+TNTunisia
+TOTonga
+TRTürkiye
+TTTrinidad and Tobago
+TVTuvalu
+TWTaiwan
+TZTanzania
+UAUkraine
+UGUganda
+USUnited States
+UYUruguay
+UZUzbekistan
+VAVatican City
+VCSaint Vincent and the Grenadines
+VEVenezuela
+VGVirgin Islands, British
+VIVirgin Islands, U.S.
+VNVietnam
+VUVanuatu
+WFWallis and Futuna
+WSSamoa
+XKKosovo
+YEYemen
+YTMayotte
+ZASouth Africa
+ZMZambia
+ZWZimbabwe";
+
+/// `(iso2, English name)` for every region, sorted by code.
+pub(crate) fn country_names() -> impl Iterator<Item = (&'static str, &'static str)> {
+    COUNTRY_NAMES.lines().map(|line| line.split_at(2))
+}

@@ -4,10 +4,10 @@
 //! embeds none (feature `numbering-on-demand`): it fetches a calling code's data the first
 //! time a number needs it (`widget::numbering`), and asks this module which codes that
 //! is before it reads the number. Every build knows each region's calling code
-//! (`phonenumber::metadata::REGIONS`), so this works before anything is loaded.
+//! (`phonenumber::metadata::regions`), so this works before anything is loaded.
 
 use super::super::country::CountryCode;
-use phonenumber::metadata::{DATABASE, REGIONS};
+use phonenumber::metadata::{regions, DATABASE};
 
 /// A fingerprint of the numbering data the server hands out: the widget asks for it by
 /// this version, so a cached copy is never one of another release.
@@ -51,7 +51,7 @@ pub fn data_of(code: u16) -> Option<Vec<u8>> {
 
 /// Whether some region has this calling code.
 pub fn is_calling_code(code: u16) -> bool {
-    REGIONS.iter().any(|(_, c, _)| *c == code)
+    regions().any(|(_, c, _)| c == code)
 }
 
 /// The calling code `digits` start with. Calling codes are prefix-free (ITU-T E.164), so

@@ -31,9 +31,23 @@ pub use self::database::export_code;
 #[cfg(feature = "on-demand")]
 pub use self::database::{load_code, Loaded};
 
-// Patch 11 (PATCHES.md): `REGIONS`, written by the build script from the metadata file,
-// in every build (one without the numbering data too).
+// Patch 11 (PATCHES.md): `DATA_VERSION` and the regions' tables, written by the build
+// script from the metadata file, in every build (one without the numbering data too).
 include!(concat!(env!("OUT_DIR"), "/regions.rs"));
+
+/// Every region of the metadata: its id (`"GB"`, `"001"` for a non-geographic entity),
+/// its calling code, and whether it is the code's main region (patch 11).
+pub fn regions() -> impl Iterator<Item = (&'static str, u16, bool)> + Clone {
+    let ids = REGION_IDS.as_bytes().chunks(2);
+    ids.zip(REGION_CODES).map(|(id, code)| {
+        let id = match id {
+            b"00" => "001",
+            // Built from ASCII ids, two bytes each.
+            _ => std::str::from_utf8(id).unwrap_or_default(),
+        };
+        (id, code & 0x7fff, code & 0x8000 != 0)
+    })
+}
 
 /// XML loading helpers.
 pub mod loader;
