@@ -399,12 +399,15 @@ pub fn trim(value: Cow<'_, str>, start: usize) -> Cow<'_, str> {
 
 #[allow(clippy::wrong_self_convention)]
 pub trait AsCharExt {
+    // Only the URI reader asks (patch 13: not in the `lite` build).
+    #[cfg(not(feature = "lite"))]
     fn is_wide_digit(self) -> bool;
 
     fn as_dec_digit(self) -> Option<char>;
 }
 
 impl<T: AsChar> AsCharExt for T {
+    #[cfg(not(feature = "lite"))]
     fn is_wide_digit(self) -> bool {
         self.as_char().is_ascii_digit()
     }

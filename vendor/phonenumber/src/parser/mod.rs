@@ -21,11 +21,12 @@ use crate::is_viable;
 use crate::metadata::{DATABASE, Database};
 use crate::phone_number::{PhoneNumber, Type};
 use crate::validator::{self, Validation};
-use nom::{IResult, branch::alt};
+use nom::IResult;
 
 #[macro_use]
 pub mod helper;
 pub mod natural;
+#[cfg(not(feature = "lite"))]
 pub mod rfc3966;
 pub mod valid;
 
@@ -43,8 +44,15 @@ pub fn parse_with<S: AsRef<str>>(
     country: Option<country::Id>,
     string: S,
 ) -> Result<PhoneNumber, error::Parse> {
+    #[cfg(not(feature = "lite"))]
     fn phone_number(i: &str) -> IResult<&str, helper::Number<'_>> {
-        parse! { i => alt((rfc3966::phone_number, natural::phone_number)) }
+        parse! { i => nom::branch::alt((rfc3966::phone_number, natural::phone_number)) }
+    }
+    // Patch 13 (PATCHES.md): the `lite` build reads numbers as people write them, not
+    // `tel:` URIs (a browser's number box never holds one).
+    #[cfg(feature = "lite")]
+    fn phone_number(i: &str) -> IResult<&str, helper::Number<'_>> {
+        parse! { i => natural::phone_number }
     }
 
     // Try to parse the number as RFC3966 or natural language.
