@@ -10,7 +10,7 @@ import { getCountries, getExampleNumber, parsePhoneNumber } from "libphonenumber
 import type { CountryCode } from "libphonenumber-js/max";
 import examples from "libphonenumber-js/examples.mobile.json";
 import known from "./phone-known-differences.json";
-import { agentToken } from "./support";
+import { agentToken, newCallId, numberBox, numberStatus, openWidget } from "./support";
 
 type Verdict = { valid: boolean; e164?: string; type?: string };
 type Case = { country: string; number: string; variant: string };
@@ -103,4 +103,44 @@ test("numbers are read as the reference libphonenumber reads them, but for the k
   );
   expect(Object.fromEntries(unexpected), "differences not in phone-known-differences.json").toEqual({});
   expect(settled, "known differences that agree now: remove them from phone-known-differences.json").toEqual([]);
+});
+
+test("the widget reads numbers as the server does, each country's numbering plan fetched when a number first needs it", async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(120_000);
+  const token = agentToken();
+  // Every fourth region, its example in + form and one digit longer: a new calling code
+  // (its plan fetched on the way) for most of them.
+  const typed = getCountries()
+    .filter((_, i) => i % 4 === 0)
+    .flatMap((country) => {
+      const example = getExampleNumber(country, examples);
+      if (!example) return [];
+      const plus = `+${example.countryCallingCode} ${example.nationalNumber}`;
+      return [plus, `${plus}7`];
+    });
+  const fetched = new Set<string>();
+  page.on("request", (r) => {
+    const code = new URL(r.url()).pathname.match(/^\/numbering\/[0-9a-f]{16}\/(\d+)$/)?.[1];
+    if (code) fetched.add(code);
+  });
+  await openWidget(page, newCallId());
+  for (const number of typed) {
+    const r = await request.post("/api/v1/phone/validate", {
+      headers: { authorization: `Bearer ${token}` },
+      data: { number, country: "IN" },
+    });
+    const server = await r.json();
+    await numberBox(page).fill(number);
+    await expect(numberStatus(page), number).toHaveAttribute("data-reason", server.valid ? "valid" : server.reason);
+    // A refusal names the country it was judged for: for a +1 number the code's main
+    // region, or the picker's country when it shares the code (the picker follows the
+    // last valid + number; the server was asked with India).
+    const sentence = server.valid ? `✓ ${server.international} · ` : server.message.replace(/ for [^.]+\.$/, " for ");
+    await expect(numberStatus(page), number).toContainText(sentence);
+  }
+  console.log(`widget against server: ${typed.length} numbers agree; ${fetched.size} numbering plans fetched`);
+  expect(fetched.size).toBeGreaterThan(30);
 });

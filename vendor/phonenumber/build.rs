@@ -48,6 +48,18 @@ fn write_regions(metadata: &[loader::Metadata], path: &Path) {
     served.iter_mut().for_each(loader::Metadata::forget_examples);
     let mut hasher = std::hash::DefaultHasher::new();
     hasher.write(&postcard::to_stdvec(&served).expect("failed to serialize database"));
+    // What is served is the metadata converted and written in the runtime types' layout:
+    // their sources count too.
+    for file in [
+        "src/metadata/database.rs",
+        "src/metadata/metadata.rs",
+        "src/metadata/descriptor.rs",
+        "src/metadata/format.rs",
+        "src/metadata/pattern.rs",
+    ] {
+        hasher.write(&std::fs::read(file).expect("a metadata source"));
+        println!("cargo:rerun-if-changed={file}");
+    }
     let mut out = BufWriter::new(File::create(path).expect("could not create regions file"));
     writeln!(out, "/// A fingerprint of the numbering data `export_code` serves.").unwrap();
     writeln!(out, "pub const DATA_VERSION: &str = \"{:016x}\";", hasher.finish()).unwrap();

@@ -42,17 +42,19 @@ pub static DEFAULT: Lazy<Database> = Lazy::new(|| {
 });
 
 /// One calling code's regions (`1`: the United States, Canada and the other NANP
-/// regions), encoded for [`load_code`] in a build with the `on-demand` feature, without
-/// their example numbers (patch 11); `None` for a code no region has.
+/// regions), encoded for [`load_code`] in a build with the `on-demand` feature
+/// (patch 11): converted as [`Database::from`] converts them, without their example
+/// numbers, the code's main region first; `None` for a code no region has.
 #[cfg(not(feature = "on-demand"))]
 pub fn export_code(code: u16) -> Option<Vec<u8>> {
     let mut metadata: Vec<loader::Metadata> = postcard::from_bytes(DATABASE).ok()?;
     metadata.retain(|meta| meta.country_code == Some(code));
-    if metadata.is_empty() {
-        return None;
-    }
     metadata.iter_mut().for_each(loader::Metadata::forget_examples);
-    postcard::to_allocvec(&metadata).ok()
+    // Converted here, so the build that loads it carries no conversion code: patterns
+    // anchored, general lengths derived; the code's main region first.
+    let database = Database::from(metadata).ok()?;
+    let regions: Vec<&super::Metadata> = database.by_code(&code)?;
+    postcard::to_allocvec(&regions).ok()
 }
 
 /// With the `on-demand` feature (patch 11), the numbering data loaded so far: the
@@ -92,13 +94,15 @@ pub struct Undecodable;
 
 /// Adds the regions [`export_code`] wrote for one calling code to [`DEFAULT`], and
 /// answers how many regions it holds now. A code loaded twice keeps its first load.
+/// They arrive converted, so this build carries no conversion code (nor the loader's
+/// types): the patterns are stored as they come and compile on first use.
 ///
 /// The database is replaced, not changed in place (the old one stays allocated: at most
 /// one per calling code a session loads), so a reader never waits on a writer.
 #[cfg(feature = "on-demand")]
 pub fn load_code(bytes: &[u8]) -> Result<usize, Undecodable> {
-    let metadata: Vec<loader::Metadata> = postcard::from_bytes(bytes).map_err(|_| Undecodable)?;
-    let added = Database::from(metadata).map_err(|_| Undecodable)?;
+    let metadata: Vec<super::Metadata> = postcard::from_bytes(bytes).map_err(|_| Undecodable)?;
+    let added = Database::index(metadata);
     let mut loaded = LOADED.write().unwrap_or_else(std::sync::PoisonError::into_inner);
     let merged = loaded.unwrap_or(&EMPTY).merged(added);
     let regions = merged.by_id.len();
@@ -272,12 +276,18 @@ impl Database {
             })
         };
 
+        let converted = meta.into_iter().map(metadata).collect::<Result<Vec<_>, _>>()?;
+        Ok(Database::index(converted))
+    }
+
+    /// The database of regions already converted (patch 11: what [`load_code`] reads).
+    fn index(meta: Vec<super::Metadata>) -> Database {
         let mut by_id = FnvHashMap::default();
         let mut by_code = FnvHashMap::default();
         let mut regions = FnvHashMap::default();
 
         for meta in meta {
-            let meta = Arc::new(metadata(meta)?);
+            let meta = Arc::new(meta);
 
             by_id.insert(meta.id.clone(), meta.clone());
 
@@ -294,11 +304,11 @@ impl Database {
             }
         }
 
-        Ok(Database {
+        Database {
             by_id,
             by_code,
             regions,
-        })
+        }
     }
 
     /// This database with `other`'s calling codes added (a code both have keeps this

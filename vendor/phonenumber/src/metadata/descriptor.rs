@@ -15,6 +15,9 @@
 use crate::metadata::CachedRegex;
 
 /// Description of a phone number to parse.
+// Patch 11 (PATCHES.md): written by a build with the numbering data, read by one without.
+#[cfg_attr(not(feature = "on-demand"), derive(serde_derive::Serialize))]
+#[cfg_attr(feature = "on-demand", derive(serde_derive::Deserialize))]
 #[derive(Clone, Debug)]
 pub struct Descriptor {
     pub(crate) national_number: CachedRegex,

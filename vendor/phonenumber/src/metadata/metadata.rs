@@ -19,6 +19,9 @@ use crate::{
 use crate::metadata::CachedRegex;
 
 /// Phone number metadata.
+// Patch 11 (PATCHES.md): written by a build with the numbering data, read by one without.
+#[cfg_attr(not(feature = "on-demand"), derive(serde_derive::Serialize))]
+#[cfg_attr(feature = "on-demand", derive(serde_derive::Deserialize))]
 #[derive(Clone, Debug)]
 pub struct Metadata {
     pub(crate) descriptors: Descriptors,
@@ -40,6 +43,9 @@ pub struct Metadata {
 }
 
 /// Descriptors for various types of phone number.
+// Patch 11 (PATCHES.md): written by a build with the numbering data, read by one without.
+#[cfg_attr(not(feature = "on-demand"), derive(serde_derive::Serialize))]
+#[cfg_attr(feature = "on-demand", derive(serde_derive::Deserialize))]
 #[derive(Clone, Debug)]
 pub struct Descriptors {
     pub(crate) general: Descriptor,

@@ -62,6 +62,22 @@ impl CachedRegex {
     }
 }
 
+// Patch 11 (PATCHES.md): a pattern travels as its text, and compiles on first use
+// where it arrives.
+#[cfg(not(feature = "on-demand"))]
+impl serde::Serialize for CachedRegex {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.source)
+    }
+}
+
+#[cfg(feature = "on-demand")]
+impl<'de> serde::Deserialize<'de> for CachedRegex {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <String as serde::Deserialize>::deserialize(deserializer).map(CachedRegex::new)
+    }
+}
+
 impl Deref for CachedRegex {
     type Target = Regex;
 
