@@ -37,8 +37,9 @@ test("an admin creates a static and a dynamic template with a field", async ({ p
   await expect(page.getByRole("status")).toContainText(`Saved Dynamic ${tag}.`);
   const rows = page.getByRole("table", { name: "Templates" }).locator("tr", { hasText: tag });
   await expect(rows).toHaveCount(2);
-  await expect(rows.filter({ hasText: `Dynamic ${tag}` })).toContainText("dynamic");
-  await expect(rows.filter({ hasText: `Static ${tag}` })).toContainText("static");
+  // The Kind column in words, not the code's "static"/"dynamic".
+  await expect(rows.filter({ hasText: `Dynamic ${tag}` }).locator("td").nth(2)).toHaveText("1 field to fill");
+  await expect(rows.filter({ hasText: `Static ${tag}` }).locator("td").nth(2)).toHaveText("Fixed text");
 });
 
 test("save-time problems are shown at their inputs, all of them, in words", async ({ page }) => {

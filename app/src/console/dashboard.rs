@@ -138,19 +138,23 @@ fn duration(ms: i64) -> String {
     }
 }
 
+/// A status key's word (`delivered` → "Delivered"); an unknown key as it is.
+fn status_word(key: &str) -> &str {
+    match key.parse::<NotificationStatus>() {
+        Ok(status) => status.label(),
+        Err(_) => key,
+    }
+}
+
 /// The figures of one period.
 #[component]
 fn Figures(stats: DeliveryStats) -> impl IntoView {
     let times = stats.time_to_delivered;
-    let status_label = |key: &str| {
-        key.parse::<NotificationStatus>()
-            .map_or_else(|_| key.to_owned(), |s| s.label().to_owned())
-    };
     let by_status: Vec<Count> = stats
         .by_status
         .iter()
         .map(|c| Count {
-            label: status_label(&c.key),
+            label: status_word(&c.key).to_owned(),
             ..c.clone()
         })
         .collect();
@@ -251,13 +255,15 @@ fn StackedBars(rows: Vec<Breakdown>) -> impl IntoView {
     view! {
         <ul class="bars">
             {rows.into_iter().map(|r| {
-                let words = r.by_status.iter().map(|c| format!("{} {}", c.count, c.key)).collect::<Vec<_>>().join(", ");
+                // "3 Delivered, 1 Failed": the statuses as the history and the widget name them.
+                let said = |c: &Count| format!("{} {}", c.count, status_word(&c.key));
+                let words = r.by_status.iter().map(said).collect::<Vec<_>>().join(", ");
                 let mut x = 0.0;
                 let segments = r.by_status.iter().map(|c| {
                     let width = c.count as f64 * 100.0 / most as f64;
                     let at = x;
                     x += width;
-                    view! { <rect class=format!("seg seg-{}", c.key) x=format!("{at:.2}") y="0" height="10" width=format!("{width:.2}")><title>{format!("{} {}", c.count, c.key)}</title></rect> }
+                    view! { <rect class=format!("seg seg-{}", c.key) x=format!("{at:.2}") y="0" height="10" width=format!("{width:.2}")><title>{said(c)}</title></rect> }
                 }).collect_view();
                 let name = r.name().to_owned();
                 view! {

@@ -133,6 +133,16 @@ impl Draft {
 /// The editor's first input, where the focus goes when it opens.
 const EDITOR_FIRST: &str = "template-name";
 
+/// The list's Kind column in an admin's words: "Fixed text", or how many fields the
+/// agent fills ("2 fields to fill").
+fn kind_words(template: &Template) -> String {
+    match template.fields.len() {
+        0 => "Fixed text".to_owned(),
+        1 => "1 field to fill".to_owned(),
+        n => format!("{n} fields to fill"),
+    }
+}
+
 /// The templates tab.
 #[component]
 pub fn TemplatesTab() -> impl IntoView {
@@ -200,7 +210,7 @@ pub fn TemplatesTab() -> impl IntoView {
                                         <tr data-template=id.clone()>
                                             <td>{t.template.name.clone()}</td>
                                             <td>{t.template.channel.label()}</td>
-                                            <td>{format!("{:?}", t.kind).to_lowercase()}</td>
+                                            <td>{kind_words(&t.template)}</td>
                                             <td>
                                                 <code>{id.clone()}</code>
                                             </td>
