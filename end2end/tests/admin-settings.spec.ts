@@ -38,7 +38,7 @@ test("an admin creates a static and a dynamic template with a field", async ({ p
   const rows = page.getByRole("table", { name: "Templates" }).locator("tr", { hasText: tag });
   await expect(rows).toHaveCount(2);
   // The Kind column in words, not the code's "static"/"dynamic".
-  await expect(rows.filter({ hasText: `Dynamic ${tag}` }).locator("td").nth(2)).toHaveText("1 field to fill");
+  await expect(rows.filter({ hasText: `Dynamic ${tag}` }).locator("td").nth(2)).toHaveText("1 field");
   await expect(rows.filter({ hasText: `Static ${tag}` }).locator("td").nth(2)).toHaveText("Fixed text");
 });
 

@@ -134,12 +134,12 @@ impl Draft {
 const EDITOR_FIRST: &str = "template-name";
 
 /// The list's Kind column in an admin's words: "Fixed text", or how many fields the
-/// agent fills ("2 fields to fill").
+/// agent fills ("2 fields").
 fn kind_words(template: &Template) -> String {
     match template.fields.len() {
         0 => "Fixed text".to_owned(),
-        1 => "1 field to fill".to_owned(),
-        n => format!("{n} fields to fill"),
+        1 => "1 field".to_owned(),
+        n => format!("{n} fields"),
     }
 }
 
@@ -210,7 +210,7 @@ pub fn TemplatesTab() -> impl IntoView {
                                         <tr data-template=id.clone()>
                                             <td>{t.template.name.clone()}</td>
                                             <td>{t.template.channel.label()}</td>
-                                            <td>{kind_words(&t.template)}</td>
+                                            <td class="kind">{kind_words(&t.template)}</td>
                                             <td>
                                                 <code>{id.clone()}</code>
                                             </td>
