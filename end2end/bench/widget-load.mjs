@@ -1,8 +1,8 @@
 // Widget timings on localhost in headless Chromium (a measurement, not a test):
 //  - cold load: 10 loads, each in a fresh browser context (empty cache); milliseconds
 //    from navigation start until the number box is mounted (wasm loaded and running),
-//    until a number typed the moment it mounts shows its verdict (the numbering data
-//    loaded and the first patterns compiled), and until the group's templates are
+//    until a number typed the moment it mounts shows its verdict (the country's
+//    numbering plan fetched and loaded, the first patterns compiled), and until the group's templates are
 //    shown (after the first server call); bytes transferred by the first load and by
 //    a second one in the same context (what the cache headers save);
 //  - validation per keystroke: after warm-up, time from an input event to the status
@@ -49,7 +49,10 @@ for (let i = 0; i < 10; i++) {
       if (!window.__marks.mounted && input) {
         window.__marks.mounted = now;
         const status = document.querySelector("#an-number-status");
+        // The verdict, not "Checking the number…" while the country's numbering plan
+        // is on its way: the status line carries a reason code once it judged.
         new MutationObserver((_, observer) => {
+          if (!status.dataset.reason) return;
           observer.disconnect();
           window.__marks.verdict = performance.now();
         }).observe(status, { childList: true, subtree: true, characterData: true, attributes: true });

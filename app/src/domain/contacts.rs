@@ -161,10 +161,11 @@ pub fn opt_outs_csv(entries: &[OptOut]) -> String {
 }
 
 /// One CSV cell: quoted when it holds a comma, a quote or a line break; a leading
-/// `=`, `+`, `-` or `@` is not a formula to a spreadsheet (`'` first) unless the cell
-/// is a number in international form.
+/// `=`, `+`, `-`, `@`, tab or carriage return is not a formula to a spreadsheet (`'`
+/// first: OWASP's list — a spreadsheet skips a leading tab or return and reads the
+/// formula after it) unless the cell is a number in international form.
 pub fn csv_cell(text: &str) -> String {
-    let formula = text.starts_with(['=', '-', '@'])
+    let formula = text.starts_with(['=', '-', '@', '\t', '\r'])
         || (text.starts_with('+') && !text[1..].bytes().all(|b| b.is_ascii_digit()));
     let text = if formula {
         format!("'{text}")

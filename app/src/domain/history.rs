@@ -427,6 +427,18 @@ mod tests {
     }
 
     #[test]
+    fn a_cell_starting_with_a_tab_or_a_return_before_a_formula_is_defused_too() {
+        use crate::domain::contacts::csv_cell;
+        assert_eq!(csv_cell("\t=1+1"), "'\t=1+1");
+        assert_eq!(
+            csv_cell("\r=cmd|' /C calc'!A0"),
+            "\"'\r=cmd|' /C calc'!A0\""
+        );
+        assert_eq!(csv_cell("+919876543210"), "+919876543210");
+        assert_eq!(csv_cell("plain text"), "plain text");
+    }
+
+    #[test]
     fn a_csv_line_quotes_commas_and_defuses_formulas_but_keeps_numbers() {
         let view: NotificationView = serde_json::from_value(serde_json::json!({
             "uuid": "0b9f8a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "channel": "sms",

@@ -61,10 +61,19 @@ pub struct ApiKey {
     pub last_used_at: Option<String>,
 }
 
+/// What the sender id of an API key starts with (`api-key:key_…`): reserved, no agent or
+/// admin id may start with it (a person with that id would read the key's messages).
+pub const API_KEY_SENDER_PREFIX: &str = "api-key:";
+
+/// Whether `id` is an API key's sender id, which only a key may act as.
+pub fn is_api_key_sender(id: &str) -> bool {
+    id.starts_with(API_KEY_SENDER_PREFIX)
+}
+
 impl ApiKey {
     /// The sender id the messages it sends are recorded under.
     pub fn sender_id(&self) -> String {
-        format!("api-key:{}", self.id)
+        format!("{API_KEY_SENDER_PREFIX}{}", self.id)
     }
 }
 

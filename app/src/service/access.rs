@@ -79,6 +79,13 @@ async fn admin_session(services: &Services, session: &str) -> Result<Caller, Ser
 }
 
 async fn host_caller(services: &Services, token: HostToken) -> Result<Caller, ServiceError> {
+    // A host-signed token never stands for an API key (nor registers an agent as one).
+    if crate::domain::keys::is_api_key_sender(token.id.as_str()) {
+        return Err(ServiceError::Unauthenticated {
+            code: "invalid_token",
+            message: "This token names an API key: keys authenticate with their secret.".into(),
+        });
+    }
     let access = services
         .accounts
         .agent_access(&token.id, token.token_id.as_deref())

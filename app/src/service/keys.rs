@@ -99,7 +99,7 @@ pub async fn recheck_key(services: &Services, caller: &Caller) -> Result<Caller,
     let id = caller
         .id
         .as_str()
-        .strip_prefix("api-key:")
+        .strip_prefix(crate::domain::keys::API_KEY_SENDER_PREFIX)
         .ok_or_else(unknown_key)?;
     let key = services
         .accounts

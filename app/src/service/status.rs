@@ -2,7 +2,7 @@
 //! and recording the status changes providers report.
 
 use super::{
-    AlsoWrite, Caller, Job, MessageRef, NotificationRecord, ProviderReport, ReportedChange,
+    AlsoWrite, Caller, Job, MessageRef, NotificationRecord, ProviderReport, ReportedChange, Role,
     ServiceError, Services, StatusFeed, StatusSink, StatusStore, StatusUpdate,
 };
 use crate::domain::{
@@ -224,16 +224,22 @@ impl LiveSet {
     }
 }
 
-/// The call's comment log as the caller's group sees it (admins see all of it).
+/// The call's comment log as the caller's group sees it (admins see all of it); an API
+/// key, which belongs to no group, reads the lines of its own sends only, as it reads
+/// only the messages it sent.
 pub async fn call_comments(
     services: &Services,
     caller: &Caller,
     call_id: &CallId,
 ) -> Result<Vec<Comment>, ServiceError> {
-    Ok(services
+    let mut comments = services
         .comments
         .for_call(call_id, caller.reading_group()?)
-        .await?)
+        .await?;
+    if caller.role == Role::Integrator {
+        comments.retain(|c| c.author == caller.id.as_str());
+    }
+    Ok(comments)
 }
 
 /// What recording a status change did.

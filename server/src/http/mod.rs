@@ -96,6 +96,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .merge(site::router(
             &settings.site,
             &settings.embed.allowed_origins,
+            settings.phone.default_country,
         ))
         .fallback_service(
             site::static_files(&settings.site).not_found_service(any(error::not_found)),

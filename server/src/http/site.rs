@@ -11,6 +11,8 @@ use super::assets::{self, Fingerprints};
 use super::extract::query_param;
 use super::AppState;
 use crate::config::{Origin, SiteSettings};
+use app::domain::phone::numbering::DATA_VERSION;
+use app::domain::CountryCode;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -26,7 +28,13 @@ const DEFAULT_POLICY: &str =
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /// The routes of this module; unknown non-API paths fall through to the site root.
-pub fn router(site: &SiteSettings, embed_origins: &[Origin]) -> Router<AppState> {
+/// The widget's page preloads the numbering plan of `default_country` (the widget
+/// fetches it as soon as it runs: `app::widget::numbering`).
+pub fn router(
+    site: &SiteSettings,
+    embed_origins: &[Origin],
+    default_country: CountryCode,
+) -> Router<AppState> {
     let ancestors = std::iter::once("'self'")
         .chain(embed_origins.iter().map(Origin::as_str))
         .collect::<Vec<_>>()
@@ -38,7 +46,13 @@ pub fn router(site: &SiteSettings, embed_origins: &[Origin]) -> Router<AppState>
     } else {
         Fingerprints::scan(&pkg_dir, Bundle::files(site).iter().map(String::as_str))
     };
-    let widget = Shell::new(site, embed_origins, Bundle::Widget, &prints).page(&ancestors);
+    let widget = Shell::new(
+        site,
+        embed_origins,
+        Bundle::Widget(default_country),
+        &prints,
+    )
+    .page(&ancestors);
     let admin = Shell::new(site, embed_origins, Bundle::Console, &prints).page("'none'");
     let pkg = format!("/{}", site.pkg_dir);
     Router::new()
@@ -127,8 +141,9 @@ fn token_in_url() -> Response {
 /// Which wasm bundle a page loads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Bundle {
-    /// The agent widget (`<output>.js`, `<output>.wasm`).
-    Widget,
+    /// The agent widget (`<output>.js`, `<output>.wasm`), for agents whose national
+    /// numbers are read in this country.
+    Widget(CountryCode),
     /// The settings, history and dashboard (`<output>-console.js`,
     /// `<output>-console_bg.wasm`).
     Console,
@@ -209,8 +224,17 @@ impl Shell {
         let [widget_js, widget_wasm, css, console_js, console_wasm] = Bundle::files(site);
         let url = |file: &str| format!("/{}/{}", site.pkg_dir, prints.name(file));
         let (js, wasm, title) = match bundle {
-            Bundle::Widget => (url(&widget_js), url(&widget_wasm), "Send a notification"),
+            Bundle::Widget(_) => (url(&widget_js), url(&widget_wasm), "Send a notification"),
             Bundle::Console => (url(&console_js), url(&console_wasm), "Agent Notify"),
+        };
+        // The default country's numbering plan downloads beside the bundle, so the
+        // widget's first number is judged as soon as it runs, not a round trip later.
+        let numbering = match bundle {
+            Bundle::Widget(country) => format!(
+                "\n<link rel=\"preload\" href=\"/numbering/{DATA_VERSION}/{}\" as=\"fetch\" crossorigin>",
+                country.dial_code()
+            ),
+            Bundle::Console => String::new(),
         };
         let css = url(&css);
         let script = format!(r#"import init from "{js}"; init({{ module_or_path: "{wasm}" }});"#);
@@ -238,7 +262,7 @@ impl Shell {
 <link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="{css}">
 <link rel="modulepreload" href="{js}">
-<link rel="preload" href="{wasm}" as="fetch" type="application/wasm" crossorigin>
+<link rel="preload" href="{wasm}" as="fetch" type="application/wasm" crossorigin>{numbering}
 </head>
 <body>
 <noscript>Agent Notify needs JavaScript and WebAssembly.</noscript>

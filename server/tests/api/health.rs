@@ -227,6 +227,18 @@ async fn a_calling_codes_numbering_data_is_served_to_the_widget_and_kept_for_a_y
         .expect("sent");
     assert_eq!(r.headers()["content-encoding"], "gzip");
 
+    // The widget's page has the default country's (India's) downloaded beside the bundle.
+    let page = app
+        .get_anonymously("/widget")
+        .await
+        .text()
+        .await
+        .expect("html");
+    let preload = format!(
+        r#"<link rel="preload" href="/numbering/{DATA_VERSION}/91" as="fetch" crossorigin>"#
+    );
+    assert!(page.contains(&preload), "{page}");
+
     for code in ["999", "0", "abc", "99999"] {
         let r = app
             .get_anonymously(&format!("/numbering/{DATA_VERSION}/{code}"))

@@ -136,6 +136,74 @@ async fn an_api_key_is_shown_once_sends_for_its_groups_and_stops_when_revoked() 
 }
 
 #[tokio::test]
+async fn a_key_reads_the_comments_of_its_own_sends_only_never_a_groups_call_log() {
+    let app = TestApp::spawn().await;
+    let agents = app.send_ok(&crate::helpers::static_sms("c-key-log")).await;
+    let key = secret(
+        &app.api_key(
+            json!({"name": "CRM", "scopes": ["notifications:send", "notifications:read"],
+                   "groups": ["demo"]}),
+        )
+        .await,
+    );
+    let log: Vec<Value> = app.get_json("/api/v1/calls/c-key-log/comments", &key).await;
+    assert_eq!(
+        log,
+        Vec::<Value>::new(),
+        "the agent's line is not the key's to read"
+    );
+
+    let mut send = workflow_sms("demo");
+    send["call_id"] = json!("c-key-log");
+    assert_eq!(app.send_as(&key, &send).await.status(), 202);
+    let log: Vec<Value> = app.get_json("/api/v1/calls/c-key-log/comments", &key).await;
+    assert_eq!(log.len(), 1, "its own send's line: {log:?}");
+    assert!(!log[0]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .contains(&agents));
+    // The group's agent still reads both lines.
+    let all: Vec<Value> = app
+        .get_json("/api/v1/calls/c-key-log/comments", &app.agent)
+        .await;
+    assert_eq!(all.len(), 2);
+}
+
+#[tokio::test]
+async fn no_person_acts_under_an_api_keys_sender_id() {
+    use app::service::Role;
+    let app = TestApp::spawn().await;
+    let key = app
+        .api_key(
+            json!({"name": "CRM", "scopes": ["notifications:send", "notifications:read"],
+                        "groups": ["demo"]}),
+        )
+        .await;
+    let sender = format!("api-key:{}", key["id"].as_str().expect("id"));
+    assert_eq!(
+        app.send_as(&secret(&key), &workflow_sms("demo"))
+            .await
+            .status(),
+        202
+    );
+
+    // An agent token the host signed for the key's sender id: refused, not registered.
+    let forged = crate::helpers::token(&sender, Role::Agent, Some("demo"));
+    app.get_error("/api/v1/notifications", &forged, 401, "invalid_token")
+        .await;
+    // Nor may an admin create such an agent.
+    let r = app
+        .post_json(
+            "/api/v1/admin/agents",
+            &app.admin,
+            &json!({"id": sender, "name": "Not a key", "group_id": "demo"}),
+        )
+        .await;
+    let error = error_of(r, 422, "invalid_agent").await;
+    assert_eq!(error["fields"]["id"], "may not start with api-key:");
+}
+
+#[tokio::test]
 async fn a_key_does_only_what_its_scopes_allow_and_only_from_its_addresses() {
     let app = TestApp::spawn().await;
     let reader = secret(

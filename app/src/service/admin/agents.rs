@@ -1,6 +1,7 @@
 //! Agents: each in one group that exists.
 
 use super::{id_taken, json, same_id, Admin, Entity};
+use crate::domain::keys::is_api_key_sender;
 use crate::domain::{display_name, Agent, UserId};
 use crate::service::ServiceError;
 
@@ -11,6 +12,14 @@ impl Admin<'_> {
         agent: Agent,
         existing: Option<&UserId>,
     ) -> Result<Agent, ServiceError> {
+        if is_api_key_sender(agent.id.as_str()) {
+            return Err(ServiceError::invalid(
+                "invalid_agent",
+                "An agent's id may not start with api-key: (API keys send under such ids).",
+                "id",
+                "may not start with api-key:",
+            ));
+        }
         let agent = Agent {
             name: display_name(&agent.name, "name")?,
             ..agent
