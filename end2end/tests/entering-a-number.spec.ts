@@ -98,6 +98,12 @@ test("a country's numbering plan is fetched when a number first needs it; a fail
   await expect(numberStatus(page)).toHaveText("✓ +91 98765 43210 · India");
   expect(asked).toContain("91");
   expect(asked).not.toContain("44");
+  // The page preloaded India's plan under the version the widget asks for (one fetch).
+  const preloaded = await page.locator('link[rel="preload"][href^="/numbering/"]').getAttribute("href");
+  const fetched = await page.evaluate(() =>
+    performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname).filter((p) => p.endsWith("/91")),
+  );
+  expect(fetched).toEqual([preloaded]);
 
   await numberBox(page).fill("+44 7400 123456");
   await expect(numberStatus(page)).toHaveText(
