@@ -34,11 +34,11 @@ impl CountryCode {
 
     /// Every country of the picker, sorted by name.
     pub fn all() -> Vec<Self> {
-        let mut all: Vec<Self> = country_names()
-            .filter_map(|(iso, _)| Self::parse(iso).ok())
+        let mut all: Vec<(&str, Self)> = country_names()
+            .filter_map(|(iso, name)| Some((name, Self::parse(iso).ok()?)))
             .collect();
-        all.sort_by_key(|c| c.name());
-        all
+        all.sort_by_key(|(name, _)| *name);
+        all.into_iter().map(|(_, country)| country).collect()
     }
 
     /// The main country for a dial code (`1` → US, `44` → GB), if any.

@@ -77,14 +77,19 @@ pub struct Count {
     pub count: u64,
 }
 
+/// What a chart calls a row: its label, else its key.
+fn label_or_key<'a>(label: &'a str, key: &'a str) -> &'a str {
+    if label.is_empty() {
+        key
+    } else {
+        label
+    }
+}
+
 impl Count {
     /// What a chart calls it: its label, else its key.
     pub fn name(&self) -> &str {
-        if self.label.is_empty() {
-            &self.key
-        } else {
-            &self.label
-        }
+        label_or_key(&self.label, &self.key)
     }
 }
 
@@ -106,11 +111,7 @@ pub struct Breakdown {
 impl Breakdown {
     /// What a chart calls it: its label, else its key.
     pub fn name(&self) -> &str {
-        if self.label.is_empty() {
-            &self.key
-        } else {
-            &self.label
-        }
+        label_or_key(&self.label, &self.key)
     }
 }
 

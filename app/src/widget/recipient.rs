@@ -17,20 +17,20 @@ fn lowercase(text: &str) -> String {
     return text.to_lowercase();
 }
 
-/// Every country with its name in lower case: what [`matching_countries`] searches
-/// (made once, not on every keystroke of a search).
-pub fn searchable_countries() -> Vec<(CountryCode, String)> {
+/// Every country, sorted by name, with its name in lower case and its dial code: what
+/// [`matching_countries`] searches (made once, not on every keystroke of a search).
+pub fn searchable_countries() -> Vec<(CountryCode, String, u16)> {
     CountryCode::all()
         .into_iter()
-        .map(|c| (c, lowercase(c.name())))
+        .map(|c| (c, lowercase(c.name()), c.dial_code()))
         .collect()
 }
 
 /// Countries matching a search by name, ISO code or dial code (`ind`, `IN`, `+91`, `91`).
-pub fn matching_countries(all: &[(CountryCode, String)], query: &str) -> Vec<CountryCode> {
+pub fn matching_countries(all: &[(CountryCode, String, u16)], query: &str) -> Vec<CountryCode> {
     let q = lowercase(query.trim());
     if q.is_empty() {
-        return all.iter().map(|(c, _)| *c).collect();
+        return all.iter().map(|(c, _, _)| *c).collect();
     }
     let digits = q.trim_start_matches('+');
     let dial = digits
@@ -40,11 +40,11 @@ pub fn matching_countries(all: &[(CountryCode, String)], query: &str) -> Vec<Cou
     let main = dial.and_then(CountryCode::main_for_dial_code);
     let mut hits: Vec<(u8, CountryCode)> = all
         .iter()
-        .filter_map(|(c, name)| {
-            let code = c.dial_code().to_string();
+        .filter_map(|(c, name, dial_code)| {
+            let code = dial_code.to_string();
             let rank = if c.as_str().eq_ignore_ascii_case(&q) || main == Some(*c) {
                 0
-            } else if name.starts_with(&q) || dial == Some(c.dial_code()) {
+            } else if name.starts_with(&q) || dial == Some(*dial_code) {
                 1
             } else if name.contains(&q) || (dial.is_some() && code.starts_with(digits)) {
                 2
@@ -54,7 +54,8 @@ pub fn matching_countries(all: &[(CountryCode, String)], query: &str) -> Vec<Cou
             Some((rank, *c))
         })
         .collect();
-    hits.sort_by_key(|(rank, c)| (*rank, c.name()));
+    // Stable: within a rank, the list's own order (by name).
+    hits.sort_by_key(|(rank, _)| *rank);
     hits.into_iter().map(|(_, c)| c).collect()
 }
 

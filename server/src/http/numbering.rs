@@ -12,14 +12,11 @@ use super::assets::IMMUTABLE;
 use super::error::HttpError;
 use super::AppState;
 use app::domain::phone::numbering::{self, is_calling_code, DATA_VERSION};
-use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock, PoisonError};
 use tower_http::compression::CompressionLayer;
 
 /// The route, compressed (the data is a few kilobytes of patterns).
@@ -42,7 +39,8 @@ async fn numbering(Path((version, code)): Path<(String, String)>) -> Result<Resp
         .ok()
         .filter(|c| is_calling_code(*c))
         .ok_or_else(unknown)?;
-    let data = data_of(code).ok_or_else(unknown)?;
+    // A few kilobytes written from the database in memory: cheaper than keeping them.
+    let data = numbering::data_of(code).ok_or_else(unknown)?;
     let lifetime = if version == DATA_VERSION {
         IMMUTABLE
     } else {
@@ -56,24 +54,4 @@ async fn numbering(Path((version, code)): Path<(String, String)>) -> Result<Resp
         data,
     )
         .into_response())
-}
-
-/// A code's data, encoded once (decoding the whole embedded database takes a few
-/// milliseconds) and kept: a code is asked for again by every new widget.
-fn data_of(code: u16) -> Option<Bytes> {
-    static ENCODED: OnceLock<Mutex<HashMap<u16, Bytes>>> = OnceLock::new();
-    let encoded = ENCODED.get_or_init(Mutex::default);
-    if let Some(data) = encoded
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .get(&code)
-    {
-        return Some(data.clone());
-    }
-    let data = Bytes::from(numbering::data_of(code)?);
-    encoded
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .insert(code, data.clone());
-    Some(data)
 }

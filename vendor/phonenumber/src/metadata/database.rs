@@ -43,18 +43,12 @@ pub static DEFAULT: Lazy<Database> = Lazy::new(|| {
 
 /// One calling code's regions (`1`: the United States, Canada and the other NANP
 /// regions), encoded for [`load_code`] in a build with the `on-demand` feature
-/// (patch 11): converted as [`Database::from`] converts them, without their example
-/// numbers, the code's main region first; `None` for a code no region has.
+/// (patch 11): as [`DEFAULT`] holds them, converted (patterns anchored, general lengths
+/// derived, so the loading build carries no conversion code), the code's main region
+/// first, without their example numbers; `None` for a code no region has.
 #[cfg(not(feature = "on-demand"))]
 pub fn export_code(code: u16) -> Option<Vec<u8>> {
-    let mut metadata: Vec<loader::Metadata> = postcard::from_bytes(DATABASE).ok()?;
-    metadata.retain(|meta| meta.country_code == Some(code));
-    metadata.iter_mut().for_each(loader::Metadata::forget_examples);
-    // Converted here, so the build that loads it carries no conversion code: patterns
-    // anchored, general lengths derived; the code's main region first.
-    let database = Database::from(metadata).ok()?;
-    let regions: Vec<&super::Metadata> = database.by_code(&code)?;
-    postcard::to_allocvec(&regions).ok()
+    postcard::to_allocvec(&DEFAULT.by_code(&code)?).ok()
 }
 
 /// With the `on-demand` feature (patch 11), the numbering data loaded so far: the

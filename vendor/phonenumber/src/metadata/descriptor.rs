@@ -25,6 +25,9 @@ pub struct Descriptor {
     pub(crate) possible_length: Vec<u16>,
     pub(crate) possible_local_length: Vec<u16>,
 
+    // Patch 11: not sent to a build without the data (a browser shows no example).
+    #[cfg_attr(not(feature = "on-demand"), serde(skip_serializing))]
+    #[cfg_attr(feature = "on-demand", serde(skip_deserializing))]
     pub(crate) example: Option<String>,
 }
 
